@@ -1,0 +1,47 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from beleg import __version__
+from beleg.api import ops, v2, v11
+from beleg.api.errors import install_error_handlers
+from beleg.api.observability import ObservabilityMiddleware, configure_logging
+from beleg.api.routing import route_table
+from beleg.api.runtime import Runtime
+from beleg.clock import Clock, SystemClock
+from beleg.db.database import Database
+from beleg.services.api_keys import authenticate_api_key
+from beleg.settings import Settings, get_settings
+
+DESCRIPTION = """\
+Beleg runs the money side of a subscription business: billing, invoices, payments, receivables
+and bookkeeping. `/v2` is the Billing API; `/api/1.1` the accounting API of seed 003.
+
+Authenticate with `Authorization: Bearer <API key or access token>`. Each operation names the
+scope it needs. POST requests accept an `Idempotency-Key`. Lists take `search` (RSQL),
+`sort`, `page`, `size`, and stream CSV with `format=csv` or `Accept: text/csv`.
+"""
+
+
+def create_app(*, settings: Settings | None = None, db: Database | None = None,
+               clock: Clock | None = None) -> FastAPI:
+    """Build the application around one database and one system clock."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    database = db or Database(settings.database_url)
+    system_clock = clock or SystemClock()
+    rt = Runtime(settings=settings, db=database, clock=system_clock)
+    rt.authenticators.append(
+        lambda token: authenticate_api_key(db=database, token=token, clock=system_clock))
+
+    app = FastAPI(title="Beleg", version=__version__, description=DESCRIPTION)
+    app.state.runtime = rt
+    install_error_handlers(app)
+    app.include_router(ops.router)
+    app.include_router(v2.router())
+    app.include_router(v11.router())
+    app.add_middleware(ObservabilityMiddleware, metrics=rt.metrics,
+                       templates=lambda: {id(r.route): r.path for r in route_table(app.routes)})
+    return app

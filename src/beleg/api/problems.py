@@ -1,0 +1,61 @@
+"""Error bodies: RFC 9457 problem details on /v2 (and everything outside /api/1.1), the seed's
+``RestError`` on /api/1.1 (seed 003 §2: error, message, identifier, timestamp, details)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+ACCOUNTING_PREFIX = "/api/1.1"
+_IDENTIFIER_ALPHABET = string.ascii_letters + string.digits
+
+TITLES = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
+    422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
+}
+
+
+class ApiError(Exception):
+    """An HTTP-level failure with a stable code (authentication, scopes, idempotency)."""
+
+    def __init__(self, status: int, code: str, message: str, *, field: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.field, self.headers = field, headers or {}
+
+
+def problem_response(
+    request: Request, *, status: int, code: str, detail: str,
+    errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """The error body fitting the surface the request was made to."""
+    request_id = getattr(request.state, "request_id", None)
+    if request.url.path.startswith(ACCOUNTING_PREFIX):
+        body: dict[str, Any] = {
+            "error": code,
+            "message": detail,
+            "identifier": "".join(secrets.choice(_IDENTIFIER_ALPHABET) for _ in range(6)),
+            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "details": [f"{e['field']}: {e['message']}" for e in errors or []],
+        }
+        return JSONResponse(body, status_code=status, headers=headers)
+    body = {
+        "type": f"urn:beleg:problem:{code}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "code": code,
+        "requestId": request_id,
+    }
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, headers=headers,
+                        media_type="application/problem+json")

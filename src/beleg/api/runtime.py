@@ -1,0 +1,33 @@
+"""What a request needs from the running application: database, clocks, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from beleg.api.observability import Metrics
+from beleg.clock import Clock
+from beleg.db.database import Database
+from beleg.domain.identity.principal import Principal
+from beleg.services.api_keys import AuthFailure
+from beleg.settings import Settings
+
+# Resolves a bearer token to a principal; answers None when the token is not of its kind, so
+# OAuth2 access tokens plug in beside API keys.
+Authenticator = Callable[[str], Principal | AuthFailure | None]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock
+    authenticators: list[Authenticator] = field(default_factory=list)
+    metrics: Metrics = field(default_factory=Metrics)
+
+
+def runtime(request: Request) -> Runtime:
+    """The application's runtime (a FastAPI dependency)."""
+    return request.app.state.runtime  # type: ignore[no-any-return]

@@ -1,0 +1,56 @@
+"""Shared API schemas: camelCase JSON, unknown fields refused, generic pages."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+
+class ApiModel(BaseModel):
+    """Responses: camelCase field names."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class ApiInput(ApiModel):
+    """Request bodies: camelCase, and an unknown field is a 400 naming it."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class Page(ApiModel, Generic[T]):
+    """One page of a list: ``page`` is 1-based; ``total`` counts every match."""
+
+    items: list[T]
+    page: int = Field(ge=1)
+    size: int = Field(ge=1)
+    total: int = Field(ge=0)
+
+
+class Problem(ApiModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    code: str
+    request_id: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": Problem, "description": description,
+             "content": {"application/problem+json": {}}}
+    for status, description in (
+        (400, "Invalid input: the body names the field and the rule."),
+        (401, "Missing, unknown or expired credential."),
+        (403, "The credential lacks the scope named in the body."),
+        (404, "Not found in this tenant."),
+    )
+}

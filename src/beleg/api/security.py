@@ -1,0 +1,86 @@
+"""Authentication and scope enforcement: one dependency used by every endpoint.
+
+``requires("users:read")`` declares the scope on the route (the route-table test reads it) and
+yields the acting ``Actor``. A missing, unknown or expired credential is 401; a credential
+without the scope is 403 naming the scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
+
+from beleg.api.problems import ApiError
+from beleg.api.runtime import Runtime, runtime
+from beleg.domain.identity.principal import Actor, Origin, Principal
+from beleg.services.api_keys import AuthFailure
+
+bearer = HTTPBearer(
+    auto_error=False, scheme_name="bearer",
+    description="An API key (`blg_...`) or an OAuth2 access token, as `Bearer <token>`.",
+)
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="beleg"'}
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthenticated", message, headers=_CHALLENGE)
+
+
+def resolve_principal(request: Request, token: str | None) -> Principal:
+    """Authenticate ``token`` once per request (cached on the request)."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    if not token:
+        raise _unauthorized("authentication required: send Authorization: Bearer <token>")
+    rt: Runtime = request.app.state.runtime
+    for authenticate in rt.authenticators:
+        result = authenticate(token)
+        if isinstance(result, Principal):
+            request.state.principal = result
+            return result
+        if isinstance(result, AuthFailure):
+            if result.reason == "expired":
+                raise _unauthorized("the credential has expired")
+            break
+    raise _unauthorized("the credential is not valid")
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def client_ip(request: Request, rt: Runtime) -> str | None:
+    """The client address; X-Forwarded-For is believed only from configured proxies."""
+    host = request.client.host if request.client else None
+    trusted = {p.strip() for p in rt.settings.trusted_proxies.split(",") if p.strip()}
+    forwarded = request.headers.get("x-forwarded-for")
+    if host in trusted and forwarded:
+        return forwarded.split(",")[0].strip()
+    return host
+
+
+def authenticated_actor(
+    request: Request,
+    security_scopes: SecurityScopes,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    rt: Runtime = Depends(runtime),
+) -> Actor:
+    principal = resolve_principal(request, credentials.credentials if credentials else None)
+    for scope in security_scopes.scopes:
+        if not principal.holds(scope):
+            raise ApiError(403, "missing-scope", f"this operation requires the scope {scope}",
+                           field="scope")
+    origin = Origin(ip_address=client_ip(request, rt),
+                    request_id=getattr(request.state, "request_id", None))
+    return Actor(principal=principal, origin=origin)
+
+
+def requires(scope: str) -> Any:
+    """Dependency: the acting Actor, which must hold ``scope``."""
+    return Security(authenticated_actor, scopes=[scope])

@@ -1,0 +1,95 @@
+"""Foundation data (seed 003 §4.7): countries, regions, currencies, units of measure."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from beleg.api.language import preferred_language
+from beleg.api.routing import BelegRoute
+from beleg.api.schemas import ApiModel
+from beleg.api.security import requires
+from beleg.domain.errors import NotFound
+from beleg.domain.identity.principal import Actor
+from beleg.queries import foundation as data
+
+router = APIRouter(tags=["Foundation"], route_class=BelegRoute)
+
+_MESSAGES = {
+    "country": ("Land nicht gefunden.", "Country not found."),
+    "region": ("Land oder Region nicht gefunden.", "Country or region not found."),
+}
+
+
+class CountryDto(ApiModel):
+    id: str
+    name: str
+
+
+class RegionDto(ApiModel):
+    id: str
+    name: str
+
+
+class CurrencyDto(ApiModel):
+    id: str
+    name: str
+
+
+class UnitOfMeasureDto(ApiModel):
+    id: str
+    name: str
+    description: str
+
+
+def _localized_not_found(exc: NotFound, language: str) -> NotFound:
+    german, english = _MESSAGES[exc.field or "country"]
+    return NotFound(english if language == "en" else german, field=exc.field)
+
+
+@router.get("/countries", response_model=list[CountryDto], operation_id="getAllCountries")
+def countries(request: Request, actor: Actor = requires("foundation:read")) -> list[dict[str, str]]:
+    return data.list_countries(preferred_language(request))
+
+
+@router.get("/countries/{country}", response_model=CountryDto, operation_id="getCountry")
+def country(country: str, request: Request,
+            actor: Actor = requires("foundation:read")) -> dict[str, str]:
+    language = preferred_language(request)
+    try:
+        return data.get_country(country, language)
+    except NotFound as exc:
+        raise _localized_not_found(exc, language) from None
+
+
+@router.get("/countries/{country}/regions", response_model=list[RegionDto],
+            operation_id="getAllRegions")
+def regions(country: str, request: Request,
+            actor: Actor = requires("foundation:read")) -> list[dict[str, str]]:
+    language = preferred_language(request)
+    try:
+        return data.list_regions(country, language)
+    except NotFound as exc:
+        raise _localized_not_found(exc, language) from None
+
+
+@router.get("/countries/{country}/regions/{region}", response_model=RegionDto,
+            operation_id="getRegion")
+def region(country: str, region: str, request: Request,
+           actor: Actor = requires("foundation:read")) -> dict[str, str]:
+    language = preferred_language(request)
+    try:
+        return data.get_region(country, region, language)
+    except NotFound as exc:
+        raise _localized_not_found(NotFound(str(exc), field="region"), language) from None
+
+
+@router.get("/currencies", response_model=list[CurrencyDto], operation_id="getAllCurrencies")
+def currencies(request: Request,
+               actor: Actor = requires("foundation:read")) -> list[dict[str, str]]:
+    return data.list_currencies(preferred_language(request))
+
+
+@router.get("/units_of_measure", response_model=list[UnitOfMeasureDto],
+            operation_id="getAllUnitsOfMeasure")
+def units(request: Request, actor: Actor = requires("foundation:read")) -> list[dict[str, str]]:
+    return data.list_units(preferred_language(request))

@@ -1,0 +1,1 @@
+"""Persistence: tables, types, transactions, repositories. Engine from settings."""

@@ -1,0 +1,136 @@
+"""Translate an RSQL AST into a SQLAlchemy condition over an allow-list of fields.
+
+Only selectors in the allow-list are accepted; every value is converted to the field's type and
+bound as a parameter. Nothing of the user's text ever becomes SQL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, false, not_, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from beleg.domain.errors import ValidationFailed
+from beleg.domain.querying.rsql import And, Comparison, Node, Or
+
+LIKE_ESCAPE = "\\"
+
+
+class Kind(StrEnum):
+    STRING = "string"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    UUID = "uuid"
+    ENUM = "enum"
+
+
+@dataclass(frozen=True, slots=True)
+class FilterField:
+    """A filterable field: its column, value type and (for enums) the allowed values."""
+
+    column: ColumnElement[Any]
+    kind: Kind = Kind.STRING
+    choices: tuple[str, ...] = ()
+
+
+def _parse_datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError("a timestamp needs an offset, e.g. 2026-01-01T00:00:00Z")
+    return value
+
+
+def _parse_bool(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise ValueError("expected true or false")
+    return text.lower() == "true"
+
+
+_CONVERTERS: dict[Kind, Callable[[str], Any]] = {
+    Kind.STRING: str,
+    Kind.INTEGER: int,
+    Kind.DECIMAL: Decimal,
+    Kind.BOOLEAN: _parse_bool,
+    Kind.DATE: date.fromisoformat,
+    Kind.DATETIME: _parse_datetime,
+    Kind.UUID: uuid.UUID,
+}
+
+
+def _convert(name: str, spec: FilterField, text: str) -> Any:
+    if spec.kind is Kind.ENUM:
+        if text not in spec.choices:
+            raise ValidationFailed(
+                f"search: {name} must be one of {', '.join(spec.choices)}, not {text!r}",
+                field="search")
+        return text
+    try:
+        return _CONVERTERS[spec.kind](text)
+    except (ValueError, InvalidOperation):
+        raise ValidationFailed(f"search: {text!r} is not a valid {spec.kind.value} for {name}",
+                               field="search") from None
+
+
+def _like_pattern(text: str) -> str:
+    escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
+               .replace("_", LIKE_ESCAPE + "_"))
+    return escaped.replace("*", "%")
+
+
+def _comparison(node: Comparison, fields: Mapping[str, FilterField]) -> ColumnElement[bool]:
+    spec = fields.get(node.selector)
+    if spec is None:
+        raise ValidationFailed(
+            f"search: unknown field {node.selector!r}; filterable are {', '.join(sorted(fields))}",
+            field="search")
+    column, op = spec.column, node.operator
+    if op == "isnull":
+        return column.is_(None) if _parse_bool_or_fail(node) else column.is_not(None)
+    if op in ("like",) or (op == "==" and spec.kind is Kind.STRING and "*" in node.values[0]):
+        if spec.kind is not Kind.STRING:
+            raise ValidationFailed(f"search: =like= works on text fields, not {node.selector}",
+                                   field="search")
+        return column.like(_like_pattern(node.values[0]), escape=LIKE_ESCAPE)
+    values = [_convert(node.selector, spec, v) for v in node.values]
+    return _OPERATORS[op](column, values)
+
+
+def _parse_bool_or_fail(node: Comparison) -> bool:
+    try:
+        return _parse_bool(node.values[0])
+    except ValueError:
+        raise ValidationFailed(f"search: =isnull= on {node.selector} takes true or false",
+                               field="search") from None
+
+
+_OPERATORS: dict[str, Callable[[ColumnElement[Any], list[Any]], ColumnElement[bool]]] = {
+    "==": lambda c, v: c == v[0],
+    "!=": lambda c, v: c != v[0],
+    "<": lambda c, v: c < v[0],
+    "<=": lambda c, v: c <= v[0],
+    ">": lambda c, v: c > v[0],
+    ">=": lambda c, v: c >= v[0],
+    "in": lambda c, v: c.in_(v) if v else false(),
+    "out": lambda c, v: not_(c.in_(v)) if v else not_(false()),
+}
+
+
+def to_condition(node: Node, fields: Mapping[str, FilterField]) -> ColumnElement[bool]:
+    """The SQL condition for ``node``; unknown fields or bad values raise ValidationFailed."""
+    if isinstance(node, Comparison):
+        return _comparison(node, fields)
+    children = [to_condition(child, fields) for child in node.children]
+    return and_(*children) if isinstance(node, And) else or_(*children)
+
+
+__all__ = ["FilterField", "Kind", "Or", "to_condition"]

@@ -1,0 +1,18 @@
+"""Every table of the platform, on one MetaData (Alembic's target)."""
+
+from beleg.db.tables.audit import audit_entries, audit_heads
+from beleg.db.tables.base import metadata
+from beleg.db.tables.http import idempotency_records
+from beleg.db.tables.identity import api_keys, users
+from beleg.db.tables.tenancy import tenant_clocks, tenants
+
+__all__ = [
+    "api_keys",
+    "audit_entries",
+    "audit_heads",
+    "idempotency_records",
+    "metadata",
+    "tenant_clocks",
+    "tenants",
+    "users",
+]

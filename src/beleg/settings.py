@@ -1,0 +1,43 @@
+"""Process settings, read from ``BELEG_*`` environment variables (see the README's table)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./beleg.db"
+
+
+class Settings(BaseSettings):
+    """Every setting has a safe default for the embedded single-machine mode."""
+
+    model_config = SettingsConfigDict(env_prefix="BELEG_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL; unset means the embedded SQLite file ./beleg.db.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `beleg serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `beleg serve` binds to.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="Structured JSON lines, or human-readable console lines."
+    )
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus `/metrics`.")
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated proxy addresses whose X-Forwarded-For is believed.",
+    )
+    idempotency_ttl_hours: int = Field(
+        default=24, ge=1, description="How long a stored Idempotency-Key response is replayed."
+    )
+    page_size_max: int = Field(default=500, ge=1, description="Largest `size` a list accepts.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
