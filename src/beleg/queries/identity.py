@@ -135,3 +135,37 @@ def get_api_key(*, db: Database, tenant_id: uuid.UUID, key_id: uuid.UUID,
     if row is None:
         raise NotFound(f"API key {key_id} does not exist", field="apiKeyId")
     return api_key_item(row, now)
+
+
+def find_tenant(*, db: Database, reference: str) -> dict[str, Any]:
+    """A tenant by its 4-digit number or its UUID (as typed at the command line)."""
+    condition = (tenants.c.number == int(reference) if reference.isdigit()
+                 else tenants.c.id == _uuid_or_fail(reference))
+    with db.reader() as session:
+        row = session.execute(select(tenants).where(condition)).one_or_none()
+    if row is None:
+        raise NotFound(f"tenant {reference!r} does not exist", field="tenant")
+    return tenant_item(row)
+
+
+def find_user(*, db: Database, tenant_id: uuid.UUID, username: str) -> dict[str, Any]:
+    """A user of the tenant by (case-insensitive) username."""
+    with db.reader() as session:
+        row = session.execute(select(*_USER_COLUMNS).where(
+            users.c.tenant_id == tenant_id, users.c.username == username.lower())).one_or_none()
+    if row is None:
+        raise NotFound(f"user {username!r} does not exist in this tenant", field="user")
+    return user_item(row)
+
+
+def all_tenant_ids(*, db: Database) -> list[uuid.UUID]:
+    with db.reader() as session:
+        return list(session.execute(select(tenants.c.id).order_by(tenants.c.number)).scalars())
+
+
+def _uuid_or_fail(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise NotFound(f"tenant {text!r} is neither a number nor a UUID", field="tenant") \
+            from None

@@ -1,0 +1,137 @@
+"""Shared fixtures. Every database test runs against ``BELEG_TEST_DATABASE_URL`` (PostgreSQL in
+CI) or, when it is unset, a fresh SQLite file. Tests isolate themselves by creating their own
+tenant, which also exercises tenant scoping everywhere."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from beleg.api.app import create_app
+from beleg.clock import FixedClock, SystemClock
+from beleg.db.database import Database
+from beleg.domain.identity.principal import Actor, ActorType, Principal
+from beleg.domain.identity.scopes import PLATFORM_SCOPES, TENANT_SCOPES
+from beleg.services.api_keys import create_api_key
+from beleg.services.bootstrap import bootstrap_if_empty
+from beleg.services.schema import upgrade_to_head
+from beleg.services.tenants import TenantInput, create_tenant
+from beleg.settings import Settings
+
+SAFE_DATABASE_PREFIXES = ("beleg_test", "test")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("BELEG_TEST_SKIP_SLOW") != "1":
+        return
+    skip = pytest.mark.skip(reason="slow test: runs in the SQLite pass of .ci/run only")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def _reset_postgres(url: str) -> None:
+    name = make_url(url).database or ""
+    if not name.startswith(SAFE_DATABASE_PREFIXES):
+        raise pytest.UsageError(
+            f"refusing to wipe database {name!r}: test databases must be named beleg_test* or test*")
+    database = Database(url)
+    with database.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("BELEG_TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    path: Path = tmp_path_factory.mktemp("db") / "beleg-test.db"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    upgrade_to_head(db=database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def platform(db: Database) -> dict[str, object]:
+    """The platform tenant and its all-scopes admin token (what `beleg serve` bootstraps)."""
+    first = bootstrap_if_empty(db=db, clock=SystemClock())
+    assert first is not None, "the test database must start empty"
+    return {"tenant": first.tenant, "token": first.admin_key.token}
+
+
+def system_actor(tenant_id: uuid.UUID, scopes: frozenset[str] = TENANT_SCOPES) -> Actor:
+    return Actor(Principal(tenant_id=tenant_id, actor_type=ActorType.SYSTEM, actor_id=None,
+                           name="test", scopes=scopes | PLATFORM_SCOPES, platform_tenant=True))
+
+
+@dataclass
+class TenantFixture:
+    id: uuid.UUID
+    number: int
+    token: str  # an API key with every tenant scope
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_tenant(db: Database, *, test_mode: bool = False, country: str = "AT",
+                scopes: frozenset[str] = TENANT_SCOPES) -> TenantFixture:
+    clock = SystemClock()
+    row = create_tenant(db=db, actor=system_actor(uuid.UUID(int=0)), clock=clock,
+                        spec=TenantInput(name=f"Test {uuid.uuid4().hex[:6]}", country=country,
+                                         accounting_mode="DE", test_mode=test_mode))
+    key = create_api_key(db=db, actor=system_actor(row["id"]), tenant_id=row["id"],
+                         name="test admin", scopes=sorted(scopes), validity_days=None,
+                         clock=clock)
+    return TenantFixture(id=row["id"], number=row["number"], token=key.token)
+
+
+@pytest.fixture
+def tenant(db: Database, platform: dict[str, object]) -> TenantFixture:
+    """A fresh production tenant with an all-tenant-scopes API key."""
+    return make_tenant(db)
+
+
+@pytest.fixture
+def other_tenant(db: Database, platform: dict[str, object]) -> TenantFixture:
+    return make_tenant(db)
+
+
+@pytest.fixture(scope="session")
+def app(db: Database, database_url: str):  # type: ignore[no-untyped-def]
+    return create_app(settings=Settings(database_url=database_url, log_level="WARNING"), db=db)
+
+
+@pytest.fixture(scope="session")
+def client(app):  # type: ignore[no-untyped-def]
+    from starlette.testclient import TestClient
+
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def app_at(db: Database, database_url: str, instant: datetime):  # type: ignore[no-untyped-def]
+    """An app whose system clock is frozen at ``instant`` (for expiry tests)."""
+    from starlette.testclient import TestClient
+
+    application = create_app(settings=Settings(database_url=database_url, log_level="WARNING"),
+                             db=db, clock=FixedClock(instant.astimezone(UTC)))
+    return TestClient(application)
