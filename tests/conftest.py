@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from starlette.testclient import TestClient
 
 from beleg.api.app import create_app
 from beleg.clock import FixedClock, SystemClock
@@ -42,7 +43,7 @@ def _reset_postgres(url: str) -> None:
     name = make_url(url).database or ""
     if not name.startswith(SAFE_DATABASE_PREFIXES):
         raise pytest.UsageError(
-            f"refusing to wipe database {name!r}: test databases must be named beleg_test* or test*")
+            f"refusing to wipe database {name!r}: name test databases beleg_test* or test*")
     database = Database(url)
     with database.engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -122,16 +123,12 @@ def app(db: Database, database_url: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def client(app):  # type: ignore[no-untyped-def]
-    from starlette.testclient import TestClient
-
     with TestClient(app) as test_client:
         yield test_client
 
 
 def app_at(db: Database, database_url: str, instant: datetime):  # type: ignore[no-untyped-def]
     """An app whose system clock is frozen at ``instant`` (for expiry tests)."""
-    from starlette.testclient import TestClient
-
     application = create_app(settings=Settings(database_url=database_url, log_level="WARNING"),
                              db=db, clock=FixedClock(instant.astimezone(UTC)))
     return TestClient(application)

@@ -1,7 +1,7 @@
 """baseline: tenants, identity, audit trail, idempotency
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 19:14:50.477894
 """
 
@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import beleg.db.types
-from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'
 down_revision: str | None = None

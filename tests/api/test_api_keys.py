@@ -3,9 +3,11 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from beleg.db.database import Database
+from beleg.db.tables import api_keys
 from tests.conftest import TenantFixture, app_at
 
 
@@ -31,9 +33,6 @@ def test_create_shows_secret_once_and_stores_only_a_hash(client: TestClient, db:
     # The key works with exactly its scope.
     own = {"Authorization": f"Bearer {token}"}
     assert client.get("/v2/scopes", headers=own).status_code == 403
-    from sqlalchemy import select
-
-    from beleg.db.tables import api_keys
     with db.reader() as session:
         stored = session.execute(select(api_keys.c.secret_hash)).scalars().all()
     assert all(token not in value for value in stored)

@@ -21,7 +21,8 @@ def _declared_scopes(route: object) -> list[str]:
     found: list[str] = []
 
     def walk(dep: object) -> None:
-        found.extend(getattr(dep, "own_oauth_scopes", None) or getattr(dep, "oauth_scopes", None) or [])
+        declared = getattr(dep, "own_oauth_scopes", None) or getattr(dep, "oauth_scopes", None)
+        found.extend(declared or [])
         for child in getattr(dep, "dependencies", []):
             walk(child)
 

@@ -36,9 +36,10 @@ def test_fixed_settings_cannot_change(client: TestClient, platform: dict) -> Non
 
 
 def test_invalid_settings_name_the_field(client: TestClient, platform: dict) -> None:
-    for body, field in [({"country": "FR"}, "country"), ({"accountingMode": "XX"}, "accountingMode"),
-                        ({"timezone": "Mars/Olympus"}, "timezone"), ({"currency": "ABC"}, "currency"),
-                        ({"locale": "fr_FR"}, "locale")]:
+    for body, field in [({"country": "FR"}, "country"),
+                        ({"accountingMode": "XX"}, "accountingMode"),
+                        ({"timezone": "Mars/Olympus"}, "timezone"),
+                        ({"currency": "ABC"}, "currency"), ({"locale": "fr_FR"}, "locale")]:
         response = client.post("/v2/tenants", json={**NEW, **body}, headers=_admin(platform))
         assert response.status_code == 400, (body, response.text)
         assert response.json()["errors"][0]["field"] == field

@@ -35,8 +35,9 @@ def test_csv_is_produced_in_chunks() -> None:
 
 def test_tenant_settings_rules_name_the_field() -> None:
     assert check_country("AT") == "AT"
-    for check, value, field in [(check_country, "FR", "country"), (check_currency, "EURO", "currency"),
-                                (check_locale, "fr_FR", "locale"), (check_name, "  ", "name")]:
+    cases = [(check_country, "FR", "country"), (check_currency, "EURO", "currency"),
+             (check_locale, "fr_FR", "locale"), (check_name, "  ", "name")]
+    for check, value, field in cases:
         with pytest.raises(ValidationFailed) as info:
             check(value)
         assert info.value.field == field

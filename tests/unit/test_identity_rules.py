@@ -53,7 +53,7 @@ def test_catalogue_scopes_are_unique_and_well_formed() -> None:
     names = [s.name for s in CATALOGUE]
     assert len(names) == len(set(names))
     assert all(n.count(":") == 1 and n.split(":")[1] in ("read", "write") for n in names)
-    assert PLATFORM_SCOPES == {"tenants:read", "tenants:write"}
+    assert {"tenants:read", "tenants:write"} == PLATFORM_SCOPES
 
 
 def test_roles_map_to_nested_scope_sets() -> None:

@@ -73,3 +73,7 @@ def audit_verify(
                          f"{chain_break.reason}[/red]")
     if broken:
         raise typer.Exit(code=1)
+
+
+if __name__ == "__main__":
+    app()
