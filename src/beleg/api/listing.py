@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 
 from beleg.api.runtime import Runtime
@@ -87,6 +87,3 @@ def list_response(request: Request, spec: ListSpec, params: ListParams, rt: Runt
     page = fetch_page(db=rt.db, spec=spec, request=list_request)
     return {"items": page.items, "page": page.page, "size": page.size, "total": page.total}
 
-
-def list_params() -> Any:
-    return Depends(ListParams)

@@ -18,7 +18,7 @@ from sqlalchemy import and_, false, not_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from beleg.domain.errors import ValidationFailed
-from beleg.domain.querying.rsql import And, Comparison, Node, Or
+from beleg.domain.querying.rsql import And, Comparison, Node
 
 LIKE_ESCAPE = "\\"
 
@@ -132,5 +132,3 @@ def to_condition(node: Node, fields: Mapping[str, FilterField]) -> ColumnElement
     children = [to_condition(child, fields) for child in node.children]
     return and_(*children) if isinstance(node, And) else or_(*children)
 
-
-__all__ = ["FilterField", "Kind", "Or", "to_condition"]

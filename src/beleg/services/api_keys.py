@@ -33,6 +33,7 @@ from beleg.domain.identity.api_keys import (
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import check_grantable, validate_scopes
 from beleg.services.audit import record_change
+from beleg.services.tenants import is_platform_tenant
 
 ENTITY = "ApiKey"
 MAX_NAME = 200
@@ -61,11 +62,6 @@ def _name(value: str) -> str:
     if not 1 <= len(name) <= MAX_NAME:
         raise ValidationFailed(f"name must have 1 to {MAX_NAME} characters", field="name")
     return name
-
-
-def _is_platform(session: Session, tenant_id: uuid.UUID) -> bool:
-    return bool(session.execute(select(tenants.c.is_platform).where(tenants.c.id == tenant_id))
-                .scalar_one())
 
 
 def _creator(session: Session, actor: Actor,
@@ -104,7 +100,7 @@ def insert_api_key(
     prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
     token = format_token(prefix, secrets.token_urlsafe(32))
     check_grantable(requested, granter_scopes=granter_scopes or actor.principal.scopes,
-                    platform_tenant=_is_platform(session, tenant_id))
+                    platform_tenant=is_platform_tenant(session, tenant_id))
     user_id, key_id, creator_name = _creator(session, actor, tenant_id)
     values = {
         "tenant_id": tenant_id, "id": uuid.uuid4(), "name": _name(name), "prefix": prefix,
@@ -141,7 +137,7 @@ def update_api_key(
         if scopes is not None:
             requested = validate_scopes(scopes)
             check_grantable(requested, granter_scopes=actor.principal.scopes,
-                            platform_tenant=_is_platform(session, tenant_id))
+                            platform_tenant=is_platform_tenant(session, tenant_id))
             values["scopes"] = sorted(requested)
         if not values:
             return public_view(before)

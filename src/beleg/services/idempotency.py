@@ -65,11 +65,12 @@ def claim_key(*, db: Database, tenant_id: uuid.UUID, principal: str, key: str,
     """Claim the key for this request, or say why not."""
     now = clock.now()
     with db.transaction() as session:
+        # Forget this principal's expired keys, so the table stays bounded by the TTL window.
+        session.execute(delete(records).where(
+            records.c.tenant_id == tenant_id, records.c.principal == principal,
+            records.c.expires_at <= now))
         row = session.execute(select(records).where(_where(tenant_id, principal, key))
                               .with_for_update()).one_or_none()
-        if row is not None and row.expires_at <= now:
-            session.execute(delete(records).where(_where(tenant_id, principal, key)))
-            row = None
         if row is None:
             return _insert_claim(session, tenant_id=tenant_id, principal=principal, key=key,
                                  fingerprint=fingerprint, now=now, ttl=ttl)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
@@ -28,6 +30,7 @@ from beleg.domain.tenancy.settings import (
 from beleg.services.audit import record_change, start_chain
 
 FIRST_TENANT_NUMBER = 1001
+NUMBER_ATTEMPTS = 3
 ENTITY = "Tenant"
 IMMUTABLE_FIELDS = ("country", "accounting_mode", "currency", "test_mode")
 
@@ -45,6 +48,11 @@ class TenantInput:
     test_mode: bool = False
 
 
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
 def check_timezone(name: str) -> str:
     """An IANA time zone such as Europe/Vienna."""
     try:
@@ -52,7 +60,7 @@ def check_timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationFailed(f"timezone {name!r} is not an IANA time zone", field="timezone") \
             from None
-    if name not in available_timezones() and name != "UTC":
+    if name not in _zones():
         raise ValidationFailed(f"timezone {name!r} is not an IANA time zone", field="timezone")
     return name
 
@@ -65,6 +73,12 @@ def _check_mode(mode: str) -> str:
             f"accountingMode must be EA (single-entry) or DE (double-entry), not {mode!r}",
             field="accountingMode",
         ) from None
+
+
+def is_platform_tenant(session: Session, tenant_id: uuid.UUID) -> bool:
+    """Whether ``tenant_id`` is the operator's platform tenant (platform scopes live there)."""
+    return bool(session.execute(select(tenants.c.is_platform).where(tenants.c.id == tenant_id))
+                .scalar_one())
 
 
 def _row(session: Session, tenant_id: uuid.UUID) -> dict[str, Any]:
@@ -104,6 +118,16 @@ def create_tenant(
     *, db: Database, actor: Actor, spec: TenantInput, clock: Clock
 ) -> dict[str, Any]:
     """Create a tenant with its settings; audited in the new tenant's own trail."""
+    for _ in range(NUMBER_ATTEMPTS):
+        try:
+            return _create_once(db=db, actor=actor, spec=spec, clock=clock)
+        except IntegrityError:  # a concurrent creation took the same number: take the next
+            continue
+    raise Conflict("could not allocate a tenant number; try again", field="number")
+
+
+def _create_once(*, db: Database, actor: Actor, spec: TenantInput, clock: Clock
+                 ) -> dict[str, Any]:
     with db.transaction() as session:
         row = insert_tenant(session, spec=spec, clock=clock)
         record_change(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
 from beleg.db.database import Database
-from beleg.db.tables import api_keys, tenants, users
+from beleg.db.tables import api_keys, users
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.passwords import check_password
@@ -21,6 +21,7 @@ from beleg.domain.identity.scopes import Role, check_grantable, scopes_for_role
 from beleg.domain.identity.usernames import normalize_username
 from beleg.services.audit import record_change
 from beleg.services.passwords import hash_password
+from beleg.services.tenants import is_platform_tenant
 
 ENTITY = "User"
 MAX_DISPLAY_NAME = 200
@@ -43,13 +44,8 @@ def _role(value: str) -> Role:
                                field="role") from None
 
 
-def _is_platform(session: Session, tenant_id: uuid.UUID) -> bool:
-    return bool(session.execute(select(tenants.c.is_platform).where(tenants.c.id == tenant_id))
-                .scalar_one())
-
-
 def _check_role_grant(session: Session, actor: Actor, tenant_id: uuid.UUID, role: Role) -> None:
-    platform = _is_platform(session, tenant_id)
+    platform = is_platform_tenant(session, tenant_id)
     check_grantable(
         scopes_for_role(role, platform_tenant=platform),
         granter_scopes=actor.principal.scopes, platform_tenant=platform, field="role",
