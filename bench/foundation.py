@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import insert
 
 from beleg.api.app import create_app
 from beleg.clock import SystemClock
@@ -44,8 +44,10 @@ def _actor(tenant_id: uuid.UUID) -> Actor:
                            name="bench", scopes=TENANT_SCOPES))
 
 
-def bench_audit(db: Database, tenant_id: uuid.UUID, entries: int) -> list[tuple[str, float]]:
-    rows = [{"tenant_id": tenant_id, "seq": 1_000_000 + i, "occurred_at": datetime.now(UTC),
+def bench_audit(db: Database, tenant_id: uuid.UUID, raw_tenant_id: uuid.UUID,
+                entries: int) -> list[tuple[str, float]]:
+    """``raw_tenant_id`` receives the unchained baseline rows (the trail is append-only)."""
+    rows = [{"tenant_id": raw_tenant_id, "seq": 1_000_000 + i, "occurred_at": datetime.now(UTC),
              "actor_type": "SYSTEM", "actor_id": None, "actor_name": "bench",
              "ip_address": None, "request_id": None, "action": "UPDATE",
              "entity_type": "Customer", "entity_id": str(i), "before": {"n": i},
@@ -57,8 +59,6 @@ def bench_audit(db: Database, tenant_id: uuid.UUID, entries: int) -> list[tuple[
             session.execute(insert(audit_entries), rows)
 
     raw_rate = _rate(len(rows), raw)
-    with db.transaction() as session:
-        session.execute(delete(audit_entries).where(audit_entries.c.seq >= 1_000_000))
     clock, actor = SystemClock(), _actor(tenant_id)
 
     def one_per_transaction() -> None:
@@ -138,13 +138,15 @@ def main() -> None:
     db = Database(url)
     upgrade_to_head(db=db)
     clock = SystemClock()
-    tenant = create_tenant(db=db, actor=_actor(uuid.UUID(int=0)), clock=clock,
-                           spec=TenantInput(name="bench", country="AT", accounting_mode="DE"))
+    tenant, raw_tenant = (
+        create_tenant(db=db, actor=_actor(uuid.UUID(int=0)), clock=clock,
+                      spec=TenantInput(name=name, country="AT", accounting_mode="DE"))
+        for name in ("bench", "bench-raw"))
     key = create_api_key(db=db, actor=_actor(tenant["id"]), tenant_id=tenant["id"],
                          name="bench", scopes=sorted(TENANT_SCOPES), validity_days=None,
                          clock=clock)
     print(f"database: {db.dialect} ({url.split('@')[-1]})")
-    _table("Audit trail", bench_audit(db, tenant["id"], args.entries))
+    _table("Audit trail", bench_audit(db, tenant["id"], raw_tenant["id"], args.entries))
     app = create_app(settings=Settings(database_url=url, log_level="ERROR"), db=db)
     _table("API (in-process ASGI, one client)", bench_api(app, key.token, args.requests))
 

@@ -60,3 +60,15 @@ def test_rsql_injection_attempts_are_400_or_harmless(client: TestClient,
                           params={"search": "entityType==\"User' OR '1'='1\""})
     assert harmless.status_code == 200 and harmless.json()["total"] == 0
     assert client.get("/v2/audit-trail", headers=tenant.headers).json()["total"] >= 2
+
+
+def test_single_entries_are_tenant_scoped(client: TestClient, tenant: TenantFixture,
+                                          other_tenant: TenantFixture) -> None:
+    for i in range(3):
+        client.post("/v2/api-keys", headers=tenant.headers,
+                    json={"name": f"k{i}", "scopes": ["items:read"], "validityDays": 7})
+    entry = client.get("/v2/audit-trail/5", headers=tenant.headers)
+    assert entry.status_code == 200 and entry.json()["after"]["name"] == "k2"
+    assert client.get("/v2/audit-trail/5", headers=other_tenant.headers).status_code == 404
+    assert client.get("/v2/audit-trail/2", headers=other_tenant.headers).json()["after"][
+        "name"] == "test admin"

@@ -1,7 +1,14 @@
 """Health, readiness, metrics, request ids, OpenAPI."""
 
+import json
+
+import pytest
 from starlette.testclient import TestClient
 
+from beleg.api.app import create_app
+from beleg.api.observability import configure_logging
+from beleg.db.database import Database
+from beleg.settings import Settings
 from tests.conftest import TenantFixture
 
 
@@ -39,3 +46,23 @@ def test_unknown_routes_are_problem_details(client: TestClient) -> None:
     response = client.get("/v2/nothing-here")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_access_log_is_json_with_request_id_and_no_secrets(
+    db: Database, database_url: str, tenant: TenantFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app(settings=Settings(database_url=database_url, log_level="INFO"), db=db)
+    try:
+        with TestClient(app) as client:
+            capsys.readouterr()
+            client.get("/v2/api-keys?search=name==x",
+                       headers={**tenant.headers, "X-Request-ID": "log-1"})
+            out = capsys.readouterr().out
+    finally:
+        configure_logging("WARNING", "json")
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    access = next(line for line in lines if line.get("request_id") == "log-1")
+    assert access["route"] == "/v2/api-keys" and access["status"] == 200
+    assert access["event"] == "request" and access["level"] == "info"
+    assert "duration_ms" in access and "timestamp" in access
+    assert tenant.token not in out and "search" not in json.dumps(access)

@@ -9,6 +9,7 @@ from beleg.db.database import Database
 from beleg.db.tables import audit_entries
 from beleg.settings import get_settings
 from tests.conftest import TenantFixture
+from tests.tampering import tampering
 
 runner = CliRunner(env={"COLUMNS": "250"})
 
@@ -66,7 +67,7 @@ def test_bad_input_is_a_clear_cli_error(platform: dict) -> None:
 def test_audit_verify_detects_an_edited_row(db: Database, tenant: TenantFixture) -> None:
     ok = runner.invoke(app, ["audit", "verify", "-t", str(tenant.number)])
     assert ok.exit_code == 0 and "chain intact" in ok.output
-    with db.transaction() as session:
+    with tampering(db) as session:
         session.execute(update(audit_entries).where(
             audit_entries.c.tenant_id == tenant.id, audit_entries.c.seq == 1
         ).values(actor_name="forged"))

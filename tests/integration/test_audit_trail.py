@@ -1,6 +1,8 @@
 """The audit chain on a real database: tampering by editing or deleting rows is detected."""
 
+import pytest
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import DBAPIError
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
@@ -8,6 +10,7 @@ from beleg.db.tables import audit_entries
 from beleg.services.audit import verify_tenant_chain
 from beleg.services.users import create_user, update_user
 from tests.conftest import TenantFixture, system_actor
+from tests.tampering import tampering
 
 
 def _make_entries(db: Database, tenant: TenantFixture) -> None:
@@ -28,7 +31,7 @@ def test_chain_is_intact_after_changes(db: Database, tenant: TenantFixture) -> N
 
 def test_edited_row_is_detected(db: Database, tenant: TenantFixture) -> None:
     _make_entries(db, tenant)
-    with db.transaction() as session:
+    with tampering(db) as session:
         session.execute(update(audit_entries).where(
             audit_entries.c.tenant_id == tenant.id, audit_entries.c.seq == 4
         ).values(actor_name="nobody"))
@@ -38,7 +41,7 @@ def test_edited_row_is_detected(db: Database, tenant: TenantFixture) -> None:
 
 def test_edited_json_snapshot_is_detected(db: Database, tenant: TenantFixture) -> None:
     _make_entries(db, tenant)
-    with db.transaction() as session:
+    with tampering(db) as session:
         session.execute(update(audit_entries).where(
             audit_entries.c.tenant_id == tenant.id, audit_entries.c.seq == 5
         ).values(after={"display_name": "forged"}))
@@ -47,7 +50,7 @@ def test_edited_json_snapshot_is_detected(db: Database, tenant: TenantFixture) -
 
 def test_deleted_rows_are_detected(db: Database, tenant: TenantFixture) -> None:
     _make_entries(db, tenant)
-    with db.transaction() as session:
+    with tampering(db) as session:
         session.execute(delete(audit_entries).where(
             audit_entries.c.tenant_id == tenant.id, audit_entries.c.seq.in_([3, 6])))
     breaks = verify_tenant_chain(db=db, tenant_id=tenant.id).breaks
@@ -58,7 +61,7 @@ def test_deleted_rows_are_detected(db: Database, tenant: TenantFixture) -> None:
 def test_other_tenants_are_unaffected(db: Database, tenant: TenantFixture,
                                       other_tenant: TenantFixture) -> None:
     _make_entries(db, tenant)
-    with db.transaction() as session:
+    with tampering(db) as session:
         session.execute(delete(audit_entries).where(audit_entries.c.tenant_id == tenant.id,
                                                     audit_entries.c.seq == 2))
     assert not verify_tenant_chain(db=db, tenant_id=tenant.id).intact
@@ -67,3 +70,15 @@ def test_other_tenants_are_unaffected(db: Database, tenant: TenantFixture,
         seqs = session.execute(select(audit_entries.c.seq).where(
             audit_entries.c.tenant_id == other_tenant.id)).scalars().all()
     assert sorted(seqs) == [1, 2]
+
+
+def test_the_database_refuses_to_change_audit_entries(db: Database,
+                                                      tenant: TenantFixture) -> None:
+    for statement in (
+        update(audit_entries).where(audit_entries.c.tenant_id == tenant.id)
+        .values(actor_name="x"),
+        delete(audit_entries).where(audit_entries.c.tenant_id == tenant.id),
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), db.transaction() as session:
+            session.execute(statement)
+    assert verify_tenant_chain(db=db, tenant_id=tenant.id).entries == 2

@@ -23,6 +23,16 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = structlog.get_logger("beleg.access")
 
 
+class _CurrentStdout:
+    """Writes to the ``sys.stdout`` of the moment (redirections made later are honoured)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 def configure_logging(level: str, fmt: str) -> None:
     """JSON lines (default) or console output, at ``level``."""
     renderer: Any = (structlog.processors.JSONRenderer() if fmt == "json"
@@ -36,7 +46,7 @@ def configure_logging(level: str, fmt: str) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStdout()),
         cache_logger_on_first_use=False,
     )
 

@@ -31,6 +31,11 @@ class ApiError(Exception):
         self.field, self.headers = field, headers or {}
 
 
+def _now(request: Request) -> datetime:
+    runtime = getattr(request.app.state, "runtime", None)
+    return runtime.clock.now() if runtime is not None else datetime.now(UTC)
+
+
 def problem_response(
     request: Request, *, status: int, code: str, detail: str,
     errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
@@ -42,7 +47,7 @@ def problem_response(
             "error": code,
             "message": detail,
             "identifier": "".join(secrets.choice(_IDENTIFIER_ALPHABET) for _ in range(6)),
-            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "timestamp": _now(request).isoformat().replace("+00:00", "Z"),
             "details": [f"{e['field']}: {e['message']}" for e in errors or []],
         }
         return JSONResponse(body, status_code=status, headers=headers)

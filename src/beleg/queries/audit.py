@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
 from beleg.db.tables import audit_entries
 from beleg.domain.audit.chain import AuditAction
+from beleg.domain.errors import NotFound
 from beleg.domain.identity.principal import ActorType
 from beleg.queries.listing import ListSpec
 
@@ -23,6 +25,16 @@ def audit_item(row: Any) -> dict[str, Any]:
         "entityId": m["entity_id"], "before": m["before"], "after": m["after"],
         "hash": m["hash"],
     }
+
+
+def get_audit_entry(*, db: Database, tenant_id: uuid.UUID, seq: int) -> dict[str, Any]:
+    """One entry of the tenant's trail by its sequence number."""
+    with db.reader() as session:
+        row = session.execute(select(audit_entries).where(
+            audit_entries.c.tenant_id == tenant_id, audit_entries.c.seq == seq)).one_or_none()
+    if row is None:
+        raise NotFound(f"audit entry {seq} does not exist", field="seq")
+    return audit_item(row)
 
 
 def audit_list(tenant_id: uuid.UUID) -> ListSpec:

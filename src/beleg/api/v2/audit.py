@@ -13,7 +13,7 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiModel, Page
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
-from beleg.queries.audit import audit_list
+from beleg.queries.audit import audit_list, get_audit_entry
 from beleg.services.audit import verify_tenant_chain
 
 router = APIRouter(prefix="/audit-trail", tags=["Audit trail"], route_class=BelegRoute)
@@ -63,3 +63,7 @@ def verify(actor: Actor = requires("audit-trail:read"), rt: Runtime = Depends(ru
             "breaks": [{"seq": b.seq, "reason": b.reason} for b in result.breaks]}
 
 
+@router.get("/{seq}", response_model=AuditEntryOut, summary="Get one audit entry")
+def read_entry(seq: int, actor: Actor = requires("audit-trail:read"),
+               rt: Runtime = Depends(runtime)) -> Any:
+    return get_audit_entry(db=rt.db, tenant_id=actor.principal.tenant_id, seq=seq)
