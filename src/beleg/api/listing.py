@@ -18,6 +18,7 @@ from beleg.domain.errors import ValidationFailed
 from beleg.formats.csv_export import csv_chunks
 from beleg.queries.listing import ListRequest, ListSpec, fetch_page, prepare_stream, stream_rows
 
+MAX_PAGE = 1_000_000
 _FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -33,8 +34,9 @@ class ListParams:
         self,
         search: str | None = Query(None, description="RSQL filter, e.g. `role==ADMIN`"),
         sort: str | None = Query(None, description="Comma-separated fields; `-` for descending"),
-        page: int = Query(1, ge=1, description="1-based page number"),
-        size: int = Query(50, ge=1, description="Items per page (at most BELEG_PAGE_SIZE_MAX)"),
+        page: int = Query(1, ge=1, le=MAX_PAGE, description="1-based page number"),
+        size: int = Query(50, ge=1, le=MAX_PAGE,
+                          description="Items per page (at most BELEG_PAGE_SIZE_MAX)"),
         format: Literal["json", "csv"] | None = Query(None, description="csv streams every match"),
         columns: str | None = Query(None, description="CSV: comma-separated columns"),
         filename: str | None = Query(None, description="CSV: download file name"),

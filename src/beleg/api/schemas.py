@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 T = TypeVar("T")
+MAX_BIGINT = 2**63 - 1  # the largest integer both databases store
 
 
 class ApiModel(BaseModel):

@@ -56,9 +56,16 @@ def _parse_bool(text: str) -> bool:
     return text.lower() == "true"
 
 
+def _parse_int(text: str) -> int:
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError("out of the 64-bit range")
+    return value
+
+
 _CONVERTERS: dict[Kind, Callable[[str], Any]] = {
     Kind.STRING: str,
-    Kind.INTEGER: int,
+    Kind.INTEGER: _parse_int,
     Kind.DECIMAL: Decimal,
     Kind.BOOLEAN: _parse_bool,
     Kind.DATE: date.fromisoformat,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
-from beleg.api.schemas import ApiModel, Page
+from beleg.api.schemas import MAX_BIGINT, ApiModel, Page
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
 from beleg.queries.audit import audit_list, get_audit_entry
@@ -64,6 +64,6 @@ def verify(actor: Actor = requires("audit-trail:read"), rt: Runtime = Depends(ru
 
 
 @router.get("/{seq}", response_model=AuditEntryOut, summary="Get one audit entry")
-def read_entry(seq: int, actor: Actor = requires("audit-trail:read"),
+def read_entry(seq: int = Path(ge=1, le=MAX_BIGINT), actor: Actor = requires("audit-trail:read"),
                rt: Runtime = Depends(runtime)) -> Any:
     return get_audit_entry(db=rt.db, tenant_id=actor.principal.tenant_id, seq=seq)

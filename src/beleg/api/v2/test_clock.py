@@ -29,8 +29,8 @@ class TestClockSet(ApiInput):
 
 
 class TestClockAdvance(ApiInput):
-    seconds: int = Field(0, ge=0)
-    days: int = Field(0, ge=0)
+    seconds: int = Field(0, ge=0, le=10**9)
+    days: int = Field(0, ge=0, le=36_500)
 
 
 def _out(frozen: datetime | None, rt: Runtime) -> dict[str, Any]:
