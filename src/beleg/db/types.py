@@ -31,6 +31,9 @@ class ExactDecimal(TypeDecorator[Decimal]):
         self.scale = scale
         self.precision = precision
 
+    def __repr__(self) -> str:  # rendered into migrations: keep the arguments
+        return f"ExactDecimal(scale={self.scale}, precision={self.precision})"
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())

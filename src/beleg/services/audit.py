@@ -49,6 +49,17 @@ def start_chain(session: Session, *, tenant_id: uuid.UUID) -> None:
     session.execute(insert(audit_heads).values(tenant_id=tenant_id, seq=0, hash=GENESIS_HASH))
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One audited change: what happened to which entity, with its state before and after."""
+
+    action: AuditAction
+    entity_type: str
+    entity_id: str | uuid.UUID
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
 def record_change(
     session: Session,
     *,
@@ -61,42 +72,61 @@ def record_change(
     after: Mapping[str, Any] | None,
     clock: Clock,
 ) -> int:
-    """Append one entry to ``tenant_id``'s chain; return its sequence number.
+    """Append one entry to ``tenant_id``'s chain; return its sequence number."""
+    change = Change(action, entity_type, entity_id, before, after)
+    return record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change],
+                          clock=clock)
+
+
+def record_changes(
+    session: Session, *, actor: Actor, tenant_id: uuid.UUID, changes: list[Change],
+    clock: Clock,
+) -> int:
+    """Append entries for ``changes`` in order; return the last sequence number.
 
     The chain head row is locked first (FOR UPDATE; SQLite's writer lock does the same), so
-    concurrent writers of one tenant append one after the other without gaps.
+    concurrent writers of one tenant append one after the other without gaps. A batch takes
+    the lock once and inserts all entries in one statement (bulk paths such as billing runs).
     """
     head = session.execute(
         select(audit_heads.c.seq, audit_heads.c.hash)
         .where(audit_heads.c.tenant_id == tenant_id)
         .with_for_update()
     ).one()
+    seq, prev_hash, rows = head.seq, head.hash, []
+    occurred_at = clock.now()
+    for change in changes:
+        seq += 1
+        fields = _hashed_fields(actor, tenant_id, seq, occurred_at, change)
+        digest = entry_hash(prev_hash, fields)
+        rows.append({**fields, "tenant_id": tenant_id, "occurred_at": occurred_at,
+                     "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    if rows:
+        session.execute(insert(audit_entries), rows)
+        session.execute(update(audit_heads).where(audit_heads.c.tenant_id == tenant_id)
+                        .values(seq=seq, hash=prev_hash))
+    return seq
+
+
+def _hashed_fields(actor: Actor, tenant_id: uuid.UUID, seq: int, occurred_at: datetime,
+                   change: Change) -> dict[str, Any]:
     principal, origin = actor.principal, actor.origin
-    fields: dict[str, Any] = {
+    return {
         "tenant_id": str(tenant_id),
-        "seq": head.seq + 1,
-        "occurred_at": clock.now().isoformat(),
+        "seq": seq,
+        "occurred_at": occurred_at.isoformat(),
         "actor_type": principal.actor_type.value,
         "actor_id": principal.actor_id,
         "actor_name": principal.name,
         "ip_address": origin.ip_address,
         "request_id": origin.request_id,
-        "action": action.value,
-        "entity_type": entity_type,
-        "entity_id": str(entity_id),
-        "before": json_safe(before) if before is not None else None,
-        "after": json_safe(after) if after is not None else None,
+        "action": change.action.value,
+        "entity_type": change.entity_type,
+        "entity_id": str(change.entity_id),
+        "before": json_safe(change.before) if change.before is not None else None,
+        "after": json_safe(change.after) if change.after is not None else None,
     }
-    digest = entry_hash(head.hash, fields)
-    row = {**fields, "tenant_id": tenant_id, "occurred_at": datetime.fromisoformat(
-        fields["occurred_at"])}
-    session.execute(insert(audit_entries).values(**row, prev_hash=head.hash, hash=digest))
-    session.execute(
-        update(audit_heads)
-        .where(audit_heads.c.tenant_id == tenant_id)
-        .values(seq=fields["seq"], hash=digest)
-    )
-    return int(fields["seq"])
 
 
 @dataclass(frozen=True, slots=True)

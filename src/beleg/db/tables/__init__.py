@@ -4,6 +4,12 @@ from beleg.db.tables.audit import audit_entries, audit_heads
 from beleg.db.tables.base import metadata
 from beleg.db.tables.http import idempotency_records
 from beleg.db.tables.identity import api_keys, users
+from beleg.db.tables.ledger import (
+    ledger_accounts,
+    ledger_counters,
+    ledger_journals,
+    ledger_postings,
+)
 from beleg.db.tables.tenancy import tenant_clocks, tenants
 
 __all__ = [
@@ -11,6 +17,10 @@ __all__ = [
     "audit_entries",
     "audit_heads",
     "idempotency_records",
+    "ledger_accounts",
+    "ledger_counters",
+    "ledger_journals",
+    "ledger_postings",
     "metadata",
     "tenant_clocks",
     "tenants",

@@ -1,0 +1,84 @@
+"""The ledger: accounts, journal counters, journals and their postings.
+
+Posted journals are never updated: a cancellation is a new journal that ``reverses`` the
+original (at most once, by a unique constraint), and "cancelled" is derived from that link.
+Postings repeat the booking date so balances over a period are index-only scans.
+"""
+
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+)
+
+from beleg.db.tables.base import metadata
+from beleg.db.types import ExactDecimal, UtcDateTime
+
+AMOUNT_SCALE = 4  # enough for every ISO 4217 currency (CLF, UYW have 4 minor units)
+
+ledger_accounts = Table(
+    "ledger_accounts",
+    metadata,
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("code", String(10), primary_key=True),
+    Column("name", String(200), nullable=False),
+    # Seed 003 account types: E revenue, M revenue gastronomy, A expense, L assets,
+    # S miscellaneous, U means of payment (cash, bank, rebook accounts).
+    Column("account_type", String(1), nullable=False),
+    Column("default_tax_code", String(3), nullable=True),
+)
+
+ledger_counters = Table(
+    "ledger_counters",
+    metadata,
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("prefix", String(1), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_value", Integer, nullable=False),
+)
+
+ledger_journals = Table(
+    "ledger_journals",
+    metadata,
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(20), nullable=False),
+    Column("journal_type", String(1), nullable=False),
+    Column("booking_date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("rate", ExactDecimal(8, 20), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("reverses_id", Uuid, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("tenant_id", "number"),
+    UniqueConstraint("tenant_id", "reverses_id"),
+    ForeignKeyConstraint(["tenant_id", "reverses_id"],
+                         ["ledger_journals.tenant_id", "ledger_journals.id"]),
+)
+
+ledger_postings = Table(
+    "ledger_postings",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("journal_id", Uuid, primary_key=True),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("booking_date", Date, nullable=False),
+    Column("account_code", String(10), nullable=False),
+    Column("amount", ExactDecimal(AMOUNT_SCALE), nullable=False),  # journal currency, signed
+    Column("amount_main", ExactDecimal(AMOUNT_SCALE), nullable=False),  # main currency, signed
+    Column("tax_code", String(3), nullable=True),
+    Column("text", String(200), nullable=False),
+    ForeignKeyConstraint(["tenant_id", "journal_id"],
+                         ["ledger_journals.tenant_id", "ledger_journals.id"]),
+    ForeignKeyConstraint(["tenant_id", "account_code"],
+                         ["ledger_accounts.tenant_id", "ledger_accounts.code"]),
+    Index("ix_ledger_postings_balance", "tenant_id", "booking_date", "account_code",
+          "amount_main"),
+)

@@ -1,0 +1,93 @@
+"""Journals and postings: the one shape every booking takes, in both accounting modes.
+
+A journal is a set of postings with signed amounts (debit > 0, credit < 0) in one transaction
+currency. It must balance exactly: the amounts sum to zero, no tolerance (DESIGN invariant 1).
+Main-currency amounts are derived with the journal's rate (main = amount x rate, seed 003 §3.3)
+and rounded residue-free: the debit side's total is rounded once and split over the debit
+postings by allocation, the same for the credit side, so the main-currency journal balances too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from beleg.domain.errors import ValidationFailed
+from beleg.money import Currency, Money, allocate, round_to_currency
+
+
+class JournalType(StrEnum):
+    """Seed 003 §3.2: E = income (Einnahmen), A = outgo (Ausgaben), U = rebook (Umbuchung)."""
+
+    INCOME = "E"
+    OUTGO = "A"
+    REBOOK = "U"
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One side of a booking: an account and a signed amount in the journal's currency."""
+
+    account: str
+    amount: Decimal
+    tax_code: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalDraft:
+    """A journal before it is numbered and stored."""
+
+    journal_type: JournalType
+    booking_date: date
+    currency: Currency
+    postings: tuple[Posting, ...]
+    rate: Decimal = Decimal(1)
+    description: str = ""
+    reverses: str | None = field(default=None)  # number of the journal this one cancels
+
+    def __post_init__(self) -> None:
+        check_balanced(self.postings, self.currency)
+        if not self.rate.is_finite() or self.rate <= 0:
+            raise ValidationFailed(f"currency rate must be positive, not {self.rate}",
+                                   field="currencyRate")
+
+
+def check_balanced(postings: tuple[Posting, ...], currency: Currency) -> None:
+    """At least two non-zero postings, each in whole minor units, summing to exactly zero."""
+    if len(postings) < 2:
+        raise ValidationFailed("a journal needs at least two postings", field="postings")
+    for index, posting in enumerate(postings):
+        if posting.amount == 0:
+            raise ValidationFailed(f"posting {index + 1} on {posting.account} has no amount",
+                                   field="postings")
+        if round_to_currency(posting.amount, currency) != posting.amount:
+            raise ValidationFailed(
+                f"posting {index + 1} amount {posting.amount} has more decimals than "
+                f"{currency.code} allows", field="postings")
+    total = sum((p.amount for p in postings), Decimal(0))
+    if total != 0:
+        raise ValidationFailed(f"journal does not balance: postings sum to {total} "
+                               f"{currency.code}", field="postings")
+
+
+def main_currency_amounts(draft: JournalDraft, main: Currency) -> list[Decimal]:
+    """Signed main-currency amounts of the postings, balanced and residue-free."""
+    if draft.currency == main and draft.rate == 1:
+        return [p.amount for p in draft.postings]
+    debit_total = sum((p.amount for p in draft.postings if p.amount > 0), Decimal(0))
+    main_total = Money(round_to_currency(debit_total * draft.rate, main), main)
+    debits = iter(allocate(main_total, [p.amount for p in draft.postings if p.amount > 0]))
+    credits = iter(allocate(main_total, [-p.amount for p in draft.postings if p.amount < 0]))
+    return [next(debits).amount if p.amount > 0 else -next(credits).amount
+            for p in draft.postings]
+
+
+def reversal(draft: JournalDraft, *, booking_date: date, number: str) -> JournalDraft:
+    """The cancellation journal (Storno) of ``draft``: same accounts, amounts negated."""
+    postings = tuple(Posting(p.account, -p.amount, p.tax_code, p.text) for p in draft.postings)
+    return JournalDraft(journal_type=draft.journal_type, booking_date=booking_date,
+                        currency=draft.currency, postings=postings, rate=draft.rate,
+                        description=draft.description, reverses=number)

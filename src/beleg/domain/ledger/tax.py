@@ -1,0 +1,55 @@
+"""Tax of a line from its amount, amount type and rate (seed 003 §3.1).
+
+``N`` (net): tax = round2(net x rate/100), total = net + tax.
+``T`` (total, gross): net = round2(total / (1 + rate/100)), tax = total - net.
+Rounding is half-up to the currency's minor units, per line; invoice totals are sums of lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from beleg.domain.errors import ValidationFailed
+from beleg.money import Currency, round_to_currency
+
+HUNDRED = Decimal(100)
+
+
+class AmountType(StrEnum):
+    NET = "N"
+    TOTAL = "T"
+
+
+@dataclass(frozen=True, slots=True)
+class LineAmounts:
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def line_amounts(amount: Decimal, amount_type: AmountType | str, rate_percent: Decimal,
+                 currency: Currency) -> LineAmounts:
+    """Net, tax and total of one line, each rounded half-up to the currency."""
+    kind = _amount_type(amount_type)
+    if rate_percent < 0:
+        raise ValidationFailed(f"tax rate must not be negative, not {rate_percent}",
+                               field="taxRate")
+    if kind is AmountType.NET:
+        net = round_to_currency(amount, currency)
+        tax = round_to_currency(net * rate_percent / HUNDRED, currency)
+        return LineAmounts(net, tax, net + tax)
+    total = round_to_currency(amount, currency)
+    net = round_to_currency(total / (1 + rate_percent / HUNDRED), currency)
+    return LineAmounts(net, total - net, total)
+
+
+def _amount_type(value: AmountType | str) -> AmountType:
+    if value == "G":  # seed 003 §7: accepted as an alias of T, never emitted
+        return AmountType.TOTAL
+    try:
+        return AmountType(value)
+    except ValueError:
+        raise ValidationFailed(f"amountType must be N (net) or T (total), not {value!r}",
+                               field="amountType") from None
