@@ -1,14 +1,21 @@
 """The `beleg` command against the test database."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
 from beleg.cli.main import app
+from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries
+from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
+from beleg.money import Currency
+from beleg.services.ledger import book_journal, create_account
 from beleg.settings import get_settings
-from tests.conftest import TenantFixture
+from tests.conftest import TenantFixture, system_actor
 from tests.tampering import tampering
 
 runner = CliRunner(env={"COLUMNS": "250"})
@@ -75,3 +82,26 @@ def test_audit_verify_detects_an_edited_row(db: Database, tenant: TenantFixture)
     assert broken.exit_code == 1 and "entry 1" in broken.output and "altered" in broken.output
     everything = runner.invoke(app, ["audit", "verify"])
     assert everything.exit_code == 1
+
+
+def test_ledger_reports(db: Database, tenant: TenantFixture) -> None:
+    for code, name, kind in [("2000", "Forderungen", "L"), ("4000", "Erlöse", "E"),
+                             ("3500", "USt", "L")]:
+        create_account(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id, code=code,
+                       name=name, account_type=kind, clock=SystemClock())
+    draft = JournalDraft(JournalType.INCOME, date(2020, 5, 4), Currency.of("EUR"),
+                         (Posting("2000", Decimal("14.40")), Posting("4000", Decimal("-12.00")),
+                          Posting("3500", Decimal("-2.40"))), description="AR2020 1")
+    book_journal(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id, draft=draft,
+                 clock=SystemClock())
+    period = ["-t", str(tenant.number), "--from", "2020-01-01", "--to", "2020-12-31"]
+    csv_out = runner.invoke(app, ["ledger", "trial-balance", *period, "--csv"])
+    assert csv_out.exit_code == 0, csv_out.output
+    assert csv_out.output.splitlines() == [
+        "account,name,type,debit,credit,balance", "2000,Forderungen,L,14.40,0.00,14.40",
+        "3500,USt,L,0.00,2.40,-2.40", "4000,Erlöse,E,0.00,12.00,-12.00",
+        ",Summe,,14.40,14.40,0.00"]
+    table = runner.invoke(app, ["ledger", "journal", *period])
+    assert table.exit_code == 0 and "E2020 1" in table.output and "AR2020 1" in table.output
+    bad = runner.invoke(app, ["ledger", "journal", "-t", str(tenant.number), "--from", "May"])
+    assert bad.exit_code == 2

@@ -124,7 +124,7 @@ def test_concurrent_posting_is_gapless(db: Database, chart: TenantFixture) -> No
         try:
             for _ in range(10):
                 _sale(db, chart)
-        except BaseException as exc:  # noqa: BLE001 -- reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]

@@ -135,7 +135,7 @@ def test_main_currency_journals_always_balance(amounts: list[int], rate: D,
     debits = [D(a).scaleb(-currency.minor_units) for a in amounts]
     credit = -sum(debits)
     draft = JournalDraft(JournalType.REBOOK, date(2026, 1, 1), currency,
-                         tuple(Posting("1", d) for d in debits) + (Posting("2", credit),), rate)
+                         (*(Posting("1", d) for d in debits), Posting("2", credit)), rate)
     main = main_currency_amounts(draft, EUR)
     assert sum(main) == 0
     for amount, converted in zip([*debits, credit], main, strict=True):

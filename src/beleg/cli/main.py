@@ -10,6 +10,7 @@ import uvicorn
 from beleg.api.app import create_app
 from beleg.cli.admin import key_app, tenant_app, user_app
 from beleg.cli.context import clock, console, database, errors, run
+from beleg.cli.ledger import ledger_app
 from beleg.queries.identity import all_tenant_ids, find_tenant
 from beleg.services.audit import verify_tenant_chain
 from beleg.services.bootstrap import bootstrap_if_empty
@@ -21,6 +22,7 @@ app = typer.Typer(help="Beleg: billing, invoicing, payments and bookkeeping.",
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="apikey")
+app.add_typer(ledger_app, name="ledger")
 audit_app = typer.Typer(help="Audit trail tools.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
