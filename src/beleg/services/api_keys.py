@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
@@ -32,7 +32,7 @@ from beleg.domain.identity.api_keys import (
 )
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import check_grantable, validate_scopes
-from beleg.services.audit import record_change
+from beleg.services.audit import record_change, update_audited
 from beleg.services.tenants import is_platform_tenant
 
 ENTITY = "ApiKey"
@@ -139,16 +139,11 @@ def update_api_key(
             check_grantable(requested, granter_scopes=actor.principal.scopes,
                             platform_tenant=is_platform_tenant(session, tenant_id))
             values["scopes"] = sorted(requested)
-        if not values:
-            return public_view(before)
-        values["updated_at"] = clock.now()
-        session.execute(update(api_keys).where(api_keys.c.tenant_id == tenant_id,
-                                               api_keys.c.id == key_id).values(**values))
-        after = {**before, **values}
-        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.UPDATE,
-                      entity_type=ENTITY, entity_id=key_id, before=public_view(before),
-                      after=public_view(after), clock=clock)
-        return public_view(after)
+        where = (api_keys.c.tenant_id == tenant_id) & (api_keys.c.id == key_id)
+        return update_audited(session, actor=actor, tenant_id=tenant_id, table=api_keys,
+                              where=where, before=before,
+                              values=values, entity_type=ENTITY, entity_id=key_id,
+                              view=public_view, clock=clock)
 
 
 def delete_api_key(

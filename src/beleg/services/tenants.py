@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from beleg.domain.tenancy.settings import (
     default_locale,
     default_timezone,
 )
-from beleg.services.audit import record_change, start_chain
+from beleg.services.audit import record_change, start_chain, update_audited
 
 FIRST_TENANT_NUMBER = 1001
 NUMBER_ATTEMPTS = 3
@@ -148,17 +148,10 @@ def update_tenant(
             if name in changes and changes[name] != before[name]:
                 raise Conflict(f"{name} cannot be changed after the tenant was created",
                                field=_camel(name))
-        validated = _validated_changes(changes)
-        if not validated:
-            return before
-        after = {**before, **validated, "updated_at": clock.now()}
-        session.execute(update(tenants).where(tenants.c.id == tenant_id).values(**validated,
-                        updated_at=after["updated_at"]))
-        record_change(
-            session, actor=actor, tenant_id=tenant_id, action=AuditAction.UPDATE,
-            entity_type=ENTITY, entity_id=tenant_id, before=before, after=after, clock=clock,
-        )
-        return after
+        return update_audited(session, actor=actor, tenant_id=tenant_id, table=tenants,
+                              where=tenants.c.id == tenant_id, before=before,
+                              values=_validated_changes(changes), entity_type=ENTITY,
+                              entity_id=tenant_id, view=dict, clock=clock)
 
 
 def _validated_changes(changes: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from beleg.domain.identity.passwords import check_password
 from beleg.domain.identity.principal import Actor
 from beleg.domain.identity.scopes import Role, check_grantable, scopes_for_role
 from beleg.domain.identity.usernames import normalize_username
-from beleg.services.audit import record_change
+from beleg.services.audit import record_change, update_audited
 from beleg.services.passwords import hash_password
 from beleg.services.tenants import is_platform_tenant
 
@@ -120,16 +120,11 @@ def update_user(
             check_password(changes["password"])
             values["password_hash"] = hash_password(changes["password"])
             values["password_changed_at"] = clock.now()
-        if not values:
-            return public_view(before)
-        values["updated_at"] = clock.now()
-        session.execute(update(users).where(users.c.tenant_id == tenant_id,
-                                            users.c.id == user_id).values(**values))
-        after = {**before, **values}
-        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.UPDATE,
-                      entity_type=ENTITY, entity_id=user_id, before=public_view(before),
-                      after=public_view(after), clock=clock)
-        return public_view(after)
+        where = (users.c.tenant_id == tenant_id) & (users.c.id == user_id)
+        return update_audited(session, actor=actor, tenant_id=tenant_id, table=users,
+                              where=where, before=before,
+                              values=values, entity_type=ENTITY, entity_id=user_id,
+                              view=public_view, clock=clock)
 
 
 def delete_user(
