@@ -59,6 +59,15 @@ def test_failed_requests_are_not_stored(client: TestClient, tenant: TenantFixtur
     assert bad.status_code == 400
     again = client.post("/v2/api-keys", json={**BODY, "validityDays": 13}, headers=headers)
     assert again.status_code == 400 and "idempotent-replayed" not in again.headers
-    fixed = client.post("/v2/api-keys", json={**BODY, "validityDays": 13},
-                        headers={**tenant.headers, "Idempotency-Key": "x" * 256})
-    assert fixed.status_code == 400 and fixed.json()["errors"][0]["field"] == "Idempotency-Key"
+    # The key was not bound to the failed request: the corrected request runs under it.
+    corrected = client.post("/v2/api-keys", json=BODY, headers=headers)
+    assert corrected.status_code == 201 and "idempotent-replayed" not in corrected.headers
+    assert _count(client, tenant) == 1
+
+
+def test_an_overlong_key_is_400(client: TestClient, tenant: TenantFixture) -> None:
+    response = client.post("/v2/api-keys", json=BODY,
+                           headers={**tenant.headers, "Idempotency-Key": "x" * 256})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert _count(client, tenant) == 0

@@ -72,7 +72,7 @@ class Or:
 
 Node = Comparison | And | Or
 
-_PARSER = Lark(_GRAMMAR, parser="lalr", maybe_placeholders=False)
+_PARSER = Lark(_GRAMMAR, parser="lalr")
 
 
 def _unquote(token: Token) -> str:
