@@ -29,13 +29,11 @@ from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
 from beleg.queries.ledger import trial_balance
-from beleg.services.ledger import create_account, post_journals
+from beleg.services.ledger import post_journals
 from beleg.services.schema import upgrade_to_head
 from beleg.services.tenants import TenantInput, create_tenant
 
 EUR = Currency.of("EUR")
-ACCOUNTS = [("2000", "Forderungen", "L"), ("4000", "Erlöse 20 %", "E"),
-            ("4001", "Erlöse Dienstleistungen", "E"), ("3500", "Umsatzsteuer", "L")]
 START = date(2026, 1, 1)
 
 
@@ -112,9 +110,6 @@ def main() -> None:
     clock = SystemClock()
     tenant = create_tenant(db=db, actor=_actor(uuid.UUID(int=0)), clock=clock,
                            spec=TenantInput(name="bench", country="AT", accounting_mode="DE"))
-    for code, name, kind in ACCOUNTS:
-        create_account(db=db, actor=_actor(tenant["id"]), tenant_id=tenant["id"], code=code,
-                       name=name, account_type=kind, clock=clock)
     postings = args.invoices * 4
     raw_rate = raw_baseline(db, min(postings, 200_000))
     seconds = post_all(db, tenant["id"], args.invoices, args.batch)

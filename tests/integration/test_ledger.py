@@ -20,17 +20,12 @@ from tests.conftest import TenantFixture, system_actor
 
 D = Decimal
 EUR, USD = Currency.of("EUR"), Currency.of("USD")
-ACCOUNTS = [("2000", "Forderungen", "L"), ("2700", "Kassa", "U"), ("2800", "Bank", "U"),
-            ("3300", "Verbindlichkeiten", "L"), ("3500", "Umsatzsteuer", "L"),
-            ("2500", "Vorsteuer", "L"), ("4000", "Erlöse 20 %", "E"), ("7200", "Aufwand", "A")]
 YEAR = (date(2020, 1, 1), date(2020, 12, 31))
 
 
 @pytest.fixture
 def chart(db: Database, tenant: TenantFixture) -> TenantFixture:
-    for code, name, kind in ACCOUNTS:
-        create_account(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id, code=code,
-                       name=name, account_type=kind, clock=SystemClock())
+    """An AT tenant: its EKR chart holds every account these tests post to."""
     return tenant
 
 
@@ -113,8 +108,11 @@ def test_other_tenants_see_nothing(db: Database, chart: TenantFixture,
     _sale(db, chart)
     assert trial_balance(db=db, tenant_id=other_tenant.id, date_from=YEAR[0],
                          date_to=YEAR[1]) == []
+    create_account(db=db, actor=system_actor(chart.id), tenant_id=chart.id, code="4999",
+                   name="only in the first tenant", account_type="E", clock=SystemClock())
     with pytest.raises(ValidationFailed, match="unknown account"):
-        _sale(db, other_tenant)
+        _book(db, other_tenant, JournalType.INCOME, date(2020, 5, 1), ("2000", "1.00"),
+              ("4999", "-1.00"))
 
 
 def test_concurrent_posting_is_gapless(db: Database, chart: TenantFixture) -> None:
@@ -137,3 +135,17 @@ def test_concurrent_posting_is_gapless(db: Database, chart: TenantFixture) -> No
         numbers = session.execute(select(ledger_journals.c.number).where(
             ledger_journals.c.tenant_id == chart.id)).scalars().all()
     assert sorted(int(n.split()[1]) for n in numbers) == list(range(1, 41))
+
+
+def test_new_tenants_get_their_chart_and_accounts_are_unique(db: Database,
+                                                             tenant: TenantFixture) -> None:
+    actor = system_actor(tenant.id)
+    with pytest.raises(Conflict, match="account 4000 already exists"):
+        create_account(db=db, actor=actor, tenant_id=tenant.id, code="4000", name="dup",
+                       account_type="E", clock=SystemClock())
+    with pytest.raises(ValidationFailed, match="3 to 10 digits"):
+        create_account(db=db, actor=actor, tenant_id=tenant.id, code="40a", name="x",
+                       account_type="E", clock=SystemClock())
+    row = create_account(db=db, actor=actor, tenant_id=tenant.id, code="4002", name="Neu",
+                         account_type="E", clock=SystemClock())
+    assert row["code"] == "4002"

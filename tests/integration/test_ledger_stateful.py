@@ -18,7 +18,7 @@ from beleg.domain.errors import Conflict
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
 from beleg.queries.ledger import trial_balance
-from beleg.services.ledger import book_journal, create_account, reverse_journal
+from beleg.services.ledger import book_journal, reverse_journal
 from tests.conftest import make_tenant, system_actor
 
 ACCOUNTS = ["2000", "2700", "2800", "3300", "4000", "7200"]
@@ -35,9 +35,6 @@ def machine_class(db: Database, platform: dict):  # type: ignore[no-untyped-def]
             super().__init__()
             self.tenant = make_tenant(db)
             self.actor = system_actor(self.tenant.id)
-            for code in ACCOUNTS:
-                create_account(db=db, actor=self.actor, tenant_id=self.tenant.id, code=code,
-                               name=code, account_type="S", clock=SystemClock())
             self.cancelled: set[str] = set()
 
         @rule(target=journals, kind=st.sampled_from(list(JournalType)), day=days,

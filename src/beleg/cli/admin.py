@@ -54,12 +54,14 @@ def tenant_create(
     timezone: Annotated[str | None, typer.Option(help="IANA zone (default by country)")] = None,
     locale: Annotated[str | None, typer.Option(help="e.g. de_AT")] = None,
     test_mode: Annotated[bool, typer.Option("--test-mode", help="A test tenant")] = False,
+    chart: Annotated[str | None, typer.Option(
+        help="Chart of accounts: AT-EKR; DE: SKR03 (default) or SKR04")] = None,
 ) -> None:
     """Create a tenant."""
     db = database()
     spec = tenants.TenantInput(name=name, country=country, accounting_mode=mode,
                                currency=currency, timezone=timezone, locale=locale,
-                               test_mode=test_mode)
+                               test_mode=test_mode, chart_of_accounts=chart)
     row = run(lambda: tenants.create_tenant(db=db, actor=operator(OUTSIDE_ANY_TENANT),
                                             spec=spec, clock=clock))
     console.print(f"tenant {row['number']} created: {row['id']}")

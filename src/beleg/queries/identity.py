@@ -22,7 +22,8 @@ def tenant_item(row: Any) -> dict[str, Any]:
     m = row._mapping if hasattr(row, "_mapping") else row
     return {
         "id": m["id"], "number": m["number"], "name": m["name"], "country": m["country"],
-        "accountingMode": m["accounting_mode"], "currency": m["currency"],
+        "accountingMode": m["accounting_mode"], "chartOfAccounts": m["chart_of_accounts"],
+        "currency": m["currency"],
         "timezone": m["timezone"], "locale": m["locale"], "testMode": m["test_mode"],
         "platform": m["is_platform"], "createdAt": m["created_at"], "updatedAt": m["updated_at"],
     }
@@ -42,7 +43,8 @@ def tenant_list() -> ListSpec:
         sortable={"name": c.name, "number": c.number, "createdAt": c.created_at},
         default_sort=[c.number],
         to_item=tenant_item,
-        columns=["id", "number", "name", "country", "accountingMode", "currency", "timezone",
+        columns=["id", "number", "name", "country", "accountingMode", "chartOfAccounts",
+                 "currency", "timezone",
                  "locale", "testMode", "platform", "createdAt", "updatedAt"],
     )
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -40,7 +41,7 @@ from beleg.domain.ledger.journals import (
     reversal,
 )
 from beleg.domain.ledger.numbering import journal_number
-from beleg.money import Currency
+from beleg.money import Currency, round_to_currency
 from beleg.services.audit import Change, record_change, record_changes
 
 ACCOUNT_TYPES = ("E", "M", "A", "L", "S", "U")
@@ -145,7 +146,7 @@ def post_journals(session: Session, *, actor: Actor, tenant_id: uuid.UUID,
             "description": draft.description,
             "reverses_id": reverses[index] if reverses else None, "created_at": now})
         mains = main_currency_amounts(draft, main)
-        postings.extend(_posting_rows(tenant_id, journal_id, draft, mains))
+        postings.extend(_posting_rows(tenant_id, journal_id, draft, mains, main))
         changes.append(Change(AuditAction.CREATE, "Journal", number, None,
                               _journal_snapshot(draft, mains)))
     session.execute(insert(ledger_journals), journals)
@@ -155,10 +156,11 @@ def post_journals(session: Session, *, actor: Actor, tenant_id: uuid.UUID,
 
 
 def _posting_rows(tenant_id: uuid.UUID, journal_id: uuid.UUID, draft: JournalDraft,
-                  mains: list[Any]) -> list[dict[str, Any]]:
+                  mains: list[Any], main_currency: Currency) -> list[dict[str, Any]]:
     return [{"tenant_id": tenant_id, "journal_id": journal_id, "line_no": line,
              "booking_date": draft.booking_date, "account_code": p.account, "amount": p.amount,
-             "amount_main": main, "tax_code": p.tax_code, "text": p.text}
+             "amount_main": main, "tax_code": p.tax_code, "text": p.text,
+             "tax_main": round_to_currency(p.tax * draft.rate, main_currency)}
             for line, (p, main) in enumerate(zip(draft.postings, mains, strict=True), start=1)]
 
 
@@ -209,9 +211,20 @@ def _load_draft(session: Session, tenant_id: uuid.UUID,
     rows = session.execute(select(ledger_postings).where(
         ledger_postings.c.tenant_id == tenant_id, ledger_postings.c.journal_id == journal.id
     ).order_by(ledger_postings.c.line_no)).all()
+    return journal.id, stored_draft(journal, rows), journal.reverses_id
+
+
+def stored_draft(journal: Any, rows: Sequence[Any]) -> JournalDraft:
+    """A posted journal as a draft again; its main-currency total is the stored one, so a
+    reversal negates exactly the stored main-currency amounts."""
     currency = Currency.of(journal.currency)
     postings = tuple(Posting(r.account_code, r.amount.quantize(currency.quantum), r.tax_code,
-                             r.text) for r in rows)
-    draft = JournalDraft(JournalType(journal.journal_type), journal.booking_date, currency,
-                         postings, journal.rate, journal.description)
-    return journal.id, draft, journal.reverses_id
+                             r.text, _tax_in_currency(r, journal.rate, currency))
+                     for r in rows)
+    main_total = sum((r.amount_main for r in rows if r.amount_main > 0), Decimal(0))
+    return JournalDraft(JournalType(journal.journal_type), journal.booking_date, currency,
+                        postings, journal.rate, journal.description, main_total=main_total)
+
+
+def _tax_in_currency(row: Any, rate: Decimal, currency: Currency) -> Decimal:
+    return round_to_currency(row.tax_main / rate, currency) if row.tax_main else Decimal(0)

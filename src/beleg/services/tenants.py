@@ -18,6 +18,7 @@ from beleg.db.tables import tenants
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.charts import chart_named, check_chart
 from beleg.domain.tenancy.settings import (
     AccountingMode,
     check_country,
@@ -28,11 +29,12 @@ from beleg.domain.tenancy.settings import (
     default_timezone,
 )
 from beleg.services.audit import record_change, start_chain, update_audited
+from beleg.services.charts import install_chart
 
 FIRST_TENANT_NUMBER = 1001
 NUMBER_ATTEMPTS = 3
 ENTITY = "Tenant"
-IMMUTABLE_FIELDS = ("country", "accounting_mode", "currency", "test_mode")
+IMMUTABLE_FIELDS = ("country", "accounting_mode", "currency", "test_mode", "chart_of_accounts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class TenantInput:
     timezone: str | None = None
     locale: str | None = None
     test_mode: bool = False
+    chart_of_accounts: str | None = None  # AT: AT-EKR; DE: SKR03 (default) or SKR04
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +104,7 @@ def insert_tenant(
         "name": check_name(spec.name),
         "country": country,
         "accounting_mode": _check_mode(spec.accounting_mode),
+        "chart_of_accounts": check_chart(country, spec.chart_of_accounts),
         "currency": check_currency(spec.currency),
         "timezone": check_timezone(spec.timezone or default_timezone(country)),
         "locale": check_locale(spec.locale or default_locale(country)),
@@ -111,6 +115,7 @@ def insert_tenant(
     }
     session.execute(insert(tenants).values(**values))
     start_chain(session, tenant_id=values["id"])
+    install_chart(session, tenant_id=values["id"], chart=chart_named(values["chart_of_accounts"]))
     return values
 
 

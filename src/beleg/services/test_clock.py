@@ -73,7 +73,12 @@ def advance_test_clock(
     with db.transaction() as session:
         current = _current(session, tenant_id)
         start = current if current is not None else clock.now()
-        return _move(session, actor, tenant_id=tenant_id, current=current, target=start + by,
+        try:
+            target = start + by
+        except OverflowError:
+            raise ValidationFailed("advancing by this much passes the year 9999",
+                                   field="seconds") from None
+        return _move(session, actor, tenant_id=tenant_id, current=current, target=target,
                      clock=clock)
 
 

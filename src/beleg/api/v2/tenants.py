@@ -30,6 +30,7 @@ class TenantOut(ApiModel):
     name: str
     country: str
     accounting_mode: str = Field(description="EA single-entry, DE double-entry")
+    chart_of_accounts: str = Field(description="AT-EKR, SKR03 or SKR04")
     currency: str
     timezone: str
     locale: str
@@ -47,6 +48,8 @@ class TenantCreate(ApiInput):
     timezone: str | None = Field(None, description="IANA zone; default by country")
     locale: str | None = Field(None, description="de_AT, de_DE, de_CH, en_GB, en_US")
     test_mode: bool = False
+    chart_of_accounts: str | None = Field(
+        None, description="AT: AT-EKR (default); DE: SKR03 (default) or SKR04")
 
 
 class TenantUpdate(ApiInput):
@@ -57,6 +60,7 @@ class TenantUpdate(ApiInput):
     accounting_mode: str | None = None
     currency: str | None = None
     test_mode: bool | None = None
+    chart_of_accounts: str | None = None
 
 
 @router.get("", response_model=Page[TenantOut], responses=CSV_RESPONSE, summary="List tenants")

@@ -2,6 +2,7 @@
 
 from beleg.db.tables.audit import audit_entries, audit_heads
 from beleg.db.tables.base import metadata
+from beleg.db.tables.cash_invoicing import cb_bookings, cb_invoice_lines, cb_invoices
 from beleg.db.tables.http import idempotency_records
 from beleg.db.tables.identity import api_keys, users
 from beleg.db.tables.ledger import (
@@ -9,6 +10,8 @@ from beleg.db.tables.ledger import (
     ledger_counters,
     ledger_journals,
     ledger_postings,
+    ledger_rebooks,
+    ledger_tax_entries,
 )
 from beleg.db.tables.tenancy import tenant_clocks, tenants
 
@@ -16,11 +19,16 @@ __all__ = [
     "api_keys",
     "audit_entries",
     "audit_heads",
+    "cb_bookings",
+    "cb_invoice_lines",
+    "cb_invoices",
     "idempotency_records",
     "ledger_accounts",
     "ledger_counters",
     "ledger_journals",
     "ledger_postings",
+    "ledger_rebooks",
+    "ledger_tax_entries",
     "metadata",
     "tenant_clocks",
     "tenants",

@@ -6,6 +6,7 @@ Postings repeat the booking date so balances over a period are index-only scans.
 """
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     Uuid,
+    true,
 )
 
 from beleg.db.tables.base import metadata
@@ -33,13 +35,28 @@ ledger_accounts = Table(
     # S miscellaneous, U means of payment (cash, bank, rebook accounts).
     Column("account_type", String(1), nullable=False),
     Column("default_tax_code", String(3), nullable=True),
+    # Tax class entries the account allows, comma-separated, the default first; with
+    # ``forced_tax`` only the default is allowed (seed 003 AccountDto.forcedTaxClass).
+    Column("tax_codes", String(60), nullable=False, server_default="000"),
+    Column("forced_tax", Boolean, nullable=False, server_default=true()),
+)
+
+ledger_tax_entries = Table(
+    "ledger_tax_entries",
+    metadata,
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("code", String(3), primary_key=True),
+    Column("name_de", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False),
+    Column("rate", ExactDecimal(4, 10), nullable=False),  # percent
+    Column("modifiers", String(20), nullable=False),  # comma-separated, e.g. "IG,RC"
 )
 
 ledger_counters = Table(
     "ledger_counters",
     metadata,
     Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
-    Column("prefix", String(1), primary_key=True),
+    Column("prefix", String(4), primary_key=True),  # A/E/U journals, ER/AR invoices
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("last_value", Integer, nullable=False),
 )
@@ -73,6 +90,8 @@ ledger_postings = Table(
     Column("account_code", String(10), nullable=False),
     Column("amount", ExactDecimal(AMOUNT_SCALE), nullable=False),  # journal currency, signed
     Column("amount_main", ExactDecimal(AMOUNT_SCALE), nullable=False),  # main currency, signed
+    # VAT booked on the VAT account for this amount (main currency), for gross balances.
+    Column("tax_main", ExactDecimal(AMOUNT_SCALE), nullable=False, server_default="0"),
     Column("tax_code", String(3), nullable=True),
     Column("text", String(200), nullable=False),
     ForeignKeyConstraint(["tenant_id", "journal_id"],
@@ -81,4 +100,18 @@ ledger_postings = Table(
                          ["ledger_accounts.tenant_id", "ledger_accounts.code"]),
     Index("ix_ledger_postings_balance", "tenant_id", "booking_date", "account_code",
           "amount_main"),
+)
+
+ledger_rebooks = Table(
+    "ledger_rebooks",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("journal_id", Uuid, primary_key=True),
+    Column("rebook_type", String(20), nullable=False),
+    Column("account", String(10), nullable=False),  # the amount is subtracted from it
+    Column("contra_account", String(10), nullable=False),  # the amount is added to it
+    Column("amount", ExactDecimal(AMOUNT_SCALE), nullable=False),
+    Column("reference", String(200), nullable=False),
+    ForeignKeyConstraint(["tenant_id", "journal_id"],
+                         ["ledger_journals.tenant_id", "ledger_journals.id"]),
 )

@@ -14,6 +14,7 @@ tenants = Table(
     Column("name", String(200), nullable=False),
     Column("country", String(2), nullable=False),
     Column("accounting_mode", String(2), nullable=False),
+    Column("chart_of_accounts", String(20), nullable=False),  # AT-EKR, SKR03, SKR04
     Column("currency", String(3), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("locale", String(10), nullable=False),

@@ -34,6 +34,7 @@ class Posting:
     amount: Decimal
     tax_code: str | None = None
     text: str = ""
+    tax: Decimal = Decimal(0)  # VAT booked elsewhere in the journal for this amount (signed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,9 @@ class JournalDraft:
     rate: Decimal = Decimal(1)
     description: str = ""
     reverses: str | None = field(default=None)  # number of the journal this one cancels
+    # The main-currency value of the debit side when it was agreed rather than derived
+    # (seed 003 §7 item 12: a payment's paymentAmountInMainCurrency overrides amount x rate).
+    main_total: Decimal | None = None
 
     def __post_init__(self) -> None:
         check_balanced(self.postings, self.currency)
@@ -75,10 +79,12 @@ def check_balanced(postings: tuple[Posting, ...], currency: Currency) -> None:
 
 def main_currency_amounts(draft: JournalDraft, main: Currency) -> list[Decimal]:
     """Signed main-currency amounts of the postings, balanced and residue-free."""
-    if draft.currency == main and draft.rate == 1:
+    if draft.currency == main and draft.rate == 1 and draft.main_total is None:
         return [p.amount for p in draft.postings]
     debit_total = sum((p.amount for p in draft.postings if p.amount > 0), Decimal(0))
-    main_total = Money(round_to_currency(debit_total * draft.rate, main), main)
+    agreed = draft.main_total
+    main_total = Money(round_to_currency(debit_total * draft.rate if agreed is None else agreed,
+                                         main), main)
     debits = iter(allocate(main_total, [p.amount for p in draft.postings if p.amount > 0]))
     credits = iter(allocate(main_total, [-p.amount for p in draft.postings if p.amount < 0]))
     return [next(debits).amount if p.amount > 0 else -next(credits).amount
@@ -87,7 +93,9 @@ def main_currency_amounts(draft: JournalDraft, main: Currency) -> list[Decimal]:
 
 def reversal(draft: JournalDraft, *, booking_date: date, number: str) -> JournalDraft:
     """The cancellation journal (Storno) of ``draft``: same accounts, amounts negated."""
-    postings = tuple(Posting(p.account, -p.amount, p.tax_code, p.text) for p in draft.postings)
+    postings = tuple(Posting(p.account, -p.amount, p.tax_code, p.text, -p.tax)
+                     for p in draft.postings)
     return JournalDraft(journal_type=draft.journal_type, booking_date=booking_date,
                         currency=draft.currency, postings=postings, rate=draft.rate,
-                        description=draft.description, reverses=number)
+                        description=draft.description, reverses=number,
+                        main_total=draft.main_total)

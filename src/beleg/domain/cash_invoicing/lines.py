@@ -1,0 +1,197 @@
+"""Lines of cash-based invoices: tax class resolution and amounts (seed 003 §3.1, §3.3).
+
+A line's ``amount`` is a money amount of type N (net) or T (total incl. tax), at most 5
+decimals. Its tax class entry comes from the line or the account's default and must be one the
+account allows (only the default when the account forces it). Amounts are rounded half-up
+per line to the invoice currency; invoice totals are the sums of the rounded lines.
+
+Lines with a tax class modifier (intra-community acquisition, reverse charge) are net lines
+(``amountType`` N): the supplier charges no VAT, so the line's tax is 0 and the buyer
+self-assesses ``self_assessed_tax`` (booked as output and input VAT by the posting rules).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from beleg.domain.errors import ValidationFailed
+from beleg.domain.ledger.charts import Account, AccountType, Chart, Modifier
+from beleg.domain.ledger.tax import AmountType, line_amounts
+from beleg.money import Currency, has_at_most_places, round_to_currency
+
+INPUT_PLACES = 5  # seed 003 §2: line amounts allow 10 integer and 5 fractional digits
+MAX_INTEGER_DIGITS = 10
+HUNDRED = Decimal(100)
+
+
+class Direction(StrEnum):
+    """Incoming invoices are expenses (ER numbers), outgoing invoices income (AR numbers)."""
+
+    INCOMING = "IN"
+    OUTGOING = "OUT"
+
+    @property
+    def line_account_types(self) -> tuple[AccountType, ...]:
+        if self is Direction.INCOMING:
+            return (AccountType.EXPENSE, AccountType.ASSET)
+        return (AccountType.REVENUE, AccountType.REVENUE_GASTRONOMY)
+
+
+class PrivatePartType(StrEnum):
+    PERCENT = "P"
+    AMOUNT = "A"
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    """A line as the client sent it."""
+
+    account: str
+    amount: Decimal
+    amount_type: str
+    tax_entry: str | None = None
+    description: str | None = None
+    private_part: Decimal | None = None
+    private_part_type: str | None = None
+    private_part_account: str | None = None
+    modifier: str | None = None
+    additional_sequence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A resolved line: tax class, rate and rounded amounts in the invoice currency."""
+
+    source: LineInput
+    amount_type: AmountType
+    tax_entry: str
+    tax_rate: Decimal
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+    modifier: Modifier | None = None
+    self_assessed_tax: Decimal = Decimal(0)
+    private_total: Decimal = Decimal(0)  # the private share of ``total``
+    private_account: str | None = None
+
+
+def check_amount(value: Decimal, field: str, places: int = INPUT_PLACES) -> Decimal:
+    """A finite decimal with at most 10 integer and ``places`` fractional digits."""
+    if not value.is_finite():
+        raise ValidationFailed(f"{field} must be a finite number", field=field)
+    if not has_at_most_places(value, places):
+        raise ValidationFailed(f"{field} {value} has more than {places} decimals", field=field)
+    if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        raise ValidationFailed(f"{field} {value} has more than {MAX_INTEGER_DIGITS} integer "
+                               "digits", field=field)
+    return value
+
+
+def resolve_tax_entry(account: Account, requested: str | None, field: str) -> str:
+    """The line's tax class entry: the requested one if the account allows it, otherwise the
+    account's default (seed 003 §3.1, §7 item 17)."""
+    if requested in (None, ""):
+        return account.default_tax_code
+    if account.forced and requested != account.default_tax_code:
+        raise ValidationFailed(
+            f"account {account.code} only allows tax class entry {account.default_tax_code}, "
+            f"not {requested}", field=field)
+    if requested not in account.tax_codes:
+        raise ValidationFailed(
+            f"tax class entry {requested} is not allowed on account {account.code} "
+            f"(allowed: {', '.join(account.tax_codes)})", field=field)
+    return requested
+
+
+def resolve_line(item: LineInput, *, index: int, direction: Direction, chart: Chart,
+                 accounts: dict[str, Account], currency: Currency) -> Line:
+    """Validate one line and compute its amounts; ``index`` is 0-based (for field names)."""
+    prefix = f"lines[{index}]"
+    account = _line_account(item.account, accounts, direction, prefix)
+    amount = check_amount(item.amount, f"{prefix}.amount")
+    if amount < 0:
+        raise ValidationFailed(f"{prefix}.amount must not be negative", field=f"{prefix}.amount")
+    code = resolve_tax_entry(account, item.tax_entry, f"{prefix}.taxEntry")
+    entry = chart.tax_entry(code)
+    modifier = _modifier(item, entry.modifiers, direction, prefix)
+    kind = _amount_type(item.amount_type, prefix)
+    if modifier is not None:
+        if kind is not AmountType.NET:
+            raise ValidationFailed(f"{prefix}.amountType must be N for a line with a tax class "
+                                   "modifier", field=f"{prefix}.amountType")
+        net = round_to_currency(amount, currency)
+        self_assessed = round_to_currency(net * entry.rate / HUNDRED, currency)
+        line = Line(item, kind, code, entry.rate, net, Decimal(0), net, modifier, self_assessed)
+    else:
+        amounts = line_amounts(amount, kind, entry.rate, currency)
+        line = Line(item, kind, code, entry.rate, amounts.net, amounts.tax, amounts.total)
+    return _with_private_part(line, direction, chart=chart, accounts=accounts,
+                              currency=currency, prefix=prefix)
+
+
+def _line_account(code: str, accounts: dict[str, Account], direction: Direction,
+                  prefix: str) -> Account:
+    account = accounts.get(code)
+    if account is None:
+        raise ValidationFailed(f"account {code!r} does not exist", field=f"{prefix}.account")
+    if account.account_type not in direction.line_account_types:
+        kinds = "/".join(t.value for t in direction.line_account_types)
+        noun = "incoming" if direction is Direction.INCOMING else "outgoing"
+        raise ValidationFailed(
+            f"account {code} has type {account.account_type.value}; lines of {noun} invoices "
+            f"need an account of type {kinds}", field=f"{prefix}.account")
+    return account
+
+
+def _amount_type(value: str, prefix: str) -> AmountType:
+    if value == "G":  # seed 003 §7 item 1: accepted as an alias of T, never emitted
+        return AmountType.TOTAL
+    try:
+        return AmountType(value)
+    except ValueError:
+        raise ValidationFailed(f"amountType must be N (net) or T (total), not {value!r}",
+                               field=f"{prefix}.amountType") from None
+
+
+def _modifier(item: LineInput, allowed: tuple[Modifier, ...], direction: Direction,
+              prefix: str) -> Modifier | None:
+    if item.modifier in (None, ""):
+        return None
+    field = f"{prefix}.taxEntryModifier"
+    if direction is Direction.OUTGOING:  # seed 003 §7 item 14: incoming invoices only
+        raise ValidationFailed("tax class modifiers apply to incoming invoices only",
+                               field=field)
+    if item.modifier not in {m.value for m in allowed}:
+        names = ", ".join(m.value for m in allowed) or "none"
+        raise ValidationFailed(f"tax class modifier {item.modifier!r} is not available for "
+                               f"this tax class entry (available: {names})", field=field)
+    return Modifier(item.modifier)
+
+
+def _with_private_part(line: Line, direction: Direction, *, chart: Chart,
+                       accounts: dict[str, Account], currency: Currency, prefix: str) -> Line:
+    """Seed 003 §3.1 / §7 item 13: the private share of a line (P percent, A amount) is booked
+    to a private account; invoice totals are unchanged."""
+    item = line.source
+    if item.private_part is None and not item.private_part_type:
+        return line
+    field = f"{prefix}.privatePart"
+    if direction is Direction.OUTGOING:
+        raise ValidationFailed("private parts apply to incoming invoices only", field=field)
+    if item.private_part is None or item.private_part_type not in ("P", "A"):
+        raise ValidationFailed("privatePart needs privatePartType P (percent) or A (amount)",
+                               field=f"{prefix}.privatePartType")
+    part = check_amount(item.private_part, field)
+    limit = HUNDRED if item.private_part_type == "P" else line.total
+    if not 0 <= part <= limit:
+        raise ValidationFailed(f"privatePart must be between 0 and {limit}", field=field)
+    account = item.private_part_account or chart.private_part
+    if account not in chart.private_accounts or account not in accounts:
+        raise ValidationFailed(f"account {account} is not a private-part account",
+                               field=f"{prefix}.privatePartAccount")
+    share = (round_to_currency(line.total * part / HUNDRED, currency)
+             if item.private_part_type == "P" else round_to_currency(part, currency))
+    return Line(line.source, line.amount_type, line.tax_entry, line.tax_rate, line.net,
+                line.tax, line.total, line.modifier, line.self_assessed_tax, share, account)
