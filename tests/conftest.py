@@ -94,11 +94,13 @@ class TenantFixture:
 
 
 def make_tenant(db: Database, *, test_mode: bool = False, country: str = "AT",
-                scopes: frozenset[str] = TENANT_SCOPES) -> TenantFixture:
+                scopes: frozenset[str] = TENANT_SCOPES, mode: str = "DE",
+                chart: str | None = None) -> TenantFixture:
     clock = SystemClock()
     row = create_tenant(db=db, actor=system_actor(uuid.UUID(int=0)), clock=clock,
                         spec=TenantInput(name=f"Test {uuid.uuid4().hex[:6]}", country=country,
-                                         accounting_mode="DE", test_mode=test_mode))
+                                         accounting_mode=mode, test_mode=test_mode,
+                                         chart_of_accounts=chart))
     key = create_api_key(db=db, actor=system_actor(row["id"]), tenant_id=row["id"],
                          name="test admin", scopes=sorted(scopes), validity_days=None,
                          clock=clock)

@@ -1,4 +1,4 @@
-"""charts, cash-based invoices, rebooks
+"""charts, cash-based invoices, rebooks, contacts
 
 Revision ID: 0004
 Revises: 0003
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import beleg.db.types
 
@@ -19,6 +20,33 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('contacts',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('number', sa.String(length=50), nullable=True),
+    sa.Column('display_name', sa.String(length=300), nullable=False),
+    sa.Column('contra_account', sa.String(length=10), nullable=True),
+    sa.Column('fields', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_contacts_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_contacts'))
+    )
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.create_index('ix_contacts_number', ['tenant_id', 'kind', 'number'], unique=False)
+
+    op.create_table('contact_addresses',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('contact_id', sa.Uuid(), nullable=False),
+    sa.Column('address_type', sa.String(length=40), nullable=False),
+    sa.Column('is_default', sa.Boolean(), nullable=False),
+    sa.Column('fields', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'contact_id'], ['contacts.tenant_id', 'contacts.id'], name=op.f('fk_contact_addresses_tenant_id_contacts')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_contact_addresses'))
+    )
     op.create_table('cb_invoices',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -150,6 +178,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('contact_addresses')
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_index('ix_contacts_number')
+    op.drop_table('contacts')
     with op.batch_alter_table('tenants', schema=None) as batch_op:
         batch_op.drop_column('chart_of_accounts')
 

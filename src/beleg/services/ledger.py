@@ -93,8 +93,8 @@ def _check_accounts(session: Session, tenant_id: uuid.UUID,
                                field="account")
 
 
-def _allocate(session: Session, tenant_id: uuid.UUID, prefix: str, year: int,
-              count: int) -> int:
+def allocate_numbers(session: Session, tenant_id: uuid.UUID, prefix: str, year: int,
+                     count: int = 1) -> int:
     """Reserve ``count`` consecutive numbers; return the first. The counter row stays locked
     until the transaction ends, so concurrent batches queue and no number is skipped."""
     where = ((ledger_counters.c.tenant_id == tenant_id) & (ledger_counters.c.prefix == prefix)
@@ -117,7 +117,7 @@ def _allocate(session: Session, tenant_id: uuid.UUID, prefix: str, year: int,
 def _numbers(session: Session, tenant_id: uuid.UUID,
              drafts: Sequence[JournalDraft]) -> list[str]:
     keys = [(d.journal_type, d.booking_date.year) for d in drafts]
-    next_value = {key: _allocate(session, tenant_id, key[0].value, key[1], count)
+    next_value = {key: allocate_numbers(session, tenant_id, key[0].value, key[1], count)
                   for key, count in sorted(Counter(keys).items())}
     numbers = []
     for key in keys:
@@ -199,6 +199,16 @@ def reverse_journal(*, db: Database, actor: Actor, tenant_id: uuid.UUID, number:
                          description=reason or draft.description)
         return post_journals(session, actor=actor, tenant_id=tenant_id, drafts=[storno],
                              clock=clock, reverses=[journal_id])[0]
+
+
+def reverse_posted(session: Session, *, tenant_id: uuid.UUID, journal: Any,
+                   booking_date: date, reason: str) -> JournalDraft:
+    """The cancellation draft of a stored ``journal`` row, to post with ``reverses`` set."""
+    rows = session.execute(select(ledger_postings).where(
+        ledger_postings.c.tenant_id == tenant_id, ledger_postings.c.journal_id == journal.id
+    ).order_by(ledger_postings.c.line_no)).all()
+    return replace(reversal(stored_draft(journal, rows), booking_date=booking_date,
+                            number=journal.number), description=reason or journal.description)
 
 
 def _load_draft(session: Session, tenant_id: uuid.UUID,

@@ -7,13 +7,13 @@ The clock never moves backwards: billing and numbering rely on time only increas
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from beleg.clock import Clock, FixedClock
+from beleg.clock import Clock, FixedClock, today_in
 from beleg.db.database import Database
 from beleg.db.tables import tenant_clocks, tenants
 from beleg.domain.audit.chain import AuditAction
@@ -115,3 +115,11 @@ def release_test_clock(*, db: Database, actor: Actor, tenant_id: uuid.UUID, cloc
         record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.DELETE,
                       entity_type=ENTITY, entity_id=tenant_id, before={"frozenAt": current},
                       after=None, clock=clock)
+
+
+def business_today(*, db: Database, tenant_id: uuid.UUID, system: Clock) -> date:
+    """Today in the tenant's time zone, on its TestClock if it runs on one."""
+    with db.reader() as session:
+        timezone = session.execute(select(tenants.c.timezone).where(tenants.c.id == tenant_id)
+                                   ).scalar_one()
+        return today_in(business_clock(session, tenant_id=tenant_id, system=system), timezone)

@@ -3,10 +3,13 @@
 from fastapi import APIRouter
 
 from beleg.api.routing import BelegRoute
-from beleg.api.v11 import foundation
+from beleg.api.v11 import cash_invoices, foundation
+from beleg.domain.cash_invoicing.lines import Direction
 
 
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/1.1", route_class=BelegRoute)
     api.include_router(foundation.router)
+    api.include_router(cash_invoices.build(Direction.INCOMING))
+    api.include_router(cash_invoices.build(Direction.OUTGOING))
     return api

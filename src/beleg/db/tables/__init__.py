@@ -3,6 +3,7 @@
 from beleg.db.tables.audit import audit_entries, audit_heads
 from beleg.db.tables.base import metadata
 from beleg.db.tables.cash_invoicing import cb_bookings, cb_invoice_lines, cb_invoices
+from beleg.db.tables.contacts import contact_addresses, contacts
 from beleg.db.tables.http import idempotency_records
 from beleg.db.tables.identity import api_keys, users
 from beleg.db.tables.ledger import (
@@ -22,6 +23,8 @@ __all__ = [
     "cb_bookings",
     "cb_invoice_lines",
     "cb_invoices",
+    "contact_addresses",
+    "contacts",
     "idempotency_records",
     "ledger_accounts",
     "ledger_counters",

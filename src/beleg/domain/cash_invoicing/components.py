@@ -63,6 +63,19 @@ class Side:
     def total(self) -> Decimal:
         return sum((c.amount for c in self.components), Decimal(0))
 
+    def component_keys(self) -> set[tuple[str, str | None]]:
+        """(account, tax code) of everything the invoice books besides its counter account."""
+        keys = {(c.account, c.tax_code) for c in self.components}
+        for pair in self.self_assessed:
+            keys |= {(pair.input_account, pair.tax_code), (pair.output_account, pair.tax_code)}
+        return keys
+
+    def tax_keys(self) -> set[tuple[str, str | None]]:
+        keys = {(c.account, c.tax_code) for c in self.components if c.kind is Kind.TAX}
+        for pair in self.self_assessed:
+            keys |= {(pair.input_account, pair.tax_code), (pair.output_account, pair.tax_code)}
+        return keys
+
 
 @dataclass(frozen=True, slots=True)
 class Share:
@@ -100,48 +113,70 @@ def invoice_side(lines: Sequence[Line], direction: Direction, chart: Chart,
     return Side(direction, currency, kept, tuple(pairs))
 
 
-def full_share(side: Side) -> Share:
-    """The whole invoice (DE initial booking, payment in full in one journal)."""
-    return _share(side, [c.amount for c in side.components],
-                  [pair.amount for pair in side.self_assessed])
+Key = tuple[str, str | None]  # (account, tax code) of a posting
 
 
-def partial_share(side: Side, *, paid_before: Decimal, payment: Decimal) -> Share:
-    """The pro-rata part of the invoice that ``payment`` settles after ``paid_before``.
-    Cumulative allocation keeps it residue-free: all shares sum to the invoice exactly."""
-    amounts = payment_share([c.amount for c in side.components], paid_before=paid_before,
-                            payment=payment, currency=side.currency)
-    assessed = [_cumulative(pair.amount, paid_before + payment, side)
-                - _cumulative(pair.amount, paid_before, side) for pair in side.self_assessed]
-    return _share(side, amounts, assessed)
+def cumulative_targets(side: Side, paid: Decimal) -> dict[Key, Decimal]:
+    """What all of an invoice's journals together book (signed, per account and tax code)
+    once ``paid`` of its total is settled: the pro-rata part of every component, allocated by
+    largest remainder so the parts sum exactly to ``paid``; the whole invoice when paid."""
+    total = side.total
+    if paid == total:
+        amounts = [c.amount for c in side.components]
+        assessed = [pair.amount for pair in side.self_assessed]
+    else:
+        amounts = payment_share([c.amount for c in side.components], paid_before=Decimal(0),
+                                payment=paid, currency=side.currency) if paid else \
+            [Decimal(0)] * len(side.components)
+        assessed = [round_to_currency(pair.amount * paid / total, side.currency)
+                    for pair in side.self_assessed]
+    targets: dict[Key, Decimal] = {}
+    for component, amount in zip(side.components, amounts, strict=True):
+        _add(targets, (component.account, component.tax_code), side.sign * amount)
+    for pair, amount in zip(side.self_assessed, assessed, strict=True):
+        _add(targets, (pair.input_account, pair.tax_code), side.sign * amount)
+        _add(targets, (pair.output_account, pair.tax_code), -side.sign * amount)
+    return targets
 
 
-def _share(side: Side, amounts: Sequence[Decimal], assessed: Sequence[Decimal]) -> Share:
+def share_towards(side: Side, *, paid_after: Decimal,
+                  booked: dict[Key, Decimal] | None = None) -> Share:
+    """The postings that bring what is ``booked`` so far to the targets for ``paid_after``.
+    Each payment's journal is the difference, so the journals of all active payments always
+    sum exactly to the invoice's components, whatever was cancelled in between."""
+    targets = cumulative_targets(side, paid_after)
+    booked = booked or {}
+    tax_keys = side.tax_keys()
     postings: list[Posting] = []
     net = tax = Decimal(0)
-    line_posting: int | None = None  # the net posting the next VAT component belongs to
-    for component, amount in zip(side.components, amounts, strict=True):
-        if component.kind is Kind.TAX:
-            tax += amount
-            if amount and line_posting is not None:  # recorded for gross (T) balances
-                postings[line_posting] = replace(postings[line_posting], tax=side.sign * amount)
-        else:
-            net += amount
-        line_posting = None
-        if amount:
-            if component.kind is Kind.NET:
-                line_posting = len(postings)
-            postings.append(Posting(component.account, side.sign * amount, component.tax_code))
-    for pair, amount in zip(side.self_assessed, assessed, strict=True):
-        if amount:
-            postings.append(Posting(pair.input_account, side.sign * amount, pair.tax_code))
-            postings.append(Posting(pair.output_account, -side.sign * amount, pair.tax_code))
-    return Share(tuple(postings), net, tax)
+    for key in [*targets, *(k for k in booked if k not in targets)]:
+        amount = targets.get(key, Decimal(0)) - booked.get(key, Decimal(0))
+        if not amount:
+            continue
+        postings.append(Posting(key[0], amount, key[1]))
+        if key in tax_keys:
+            tax += side.sign * amount
+        elif key in side.component_keys():
+            net += side.sign * amount
+    return Share(_with_gross(tuple(postings), side), net, tax)
 
 
-def _cumulative(amount: Decimal, paid: Decimal, side: Side) -> Decimal:
-    """The part of a self-assessed amount that belongs to what is paid so far."""
-    total = side.total
-    if not total:
-        return amount
-    return round_to_currency(amount * paid / total, side.currency)
+def _with_gross(postings: tuple[Posting, ...], side: Side) -> tuple[Posting, ...]:
+    """Record on each net posting the VAT booked for it, where its tax code has exactly one
+    net posting in the journal (gross balances, seed 003 ``method=T``)."""
+    vat = {(c.account, c.tax_code) for c in side.components if c.kind is Kind.TAX}
+    nets = {(c.account, c.tax_code) for c in side.components if c.kind is Kind.NET}
+    tax_by_code: dict[str | None, Decimal] = {}
+    net_count: dict[str | None, int] = {}
+    for p in postings:
+        if (p.account, p.tax_code) in vat:
+            tax_by_code[p.tax_code] = tax_by_code.get(p.tax_code, Decimal(0)) + p.amount
+        elif (p.account, p.tax_code) in nets:
+            net_count[p.tax_code] = net_count.get(p.tax_code, 0) + 1
+    return tuple(replace(p, tax=tax_by_code.get(p.tax_code, Decimal(0)))
+                 if (p.account, p.tax_code) in nets and net_count[p.tax_code] == 1 else p
+                 for p in postings)
+
+
+def _add(targets: dict[Key, Decimal], key: Key, amount: Decimal) -> None:
+    targets[key] = targets.get(key, Decimal(0)) + amount

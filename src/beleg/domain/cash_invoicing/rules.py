@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ class Booked:
     net: Decimal
     tax: Decimal
     total: Decimal
+    reverses: uuid.UUID | None = None  # the journal a cancellation reverses
 
 
 def journal_type_of(direction: Direction) -> JournalType:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from beleg.domain.cash_invoicing.components import Side, full_share, partial_share
+from beleg.domain.cash_invoicing.components import Side, cumulative_targets, share_towards
 from beleg.domain.cash_invoicing.lines import Direction
 from beleg.domain.cash_invoicing.rules import Booked, journal_type_of, with_counter
 from beleg.domain.errors import ValidationFailed
@@ -31,7 +31,8 @@ def initial(side: Side, *, counter_account: str, booking_date: date, rate: Decim
             description: str) -> Booked:
     """The whole invoice against the unpaid account (or, paid on the invoice date, against
     the payment account)."""
-    return with_counter(full_share(side), side, counter_account=counter_account,
+    share = share_towards(side, paid_after=side.total)
+    return with_counter(share, side, counter_account=counter_account,
                         amount=side.total, journal_type=journal_type_of(side.direction),
                         booking_date=booking_date, rate=rate, main_total=None,
                         description=description)
@@ -57,8 +58,10 @@ def rest_payment(side: Side, *, rest_type: str, remaining: Decimal, unpaid_accou
                                field="type")
     if remaining <= 0:
         raise ValidationFailed("nothing remains to be paid on this invoice", field="type")
-    share = partial_share(side, paid_before=side.total - remaining, payment=remaining)
-    postings = tuple(Posting(p.account, -p.amount, p.tax_code) for p in share.postings)
+    kept = cumulative_targets(side, side.total - remaining)
+    share = share_towards(side, paid_after=side.total, booked=kept)
+    postings = tuple(Posting(p.account, -p.amount, p.tax_code, p.text, -p.tax)
+                     for p in share.postings)
     postings += (Posting(unpaid_account, side.sign * remaining),)
     draft = JournalDraft(journal_type_of(side.direction), booking_date, side.currency,
                          postings, rate, description)

@@ -13,20 +13,21 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from beleg.domain.cash_invoicing.components import Side, full_share, partial_share
+from beleg.domain.cash_invoicing.components import Key, Side, share_towards
 from beleg.domain.cash_invoicing.lines import Direction
 from beleg.domain.cash_invoicing.rules import Booked, journal_type_of, with_counter
 from beleg.domain.errors import ValidationFailed
 
 
-def payment(side: Side, *, paid_before: Decimal, amount: Decimal, payment_account: str,
-            booking_date: date, rate: Decimal, main_total: Decimal | None,
-            description: str) -> Booked:
-    """The journal of one payment: its share of the invoice against the payment account."""
-    if paid_before == 0 and amount == side.total:
-        share = full_share(side)
-    else:
-        share = partial_share(side, paid_before=paid_before, payment=amount)
+def payment(side: Side, *, paid_before: Decimal, amount: Decimal, booked: dict[Key, Decimal],
+            payment_account: str, booking_date: date, rate: Decimal,
+            main_total: Decimal | None, description: str) -> Booked:
+    """The journal of one payment: its share of the invoice against the payment account.
+    ``paid_before`` is what active payments settled, ``booked`` what their journals booked."""
+    if amount <= 0 or paid_before + amount > side.total:
+        raise ValidationFailed(f"paymentAmount {amount} must be more than 0 and at most the "
+                               f"remaining {side.total - paid_before}", field="paymentAmount")
+    share = share_towards(side, paid_after=paid_before + amount, booked=booked)
     return with_counter(share, side, counter_account=payment_account, amount=amount,
                         journal_type=journal_type_of(side.direction), booking_date=booking_date,
                         rate=rate, main_total=main_total, description=description)

@@ -1,0 +1,251 @@
+"""CashBasedInvoicingIncoming and CashBasedInvoicingOutgoing (seed 003 §4.3, §4.4).
+
+The two resources are identical apart from the party (supplier/customer), the line accounts
+and the number prefix, so one factory builds both routers. Mutations answer the envelope
+``{result, warnings, infos}`` with the German info messages of the seed (English with
+``Accept-Language: en``); reads answer the bare DTO.
+"""
+
+
+import uuid
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from beleg.api.language import preferred_language
+from beleg.api.routing import BelegRoute
+from beleg.api.runtime import Runtime, runtime
+from beleg.api.security import requires
+from beleg.api.v11.models import (
+    CancellationDto,
+    CbiPaymentDto,
+    IncomingInvoiceCreationDto,
+    OutgoingInvoiceCreationDto,
+    RestPaymentDto,
+)
+from beleg.api.v11.rendering import AccountingJSON
+from beleg.domain.cash_invoicing.lines import Direction, LineInput
+from beleg.domain.errors import NotFound, ValidationFailed
+from beleg.domain.identity.principal import Actor
+from beleg.queries import cash_invoices as read
+from beleg.services import cash_invoices as service
+from beleg.services import cash_payments as payments
+from beleg.services.cash_context import Info, InfoKind
+from beleg.services.test_clock import business_today
+
+MESSAGES = {
+    "de": {InfoKind.NUMBER_ASSIGNED: "Der Rechnung wurde die Nummer {} vergeben.",
+           InfoKind.BOOKING_CREATED: "Buchung {} wurde erstellt.",
+           InfoKind.BOOKING_CANCELLED: "Buchung {} wurde storniert."},
+    "en": {InfoKind.NUMBER_ASSIGNED: "The invoice was assigned the number {}.",
+           InfoKind.BOOKING_CREATED: "Booking {} was created.",
+           InfoKind.BOOKING_CANCELLED: "Booking {} was cancelled."},
+}
+
+
+def infos_text(request: Request, infos: list[Info]) -> list[str]:
+    catalogue = MESSAGES["en" if preferred_language(request) == "en" else "de"]
+    return [catalogue[info.kind].format(info.number) for info in infos]
+
+
+def to_input(body: IncomingInvoiceCreationDto | OutgoingInvoiceCreationDto,
+             direction: Direction) -> service.InvoiceInput:
+    if direction is Direction.INCOMING:
+        partner, name = getattr(body, "supplier", None), getattr(body, "supplier_name", None)
+    else:
+        partner, name = getattr(body, "customer", None), getattr(body, "customer_name", None)
+    lines = [LineInput(account=ln.account, amount=ln.amount, amount_type=ln.amount_type,
+                       tax_entry=ln.tax_entry, description=ln.description,
+                       private_part=ln.private_part, private_part_type=ln.private_part_type,
+                       private_part_account=ln.private_part_account,
+                       modifier=ln.tax_entry_modifier,
+                       additional_sequence=ln.additional_sequence) for ln in body.lines]
+    return service.InvoiceInput(
+        invoice_date=body.invoice_date, lines=lines, due_date=body.due_date,
+        paid_date=body.paid_date, paid_contra_account=body.paid_contra_account,
+        invoice_reference=body.invoice_reference, description=body.description,
+        currency=body.currency, currency_rate=body.currency_rate,
+        partner_id=_uuid(partner, "supplier" if direction is Direction.INCOMING
+                         else "customer"),
+        partner_name=name, delivery_from=body.delivery_from_date,
+        delivery_to=body.delivery_to_date)
+
+
+def _uuid(value: str | None, field: str) -> uuid.UUID | None:
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationFailed(f"{field} must be a UUID", field=field) from None
+
+
+def _invoice_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"invoice {value} does not exist", field="invoice") from None
+
+
+def _booking_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"booking {value} does not exist", field="booking") from None
+
+
+def build(direction: Direction) -> APIRouter:
+    """The router of ``/incoming_invoices`` or ``/outgoing_invoices``."""
+    incoming = direction is Direction.INCOMING
+    base = "/incoming_invoices" if incoming else "/outgoing_invoices"
+    tag = "CashBasedInvoicingIncoming" if incoming else "CashBasedInvoicingOutgoing"
+    noun = "IncomingInvoice" if incoming else "OutgoingInvoice"
+    router = APIRouter(prefix=base, tags=[tag], route_class=BelegRoute)
+    _add_reads(router, direction, noun)
+    _add_writes(router, direction, noun)
+    return router
+
+
+def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
+    create_model = IncomingInvoiceCreationDto if direction is Direction.INCOMING \
+        else OutgoingInvoiceCreationDto
+
+    def envelope(request: Request, rt: Runtime, actor: Actor, *, invoice_id: uuid.UUID,
+                 infos: list[Info]) -> Response:
+        result = read.get_invoice(db=rt.db, tenant_id=actor.principal.tenant_id,
+                                  direction=direction, invoice_id=invoice_id)
+        return AccountingJSON({"result": result, "warnings": [],
+                               "infos": infos_text(request, infos)})
+
+    @router.post("", operation_id=f"create{noun}", response_class=AccountingJSON,
+                 summary=f"Create an {direction.name.lower()} invoice")
+    def create(body: create_model, request: Request,  # type: ignore[valid-type]
+               actor: Actor = requires("ledger:write"),
+               rt: Runtime = Depends(runtime)) -> Response:
+        outcome = service.create_invoice(db=rt.db, actor=actor,
+                                         tenant_id=actor.principal.tenant_id,
+                                         direction=direction, data=to_input(body, direction),
+                                         clock=rt.clock)
+        return envelope(request, rt, actor, invoice_id=outcome.invoice_id, infos=outcome.infos)
+
+    @router.delete("/{invoice}", operation_id=f"delete{noun}", status_code=200)
+    def remove(invoice: str, actor: Actor = requires("ledger:write"),
+               rt: Runtime = Depends(runtime)) -> Response:
+        service.delete_invoice(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
+                               direction=direction, invoice_id=_invoice_id(invoice),
+                               clock=rt.clock)
+        return Response(status_code=200)
+
+    @router.post("/{invoice}/pay", operation_id=f"pay{noun}", response_class=AccountingJSON)
+    def pay(invoice: str, body: CbiPaymentDto, request: Request,
+            actor: Actor = requires("ledger:write"), rt: Runtime = Depends(runtime)) -> Response:
+        payment = payments.PaymentInput(
+            payment_date=body.payment_date, contra_account=body.contra_account,
+            amount=body.payment_amount, amount_main=body.payment_amount_in_main_currency,
+            rate=body.currency_rate, payment_type=body.payment_type,
+            description=body.payment_description)
+        done = payments.pay(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
+                            direction=direction, invoice_id=_invoice_id(invoice),
+                            payment=payment, clock=rt.clock)
+        return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
+
+    @router.post("/{invoice}/pay_rest", operation_id=f"payRest{noun}",
+                 response_class=AccountingJSON)
+    def pay_rest(invoice: str, body: RestPaymentDto, request: Request,
+                 actor: Actor = requires("ledger:write"),
+                 rt: Runtime = Depends(runtime)) -> Response:
+        done = payments.pay_rest(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
+                                 direction=direction, invoice_id=_invoice_id(invoice),
+                                 rest_type=body.type, payment_date=body.payment_date,
+                                 rate=body.currency_rate, description=body.payment_description,
+                                 clock=rt.clock)
+        return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
+
+    @router.post("/{invoice}/cancel", operation_id=f"cancel{noun}",
+                 response_class=AccountingJSON)
+    def cancel(invoice: str, body: CancellationDto, request: Request,
+               actor: Actor = requires("ledger:write"),
+               rt: Runtime = Depends(runtime)) -> Response:
+        outcome = service.cancel_invoice(
+            db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, direction=direction,
+            invoice_id=_invoice_id(invoice), cancel_date=body.cancel_date,
+            reason=body.cancel_reason, clock=rt.clock)
+        return envelope(request, rt, actor, invoice_id=outcome.invoice_id, infos=outcome.infos)
+
+    @router.post("/{invoice}/bookings/{booking}/cancel", operation_id=f"cancel{noun}Booking",
+                 response_class=AccountingJSON)
+    def cancel_booking(*, invoice: str, booking: str, body: CancellationDto, request: Request,
+                       actor: Actor = requires("ledger:write"),
+                       rt: Runtime = Depends(runtime)) -> Response:
+        done = payments.cancel_payment(
+            db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, direction=direction,
+            invoice_id=_invoice_id(invoice), booking_id=_booking_id(booking),
+            cancel_date=body.cancel_date, reason=body.cancel_reason, clock=rt.clock)
+        return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
+
+
+def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
+    @router.get("", operation_id=f"search{noun}s", response_class=AccountingJSON,
+                summary="Search invoices dated from..to (headers only)")
+    def search(*, date_from: date = Query(alias="from"), date_to: date = Query(alias="to"),
+               search_text: str | None = None,
+               state: str | None = Query(None, pattern="^(PAID|UNPAID|OVERDUE)$"),
+               actor: Actor = requires("ledger:read"),
+               rt: Runtime = Depends(runtime)) -> Response:
+        tenant_id = actor.principal.tenant_id
+        today = business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock)
+        return AccountingJSON(read.list_invoices(
+            db=rt.db, tenant_id=tenant_id, direction=direction, date_from=date_from,
+            date_to=date_to, search=search_text, state=state, today=today))
+
+    @router.get("/{invoice}", operation_id=f"get{noun}", response_class=AccountingJSON)
+    def get(invoice: str, actor: Actor = requires("ledger:read"),
+            rt: Runtime = Depends(runtime)) -> Response:
+        return AccountingJSON(read.get_invoice(db=rt.db, tenant_id=actor.principal.tenant_id,
+                                               direction=direction,
+                                               invoice_id=_invoice_id(invoice)))
+
+    @router.get("/{invoice}/bookings", operation_id=f"get{noun}Bookings",
+                response_class=AccountingJSON)
+    def bookings(invoice: str, actor: Actor = requires("ledger:read"),
+                 rt: Runtime = Depends(runtime)) -> Response:
+        return AccountingJSON(read.invoice_bookings(
+            db=rt.db, tenant_id=actor.principal.tenant_id, direction=direction,
+            invoice_id=_invoice_id(invoice)))
+
+    @router.get("/{invoice}/bookings/{booking}", operation_id=f"get{noun}Booking",
+                response_class=AccountingJSON)
+    def booking(invoice: str, booking: str, actor: Actor = requires("ledger:read"),
+                rt: Runtime = Depends(runtime)) -> Response:
+        items = read.invoice_bookings(db=rt.db, tenant_id=actor.principal.tenant_id,
+                                      direction=direction, invoice_id=_invoice_id(invoice))
+        return AccountingJSON(_one(items, booking, "booking"))
+
+    @router.get("/{invoice}/journals", operation_id=f"get{noun}Journals",
+                response_class=AccountingJSON)
+    def journals(invoice: str, actor: Actor = requires("ledger:read"),
+                 rt: Runtime = Depends(runtime)) -> Response:
+        return AccountingJSON(read.invoice_journals(
+            db=rt.db, tenant_id=actor.principal.tenant_id, direction=direction,
+            invoice_id=_invoice_id(invoice)))
+
+    @router.get("/{invoice}/journals/{journal}", operation_id=f"get{noun}Journal",
+                response_class=AccountingJSON)
+    def journal(invoice: str, journal: str, actor: Actor = requires("ledger:read"),
+                rt: Runtime = Depends(runtime)) -> Response:
+        items = read.invoice_journals(db=rt.db, tenant_id=actor.principal.tenant_id,
+                                      direction=direction, invoice_id=_invoice_id(invoice))
+        found = [j for j in items if journal in (j["id"], j["journalNumber"])]
+        if not found:
+            raise NotFound(f"journal {journal} does not belong to this invoice", field="journal")
+        return AccountingJSON(found[0])
+
+
+def _one(items: list[dict[str, Any]], wanted: str, field: str) -> dict[str, Any]:
+    for item in items:
+        if item["id"] == wanted:
+            return item
+    raise NotFound(f"{field} {wanted} does not belong to this invoice", field=field)
+

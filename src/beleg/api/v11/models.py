@@ -1,0 +1,94 @@
+"""Request models of the accounting API (seed 003 §5), camelCase, unknown fields refused.
+
+Numbers may arrive as JSON numbers or numeric strings (seed 003 §7 item 40); they become
+Decimals. Output-only fields of a DTO (ids, computed totals, bookings) are accepted on input,
+as the seed's clients send whole DTOs back, and ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from beleg.api.schemas import ApiInput
+
+
+class V11Input(ApiInput):
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+
+class InvoiceLineDto(V11Input):
+    description: str | None = None
+    amount: Decimal = Field(description="Money amount of type amountType, max 10+5 digits")
+    amount_type: str = Field(description="N = net, T = total incl. tax (G accepted as T)")
+    account: str = Field(description="Account code (type A incoming, E outgoing)")
+    tax_entry: str | None = Field(None, description="Tax class entry; account default if unset")
+    tax_rate: Decimal | None = Field(None, description="Output only, ignored")
+    net_amount: Decimal | None = Field(None, description="Output only, ignored")
+    tax_amount: Decimal | None = Field(None, description="Output only, ignored")
+    total_amount: Decimal | None = Field(None, description="Output only, ignored")
+    private_part: Decimal | None = None
+    private_part_type: str | None = Field(None, description="P percent, A amount")
+    private_part_account: str | None = None
+    tax_entry_modifier: str | None = Field(None, description="IG or RC (incoming only)")
+    additional_sequence: str | None = None
+
+
+class _CbInvoiceDto(V11Input):
+    id: str | None = Field(None, description="Output only, ignored")
+    invoice_sequence: str | None = Field(None, description="Output only, ignored")
+    invoice_date: date | None = Field(None, description="Required")
+    due_date: date | None = None
+    paid_date: date | None = None
+    cancelled_reason: str | None = Field(None, description="Output only, ignored")
+    cancelled_date: date | None = Field(None, description="Output only, ignored")
+    invoice_reference: str | None = None
+    description: str | None = None
+    net_total: Decimal | None = Field(None, description="Computed, ignored")
+    tax_total: Decimal | None = Field(None, description="Computed, ignored")
+    total: Decimal | None = Field(None, description="Computed, ignored")
+    remaining_total: Decimal | None = Field(None, description="Computed, ignored")
+    remaining_total_in_main_currency: Decimal | None = Field(None, description="Ignored")
+    currency: str | None = None
+    currency_rate: Decimal | None = None
+    delivery_from_date: date | None = None
+    delivery_to_date: date | None = None
+    lines: list[InvoiceLineDto]
+    bookings: list[dict[str, Any]] | None = Field(None, description="Output only, ignored")
+    paid_contra_account: str | None = None
+
+
+class IncomingInvoiceCreationDto(_CbInvoiceDto):
+    supplier: str | None = None
+    supplier_name: str | None = None
+
+
+class OutgoingInvoiceCreationDto(_CbInvoiceDto):
+    customer: str | None = None
+    customer_name: str | None = None
+    partner_name: str | None = Field(None, description="Output only, ignored")
+
+
+class CbiPaymentDto(V11Input):
+    payment_type: str | None = Field(None, description="PAYMENT (default) or EXISTING_CREDIT")
+    payment_amount: Decimal | None = Field(None, description="Omitted: the remaining amount")
+    payment_amount_in_main_currency: Decimal | None = None
+    contra_account: str | None = Field(None, description="Means-of-payment account (type U)")
+    payment_date: date
+    currency_rate: Decimal | None = Field(None, description="Default: the invoice's rate")
+    payment_description: str | None = None
+
+
+class RestPaymentDto(V11Input):
+    payment_date: date
+    currency_rate: Decimal | None = None
+    payment_description: str | None = None
+    type: str = Field(description="DISCOUNT, or IRRECOVERABLE for outgoing invoices")
+
+
+class CancellationDto(V11Input):
+    cancel_date: date
+    cancel_reason: str = Field(max_length=500)
