@@ -230,9 +230,27 @@ def cancel_payment(*, db: Database, actor: Actor, tenant_id: uuid.UUID, directio
         for target in [booking, *automatic]:
             cancel_booking_row(session, books=books, invoice=invoice, booking=target,
                                cancel_date=cancel_date, reason=reason, actor=actor, clock=clock)
+        _book_as_open(session, books, invoice, day=cancel_date, actor=actor, clock=clock)
         save_totals(session, invoice, paid_date=None, clock=clock)
         _audit(session, actor, tenant_id, invoice, clock)
         return invoice
+
+
+def _book_as_open(session: Session, books: Books, invoice: Invoice, *, day: date,
+                  actor: Actor, clock: Clock) -> None:
+    """DE: an incoming invoice paid on its invoice date was booked once, against the payment
+    account. Once that payment is cancelled the invoice is open, so it is now booked against
+    the unpaid account (dated like the cancellation, leaving the expense in its period)."""
+    if books.mode is not AccountingMode.DE or any(
+            b["kind"] == "INITIAL" and not b["cancelled"] for b in invoice.bookings):
+        return
+    row = invoice.row
+    booked = rules_de.initial(invoice.side, counter_account=row["unpaid_account"],
+                              booking_date=day, rate=row["currency_rate"],
+                              description=row["description"] or "")
+    add_booking(session, books=books, invoice=invoice, actor=actor, clock=clock, booked=booked,
+                values={"kind": "INITIAL", "number": invoice.next_number(),
+                        "contra_account": row["unpaid_account"]})
 
 
 def _audit(session: Session, actor: Actor, tenant_id: uuid.UUID, invoice: Invoice,

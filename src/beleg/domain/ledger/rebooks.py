@@ -1,0 +1,55 @@
+"""Rebooks (Umbuchungen, seed 003 §3.7): a tax-free U journal moving an amount from one
+account (``account``, credited) to another (``contraAccount``, debited).
+
+Which accounts a rebook type may use (seed ``GET /accounts/rebook_accounts?type=`` and
+``/accounts/{a}/rebook_contra_accounts``):
+- REBOOK moves money between balance-sheet accounts: means of payment (U), assets (L) and
+  miscellaneous balance accounts (S: private, receivables, payables, VAT);
+- CORRECTION, FINALIZATION (closing entries) and BALANCE (opening balances) may use any
+  account.
+The two accounts must differ.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from beleg.domain.errors import ValidationFailed
+from beleg.domain.ledger.charts import Account, AccountType
+
+BALANCE_SHEET = (AccountType.PAYMENT, AccountType.ASSET, AccountType.MISCELLANEOUS)
+
+
+class RebookType(StrEnum):
+    REBOOK = "REBOOK"
+    CORRECTION = "CORRECTION"
+    FINALIZATION = "FINALIZATION"
+    BALANCE = "BALANCE"
+
+
+def rebook_type(value: str) -> RebookType:
+    try:
+        return RebookType(value)
+    except ValueError:
+        allowed = ", ".join(t.value for t in RebookType)
+        raise ValidationFailed(f"type must be one of {allowed}, not {value!r}",
+                               field="type") from None
+
+
+def allowed(kind: RebookType, account: Account) -> bool:
+    """Whether ``account`` may take part in a rebook of ``kind``."""
+    return kind is not RebookType.REBOOK or account.account_type in BALANCE_SHEET
+
+
+def check_pair(kind: RebookType, account: Account | None, contra: Account | None,
+               codes: tuple[str, str]) -> None:
+    """Both accounts exist, differ and are allowed for ``kind``."""
+    for value, code, field in ((account, codes[0], "account"),
+                               (contra, codes[1], "contraAccount")):
+        if value is None:
+            raise ValidationFailed(f"account {code!r} does not exist", field=field)
+        if not allowed(kind, value):
+            raise ValidationFailed(f"account {code} (type {value.account_type.value}) cannot be "
+                                   f"used in a {kind.value} rebook", field=field)
+    if codes[0] == codes[1]:
+        raise ValidationFailed("account and contraAccount must differ", field="contraAccount")
