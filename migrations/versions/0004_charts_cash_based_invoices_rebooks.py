@@ -1,4 +1,4 @@
-"""charts, cash-based invoices, rebooks, contacts
+"""charts, cash-based invoices, rebooks, contacts, bank accounts and statements
 
 Revision ID: 0004
 Revises: 0003
@@ -174,10 +174,62 @@ def upgrade() -> None:
     with op.batch_alter_table('tenants', schema=None) as batch_op:
         batch_op.alter_column('chart_of_accounts', existing_type=sa.String(length=20),
                               nullable=False)
+    op.create_table('bank_accounts',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('bank_name', sa.String(length=200), nullable=True),
+    sa.Column('owner_name', sa.String(length=200), nullable=True),
+    sa.Column('bic', sa.String(length=11), nullable=True),
+    sa.Column('iban', sa.String(length=34), nullable=True),
+    sa.Column('account_code', sa.String(length=10), nullable=False),
+    sa.Column('description', sa.String(length=200), nullable=True),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('shown', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'account_code'], ['ledger_accounts.tenant_id', 'ledger_accounts.code'], name=op.f('fk_bank_accounts_tenant_id_ledger_accounts')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_bank_accounts_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_bank_accounts'))
+    )
+    op.create_table('bank_statements',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('bank_account_id', sa.Uuid(), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('statement_date', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'bank_account_id'], ['bank_accounts.tenant_id', 'bank_accounts.id'], name=op.f('fk_bank_statements_tenant_id_bank_accounts')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_bank_statements'))
+    )
+    with op.batch_alter_table('bank_statements', schema=None) as batch_op:
+        batch_op.create_index('ix_bank_statements_account', ['tenant_id', 'bank_account_id'], unique=False)
 
+    op.create_table('bank_statement_lines',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('statement_id', sa.Uuid(), nullable=False),
+    sa.Column('line_no', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('bank_account_id', sa.Uuid(), nullable=False),
+    sa.Column('transaction_id', sa.String(length=200), nullable=True),
+    sa.Column('value_date', sa.Date(), nullable=False),
+    sa.Column('booking_date', sa.Date(), nullable=False),
+    sa.Column('amount', beleg.db.types.ExactDecimal(scale=4, precision=18), nullable=False),
+    sa.Column('remaining_amount', beleg.db.types.ExactDecimal(scale=4, precision=18), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('fields', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'statement_id'], ['bank_statements.tenant_id', 'bank_statements.id'], name=op.f('fk_bank_statement_lines_tenant_id_bank_statements')),
+    sa.PrimaryKeyConstraint('tenant_id', 'statement_id', 'line_no', name=op.f('pk_bank_statement_lines')),
+    sa.UniqueConstraint('tenant_id', 'bank_account_id', 'transaction_id', name=op.f('uq_bank_statement_lines_tenant_id_bank_account_id_transaction_id'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('bank_statement_lines')
+    with op.batch_alter_table('bank_statements', schema=None) as batch_op:
+        batch_op.drop_index('ix_bank_statements_account')
+
+    op.drop_table('bank_statements')
+    op.drop_table('bank_accounts')
     op.drop_table('contact_addresses')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_number')

@@ -115,7 +115,8 @@ def insert_tenant(
     }
     session.execute(insert(tenants).values(**values))
     start_chain(session, tenant_id=values["id"])
-    install_chart(session, tenant_id=values["id"], chart=chart_named(values["chart_of_accounts"]))
+    install_chart(session, tenant_id=values["id"], chart=chart_named(values["chart_of_accounts"]),
+                  currency=values["currency"])
     return values
 
 

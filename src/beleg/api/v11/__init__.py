@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from beleg.api.routing import BelegRoute
-from beleg.api.v11 import cash_invoices, foundation
+from beleg.api.v11 import cash_invoices, foundation, setup
 from beleg.domain.cash_invoicing.lines import Direction
 
 
@@ -12,4 +12,6 @@ def router() -> APIRouter:
     api.include_router(foundation.router)
     api.include_router(cash_invoices.build(Direction.INCOMING))
     api.include_router(cash_invoices.build(Direction.OUTGOING))
+    api.include_router(setup.rebook_router)
+    api.include_router(setup.router)
     return api

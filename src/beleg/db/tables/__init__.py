@@ -1,12 +1,14 @@
 """Every table of the platform, on one MetaData (Alembic's target)."""
 
 from beleg.db.tables.audit import audit_entries, audit_heads
+from beleg.db.tables.banking import bank_statement_lines, bank_statements
 from beleg.db.tables.base import metadata
 from beleg.db.tables.cash_invoicing import cb_bookings, cb_invoice_lines, cb_invoices
 from beleg.db.tables.contacts import contact_addresses, contacts
 from beleg.db.tables.http import idempotency_records
 from beleg.db.tables.identity import api_keys, users
 from beleg.db.tables.ledger import (
+    bank_accounts,
     ledger_accounts,
     ledger_counters,
     ledger_journals,
@@ -20,6 +22,9 @@ __all__ = [
     "api_keys",
     "audit_entries",
     "audit_heads",
+    "bank_accounts",
+    "bank_statement_lines",
+    "bank_statements",
     "cb_bookings",
     "cb_invoice_lines",
     "cb_invoices",

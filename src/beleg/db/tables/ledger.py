@@ -115,3 +115,23 @@ ledger_rebooks = Table(
     ForeignKeyConstraint(["tenant_id", "journal_id"],
                          ["ledger_journals.tenant_id", "ledger_journals.id"]),
 )
+
+bank_accounts = Table(
+    "bank_accounts",
+    metadata,
+    # Means of payment (seed 003 BankAccountDto): bank, cash, card, PayPal accounts, each tied
+    # to a U account of the chart.
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("bank_name", String(200), nullable=True),
+    Column("owner_name", String(200), nullable=True),
+    Column("bic", String(11), nullable=True),
+    Column("iban", String(34), nullable=True),
+    Column("account_code", String(10), nullable=False),
+    Column("description", String(200), nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("shown", Boolean, nullable=False),
+    ForeignKeyConstraint(["tenant_id", "account_code"],
+                         ["ledger_accounts.tenant_id", "ledger_accounts.code"]),
+)
