@@ -3,8 +3,9 @@
 from fastapi import APIRouter
 
 from beleg.api.routing import BelegRoute
-from beleg.api.v11 import cash_invoices, foundation, setup
+from beleg.api.v11 import cash_invoices, contacts, foundation, setup
 from beleg.domain.cash_invoicing.lines import Direction
+from beleg.domain.contacts import ContactKind
 
 
 def router() -> APIRouter:
@@ -14,4 +15,6 @@ def router() -> APIRouter:
     api.include_router(cash_invoices.build(Direction.OUTGOING))
     api.include_router(setup.rebook_router)
     api.include_router(setup.router)
+    api.include_router(contacts.build(ContactKind.CUSTOMER))
+    api.include_router(contacts.build(ContactKind.SUPPLIER))
     return api
