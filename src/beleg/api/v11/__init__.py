@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from beleg.api.routing import BelegRoute
-from beleg.api.v11 import cash_invoices, contacts, foundation, setup
+from beleg.api.v11 import bank_statements, cash_invoices, contacts, foundation, setup
 from beleg.domain.cash_invoicing.lines import Direction
 from beleg.domain.contacts import ContactKind
 
@@ -17,4 +17,5 @@ def router() -> APIRouter:
     api.include_router(setup.router)
     api.include_router(contacts.build(ContactKind.CUSTOMER))
     api.include_router(contacts.build(ContactKind.SUPPLIER))
+    api.include_router(bank_statements.router)
     return api

@@ -1,0 +1,155 @@
+"""BankStatementLines (seed 003 §4.1): headers, appended lines, streams per bank account."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import Response
+from pydantic import ConfigDict
+
+from beleg.api.routing import BelegRoute
+from beleg.api.runtime import Runtime, runtime
+from beleg.api.security import requires
+from beleg.api.v11.models import V11Input
+from beleg.api.v11.rendering import AccountingJSON
+from beleg.domain.errors import NotFound, ValidationFailed
+from beleg.domain.identity.principal import Actor
+from beleg.queries import banking as read
+from beleg.services import bank_statements as service
+from beleg.services.test_clock import business_today
+
+router = APIRouter(prefix="/bank_statements", tags=["BankStatementLines"],
+                   route_class=BelegRoute)
+
+
+class BankStatementHeaderDto(V11Input):
+    id: str | None = None
+    file_name: str
+    currency_code: str | None = None
+    value_date_from: date | None = None
+    value_date_to: date | None = None
+    bank_account: str
+    bank_account_name: str | None = None
+    statement_date: date | None = None
+    status: str | None = None
+
+
+class BankStatementLineDto(V11Input):
+    model_config = ConfigDict(extra="allow")  # the many optional text fields of the seed
+    id: int | None = None
+    value_date: date
+    booking_date: date
+    amount: Decimal
+    currency_code: str | None = None
+    transaction_id: str | None = None
+    status: str | None = None
+
+
+class BankStatementRequestDto(V11Input):
+    bank_statement_lines: list[BankStatementLineDto]
+    return_lines: bool = False
+
+
+def _uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"{field} {value} does not exist", field=field) from None
+
+
+def _lines(body: BankStatementRequestDto) -> list[service.LineInput]:
+    lines = []
+    for index, line in enumerate(body.bank_statement_lines):
+        extra = line.model_extra or {}
+        unknown = sorted(set(extra) - set(service.TEXT_FIELDS))
+        if unknown:
+            raise ValidationFailed(f"unknown field {unknown[0]}",
+                                   field=f"bankStatementLines[{index}].{unknown[0]}")
+        lines.append(service.LineInput(
+            value_date=line.value_date, booking_date=line.booking_date, amount=line.amount,
+            currency=line.currency_code, transaction_id=line.transaction_id or None,
+            texts={k: str(v) for k, v in extra.items() if v is not None}))
+    return lines
+
+
+def _result(outcome: service.AppendResult, return_lines: bool) -> Response:
+    body: dict[str, Any] = {"addedCount": len(outcome.added),
+                            "duplicatesCount": outcome.duplicates}
+    if return_lines:
+        body["addedLines"] = [read.line_item(_Row(row)) for row in outcome.added]
+        body["duplicateTransactionIds"] = outcome.duplicate_ids
+    return AccountingJSON(body)
+
+
+class _Row:
+    """A freshly inserted line dict seen like a database row."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+@router.get("", operation_id="getAllBankStatements", response_class=AccountingJSON)
+def headers(actor: Actor = requires("bank:read"), rt: Runtime = Depends(runtime)) -> Response:
+    return AccountingJSON(read.list_statements(db=rt.db, tenant_id=actor.principal.tenant_id))
+
+
+@router.post("", operation_id="createBankStatement", response_class=AccountingJSON)
+def create(body: BankStatementHeaderDto | list[BankStatementHeaderDto] = Body(),
+           actor: Actor = requires("bank:write"), rt: Runtime = Depends(runtime)) -> Response:
+    if isinstance(body, list):  # seed 003 §7 item 35: the example posts a one-element array
+        if len(body) != 1:
+            raise ValidationFailed("send one bank statement header", field="body")
+        body = body[0]
+    tenant_id = actor.principal.tenant_id
+    day = body.statement_date or business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock)
+    header_id = service.create_statement(
+        db=rt.db, actor=actor, tenant_id=tenant_id,
+        bank_account_id=_uuid(body.bank_account, "bankAccount"), file_name=body.file_name,
+        statement_date=day, clock=rt.clock)
+    return AccountingJSON(read.get_statement(db=rt.db, tenant_id=tenant_id,
+                                             statement_id=header_id))
+
+
+@router.get("/{header_id}", operation_id="getBankStatement", response_class=AccountingJSON)
+def header(header_id: str, actor: Actor = requires("bank:read"),
+           rt: Runtime = Depends(runtime)) -> Response:
+    return AccountingJSON(read.get_statement(db=rt.db, tenant_id=actor.principal.tenant_id,
+                                             statement_id=_uuid(header_id, "header")))
+
+
+@router.get("/{header_id}/lines", operation_id="getBankStatementLines",
+            response_class=AccountingJSON)
+def lines(*, header_id: str, date_from: date | None = Query(None, alias="from"),
+          date_to: date | None = Query(None, alias="to"),
+          line_number_gt: int | None = Query(None, ge=0, le=2**31 - 1),
+          actor: Actor = requires("bank:read"), rt: Runtime = Depends(runtime)) -> Response:
+    if (date_from is None) != (date_to is None):
+        raise ValidationFailed("from and to must be given together", field="from")
+    return AccountingJSON(read.statement_lines(
+        db=rt.db, tenant_id=actor.principal.tenant_id, statement_id=_uuid(header_id, "header"),
+        date_from=date_from, date_to=date_to, after_line=line_number_gt))
+
+
+@router.post("/{header_id}/lines", operation_id="addBankStatementLines",
+             response_class=AccountingJSON)
+def add_lines(header_id: str, body: BankStatementRequestDto,
+              actor: Actor = requires("bank:write"), rt: Runtime = Depends(runtime)) -> Response:
+    outcome = service.append_lines(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
+                                   statement_id=_uuid(header_id, "header"),
+                                   lines=_lines(body), clock=rt.clock)
+    return _result(outcome, body.return_lines)
+
+
+@router.post("/by_bank_account/{bank_account}/lines", operation_id="addBankAccountLines",
+             response_class=AccountingJSON)
+def add_account_lines(bank_account: str, body: BankStatementRequestDto,
+                      actor: Actor = requires("bank:write"),
+                      rt: Runtime = Depends(runtime)) -> Response:
+    tenant_id = actor.principal.tenant_id
+    outcome = service.append_to_bank_account(
+        db=rt.db, actor=actor, tenant_id=tenant_id,
+        bank_account_id=_uuid(bank_account, "bankAccount"), lines=_lines(body),
+        today=business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock), clock=rt.clock)
+    return _result(outcome, body.return_lines)
