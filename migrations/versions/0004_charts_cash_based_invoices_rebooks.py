@@ -168,6 +168,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('tenants', schema=None) as batch_op:
         batch_op.add_column(sa.Column('chart_of_accounts', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('books_closed_until', sa.Date(), nullable=True))
     # Existing tenants get their country's default chart (AT: EKR, DE: SKR03).
     op.execute("UPDATE tenants SET chart_of_accounts = CASE WHEN country = 'DE' "
                "THEN 'SKR03' ELSE 'AT-EKR' END")
@@ -235,6 +236,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_contacts_number')
     op.drop_table('contacts')
     with op.batch_alter_table('tenants', schema=None) as batch_op:
+        batch_op.drop_column('books_closed_until')
         batch_op.drop_column('chart_of_accounts')
 
     with op.batch_alter_table('ledger_postings', schema=None) as batch_op:

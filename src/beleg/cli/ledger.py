@@ -9,12 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from beleg.cli.context import as_text, clock, console, database, run
+from beleg.cli.context import as_text, clock, console, database, operator, run
 from beleg.clock import today_in
 from beleg.formats.csv_export import csv_chunks
 from beleg.queries.identity import find_tenant
 from beleg.queries.ledger import journal_lines, trial_balance
 from beleg.queries.listing import ListRequest, prepare_stream, stream_rows
+from beleg.services.ledger import close_books
 
 ledger_app = typer.Typer(help="Ledger reports.", no_args_is_help=True)
 TenantRef = Annotated[str, typer.Option("--tenant", "-t", help="Tenant number or UUID")]
@@ -86,3 +87,15 @@ def journal_command(tenant: TenantRef, date_from: DateFrom = None, date_to: Date
                "taxCode", "description", "cancelledBy"]
     _emit(list(stream_rows(db=db, spec=spec, statement=statement)), columns,
           f"Journal {row['number']} {start} - {end}", as_csv)
+
+
+@ledger_app.command("close")
+def close_command(tenant: TenantRef, until: Annotated[str, typer.Option(
+        "--until", help="Last day of the closed period, YYYY-MM-DD")]) -> None:
+    """Close the books up to a day: later bookings dated there are refused (GoBD)."""
+    db = database()
+    row = run(lambda: find_tenant(db=db, reference=tenant))
+    day = _date(until, today_in(clock, row["timezone"]), "--until")
+    run(lambda: close_books(db=db, actor=operator(row["id"]), tenant_id=row["id"], until=day,
+                            clock=clock))
+    console.print(f"books of tenant {row['number']} closed until {day.isoformat()}")

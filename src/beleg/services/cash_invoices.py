@@ -22,7 +22,13 @@ from beleg.db.tables import cb_invoice_lines, cb_invoices
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.cash_invoicing import rules_de
 from beleg.domain.cash_invoicing.components import invoice_side
-from beleg.domain.cash_invoicing.lines import Direction, Line, LineInput, check_amount
+from beleg.domain.cash_invoicing.lines import (
+    Direction,
+    Line,
+    LineInput,
+    check_amount,
+    check_given,
+)
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.tenancy.settings import AccountingMode
@@ -67,7 +73,7 @@ class InvoiceInput:
     partner_name: str | None = None
     delivery_from: date | None = None
     delivery_to: date | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    given_totals: dict[str, Decimal | None] = field(default_factory=dict)  # netTotal, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +146,9 @@ def _insert(session: Session, books: Books, direction: Direction, data: InvoiceI
     currency, rate = _currency(books, data)
     lines = resolve_lines(books, data.lines, direction, currency)
     side = invoice_side(lines, direction, books.chart, currency)
+    check_given(data.given_totals, {"netTotal": sum((ln.net for ln in lines), Decimal(0)),
+                                    "taxTotal": sum((ln.tax for ln in lines), Decimal(0)),
+                                    "total": side.total})
     if side.total <= 0:
         raise ValidationFailed("the invoice total must be more than 0", field="lines")
     if data.paid_date is not None and not data.paid_contra_account:

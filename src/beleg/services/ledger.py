@@ -76,10 +76,37 @@ def create_account(*, db: Database, actor: Actor, tenant_id: uuid.UUID, code: st
     return values
 
 
-def _main_currency(session: Session, tenant_id: uuid.UUID) -> Currency:
-    code = session.execute(select(tenants.c.currency).where(tenants.c.id == tenant_id)
-                           ).scalar_one()
+def _main_currency(session: Session, tenant_id: uuid.UUID,
+                   drafts: Sequence[JournalDraft]) -> Currency:
+    """The tenant's main currency, after checking that no draft falls in a closed period."""
+    code, closed = session.execute(select(tenants.c.currency, tenants.c.books_closed_until)
+                                   .where(tenants.c.id == tenant_id)).one()
+    if closed is not None:
+        early = min(d.booking_date for d in drafts)
+        if early <= closed:
+            raise ValidationFailed(f"booking date {early.isoformat()} lies in a closed period "
+                                   f"(the books are closed until {closed.isoformat()})",
+                                   field="date")
     return Currency.of(code)
+
+
+def close_books(*, db: Database, actor: Actor, tenant_id: uuid.UUID, until: date,
+                clock: Clock) -> date:
+    """Close every period up to and including ``until``: no booking may be dated there any
+    more (GoBD: booked records of closed periods are final). Closing only moves forwards."""
+    with db.transaction() as session:
+        current = session.execute(select(tenants.c.books_closed_until).where(
+            tenants.c.id == tenant_id).with_for_update()).scalar_one()
+        if current is not None and until < current:
+            raise Conflict(f"the books are closed until {current.isoformat()}; a closed "
+                           "period cannot be reopened", field="until")
+        session.execute(update(tenants).where(tenants.c.id == tenant_id)
+                        .values(books_closed_until=until))
+        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.UPDATE,
+                      entity_type="BooksClosing", entity_id=tenant_id,
+                      before={"closedUntil": current}, after={"closedUntil": until},
+                      clock=clock)
+        return until
 
 
 def _check_accounts(session: Session, tenant_id: uuid.UUID,
@@ -134,7 +161,7 @@ def post_journals(session: Session, *, actor: Actor, tenant_id: uuid.UUID,
     if not drafts:
         return []
     _check_accounts(session, tenant_id, drafts)
-    main = _main_currency(session, tenant_id)
+    main = _main_currency(session, tenant_id, drafts)
     numbers = _numbers(session, tenant_id, drafts)
     now, journals, postings, changes = clock.now(), [], [], []
     for index, (draft, number) in enumerate(zip(drafts, numbers, strict=True)):

@@ -61,7 +61,9 @@ def to_input(body: IncomingInvoiceCreationDto | OutgoingInvoiceCreationDto,
                        private_part=ln.private_part, private_part_type=ln.private_part_type,
                        private_part_account=ln.private_part_account,
                        modifier=ln.tax_entry_modifier,
-                       additional_sequence=ln.additional_sequence) for ln in body.lines]
+                       additional_sequence=ln.additional_sequence,
+                       given={"netAmount": ln.net_amount, "taxAmount": ln.tax_amount,
+                              "totalAmount": ln.total_amount}) for ln in body.lines]
     return service.InvoiceInput(
         invoice_date=body.invoice_date, lines=lines, due_date=body.due_date,
         paid_date=body.paid_date, paid_contra_account=body.paid_contra_account,
@@ -70,7 +72,9 @@ def to_input(body: IncomingInvoiceCreationDto | OutgoingInvoiceCreationDto,
         partner_id=_uuid(partner, "supplier" if direction is Direction.INCOMING
                          else "customer"),
         partner_name=name, delivery_from=body.delivery_from_date,
-        delivery_to=body.delivery_to_date)
+        delivery_to=body.delivery_to_date,
+        given_totals={"netTotal": body.net_total, "taxTotal": body.tax_total,
+                      "total": body.total})
 
 
 def _uuid(value: str | None, field: str) -> uuid.UUID | None:

@@ -27,9 +27,9 @@ class InvoiceLineDto(V11Input):
     account: str = Field(description="Account code (type A incoming, E outgoing)")
     tax_entry: str | None = Field(None, description="Tax class entry; account default if unset")
     tax_rate: Decimal | None = Field(None, description="Output only, ignored")
-    net_amount: Decimal | None = Field(None, description="Output only, ignored")
-    tax_amount: Decimal | None = Field(None, description="Output only, ignored")
-    total_amount: Decimal | None = Field(None, description="Output only, ignored")
+    net_amount: Decimal | None = Field(None, description="Computed; if sent, must match")
+    tax_amount: Decimal | None = Field(None, description="Computed; if sent, must match")
+    total_amount: Decimal | None = Field(None, description="Computed; if sent, must match")
     private_part: Decimal | None = None
     private_part_type: str | None = Field(None, description="P percent, A amount")
     private_part_account: str | None = None
@@ -47,9 +47,9 @@ class _CbInvoiceDto(V11Input):
     cancelled_date: date | None = Field(None, description="Output only, ignored")
     invoice_reference: str | None = None
     description: str | None = None
-    net_total: Decimal | None = Field(None, description="Computed, ignored")
-    tax_total: Decimal | None = Field(None, description="Computed, ignored")
-    total: Decimal | None = Field(None, description="Computed, ignored")
+    net_total: Decimal | None = Field(None, description="Computed; if sent, must match")
+    tax_total: Decimal | None = Field(None, description="Computed; if sent, must match")
+    total: Decimal | None = Field(None, description="Computed; if sent, must match")
     remaining_total: Decimal | None = Field(None, description="Computed, ignored")
     remaining_total_in_main_currency: Decimal | None = Field(None, description="Ignored")
     currency: str | None = None

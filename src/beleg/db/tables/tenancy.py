@@ -1,6 +1,6 @@
 """Tenants (Mandanten) and their test clocks."""
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Uuid
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Uuid
 
 from beleg.db.tables.base import metadata
 from beleg.db.types import UtcDateTime
@@ -15,6 +15,8 @@ tenants = Table(
     Column("country", String(2), nullable=False),
     Column("accounting_mode", String(2), nullable=False),
     Column("chart_of_accounts", String(20), nullable=False),  # AT-EKR, SKR03, SKR04
+    # Bookings dated on or before this day are refused (closed months/years).
+    Column("books_closed_until", Date, nullable=True),
     Column("currency", String(3), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("locale", String(10), nullable=False),

@@ -58,6 +58,7 @@ class LineInput:
     private_part_account: str | None = None
     modifier: str | None = None
     additional_sequence: str | None = None
+    given: dict[str, Decimal | None] | None = None  # netAmount/taxAmount/totalAmount sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +128,20 @@ def resolve_line(item: LineInput, *, index: int, direction: Direction, chart: Ch
     else:
         amounts = line_amounts(amount, kind, entry.rate, currency)
         line = Line(item, kind, code, entry.rate, amounts.net, amounts.tax, amounts.total)
+    check_given(item.given or {}, {"netAmount": line.net, "taxAmount": line.tax,
+                                   "totalAmount": line.total}, prefix=f"{prefix}.")
     return _with_private_part(line, direction, chart=chart, accounts=accounts,
                               currency=currency, prefix=prefix)
+
+
+def check_given(given: dict[str, Decimal | None], computed: dict[str, Decimal], *,
+                prefix: str = "") -> None:
+    """Amounts a client sends along must equal what the server computes (they are never
+    taken over): a mismatch names the field, the expected and the given value."""
+    for name, value in given.items():
+        if value is not None and value != computed[name]:
+            raise ValidationFailed(f"{prefix}{name} is {value} but computes to {computed[name]}",
+                                   field=f"{prefix}{name}")
 
 
 def _line_account(code: str, accounts: dict[str, Account], direction: Direction,

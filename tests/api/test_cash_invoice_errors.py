@@ -1,0 +1,113 @@
+"""Bad input to the cash-based invoicing API gets the seed's RestError naming the field and
+the rule, and writes nothing: no invoice, no journal, no audit entry."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from beleg.clock import SystemClock
+from beleg.db.database import Database
+from beleg.db.tables import audit_entries, cb_invoices, ledger_journals
+from beleg.services.ledger import close_books
+from tests.api.test_conformance_cash_invoices import LINE, post
+from tests.conftest import TenantFixture, make_tenant, system_actor
+
+
+def counts(db: Database, tenant: TenantFixture) -> tuple[int, ...]:
+    with db.reader() as session:
+        return tuple(session.execute(select(func.count()).where(table.c.tenant_id == tenant.id)
+                                     ).scalar_one()
+                     for table in (cb_invoices, ledger_journals, audit_entries))
+
+
+def refused(client: TestClient, db: Database, tenant: TenantFixture, path: str,
+            body: Any, *, status: int = 400) -> dict[str, Any]:
+    before = counts(db, tenant)
+    response = client.post(f"/api/1.1{path}", json=body, headers=tenant.headers)
+    assert response.status_code == status, response.text
+    assert counts(db, tenant) == before
+    error = response.json()
+    assert set(error) == {"error", "message", "identifier", "timestamp", "details"}
+    return error
+
+
+@pytest.mark.parametrize("case", [
+    ({"account": "9999"}, "lines[0].account", "does not exist"),
+    ({"account": "4000"}, "lines[0].account", "need an account of type A/L"),
+    ({"account": "7790", "taxEntry": "020"}, "lines[0].taxEntry", "only allows"),
+    ({"taxEntry": "019"}, "lines[0].taxEntry", "not allowed on account 7200"),
+    ({"amountType": "X"}, "lines[0].amountType", "N (net) or T (total)"),
+    ({"amount": "1.123456"}, "lines[0].amount", "more than 5 decimals"),
+    ({"netAmount": "12.01"}, "lines[0].netAmount", "is 12.01 but computes to 12.00"),
+    ({"taxEntryModifier": "IG", "amountType": "T"}, "lines[0].amountType", "must be N"),
+    ({"privatePart": 120, "privatePartType": "P"}, "lines[0].privatePart", "between 0 and 100"),
+])
+def test_bad_lines(client: TestClient, db: Database, tenant: TenantFixture,
+                   case: tuple[dict[str, Any], str, str]) -> None:
+    line, field, text = case
+    error = refused(client, db, tenant, "/incoming_invoices",
+                    {"invoiceDate": "2020-12-31", "lines": [{**LINE, **line}]})
+    assert error["error"] == "ValidationException" and text in error["message"]
+    assert error["details"][0].startswith(f"{field}:")
+
+
+def test_totals_dates_and_payments(client: TestClient, db: Database,
+                                   tenant: TenantFixture) -> None:
+    error = refused(client, db, tenant, "/incoming_invoices",
+                    {"invoiceDate": "2020-12-31", "total": "14.41", "lines": [LINE]})
+    assert "total is 14.41 but computes to 14.40" in error["message"]
+    refused(client, db, tenant, "/incoming_invoices", {"lines": [LINE]})
+    refused(client, db, tenant, "/incoming_invoices", {
+        "invoiceDate": "2020-12-31", "paidDate": "2020-12-31", "lines": [LINE]})
+    invoice = post(client, tenant, "/incoming_invoices", {"invoiceDate": "2020-12-31",
+                                                          "lines": [LINE]})["result"]["id"]
+    more = refused(client, db, tenant, f"/incoming_invoices/{invoice}/pay", {
+        "paymentAmount": "14.41", "contraAccount": "2700", "paymentDate": "2020-12-31"})
+    assert "at most the remaining 14.40" in more["message"]
+    refused(client, db, tenant, f"/incoming_invoices/{invoice}/pay", {
+        "contraAccount": "7200", "paymentDate": "2020-12-31"})
+    refused(client, db, tenant, f"/incoming_invoices/{invoice}/pay_rest", {
+        "type": "IRRECOVERABLE", "paymentDate": "2020-12-31"})
+    close_books(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id,
+                until=date(2020, 12, 31), clock=SystemClock())
+    closed = refused(client, db, tenant, f"/incoming_invoices/{invoice}/pay", {
+        "contraAccount": "2700", "paymentDate": "2020-12-31"})
+    assert "closed period" in closed["message"] and closed["details"][0].startswith("date:")
+    refused(client, db, tenant, "/incoming_invoices", {"invoiceDate": "2020-06-30",
+                                                       "lines": [LINE]})
+    refused(client, db, tenant, f"/incoming_invoices/{invoice}/cancel",
+            {"cancelDate": "2020-12-31", "cancelReason": "late"})
+
+
+def test_single_entry_rules(client: TestClient, db: Database,
+                            platform: dict[str, object]) -> None:
+    ea = make_tenant(db, mode="EA")
+    invoice = post(client, ea, "/outgoing_invoices", {"invoiceDate": "2020-12-31", "lines": [
+        {"account": "4000", "amount": 12, "amountType": "N"}]})["result"]["id"]
+    rest = refused(client, db, ea, f"/outgoing_invoices/{invoice}/pay_rest",
+                   {"type": "DISCOUNT", "paymentDate": "2020-12-31"})
+    assert "double-entry" in rest["message"]
+    credit = post(client, ea, f"/outgoing_invoices/{invoice}/pay", {
+        "paymentType": "EXISTING_CREDIT", "paymentAmount": 2, "contraAccount": "2800",
+        "paymentDate": "2020-12-31"})
+    booking = credit["result"]["bookings"][0]
+    assert booking["paymentType"] == "EXISTING_CREDIT" and "journalNumber" not in booking
+    assert credit["result"]["invoiceSequence"] == "AR2020 1"
+    refused(client, db, ea, f"/outgoing_invoices/{invoice}/cancel",
+            {"cancelDate": "2020-12-31", "cancelReason": "x"}, status=409)
+    assert client.delete(f"/api/1.1/outgoing_invoices/{invoice}",
+                         headers=ea.headers).status_code == 400
+    unpaid = post(client, ea, "/outgoing_invoices", {"invoiceDate": "2020-12-31", "lines": [
+        {"account": "4000", "amount": 5, "amountType": "T"}]})["result"]
+    assert unpaid["lines"][0]["netAmount"] == Decimal("4.17")
+    assert client.delete(f"/api/1.1/outgoing_invoices/{unpaid['id']}",
+                         headers=ea.headers).status_code == 200
+    assert client.get(f"/api/1.1/outgoing_invoices/{unpaid['id']}",
+                      headers=ea.headers).status_code == 404
+
