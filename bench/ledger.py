@@ -20,7 +20,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Table, Uuid, insert
+from starlette.testclient import TestClient
 
+from beleg.api.app import create_app
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.types import ExactDecimal
@@ -28,10 +30,13 @@ from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
+from beleg.queries.accounts import BalanceQuery, balances
 from beleg.queries.ledger import trial_balance
+from beleg.services.api_keys import create_api_key
 from beleg.services.ledger import post_journals
 from beleg.services.schema import upgrade_to_head
 from beleg.services.tenants import TenantInput, create_tenant
+from beleg.settings import Settings
 
 EUR = Currency.of("EUR")
 START = date(2026, 1, 1)
@@ -98,6 +103,31 @@ def time_trial_balance(db: Database, tenant_id: uuid.UUID, runs: int = 5) -> tup
     return statistics.median(timings), len(rows)
 
 
+def time_balances_endpoint(db: Database, tenant_id: uuid.UUID,
+                           runs: int = 5) -> tuple[float, float]:
+    """Median seconds of the balances query and of GET /api/1.1/accounts/balances."""
+    query = BalanceQuery(date_from=START, date_to=date(2026, 12, 31))
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        balances(db=db, tenant_id=tenant_id, query=query)
+        timings.append(time.perf_counter() - started)
+    key = create_api_key(db=db, actor=_actor(tenant_id), tenant_id=tenant_id, name="bench",
+                         scopes=["ledger:read"], validity_days=None, clock=SystemClock())
+    url = db.engine.url.render_as_string(hide_password=False)
+    app = create_app(settings=Settings(database_url=url, log_level="WARNING"),
+                     db=db)
+    http = []
+    with TestClient(app) as client:
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get("/api/1.1/accounts/balances?from=2026-01-01&to=2026-12-31",
+                                  headers={"Authorization": f"Bearer {key.token}"})
+            http.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+    return statistics.median(timings), statistics.median(http)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
@@ -117,6 +147,7 @@ def main() -> None:
         with db.engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE ledger_postings")
     median, accounts = time_trial_balance(db, tenant["id"])
+    query_median, http_median = time_balances_endpoint(db, tenant["id"])
     rate = postings / seconds
     print(f"database: {db.dialect}; {args.invoices:,} invoices = {postings:,} postings "
           f"(+{args.invoices:,} journals, +{args.invoices:,} audit entries)")
@@ -126,6 +157,8 @@ def main() -> None:
           f"{rate / raw_rate:>12.3f}")
     print(f"{'posted via post_journals, invoices/s':<52} {args.invoices / seconds:>14,.0f}")
     print(f"{'trial balance, median of 5 (s)':<52} {median:>14.3f}   ({accounts} accounts)")
+    print(f"{'account balances query, median of 5 (s)':<52} {query_median:>14.3f}")
+    print(f"{'GET /api/1.1/accounts/balances, median of 5 (s)':<52} {http_median:>14.3f}")
 
 
 if __name__ == "__main__":
