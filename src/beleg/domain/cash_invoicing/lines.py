@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts import Account, AccountType, Chart, Modifier
-from beleg.domain.ledger.tax import AmountType, line_amounts
+from beleg.domain.ledger.tax import AmountType, line_amounts, parse_amount_type
 from beleg.money import Currency, has_at_most_places, round_to_currency
 
 INPUT_PLACES = 5  # seed 003 §2: line amounts allow 10 integer and 5 fractional digits
@@ -117,7 +117,7 @@ def resolve_line(item: LineInput, *, index: int, direction: Direction, chart: Ch
     code = resolve_tax_entry(account, item.tax_entry, f"{prefix}.taxEntry")
     entry = chart.tax_entry(code)
     modifier = _modifier(item, entry.modifiers, direction, prefix)
-    kind = _amount_type(item.amount_type, prefix)
+    kind = parse_amount_type(item.amount_type, f"{prefix}.amountType")
     if modifier is not None:
         if kind is not AmountType.NET:
             raise ValidationFailed(f"{prefix}.amountType must be N for a line with a tax class "
@@ -156,16 +156,6 @@ def _line_account(code: str, accounts: dict[str, Account], direction: Direction,
             f"account {code} has type {account.account_type.value}; lines of {noun} invoices "
             f"need an account of type {kinds}", field=f"{prefix}.account")
     return account
-
-
-def _amount_type(value: str, prefix: str) -> AmountType:
-    if value == "G":  # seed 003 §7 item 1: accepted as an alias of T, never emitted
-        return AmountType.TOTAL
-    try:
-        return AmountType(value)
-    except ValueError:
-        raise ValidationFailed(f"amountType must be N (net) or T (total), not {value!r}",
-                               field=f"{prefix}.amountType") from None
 
 
 def _modifier(item: LineInput, allowed: tuple[Modifier, ...], direction: Direction,

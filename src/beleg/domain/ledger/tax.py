@@ -32,7 +32,7 @@ class LineAmounts:
 def line_amounts(amount: Decimal, amount_type: AmountType | str, rate_percent: Decimal,
                  currency: Currency) -> LineAmounts:
     """Net, tax and total of one line, each rounded half-up to the currency."""
-    kind = _amount_type(amount_type)
+    kind = parse_amount_type(amount_type)
     if rate_percent < 0:
         raise ValidationFailed(f"tax rate must not be negative, not {rate_percent}",
                                field="taxRate")
@@ -45,11 +45,12 @@ def line_amounts(amount: Decimal, amount_type: AmountType | str, rate_percent: D
     return LineAmounts(net, total - net, total)
 
 
-def _amount_type(value: AmountType | str) -> AmountType:
-    if value == "G":  # seed 003 §7: accepted as an alias of T, never emitted
+def parse_amount_type(value: AmountType | str, field: str = "amountType") -> AmountType:
+    """N or T; ``G`` is accepted as an alias of T and never emitted (seed 003 §7 item 1)."""
+    if value == "G":
         return AmountType.TOTAL
     try:
         return AmountType(value)
     except ValueError:
         raise ValidationFailed(f"amountType must be N (net) or T (total), not {value!r}",
-                               field="amountType") from None
+                               field=field) from None
