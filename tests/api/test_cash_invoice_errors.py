@@ -38,15 +38,15 @@ def refused(client: TestClient, db: Database, tenant: TenantFixture, path: str,
 
 
 @pytest.mark.parametrize("case", [
-    ({"account": "9999"}, "lines[0].account", "does not exist"),
-    ({"account": "4000"}, "lines[0].account", "need an account of type A/L"),
-    ({"account": "7790", "taxEntry": "020"}, "lines[0].taxEntry", "only allows"),
-    ({"taxEntry": "019"}, "lines[0].taxEntry", "not allowed on account 7200"),
-    ({"amountType": "X"}, "lines[0].amountType", "N (net) or T (total)"),
-    ({"amount": "1.123456"}, "lines[0].amount", "more than 5 decimals"),
-    ({"netAmount": "12.01"}, "lines[0].netAmount", "is 12.01 but computes to 12.00"),
-    ({"taxEntryModifier": "IG", "amountType": "T"}, "lines[0].amountType", "must be N"),
-    ({"privatePart": 120, "privatePartType": "P"}, "lines[0].privatePart", "between 0 and 100"),
+    ({"account": "9999"}, "lines[0].account", "Konto 9999 existiert nicht"),
+    ({"account": "4000"}, "lines[0].account", "erlaubt sind A/L"),
+    ({"account": "7790", "taxEntry": "020"}, "lines[0].taxEntry", "erlaubt nur die Steuerklasse 000"),
+    ({"taxEntry": "019"}, "lines[0].taxEntry", "auf Konto 7200 nicht erlaubt"),
+    ({"amountType": "X"}, "lines[0].amountType", "N (netto) oder T (brutto)"),
+    ({"amount": "1.123456"}, "lines[0].amount", "mehr als 5 Nachkommastellen"),
+    ({"netAmount": "12.01"}, "lines[0].netAmount", "ist 12.01, berechnet wird 12.00"),
+    ({"taxEntryModifier": "IG", "amountType": "T"}, "lines[0].amountType", "brauchen amountType N"),
+    ({"privatePart": 120, "privatePartType": "P"}, "lines[0].privatePart", "zwischen 0 und 100"),
 ])
 def test_bad_lines(client: TestClient, db: Database, tenant: TenantFixture,
                    case: tuple[dict[str, Any], str, str]) -> None:
@@ -61,7 +61,7 @@ def test_totals_dates_and_payments(client: TestClient, db: Database,
                                    tenant: TenantFixture) -> None:
     error = refused(client, db, tenant, "/incoming_invoices",
                     {"invoiceDate": "2020-12-31", "total": "14.41", "lines": [LINE]})
-    assert "total is 14.41 but computes to 14.40" in error["message"]
+    assert "total ist 14.41, berechnet wird 14.40" in error["message"]
     refused(client, db, tenant, "/incoming_invoices", {"lines": [LINE]})
     refused(client, db, tenant, "/incoming_invoices", {
         "invoiceDate": "2020-12-31", "paidDate": "2020-12-31", "lines": [LINE]})
@@ -69,7 +69,7 @@ def test_totals_dates_and_payments(client: TestClient, db: Database,
                                                           "lines": [LINE]})["result"]["id"]
     more = refused(client, db, tenant, f"/incoming_invoices/{invoice}/pay", {
         "paymentAmount": "14.41", "contraAccount": "2700", "paymentDate": "2020-12-31"})
-    assert "at most the remaining 14.40" in more["message"]
+    assert "höchstens 14.40" in more["message"]
     refused(client, db, tenant, f"/incoming_invoices/{invoice}/pay", {
         "contraAccount": "7200", "paymentDate": "2020-12-31"})
     refused(client, db, tenant, f"/incoming_invoices/{invoice}/pay_rest", {
@@ -78,7 +78,7 @@ def test_totals_dates_and_payments(client: TestClient, db: Database,
                 until=date(2020, 12, 31), clock=SystemClock())
     closed = refused(client, db, tenant, f"/incoming_invoices/{invoice}/pay", {
         "contraAccount": "2700", "paymentDate": "2020-12-31"})
-    assert "closed period" in closed["message"] and closed["details"][0].startswith("date:")
+    assert "abgeschlossenen Periode" in closed["message"] and closed["details"][0].startswith("date:")
     refused(client, db, tenant, "/incoming_invoices", {"invoiceDate": "2020-06-30",
                                                        "lines": [LINE]})
     refused(client, db, tenant, f"/incoming_invoices/{invoice}/cancel",
@@ -92,7 +92,7 @@ def test_single_entry_rules(client: TestClient, db: Database,
         {"account": "4000", "amount": 12, "amountType": "N"}]})["result"]["id"]
     rest = refused(client, db, ea, f"/outgoing_invoices/{invoice}/pay_rest",
                    {"type": "DISCOUNT", "paymentDate": "2020-12-31"})
-    assert "double-entry" in rest["message"]
+    assert "doppelten Buchhaltung" in rest["message"]
     credit = post(client, ea, f"/outgoing_invoices/{invoice}/pay", {
         "paymentType": "EXISTING_CREDIT", "paymentAmount": 2, "contraAccount": "2800",
         "paymentDate": "2020-12-31"})
@@ -111,3 +111,11 @@ def test_single_entry_rules(client: TestClient, db: Database,
     assert client.get(f"/api/1.1/outgoing_invoices/{unpaid['id']}",
                       headers=ea.headers).status_code == 404
 
+
+
+def test_english_messages_on_request(client: TestClient, tenant: TenantFixture) -> None:
+    response = client.post("/api/1.1/incoming_invoices", json={
+        "invoiceDate": "2020-12-31", "lines": [{**LINE, "account": "9999"}]},
+        headers={**tenant.headers, "Accept-Language": "en"})
+    assert response.status_code == 400
+    assert response.json()["message"] == "account '9999' does not exist"

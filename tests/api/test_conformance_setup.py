@@ -33,11 +33,11 @@ def test_rebook_2800_to_2700(client: TestClient, tenant: TenantFixture) -> None:
 
 def test_bad_rebooks_name_the_field_and_write_nothing(client: TestClient,
                                                       tenant: TenantFixture) -> None:
-    cases = [({"account": "4000"}, "account", "cannot be used in a REBOOK rebook"),
-             ({"contraAccount": "2800"}, "contraAccount", "must differ"),
-             ({"account": "9999"}, "account", "does not exist"),
-             ({"amount": "1.001"}, "amount", "decimals"),
-             ({"type": "MOVE"}, "type", "must be one of")]
+    cases = [({"account": "4000"}, "account", "kann nicht für eine Umbuchung REBOOK"),
+             ({"contraAccount": "2800"}, "contraAccount", "verschieden"),
+             ({"account": "9999"}, "account", "existiert nicht"),
+             ({"amount": "1.001"}, "amount", "Nachkommastellen"),
+             ({"type": "MOVE"}, "type", "muss einer von")]
     for change, field, text in cases:
         body = {"type": "REBOOK", "amount": 5, "account": "2800", "contraAccount": "2700",
                 "date": "2021-01-01", **change}

@@ -10,7 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from beleg.api.problems import ApiError, problem_response
+from beleg.api.language import preferred_language
+from beleg.api.problems import ACCOUNTING_PREFIX, ApiError, problem_response
 from beleg.domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 
 log = structlog.get_logger("beleg.api")
@@ -35,8 +36,12 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
 
 async def _domain(request: Request, exc: DomainError) -> JSONResponse:
     status = next((s for cls, s in _DOMAIN_STATUS if isinstance(exc, cls)), 400)
-    errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
-    return problem_response(request, status=status, code=exc.code, detail=exc.message,
+    message = exc.message
+    if (exc.de and request.url.path.startswith(ACCOUNTING_PREFIX)
+            and preferred_language(request) == "de"):
+        message = exc.de  # seed 003 §2: German messages unless the client prefers English
+    errors = [{"field": exc.field, "message": message}] if exc.field else None
+    return problem_response(request, status=status, code=exc.code, detail=message,
                             errors=errors)
 
 

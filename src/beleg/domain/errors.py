@@ -8,10 +8,12 @@ class DomainError(Exception):
 
     code = "DomainError"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None,
+                 de: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.de = de  # the German text, where the accounting API (German by default) shows it
 
 
 class ValidationFailed(DomainError):

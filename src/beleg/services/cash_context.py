@@ -73,12 +73,16 @@ class Books:
     def payment_account(self, code: str | None, field: str) -> str:
         """A means-of-payment account (type U), seed 003 CbiPaymentDto.contraAccount."""
         if not code:
-            raise ValidationFailed(f"{field} is required", field=field)
+            raise ValidationFailed(f"{field} is required", de=f"{field} ist erforderlich",
+                                   field=field)
         account = self.accounts.get(code)
         if account is None:
-            raise ValidationFailed(f"account {code!r} does not exist", field=field)
+            raise ValidationFailed(f"account {code!r} does not exist",
+                                   de=f"Konto {code} existiert nicht",
+                                   field=field)
         if account.account_type is not AccountType.PAYMENT:
             raise ValidationFailed(f"account {code} is not a means-of-payment account (type U)",
+                                   de=f"Konto {code} ist kein Zahlungsmittelkonto (Typ U)",
                                    field=field)
         return code
 
@@ -126,7 +130,9 @@ def load_books(session: Session, tenant_id: uuid.UUID) -> Books:
 def resolve_lines(books: Books, items: list[LineInput], direction: Direction,
                   currency: Currency) -> list[Line]:
     if not items:
-        raise ValidationFailed("an invoice needs at least one line", field="lines")
+        raise ValidationFailed("an invoice needs at least one line",
+                               de="Eine Rechnung braucht mindestens eine Zeile",
+                               field="lines")
     return [resolve_line(item, index=i, direction=direction, chart=books.chart,
                          accounts=books.accounts, currency=currency)
             for i, item in enumerate(items)]
@@ -139,7 +145,8 @@ def load_invoice(session: Session, books: Books, invoice_id: uuid.UUID,
         cb_invoices.c.tenant_id == books.tenant_id, cb_invoices.c.id == invoice_id,
         cb_invoices.c.direction == direction.value).with_for_update()).one_or_none()
     if row is None:
-        raise NotFound(f"invoice {invoice_id} does not exist", field="invoice")
+        raise NotFound(f"invoice {invoice_id} does not exist", de="Rechnung nicht gefunden.",
+                       field="invoice")
     line_rows = session.execute(select(cb_invoice_lines).where(
         cb_invoice_lines.c.tenant_id == books.tenant_id,
         cb_invoice_lines.c.invoice_id == invoice_id).order_by(cb_invoice_lines.c.line_no)).all()

@@ -142,7 +142,8 @@ def _book_de(session: Session, books: Books, invoice: Invoice, data: InvoiceInpu
 def _insert(session: Session, books: Books, direction: Direction, data: InvoiceInput,
             clock: Clock) -> Invoice:
     if data.invoice_date is None:  # seed 003 §7 item 8: required in both modes
-        raise ValidationFailed("invoiceDate is required", field="invoiceDate")
+        raise ValidationFailed("invoiceDate is required", de="invoiceDate ist erforderlich",
+                               field="invoiceDate")
     currency, rate = _currency(books, data)
     lines = resolve_lines(books, data.lines, direction, currency)
     side = invoice_side(lines, direction, books.chart, currency)
@@ -150,9 +151,12 @@ def _insert(session: Session, books: Books, direction: Direction, data: InvoiceI
                                     "taxTotal": sum((ln.tax for ln in lines), Decimal(0)),
                                     "total": side.total})
     if side.total <= 0:
-        raise ValidationFailed("the invoice total must be more than 0", field="lines")
+        raise ValidationFailed("the invoice total must be more than 0",
+                               de="Die Rechnungssumme muss größer 0 sein",
+                               field="lines")
     if data.paid_date is not None and not data.paid_contra_account:
         raise ValidationFailed("paidContraAccount is required with paidDate",
+                               de="paidContraAccount ist mit paidDate erforderlich",
                                field="paidContraAccount")
     partner_id, partner_name, contra = partner_for_invoice(
         session, tenant_id=books.tenant_id, direction=direction, partner_id=data.partner_id,
@@ -185,13 +189,18 @@ def _insert(session: Session, books: Books, direction: Direction, data: InvoiceI
 def _currency(books: Books, data: InvoiceInput) -> tuple[Currency, Decimal]:
     code = data.currency or books.main.code
     if not is_currency(code):
-        raise ValidationFailed(f"currency {code!r} is not an ISO 4217 code", field="currency")
+        raise ValidationFailed(f"currency {code!r} is not an ISO 4217 code",
+                               de=f"Währung {code} ist kein ISO-4217-Code",
+                               field="currency")
     rate = Decimal(1) if data.currency_rate is None else check_amount(data.currency_rate,
                                                                       "currencyRate", 8)
     if rate <= 0:
-        raise ValidationFailed("currencyRate must be more than 0", field="currencyRate")
+        raise ValidationFailed("currencyRate must be more than 0",
+                               de="currencyRate muss größer 0 sein",
+                               field="currencyRate")
     if code == books.main.code and rate != 1:
         raise ValidationFailed(f"currencyRate must be 1 for the main currency {code}",
+                               de=f"currencyRate muss für die Hauptwährung {code} 1 sein",
                                field="currencyRate")
     return Currency.of(code), rate
 
@@ -224,7 +233,9 @@ def cancel_invoice(*, db: Database, actor: Actor, tenant_id: uuid.UUID, directio
         invoice = load_invoice(session, books, invoice_id, direction)
         before = _snapshot(invoice)
         if invoice.row["cancelled_date"] is not None:
-            raise Conflict("the invoice is already cancelled", field="invoice")
+            raise Conflict("the invoice is already cancelled",
+                           de="Die Rechnung ist bereits storniert",
+                           field="invoice")
         if invoice.active_payments():
             raise InvoiceCannotBeCancelled(
                 "Rechnung kann nicht storniert werden. Evtl. existieren offene Zahlungen - "
@@ -249,9 +260,13 @@ def delete_invoice(*, db: Database, actor: Actor, tenant_id: uuid.UUID, directio
         invoice = load_invoice(session, books, invoice_id, direction)
         if books.mode is AccountingMode.DE:
             raise ValidationFailed("invoices in double-entry accounting cannot be deleted, "
-                                   "only cancelled", field="invoice")
+                                   "only cancelled",
+                                   de="Rechnungen der doppelten Buchhaltung können nur "
+                                      "storniert werden",
+                                   field="invoice")
         if invoice.bookings:
             raise ValidationFailed("the invoice has payments; it can only be cancelled",
+                                   de="Die Rechnung hat Zahlungen und kann nur storniert werden",
                                    field="invoice")
         before = _snapshot(invoice)
         where = ((cb_invoice_lines.c.tenant_id == tenant_id)

@@ -68,10 +68,12 @@ def book_payment(session: Session, *, books: Books, invoice: Invoice, payment: P
     """Register one payment in the caller's transaction."""
     row = invoice.row
     if row["cancelled_date"] is not None:
-        raise Conflict("the invoice is cancelled", field="invoice")
+        raise Conflict("the invoice is cancelled", de="Die Rechnung ist storniert",
+                       field="invoice")
     kind = payment.payment_type or "PAYMENT"
     if kind not in CLIENT_PAYMENT_TYPES:
         raise ValidationFailed(f"paymentType must be PAYMENT or EXISTING_CREDIT, not {kind!r}",
+                               de="paymentType muss PAYMENT oder EXISTING_CREDIT sein",
                                field="paymentType")
     account = books.payment_account(payment.contra_account, _account_field(payment))
     remaining = row["total"] - invoice.paid()
@@ -79,7 +81,9 @@ def book_payment(session: Session, *, books: Books, invoice: Invoice, payment: P
                                                                    "paymentAmount", 2)
     if amount <= 0 or amount > remaining:
         raise ValidationFailed(f"paymentAmount must be more than 0 and at most the remaining "
-                               f"{remaining} {row['currency']}", field="paymentAmount")
+                               f"{remaining} {row['currency']}",
+                               de=f"Zahlungsbetrag muss größer 0 und höchstens {remaining} sein",
+                               field="paymentAmount")
     rate = _rate(payment.rate, row["currency_rate"])
     main = _main_amount(books, amount, rate, payment.amount_main)
     journal = None
@@ -114,7 +118,9 @@ def _rate(given: Decimal | None, invoice_rate: Decimal) -> Decimal:
         return invoice_rate
     rate = check_amount(given, "currencyRate", 8)
     if rate <= 0:
-        raise ValidationFailed("currencyRate must be more than 0", field="currencyRate")
+        raise ValidationFailed("currencyRate must be more than 0",
+                               de="currencyRate muss größer 0 sein",
+                               field="currencyRate")
     return rate
 
 
@@ -126,6 +132,7 @@ def _main_amount(books: Books, amount: Decimal, rate: Decimal,
     value = check_amount(given, "paymentAmountInMainCurrency", books.main.minor_units)
     if value <= 0:
         raise ValidationFailed("paymentAmountInMainCurrency must be more than 0",
+                               de="paymentAmountInMainCurrency muss größer 0 sein",
                                field="paymentAmountInMainCurrency")
     return value
 
@@ -184,7 +191,8 @@ def pay_rest(*, db: Database, actor: Actor, tenant_id: uuid.UUID, direction: Dir
             rules_ea.rest_payment(direction)
         row = invoice.row
         if row["cancelled_date"] is not None:
-            raise Conflict("the invoice is cancelled", field="invoice")
+            raise Conflict("the invoice is cancelled", de="Die Rechnung ist storniert",
+                               field="invoice")
         remaining = row["total"] - invoice.paid()
         used_rate = _rate(rate, row["currency_rate"])
         journal = rules_de.rest_payment(
@@ -219,12 +227,17 @@ def cancel_payment(*, db: Database, actor: Actor, tenant_id: uuid.UUID, directio
         booking = next((b for b in invoice.bookings if b["id"] == booking_id), None)
         if booking is None:
             raise NotFound(f"booking {booking_id} does not exist on this invoice",
+                           de="Buchung nicht gefunden.",
                            field="booking")
         if booking["kind"] != "PAYMENT" or booking["payment_type"] == "CURRENCY_DIFFERENCE":
             raise ValidationFailed("only payment and rest-payment bookings can be cancelled",
+                                   de="Nur Zahlungs- und Restzahlungsbuchungen können storniert "
+                                      "werden",
                                    field="booking")
         if booking["cancelled"]:
-            raise Conflict("the booking is already cancelled", field="booking")
+            raise Conflict("the booking is already cancelled",
+                           de="Die Buchung ist bereits storniert",
+                           field="booking")
         automatic = [b for b in invoice.active_payments()
                      if b["payment_type"] == "CURRENCY_DIFFERENCE"]
         for target in [booking, *automatic]:

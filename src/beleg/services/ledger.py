@@ -86,6 +86,9 @@ def _main_currency(session: Session, tenant_id: uuid.UUID,
         if early <= closed:
             raise ValidationFailed(f"booking date {early.isoformat()} lies in a closed period "
                                    f"(the books are closed until {closed.isoformat()})",
+                                   de=f"Buchungsdatum {early.isoformat()} liegt in einer "
+                                      "abgeschlossenen Periode (abgeschlossen bis "
+                                      f"{closed.isoformat()})",
                                    field="date")
     return Currency.of(code)
 

@@ -32,14 +32,19 @@ def create_rebook(*, db: Database, actor: Actor, tenant_id: uuid.UUID, rebook_ty
     value = check_amount(amount, "amount")
     for text, field in ((description, "description"), (reference, "reference")):
         if len(text) > MAX_TEXT:
-            raise ValidationFailed(f"{field} has more than {MAX_TEXT} characters", field=field)
+            raise ValidationFailed(f"{field} has more than {MAX_TEXT} characters",
+                                   de=f"{field} hat mehr als {MAX_TEXT} Zeichen",
+                                   field=field)
     with db.transaction() as session:
         books = load_books(session, tenant_id)
         check_pair(kind, books.accounts.get(account), books.accounts.get(contra_account),
                    (account, contra_account))
         if value <= 0 or value != value.quantize(books.main.quantum):
             raise ValidationFailed(f"amount must be more than 0 with at most "
-                                   f"{books.main.minor_units} decimals", field="amount")
+                                   f"{books.main.minor_units} decimals",
+                                   de=f"Betrag muss größer 0 sein und höchstens "
+                                      f"{books.main.minor_units} Nachkommastellen haben",
+                                   field="amount")
         draft = JournalDraft(JournalType.REBOOK, booking_date, books.main,
                              (Posting(contra_account, value), Posting(account, -value)),
                              description=description)

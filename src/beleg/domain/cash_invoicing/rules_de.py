@@ -55,9 +55,12 @@ def rest_payment(side: Side, *, rest_type: str, remaining: Decimal, unpaid_accou
     if rest_type not in REST_TYPES[side.direction]:
         allowed = " or ".join(REST_TYPES[side.direction])
         raise ValidationFailed(f"type must be {allowed} for this invoice, not {rest_type!r}",
+                               de=f"type muss bei dieser Rechnung {allowed} sein",
                                field="type")
     if remaining <= 0:
-        raise ValidationFailed("nothing remains to be paid on this invoice", field="type")
+        raise ValidationFailed("nothing remains to be paid on this invoice",
+                               de="Auf dieser Rechnung ist nichts mehr offen",
+                               field="type")
     kept = cumulative_targets(side, side.total - remaining)
     share = share_towards(side, paid_after=side.total, booked=kept)
     postings = tuple(Posting(p.account, -p.amount, p.tax_code, p.text, -p.tax)

@@ -26,7 +26,10 @@ def payment(side: Side, *, paid_before: Decimal, amount: Decimal, booked: dict[K
     ``paid_before`` is what active payments settled, ``booked`` what their journals booked."""
     if amount <= 0 or paid_before + amount > side.total:
         raise ValidationFailed(f"paymentAmount {amount} must be more than 0 and at most the "
-                               f"remaining {side.total - paid_before}", field="paymentAmount")
+                               f"remaining {side.total - paid_before}",
+                               de=f"Zahlungsbetrag {amount} muss größer 0 und höchstens der "
+                                  "offene Betrag sein",
+                               field="paymentAmount")
     share = share_towards(side, paid_after=paid_before + amount, booked=booked)
     return with_counter(share, side, counter_account=payment_account, amount=amount,
                         journal_type=journal_type_of(side.direction), booking_date=booking_date,
@@ -37,4 +40,5 @@ def rest_payment(direction: Direction) -> None:
     """Always refused: a write-off without money movement needs double-entry accounts."""
     del direction
     raise ValidationFailed("pay_rest is only available in double-entry accounting (DE)",
+                           de="Restzahlungen gibt es nur in der doppelten Buchhaltung",
                            field="type")

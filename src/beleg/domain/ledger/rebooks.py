@@ -33,6 +33,7 @@ def rebook_type(value: str) -> RebookType:
     except ValueError:
         allowed = ", ".join(t.value for t in RebookType)
         raise ValidationFailed(f"type must be one of {allowed}, not {value!r}",
+                               de=f"type muss einer von {allowed} sein",
                                field="type") from None
 
 
@@ -47,9 +48,16 @@ def check_pair(kind: RebookType, account: Account | None, contra: Account | None
     for value, code, field in ((account, codes[0], "account"),
                                (contra, codes[1], "contraAccount")):
         if value is None:
-            raise ValidationFailed(f"account {code!r} does not exist", field=field)
+            raise ValidationFailed(f"account {code!r} does not exist",
+                                   de=f"Konto {code} existiert nicht",
+                                   field=field)
         if not allowed(kind, value):
             raise ValidationFailed(f"account {code} (type {value.account_type.value}) cannot be "
-                                   f"used in a {kind.value} rebook", field=field)
+                                   f"used in a {kind.value} rebook",
+                                   de=f"Konto {code} kann nicht für eine Umbuchung {kind.value} "
+                                      "verwendet werden",
+                                   field=field)
     if codes[0] == codes[1]:
-        raise ValidationFailed("account and contraAccount must differ", field="contraAccount")
+        raise ValidationFailed("account and contraAccount must differ",
+                               de="Konto und Gegenkonto müssen verschieden sein",
+                               field="contraAccount")

@@ -53,4 +53,6 @@ def parse_amount_type(value: AmountType | str, field: str = "amountType") -> Amo
         return AmountType(value)
     except ValueError:
         raise ValidationFailed(f"amountType must be N (net) or T (total), not {value!r}",
+                               de=f"amountType muss N (netto) oder T (brutto) sein, nicht "
+                                  f"{value!r}",
                                field=field) from None

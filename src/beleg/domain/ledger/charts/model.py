@@ -105,14 +105,18 @@ class Chart:
         try:
             return self._by_code[code]
         except KeyError:
-            raise NotFound(f"account {code} is not in chart {self.name}", field="account") \
+            raise NotFound(f"account {code} is not in chart {self.name}",
+                           de=f"Konto {code} ist nicht im Kontenplan",
+                           field="account") \
                 from None
 
     def tax_entry(self, code: str) -> TaxEntry:
         for entry in self.tax_entries:
             if entry.code == code:
                 return entry
-        raise ValidationFailed(f"tax class entry {code!r} does not exist", field="taxEntry")
+        raise ValidationFailed(f"tax class entry {code!r} does not exist",
+                               de=f"Steuerklasse {code} existiert nicht",
+                               field="taxEntry")
 
 
 def revenue(code: str, name: str, *tax_codes: str, forced: bool = False,
