@@ -32,7 +32,7 @@ def test_create_customer_with_and_without_contra_account(client: TestClient,
     assert again.status_code == 409
     taken = client.post(f"/api/1.1/customers/{plain['id']}/create_contra_account",
                         json={"contraAccount": "20012"}, headers=tenant.headers)
-    assert taken.status_code == 409 and "already in use" in taken.json()["message"]
+    assert taken.status_code == 409 and "bereits vergeben" in taken.json()["message"]
     generated = post(client, tenant, f"/customers/{plain['id']}/create_contra_account", None)
     assert generated["contraAccount"] == "20001"
 
@@ -57,7 +57,7 @@ def test_names_are_required_and_put_replaces_everything(client: TestClient,
     assert missing.status_code == 400 and missing.json()["details"][0].startswith("companyName")
     region = client.post("/api/1.1/customers", json={**CUSTOMER, "region": "BAYERN"},
                          headers=tenant.headers)
-    assert region.status_code == 400 and "region" in region.json()["message"]
+    assert region.status_code == 400 and "Region BAYERN" in region.json()["message"]
     created = post(client, tenant, "/customers", {**CUSTOMER, "city": "Wien",
                                                   "region": "WIEN"})
     replaced = client.put(f"/api/1.1/customers/{created['id']}", json={

@@ -57,6 +57,7 @@ def normalise_contact(kind: ContactKind, values: dict[str, Any]) -> dict[str, An
     if not fields.get("companyName") and not (fields.get("firstName")
                                               and fields.get("lastName")):
         raise ValidationFailed("firstName and lastName are required unless companyName is set",
+                               de="firstName und lastName sind ohne companyName erforderlich",
                                field="companyName")
     _place(fields)
     fields["noVatNumber"] = bool(values.get("noVatNumber") or False)
@@ -66,6 +67,7 @@ def normalise_contact(kind: ContactKind, values: dict[str, Any]) -> dict[str, An
         if values.get("dunningStop"):
             if not fields.get("dunningStopReason"):
                 raise ValidationFailed("dunningStopReason is required with dunningStop",
+                                       de="dunningStopReason ist mit dunningStop erforderlich",
                                        field="dunningStopReason")
             fields["dunningStop"] = True
         if values.get("discount") is not None:
@@ -78,10 +80,13 @@ def normalise_address(values: dict[str, Any]) -> dict[str, Any]:
     fields = _texts(values, ADDRESS_TEXT)
     fields["copyEmailType"] = fields.get("copyEmailType") or "BCC"
     if fields["copyEmailType"] not in ("CC", "BCC"):
-        raise ValidationFailed("copyEmailType must be CC or BCC", field="copyEmailType")
+        raise ValidationFailed("copyEmailType must be CC or BCC",
+                               de="copyEmailType muss CC oder BCC sein",
+                               field="copyEmailType")
     fields["addressType"] = fields.get("addressType") or ADDRESS_TYPES[0]
     if fields["addressType"] not in ADDRESS_TYPES:
         raise ValidationFailed(f"addressType must be one of {', '.join(ADDRESS_TYPES)}",
+                               de=f"addressType muss einer von {', '.join(ADDRESS_TYPES)} sein",
                                field="addressType")
     _place(fields)
     return fields
@@ -101,7 +106,9 @@ def _texts(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
             continue
         text = str(value)
         if len(text) > MAX_TEXT:
-            raise ValidationFailed(f"{name} has more than {MAX_TEXT} characters", field=name)
+            raise ValidationFailed(f"{name} has more than {MAX_TEXT} characters",
+                                   de=f"{name} hat mehr als {MAX_TEXT} Zeichen",
+                                   field=name)
         fields[name] = text
     return fields
 
@@ -109,9 +116,12 @@ def _texts(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 def _place(fields: dict[str, Any]) -> None:
     country = fields.get("country") or "AT"
     if country not in COUNTRY_NAMES:
-        raise ValidationFailed(f"country {country!r} is not an ISO 3166 code", field="country")
+        raise ValidationFailed(f"country {country!r} is not an ISO 3166 code",
+                               de=f"Land {country} ist kein ISO-3166-Code",
+                               field="country")
     fields["country"] = country
     region = fields.get("region")
     if region and region not in {r.code for r in REGIONS.get(country, ())}:
         raise ValidationFailed(f"region {region!r} does not belong to {country}",
+                               de=f"Region {region} gehört nicht zu {country}",
                                field="region")

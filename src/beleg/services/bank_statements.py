@@ -59,6 +59,7 @@ def sanitize_file_name(name: str) -> str:
     cleaned = re.sub(r"\s+", "_", cleaned)[:MAX_FILE_NAME]
     if not cleaned:
         raise ValidationFailed("fileName is empty after removing special characters",
+                               de="fileName ist nach dem Entfernen der Sonderzeichen leer",
                                field="fileName")
     return cleaned
 
@@ -68,7 +69,9 @@ def _bank_account(session: Session, tenant_id: uuid.UUID, bank_account_id: uuid.
         bank_accounts.c.tenant_id == tenant_id, bank_accounts.c.id == bank_account_id)
     ).one_or_none()
     if row is None:
-        raise NotFound(f"bank account {bank_account_id} does not exist", field="bankAccount")
+        raise NotFound(f"bank account {bank_account_id} does not exist",
+                       de="Bankkonto nicht gefunden.",
+                       field="bankAccount")
     return row
 
 
@@ -102,7 +105,9 @@ def append_lines(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
             bank_statements.c.tenant_id == tenant_id, bank_statements.c.id == statement_id
         ).with_for_update()).one_or_none()
         if header is None:
-            raise NotFound(f"bank statement {statement_id} does not exist", field="header")
+            raise NotFound(f"bank statement {statement_id} does not exist",
+                           de="Kontoauszug nicht gefunden.",
+                           field="header")
         return _append(session, actor=actor, header=header, lines=lines, clock=clock)
 
 
@@ -117,7 +122,10 @@ def append_to_bank_account(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
             bank_statements.c.bank_account_id == bank_account_id).with_for_update()).all()
         if len(headers) > 1:
             raise Conflict(f"bank account {bank_account_id} has {len(headers)} statement "
-                           "headers; append to one of them directly", field="bankAccount")
+                           "headers; append to one of them directly",
+                           de=f"Das Bankkonto hat {len(headers)} Kontoauszüge; bitte direkt an "
+                              "einen anhängen",
+                           field="bankAccount")
         if not headers:
             header_id = _insert_header(session, actor=actor, tenant_id=tenant_id,
                                        bank_account_id=bank_account_id,
@@ -169,6 +177,7 @@ def _line_row(header: Any, number: int, line: LineInput, main: str,
     currency = line.currency or main
     if not is_currency(currency):
         raise ValidationFailed(f"currency {currency!r} is not an ISO 4217 code",
+                               de=f"Währung {currency} ist kein ISO-4217-Code",
                                field=f"{prefix}.currencyCode")
     texts = {k: v for k, v in line.texts.items() if k in TEXT_FIELDS and v is not None}
     return {"tenant_id": header.tenant_id, "statement_id": header.id, "line_no": number,

@@ -21,6 +21,8 @@ from beleg.domain.ledger.charts import chart_named
 from beleg.services.audit import record_change
 
 MAX_CODE_LENGTH = 10
+NOT_FOUND_DE = {ContactKind.CUSTOMER: "Kunde nicht gefunden.",
+                ContactKind.SUPPLIER: "Lieferant nicht gefunden."}
 
 
 def partner_for_invoice(session: Session, *, tenant_id: uuid.UUID, direction: Direction,
@@ -41,7 +43,9 @@ def _row(session: Session, tenant_id: uuid.UUID, kind: ContactKind, contact_id: 
                                    contacts.c.kind == kind.value)
     row = session.execute(query.with_for_update() if lock else query).one_or_none()
     if row is None:
-        raise NotFound(f"{kind.value.lower()} {contact_id} does not exist", field=field)
+        raise NotFound(f"{kind.value.lower()} {contact_id} does not exist",
+                       de=NOT_FOUND_DE[kind],
+                       field=field)
     return dict(row._mapping)
 
 
@@ -82,12 +86,14 @@ def _find_by_number(session: Session, tenant_id: uuid.UUID, kind: ContactKind,
                     number: str | None) -> tuple[uuid.UUID | None, dict[str, Any] | None]:
     if not number:
         raise ValidationFailed(f"{kind.number_field} is required to upsert by number",
+                               de=f"{kind.number_field} ist erforderlich",
                                field=kind.number_field)
     rows = session.execute(select(contacts).where(
         contacts.c.tenant_id == tenant_id, contacts.c.kind == kind.value,
         contacts.c.number == number).with_for_update()).all()
     if len(rows) > 1:
         raise Conflict(f"{kind.number_field} {number} is not unique ({len(rows)} contacts)",
+                       de=f"{kind.number_field} {number} ist nicht eindeutig",
                        field=kind.number_field)
     return (rows[0].id, dict(rows[0]._mapping)) if rows else (None, None)
 
@@ -100,7 +106,9 @@ def create_contra_account(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
         row = _row(session, tenant_id, kind, contact_id, lock=True)
         if row["contra_account"]:
             raise Conflict(f"the {kind.value.lower()} already has contra account "
-                           f"{row['contra_account']}", field="contraAccount")
+                           f"{row['contra_account']}",
+                           de=f"Es gibt bereits das Gegenkonto {row['contra_account']}",
+                           field="contraAccount")
         row["contra_account"] = _create_contra(session, tenant_id, row, code)
         record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.UPDATE,
                       entity_type=kind.value.title(), entity_id=contact_id,
@@ -114,6 +122,7 @@ def _create_contra(session: Session, tenant_id: uuid.UUID, row: dict[str, Any],
     tenant = session.execute(select(tenants).where(tenants.c.id == tenant_id)).one()
     if tenant.accounting_mode != "DE":
         raise ValidationFailed("contra accounts exist in double-entry accounting only",
+                               de="Gegenkonten gibt es nur in der doppelten Buchhaltung",
                                field="createContraAccount")
     chart = chart_named(tenant.chart_of_accounts)
     customer = row["kind"] == ContactKind.CUSTOMER.value
@@ -122,9 +131,13 @@ def _create_contra(session: Session, tenant_id: uuid.UUID, row: dict[str, Any],
         ledger_accounts.c.tenant_id == tenant_id)).scalars())
     if code:
         if not code.isdigit() or not 3 <= len(code) <= MAX_CODE_LENGTH:
-            raise ValidationFailed("contraAccount must be 3 to 10 digits", field="contraAccount")
+            raise ValidationFailed("contraAccount must be 3 to 10 digits",
+                                   de="contraAccount muss 3 bis 10 Ziffern haben",
+                                   field="contraAccount")
         if code in used:
-            raise Conflict(f"account {code} is already in use", field="contraAccount")
+            raise Conflict(f"account {code} is already in use",
+                           de=f"Konto {code} ist bereits vergeben",
+                           field="contraAccount")
     else:
         code = next(f"{base}{n}" for n in range(1, 10**6) if f"{base}{n}" not in used)
     noun = "Forderungen" if customer else "Verbindlichkeiten"
@@ -146,6 +159,7 @@ def delete_contact(*, db: Database, actor: Actor, tenant_id: uuid.UUID, kind: Co
         ).limit(1)).first()
         if used is not None:
             raise Conflict(f"the {kind.value.lower()} has invoices and cannot be deleted",
+                           de="Der Kontakt hat Rechnungen und kann nicht gelöscht werden",
                            field="id")
         session.execute(delete(contact_addresses).where(
             contact_addresses.c.tenant_id == tenant_id,
@@ -188,7 +202,8 @@ def _address(session: Session, tenant_id: uuid.UUID, customer_id: uuid.UUID,
         contact_addresses.c.tenant_id == tenant_id, contact_addresses.c.id == address_id,
         contact_addresses.c.contact_id == customer_id)).one_or_none()
     if row is None:
-        raise NotFound(f"address {address_id} does not exist", field="address")
+        raise NotFound(f"address {address_id} does not exist", de="Adresse nicht gefunden.",
+                       field="address")
     return dict(row._mapping)
 
 
