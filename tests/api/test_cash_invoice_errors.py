@@ -119,3 +119,12 @@ def test_english_messages_on_request(client: TestClient, tenant: TenantFixture) 
         headers={**tenant.headers, "Accept-Language": "en"})
     assert response.status_code == 400
     assert response.json()["message"] == "account '9999' does not exist"
+
+
+def test_not_found_in_german(client: TestClient, tenant: TenantFixture) -> None:
+    for path, text in [("/incoming_invoices/nope", "Rechnung nicht gefunden."),
+                       ("/accounts/1", "Konto nicht gefunden."),
+                       (f"/customers/{'0' * 8}-0000-0000-0000-{'0' * 12}",
+                        "Kunde nicht gefunden.")]:
+        response = client.get(f"/api/1.1{path}", headers=tenant.headers)
+        assert response.status_code == 404 and response.json()["message"] == text

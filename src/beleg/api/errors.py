@@ -37,12 +37,27 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
 async def _domain(request: Request, exc: DomainError) -> JSONResponse:
     status = next((s for cls, s in _DOMAIN_STATUS if isinstance(exc, cls)), 400)
     message = exc.message
-    if (exc.de and request.url.path.startswith(ACCOUNTING_PREFIX)
-            and preferred_language(request) == "de"):
-        message = exc.de  # seed 003 §2: German messages unless the client prefers English
+    if request.url.path.startswith(ACCOUNTING_PREFIX) and preferred_language(request) == "de":
+        message = _german(exc) or message  # seed 003 §2: German unless English is preferred
     errors = [{"field": exc.field, "message": message}] if exc.field else None
     return problem_response(request, status=status, code=exc.code, detail=message,
                             errors=errors)
+
+
+# What a NotFound on the accounting API names, by field (seed 003 style: "Land nicht gefunden.").
+_NOT_FOUND_DE = {
+    "invoice": "Rechnung", "booking": "Buchung", "journal": "Journal", "account": "Konto",
+    "taxClassEntry": "Steuerklasse", "customer": "Kunde", "supplier": "Lieferant",
+    "id": "Eintrag", "address": "Adresse", "header": "Kontoauszug", "bankAccount": "Bankkonto",
+}
+
+
+def _german(exc: DomainError) -> str | None:
+    if exc.de:
+        return exc.de
+    if isinstance(exc, NotFound) and exc.field in _NOT_FOUND_DE:
+        return f"{_NOT_FOUND_DE[exc.field]} nicht gefunden."
+    return None
 
 
 async def _api(request: Request, exc: ApiError) -> JSONResponse:

@@ -46,7 +46,9 @@ def get_contact(*, db: Database, tenant_id: uuid.UUID, kind: ContactKind,
             contacts.c.tenant_id == tenant_id, contacts.c.id == contact_id,
             contacts.c.kind == kind.value)).one_or_none()
     if row is None:
-        raise NotFound(f"{kind.value.lower()} {contact_id} does not exist", field="id")
+        raise NotFound(f"{kind.value.lower()} {contact_id} does not exist", field="id",
+                       de="Kunde nicht gefunden." if kind is ContactKind.CUSTOMER
+                       else "Lieferant nicht gefunden.")
     return contact_item(row, _defaults(db, tenant_id, contact_id))
 
 
