@@ -87,6 +87,9 @@ def test_accounts_tax_class_entries_and_bank_accounts(client: TestClient,
     assert [e["id"] for e in fees] == ["000"]
     assert client.get("/api/1.1/accounts/7790/tax_class_entries/020",
                       headers=headers).status_code == 404
+    items = {a["id"] for a in client.get("/api/1.1/accounts/item_accounts",
+                                         headers=headers).json()}
+    assert {"4000", "4400", "2000"} <= items and "7200" not in items
     revenue_only = client.get("/api/1.1/accounts?type=E", headers=headers).json()
     assert revenue_only and {a["type"] for a in revenue_only} == {"E"}
     contra = client.get("/api/1.1/accounts/2800/rebook_contra_accounts?type=REBOOK",

@@ -23,6 +23,7 @@ from beleg.domain.cash_invoicing.components import cumulative_targets
 from beleg.domain.cash_invoicing.lines import Direction, LineInput
 from beleg.domain.errors import DomainError
 from beleg.services import cash_invoices, cash_payments, rebooks
+from beleg.services.audit import verify_tenant_chain
 from beleg.services.cash_context import booked_so_far, load_books, load_invoice
 from tests.conftest import make_tenant, system_actor
 
@@ -169,6 +170,7 @@ def check_journals(db: Database, tenant: uuid.UUID) -> None:
             cb_invoices.c.tenant_id == tenant, cb_invoices.c.sequence.is_not(None))
         ).scalars().all()
     assert unbalanced == [] and (total or 0) == 0
+    assert verify_tenant_chain(db=db, tenant_id=tenant).intact  # audited, chain unbroken
     assert len(numbers) == len(set(numbers))
     assert len(sequences) == len(set(sequences))
 

@@ -41,14 +41,20 @@ def _accounts(session: Session, tenant_id: uuid.UUID) -> list[Any]:
 
 def list_accounts(*, db: Database, tenant_id: uuid.UUID, types: tuple[str, ...] | None = None,
                   rebook: RebookType | None = None, exclude: str | None = None,
-                  search: str | None = None) -> list[dict[str, Any]]:
-    """Accounts of the tenant, optionally of some types, usable in a rebook, or matching
-    ``search`` (code prefix or name substring)."""
+                  search: str | None = None, receivables: bool = False) -> list[dict[str, Any]]:
+    """Accounts of the tenant, optionally of some types (plus the chart's receivables account
+    with ``receivables``), usable in a rebook, or matching ``search`` (code prefix or name
+    substring)."""
     with db.reader() as session:
         rows = _accounts(session, tenant_id)
+        extra = set()
+        if receivables:
+            chart = session.execute(select(tenants.c.chart_of_accounts).where(
+                tenants.c.id == tenant_id)).scalar_one()
+            extra.add(chart_named(chart).receivables)
     items = []
     for row in rows:
-        if types and row.account_type not in types:
+        if types and row.account_type not in types and row.code not in extra:
             continue
         if rebook and (row.code == exclude or not allowed(rebook, _domain(row))):
             continue

@@ -25,7 +25,7 @@ from beleg.services.test_clock import business_today
 router = APIRouter(tags=["CashBasedSetup"], route_class=BelegRoute)
 rebook_router = APIRouter(tags=["CashBasedAccounting"], route_class=BelegRoute)
 TYPE_PATTERN = "^[EMALSU]$"
-ITEM_TYPES = ("E", "M")  # income accounts; receivables and coupons come with issue 5
+ITEM_TYPES = ("E", "M")  # income accounts, plus the receivables account (seed 003 §3.7)
 
 
 class RebookCreationDto(V11Input):
@@ -75,7 +75,7 @@ def accounts(type: str | None = Query(None, pattern=TYPE_PATTERN),
 def item_accounts(actor: Actor = requires("ledger:read"),
                   rt: Runtime = Depends(runtime)) -> Response:
     return AccountingJSON(read.list_accounts(db=rt.db, tenant_id=_tenant(actor),
-                                             types=ITEM_TYPES))
+                                             types=ITEM_TYPES, receivables=True))
 
 
 @router.get("/accounts/receipt_accounts", operation_id="getReceiptAccounts",
@@ -83,7 +83,7 @@ def item_accounts(actor: Actor = requires("ledger:read"),
 def receipt_accounts(actor: Actor = requires("ledger:read"),
                      rt: Runtime = Depends(runtime)) -> Response:
     return AccountingJSON(read.list_accounts(db=rt.db, tenant_id=_tenant(actor),
-                                             types=ITEM_TYPES))
+                                             types=ITEM_TYPES, receivables=True))
 
 
 @router.get("/accounts/rebook_accounts", operation_id="getRebookAccounts",
