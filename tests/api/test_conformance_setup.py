@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from starlette.testclient import TestClient
 
+from beleg.api.v11 import models
 from tests.api.test_conformance_cash_invoices import exact, post
 from tests.conftest import TenantFixture
 
@@ -100,3 +101,29 @@ def test_accounts_tax_class_entries_and_bank_accounts(client: TestClient,
     bank = next(b for b in banks if b["accountCode"] == "2800")
     assert bank["currencyCode"] == "EUR" and bank["name"] == "Bank" and bank["shown"] is True
     assert client.get(f"/api/1.1/bank_accounts/{bank['id']}", headers=headers).json() == bank
+
+
+def test_responses_match_their_documented_models(client: TestClient,
+                                                 tenant: TenantFixture) -> None:
+    """The OpenAPI response models of /api/1.1 describe what the endpoints really answer."""
+    created = post(client, tenant, "/outgoing_invoices", {
+        "invoiceDate": "2020-03-15", "paidDate": "2020-03-20", "paidContraAccount": "2800",
+        "lines": [{"account": "4000", "amount": 10, "amountType": "N"}]})
+    models.InvoiceReturnDto.model_validate(created)
+    invoice = created["result"]["id"]
+    for booking in created["result"]["bookings"]:
+        models.InvoiceBookingDto.model_validate(booking)
+    for journal in client.get(f"/api/1.1/outgoing_invoices/{invoice}/journals",
+                              headers=tenant.headers).json():
+        models.JournalDto.model_validate(journal)
+    for account in client.get("/api/1.1/accounts", headers=tenant.headers).json():
+        models.AccountDto.model_validate(account)
+    for entry in client.get("/api/1.1/accounts/4000/tax_class_entries",
+                            headers=tenant.headers).json():
+        models.TaxClassEntryDto.model_validate(entry)
+    for balance in client.get("/api/1.1/accounts/balances?from=2020-01-01&to=2020-12-31",
+                              headers=tenant.headers).json():
+        models.AccountBalanceDto.model_validate(balance)
+    rebook = post(client, tenant, "/rebooks", {"type": "REBOOK", "amount": 1, "account": "2800",
+                                               "contraAccount": "2700", "date": "2020-01-02"})
+    models.RebookJournalDto.model_validate(rebook)

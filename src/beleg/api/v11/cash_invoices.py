@@ -20,10 +20,15 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.models import (
     CancellationDto,
+    CbInvoiceOut,
     CbiPaymentDto,
     IncomingInvoiceCreationDto,
+    InvoiceBookingDto,
+    InvoiceReturnDto,
+    JournalDto,
     OutgoingInvoiceCreationDto,
     RestPaymentDto,
+    documented,
 )
 from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.cash_invoicing.lines import Direction, LineInput
@@ -124,6 +129,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
                                "infos": infos_text(request, infos)})
 
     @router.post("", operation_id=f"create{noun}", response_class=AccountingJSON,
+                 responses=documented(InvoiceReturnDto),
                  summary=f"Create an {direction.name.lower()} invoice")
     def create(body: create_model, request: Request,  # type: ignore[valid-type]
                actor: Actor = requires("ledger:write"),
@@ -142,7 +148,8 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
                                clock=rt.clock)
         return Response(status_code=200)
 
-    @router.post("/{invoice}/pay", operation_id=f"pay{noun}", response_class=AccountingJSON)
+    @router.post("/{invoice}/pay", operation_id=f"pay{noun}", response_class=AccountingJSON,
+                 responses=documented(InvoiceReturnDto))
     def pay(invoice: str, body: CbiPaymentDto, request: Request,
             actor: Actor = requires("ledger:write"), rt: Runtime = Depends(runtime)) -> Response:
         payment = payments.PaymentInput(
@@ -156,7 +163,8 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
         return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
 
     @router.post("/{invoice}/pay_rest", operation_id=f"payRest{noun}",
-                 response_class=AccountingJSON)
+                 response_class=AccountingJSON,
+                 responses=documented(InvoiceReturnDto))
     def pay_rest(invoice: str, body: RestPaymentDto, request: Request,
                  actor: Actor = requires("ledger:write"),
                  rt: Runtime = Depends(runtime)) -> Response:
@@ -168,7 +176,8 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
         return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
 
     @router.post("/{invoice}/cancel", operation_id=f"cancel{noun}",
-                 response_class=AccountingJSON)
+                 response_class=AccountingJSON,
+                 responses=documented(InvoiceReturnDto))
     def cancel(invoice: str, body: CancellationDto, request: Request,
                actor: Actor = requires("ledger:write"),
                rt: Runtime = Depends(runtime)) -> Response:
@@ -179,7 +188,8 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
         return envelope(request, rt, actor, invoice_id=outcome.invoice_id, infos=outcome.infos)
 
     @router.post("/{invoice}/bookings/{booking}/cancel", operation_id=f"cancel{noun}Booking",
-                 response_class=AccountingJSON)
+                 response_class=AccountingJSON,
+                 responses=documented(InvoiceReturnDto))
     def cancel_booking(*, invoice: str, booking: str, body: CancellationDto, request: Request,
                        actor: Actor = requires("ledger:write"),
                        rt: Runtime = Depends(runtime)) -> Response:
@@ -192,6 +202,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
 
 def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
     @router.get("", operation_id=f"search{noun}s", response_class=AccountingJSON,
+                responses=documented(list[CbInvoiceOut]),
                 summary="Search invoices dated from..to (headers only)")
     def search(*, date_from: date = Query(alias="from"), date_to: date = Query(alias="to"),
                search_text: str | None = None,
@@ -204,7 +215,8 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
             db=rt.db, tenant_id=tenant_id, direction=direction, date_from=date_from,
             date_to=date_to, search=search_text, state=state, today=today))
 
-    @router.get("/{invoice}", operation_id=f"get{noun}", response_class=AccountingJSON)
+    @router.get("/{invoice}", operation_id=f"get{noun}", response_class=AccountingJSON,
+                responses=documented(CbInvoiceOut))
     def get(invoice: str, actor: Actor = requires("ledger:read"),
             rt: Runtime = Depends(runtime)) -> Response:
         return AccountingJSON(read.get_invoice(db=rt.db, tenant_id=actor.principal.tenant_id,
@@ -212,7 +224,7 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
                                                invoice_id=_invoice_id(invoice)))
 
     @router.get("/{invoice}/bookings", operation_id=f"get{noun}Bookings",
-                response_class=AccountingJSON)
+                response_class=AccountingJSON, responses=documented(list[InvoiceBookingDto]))
     def bookings(invoice: str, actor: Actor = requires("ledger:read"),
                  rt: Runtime = Depends(runtime)) -> Response:
         return AccountingJSON(read.invoice_bookings(
@@ -220,7 +232,7 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
             invoice_id=_invoice_id(invoice)))
 
     @router.get("/{invoice}/bookings/{booking}", operation_id=f"get{noun}Booking",
-                response_class=AccountingJSON)
+                response_class=AccountingJSON, responses=documented(InvoiceBookingDto))
     def booking(invoice: str, booking: str, actor: Actor = requires("ledger:read"),
                 rt: Runtime = Depends(runtime)) -> Response:
         items = read.invoice_bookings(db=rt.db, tenant_id=actor.principal.tenant_id,
@@ -228,7 +240,7 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
         return AccountingJSON(_one(items, booking, "booking"))
 
     @router.get("/{invoice}/journals", operation_id=f"get{noun}Journals",
-                response_class=AccountingJSON)
+                response_class=AccountingJSON, responses=documented(list[JournalDto]))
     def journals(invoice: str, actor: Actor = requires("ledger:read"),
                  rt: Runtime = Depends(runtime)) -> Response:
         return AccountingJSON(read.invoice_journals(
@@ -236,7 +248,7 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
             invoice_id=_invoice_id(invoice)))
 
     @router.get("/{invoice}/journals/{journal}", operation_id=f"get{noun}Journal",
-                response_class=AccountingJSON)
+                response_class=AccountingJSON, responses=documented(JournalDto))
     def journal(invoice: str, journal: str, actor: Actor = requires("ledger:read"),
                 rt: Runtime = Depends(runtime)) -> Response:
         items = read.invoice_journals(db=rt.db, tenant_id=actor.principal.tenant_id,

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from beleg.api.schemas import ApiInput
 
@@ -92,3 +92,121 @@ class RestPaymentDto(V11Input):
 class CancellationDto(V11Input):
     cancel_date: date
     cancel_reason: str = Field(max_length=500)
+
+
+# Response models (seed 003 §5): documentation of what /api/1.1 answers. Amounts are JSON
+# numbers; optional fields are omitted rather than null.
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class InvoiceLineOut(_Out):
+    description: str | None = None
+    amount: Decimal
+    amountType: str
+    account: str
+    taxEntry: str
+    taxRate: Decimal
+    netAmount: Decimal
+    taxAmount: Decimal
+    totalAmount: Decimal
+    privatePart: Decimal | None = None
+    privatePartType: str | None = None
+    privatePartAccount: str | None = None
+    taxEntryModifier: str | None = None
+
+
+class InvoiceBookingDto(_Out):
+    """InvoiceInitialBooking, InvoicePaymentBooking or InvoiceCancellationBooking."""
+
+    id: str
+    type: str
+    number: int
+    cancelled: bool
+    reconciled: bool
+    journalNumber: str | None = None
+    contraAccount: str | None = None
+    paymentType: str | None = None
+    paymentDate: date | None = None
+    paymentAmount: Decimal | None = None
+    paymentAmountInMainCurrency: Decimal | None = None
+    paymentContraAccount: str | None = None
+    paymentCurrencyRate: Decimal | None = None
+    paymentDescription: str | None = None
+    cancelledDate: date | None = None
+    cancelledReason: str | None = None
+    cancelledBooking: str | None = None
+
+
+class CbInvoiceOut(_Out):
+    """IncomingInvoiceDto / OutgoingInvoiceDto (supplier* or customer*, partnerName)."""
+
+    id: str
+    invoiceSequence: str
+    invoiceDate: date
+    netTotal: Decimal
+    taxTotal: Decimal
+    total: Decimal
+    remainingTotal: Decimal
+    remainingTotalInMainCurrency: Decimal
+    currency: str
+    currencyRate: Decimal
+    lines: list[InvoiceLineOut] | None = None
+    bookings: list[InvoiceBookingDto] | None = None
+
+
+class InvoiceReturnDto(_Out):
+    result: CbInvoiceOut
+    warnings: list[str]
+    infos: list[str]
+
+
+class JournalDto(_Out):
+    id: str
+    journalNumber: str
+    journalType: str
+    netTotal: Decimal
+    taxTotal: Decimal
+    total: Decimal
+    cancelled: bool
+
+
+class AccountDto(_Out):
+    id: str
+    name: str
+    type: str
+    defaultTaxClassEntry: str | None = None
+    forcedTaxClass: bool
+
+
+class AccountBalanceDto(_Out):
+    accountCode: str
+    accountName: str
+    sum: Decimal
+    credit: Decimal | None = None
+    debit: Decimal | None = None
+
+
+class TaxClassEntryDto(_Out):
+    id: str
+    name: str
+    taxRate: Decimal
+    taxClassEntryModifierList: list[dict[str, str]]
+
+
+class RebookJournalDto(_Out):
+    id: str
+    rebookType: str
+    account: str
+    contraAccount: str
+    date: date
+    cancelled: bool
+    amount: Decimal
+    currencyCode: str
+    currencyRate: Decimal
+
+
+def documented(model: Any) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route that answers ``model`` through AccountingJSON."""
+    return {200: {"model": model}}

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 
 
 def encode(value: Any) -> str:
@@ -36,7 +36,7 @@ def encode(value: Any) -> str:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
-class AccountingJSON(Response):
+class AccountingJSON(JSONResponse):
     media_type = "application/json;charset=UTF-8"
 
     def render(self, content: Any) -> bytes:

@@ -12,7 +12,14 @@ from beleg.api.language import preferred_language
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
-from beleg.api.v11.models import V11Input
+from beleg.api.v11.models import (
+    AccountBalanceDto,
+    AccountDto,
+    RebookJournalDto,
+    TaxClassEntryDto,
+    V11Input,
+    documented,
+)
 from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
@@ -43,6 +50,7 @@ def _tenant(actor: Actor) -> uuid.UUID:
 
 
 @rebook_router.post("/rebooks", operation_id="createRebook", response_class=AccountingJSON,
+                    responses=documented(RebookJournalDto),
                     summary="Create a tax-free rebook journal (U) from account to contraAccount")
 def create_rebook(body: RebookCreationDto, actor: Actor = requires("ledger:write"),
                   rt: Runtime = Depends(runtime)) -> Response:
@@ -63,7 +71,8 @@ def create_rebook(body: RebookCreationDto, actor: Actor = requires("ledger:write
         "payedDate": day, "invoiceReference": row["reference"], "journalTotPrice": amount})
 
 
-@router.get("/accounts", operation_id="getAllAccounts", response_class=AccountingJSON)
+@router.get("/accounts", operation_id="getAllAccounts", response_class=AccountingJSON,
+            responses=documented(list[AccountDto]))
 def accounts(type: str | None = Query(None, pattern=TYPE_PATTERN),
              actor: Actor = requires("ledger:read"), rt: Runtime = Depends(runtime)) -> Response:
     return AccountingJSON(read.list_accounts(db=rt.db, tenant_id=_tenant(actor),
@@ -97,7 +106,7 @@ def rebook_accounts(type: str = Query("REBOOK"), date: date | None = None,
 
 
 @router.get("/accounts/balances", operation_id="getAccountBalances",
-            response_class=AccountingJSON)
+            response_class=AccountingJSON, responses=documented(list[AccountBalanceDto]))
 def balances(*, request: Request, method: str = Query("N", pattern="^[NT]$"),
              date_from: date | None = Query(None, alias="from"),
              date_to: date | None = Query(None, alias="to"),
@@ -140,7 +149,8 @@ def balances_per_month(*, fiscal_year: int = Query(ge=1900, le=9999),
                                                   year=fiscal_year, query=query, totals=totals))
 
 
-@router.get("/accounts/{account}", operation_id="getAccount", response_class=AccountingJSON)
+@router.get("/accounts/{account}", operation_id="getAccount", response_class=AccountingJSON,
+            responses=documented(AccountDto))
 def account(account: str, actor: Actor = requires("ledger:read"),
             rt: Runtime = Depends(runtime)) -> Response:
     return AccountingJSON(read.get_account(db=rt.db, tenant_id=_tenant(actor), code=account))
@@ -163,7 +173,7 @@ def rebook_contra_accounts(*, account: str, type: str = Query("REBOOK"),
 
 
 @router.get("/accounts/{account}/tax_class_entries", operation_id="getTaxClassEntries",
-            response_class=AccountingJSON)
+            response_class=AccountingJSON, responses=documented(list[TaxClassEntryDto]))
 def tax_class_entries(account: str, request: Request, actor: Actor = requires("ledger:read"),
                       rt: Runtime = Depends(runtime)) -> Response:
     return AccountingJSON(read.tax_class_entries(db=rt.db, tenant_id=_tenant(actor),
