@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         default=24, ge=1, description="How long a stored Idempotency-Key response is replayed."
     )
     page_size_max: int = Field(default=500, ge=1, description="Largest `size` a list accepts.")
+    rate_limit_per_ip: str = Field(
+        default="6000/minute", description="Requests one client address may make (moving window).")
+    rate_limit_per_credential: str = Field(
+        default="3000/minute", description="Requests one API key or token may make.")
+    redis_url: str | None = Field(
+        default=None, description="Redis for shared rate-limit counters; unset: process memory.")
 
 
 @lru_cache(maxsize=1)

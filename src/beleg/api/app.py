@@ -8,8 +8,10 @@ from beleg import __version__
 from beleg.api import ops, v2, v11
 from beleg.api.errors import install_error_handlers
 from beleg.api.observability import ObservabilityMiddleware, configure_logging
+from beleg.api.ratelimit import RateLimits
 from beleg.api.routing import route_table
 from beleg.api.runtime import Runtime
+from beleg.api.throttle import ClientAddressLimit
 from beleg.clock import Clock, SystemClock
 from beleg.db.database import Database
 from beleg.services.api_keys import authenticate_api_key
@@ -32,7 +34,8 @@ def create_app(*, settings: Settings | None = None, db: Database | None = None,
     configure_logging(settings.log_level, settings.log_format)
     database = db or Database(settings.database_url)
     system_clock = clock or SystemClock()
-    rt = Runtime(settings=settings, db=database, clock=system_clock)
+    rt = Runtime(settings=settings, db=database, clock=system_clock,
+                 rate_limits=RateLimits(settings))
     rt.authenticators.append(
         lambda token: authenticate_api_key(db=database, token=token, clock=system_clock))
 
@@ -42,6 +45,7 @@ def create_app(*, settings: Settings | None = None, db: Database | None = None,
     app.include_router(ops.router)
     app.include_router(v2.router())
     app.include_router(v11.router())
+    app.add_middleware(ClientAddressLimit)
     app.add_middleware(ObservabilityMiddleware, metrics=rt.metrics,
                        templates=lambda: {id(r.route): r.path for r in route_table(app.routes)})
     return app

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from beleg.api.observability import Metrics
+from beleg.api.ratelimit import RateLimits
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.domain.identity.principal import Principal
@@ -26,6 +27,7 @@ class Runtime:
     clock: Clock
     authenticators: list[Authenticator] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
+    rate_limits: RateLimits | None = None
 
 
 def runtime(request: Request) -> Runtime:

@@ -13,6 +13,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from beleg.api.problems import ApiError
+from beleg.api.ratelimit import UNLIMITED_PATHS
 from beleg.api.runtime import Runtime, runtime
 from beleg.domain.identity.principal import Actor, Origin, Principal
 from beleg.services.api_keys import AuthFailure
@@ -72,6 +73,7 @@ def authenticated_actor(
     rt: Runtime = Depends(runtime),
 ) -> Actor:
     principal = resolve_principal(request, credentials.credentials if credentials else None)
+    _limit(rt, "credential", principal.idempotency_namespace)
     for scope in security_scopes.scopes:
         if not principal.holds(scope):
             raise ApiError(403, "missing-scope", f"this operation requires the scope {scope}",
@@ -79,6 +81,27 @@ def authenticated_actor(
     origin = Origin(ip_address=client_ip(request, rt),
                     request_id=getattr(request.state, "request_id", None))
     return Actor(principal=principal, origin=origin)
+
+
+def _limit(rt: Runtime, kind: str, identifier: str) -> None:
+    if rt.rate_limits is None:
+        return
+    verdict = rt.rate_limits.check(kind, identifier)
+    if not verdict.allowed:
+        raise ApiError(429, "rate-limited", f"too many requests for this {kind}; retry in "
+                       f"{max(verdict.reset_seconds, 1)} s", headers=verdict.headers())
+
+
+def limit_client_address(request: Request) -> ApiError | None:
+    """The per-address limit, checked before authentication (the middleware answers it)."""
+    rt: Runtime = request.app.state.runtime
+    if rt.rate_limits is None or request.url.path in UNLIMITED_PATHS:
+        return None
+    try:
+        _limit(rt, "ip", client_ip(request, rt) or "unknown")
+    except ApiError as exc:
+        return exc
+    return None
 
 
 def requires(scope: str) -> Any:
