@@ -6,6 +6,7 @@ import uuid
 import pytest
 from starlette.testclient import TestClient
 
+from beleg.api.oauth import PUBLIC_PATHS as OAUTH_PATHS
 from beleg.api.ops import PUBLIC_PATHS
 from beleg.api.routing import route_table
 from beleg.clock import SystemClock
@@ -33,7 +34,7 @@ def _declared_scopes(route: object) -> list[str]:
 def _api_routes(app: object) -> list[tuple[str, str, list[str]]]:
     rows = []
     for info in route_table(app.routes):  # type: ignore[attr-defined]
-        if info.path in DOCS_PATHS or info.path in PUBLIC_PATHS:
+        if info.path in DOCS_PATHS | PUBLIC_PATHS | OAUTH_PATHS:
             continue
         for method in sorted(info.methods - {"HEAD"}):
             rows.append((method, info.path, _declared_scopes(info.route)))

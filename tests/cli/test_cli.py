@@ -14,6 +14,7 @@ from beleg.db.tables import audit_entries
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
 from beleg.services.ledger import book_journal
+from beleg.services.oauth_tokens import public_keys
 from beleg.settings import get_settings
 from tests.conftest import TenantFixture, system_actor
 from tests.tampering import tampering
@@ -102,3 +103,13 @@ def test_ledger_reports(db: Database, tenant: TenantFixture) -> None:
     assert table.exit_code == 0 and "E2020 1" in table.output and "AR2020 1" in table.output
     bad = runner.invoke(app, ["ledger", "journal", "-t", str(tenant.number), "--from", "May"])
     assert bad.exit_code == 2
+
+
+def test_oauth_signing_key_rotation(db: Database) -> None:
+    rotated = runner.invoke(app, ["oauth", "rotate-key"])
+    assert rotated.exit_code == 0, rotated.output
+    kid = rotated.output.split()[3].rstrip(";")
+    assert kid in {k["kid"] for k in public_keys(db=db)["keys"]}
+    retired = runner.invoke(app, ["oauth", "retire-key", kid])
+    assert retired.exit_code == 0 and kid in retired.output
+    assert kid not in {k["kid"] for k in public_keys(db=db)["keys"]}

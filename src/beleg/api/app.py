@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from beleg import __version__
-from beleg.api import ops, v2, v11
+from beleg.api import oauth, ops, v2, v11
 from beleg.api.errors import install_error_handlers
 from beleg.api.observability import ObservabilityMiddleware, configure_logging
 from beleg.api.ratelimit import RateLimits
@@ -15,6 +15,7 @@ from beleg.api.throttle import ClientAddressLimit
 from beleg.clock import Clock, SystemClock
 from beleg.db.database import Database
 from beleg.services.api_keys import authenticate_api_key
+from beleg.services.oauth_tokens import authenticate_access_token
 from beleg.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -38,11 +39,14 @@ def create_app(*, settings: Settings | None = None, db: Database | None = None,
                  rate_limits=RateLimits(settings))
     rt.authenticators.append(
         lambda token: authenticate_api_key(db=database, token=token, clock=system_clock))
+    rt.authenticators.append(
+        lambda token: authenticate_access_token(db=database, token=token, clock=system_clock))
 
     app = FastAPI(title="Beleg", version=__version__, description=DESCRIPTION)
     app.state.runtime = rt
     install_error_handlers(app)
     app.include_router(ops.router)
+    app.include_router(oauth.router)
     app.include_router(v2.router())
     app.include_router(v11.router())
     app.add_middleware(ClientAddressLimit)

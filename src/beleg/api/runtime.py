@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 
@@ -28,6 +29,7 @@ class Runtime:
     authenticators: list[Authenticator] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
     rate_limits: RateLimits | None = None
+    oauth_server: Any = None  # the token endpoint's authorization server, built on first use
 
 
 def runtime(request: Request) -> Runtime:

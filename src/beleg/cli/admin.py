@@ -25,7 +25,7 @@ from beleg.queries.identity import (
     user_list,
 )
 from beleg.queries.listing import ListRequest, ListSpec, prepare_stream, stream_rows
-from beleg.services import api_keys, tenants, users
+from beleg.services import api_keys, oauth_tokens, tenants, users
 
 tenant_app = typer.Typer(help="Create, list and change tenants.", no_args_is_help=True)
 user_app = typer.Typer(help="Create, list and delete users of a tenant.", no_args_is_help=True)
@@ -169,3 +169,22 @@ def key_ls(tenant: TenantRef) -> None:
     _print_table(api_key_list(row["id"], clock.now()),
                  ["name", "prefix", "status", "expiresAt", "scopes", "createdBy"],
                  f"API keys of tenant {row['number']}")
+
+
+oauth_app = typer.Typer(help="OAuth2 signing keys.", no_args_is_help=True)
+
+
+@oauth_app.command("rotate-key")
+def rotate_key() -> None:
+    """Sign new access tokens with a new key; tokens of older keys stay valid."""
+    kid = run(lambda: oauth_tokens.rotate_signing_key(db=database(), clock=clock))
+    console.print(f"new signing key {kid}; retire the old one after an hour with "
+                  "`beleg oauth retire-key KID`")
+
+
+@oauth_app.command("retire-key")
+def retire_key(kid: Annotated[str, typer.Argument(help="Key id from /.well-known/jwks.json")]
+               ) -> None:
+    """Stop accepting access tokens signed with ``kid``."""
+    run(lambda: oauth_tokens.retire_signing_key(db=database(), kid=kid, clock=clock))
+    console.print(f"signing key {kid} retired")

@@ -8,7 +8,7 @@ import typer
 import uvicorn
 
 from beleg.api.app import create_app
-from beleg.cli.admin import key_app, tenant_app, user_app
+from beleg.cli.admin import key_app, oauth_app, tenant_app, user_app
 from beleg.cli.context import clock, console, database, errors, run
 from beleg.cli.ledger import ledger_app
 from beleg.queries.identity import all_tenant_ids, find_tenant
@@ -23,6 +23,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="apikey")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(oauth_app, name="oauth")
 audit_app = typer.Typer(help="Audit trail tools.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

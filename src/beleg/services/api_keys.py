@@ -165,11 +165,13 @@ class AuthFailure:
     reason: str  # "unknown" or "expired"
 
 
-def authenticate_api_key(*, db: Database, token: str, clock: Clock) -> Principal | AuthFailure:
-    """Resolve a presented token to its principal, or say why it is refused."""
+def authenticate_api_key(*, db: Database, token: str, clock: Clock
+                         ) -> Principal | AuthFailure | None:
+    """Resolve a presented token to its principal, or say why it is refused; None when the
+    token is not an API key at all (another authenticator may know it)."""
     parsed = parse_token(token)
     if parsed is None:
-        return AuthFailure("unknown")
+        return None
     prefix, _secret = parsed
     with db.reader() as session:
         row = session.execute(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from beleg.api.language import preferred_language
 from beleg.api.routing import BelegRoute
+from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiModel
 from beleg.api.security import requires
 from beleg.domain.errors import NotFound
 from beleg.domain.identity.principal import Actor
 from beleg.queries import foundation as data
+from beleg.services import oauth_tokens
 
 router = APIRouter(tags=["Foundation"], route_class=BelegRoute)
 
@@ -93,3 +96,14 @@ def currencies(request: Request,
             operation_id="getAllUnitsOfMeasure")
 def units(request: Request, actor: Actor = requires("foundation:read")) -> list[dict[str, str]]:
     return data.list_units(preferred_language(request))
+
+
+@router.delete("/session", status_code=204, operation_id="logout",
+               summary="Log out: revoke the session of a refresh token (seed 003 §4.7.8)")
+def logout(refresh_token: str, actor: Actor = requires("foundation:read"),
+           rt: Runtime = Depends(runtime)) -> Response:
+    if not oauth_tokens.logout(db=rt.db, actor=actor, refresh_token=refresh_token,
+                               clock=rt.clock):
+        raise NotFound("refresh token not found", field="refresh_token",
+                       de="Sitzung nicht gefunden.")
+    return Response(status_code=204)

@@ -16,6 +16,12 @@ from beleg.db.tables.ledger import (
     ledger_rebooks,
     ledger_tax_entries,
 )
+from beleg.db.tables.oauth import (
+    oauth_apps,
+    oauth_pairings,
+    oauth_refresh_tokens,
+    oauth_signing_keys,
+)
 from beleg.db.tables.tenancy import tenant_clocks, tenants
 
 __all__ = [
@@ -38,6 +44,10 @@ __all__ = [
     "ledger_rebooks",
     "ledger_tax_entries",
     "metadata",
+    "oauth_apps",
+    "oauth_pairings",
+    "oauth_refresh_tokens",
+    "oauth_signing_keys",
     "tenant_clocks",
     "tenants",
     "users",

@@ -1,0 +1,80 @@
+"""oauth apps, signing keys, refresh tokens, pairings
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-21 21:14:25.870613
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import beleg.db.types
+
+revision: str = '0005'
+down_revision: str | None = '0004'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('oauth_signing_keys',
+    sa.Column('kid', sa.String(length=64), nullable=False),
+    sa.Column('private_jwk', sa.Text(), nullable=False),
+    sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('kid', name=op.f('pk_oauth_signing_keys'))
+    )
+    op.create_table('oauth_apps',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('secret_hash', sa.String(length=64), nullable=True),
+    sa.Column('redirect_uris', sa.JSON(), nullable=False),
+    sa.Column('grant_types', sa.JSON(), nullable=False),
+    sa.Column('scopes', sa.JSON(), nullable=False),
+    sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_name', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_oauth_apps_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_oauth_apps')),
+    sa.UniqueConstraint('client_id', name=op.f('uq_oauth_apps_client_id'))
+    )
+    op.create_table('oauth_pairings',
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('expires_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_oauth_pairings_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('code_hash', name=op.f('pk_oauth_pairings'))
+    )
+    op.create_table('oauth_refresh_tokens',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('family_id', sa.Uuid(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('scopes', sa.JSON(), nullable=False),
+    sa.Column('issued_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_oauth_refresh_tokens_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_oauth_refresh_tokens'))
+    )
+    with op.batch_alter_table('oauth_refresh_tokens', schema=None) as batch_op:
+        batch_op.create_index('ix_oauth_refresh_tokens_family', ['family_id'], unique=False)
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('oauth_refresh_tokens', schema=None) as batch_op:
+        batch_op.drop_index('ix_oauth_refresh_tokens_family')
+
+    op.drop_table('oauth_refresh_tokens')
+    op.drop_table('oauth_pairings')
+    op.drop_table('oauth_apps')
+    op.drop_table('oauth_signing_keys')

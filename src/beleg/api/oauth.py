@@ -1,0 +1,261 @@
+"""The OAuth2 token endpoint and discovery documents, on authlib's protocol machinery.
+
+authlib ships server integrations for Flask and Django only; this module is the small
+FastAPI adapter (request, response, client model) plus our grants:
+
+- ``password``: the pairing flow (seed 003 §2.1.2). The "password" is a pairing code the user
+  started in Beleg; a user's real password is refused.
+- ``refresh_token``: rotation on every use; a replayed refresh token revokes its family.
+
+Every token request runs in one database transaction (a context variable hands it to the
+grant hooks). Errors are RFC 6749 JSON (``{"error": "invalid_grant", ...}``).
+"""
+
+import contextvars
+import uuid
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl
+
+from authlib.oauth2 import AuthorizationServer, OAuth2Request
+from authlib.oauth2.rfc6749 import ClientMixin, grants
+from authlib.oauth2.rfc6749.errors import InsecureTransportError
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from beleg.api.runtime import Runtime, runtime
+from beleg.api.security import client_ip
+from beleg.db.tables import oauth_apps
+from beleg.domain.identity.oauth import ACCESS_TOKEN_TTL, GrantType, granted_scopes
+from beleg.domain.identity.principal import Origin
+from beleg.services import oauth_tokens as tokens
+from beleg.services.oauth_apps import digest
+
+router = APIRouter(tags=["OAuth2"])
+# Public by design: the token endpoint authenticates the client itself (RFC 6749 §2.3), the
+# discovery documents are public (RFC 8414, RFC 7517).
+PUBLIC_PATHS = frozenset({"/oauth2/token", "/.well-known/jwks.json",
+                          "/.well-known/oauth-authorization-server"})
+_session: contextvars.ContextVar[Session] = contextvars.ContextVar("oauth_session")
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("oauth_origin")
+
+
+@dataclass
+class AppClient(ClientMixin):  # type: ignore[misc]
+    row: dict[str, Any]
+
+    def get_client_id(self) -> str:
+        return str(self.row["client_id"])
+
+    def get_default_redirect_uri(self) -> str | None:
+        uris = self.row["redirect_uris"]
+        return uris[0] if uris else None
+
+    def get_allowed_scope(self, scope: str) -> str:
+        allowed = set(self.row["scopes"])
+        return " ".join(s for s in (scope or "").split() if s in allowed)
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return redirect_uri in self.row["redirect_uris"]  # exact match (seed 003 §1)
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        stored = self.row["secret_hash"]
+        return stored is not None and digest(client_secret) == stored
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if self.row["secret_hash"] is None:
+            return method == "none"  # public apps must not send a secret
+        return method in ("client_secret_basic", "client_secret_post")
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in self.row["grant_types"]
+
+
+@dataclass
+class UserRef:
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    family: uuid.UUID | None = None
+
+    def get_user_id(self) -> str:
+        return str(self.user_id)
+
+
+@dataclass
+class StoredRefreshToken:
+    row: dict[str, Any]
+
+    def check_client(self, client: AppClient) -> bool:
+        return bool(self.row["client_id"] == client.get_client_id())
+
+    def get_scope(self) -> str:
+        return " ".join(self.row["scopes"])
+
+
+class FormRequest(OAuth2Request):  # type: ignore[misc]
+    def __init__(self, uri: str, form: dict[str, str], headers: dict[str, str]) -> None:
+        super().__init__("POST", uri, headers=headers)
+        self.payload = BasicOAuth2Payload(form)
+        self._form = form
+
+    @property
+    def args(self) -> dict[str, str]:
+        return {}
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._form
+
+
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+
+
+class PairingGrant(grants.ResourceOwnerPasswordCredentialsGrant):  # type: ignore[misc]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(AUTH_METHODS)
+
+    def authenticate_user(self, username: str, password: str) -> UserRef | None:
+        client: AppClient = self.request.client or self.server.query_client(
+            self.request.payload.client_id)
+        tenant_id = client.row["tenant_id"]
+        user = tokens.pairing_user(_session.get(), client_id=client.get_client_id(),
+                                   tenant_id=tenant_id, username=username, code=password,
+                                   clock=self.server.clock)
+        return UserRef(tenant_id, user) if user else None
+
+
+class RotatingRefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(AUTH_METHODS)
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> StoredRefreshToken | None:
+        client_id = self.request.payload.client_id or ""
+        row = tokens.use_refresh_token(_session.get(), refresh_token, client_id,
+                                       self.server.clock, _origin.get())
+        return StoredRefreshToken(row) if row else None
+
+    def authenticate_user(self, refresh_token: StoredRefreshToken) -> UserRef:
+        row = refresh_token.row
+        return UserRef(row["tenant_id"], row["user_id"], row["family_id"])
+
+    def revoke_old_credential(self, refresh_token: StoredRefreshToken) -> None:
+        tokens.mark_used(_session.get(), refresh_token.row["token_hash"],
+                         self.server.clock.now())
+
+
+class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
+    def __init__(self, rt: Runtime) -> None:
+        super().__init__()
+        self.db, self.clock = rt.db, rt.clock
+        self.register_token_generator("default", self._generate)
+        self.register_grant(PairingGrant)
+        self.register_grant(RotatingRefreshGrant)
+
+    def query_client(self, client_id: str) -> AppClient | None:
+        row = _session.get().execute(select(oauth_apps).where(
+            oauth_apps.c.client_id == client_id)).one_or_none()
+        return AppClient(dict(row._mapping)) if row else None
+
+    def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
+        """Tokens are stored when generated (the refresh token's hash); nothing more."""
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """authlib's hook points; audit entries are written by the token services."""
+
+    def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
+        return request
+
+    def handle_response(self, status: int, body: Any, headers: Any) -> Response:
+        return JSONResponse(body, status_code=status, headers=dict(headers))
+
+    def _generate(self, grant_type: str, client: AppClient, *, user: UserRef,
+                  scope: str | None = None, expires_in: int | None = None,
+                  include_refresh_token: bool = True) -> dict[str, Any]:
+        """authlib's token generator: keyword arguments as authlib passes them."""
+        del grant_type, expires_in  # one lifetime for every grant (seed 003 §1)
+        session = _session.get()
+        scopes = granted_scopes(app=frozenset(client.row["scopes"]),
+                                role=tokens.user_role_scopes(session, user.tenant_id,
+                                                             user.user_id),
+                                requested=scope)
+        grant = tokens.Grant(user.tenant_id, user.user_id, client.get_client_id(), scopes)
+        token = {"token_type": "Bearer",
+                 "access_token": tokens.issue_access_token(session, grant, self.clock),
+                 "expires_in": int(ACCESS_TOKEN_TTL.total_seconds()),
+                 "scope": " ".join(sorted(scopes))}
+        if include_refresh_token:
+            token["refresh_token"] = tokens.issue_refresh_token(session, grant, self.clock,
+                                                                family=user.family)
+        return token
+
+
+def _server(rt: Runtime) -> BelegAuthorizationServer:
+    server = getattr(rt, "oauth_server", None)
+    if server is None:
+        server = BelegAuthorizationServer(rt)
+        rt.oauth_server = server
+    return server
+
+
+@router.post("/oauth2/token", summary="Exchange a grant for tokens (RFC 6749 §3.2)")
+async def token(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    if not request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"):
+        return JSONResponse({"error": "invalid_request", "error_description":
+                             "send application/x-www-form-urlencoded (RFC 6749 §3.2)"},
+                            status_code=400)
+    form = dict(parse_qsl((await request.body()).decode("utf-8", "replace"),
+                          keep_blank_values=True))
+    headers = dict(request.headers)
+    origin = Origin(ip_address=client_ip(request, rt),
+                    request_id=getattr(request.state, "request_id", None))
+
+    try:
+        oauth_request = FormRequest(_external_url(request, rt), form, headers)
+    except InsecureTransportError:
+        return JSONResponse({"error": "insecure_transport",
+                             "error_description": "OAuth 2 requires https"}, status_code=400)
+
+    def run() -> Response:
+        with rt.db.transaction() as session:
+            session_token = _session.set(session)
+            origin_token = _origin.set(origin)
+            try:
+                return _server(rt).create_token_response(oauth_request)
+            finally:
+                _session.reset(session_token)
+                _origin.reset(origin_token)
+
+    response: Response = await run_in_threadpool(run)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _external_url(request: Request, rt: Runtime) -> str:
+    """The URL the client used: https when a trusted proxy terminated TLS for us."""
+    url = request.url
+    host = request.client.host if request.client else None
+    trusted = {p.strip() for p in rt.settings.trusted_proxies.split(",") if p.strip()}
+    if host in trusted and request.headers.get("x-forwarded-proto") == "https":
+        url = url.replace(scheme="https")
+    return str(url)
+
+
+@router.get("/.well-known/jwks.json", summary="Public keys of the access tokens")
+def jwks(rt: Runtime = Depends(runtime)) -> dict[str, Any]:
+    return tokens.public_keys(db=rt.db)
+
+
+@router.get("/.well-known/oauth-authorization-server",
+            summary="Authorization server metadata (RFC 8414)")
+def metadata(request: Request) -> dict[str, Any]:
+    base = str(request.base_url).rstrip("/")
+    return {"issuer": tokens.ISSUER, "token_endpoint": f"{base}/oauth2/token",
+            "jwks_uri": f"{base}/.well-known/jwks.json",
+            "grant_types_supported": [GrantType.PAIRING.value, GrantType.REFRESH_TOKEN.value],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic",
+                                                      "client_secret_post", "none"],
+            "response_types_supported": []}

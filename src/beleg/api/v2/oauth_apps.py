@@ -1,0 +1,101 @@
+"""OAuth2 client applications (issue 4): registered by an admin, with exact redirect URIs,
+allowed grant types and scopes; confidential apps get a secret shown once. A user starts a
+pairing for an app here (seed 003 §2.1.2)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import Field
+
+from beleg.api.routing import BelegRoute
+from beleg.api.runtime import Runtime, runtime
+from beleg.api.schemas import ApiInput, ApiModel
+from beleg.api.security import requires
+from beleg.domain.identity.principal import Actor
+from beleg.services import oauth_apps as service
+
+router = APIRouter(prefix="/oauth-apps", tags=["OAuth apps"], route_class=BelegRoute)
+
+
+class OAuthAppOut(ApiModel):
+    id: uuid.UUID
+    client_id: str
+    name: str
+    confidential: bool = Field(description="Has a client secret (server-based apps)")
+    redirect_uris: list[str]
+    grant_types: list[str]
+    scopes: list[str]
+    created_at: datetime
+    created_by_name: str
+
+
+class OAuthAppCreated(OAuthAppOut):
+    client_secret: str | None = Field(description="Shown only in this response")
+
+
+class OAuthAppCreate(ApiInput):
+    name: str
+    confidential: bool = Field(description="Server-based app with a secret; native or "
+                               "browser apps are public and must not send one")
+    redirect_uris: list[str] = Field(default_factory=list, description="Exact URIs; https, "
+                                     "or http on a loopback address")
+    grant_types: list[str] = Field(description="password (pairing), refresh_token, ...")
+    scopes: list[str] = Field(description="The most any token of this app may carry")
+
+
+class PairingOut(ApiModel):
+    code: str = Field(description="Enter it in the app; valid 5 minutes, once")
+    expires_at: datetime
+
+
+def _out(view: dict[str, Any]) -> dict[str, Any]:
+    """The camelCase form of an app's public view (no secret hash)."""
+    return {**view, "clientId": view["client_id"], "redirectUris": view["redirect_uris"],
+            "grantTypes": view["grant_types"], "createdAt": view["created_at"],
+            "createdByName": view["created_by_name"]}
+
+
+@router.get("", response_model=list[OAuthAppOut], summary="List OAuth apps")
+def list_apps(actor: Actor = requires("oauth-apps:read"),
+              rt: Runtime = Depends(runtime)) -> Any:
+    return [_out(r) for r in service.list_apps(db=rt.db, tenant_id=actor.principal.tenant_id)]
+
+
+@router.post("", response_model=OAuthAppCreated, status_code=201, summary="Register an app")
+def create_app(body: OAuthAppCreate, actor: Actor = requires("oauth-apps:write"),
+               rt: Runtime = Depends(runtime)) -> Any:
+    created = service.create_app(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
+                                 name=body.name, confidential=body.confidential,
+                                 redirect_uris=body.redirect_uris,
+                                 grant_types=body.grant_types, scopes=body.scopes,
+                                 clock=rt.clock)
+    return {**_out(service.public_view(created.row)), "clientSecret": created.client_secret}
+
+
+@router.get("/{app_id}", response_model=OAuthAppOut, summary="Get an OAuth app")
+def get_app(app_id: uuid.UUID, actor: Actor = requires("oauth-apps:read"),
+            rt: Runtime = Depends(runtime)) -> Any:
+    return _out(service.get_app(db=rt.db, tenant_id=actor.principal.tenant_id, app_id=app_id))
+
+
+@router.delete("/{app_id}", status_code=204, summary="Remove an OAuth app")
+def delete_app(app_id: uuid.UUID, actor: Actor = requires("oauth-apps:write"),
+               rt: Runtime = Depends(runtime)) -> Response:
+    service.delete_app(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
+                       app_id=app_id, clock=rt.clock)
+    return Response(status_code=204)
+
+
+@router.post("/{app_id}/pairings", response_model=PairingOut, status_code=201,
+             summary="Start pairing the acting user with an app (seed 003 §2.1.2)")
+def start_pairing(app_id: uuid.UUID, actor: Actor = requires("oauth-apps:read"),
+                  rt: Runtime = Depends(runtime)) -> Any:
+    code, expires = service.start_pairing(db=rt.db, actor=actor,
+                                          tenant_id=actor.principal.tenant_id, app_id=app_id,
+                                          clock=rt.clock)
+    return {"code": code, "expiresAt": expires}

@@ -1,0 +1,59 @@
+"""OAuth2 (seed 003 §2.1): client applications, token signing keys, refresh tokens and
+pairing codes. Secrets, refresh tokens and pairing codes are stored only as SHA-256 hashes."""
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Uuid
+
+from beleg.db.tables.base import metadata
+from beleg.db.types import UtcDateTime
+
+oauth_apps = Table(
+    "oauth_apps",
+    metadata,
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("id", Uuid, primary_key=True),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=True),  # confidential apps only
+    Column("redirect_uris", JSON, nullable=False),
+    Column("grant_types", JSON, nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by_name", String(200), nullable=False),
+)
+
+oauth_signing_keys = Table(
+    "oauth_signing_keys",
+    metadata,
+    # The newest unretired key signs; every unretired key verifies (rotation without logout).
+    Column("kid", String(64), primary_key=True),
+    Column("private_jwk", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("retired_at", UtcDateTime, nullable=True),
+)
+
+oauth_refresh_tokens = Table(
+    "oauth_refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), nullable=False),
+    Column("family_id", Uuid, nullable=False),  # every rotation of one login shares it
+    Column("client_id", String(64), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),  # rotated: a second use is a replay
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index("ix_oauth_refresh_tokens_family", "family_id"),
+)
+
+oauth_pairings = Table(
+    "oauth_pairings",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), nullable=False),
+    Column("client_id", String(64), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)

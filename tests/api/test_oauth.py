@@ -1,0 +1,204 @@
+"""OAuth2 (seed 003 §2.1) driven by a real client library, authlib's httpx client, against
+the app in process: app registration, pairing, refresh-token rotation and replay detection,
+JWT access tokens on the API, JWKS, key rotation, logout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from authlib.integrations.httpx_client import OAuth2Client
+from authlib.integrations.httpx_client.oauth2_client import OAuthError
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from beleg.clock import SystemClock
+from beleg.db.database import Database
+from beleg.db.tables import audit_entries
+from beleg.domain.identity.principal import Actor, ActorType, Principal
+from beleg.services.api_keys import create_api_key
+from beleg.services.oauth_tokens import rotate_signing_key
+from beleg.services.users import create_user
+from tests.conftest import TenantFixture, make_tenant, system_actor
+
+BASE = "https://testserver"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def user_key(db: Database, tenant: TenantFixture) -> str:
+    """An API key acting for user 'anna' (an accountant): what the portal would use."""
+    actor = system_actor(tenant.id)
+    user = create_user(db=db, actor=actor, tenant_id=tenant.id, username="anna",
+                       password=PASSWORD, role="ACCOUNTANT", clock=SystemClock())
+    anna = Actor(principal=Principal(tenant_id=tenant.id, actor_type=ActorType.USER,
+                                     actor_id=str(user["id"]), name="anna",
+                                     scopes=frozenset({"oauth-apps:read"}),
+                                     user_id=user["id"]))
+    key = create_api_key(db=db, actor=anna, tenant_id=tenant.id, name="anna's key",
+                         scopes=["oauth-apps:read"], validity_days=None, clock=SystemClock())
+    return key.token
+
+
+def register(client: TestClient, tenant: TenantFixture, **changes: object) -> dict:  # type: ignore[type-arg]
+    body = {"name": "Desktop app", "confidential": False, "redirectUris": [],
+            "grantTypes": ["password", "refresh_token"],
+            "scopes": ["ledger:read", "customers:read", "users:read", "foundation:read"],
+            **changes}
+    response = client.post("/v2/oauth-apps", json=body, headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def pair(client: TestClient, app: dict, key: str) -> str:  # type: ignore[type-arg]
+    response = client.post(f"/v2/oauth-apps/{app['id']}/pairings",
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 201, response.text
+    return response.json()["code"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def oauth(app) -> Iterator[callable]:  # type: ignore[no-untyped-def, valid-type]
+    clients: list[OAuth2Client] = []
+
+    def make(client_id: str, secret: str | None = None) -> OAuth2Client:
+        # Starlette's test transport hands the requests to the app in process.
+        session = OAuth2Client(client_id, secret, base_url=BASE,
+                               transport=TestClient(app, base_url=BASE)._transport,
+                               token_endpoint_auth_method="client_secret_post" if secret
+                               else "none")
+        clients.append(session)
+        return session
+
+    yield make
+    for session in clients:
+        session.close()
+
+
+def test_pairing_refresh_rotation_and_replay(client: TestClient, db: Database,
+                                             tenant: TenantFixture, user_key: str,
+                                             oauth) -> None:  # type: ignore[no-untyped-def]
+    app = register(client, tenant)
+    assert app["confidential"] is False and app["clientSecret"] is None
+    session = oauth(app["clientId"])
+    token = session.fetch_token(f"{BASE}/oauth2/token", grant_type="password",
+                                username="anna", password=pair(client, app, user_key))
+    assert token["expires_in"] == 3600 and token["token_type"] == "Bearer"
+    # the app's scopes cut to the accountant's role: no users:read
+    assert set(token["scope"].split()) == {"ledger:read", "customers:read", "foundation:read"}
+    claims = jwt.decode(token["access_token"], KeySet.import_key_set(
+        client.get("/.well-known/jwks.json").json())).claims
+    assert claims["tid"] == str(tenant.id) and claims["cid"] == tenant.number
+    assert claims["client_id"] == app["clientId"] and claims["exp"] - claims["iat"] == 3600
+
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=bearer).status_code == 200
+    forbidden = client.get("/v2/users", headers=bearer)
+    assert forbidden.status_code == 403 and "users:read" in forbidden.json()["detail"]
+
+    rotated = session.refresh_token(f"{BASE}/oauth2/token",
+                                    refresh_token=token["refresh_token"])
+    assert rotated["refresh_token"] != token["refresh_token"]
+    with pytest.raises(OAuthError, match="invalid_grant"):  # the old one died on use
+        session.refresh_token(f"{BASE}/oauth2/token", refresh_token=token["refresh_token"])
+    with pytest.raises(OAuthError, match="invalid_grant"):  # ... and took its family along
+        session.refresh_token(f"{BASE}/oauth2/token", refresh_token=rotated["refresh_token"])
+    with db.reader() as reader:
+        revoked = reader.execute(select(audit_entries.c.after).where(
+            audit_entries.c.tenant_id == tenant.id,
+            audit_entries.c.entity_type == "OAuthTokenFamily")).scalars().all()
+    assert revoked and revoked[0]["reason"] == "refresh token replay"
+
+
+def test_pairing_code_rules(client: TestClient, db: Database, tenant: TenantFixture,
+                            user_key: str, oauth) -> None:  # type: ignore[no-untyped-def]
+    app = register(client, tenant)
+    session = oauth(app["clientId"])
+    with pytest.raises(OAuthError, match="invalid_request"):  # the real password is refused
+        session.fetch_token(f"{BASE}/oauth2/token", grant_type="password", username="anna",
+                            password=PASSWORD)
+    code = pair(client, app, user_key)
+    with pytest.raises(OAuthError):  # a code is for its user only
+        session.fetch_token(f"{BASE}/oauth2/token", grant_type="password", username="bob",
+                            password=code)
+    assert session.fetch_token(f"{BASE}/oauth2/token", grant_type="password",
+                               username="anna", password=code)["access_token"]
+    with pytest.raises(OAuthError):  # and works once
+        session.fetch_token(f"{BASE}/oauth2/token", grant_type="password", username="anna",
+                            password=code)
+    other = register(client, tenant, name="Other app")
+    with pytest.raises(OAuthError):  # and for its app only
+        oauth(other["clientId"]).fetch_token(f"{BASE}/oauth2/token", grant_type="password",
+                                             username="anna", password=pair(client, app,
+                                                                            user_key))
+    plain_key = client.post(f"/v2/oauth-apps/{app['id']}/pairings", headers=tenant.headers)
+    assert plain_key.status_code == 403  # a key of nobody cannot pair
+
+
+def test_confidential_apps_and_wrong_secrets(client: TestClient, tenant: TenantFixture,
+                                             user_key: str, oauth) -> None:  # type: ignore[no-untyped-def]
+    app = register(client, tenant, confidential=True)
+    assert app["clientSecret"]
+    listed = client.get("/v2/oauth-apps", headers=tenant.headers).json()
+    assert [a["clientId"] for a in listed] == [app["clientId"]]
+    assert "clientSecret" not in listed[0] and "secretHash" not in listed[0]
+    with pytest.raises(OAuthError, match="invalid_client"):
+        oauth(app["clientId"], "wrong").fetch_token(
+            f"{BASE}/oauth2/token", grant_type="password", username="anna",
+            password=pair(client, app, user_key))
+    token = oauth(app["clientId"], app["clientSecret"]).fetch_token(
+        f"{BASE}/oauth2/token", grant_type="password", username="anna",
+        password=pair(client, app, user_key))
+    assert token["access_token"]
+
+
+def test_registration_rules(client: TestClient, tenant: TenantFixture) -> None:
+    cases = [({"redirectUris": ["http://example.com/cb"]}, "https"),
+             ({"redirectUris": ["https://example.com/cb#x"]}, "fragment"),
+             ({"grantTypes": ["implicit"]}, "unknown grant type"),
+             ({"grantTypes": ["authorization_code"]}, "needs a redirect URI"),
+             ({"scopes": ["no:such"]}, "unknown scope")]
+    for change, text in cases:
+        body = {"name": "x", "confidential": False, "redirectUris": [],
+                "grantTypes": ["password"], "scopes": ["ledger:read"], **change}
+        response = client.post("/v2/oauth-apps", json=body, headers=tenant.headers)
+        assert response.status_code == 400 and text in response.json()["detail"], response.text
+    loopback = register(client, tenant, redirectUris=["http://127.0.0.1:8765/cb"],
+                        grantTypes=["authorization_code"])
+    assert loopback["redirectUris"] == ["http://127.0.0.1:8765/cb"]
+    metadata = client.get("/.well-known/oauth-authorization-server").json()
+    assert metadata["token_endpoint"].endswith("/oauth2/token")
+
+
+def test_tokens_stay_in_their_tenant_survive_key_rotation_and_logout(
+        client: TestClient, db: Database, tenant: TenantFixture, user_key: str,
+        oauth) -> None:  # type: ignore[no-untyped-def]
+    app = register(client, tenant)
+    token = oauth(app["clientId"]).fetch_token(
+        f"{BASE}/oauth2/token", grant_type="password", username="anna",
+        password=pair(client, app, user_key))
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    other = make_tenant(db)
+    invoice = client.post("/api/1.1/outgoing_invoices", headers=other.headers, json={
+        "invoiceDate": "2020-10-31",
+        "lines": [{"account": "4000", "amount": 12, "amountType": "N"}]}).json()["result"]
+    assert client.get(f"/api/1.1/outgoing_invoices/{invoice['id']}",
+                      headers=bearer).status_code == 404
+    rotate_signing_key(db=db, clock=SystemClock())
+    assert len(client.get("/.well-known/jwks.json").json()["keys"]) >= 2
+    assert client.get("/api/1.1/accounts/4000", headers=bearer).status_code == 200
+    tampered = token["access_token"][:-4] + ("AAAA" if not
+                                             token["access_token"].endswith("AAAA") else "BBBB")
+    assert client.get("/api/1.1/accounts/4000", headers={
+        "Authorization": f"Bearer {tampered}"}).status_code == 401
+    out = client.delete(f"/api/1.1/session?refresh_token={token['refresh_token']}",
+                        headers=bearer)
+    assert out.status_code == 204
+    form = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"],
+            "client_id": app["clientId"]}
+    refused = client.post(f"{BASE}/oauth2/token", data=form)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    plain_http = client.post("http://testserver/oauth2/token", data=form)
+    assert plain_http.status_code == 400 and plain_http.json()["error"] == "insecure_transport"
