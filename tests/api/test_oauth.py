@@ -4,13 +4,16 @@ JWT access tokens on the API, JWKS, key rotation, logout."""
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterator
 
+import httpx2
 import pytest
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.integrations.httpx_client.oauth2_client import OAuthError
 from joserfc import jwt
-from joserfc.jwk import KeySet
+from joserfc.jwk import ECKey, KeySet, RSAKey
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
@@ -202,3 +205,72 @@ def test_tokens_stay_in_their_tenant_survive_key_rotation_and_logout(
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
     plain_http = client.post("http://testserver/oauth2/token", data=form)
     assert plain_http.status_code == 400 and plain_http.json()["error"] == "insecure_transport"
+
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+def assertion(key, app: dict, tenant: TenantFixture, **changes: object) -> str:  # type: ignore[no-untyped-def, type-arg]
+    now = int(time.time())
+    claims = {"iss": app["clientId"], "sub": "anna", "iat": now, "nbf": now,
+              "exp": now + 300, "cid": tenant.number, "scp": "a", "req": "partner-portal",
+              "jti": uuid.uuid4().hex, **changes}
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode({"alg": "RS256" if key.key_type == "RSA" else "ES256", "kid": key.kid},
+                      claims, key)
+
+
+@pytest.mark.parametrize("kind", ["RSA", "EC"])
+def test_jwt_bearer_grant(client: TestClient, tenant: TenantFixture, user_key: str,
+                          kind: str) -> None:
+    key = (RSAKey.generate_key(2048, parameters={"kid": "partner-1"}) if kind == "RSA"
+           else ECKey.generate_key("P-256", parameters={"kid": "partner-1"}))
+    app = register(client, tenant, confidential=True, grantTypes=[JWT_BEARER])
+    keys = client.put(f"/v2/oauth-apps/{app['id']}/issuer-keys", headers=tenant.headers,
+                      json={"keys": [key.as_dict(private=False)]})
+    assert keys.status_code == 200, keys.text
+
+    def exchange(token: str) -> httpx2.Response:
+        return client.post(f"{BASE}/oauth2/token",
+                           data={"grant_type": JWT_BEARER, "assertion": token})
+
+    refused = exchange(assertion(key, app, tenant))
+    assert refused.status_code == 400  # anna has not allowed the app to act for her
+    anna = {"Authorization": f"Bearer {user_key}"}
+    assert client.put(f"/v2/oauth-apps/{app['id']}/consent", headers=anna).status_code == 204
+    fixed = assertion(key, app, tenant)
+    granted = exchange(fixed)
+    assert granted.status_code == 200, granted.text
+    body = granted.json()
+    assert body["expires_in"] == 3600 and "refresh_token" not in body
+    assert client.get("/api/1.1/accounts/4000", headers={
+        "Authorization": f"Bearer {body['access_token']}"}).status_code == 200
+    assert exchange(fixed).json()["error"] == "invalid_grant"  # jti replayed
+    now = int(time.time())
+    for bad in ({"exp": now - 120, "iat": now - 600, "nbf": now - 600},  # expired
+                {"nbf": now + 600, "exp": now + 900},  # not yet valid
+                {"exp": now + 30 * 86400},  # valid for a month
+                {"cid": 9999}, {"scp": "x"}, {"sub": "nobody"}):
+        response = exchange(assertion(key, app, tenant, **bad))
+        assert response.status_code in (400, 401), (bad, response.text)
+    forged = ECKey.generate_key("P-256", parameters={"kid": "partner-1"}) if kind == "RSA" \
+        else RSAKey.generate_key(2048, parameters={"kid": "partner-1"})
+    assert exchange(assertion(forged, app, tenant)).json()["error"] == "invalid_grant"
+    assert client.delete(f"/v2/oauth-apps/{app['id']}/consent", headers=anna).status_code == 204
+    assert exchange(assertion(key, app, tenant)).status_code == 400
+
+
+def test_issuer_keys_must_be_public_keys_of_a_jwt_bearer_app(client: TestClient,
+                                                             tenant: TenantFixture) -> None:
+    key = RSAKey.generate_key(2048)
+    trusted = register(client, tenant, confidential=True, grantTypes=[JWT_BEARER])
+    private = client.put(f"/v2/oauth-apps/{trusted['id']}/issuer-keys", headers=tenant.headers,
+                         json={"keys": [key.as_dict(private=True)]})
+    assert private.status_code == 400 and "public keys only" in private.json()["detail"]
+    plain = register(client, tenant)
+    wrong_app = client.put(f"/v2/oauth-apps/{plain['id']}/issuer-keys", headers=tenant.headers,
+                           json={"keys": [key.as_dict(private=False)]})
+    assert wrong_app.status_code == 400
+    public = client.post("/v2/oauth-apps", headers=tenant.headers, json={
+        "name": "x", "confidential": False, "grantTypes": [JWT_BEARER], "scopes": []})
+    assert public.status_code == 400 and "trusted (confidential)" in public.json()["detail"]

@@ -6,6 +6,8 @@ FastAPI adapter (request, response, client model) plus our grants:
 - ``password``: the pairing flow (seed 003 §2.1.2). The "password" is a pairing code the user
   started in Beleg; a user's real password is refused.
 - ``refresh_token``: rotation on every use; a replayed refresh token revokes its family.
+- ``urn:ietf:params:oauth:grant-type:jwt-bearer`` (RFC 7523): a trusted app signs an
+  assertion for a user who allowed it; no refresh token.
 
 Every token request runs in one database transaction (a context variable hands it to the
 grant hooks). Errors are RFC 6749 JSON (``{"error": "invalid_grant", ...}``).
@@ -19,10 +21,14 @@ from urllib.parse import parse_qsl
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749 import ClientMixin, grants
-from authlib.oauth2.rfc6749.errors import InsecureTransportError
+from authlib.oauth2.rfc6749.errors import InsecureTransportError, InvalidGrantError
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oauth2.rfc7523 import JWTBearerGrant
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from joserfc.jwt import JWTClaimsRegistry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import client_ip
 from beleg.db.tables import oauth_apps
+from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.oauth import ACCESS_TOKEN_TTL, GrantType, granted_scopes
 from beleg.domain.identity.principal import Origin
 from beleg.services import oauth_tokens as tokens
@@ -146,6 +153,52 @@ class RotatingRefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
                          self.server.clock.now())
 
 
+class TrustedIssuerGrant(JWTBearerGrant):  # type: ignore[misc]
+    """RFC 7523 with seed 003's claims: ``iss`` = the app's client id, ``sub`` = user name,
+    ``cid``, ``scp`` = a, ``req``, ``jti``. Seed clients send no ``aud``; one that is sent
+    must name this server. No refresh token is issued."""
+
+    CLAIMS_OPTIONS: ClassVar[dict[str, Any]] = {
+        "iss": {"essential": True}, "sub": {"essential": True}, "exp": {"essential": True}}
+
+    def verify_claims(self, claims: Any) -> None:
+        options = dict(self.CLAIMS_OPTIONS)
+        if "aud" in claims:
+            options["aud"] = {"essential": True, "values": self.get_audiences()}
+        try:
+            JWTClaimsRegistry(leeway=self.LEEWAY, **options).validate(claims)
+        except JoseError as exc:
+            raise InvalidGrantError(description=exc.description) from exc
+
+    def get_audiences(self) -> list[str]:
+        return [tokens.ISSUER, self.request.uri]
+
+    def resolve_issuer_client(self, issuer: str) -> AppClient | None:
+        client = self.server.query_client(issuer)
+        if client is None or not client.row.get("issuer_jwks"):
+            return None
+        return client
+
+    def resolve_client_public_key(self, client: AppClient) -> KeySet:
+        return KeySet.import_key_set(client.row["issuer_jwks"])
+
+    def authenticate_user(self, subject: str) -> UserRef | None:
+        client: AppClient = self.resolve_issuer_client(self._claims["iss"])
+        try:
+            user = tokens.assertion_user(_session.get(), app=client.row, username=subject,
+                                         claims=self._claims, clock=self.server.clock)
+        except ValidationFailed as exc:
+            raise InvalidGrantError(description=exc.message) from exc
+        return UserRef(client.row["tenant_id"], user) if user else None
+
+    def process_assertion_claims(self, assertion: str) -> Any:
+        self._claims = dict(super().process_assertion_claims(assertion))
+        return self._claims
+
+    def has_granted_permission(self, client: AppClient, user: UserRef) -> bool:
+        return True  # the consent was checked with the user (assertion_user)
+
+
 class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
     def __init__(self, rt: Runtime) -> None:
         super().__init__()
@@ -153,6 +206,7 @@ class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         self.register_token_generator("default", self._generate)
         self.register_grant(PairingGrant)
         self.register_grant(RotatingRefreshGrant)
+        self.register_grant(TrustedIssuerGrant)
 
     def query_client(self, client_id: str) -> AppClient | None:
         row = _session.get().execute(select(oauth_apps).where(
@@ -255,7 +309,8 @@ def metadata(request: Request) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/")
     return {"issuer": tokens.ISSUER, "token_endpoint": f"{base}/oauth2/token",
             "jwks_uri": f"{base}/.well-known/jwks.json",
-            "grant_types_supported": [GrantType.PAIRING.value, GrantType.REFRESH_TOKEN.value],
+            "grant_types_supported": [GrantType.PAIRING.value, GrantType.REFRESH_TOKEN.value,
+                                      GrantType.JWT_BEARER.value],
             "token_endpoint_auth_methods_supported": ["client_secret_basic",
                                                       "client_secret_post", "none"],
             "response_types_supported": []}

@@ -8,12 +8,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
 from beleg.db.database import Database
-from beleg.db.tables import oauth_apps, oauth_pairings
+from beleg.db.tables import oauth_apps, oauth_consents, oauth_pairings
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Forbidden, NotFound, ValidationFailed
 from beleg.domain.identity.oauth import (
@@ -45,7 +47,8 @@ class NewApp:
 
 def public_view(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k != "secret_hash"} | {
-        "confidential": row["secret_hash"] is not None}
+        "confidential": row["secret_hash"] is not None,
+        "issuer_jwks": row.get("issuer_jwks")}
 
 
 def create_app(*, db: Database, actor: Actor, tenant_id: uuid.UUID, name: str,
@@ -134,3 +137,50 @@ def _acting_user(actor: Actor) -> uuid.UUID:
         raise Forbidden("pairing is started by a user (or an API key acting for one)",
                         field="user")
     return actor.principal.user_id
+
+
+def set_issuer_keys(*, db: Database, actor: Actor, tenant_id: uuid.UUID, app_id: uuid.UUID,
+                    jwks: dict[str, Any], clock: Clock) -> dict[str, Any]:
+    """Register the public keys a trusted app signs JWT bearer assertions with (RFC 7523)."""
+    keys = jwks.get("keys")
+    if not isinstance(keys, list) or not keys:
+        raise ValidationFailed("a JWKS with at least one key is required", field="keys")
+    if any(isinstance(k, dict) and "d" in k for k in keys):
+        raise ValidationFailed("send public keys only (a key has a private member 'd')",
+                               field="keys")
+    try:
+        KeySet.import_key_set({"keys": keys})
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise ValidationFailed(f"not a valid JWKS: {exc}", field="keys") from None
+    with db.transaction() as session:
+        row = _load(session, tenant_id, app_id)
+        if GrantType.JWT_BEARER.value not in row["grant_types"]:
+            raise ValidationFailed("the app is not registered for the JWT bearer grant",
+                                   field="grantTypes")
+        session.execute(update(oauth_apps).where(oauth_apps.c.tenant_id == tenant_id,
+                                                 oauth_apps.c.id == app_id)
+                        .values(issuer_jwks={"keys": keys}))
+        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.UPDATE,
+                      entity_type=ENTITY, entity_id=app_id, before={"issuerJwks": row[
+                          "issuer_jwks"]}, after={"issuerJwks": {"keys": keys}}, clock=clock)
+        return public_view({**row, "issuer_jwks": {"keys": keys}})
+
+
+def set_consent(*, db: Database, actor: Actor, tenant_id: uuid.UUID, app_id: uuid.UUID,
+                granted: bool, clock: Clock) -> None:
+    """The acting user allows (or stops allowing) the app to act for them."""
+    with db.transaction() as session:
+        app = _load(session, tenant_id, app_id)
+        user_id = _acting_user(actor)
+        where = ((oauth_consents.c.tenant_id == tenant_id)
+                 & (oauth_consents.c.user_id == user_id)
+                 & (oauth_consents.c.client_id == app["client_id"]))
+        session.execute(delete(oauth_consents).where(where))
+        if granted:
+            session.execute(insert(oauth_consents).values(
+                tenant_id=tenant_id, user_id=user_id, client_id=app["client_id"],
+                granted_at=clock.now()))
+        record_change(session, actor=actor, tenant_id=tenant_id,
+                      action=AuditAction.CREATE if granted else AuditAction.DELETE,
+                      entity_type="OAuthConsent", entity_id=app["client_id"], before=None,
+                      after={"userId": user_id, "granted": granted}, clock=clock)

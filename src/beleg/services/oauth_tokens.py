@@ -15,19 +15,21 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.db.tables import (
+    oauth_assertion_ids,
+    oauth_consents,
     oauth_pairings,
     oauth_refresh_tokens,
     oauth_signing_keys,
@@ -35,7 +37,12 @@ from beleg.db.tables import (
     users,
 )
 from beleg.domain.audit.chain import AuditAction
-from beleg.domain.identity.oauth import ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL
+from beleg.domain.errors import ValidationFailed
+from beleg.domain.identity.oauth import (
+    ACCESS_TOKEN_TTL,
+    REFRESH_TOKEN_TTL,
+    check_assertion_claims,
+)
 from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
 from beleg.domain.identity.scopes import Role, scopes_for_role
 from beleg.services.api_keys import AuthFailure
@@ -231,3 +238,35 @@ def user_role_scopes(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID
     return scopes_for_role(Role(role), platform_tenant=bool(platform))
 
 
+
+
+def assertion_user(session: Session, *, app: dict[str, Any], username: str,
+                   claims: dict[str, Any], clock: Clock) -> uuid.UUID | None:
+    """The user a trusted app's JWT bearer assertion is for (seed 003 §1), after its seed
+    claims (cid, scp, lifetime) are checked and its ``jti`` is recorded against replay.
+    None if the user does not exist or has not allowed the app to act for them."""
+    tenant_id = app["tenant_id"]
+    number = session.execute(select(tenants.c.number).where(tenants.c.id == tenant_id)
+                             ).scalar_one()
+    check_assertion_claims(claims, tenant_number=number)
+    jti = claims.get("jti")
+    if jti is not None:
+        seen = session.execute(select(oauth_assertion_ids.c.jti).where(
+            oauth_assertion_ids.c.client_id == app["client_id"],
+            oauth_assertion_ids.c.jti == str(jti))).first()
+        if seen is not None:
+            raise ValidationFailed("the assertion's jti was already used", field="jti")
+        session.execute(delete(oauth_assertion_ids).where(
+            oauth_assertion_ids.c.expires_at < clock.now()))
+        session.execute(insert(oauth_assertion_ids).values(
+            client_id=app["client_id"], jti=str(jti),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC)))
+    user_id = session.execute(select(users.c.id).where(
+        users.c.tenant_id == tenant_id, users.c.username == username.strip().lower())
+    ).scalar_one_or_none()
+    if user_id is None:
+        return None
+    consented = session.execute(select(oauth_consents.c.user_id).where(
+        oauth_consents.c.tenant_id == tenant_id, oauth_consents.c.user_id == user_id,
+        oauth_consents.c.client_id == app["client_id"])).first()
+    return user_id if consented is not None else None  # type: ignore[no-any-return]

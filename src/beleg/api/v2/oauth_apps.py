@@ -32,6 +32,8 @@ class OAuthAppOut(ApiModel):
     scopes: list[str]
     created_at: datetime
     created_by_name: str
+    issuer_jwks: dict[str, Any] | None = Field(
+        None, description="Public keys of a trusted app's JWT bearer assertions")
 
 
 class OAuthAppCreated(OAuthAppOut):
@@ -57,7 +59,7 @@ def _out(view: dict[str, Any]) -> dict[str, Any]:
     """The camelCase form of an app's public view (no secret hash)."""
     return {**view, "clientId": view["client_id"], "redirectUris": view["redirect_uris"],
             "grantTypes": view["grant_types"], "createdAt": view["created_at"],
-            "createdByName": view["created_by_name"]}
+            "createdByName": view["created_by_name"], "issuerJwks": view.get("issuer_jwks")}
 
 
 @router.get("", response_model=list[OAuthAppOut], summary="List OAuth apps")
@@ -99,3 +101,35 @@ def start_pairing(app_id: uuid.UUID, actor: Actor = requires("oauth-apps:read"),
                                           tenant_id=actor.principal.tenant_id, app_id=app_id,
                                           clock=rt.clock)
     return {"code": code, "expiresAt": expires}
+
+
+class IssuerKeys(ApiInput):
+    keys: list[dict[str, Any]] = Field(description="Public JWKs (RSA or EC) of the issuer")
+
+
+@router.put("/{app_id}/issuer-keys", response_model=OAuthAppOut,
+            summary="Register a trusted app's public keys (JWT bearer grant, RFC 7523)")
+def set_issuer_keys(app_id: uuid.UUID, body: IssuerKeys,
+                    actor: Actor = requires("oauth-apps:write"),
+                    rt: Runtime = Depends(runtime)) -> Any:
+    return _out(service.set_issuer_keys(db=rt.db, actor=actor,
+                                        tenant_id=actor.principal.tenant_id, app_id=app_id,
+                                        jwks={"keys": body.keys}, clock=rt.clock))
+
+
+@router.put("/{app_id}/consent", status_code=204,
+            summary="Allow the app to act for the acting user (seed 003 §1)")
+def give_consent(app_id: uuid.UUID, actor: Actor = requires("oauth-apps:read"),
+                 rt: Runtime = Depends(runtime)) -> Response:
+    service.set_consent(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
+                        app_id=app_id, granted=True, clock=rt.clock)
+    return Response(status_code=204)
+
+
+@router.delete("/{app_id}/consent", status_code=204,
+               summary="Withdraw the acting user's consent")
+def withdraw_consent(app_id: uuid.UUID, actor: Actor = requires("oauth-apps:read"),
+                     rt: Runtime = Depends(runtime)) -> Response:
+    service.set_consent(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
+                        app_id=app_id, granted=False, clock=rt.clock)
+    return Response(status_code=204)

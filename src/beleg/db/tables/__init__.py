@@ -18,6 +18,8 @@ from beleg.db.tables.ledger import (
 )
 from beleg.db.tables.oauth import (
     oauth_apps,
+    oauth_assertion_ids,
+    oauth_consents,
     oauth_pairings,
     oauth_refresh_tokens,
     oauth_signing_keys,
@@ -45,6 +47,8 @@ __all__ = [
     "ledger_tax_entries",
     "metadata",
     "oauth_apps",
+    "oauth_assertion_ids",
+    "oauth_consents",
     "oauth_pairings",
     "oauth_refresh_tokens",
     "oauth_signing_keys",

@@ -19,6 +19,27 @@ oauth_apps = Table(
     Column("scopes", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by_name", String(200), nullable=False),
+    # JWT bearer grant (RFC 7523): the public keys (JWKS) the app signs its assertions with.
+    Column("issuer_jwks", JSON, nullable=True),
+)
+
+oauth_consents = Table(
+    "oauth_consents",
+    metadata,
+    # A user allowed an app to act for them (seed 003 §1: required for the JWT bearer grant).
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("user_id", Uuid, primary_key=True),
+    Column("client_id", String(64), primary_key=True),
+    Column("granted_at", UtcDateTime, nullable=False),
+)
+
+oauth_assertion_ids = Table(
+    "oauth_assertion_ids",
+    metadata,
+    # ``jti`` of accepted JWT bearer assertions, kept until they expire: a replay is refused.
+    Column("client_id", String(64), primary_key=True),
+    Column("jti", String(200), primary_key=True),
+    Column("expires_at", UtcDateTime, nullable=False),
 )
 
 oauth_signing_keys = Table(

@@ -81,3 +81,23 @@ def granted_scopes(*, app: frozenset[str], role: frozenset[str],
     if not requested:
         return allowed
     return allowed & frozenset(requested.split())
+
+
+MAX_ASSERTION_LIFETIME = timedelta(hours=24)  # seed 003 §1: refuse "weeks or months"
+
+
+def check_assertion_claims(claims: dict[str, object], *, tenant_number: int) -> None:
+    """Seed 003 §1 JWT bearer claims beyond the signature and expiry: ``cid`` is the tenant's
+    4-digit client number, ``scp`` is ``a``, and the validity is not unusually long."""
+    if str(claims.get("cid")) != str(tenant_number):
+        raise ValidationFailed("the assertion's cid is not this app's client number",
+                               field="cid")
+    if claims.get("scp") != "a":
+        raise ValidationFailed("scp must be 'a' (authentication)", field="scp")
+    start = claims.get("nbf", claims.get("iat"))
+    expires = claims.get("exp")
+    if not isinstance(start, int | float) or not isinstance(expires, int | float):
+        raise ValidationFailed("the assertion needs numeric iat (or nbf) and exp",
+                               field="iat")
+    if expires - start > MAX_ASSERTION_LIFETIME.total_seconds():
+        raise ValidationFailed("the assertion is valid for longer than 24 hours", field="exp")

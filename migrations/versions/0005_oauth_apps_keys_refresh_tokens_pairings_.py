@@ -1,8 +1,8 @@
-"""oauth apps, signing keys, refresh tokens, pairings
+"""oauth apps, keys, refresh tokens, pairings, consents, assertion ids
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-21 21:14:25.870613
+Create Date: 2026-11-21 21:22:58.243946
 """
 
 from collections.abc import Sequence
@@ -19,6 +19,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('oauth_assertion_ids',
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('jti', sa.String(length=200), nullable=False),
+    sa.Column('expires_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('client_id', 'jti', name=op.f('pk_oauth_assertion_ids'))
+    )
     op.create_table('oauth_signing_keys',
     sa.Column('kid', sa.String(length=64), nullable=False),
     sa.Column('private_jwk', sa.Text(), nullable=False),
@@ -37,9 +43,18 @@ def upgrade() -> None:
     sa.Column('scopes', sa.JSON(), nullable=False),
     sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('created_by_name', sa.String(length=200), nullable=False),
+    sa.Column('issuer_jwks', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_oauth_apps_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_oauth_apps')),
     sa.UniqueConstraint('client_id', name=op.f('uq_oauth_apps_client_id'))
+    )
+    op.create_table('oauth_consents',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('granted_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_oauth_consents_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'user_id', 'client_id', name=op.f('pk_oauth_consents'))
     )
     op.create_table('oauth_pairings',
     sa.Column('code_hash', sa.String(length=64), nullable=False),
@@ -76,5 +91,7 @@ def downgrade() -> None:
 
     op.drop_table('oauth_refresh_tokens')
     op.drop_table('oauth_pairings')
+    op.drop_table('oauth_consents')
     op.drop_table('oauth_apps')
     op.drop_table('oauth_signing_keys')
+    op.drop_table('oauth_assertion_ids')
