@@ -4,12 +4,15 @@ JWT access tokens on the API, JWKS, key rotation, logout."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
+from urllib.parse import parse_qsl
 
 import httpx2
 import pytest
+from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.integrations.httpx_client.oauth2_client import OAuthError
 from joserfc import jwt
@@ -274,3 +277,90 @@ def test_issuer_keys_must_be_public_keys_of_a_jwt_bearer_app(client: TestClient,
     public = client.post("/v2/oauth-apps", headers=tenant.headers, json={
         "name": "x", "confidential": False, "grantTypes": [JWT_BEARER], "scopes": []})
     assert public.status_code == 400 and "trusted (confidential)" in public.json()["detail"]
+
+
+REDIRECT = "https://app.example.com/callback"
+
+
+def browser_login(client: TestClient, url: str, username: str = "anna",
+                  password: str = PASSWORD) -> httpx2.Response:
+    """What a user does in the browser: open the URL, sign in, allow; the final redirect."""
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="password"' in page.text, page.text
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    signed_in = client.post(f"{BASE}/oauth2/login", data={**hidden, "username": username,
+                                                          "password": password},
+                            follow_redirects=True)
+    assert signed_in.status_code == 200 and "Erlauben" in signed_in.text, signed_in.text
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', signed_in.text))
+    return client.post(f"{BASE}/oauth2/consent", data={**fields, "decision": "allow"},
+                       follow_redirects=False)
+
+
+@pytest.fixture
+def browser(app, user_key: str) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, base_url=BASE) as session:
+        yield session
+
+
+def test_code_flow_with_pkce(client: TestClient, tenant: TenantFixture, browser: TestClient,
+                             oauth) -> None:  # type: ignore[no-untyped-def]
+    app = register(client, tenant, redirectUris=[REDIRECT],
+                   grantTypes=["authorization_code", "refresh_token"])
+    session = oauth(app["clientId"])
+    session.redirect_uri, session.code_challenge_method = REDIRECT, "S256"
+    verifier = generate_token(48)
+    url, state = session.create_authorization_url(f"{BASE}/oauth2/auth",
+                                                  code_verifier=verifier)
+    redirect = browser_login(browser, url)
+    assert redirect.status_code == 302
+    location = redirect.headers["location"]
+    assert location.startswith(REDIRECT) and f"state={state}" in location
+    token = session.fetch_token(f"{BASE}/oauth2/token", authorization_response=location,
+                                code_verifier=verifier)
+    assert token["refresh_token"] and token["expires_in"] == 3600
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=bearer).status_code == 200
+    code = dict(parse_qsl(location.split("?", 1)[1]))["code"]
+    replay = client.post(f"{BASE}/oauth2/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+        "client_id": app["clientId"], "code_verifier": verifier})
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+
+
+def test_code_flow_refusals(client: TestClient, tenant: TenantFixture, browser: TestClient,
+                            oauth) -> None:  # type: ignore[no-untyped-def]
+    app = register(client, tenant, redirectUris=[REDIRECT],
+                   grantTypes=["authorization_code"])
+    base = f"{BASE}/oauth2/auth?response_type=code&client_id={app['clientId']}&state=s1"
+    wrong = browser.get(f"{base}&redirect_uri=https://evil.example.com/cb"
+                        "&code_challenge=" + "a" * 43 + "&code_challenge_method=S256")
+    assert wrong.status_code == 400 and "location" not in wrong.headers  # no open redirect
+    no_pkce = browser.get(f"{base}&redirect_uri={REDIRECT}")
+    assert no_pkce.status_code == 400 and "PKCE" in no_pkce.text
+    session = oauth(app["clientId"])
+    session.redirect_uri, session.code_challenge_method = REDIRECT, "S256"
+    verifier = generate_token(48)
+    url, _ = session.create_authorization_url(f"{BASE}/oauth2/auth", code_verifier=verifier)
+    page = browser.get(url)
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    bad = browser.post(f"{BASE}/oauth2/login", data={**hidden, "username": "anna",
+                                                     "password": "wrong password!"})
+    assert bad.status_code == 401 and "falsch" in bad.text
+    signed_in = browser.post(f"{BASE}/oauth2/login", data={
+        **hidden, "username": "anna", "password": PASSWORD}, follow_redirects=True)
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', signed_in.text))
+    forged = browser.post(f"{BASE}/oauth2/consent", data={**fields, "csrf": "x",
+                                                          "decision": "allow"})
+    assert forged.status_code == 403
+    denied = browser.post(f"{BASE}/oauth2/consent", data={**fields, "decision": "deny"},
+                          follow_redirects=False)
+    assert denied.status_code == 302 and "error=access_denied" in denied.headers["location"]
+    wrong_verifier = client.post(f"{BASE}/oauth2/token", data={
+        "grant_type": "authorization_code", "client_id": app["clientId"],
+        "redirect_uri": REDIRECT, "code_verifier": generate_token(48),
+        "code": dict(parse_qsl(browser.post(
+            f"{BASE}/oauth2/consent", data={**fields, "decision": "allow"},
+            follow_redirects=False).headers["location"].split("?", 1)[1]))["code"]})
+    assert wrong_verifier.status_code == 400
+    assert wrong_verifier.json()["error"] == "invalid_grant"

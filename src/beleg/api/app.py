@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from beleg import __version__
-from beleg.api import oauth, ops, v2, v11
+from beleg.api import oauth, oauth_pages, ops, v2, v11
 from beleg.api.errors import install_error_handlers
 from beleg.api.observability import ObservabilityMiddleware, configure_logging
 from beleg.api.ratelimit import RateLimits
@@ -47,6 +47,7 @@ def create_app(*, settings: Settings | None = None, db: Database | None = None,
     install_error_handlers(app)
     app.include_router(ops.router)
     app.include_router(oauth.router)
+    app.include_router(oauth_pages.router)
     app.include_router(v2.router())
     app.include_router(v11.router())
     app.add_middleware(ClientAddressLimit)

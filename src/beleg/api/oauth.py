@@ -15,15 +15,21 @@ grant hooks). Errors are RFC 6749 JSON (``{"error": "invalid_grant", ...}``).
 
 import contextvars
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749 import ClientMixin, grants
-from authlib.oauth2.rfc6749.errors import InsecureTransportError, InvalidGrantError
+from authlib.oauth2.rfc6749.errors import (
+    InsecureTransportError,
+    InvalidGrantError,
+    InvalidRequestError,
+)
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7523 import JWTBearerGrant
+from authlib.oauth2.rfc7636 import CodeChallenge
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from joserfc.errors import JoseError
@@ -45,8 +51,10 @@ from beleg.services.oauth_apps import digest
 router = APIRouter(tags=["OAuth2"])
 # Public by design: the token endpoint authenticates the client itself (RFC 6749 §2.3), the
 # discovery documents are public (RFC 8414, RFC 7517).
+# The login and consent pages authenticate the user themselves (password, session, CSRF).
 PUBLIC_PATHS = frozenset({"/oauth2/token", "/.well-known/jwks.json",
-                          "/.well-known/oauth-authorization-server"})
+                          "/.well-known/oauth-authorization-server", "/oauth2/auth",
+                          "/oauth2/login", "/oauth2/consent"})
 _session: contextvars.ContextVar[Session] = contextvars.ContextVar("oauth_session")
 _origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("oauth_origin")
 
@@ -81,6 +89,10 @@ class AppClient(ClientMixin):  # type: ignore[misc]
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type in self.row["grant_types"]
 
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code" and GrantType.AUTHORIZATION_CODE in self.row[
+            "grant_types"]
+
 
 @dataclass
 class UserRef:
@@ -104,14 +116,18 @@ class StoredRefreshToken:
 
 
 class FormRequest(OAuth2Request):  # type: ignore[misc]
-    def __init__(self, uri: str, form: dict[str, str], headers: dict[str, str]) -> None:
-        super().__init__("POST", uri, headers=headers)
+    """An OAuth2 request from form fields (token endpoint) or query parameters (the
+    authorization endpoint, ``method`` GET)."""
+
+    def __init__(self, uri: str, form: dict[str, str], headers: dict[str, str],
+                 method: str = "POST") -> None:
+        super().__init__(method, uri, headers=headers)
         self.payload = BasicOAuth2Payload(form)
         self._form = form
 
     @property
     def args(self) -> dict[str, str]:
-        return {}
+        return self._form if self.method == "GET" else {}
 
     @property
     def form(self) -> dict[str, str]:
@@ -151,6 +167,68 @@ class RotatingRefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
     def revoke_old_credential(self, refresh_token: StoredRefreshToken) -> None:
         tokens.mark_used(_session.get(), refresh_token.row["token_hash"],
                          self.server.clock.now())
+
+
+@dataclass
+class StoredCode:
+    row: dict[str, Any]
+
+    def get_redirect_uri(self) -> str | None:
+        return self.row["redirect_uri"]  # type: ignore[no-any-return]
+
+    def get_scope(self) -> str:
+        return str(self.row["scope"])
+
+    @property
+    def code_challenge(self) -> str | None:
+        return self.row["code_challenge"]  # type: ignore[no-any-return]
+
+    @property
+    def code_challenge_method(self) -> str | None:
+        return self.row["code_challenge_method"]  # type: ignore[no-any-return]
+
+
+class S256Only(CodeChallenge):  # type: ignore[misc]
+    """PKCE with S256 only (RFC 7636 §4.2: plain only when S256 is impossible); required for
+    public apps, at the authorization request and at the token request."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        super().validate_code_challenge(grant, redirect_uri)
+        payload = grant.request.payload.data
+        if grant.request.client.row["secret_hash"] is None and not payload.get(
+                "code_challenge"):
+            raise InvalidRequestError("public apps must use PKCE (code_challenge, S256)")
+        if payload.get("code_challenge") and payload.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("code_challenge_method must be S256")
+
+
+class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(AUTH_METHODS)
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        client: AppClient = request.client
+        user: UserRef = request.user
+        payload = request.payload.data
+        tokens.save_code(_session.get(), code=code, tenant_id=user.tenant_id,
+                         client_id=client.get_client_id(), user_id=user.user_id,
+                         redirect_uri=payload.get("redirect_uri"),
+                         scope=payload.get("scope") or " ".join(client.row["scopes"]),
+                         challenge=payload.get("code_challenge"),
+                         method=payload.get("code_challenge_method"), clock=self.server.clock)
+
+    def query_authorization_code(self, code: str, client: AppClient) -> StoredCode | None:
+        row = tokens.find_code(_session.get(), code, client.get_client_id(), self.server.clock)
+        return StoredCode(row) if row else None
+
+    def delete_authorization_code(self, authorization_code: StoredCode) -> None:
+        tokens.use_code(_session.get(), authorization_code.row["code_hash"], self.server.clock)
+
+    def authenticate_user(self, authorization_code: StoredCode) -> UserRef:
+        row = authorization_code.row
+        return UserRef(row["tenant_id"], row["user_id"])
 
 
 class TrustedIssuerGrant(JWTBearerGrant):  # type: ignore[misc]
@@ -207,6 +285,7 @@ class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         self.register_grant(PairingGrant)
         self.register_grant(RotatingRefreshGrant)
         self.register_grant(TrustedIssuerGrant)
+        self.register_grant(CodeGrant, [S256Only(required=True)])
 
     def query_client(self, client_id: str) -> AppClient | None:
         row = _session.get().execute(select(oauth_apps).where(
@@ -223,6 +302,8 @@ class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         return request
 
     def handle_response(self, status: int, body: Any, headers: Any) -> Response:
+        if status in (301, 302, 303):  # the authorization endpoint redirects to the app
+            return Response(status_code=302, headers=dict(headers))
         return JSONResponse(body, status_code=status, headers=dict(headers))
 
     def _generate(self, grant_type: str, client: AppClient, *, user: UserRef,
@@ -246,7 +327,19 @@ class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         return token
 
 
-def _server(rt: Runtime) -> BelegAuthorizationServer:
+def in_transaction(rt: Runtime, origin: Origin,
+                   action: Callable[[BelegAuthorizationServer], Any]) -> Any:
+    """Run ``action`` with the authorization server inside one database transaction."""
+    with rt.db.transaction() as session:
+        session_token, origin_token = _session.set(session), _origin.set(origin)
+        try:
+            return action(authorization_server(rt))
+        finally:
+            _session.reset(session_token)
+            _origin.reset(origin_token)
+
+
+def authorization_server(rt: Runtime) -> BelegAuthorizationServer:
     server = getattr(rt, "oauth_server", None)
     if server is None:
         server = BelegAuthorizationServer(rt)
@@ -268,27 +361,19 @@ async def token(request: Request, rt: Runtime = Depends(runtime)) -> Response:
                     request_id=getattr(request.state, "request_id", None))
 
     try:
-        oauth_request = FormRequest(_external_url(request, rt), form, headers)
+        oauth_request = FormRequest(external_url(request, rt), form, headers)
     except InsecureTransportError:
         return JSONResponse({"error": "insecure_transport",
                              "error_description": "OAuth 2 requires https"}, status_code=400)
 
-    def run() -> Response:
-        with rt.db.transaction() as session:
-            session_token = _session.set(session)
-            origin_token = _origin.set(origin)
-            try:
-                return _server(rt).create_token_response(oauth_request)
-            finally:
-                _session.reset(session_token)
-                _origin.reset(origin_token)
-
-    response: Response = await run_in_threadpool(run)
+    response: Response = await run_in_threadpool(
+        in_transaction, rt, origin,
+        lambda server: server.create_token_response(oauth_request))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _external_url(request: Request, rt: Runtime) -> str:
+def external_url(request: Request, rt: Runtime) -> str:
     """The URL the client used: https when a trusted proxy terminated TLS for us."""
     url = request.url
     host = request.client.host if request.client else None
@@ -309,8 +394,9 @@ def metadata(request: Request) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/")
     return {"issuer": tokens.ISSUER, "token_endpoint": f"{base}/oauth2/token",
             "jwks_uri": f"{base}/.well-known/jwks.json",
-            "grant_types_supported": [GrantType.PAIRING.value, GrantType.REFRESH_TOKEN.value,
-                                      GrantType.JWT_BEARER.value],
+            "authorization_endpoint": f"{base}/oauth2/auth",
+            "grant_types_supported": [g.value for g in GrantType],
+            "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic",
                                                       "client_secret_post", "none"],
-            "response_types_supported": []}
+            "response_types_supported": ["code"]}

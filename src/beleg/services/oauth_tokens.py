@@ -15,7 +15,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from joserfc import jwt
@@ -29,6 +29,7 @@ from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.db.tables import (
     oauth_assertion_ids,
+    oauth_codes,
     oauth_consents,
     oauth_pairings,
     oauth_refresh_tokens,
@@ -270,3 +271,33 @@ def assertion_user(session: Session, *, app: dict[str, Any], username: str,
         oauth_consents.c.tenant_id == tenant_id, oauth_consents.c.user_id == user_id,
         oauth_consents.c.client_id == app["client_id"])).first()
     return user_id if consented is not None else None  # type: ignore[no-any-return]
+
+
+CODE_TTL_SECONDS = 120  # authorization codes are short-lived (RFC 6749 §4.1.2: at most 10 min)
+
+
+def save_code(session: Session, *, code: str, tenant_id: uuid.UUID, client_id: str,
+              user_id: uuid.UUID, redirect_uri: str | None, scope: str,
+              challenge: str | None, method: str | None, clock: Clock) -> None:
+    session.execute(insert(oauth_codes).values(
+        code_hash=digest(code), tenant_id=tenant_id, client_id=client_id, user_id=user_id,
+        redirect_uri=redirect_uri, scope=scope, code_challenge=challenge,
+        code_challenge_method=method,
+        expires_at=clock.now() + timedelta(seconds=CODE_TTL_SECONDS), used_at=None))
+
+
+def find_code(session: Session, code: str, client_id: str, clock: Clock
+              ) -> dict[str, Any] | None:
+    """An unused, unexpired code of this app, locked; a replayed code is refused."""
+    row = session.execute(select(oauth_codes).where(
+        oauth_codes.c.code_hash == digest(code)).with_for_update()).one_or_none()
+    if row is None or row.client_id != client_id or row.used_at is not None:
+        return None
+    if row.expires_at <= clock.now():
+        return None
+    return dict(row._mapping)
+
+
+def use_code(session: Session, code_hash: str, clock: Clock) -> None:
+    session.execute(update(oauth_codes).where(oauth_codes.c.code_hash == code_hash)
+                    .values(used_at=clock.now()))

@@ -19,10 +19,12 @@ from beleg.db.tables.ledger import (
 from beleg.db.tables.oauth import (
     oauth_apps,
     oauth_assertion_ids,
+    oauth_codes,
     oauth_consents,
     oauth_pairings,
     oauth_refresh_tokens,
     oauth_signing_keys,
+    web_sessions,
 )
 from beleg.db.tables.tenancy import tenant_clocks, tenants
 
@@ -48,6 +50,7 @@ __all__ = [
     "metadata",
     "oauth_apps",
     "oauth_assertion_ids",
+    "oauth_codes",
     "oauth_consents",
     "oauth_pairings",
     "oauth_refresh_tokens",
@@ -55,4 +58,5 @@ __all__ = [
     "tenant_clocks",
     "tenants",
     "users",
+    "web_sessions",
 ]

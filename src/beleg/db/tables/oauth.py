@@ -78,3 +78,33 @@ oauth_pairings = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime, nullable=True),
 )
+
+oauth_codes = Table(
+    "oauth_codes",
+    metadata,
+    # Authorization codes (RFC 6749 §4.1): single-use, short-lived, bound to the redirect URI
+    # and the PKCE challenge (RFC 7636).
+    Column("code_hash", String(64), primary_key=True),
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), nullable=False),
+    Column("client_id", String(64), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("redirect_uri", String(2000), nullable=True),
+    Column("scope", String(2000), nullable=False),
+    Column("code_challenge", String(200), nullable=True),
+    Column("code_challenge_method", String(10), nullable=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    # A browser login (the OAuth login page now, the portal later); the cookie holds the
+    # token, the table its hash. ``csrf`` is echoed by every form of the session.
+    Column("token_hash", String(64), primary_key=True),
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

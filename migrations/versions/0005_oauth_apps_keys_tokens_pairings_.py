@@ -1,8 +1,8 @@
-"""oauth apps, keys, refresh tokens, pairings, consents, assertion ids
+"""oauth: apps, keys, tokens, pairings, consents, codes, web sessions
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-21 21:22:58.243946
+Create Date: 2026-11-21 21:27:13.361102
 """
 
 from collections.abc import Sequence
@@ -48,6 +48,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_oauth_apps')),
     sa.UniqueConstraint('client_id', name=op.f('uq_oauth_apps_client_id'))
     )
+    op.create_table('oauth_codes',
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('redirect_uri', sa.String(length=2000), nullable=True),
+    sa.Column('scope', sa.String(length=2000), nullable=False),
+    sa.Column('code_challenge', sa.String(length=200), nullable=True),
+    sa.Column('code_challenge_method', sa.String(length=10), nullable=True),
+    sa.Column('expires_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_oauth_codes_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('code_hash', name=op.f('pk_oauth_codes'))
+    )
     op.create_table('oauth_consents',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
@@ -83,15 +97,27 @@ def upgrade() -> None:
     with op.batch_alter_table('oauth_refresh_tokens', schema=None) as batch_op:
         batch_op.create_index('ix_oauth_refresh_tokens_family', ['family_id'], unique=False)
 
+    op.create_table('web_sessions',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('csrf', sa.String(length=64), nullable=False),
+    sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_web_sessions_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_web_sessions'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('web_sessions')
     with op.batch_alter_table('oauth_refresh_tokens', schema=None) as batch_op:
         batch_op.drop_index('ix_oauth_refresh_tokens_family')
 
     op.drop_table('oauth_refresh_tokens')
     op.drop_table('oauth_pairings')
     op.drop_table('oauth_consents')
+    op.drop_table('oauth_codes')
     op.drop_table('oauth_apps')
     op.drop_table('oauth_signing_keys')
     op.drop_table('oauth_assertion_ids')

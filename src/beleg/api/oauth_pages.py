@@ -1,0 +1,151 @@
+"""The authorization code flow's pages (seed 003 §2.1.1): login and consent.
+
+``GET /oauth2/auth`` validates the request with authlib first. An unknown app or a redirect
+URI that is not registered exactly gets an error page and never a redirect (RFC 6749 §4.1.2.1).
+Without a browser session the page asks for user name and password; with one it asks for
+consent. ``POST /oauth2/consent`` (with the session's CSRF token) redirects back to the app
+with ``code`` and ``state``, or with ``error=access_denied``. Pages are German unless the
+browser prefers English.
+"""
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from authlib.oauth2 import OAuth2Error
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+
+from beleg.api.language import preferred_language
+from beleg.api.oauth import FormRequest, UserRef, external_url, in_transaction
+from beleg.api.runtime import Runtime, runtime
+from beleg.api.security import client_ip
+from beleg.domain.identity.principal import Origin
+from beleg.queries.identity import get_user
+from beleg.services import web_sessions
+
+router = APIRouter(tags=["OAuth2"], include_in_schema=False)
+COOKIE = "beleg_session"
+OAUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state",
+                "code_challenge", "code_challenge_method")
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                        autoescape=select_autoescape(["html"]))
+TEXTS = {
+    "de": {"sign_in": "Anmelden", "username": "Benutzername", "password": "Passwort",
+           "allow_title": "{app} Zugriff erlauben?", "allow": "Erlauben", "deny": "Ablehnen",
+           "allow_intro": "{user}, die App möchte in Ihrem Namen auf diese Bereiche zugreifen:",
+           "error_title": "Anmeldung nicht möglich",
+           "bad_login": "Benutzername oder Passwort ist falsch."},
+    "en": {"sign_in": "Sign in", "username": "User name", "password": "Password",
+           "allow_title": "Allow {app} access?", "allow": "Allow", "deny": "Deny",
+           "allow_intro": "{user}, the app asks to act for you in these areas:",
+           "error_title": "Sign-in not possible",
+           "bad_login": "The user name or password is wrong."},
+}
+
+
+def _page(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    lang = preferred_language(request)
+    html = TEMPLATES.get_template(f"oauth/{template}.html").render(
+        lang=lang, t=TEXTS[lang], title=TEXTS[lang]["sign_in"], **values)
+    return HTMLResponse(html, status_code=status, headers={
+        "Cache-Control": "no-store", "X-Frame-Options": "DENY",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                   "form-action 'self'"})
+
+
+def _origin(request: Request, rt: Runtime) -> Origin:
+    return Origin(ip_address=client_ip(request, rt),
+                  request_id=getattr(request.state, "request_id", None))
+
+
+def _params(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if k in OAUTH_PARAMS}
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return dict(parse_qsl((await request.body()).decode("utf-8", "replace"),
+                          keep_blank_values=True))
+
+
+def _validate(rt: Runtime, request: Request, params: dict[str, str]) -> Any:
+    """The app of a valid authorization request (authlib checks client, redirect URI, response
+    type, scope and PKCE); raises OAuth2Error otherwise."""
+    oauth_request = FormRequest(external_url(request, rt), params, dict(request.headers),
+                                method="GET")
+    return in_transaction(rt, _origin(request, rt), lambda server: server.get_consent_grant(
+        request=oauth_request, end_user=None).client)
+
+
+@router.get("/oauth2/auth")
+async def authorize(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    params = _params(dict(request.query_params))
+    try:
+        client = await run_in_threadpool(_validate, rt, request, params)
+    except OAuth2Error as exc:
+        return _page(request, "error", 400, error=exc.description or exc.error)
+    session = web_sessions.current_session(db=rt.db, token=request.cookies.get(COOKIE),
+                                           clock=rt.clock)
+    name = client.row["name"]
+    if session is None or session.tenant_id != client.row["tenant_id"]:
+        return _page(request, "login", app_name=name, params=params)
+    allowed = sorted(set((params.get("scope") or " ".join(client.row["scopes"])).split())
+                     & set(client.row["scopes"]))
+    return _page(request, "consent", app_name=name, params=params, csrf=session.csrf,
+                 scopes=allowed, username=await run_in_threadpool(_username, rt, session))
+
+
+def _username(rt: Runtime, session: web_sessions.WebSession) -> str:
+    return str(get_user(db=rt.db, tenant_id=session.tenant_id, user_id=session.user_id,
+                        now=rt.clock.now())["username"])
+
+
+@router.post("/oauth2/login")
+async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    form = await _form(request)
+    params = _params(form)
+    try:
+        client = await run_in_threadpool(_validate, rt, request, params)
+    except OAuth2Error as exc:
+        return _page(request, "error", 400, error=exc.description or exc.error)
+    result = await run_in_threadpool(lambda: web_sessions.login(
+        db=rt.db, tenant_id=client.row["tenant_id"], username=form.get("username", ""),
+        password=form.get("password", ""), origin=_origin(request, rt), clock=rt.clock))
+    if result is None:
+        lang = preferred_language(request)
+        return _page(request, "login", 401, app_name=client.row["name"], params=params,
+                     error=TEXTS[lang]["bad_login"])
+    token, _session = result
+    response = RedirectResponse(f"/oauth2/auth?{urlencode(params)}", status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/oauth2",
+                        secure=external_url(request, rt).startswith("https"),
+                        max_age=int(web_sessions.SESSION_TTL.total_seconds()))
+    return response
+
+
+@router.post("/oauth2/consent")
+async def consent(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    form = await _form(request)
+    params = _params(form)
+    session = web_sessions.current_session(db=rt.db, token=request.cookies.get(COOKIE),
+                                           clock=rt.clock)
+    if session is None or form.get("csrf") != session.csrf:
+        return _page(request, "error", 403, error="session expired or form not from Beleg")
+    user = UserRef(session.tenant_id, session.user_id) if form.get("decision") == "allow" \
+        else None
+    oauth_request = FormRequest(external_url(request, rt), params, dict(request.headers),
+                                method="GET")
+
+    def decide(server: Any) -> Response:
+        grant = server.get_consent_grant(request=oauth_request, end_user=user)
+        if grant.client.row["tenant_id"] != session.tenant_id:
+            raise OAuth2Error(description="the app belongs to another client")
+        return server.create_authorization_response(  # type: ignore[no-any-return]
+            request=oauth_request, grant_user=user, grant=grant)
+
+    try:
+        return await run_in_threadpool(in_transaction, rt, _origin(request, rt), decide)
+    except OAuth2Error as exc:
+        return _page(request, "error", 400, error=exc.description or exc.error)
