@@ -54,7 +54,7 @@ router = APIRouter(tags=["OAuth2"])
 # The login and consent pages authenticate the user themselves (password, session, CSRF).
 PUBLIC_PATHS = frozenset({"/oauth2/token", "/.well-known/jwks.json",
                           "/.well-known/oauth-authorization-server", "/oauth2/auth",
-                          "/oauth2/login", "/oauth2/consent"})
+                          "/oauth2/login", "/oauth2/consent", "/oauth2/step"})
 _session: contextvars.ContextVar[Session] = contextvars.ContextVar("oauth_session")
 _origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("oauth_origin")
 

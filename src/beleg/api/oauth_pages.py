@@ -22,6 +22,7 @@ from beleg.api.language import preferred_language
 from beleg.api.oauth import FormRequest, UserRef, external_url, in_transaction
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import client_ip
+from beleg.domain.errors import DomainError
 from beleg.domain.identity.principal import Origin
 from beleg.queries.identity import get_user
 from beleg.services import web_sessions
@@ -37,12 +38,26 @@ TEXTS = {
            "allow_title": "{app} Zugriff erlauben?", "allow": "Erlauben", "deny": "Ablehnen",
            "allow_intro": "{user}, die App möchte in Ihrem Namen auf diese Bereiche zugreifen:",
            "error_title": "Anmeldung nicht möglich",
-           "bad_login": "Benutzername oder Passwort ist falsch."},
+           "bad_login": "Benutzername oder Passwort ist falsch.",
+           "locked": "Zu viele Fehlversuche: gesperrt bis {until} (UTC).",
+           "step_password": "Neues Passwort festlegen", "new_password": "Neues Passwort",
+           "step_totp": "Bestätigungscode", "code": "Code aus der Authenticator-App",
+           "step_enrol": "Zwei-Faktor-Anmeldung einrichten", "secret": "Schlüssel",
+           "enrol_intro": "Scannen Sie den QR-Code mit einer Authenticator-App.",
+           "recovery_intro": "Bewahren Sie diese Wiederherstellungscodes sicher auf:",
+           "continue": "Weiter"},
     "en": {"sign_in": "Sign in", "username": "User name", "password": "Password",
            "allow_title": "Allow {app} access?", "allow": "Allow", "deny": "Deny",
            "allow_intro": "{user}, the app asks to act for you in these areas:",
            "error_title": "Sign-in not possible",
-           "bad_login": "The user name or password is wrong."},
+           "bad_login": "The user name or password is wrong.",
+           "locked": "Too many failed attempts: locked until {until} (UTC).",
+           "step_password": "Set a new password", "new_password": "New password",
+           "step_totp": "Verification code", "code": "Code from the authenticator app",
+           "step_enrol": "Set up two-factor sign-in", "secret": "Key",
+           "enrol_intro": "Scan the QR code with an authenticator app.",
+           "recovery_intro": "Keep these recovery codes safe:",
+           "continue": "Continue"},
 }
 
 
@@ -91,6 +106,8 @@ async def authorize(request: Request, rt: Runtime = Depends(runtime)) -> Respons
     name = client.row["name"]
     if session is None or session.tenant_id != client.row["tenant_id"]:
         return _page(request, "login", app_name=name, params=params)
+    if session.pending is not None:
+        return await _step_page(request, rt, session, params)
     allowed = sorted(set((params.get("scope") or " ".join(client.row["scopes"])).split())
                      & set(client.row["scopes"]))
     return _page(request, "consent", app_name=name, params=params, csrf=session.csrf,
@@ -113,11 +130,13 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     result = await run_in_threadpool(lambda: web_sessions.login(
         db=rt.db, tenant_id=client.row["tenant_id"], username=form.get("username", ""),
         password=form.get("password", ""), origin=_origin(request, rt), clock=rt.clock))
-    if result is None:
-        lang = preferred_language(request)
-        return _page(request, "login", 401, app_name=client.row["name"], params=params,
-                     error=TEXTS[lang]["bad_login"])
-    token, _session = result
+    if result.token is None:
+        texts = TEXTS[preferred_language(request)]
+        error = texts["bad_login"] if result.locked_until is None else texts["locked"].format(
+            until=result.locked_until.strftime("%Y-%m-%d %H:%M"))
+        return _page(request, "login", 401 if result.locked_until is None else 429,
+                     app_name=client.row["name"], params=params, error=error)
+    token = result.token
     response = RedirectResponse(f"/oauth2/auth?{urlencode(params)}", status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/oauth2",
                         secure=external_url(request, rt).startswith("https"),
@@ -149,3 +168,38 @@ async def consent(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         return await run_in_threadpool(in_transaction, rt, _origin(request, rt), decide)
     except OAuth2Error as exc:
         return _page(request, "error", 400, error=exc.description or exc.error)
+
+
+async def _step_page(request: Request, rt: Runtime, session: web_sessions.WebSession,
+                     params: dict[str, str], error: str | None = None) -> HTMLResponse:
+    texts = TEXTS[preferred_language(request)]
+    values: dict[str, Any] = {"step": session.pending,
+                              "heading": texts[f"step_{session.pending}"],
+                              "params": params, "csrf": session.csrf, "error": error}
+    if session.pending == "enrol":
+        secret, qr, recovery = await run_in_threadpool(
+            lambda: web_sessions.begin_enrolment(db=rt.db, token=request.cookies[COOKIE],
+                                                 clock=rt.clock))
+        values.update(secret=secret, qr=qr, recovery=recovery)
+    return _page(request, "step", 400 if error else 200, **values)
+
+
+@router.post("/oauth2/step")
+async def step(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    """A new password, or a TOTP code (also confirming an enrolment)."""
+    form = await _form(request)
+    params = _params(form)
+    token = request.cookies.get(COOKIE)
+    session = web_sessions.current_session(db=rt.db, token=token, clock=rt.clock)
+    if session is None or token is None or form.get("csrf") != session.csrf:
+        return _page(request, "error", 403, error="session expired or form not from Beleg")
+    try:
+        await run_in_threadpool(lambda: web_sessions.complete_step(
+            db=rt.db, token=token, code=form.get("code"),
+            new_password=form.get("new_password"), origin=_origin(request, rt),
+            clock=rt.clock))
+    except DomainError as exc:
+        if session.pending == "enrol":  # keep the secret shown: it is not confirmed yet
+            return _page(request, "error", 400, error=exc.message)
+        return await _step_page(request, rt, session, params, error=exc.message)
+    return RedirectResponse(f"/oauth2/auth?{urlencode(params)}", status_code=303)

@@ -21,6 +21,7 @@ from beleg.domain.identity.scopes import Role, check_grantable, scopes_for_role
 from beleg.domain.identity.usernames import normalize_username
 from beleg.services.audit import record_change, update_audited
 from beleg.services.passwords import hash_password
+from beleg.services.security import policy_of
 from beleg.services.tenants import is_platform_tenant
 
 ENTITY = "User"
@@ -80,7 +81,6 @@ def create_user(
 ) -> dict[str, Any]:
     """Create a user; the actor must hold every scope the role grants (no escalation)."""
     name = normalize_username(username)
-    check_password(password)
     user_role = _role(role)
     now = clock.now()
     values = {
@@ -91,6 +91,9 @@ def create_user(
     }
     try:
         with db.transaction() as session:
+            # the tenant's password policy (issue 4): its minimum length
+            check_password(password, min_length=policy_of(session, tenant_id)
+                           .password_min_length)
             _check_role_grant(session, actor, tenant_id, user_role)
             session.execute(insert(users).values(**values))
             record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.CREATE,
@@ -117,7 +120,8 @@ def update_user(
             values["role"] = _role(changes["role"]).value
             _check_role_grant(session, actor, tenant_id, Role(values["role"]))
         if changes.get("password") is not None:
-            check_password(changes["password"])
+            check_password(changes["password"], min_length=policy_of(
+                session, tenant_id).password_min_length)
             values["password_hash"] = hash_password(changes["password"])
             values["password_changed_at"] = clock.now()
         where = (users.c.tenant_id == tenant_id) & (users.c.id == user_id)

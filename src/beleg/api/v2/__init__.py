@@ -4,11 +4,21 @@ from fastapi import APIRouter
 
 from beleg.api.routing import BelegRoute
 from beleg.api.schemas import PROBLEM_RESPONSES
-from beleg.api.v2 import api_keys, audit, oauth_apps, scopes, tenants, test_clock, users
+from beleg.api.v2 import (
+    api_keys,
+    audit,
+    oauth_apps,
+    scopes,
+    security,
+    tenants,
+    test_clock,
+    users,
+)
 
 
 def router() -> APIRouter:
     v2 = APIRouter(prefix="/v2", route_class=BelegRoute, responses=PROBLEM_RESPONSES)
-    for module in (tenants, users, api_keys, scopes, audit, test_clock, oauth_apps):
+    for module in (tenants, users, api_keys, scopes, audit, test_clock, oauth_apps,
+                   security):
         v2.include_router(module.router)
     return v2

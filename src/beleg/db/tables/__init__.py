@@ -6,7 +6,13 @@ from beleg.db.tables.base import metadata
 from beleg.db.tables.cash_invoicing import cb_bookings, cb_invoice_lines, cb_invoices
 from beleg.db.tables.contacts import contact_addresses, contacts
 from beleg.db.tables.http import idempotency_records
-from beleg.db.tables.identity import api_keys, users
+from beleg.db.tables.identity import (
+    api_keys,
+    login_failures,
+    security_settings,
+    user_totp,
+    users,
+)
 from beleg.db.tables.ledger import (
     bank_accounts,
     ledger_accounts,
@@ -47,6 +53,7 @@ __all__ = [
     "ledger_postings",
     "ledger_rebooks",
     "ledger_tax_entries",
+    "login_failures",
     "metadata",
     "oauth_apps",
     "oauth_assertion_ids",
@@ -55,8 +62,10 @@ __all__ = [
     "oauth_pairings",
     "oauth_refresh_tokens",
     "oauth_signing_keys",
+    "security_settings",
     "tenant_clocks",
     "tenants",
+    "user_totp",
     "users",
     "web_sessions",
 ]

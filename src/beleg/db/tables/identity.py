@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     ForeignKey,
     ForeignKeyConstraint,
@@ -54,4 +55,41 @@ api_keys = Table(
         ["tenant_id", "created_by_user_id"],
         ["users.tenant_id", "users.id"],
     ),
+)
+
+security_settings = Table(
+    "security_settings",
+    metadata,
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("password_min_length", Integer, nullable=False),
+    Column("password_max_age_days", Integer, nullable=True),
+    Column("require_2fa", Boolean, nullable=False),
+    Column("lockout_threshold", Integer, nullable=False),
+    Column("lockout_minutes", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    # Failed logins per user name and per client address (brute-force protection).
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("kind", String(8), primary_key=True),  # user / address
+    Column("subject", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime, nullable=False),
+    Column("locked_until", UtcDateTime, nullable=True),
+)
+
+user_totp = Table(
+    "user_totp",
+    metadata,
+    # TOTP second factor (RFC 6238): the shared secret and hashed one-time recovery codes.
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("user_id", Uuid, primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("confirmed_at", UtcDateTime, nullable=True),  # set once a code was verified
+    Column("recovery_hashes", JSON, nullable=False),
+    Column("last_counter", Integer, nullable=True),  # a code is accepted once
+    ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
 )

@@ -105,6 +105,9 @@ web_sessions = Table(
     Column("tenant_id", Uuid, ForeignKey("tenants.id"), nullable=False),
     Column("user_id", Uuid, nullable=False),
     Column("csrf", String(64), nullable=False),
+    # What the user must still do before the session counts: "password" (expired),
+    # "enrol" (2FA required, none set up), "totp" (enter the code); None: signed in.
+    Column("pending", String(10), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
 )

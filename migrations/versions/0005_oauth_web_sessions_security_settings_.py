@@ -1,8 +1,8 @@
-"""oauth: apps, keys, tokens, pairings, consents, codes, web sessions
+"""oauth, web sessions, security settings, login failures, totp
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-21 21:27:13.361102
+Create Date: 2026-11-21 21:36:19.214711
 """
 
 from collections.abc import Sequence
@@ -31,6 +31,16 @@ def upgrade() -> None:
     sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('retired_at', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('kid', name=op.f('pk_oauth_signing_keys'))
+    )
+    op.create_table('login_failures',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_failure_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_login_failures_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'kind', 'subject', name=op.f('pk_login_failures'))
     )
     op.create_table('oauth_apps',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -97,20 +107,44 @@ def upgrade() -> None:
     with op.batch_alter_table('oauth_refresh_tokens', schema=None) as batch_op:
         batch_op.create_index('ix_oauth_refresh_tokens_family', ['family_id'], unique=False)
 
+    op.create_table('security_settings',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('password_min_length', sa.Integer(), nullable=False),
+    sa.Column('password_max_age_days', sa.Integer(), nullable=True),
+    sa.Column('require_2fa', sa.Boolean(), nullable=False),
+    sa.Column('lockout_threshold', sa.Integer(), nullable=False),
+    sa.Column('lockout_minutes', sa.Integer(), nullable=False),
+    sa.Column('updated_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_security_settings_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', name=op.f('pk_security_settings'))
+    )
     op.create_table('web_sessions',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('csrf', sa.String(length=64), nullable=False),
+    sa.Column('pending', sa.String(length=10), nullable=True),
     sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_web_sessions_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_web_sessions'))
     )
+    op.create_table('user_totp',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.Column('confirmed_at', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('recovery_hashes', sa.JSON(), nullable=False),
+    sa.Column('last_counter', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['tenant_id', 'user_id'], ['users.tenant_id', 'users.id'], name=op.f('fk_user_totp_tenant_id_users')),
+    sa.PrimaryKeyConstraint('tenant_id', 'user_id', name=op.f('pk_user_totp'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('user_totp')
     op.drop_table('web_sessions')
+    op.drop_table('security_settings')
     with op.batch_alter_table('oauth_refresh_tokens', schema=None) as batch_op:
         batch_op.drop_index('ix_oauth_refresh_tokens_family')
 
@@ -119,5 +153,6 @@ def downgrade() -> None:
     op.drop_table('oauth_consents')
     op.drop_table('oauth_codes')
     op.drop_table('oauth_apps')
+    op.drop_table('login_failures')
     op.drop_table('oauth_signing_keys')
     op.drop_table('oauth_assertion_ids')
