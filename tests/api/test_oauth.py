@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
 
 import httpx2
@@ -27,7 +28,7 @@ from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.services.api_keys import create_api_key
 from beleg.services.oauth_tokens import rotate_signing_key
 from beleg.services.users import create_user
-from tests.conftest import TenantFixture, make_tenant, system_actor
+from tests.conftest import TenantFixture, app_at, make_tenant, system_actor
 
 BASE = "https://testserver"
 PASSWORD = "correct horse battery staple"
@@ -364,3 +365,21 @@ def test_code_flow_refusals(client: TestClient, tenant: TenantFixture, browser: 
             follow_redirects=False).headers["location"].split("?", 1)[1]))["code"]})
     assert wrong_verifier.status_code == 400
     assert wrong_verifier.json()["error"] == "invalid_grant"
+
+
+def test_expired_pairing_code_and_expired_access_token(client: TestClient, db: Database,
+                                                       database_url: str,
+                                                       tenant: TenantFixture,
+                                                       user_key: str) -> None:
+    app = register(client, tenant)
+    code = pair(client, app, user_key)
+    form = {"grant_type": "password", "username": "anna", "client_id": app["clientId"]}
+    with app_at(db, database_url, datetime.now(UTC) + timedelta(minutes=6)) as later:
+        late = later.post(f"{BASE}/oauth2/token", data={**form, "password": code})
+        assert late.status_code == 400 and late.json()["error"] == "invalid_request"
+    token = client.post(f"{BASE}/oauth2/token", data={
+        **form, "password": pair(client, app, user_key)}).json()["access_token"]
+    with app_at(db, database_url, datetime.now(UTC) + timedelta(minutes=61)) as later:
+        expired = later.get("/api/1.1/accounts/4000",
+                            headers={"Authorization": f"Bearer {token}"})
+        assert expired.status_code == 401 and "expired" in expired.json()["message"]

@@ -134,14 +134,15 @@ def authenticate_access_token(*, db: Database, token: str, clock: Clock
         return None
     try:
         decoded = jwt.decode(token, KeySet.import_key_set(public_keys(db=db)))
-        JWTClaimsRegistry(iss={"essential": True, "value": ISSUER},
+        # expiry against the injected (system) clock, as every security decision
+        JWTClaimsRegistry(now=int(clock.now().timestamp()),
+                          iss={"essential": True, "value": ISSUER},
                           exp={"essential": True}).validate(decoded.claims)
     except JoseError as exc:
         return AuthFailure("expired" if "expired" in str(exc).lower() else "invalid")
     except (ValueError, KeyError):
         return AuthFailure("invalid")
-    claims = decoded.claims
-    return _principal(db, claims)
+    return _principal(db, decoded.claims)
 
 
 def _principal(db: Database, claims: dict[str, Any]) -> Principal | AuthFailure:
