@@ -1,6 +1,7 @@
 """The OAuth pages in a real browser (issue 4): Debian's Chromium, driven by Playwright,
-signs in, enrols TOTP as the tenant requires, consents and completes a code flow with PKCE;
-the app then exchanges the code with authlib's client."""
+signs in, enrols TOTP as the tenant requires, consents and completes a code flow with PKCE
+(the app exchanges the code with authlib's client), then opens the pairing page, whose code
+a desktop app exchanges for a token."""
 
 from __future__ import annotations
 
@@ -77,6 +78,9 @@ def test_login_totp_enrolment_and_code_flow_in_chromium(server: str, db: Databas
         "name": "Browser app", "confidential": False, "redirectUris": [redirect],
         "grantTypes": ["authorization_code", "refresh_token"],
         "scopes": ["ledger:read"]}).json()
+    desktop = httpx2.post(f"{server}/v2/oauth-apps", headers=tenant.headers, json={
+        "name": "Desktop app", "confidential": False, "grantTypes": ["password"],
+        "scopes": ["ledger:read"]}).json()
     client = OAuth2Client(app["clientId"], redirect_uri=redirect, code_challenge_method="S256")
     verifier = generate_token(48)
     url, state = client.create_authorization_url(f"{server}/oauth2/auth",
@@ -100,6 +104,8 @@ def test_login_totp_enrolment_and_code_flow_in_chromium(server: str, db: Databas
         with page.expect_navigation(url=re.compile(re.escape(redirect))):
             page.click("button[value=allow]")
         landed = page.url
+        page.goto(f"{server}/oauth2/pair?client_id={desktop['clientId']}")
+        pairing_code = page.inner_text("#pairing-code")
         browser.close()
 
     query = dict(parse_qsl(urlsplit(landed).query))
@@ -110,3 +116,8 @@ def test_login_totp_enrolment_and_code_flow_in_chromium(server: str, db: Databas
     accounts = httpx2.get(f"{server}/api/1.1/accounts/4000",
                           headers={"Authorization": f"Bearer {token['access_token']}"})
     assert accounts.status_code == 200
+
+    paired = OAuth2Client(desktop["clientId"]).fetch_token(
+        f"{server}/oauth2/token", grant_type="password", username="anna",
+        password=pairing_code)
+    assert paired["access_token"] and "refresh_token" not in paired

@@ -54,7 +54,8 @@ router = APIRouter(tags=["OAuth2"])
 # The login and consent pages authenticate the user themselves (password, session, CSRF).
 PUBLIC_PATHS = frozenset({"/oauth2/token", "/.well-known/jwks.json",
                           "/.well-known/oauth-authorization-server", "/oauth2/auth",
-                          "/oauth2/login", "/oauth2/consent", "/oauth2/step"})
+                          "/oauth2/login", "/oauth2/consent", "/oauth2/step",
+                          "/oauth2/pair"})
 _session: contextvars.ContextVar[Session] = contextvars.ContextVar("oauth_session")
 _origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("oauth_origin")
 
@@ -321,7 +322,7 @@ class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
                  "access_token": tokens.issue_access_token(session, grant, self.clock),
                  "expires_in": int(ACCESS_TOKEN_TTL.total_seconds()),
                  "scope": " ".join(sorted(scopes))}
-        if include_refresh_token:
+        if include_refresh_token and client.check_grant_type(GrantType.REFRESH_TOKEN.value):
             token["refresh_token"] = tokens.issue_refresh_token(session, grant, self.clock,
                                                                 family=user.family)
         return token

@@ -23,14 +23,17 @@ from beleg.api.oauth import FormRequest, UserRef, external_url, in_transaction
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import client_ip
 from beleg.domain.errors import DomainError
-from beleg.domain.identity.principal import Origin
+from beleg.domain.identity.oauth import GrantType
+from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
 from beleg.queries.identity import get_user
 from beleg.services import web_sessions
+from beleg.services.oauth_apps import start_pairing
 
 router = APIRouter(tags=["OAuth2"], include_in_schema=False)
 COOKIE = "beleg_session"
 OAUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state",
-                "code_challenge", "code_challenge_method")
+                "code_challenge", "code_challenge_method", "flow")
+PAIRING = "pair"  # ``flow=pair``: the pairing page instead of an authorization request
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 TEXTS = {
@@ -45,7 +48,8 @@ TEXTS = {
            "step_enrol": "Zwei-Faktor-Anmeldung einrichten", "secret": "Schlüssel",
            "enrol_intro": "Scannen Sie den QR-Code mit einer Authenticator-App.",
            "recovery_intro": "Bewahren Sie diese Wiederherstellungscodes sicher auf:",
-           "continue": "Weiter"},
+           "continue": "Weiter", "pair": "{app} koppeln",
+           "pair_intro": "Geben Sie diesen Code in der App ein. Er gilt bis {expires} (UTC):"},
     "en": {"sign_in": "Sign in", "username": "User name", "password": "Password",
            "allow_title": "Allow {app} access?", "allow": "Allow", "deny": "Deny",
            "allow_intro": "{user}, the app asks to act for you in these areas:",
@@ -57,7 +61,8 @@ TEXTS = {
            "step_enrol": "Set up two-factor sign-in", "secret": "Key",
            "enrol_intro": "Scan the QR code with an authenticator app.",
            "recovery_intro": "Keep these recovery codes safe:",
-           "continue": "Continue"},
+           "continue": "Continue", "pair": "Pair {app}",
+           "pair_intro": "Enter this code in the app. It is valid until {expires} (UTC):"},
 }
 
 
@@ -87,7 +92,9 @@ async def _form(request: Request) -> dict[str, str]:
 
 def _validate(rt: Runtime, request: Request, params: dict[str, str]) -> Any:
     """The app of a valid authorization request (authlib checks client, redirect URI, response
-    type, scope and PKCE); raises OAuth2Error otherwise."""
+    type, scope and PKCE), or of a pairing; raises OAuth2Error otherwise."""
+    if params.get("flow") == PAIRING:
+        return _pairing_app(rt, request, params.get("client_id", ""))
     oauth_request = FormRequest(external_url(request, rt), params, dict(request.headers),
                                 method="GET")
     return in_transaction(rt, _origin(request, rt), lambda server: server.get_consent_grant(
@@ -96,7 +103,7 @@ def _validate(rt: Runtime, request: Request, params: dict[str, str]) -> Any:
 
 @router.get("/oauth2/auth")
 async def authorize(request: Request, rt: Runtime = Depends(runtime)) -> Response:
-    params = _params(dict(request.query_params))
+    params = {k: v for k, v in _params(dict(request.query_params)).items() if k != "flow"}
     try:
         client = await run_in_threadpool(_validate, rt, request, params)
     except OAuth2Error as exc:
@@ -137,7 +144,7 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         return _page(request, "login", 401 if result.locked_until is None else 429,
                      app_name=client.row["name"], params=params, error=error)
     token = result.token
-    response = RedirectResponse(f"/oauth2/auth?{urlencode(params)}", status_code=303)
+    response = RedirectResponse(_continue(params), status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/oauth2",
                         secure=external_url(request, rt).startswith("https"),
                         max_age=int(web_sessions.SESSION_TTL.total_seconds()))
@@ -202,4 +209,48 @@ async def step(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         if session.pending == "enrol":  # keep the secret shown: it is not confirmed yet
             return _page(request, "error", 400, error=exc.message)
         return await _step_page(request, rt, session, params, error=exc.message)
-    return RedirectResponse(f"/oauth2/auth?{urlencode(params)}", status_code=303)
+    return RedirectResponse(_continue(params), status_code=303)
+
+
+def _continue(params: dict[str, str]) -> str:
+    """Where a signed-in browser goes on: the pairing page or the authorization request."""
+    if params.get("flow") == PAIRING:
+        return f"/oauth2/pair?{urlencode({'client_id': params.get('client_id', '')})}"
+    return f"/oauth2/auth?{urlencode(params)}"
+
+
+def _pairing_app(rt: Runtime, request: Request, client_id: str) -> Any:
+    def find(server: Any) -> Any:
+        client = server.query_client(client_id)
+        if client is None or not client.check_grant_type(GrantType.PAIRING.value):
+            raise OAuth2Error(description="unknown app, or the app does not use pairing")
+        return client
+
+    return in_transaction(rt, _origin(request, rt), find)
+
+
+@router.get("/oauth2/pair")
+async def pairing(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    """Seed 003 §2.1.2: a signed-in user sees a pairing code for an app (valid 5 minutes)."""
+    params = {"client_id": request.query_params.get("client_id", ""), "flow": PAIRING}
+    try:
+        client = await run_in_threadpool(_pairing_app, rt, request, params["client_id"])
+    except OAuth2Error as exc:
+        return _page(request, "error", 400, error=exc.description or exc.error)
+    session = web_sessions.current_session(db=rt.db, token=request.cookies.get(COOKIE),
+                                           clock=rt.clock)
+    if session is None or session.tenant_id != client.row["tenant_id"]:
+        return _page(request, "login", app_name=client.row["name"], params=params)
+    if session.pending is not None:
+        return await _step_page(request, rt, session, params)
+    actor = Actor(principal=Principal(tenant_id=session.tenant_id, actor_type=ActorType.USER,
+                                      actor_id=str(session.user_id), name="user",
+                                      scopes=frozenset(), user_id=session.user_id),
+                  origin=_origin(request, rt))
+    code, expires = await run_in_threadpool(lambda: start_pairing(
+        db=rt.db, actor=actor, tenant_id=session.tenant_id, app_id=client.row["id"],
+        clock=rt.clock))
+    texts = TEXTS[preferred_language(request)]
+    return _page(request, "pair", app_name=client.row["name"], code=code,
+                 minutes=5, heading=texts["pair"].format(app=client.row["name"]),
+                 expires=expires.strftime("%H:%M:%S"))
