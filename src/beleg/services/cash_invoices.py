@@ -96,11 +96,8 @@ def create_invoice(*, db: Database, actor: Actor, tenant_id: uuid.UUID, directio
         if books.mode is AccountingMode.DE:
             _book_de(session, books, invoice, data, actor=actor, clock=clock)
         elif data.paid_date is not None:
-            payment = PaymentInput(payment_date=data.paid_date,
-                                   contra_account=data.paid_contra_account,
-                                   description=data.description, field_prefix="paid")
-            book_payment(session, books=books, invoice=invoice, payment=payment, actor=actor,
-                         clock=clock)
+            book_payment(session, books=books, invoice=invoice,
+                         payment=_payment_on_creation(data), actor=actor, clock=clock)
         save_totals(session, invoice, paid_date=data.paid_date, clock=clock)
         return Outcome(invoice.id, invoice.infos)
 
@@ -132,11 +129,16 @@ def _book_de(session: Session, books: Books, invoice: Invoice, data: InvoiceInpu
     add_booking(session, books=books, invoice=invoice, actor=actor, clock=clock, booked=booked,
                 values={"kind": "INITIAL", "number": 1, "contra_account": row["unpaid_account"]})
     if data.paid_date is not None:
-        payment = PaymentInput(payment_date=data.paid_date,
-                               contra_account=data.paid_contra_account,
-                               description=data.description, field_prefix="paid")
-        book_payment(session, books=books, invoice=invoice, payment=payment, actor=actor,
-                     clock=clock)
+        book_payment(session, books=books, invoice=invoice,
+                     payment=_payment_on_creation(data), actor=actor, clock=clock)
+
+
+def _payment_on_creation(data: InvoiceInput) -> PaymentInput:
+    """The payment of an invoice created with ``paidDate`` (callers check it is set): the
+    whole invoice, described like the invoice (seed 003 §3.3 A.2)."""
+    return PaymentInput(payment_date=data.paid_date,  # type: ignore[arg-type]
+                        contra_account=data.paid_contra_account,
+                        description=data.description, field_prefix="paid")
 
 
 def _insert(session: Session, books: Books, direction: Direction, data: InvoiceInput,

@@ -1,6 +1,5 @@
 """BankStatementLines (seed 003 §4.1): headers, appended lines, streams per bank account."""
 
-import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,8 +12,9 @@ from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.models import V11Input
+from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
-from beleg.domain.errors import NotFound, ValidationFailed
+from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.queries import banking as read
 from beleg.services import bank_statements as service
@@ -50,13 +50,6 @@ class BankStatementLineDto(V11Input):
 class BankStatementRequestDto(V11Input):
     bank_statement_lines: list[BankStatementLineDto]
     return_lines: bool = False
-
-
-def _uuid(value: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"{field} {value} does not exist", field=field) from None
 
 
 def _lines(body: BankStatementRequestDto) -> list[service.LineInput]:
@@ -106,7 +99,7 @@ def create(body: BankStatementHeaderDto | list[BankStatementHeaderDto] = Body(),
     day = body.statement_date or business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock)
     header_id = service.create_statement(
         db=rt.db, actor=actor, tenant_id=tenant_id,
-        bank_account_id=_uuid(body.bank_account, "bankAccount"), file_name=body.file_name,
+        bank_account_id=path_uuid(body.bank_account, "bankAccount"), file_name=body.file_name,
         statement_date=day, clock=rt.clock)
     return AccountingJSON(read.get_statement(db=rt.db, tenant_id=tenant_id,
                                              statement_id=header_id))
@@ -116,7 +109,7 @@ def create(body: BankStatementHeaderDto | list[BankStatementHeaderDto] = Body(),
 def header(header_id: str, actor: Actor = requires("bank:read"),
            rt: Runtime = Depends(runtime)) -> Response:
     return AccountingJSON(read.get_statement(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                             statement_id=_uuid(header_id, "header")))
+                                             statement_id=path_uuid(header_id, "header")))
 
 
 @router.get("/{header_id}/lines", operation_id="getBankStatementLines",
@@ -128,7 +121,7 @@ def lines(*, header_id: str, date_from: date | None = Query(None, alias="from"),
     if (date_from is None) != (date_to is None):
         raise ValidationFailed("from and to must be given together", field="from")
     return AccountingJSON(read.statement_lines(
-        db=rt.db, tenant_id=actor.principal.tenant_id, statement_id=_uuid(header_id, "header"),
+        db=rt.db, tenant_id=actor.principal.tenant_id, statement_id=path_uuid(header_id, "header"),
         date_from=date_from, date_to=date_to, after_line=line_number_gt))
 
 
@@ -137,7 +130,7 @@ def lines(*, header_id: str, date_from: date | None = Query(None, alias="from"),
 def add_lines(header_id: str, body: BankStatementRequestDto,
               actor: Actor = requires("bank:write"), rt: Runtime = Depends(runtime)) -> Response:
     outcome = service.append_lines(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                   statement_id=_uuid(header_id, "header"),
+                                   statement_id=path_uuid(header_id, "header"),
                                    lines=_lines(body), clock=rt.clock)
     return _result(outcome, body.return_lines)
 
@@ -150,6 +143,6 @@ def add_account_lines(bank_account: str, body: BankStatementRequestDto,
     tenant_id = actor.principal.tenant_id
     outcome = service.append_to_bank_account(
         db=rt.db, actor=actor, tenant_id=tenant_id,
-        bank_account_id=_uuid(bank_account, "bankAccount"), lines=_lines(body),
+        bank_account_id=path_uuid(bank_account, "bankAccount"), lines=_lines(body),
         today=business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock), clock=rt.clock)
     return _result(outcome, body.return_lines)

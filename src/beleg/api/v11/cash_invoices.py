@@ -30,6 +30,7 @@ from beleg.api.v11.models import (
     RestPaymentDto,
     documented,
 )
+from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.cash_invoicing.lines import Direction, LineInput
 from beleg.domain.errors import NotFound, ValidationFailed
@@ -91,20 +92,6 @@ def _uuid(value: str | None, field: str) -> uuid.UUID | None:
         raise ValidationFailed(f"{field} must be a UUID", field=field) from None
 
 
-def _invoice_id(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"invoice {value} does not exist", field="invoice") from None
-
-
-def _booking_id(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"booking {value} does not exist", field="booking") from None
-
-
 def build(direction: Direction) -> APIRouter:
     """The router of ``/incoming_invoices`` or ``/outgoing_invoices``."""
     incoming = direction is Direction.INCOMING
@@ -144,7 +131,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
     def remove(invoice: str, actor: Actor = requires("ledger:write"),
                rt: Runtime = Depends(runtime)) -> Response:
         service.delete_invoice(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                               direction=direction, invoice_id=_invoice_id(invoice),
+                               direction=direction, invoice_id=path_uuid(invoice, "invoice"),
                                clock=rt.clock)
         return Response(status_code=200)
 
@@ -158,7 +145,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
             rate=body.currency_rate, payment_type=body.payment_type,
             description=body.payment_description)
         done = payments.pay(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                            direction=direction, invoice_id=_invoice_id(invoice),
+                            direction=direction, invoice_id=path_uuid(invoice, "invoice"),
                             payment=payment, clock=rt.clock)
         return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
 
@@ -169,7 +156,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
                  actor: Actor = requires("ledger:write"),
                  rt: Runtime = Depends(runtime)) -> Response:
         done = payments.pay_rest(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                 direction=direction, invoice_id=_invoice_id(invoice),
+                                 direction=direction, invoice_id=path_uuid(invoice, "invoice"),
                                  rest_type=body.type, payment_date=body.payment_date,
                                  rate=body.currency_rate, description=body.payment_description,
                                  clock=rt.clock)
@@ -183,7 +170,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
                rt: Runtime = Depends(runtime)) -> Response:
         outcome = service.cancel_invoice(
             db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, direction=direction,
-            invoice_id=_invoice_id(invoice), cancel_date=body.cancel_date,
+            invoice_id=path_uuid(invoice, "invoice"), cancel_date=body.cancel_date,
             reason=body.cancel_reason, clock=rt.clock)
         return envelope(request, rt, actor, invoice_id=outcome.invoice_id, infos=outcome.infos)
 
@@ -195,7 +182,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
                        rt: Runtime = Depends(runtime)) -> Response:
         done = payments.cancel_payment(
             db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, direction=direction,
-            invoice_id=_invoice_id(invoice), booking_id=_booking_id(booking),
+            invoice_id=path_uuid(invoice, "invoice"), booking_id=path_uuid(booking, "booking"),
             cancel_date=body.cancel_date, reason=body.cancel_reason, clock=rt.clock)
         return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
 
@@ -221,7 +208,7 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
             rt: Runtime = Depends(runtime)) -> Response:
         return AccountingJSON(read.get_invoice(db=rt.db, tenant_id=actor.principal.tenant_id,
                                                direction=direction,
-                                               invoice_id=_invoice_id(invoice)))
+                                               invoice_id=path_uuid(invoice, "invoice")))
 
     @router.get("/{invoice}/bookings", operation_id=f"get{noun}Bookings",
                 response_class=AccountingJSON, responses=documented(list[InvoiceBookingDto]))
@@ -229,14 +216,14 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
                  rt: Runtime = Depends(runtime)) -> Response:
         return AccountingJSON(read.invoice_bookings(
             db=rt.db, tenant_id=actor.principal.tenant_id, direction=direction,
-            invoice_id=_invoice_id(invoice)))
+            invoice_id=path_uuid(invoice, "invoice")))
 
     @router.get("/{invoice}/bookings/{booking}", operation_id=f"get{noun}Booking",
                 response_class=AccountingJSON, responses=documented(InvoiceBookingDto))
     def booking(invoice: str, booking: str, actor: Actor = requires("ledger:read"),
                 rt: Runtime = Depends(runtime)) -> Response:
         items = read.invoice_bookings(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                      direction=direction, invoice_id=_invoice_id(invoice))
+                                      direction=direction, invoice_id=path_uuid(invoice, "invoice"))
         return AccountingJSON(_one(items, booking, "booking"))
 
     @router.get("/{invoice}/journals", operation_id=f"get{noun}Journals",
@@ -245,14 +232,14 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
                  rt: Runtime = Depends(runtime)) -> Response:
         return AccountingJSON(read.invoice_journals(
             db=rt.db, tenant_id=actor.principal.tenant_id, direction=direction,
-            invoice_id=_invoice_id(invoice)))
+            invoice_id=path_uuid(invoice, "invoice")))
 
     @router.get("/{invoice}/journals/{journal}", operation_id=f"get{noun}Journal",
                 response_class=AccountingJSON, responses=documented(JournalDto))
     def journal(invoice: str, journal: str, actor: Actor = requires("ledger:read"),
                 rt: Runtime = Depends(runtime)) -> Response:
         items = read.invoice_journals(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                      direction=direction, invoice_id=_invoice_id(invoice))
+                                      direction=direction, invoice_id=path_uuid(invoice, "invoice"))
         found = [j for j in items if journal in (j["id"], j["journalNumber"])]
         if not found:
             raise NotFound(f"journal {journal} does not belong to this invoice", field="journal")

@@ -5,7 +5,6 @@ delete and contra-account creation; customers also have additional addresses. Th
 models are built from the domain's field lists, so every seed field is accepted and typed.
 """
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -16,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, create_model
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
+from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.contacts import ADDRESS_TEXT, ContactKind, text_fields
-from beleg.domain.errors import NotFound
 from beleg.domain.identity.principal import Actor
 from beleg.queries import contacts as read
 from beleg.services import contacts as service
@@ -47,13 +46,6 @@ AdditionalAddressDto = _model("AdditionalAddressDto", ADDRESS_TEXT, {"id": (str 
 
 class CustomerSupplierContraAccountCreationDto(_Raw):
     contraAccount: str | None = None
-
-
-def _id(value: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"{field} {value} does not exist", field=field) from None
 
 
 def build(kind: ContactKind) -> APIRouter:
@@ -103,7 +95,7 @@ def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str,
     def get(contact: str, actor: Actor = requires(f"{scope}:read"),
             rt: Runtime = Depends(runtime)) -> Response:
         return AccountingJSON(read.get_contact(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                               kind=kind, contact_id=_id(contact, "id")))
+                                               kind=kind, contact_id=path_uuid(contact, "id")))
 
     @router.put("/{contact}", operation_id=f"update{noun}", response_class=AccountingJSON)
     def replace(contact: str, body: model,  # type: ignore[valid-type]
@@ -111,14 +103,14 @@ def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str,
                 rt: Runtime = Depends(runtime)) -> Response:
         row = service.save_contact(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
                                    kind=kind, values=body.model_dump(), clock=rt.clock,
-                                   contact_id=_id(contact, "id"))
+                                   contact_id=path_uuid(contact, "id"))
         return saved(rt, actor, row)
 
     @router.delete("/{contact}", operation_id=f"delete{noun}")
     def remove(contact: str, actor: Actor = requires(f"{scope}:write"),
                rt: Runtime = Depends(runtime)) -> Response:
         service.delete_contact(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                               kind=kind, contact_id=_id(contact, "id"), clock=rt.clock)
+                               kind=kind, contact_id=path_uuid(contact, "id"), clock=rt.clock)
         return Response(status_code=200)
 
     @router.post("/{contact}/create_contra_account", operation_id=f"create{noun}ContraAccount",
@@ -129,7 +121,7 @@ def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str,
                rt: Runtime = Depends(runtime)) -> Response:
         row = service.create_contra_account(
             db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, kind=kind,
-            contact_id=_id(contact, "id"), code=body.contraAccount if body else None,
+            contact_id=path_uuid(contact, "id"), code=body.contraAccount if body else None,
             clock=rt.clock)
         return saved(rt, actor, row)
 
@@ -138,8 +130,8 @@ def _add_address_routes(router: APIRouter) -> None:
     def change(rt: Runtime, actor: Actor, customer: str, address: str | None,
                operation: str) -> Response:
         service.change_address(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                               customer_id=_id(customer, "customer"),
-                               address_id=_id(address, "address") if address else None,
+                               customer_id=path_uuid(customer, "customer"),
+                               address_id=path_uuid(address, "address") if address else None,
                                operation=operation, clock=rt.clock)
         return Response(status_code=200)
 
@@ -148,15 +140,15 @@ def _add_address_routes(router: APIRouter) -> None:
     def addresses(customer: str, actor: Actor = requires("customers:read"),
                   rt: Runtime = Depends(runtime)) -> Response:
         return AccountingJSON(read.list_addresses(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                                  customer_id=_id(customer, "customer")))
+                                                  customer_id=path_uuid(customer, "customer")))
 
     @router.get("/{customer}/additional_addresses/{address}",
                 operation_id="getAdditionalAddress", response_class=AccountingJSON)
     def address(customer: str, address: str, actor: Actor = requires("customers:read"),
                 rt: Runtime = Depends(runtime)) -> Response:
         return AccountingJSON(read.get_address(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                               customer_id=_id(customer, "customer"),
-                                               address_id=_id(address, "address")))
+                                               customer_id=path_uuid(customer, "customer"),
+                                               address_id=path_uuid(address, "address")))
 
     @router.post("/{customer}/additional_addresses", operation_id="createAdditionalAddress",
                  response_class=AccountingJSON)
@@ -164,7 +156,7 @@ def _add_address_routes(router: APIRouter) -> None:
             actor: Actor = requires("customers:write"),
             rt: Runtime = Depends(runtime)) -> Response:
         row = service.save_address(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                   customer_id=_id(customer, "customer"),
+                                   customer_id=path_uuid(customer, "customer"),
                                    values=body.model_dump(), clock=rt.clock)
         return AccountingJSON({"id": str(row["id"]), **row["fields"]})
 
@@ -174,9 +166,9 @@ def _add_address_routes(router: APIRouter) -> None:
             actor: Actor = requires("customers:write"),
             rt: Runtime = Depends(runtime)) -> Response:
         row = service.save_address(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                   customer_id=_id(customer, "customer"),
+                                   customer_id=path_uuid(customer, "customer"),
                                    values=body.model_dump(), clock=rt.clock,
-                                   address_id=_id(address, "address"))
+                                   address_id=path_uuid(address, "address"))
         return AccountingJSON({"id": str(row["id"]), **row["fields"]})
 
     @router.delete("/{customer}/additional_addresses/{address}",

@@ -20,8 +20,9 @@ from beleg.api.v11.models import (
     V11Input,
     documented,
 )
+from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
-from beleg.domain.errors import NotFound, ValidationFailed
+from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.rebooks import rebook_type
 from beleg.queries import accounts as read
@@ -201,10 +202,6 @@ def bank_accounts(actor: Actor = requires("bank:read"),
             response_class=AccountingJSON)
 def bank_account(bank_account: str, actor: Actor = requires("bank:read"),
                  rt: Runtime = Depends(runtime)) -> Response:
-    try:
-        key = uuid.UUID(bank_account)
-    except ValueError:
-        raise NotFound(f"bank account {bank_account} does not exist",
-                       field="bankAccount") from None
-    return AccountingJSON(banking.get_bank_account(db=rt.db, tenant_id=_tenant(actor),
-                                                   bank_account_id=key))
+    return AccountingJSON(banking.get_bank_account(
+        db=rt.db, tenant_id=_tenant(actor),
+        bank_account_id=path_uuid(bank_account, "bankAccount")))
