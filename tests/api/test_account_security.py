@@ -97,13 +97,19 @@ def test_totp_required_by_policy_enrol_verify_and_reset(client: TestClient, db: 
         fields = dict(HIDDEN.findall(enrol.text))
         wrong = browser.post(f"{BASE}/oauth2/step", data={**fields, "code": "000000"})
         assert wrong.status_code == 400
+        recovery = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", enrol.text)
+        assert len(recovery) == 10
         done = browser.post(f"{BASE}/oauth2/step", follow_redirects=True,
                             data={**fields, "code": pyotp.TOTP(secret).now()})
         assert done.status_code == 200 and "Erlauben" in done.text
     assert audited(db, tenant, "TwoFactor")[-1]["confirmed"] is True
-    with TestClient(client.app, base_url=BASE) as browser:
-        ask = sign_in(browser, app)
-        assert 'autocomplete="one-time-code"' in ask.text and "<svg" not in ask.text
+    for attempt, expected in ((recovery[0], 200), (recovery[0], 400)):  # each code once
+        with TestClient(client.app, base_url=BASE) as browser:
+            ask = sign_in(browser, app)
+            assert 'autocomplete="one-time-code"' in ask.text and "<svg" not in ask.text
+            used = browser.post(f"{BASE}/oauth2/step", follow_redirects=True,
+                                data={**dict(HIDDEN.findall(ask.text)), "code": attempt})
+            assert used.status_code == expected
     with db.reader() as session:
         anna_id = session.execute(select(audit_entries.c.entity_id).where(
             audit_entries.c.tenant_id == tenant.id,
