@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from beleg.api.language import preferred_language
-from beleg.api.oauth import FormRequest, UserRef, external_url, in_transaction
+from beleg.api.oauth_server import FormRequest, UserRef, external_url, in_transaction
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import client_ip
 from beleg.domain.errors import DomainError
