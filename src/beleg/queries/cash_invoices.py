@@ -25,7 +25,6 @@ from beleg.money import Currency
 JOURNAL_TYPES = {"E": "IncomeJournal", "A": "OutgoJournal", "U": "RebookJournal"}
 BOOKING_TYPES = {"INITIAL": "InvoiceInitialBooking", "PAYMENT": "InvoicePaymentBooking",
                  "CANCELLATION": "InvoiceCancellationBooking"}
-STATES = ("PAID", "UNPAID", "OVERDUE")
 
 
 def plain(value: Decimal | None) -> Decimal | None:

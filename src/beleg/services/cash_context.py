@@ -42,9 +42,6 @@ from beleg.services.ledger import (
     reverse_posted,
 )
 
-PAYMENT_KINDS = ("PAYMENT", "EXISTING_CREDIT", "DISCOUNT", "IRRECOVERABLE",
-                 "CURRENCY_DIFFERENCE", "ROUNDING_DIFFERENCE")
-
 
 class InfoKind(StrEnum):
     """Seed 003 §2 info messages, in the order the events happened."""
