@@ -37,12 +37,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beleg.api.runtime import Runtime
+from beleg.api.security import via_trusted_proxy
 from beleg.db.tables import oauth_apps
 from beleg.domain.errors import ValidationFailed
+from beleg.domain.identity.api_keys import secret_digest
 from beleg.domain.identity.oauth import ACCESS_TOKEN_TTL, GrantType, granted_scopes
 from beleg.domain.identity.principal import Origin
 from beleg.services import oauth_tokens as tokens
-from beleg.services.oauth_apps import digest
 
 _session: contextvars.ContextVar[Session] = contextvars.ContextVar("oauth_session")
 _origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("oauth_origin")
@@ -68,7 +69,7 @@ class AppClient(ClientMixin):  # type: ignore[misc]
 
     def check_client_secret(self, client_secret: str) -> bool:
         stored = self.row["secret_hash"]
-        return stored is not None and digest(client_secret) == stored
+        return stored is not None and secret_digest(client_secret) == stored
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         if self.row["secret_hash"] is None:
@@ -339,8 +340,6 @@ def authorization_server(rt: Runtime) -> BelegAuthorizationServer:
 def external_url(request: Request, rt: Runtime) -> str:
     """The URL the client used: https when a trusted proxy terminated TLS for us."""
     url = request.url
-    host = request.client.host if request.client else None
-    trusted = {p.strip() for p in rt.settings.trusted_proxies.split(",") if p.strip()}
-    if host in trusted and request.headers.get("x-forwarded-proto") == "https":
+    if request.headers.get("x-forwarded-proto") == "https" and via_trusted_proxy(request, rt):
         url = url.replace(scheme="https")
     return str(url)

@@ -56,14 +56,18 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def via_trusted_proxy(request: Request, rt: Runtime) -> bool:
+    """Whether the peer is one of ``BELEG_TRUSTED_PROXIES`` (its X-Forwarded-* are believed)."""
+    host = request.client.host if request.client else None
+    return host in {p.strip() for p in rt.settings.trusted_proxies.split(",") if p.strip()}
+
+
 def client_ip(request: Request, rt: Runtime) -> str | None:
     """The client address; X-Forwarded-For is believed only from configured proxies."""
-    host = request.client.host if request.client else None
-    trusted = {p.strip() for p in rt.settings.trusted_proxies.split(",") if p.strip()}
     forwarded = request.headers.get("x-forwarded-for")
-    if host in trusted and forwarded:
+    if forwarded and via_trusted_proxy(request, rt):
         return forwarded.split(",")[0].strip()
-    return host
+    return request.client.host if request.client else None
 
 
 def authenticated_actor(

@@ -65,8 +65,7 @@ def list_accounts(*, db: Database, tenant_id: uuid.UUID, types: tuple[str, ...] 
 
 
 def _domain(row: Any) -> Account:
-    return Account(row.code, row.name, AccountType(row.account_type),
-                   tuple(row.tax_codes.split(",")), row.forced_tax)
+    return Account.stored(row.code, row.name, row.account_type, row.tax_codes, row.forced_tax)
 
 
 def get_account(*, db: Database, tenant_id: uuid.UUID, code: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ test clock (see ``beleg.clock``).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import uuid
@@ -28,6 +27,7 @@ from beleg.domain.identity.api_keys import (
     expiry_for,
     format_token,
     parse_token,
+    secret_digest,
     status_at,
 )
 from beleg.domain.identity.principal import Actor, ActorType, Principal
@@ -44,10 +44,6 @@ _PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 class CreatedKey:
     key: dict[str, Any]
     token: str  # shown once, never stored
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def public_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +100,7 @@ def insert_api_key(
     user_id, key_id, creator_name = _creator(session, actor, tenant_id)
     values = {
         "tenant_id": tenant_id, "id": uuid.uuid4(), "name": _name(name), "prefix": prefix,
-        "secret_hash": _hash(token), "scopes": sorted(requested),
+        "secret_hash": secret_digest(token), "scopes": sorted(requested),
         "validity_days": validity_days, "expires_at": expires_at,
         "created_at": now, "updated_at": now, "created_by_user_id": user_id,
         "created_by_key_id": key_id, "created_by_name": creator_name,
@@ -179,7 +175,7 @@ def authenticate_api_key(*, db: Database, token: str, clock: Clock
             .join(tenants, tenants.c.id == api_keys.c.tenant_id)
             .where(api_keys.c.prefix == prefix)
         ).one_or_none()
-    if row is None or not hmac.compare_digest(row.secret_hash, _hash(token)):
+    if row is None or not hmac.compare_digest(row.secret_hash, secret_digest(token)):
         return AuthFailure("unknown")
     if status_at(row.expires_at, clock.now()) is KeyStatus.EXPIRED:
         return AuthFailure("expired")

@@ -33,6 +33,7 @@ from beleg.domain.cash_invoicing.rules import Booked
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.charts import Account, AccountType, Chart, chart_named
+from beleg.domain.ledger.journals import main_currency_amounts
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import Currency, round_to_currency
 from beleg.services.ledger import (
@@ -110,6 +111,11 @@ class Invoice:
     def paid_main(self) -> Decimal:
         return sum((b["payment_amount_main"] for b in self.active_payments()), Decimal(0))
 
+    def active_journal_ids(self) -> list[uuid.UUID]:
+        """Journals of bookings that stand (neither cancelled nor cancellations)."""
+        return [b["journal_id"] for b in self.bookings if b["journal_id"] is not None
+                and not b["cancelled"] and b["kind"] != "CANCELLATION"]
+
     def next_number(self) -> int:
         return max((b["number"] for b in self.bookings), default=0) + 1
 
@@ -118,8 +124,8 @@ def load_books(session: Session, tenant_id: uuid.UUID) -> Books:
     tenant = session.execute(select(tenants).where(tenants.c.id == tenant_id)).one()
     rows = session.execute(select(ledger_accounts).where(
         ledger_accounts.c.tenant_id == tenant_id)).all()
-    accounts = {r.code: Account(r.code, r.name, AccountType(r.account_type),
-                                tuple(r.tax_codes.split(",")), r.forced_tax) for r in rows}
+    accounts = {r.code: Account.stored(r.code, r.name, r.account_type, r.tax_codes,
+                                       r.forced_tax) for r in rows}
     return Books(tenant_id, AccountingMode(tenant.accounting_mode),
                  chart_named(tenant.chart_of_accounts), Currency.of(tenant.currency), accounts)
 
@@ -167,9 +173,7 @@ def invoice_bookings(session: Session, tenant_id: uuid.UUID,
 def booked_so_far(session: Session, invoice: Invoice, tenant_id: uuid.UUID) -> dict[Key, Decimal]:
     """What the journals of the invoice's active bookings booked on its component accounts
     (invoice currency, signed)."""
-    journal_ids = [b["journal_id"] for b in invoice.bookings
-                   if b["journal_id"] is not None and not b["cancelled"]
-                   and b["kind"] != "CANCELLATION"]
+    journal_ids = invoice.active_journal_ids()
     if not journal_ids:
         return {}
     rows = session.execute(select(ledger_postings.c.account_code, ledger_postings.c.tax_code,
@@ -182,9 +186,7 @@ def booked_so_far(session: Session, invoice: Invoice, tenant_id: uuid.UUID) -> d
 
 def unpaid_balance_main(session: Session, invoice: Invoice, tenant_id: uuid.UUID) -> Decimal:
     """Main-currency balance the invoice's active journals left on its unpaid account."""
-    journal_ids = [b["journal_id"] for b in invoice.bookings
-                   if b["journal_id"] is not None and not b["cancelled"]
-                   and b["kind"] != "CANCELLATION"]
+    journal_ids = invoice.active_journal_ids()
     if not journal_ids:
         return Decimal(0)
     total = session.execute(select(func.sum(ledger_postings.c.amount_main)).where(
@@ -221,22 +223,13 @@ def add_booking(session: Session, *, books: Books, invoice: Invoice, actor: Acto
         rate = booked.draft.rate
         row["net_main"] = round_to_currency(booked.net * rate, books.main)
         row["tax_main"] = round_to_currency(booked.tax * rate, books.main)
-        row["total_main"] = _journal_total_main(session, books.tenant_id, posted)
+        mains = main_currency_amounts(booked.draft, books.main)  # as post_journals stores
+        row["total_main"] = sum((m for m in mains if m > 0), Decimal(0))
     session.execute(insert(cb_bookings).values(**row))
     invoice.bookings.append(row)
     if posted is not None and values["kind"] != "CANCELLATION":
         invoice.infos.append(Info(InfoKind.BOOKING_CREATED, posted.number))
     return row
-
-
-def _journal_total_main(session: Session, tenant_id: uuid.UUID,
-                        posted: PostedJournal | None) -> Decimal:
-    if posted is None:
-        return Decimal(0)
-    total = session.execute(select(func.sum(ledger_postings.c.amount_main)).where(
-        ledger_postings.c.tenant_id == tenant_id, ledger_postings.c.journal_id == posted.id,
-        ledger_postings.c.amount_main > 0)).scalar()
-    return total or Decimal(0)
 
 
 MAIN_TOTALS = ("net_main", "tax_main", "total_main")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from beleg.db.database import Database
 from beleg.db.tables import oauth_apps, oauth_consents, oauth_pairings
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Forbidden, NotFound, ValidationFailed
+from beleg.domain.identity.api_keys import secret_digest
 from beleg.domain.identity.oauth import (
     PAIRING_ALPHABET,
     PAIRING_CODE_LENGTH,
@@ -32,11 +32,6 @@ from beleg.services.audit import record_change
 
 ENTITY = "OAuthApp"
 MAX_NAME = 200
-
-
-def digest(secret: str) -> str:
-    """SHA-256 of a high-entropy secret (client secret, refresh token, pairing code)."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +62,7 @@ def create_app(*, db: Database, actor: Actor, tenant_id: uuid.UUID, name: str,
     secret = secrets.token_urlsafe(32) if confidential else None
     row = {"tenant_id": tenant_id, "id": uuid.uuid4(),
            "client_id": f"app_{secrets.token_urlsafe(12)}", "name": name.strip(),
-           "secret_hash": digest(secret) if secret else None, "redirect_uris": uris,
+           "secret_hash": secret_digest(secret) if secret else None, "redirect_uris": uris,
            "grant_types": grants, "scopes": sorted(granted), "created_at": clock.now(),
            "created_by_name": actor.principal.name}
     with db.transaction() as session:
@@ -123,7 +118,7 @@ def start_pairing(*, db: Database, actor: Actor, tenant_id: uuid.UUID, app_id: u
         code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
         expires = clock.now() + PAIRING_CODE_TTL
         session.execute(insert(oauth_pairings).values(
-            code_hash=digest(code), tenant_id=tenant_id, client_id=app["client_id"],
+            code_hash=secret_digest(code), tenant_id=tenant_id, client_id=app["client_id"],
             user_id=user_id, expires_at=expires, used_at=None))
         record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.CREATE,
                       entity_type="OAuthPairing", entity_id=app["client_id"], before=None,

@@ -39,6 +39,7 @@ from beleg.db.tables import (
 )
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import ValidationFailed
+from beleg.domain.identity.api_keys import secret_digest
 from beleg.domain.identity.oauth import (
     ACCESS_TOKEN_TTL,
     REFRESH_TOKEN_TTL,
@@ -48,7 +49,6 @@ from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
 from beleg.domain.identity.scopes import Role, scopes_for_role
 from beleg.services.api_keys import AuthFailure
 from beleg.services.audit import record_change
-from beleg.services.oauth_apps import digest
 
 ISSUER = "beleg"
 KEY_BITS = 2048
@@ -95,13 +95,25 @@ def retire_signing_key(*, db: Database, kid: str, clock: Clock) -> None:
                         .values(retired_at=clock.now()))
 
 
+_PUBLIC_KEYS: dict[str, RSAKey] = {}  # kid -> public key; keys never change, only retire
+
+
+def _verification_keys(db: Database) -> KeySet:
+    """Every unretired key, public part only. One indexed read per check; the RSA parsing is
+    done once per key and process (this runs on every request with an access token)."""
+    with db.reader() as session:
+        rows = session.execute(select(oauth_signing_keys.c.kid, oauth_signing_keys.c.private_jwk)
+                               .where(oauth_signing_keys.c.retired_at.is_(None))).all()
+    for kid, private in rows:
+        if kid not in _PUBLIC_KEYS:
+            public = RSAKey.import_key(json.loads(private)).as_dict(private=False)
+            _PUBLIC_KEYS[kid] = RSAKey.import_key(public)
+    return KeySet([_PUBLIC_KEYS[kid] for kid, _ in rows])
+
+
 def public_keys(*, db: Database) -> dict[str, Any]:
     """The JWKS of every unretired key (``/.well-known/jwks.json``)."""
-    with db.reader() as session:
-        rows = session.execute(select(oauth_signing_keys.c.private_jwk).where(
-            oauth_signing_keys.c.retired_at.is_(None))).scalars().all()
-    keys = [RSAKey.import_key(json.loads(r)) for r in rows]
-    return KeySet(keys).as_dict(private=False)  # type: ignore[arg-type]
+    return _verification_keys(db).as_dict(private=False)  # type: ignore[no-any-return]
 
 
 def issue_access_token(session: Session, grant: Grant, clock: Clock) -> str:
@@ -121,7 +133,8 @@ def issue_refresh_token(session: Session, grant: Grant, clock: Clock,
     token = secrets.token_urlsafe(32)
     now = clock.now()
     session.execute(insert(oauth_refresh_tokens).values(
-        token_hash=digest(token), tenant_id=grant.tenant_id, family_id=family or uuid.uuid4(),
+        token_hash=secret_digest(token), tenant_id=grant.tenant_id,
+        family_id=family or uuid.uuid4(),
         client_id=grant.client_id, user_id=grant.user_id, scopes=sorted(grant.scopes),
         issued_at=now, expires_at=now + REFRESH_TOKEN_TTL, used_at=None, revoked_at=None))
     return token
@@ -133,7 +146,7 @@ def authenticate_access_token(*, db: Database, token: str, clock: Clock
     if token.count(".") != 2 or token.startswith("blg_"):
         return None
     try:
-        decoded = jwt.decode(token, KeySet.import_key_set(public_keys(db=db)))
+        decoded = jwt.decode(token, _verification_keys(db))
         # expiry against the injected (system) clock, as every security decision
         JWTClaimsRegistry(now=int(clock.now().timestamp()),
                           iss={"essential": True, "value": ISSUER},
@@ -149,12 +162,12 @@ def _principal(db: Database, claims: dict[str, Any]) -> Principal | AuthFailure:
     """The token's scopes, cut to what the user's current role still allows."""
     tenant_id, user_id = uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
     with db.reader() as session:
-        user = session.execute(select(users.c.username, users.c.role).where(
+        user = session.execute(select(users.c.username, users.c.role, tenants.c.is_platform)
+                               .join(tenants, tenants.c.id == users.c.tenant_id).where(
             users.c.tenant_id == tenant_id, users.c.id == user_id)).one_or_none()
-        platform = session.execute(select(tenants.c.is_platform).where(
-            tenants.c.id == tenant_id)).scalar_one_or_none()
     if user is None:
         return AuthFailure("invalid")
+    platform = user.is_platform
     role_scopes = scopes_for_role(Role(user.role), platform_tenant=bool(platform))
     scopes = frozenset(str(claims.get("scope", "")).split()) & role_scopes
     return Principal(tenant_id=tenant_id, actor_type=ActorType.USER, actor_id=str(user_id),
@@ -167,7 +180,7 @@ def use_refresh_token(session: Session, token: str, client_id: str, clock: Clock
     """The row of a valid refresh token, locked; None if unknown, expired, revoked or of
     another app. A token presented after it was rotated revokes its family (replay)."""
     row = session.execute(select(oauth_refresh_tokens).where(
-        oauth_refresh_tokens.c.token_hash == digest(token)).with_for_update()).one_or_none()
+        oauth_refresh_tokens.c.token_hash == secret_digest(token)).with_for_update()).one_or_none()
     if row is None or row.client_id != client_id:
         return None
     now = clock.now()
@@ -201,7 +214,7 @@ def logout(*, db: Database, actor: Actor, refresh_token: str, clock: Clock) -> b
     """``DELETE /api/1.1/session``: revoke the session of this refresh token."""
     with db.transaction() as session:
         row = session.execute(select(oauth_refresh_tokens).where(
-            oauth_refresh_tokens.c.token_hash == digest(refresh_token),
+            oauth_refresh_tokens.c.token_hash == secret_digest(refresh_token),
             oauth_refresh_tokens.c.tenant_id == actor.principal.tenant_id)).one_or_none()
         if row is None:
             return False
@@ -215,7 +228,7 @@ def pairing_user(session: Session, *, client_id: str, tenant_id: uuid.UUID, user
     """The user of a valid, unused pairing code for this app and username; the code is used
     up. A user's real password never matches (it is not a pairing code)."""
     row = session.execute(select(oauth_pairings).where(
-        oauth_pairings.c.code_hash == digest(code.strip().upper())).with_for_update()
+        oauth_pairings.c.code_hash == secret_digest(code.strip().upper())).with_for_update()
     ).one_or_none()
     if row is None or row.client_id != client_id or row.tenant_id != tenant_id:
         return None
@@ -281,7 +294,7 @@ def save_code(session: Session, *, code: str, tenant_id: uuid.UUID, client_id: s
               user_id: uuid.UUID, redirect_uri: str | None, scope: str,
               challenge: str | None, method: str | None, clock: Clock) -> None:
     session.execute(insert(oauth_codes).values(
-        code_hash=digest(code), tenant_id=tenant_id, client_id=client_id, user_id=user_id,
+        code_hash=secret_digest(code), tenant_id=tenant_id, client_id=client_id, user_id=user_id,
         redirect_uri=redirect_uri, scope=scope, code_challenge=challenge,
         code_challenge_method=method,
         expires_at=clock.now() + timedelta(seconds=CODE_TTL_SECONDS), used_at=None))
@@ -291,7 +304,7 @@ def find_code(session: Session, code: str, client_id: str, clock: Clock
               ) -> dict[str, Any] | None:
     """An unused, unexpired code of this app, locked; a replayed code is refused."""
     row = session.execute(select(oauth_codes).where(
-        oauth_codes.c.code_hash == digest(code)).with_for_update()).one_or_none()
+        oauth_codes.c.code_hash == secret_digest(code)).with_for_update()).one_or_none()
     if row is None or row.client_id != client_id or row.used_at is not None:
         return None
     if row.expires_at <= clock.now():

@@ -18,9 +18,9 @@ from beleg.db.database import Database
 from beleg.db.tables import tenants, user_totp, users
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import NotFound
+from beleg.domain.identity.api_keys import secret_digest
 from beleg.domain.identity.principal import Actor
 from beleg.services.audit import record_change
-from beleg.services.oauth_apps import digest
 
 RECOVERY_CODES = 10
 ISSUER = "Beleg"
@@ -45,7 +45,7 @@ def start_enrolment(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUI
                                             user_totp.c.confirmed_at.is_(None)))
     session.execute(insert(user_totp).values(
         tenant_id=tenant_id, user_id=user_id, secret=secret, confirmed_at=None,
-        recovery_hashes=[digest(c) for c in codes], last_counter=None))
+        recovery_hashes=[secret_digest(c) for c in codes], last_counter=None))
     name, number = session.execute(select(users.c.username, tenants.c.number).join(
         tenants, tenants.c.id == users.c.tenant_id).where(
         users.c.tenant_id == tenant_id, users.c.id == user_id)).one()
@@ -69,8 +69,8 @@ def verify(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, code: 
     counter = _matching_counter(row.secret, code, clock.now().timestamp())
     if counter is not None and (row.last_counter is None or counter > row.last_counter):
         values["last_counter"] = counter
-    elif digest(code.lower()) in row.recovery_hashes and row.confirmed_at:
-        values["recovery_hashes"] = [h for h in row.recovery_hashes if h != digest(code.lower())]
+    elif (hashed := secret_digest(code.lower())) in row.recovery_hashes and row.confirmed_at:
+        values["recovery_hashes"] = [h for h in row.recovery_hashes if h != hashed]
     else:
         return False
     if row.confirmed_at is None:

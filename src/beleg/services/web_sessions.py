@@ -24,11 +24,11 @@ from beleg.db.database import Database
 from beleg.db.tables import users, web_sessions
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import ValidationFailed
+from beleg.domain.identity.api_keys import secret_digest
 from beleg.domain.identity.passwords import check_password
 from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
 from beleg.services import security, totp
 from beleg.services.audit import record_change
-from beleg.services.oauth_apps import digest
 from beleg.services.passwords import hash_password, verify_password
 
 SESSION_TTL = timedelta(hours=8)
@@ -89,7 +89,7 @@ def login(*, db: Database, tenant_id: uuid.UUID, username: str, password: str,
         pending = _pending(session, tenant_id, user, policy, now)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         session.execute(insert(web_sessions).values(
-            token_hash=digest(token), tenant_id=tenant_id, user_id=user.id, csrf=csrf,
+            token_hash=secret_digest(token), tenant_id=tenant_id, user_id=user.id, csrf=csrf,
             pending=pending, created_at=now, expires_at=now + SESSION_TTL))
         return LoginResult(token, WebSession(tenant_id, user.id, csrf, pending))
 
@@ -111,7 +111,7 @@ def current_session(*, db: Database, token: str | None, clock: Clock) -> WebSess
         return None
     with db.reader() as session:
         row = session.execute(select(web_sessions).where(
-            web_sessions.c.token_hash == digest(token))).one_or_none()
+            web_sessions.c.token_hash == secret_digest(token))).one_or_none()
     if row is None or row.expires_at <= clock.now():
         return None
     return WebSession(row.tenant_id, row.user_id, row.csrf, row.pending)
@@ -131,7 +131,7 @@ def complete_step(*, db: Database, token: str, code: str | None, new_password: s
     confirms an enrolment). Returns the session with what is pending next."""
     with db.transaction() as session:
         row = session.execute(select(web_sessions).where(
-            web_sessions.c.token_hash == digest(token)).with_for_update()).one_or_none()
+            web_sessions.c.token_hash == secret_digest(token)).with_for_update()).one_or_none()
         if row is None or row.expires_at <= clock.now() or row.pending is None:
             raise ValidationFailed("no sign-in step is pending", field="session")
         web = WebSession(row.tenant_id, row.user_id, row.csrf, row.pending)
@@ -145,8 +145,8 @@ def complete_step(*, db: Database, token: str, code: str | None, new_password: s
             raise ValidationFailed("the code is not valid", field="code")
         else:
             nxt = None
-        session.execute(update(web_sessions).where(web_sessions.c.token_hash == digest(token))
-                        .values(pending=nxt))
+        session.execute(update(web_sessions).where(
+            web_sessions.c.token_hash == secret_digest(token)).values(pending=nxt))
         return WebSession(web.tenant_id, web.user_id, web.csrf, nxt)
 
 
@@ -172,7 +172,7 @@ def begin_enrolment(*, db: Database, token: str, clock: Clock) -> tuple[str, str
     """Secret, QR code and recovery codes for a session that must enrol TOTP."""
     with db.transaction() as session:
         row = session.execute(select(web_sessions).where(
-            web_sessions.c.token_hash == digest(token))).one_or_none()
+            web_sessions.c.token_hash == secret_digest(token))).one_or_none()
         if row is None or row.expires_at <= clock.now() or row.pending != "enrol":
             raise ValidationFailed("no enrolment is pending", field="session")
         return totp.start_enrolment(session, tenant_id=row.tenant_id, user_id=row.user_id)

@@ -7,6 +7,7 @@ Active or Expired, derived from the expiry. The secret is shown once; only its S
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -52,3 +53,10 @@ def parse_token(token: str) -> tuple[str, str] | None:
     if len(parts) != 3 or parts[0] != TOKEN_MARKER or len(parts[1]) != PREFIX_LENGTH:
         return None
     return parts[1], parts[2]
+
+
+def secret_digest(secret: str) -> str:
+    """SHA-256 (hex) under which a high-entropy secret is stored: API keys, client secrets,
+    refresh tokens, codes, session tokens. A fast hash suffices for random secrets (ADR 0002);
+    passwords use argon2 instead."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()

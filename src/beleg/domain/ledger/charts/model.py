@@ -66,6 +66,12 @@ class Account:
     def default_tax_code(self) -> str:
         return self.tax_codes[0]
 
+    @classmethod
+    def stored(cls, code: str, name: str, account_type: str, tax_codes: str,
+               forced: bool) -> Account:
+        """An account as the ledger stores it (tax codes comma-separated, default first)."""
+        return cls(code, name, AccountType(account_type), tuple(tax_codes.split(",")), forced)
+
 
 @dataclass(frozen=True, slots=True)
 class Chart:
