@@ -30,6 +30,7 @@ from beleg.domain.tenancy.settings import (
 )
 from beleg.services.audit import record_change, start_chain, update_audited
 from beleg.services.charts import install_chart
+from beleg.services.invoicing_setup import install_invoicing_setup
 
 FIRST_TENANT_NUMBER = 1001
 NUMBER_ATTEMPTS = 3
@@ -117,6 +118,8 @@ def insert_tenant(
     start_chain(session, tenant_id=values["id"])
     install_chart(session, tenant_id=values["id"], chart=chart_named(values["chart_of_accounts"]),
                   currency=values["currency"])
+    install_invoicing_setup(session, tenant_id=values["id"],
+                            chart=chart_named(values["chart_of_accounts"]), now=now)
     return values
 
 

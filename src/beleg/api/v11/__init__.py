@@ -3,7 +3,16 @@
 from fastapi import APIRouter
 
 from beleg.api.routing import BelegRoute
-from beleg.api.v11 import bank_statements, cash_invoices, contacts, foundation, setup
+from beleg.api.v11 import (
+    bank_statements,
+    cash_invoices,
+    contacts,
+    documents,
+    foundation,
+    invoicing_setup,
+    items,
+    setup,
+)
 from beleg.domain.cash_invoicing.lines import Direction
 from beleg.domain.contacts import ContactKind
 
@@ -18,4 +27,8 @@ def router() -> APIRouter:
     api.include_router(contacts.build(ContactKind.CUSTOMER))
     api.include_router(contacts.build(ContactKind.SUPPLIER))
     api.include_router(bank_statements.router)
+    api.include_router(items.router)
+    api.include_router(invoicing_setup.router)
+    for doc_type in documents.RESOURCES:
+        api.include_router(documents.build(doc_type))
     return api

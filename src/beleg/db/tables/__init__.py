@@ -5,6 +5,14 @@ from beleg.db.tables.banking import bank_statement_lines, bank_statements
 from beleg.db.tables.base import metadata
 from beleg.db.tables.cash_invoicing import cb_bookings, cb_invoice_lines, cb_invoices
 from beleg.db.tables.contacts import contact_addresses, contacts
+from beleg.db.tables.documents import (
+    document_templates,
+    outbox_events,
+    sales_document_files,
+    sales_document_history,
+    sales_document_lines,
+    sales_documents,
+)
 from beleg.db.tables.http import idempotency_records
 from beleg.db.tables.identity import (
     api_keys,
@@ -13,6 +21,8 @@ from beleg.db.tables.identity import (
     user_totp,
     users,
 )
+from beleg.db.tables.invoicing_setup import dunning_levels, layout_setups, payment_terms
+from beleg.db.tables.items import item_categories, items
 from beleg.db.tables.ledger import (
     bank_accounts,
     ledger_accounts,
@@ -21,6 +31,14 @@ from beleg.db.tables.ledger import (
     ledger_postings,
     ledger_rebooks,
     ledger_tax_entries,
+)
+from beleg.db.tables.numbering import (
+    document_counter_values,
+    document_counters,
+    number_rules,
+    number_strategies,
+    sequence_group_counters,
+    sequence_groups,
 )
 from beleg.db.tables.oauth import (
     oauth_apps,
@@ -46,7 +64,14 @@ __all__ = [
     "cb_invoices",
     "contact_addresses",
     "contacts",
+    "document_counter_values",
+    "document_counters",
+    "document_templates",
+    "dunning_levels",
     "idempotency_records",
+    "item_categories",
+    "items",
+    "layout_setups",
     "ledger_accounts",
     "ledger_counters",
     "ledger_journals",
@@ -55,6 +80,8 @@ __all__ = [
     "ledger_tax_entries",
     "login_failures",
     "metadata",
+    "number_rules",
+    "number_strategies",
     "oauth_apps",
     "oauth_assertion_ids",
     "oauth_codes",
@@ -62,7 +89,15 @@ __all__ = [
     "oauth_pairings",
     "oauth_refresh_tokens",
     "oauth_signing_keys",
+    "outbox_events",
+    "payment_terms",
+    "sales_document_files",
+    "sales_document_history",
+    "sales_document_lines",
+    "sales_documents",
     "security_settings",
+    "sequence_group_counters",
+    "sequence_groups",
     "tenant_clocks",
     "tenants",
     "user_totp",
