@@ -9,8 +9,17 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, UniqueConstraint, Uuid, insert
-from sqlalchemy import select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+    insert,
+    select,
+)
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
@@ -99,7 +108,7 @@ def test_concurrent_issuance_is_unique_and_gapless(db: Database, tenant: TenantF
                 except _Abort:
                     continue
                 committed[index].append(number)
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+        except BaseException as error:
             failures.append(error)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]

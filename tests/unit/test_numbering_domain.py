@@ -13,8 +13,8 @@ from beleg.domain.errors import ValidationFailed
 from beleg.domain.invoicing_setup import PaymentTerm, check_payment_term, dunning_fee_account
 from beleg.domain.ledger.charts import CHARTS
 from beleg.domain.numbering import (
-    AffixSource,
     Affixes,
+    AffixSource,
     CounterConfig,
     CounterReset,
     CustomerType,

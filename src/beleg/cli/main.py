@@ -11,6 +11,7 @@ from beleg.api.app import create_app
 from beleg.cli.admin import key_app, oauth_app, tenant_app, user_app
 from beleg.cli.context import clock, console, database, errors, run
 from beleg.cli.ledger import ledger_app
+from beleg.jobs.worker import run_forever, run_round
 from beleg.queries.identity import all_tenant_ids, find_tenant
 from beleg.services.audit import verify_tenant_chain
 from beleg.services.bootstrap import bootstrap_if_empty
@@ -33,6 +34,21 @@ def migrate() -> None:
     """Bring the database schema to the latest migration."""
     upgrade_to_head(db=database())
     console.print("database is at the latest migration")
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run one round and exit")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds to wait when idle")] = 2.0,
+) -> None:
+    """Render pending PDFs and issue due subscription invoices (several may run at once)."""
+    db = database()
+    upgrade_to_head(db=db)
+    if once:
+        done = run_round(db=db, clock=clock())
+        console.print(f"rendered {done.pdfs} PDFs, issued {done.invoices} invoices")
+        return
+    run_forever(db=db, clock=clock(), interval=interval)
 
 
 @app.command()

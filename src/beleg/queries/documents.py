@@ -63,29 +63,13 @@ def render(row: Any, lines: list[Any]) -> dict[str, Any]:
     fields: dict[str, Any] = row.fields
     payable = row.doc_type in PAYABLE
     sign = Decimal(-1) if row.doc_type == "INVOICE" and row.sign < 0 else Decimal(1)
-    out: dict[str, Any] = {}
-    if row.number is not None:
-        out["id"] = row.number
-    out["uuid"] = str(row.id)
-    for key in TEXTS_BEFORE:
-        if fields.get(key) is not None:
-            out[key] = fields[key]
+    out = _head(row, fields)
     out.update({"date": row.doc_date, "state": row.state, "netAmount": sign * row.net,
                 "taxAmount": sign * row.tax, "totalAmount": sign * row.total})
     if payable:
         out["remainingAmount"] = sign * row.remaining
     out.update({"currency": row.currency, "currencyRate": trim(row.currency_rate)})
-    for key in ("referenceText", "referenceDate", "footer"):
-        if fields.get(key) is not None:
-            out[key] = fields[key]
-    if row.customer_id is not None:
-        out["customer"] = str(row.customer_id)
-    if row.customer_name:
-        out["customerName"] = row.customer_name
-    for key, value in (("layoutSetup", row.layout_setup_id),
-                       ("sequenceGroup", row.sequence_group_id)):
-        if value is not None:
-            out[key] = str(value)
+    out.update(_parties(row, fields))
     out["updatedAt"] = row.updated_at
     out["lines"] = [_line(line, payable, sign) for line in lines]
     if fields.get("additionalAddress"):
@@ -98,19 +82,37 @@ def render(row: Any, lines: list[Any]) -> dict[str, Any]:
     return out
 
 
+def _head(row: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if row.number is not None:
+        out["id"] = row.number
+    out["uuid"] = str(row.id)
+    out.update({k: fields[k] for k in TEXTS_BEFORE if fields.get(k) is not None})
+    return out
+
+
+def _parties(row: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    out = {k: fields[k] for k in ("referenceText", "referenceDate", "footer")
+           if fields.get(k) is not None}
+    values = (("customer", row.customer_id), ("customerName", row.customer_name),
+              ("layoutSetup", row.layout_setup_id), ("sequenceGroup", row.sequence_group_id))
+    out.update({k: v if isinstance(v, str) else str(v) for k, v in values if v})
+    return out
+
+
 def _type_fields(row: Any, fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if row.doc_type in WITH_TERM and row.payment_term_id is not None:
         out["paymentTerm"] = str(row.payment_term_id)
     if row.doc_type == "OFFER" and fields.get("expirationDate"):
         out["expirationDate"] = fields["expirationDate"]
-    for key in ("deliveryFromDate", "deliveryToDate", "signed", "ebInterfaceVersion"):
-        if fields.get(key) is not None and row.doc_type in PAYABLE:
-            out[key] = fields[key]
+    if row.doc_type in PAYABLE:
+        out.update({k: fields[k] for k in ("deliveryFromDate", "deliveryToDate", "signed",
+                                           "ebInterfaceVersion") if fields.get(k) is not None})
     if row.doc_type in PAYABLE:
         out["paid"] = row.paid_date is not None
-        if row.paid_date is not None:
-            out["paidDate"] = row.paid_date
+    if row.doc_type in PAYABLE and row.paid_date is not None:
+        out["paidDate"] = row.paid_date
     if row.doc_type == "INVOICE":
         for key, value in (("dueDate", row.due_date), ("dunningDate", row.dunning_date),
                            ("lastDunningLevel", fields.get("lastDunningLevel"))):

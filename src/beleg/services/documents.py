@@ -102,7 +102,7 @@ def create_in(session: Session, *, actor: Actor, tenant_id: uuid.UUID, data: Doc
               clock: Clock, links: Links = Links()) -> Doc:
     """Create (and, unless STAGING, issue) a document in the caller's transaction."""
     books = load_books(session, tenant_id)
-    doc, party, resolved = _build(session, books, data, links, clock)
+    doc, party, resolved = build_document(session, books, data, links, clock)
     insert_doc(session, doc)
     if doc.issued:
         _issue(session, books, doc, data, party=party, resolved=resolved, actor=actor,
@@ -113,7 +113,7 @@ def create_in(session: Session, *, actor: Actor, tenant_id: uuid.UUID, data: Doc
     return doc
 
 
-def _build(session: Session, books: Books, data: DocumentInput, links: Links,
+def build_document(session: Session, books: Books, data: DocumentInput, links: Links,
            clock: Clock) -> tuple[Doc, Party, list[ResolvedLine]]:
     state = parse_enum(State, data.state, "state", State.STAGING)
     if state is State.CANCELLED:
@@ -172,7 +172,7 @@ def _row(session: Session, books: Books, data: DocumentInput, *, state: State, l
         "tenant_id": books.tenant_id, "id": doc_id, "doc_type": data.doc_type.value,
         "state": state.value, "number": data.number.strip() if state is State.EXTERNAL
         and data.number else None,
-        "type_code": (links.type_code or _type_code(data)).value, "sign": links.sign,
+        "type_code": (links.type_code or _type_code(data)).value, "sign": -1 if data.doc_type is DocumentType.CREDIT_MEMO else links.sign,
         "doc_date": data.doc_date, "due_date": _due_date(data, term), "dunning_date": None,
         "paid_date": None, "customer_id": party.customer_id, "customer_name": party.name,
         "net": totals.net, "tax": totals.tax, "total": totals.total,

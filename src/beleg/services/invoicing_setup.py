@@ -157,9 +157,9 @@ def save_defaulted(*, db: Database, actor: Actor, tenant_id: uuid.UUID, kind: De
                                                     table.c.id == row["id"]).values(**row))
             if extra is not None:
                 extra(session, row, before)
-            changes.append(Change(AuditAction.UPDATE if before else AuditAction.CREATE,
-                                  kind.entity_type, row["id"], _snapshot(before),
-                                  _snapshot(row)))
+            changes.insert(0, Change(AuditAction.UPDATE if before else AuditAction.CREATE,
+                                     kind.entity_type, row["id"], _snapshot(before),
+                                     _snapshot(row)))
             record_changes(session, actor=actor, tenant_id=tenant_id, changes=changes,
                            clock=clock)
             return row

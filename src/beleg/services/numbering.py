@@ -2,19 +2,24 @@
 seed 000: rules pick the counter; seed 001: the counter's or the strategy's prefix/suffix).
 
 ``allocate_document_number`` runs inside the caller's transaction, the one that finalises the
-document. The counter value row of (counter, period) is taken with SELECT ... FOR UPDATE and
-stays locked until that transaction ends: concurrent finalisations queue on it, a rolled-back
-one gives its number back, so numbers are unique and gapless per counter (invariant 4). On
-SQLite the single writer (BEGIN IMMEDIATE) serialises the same way.
+document. Configuration is read first; then the counter value row of (counter, period) is
+incremented with ``UPDATE ... RETURNING`` (the row lock and the new value in one round trip,
+like SELECT ... FOR UPDATE + UPDATE in ``services/ledger.allocate_numbers``; a missing period
+row is inserted in a savepoint, IntegrityError meaning a concurrent writer was first). The row
+stays locked until the caller's transaction ends: concurrent finalisations queue on it, a
+rolled-back one gives its number back, so numbers are unique and gapless per counter
+(invariant 4). On SQLite the single writer (BEGIN IMMEDIATE) serialises the same way.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,84 +72,91 @@ def allocate_document_numbers(session: Session, *, tenant_id: uuid.UUID,
                               sequence_group_id: uuid.UUID | str | None = None,
                               count: int = 1) -> list[str]:
     """``count`` consecutive numbers of one counter (a billing-run batch takes its block in
-    its own transaction: still gapless, the batch commits whole or not at all)."""
+    its own transaction: still gapless, the batch commits whole or not at all). Everything
+    is read before the counter row is locked, so the lock is held only from the reservation
+    to the end of the caller's transaction."""
     if count < 1:
         raise ValueError("count must be at least 1")
     kind = parse_enum(DocumentType, doc_type, "type")
-    context = context or NumberingContext(kind)
-    counter_id = choose_counter(session, tenant_id=tenant_id, doc_type=kind, context=context,
-                                sequence_group_id=sequence_group_id)
-    config = counter_config(session, tenant_id, counter_id)
+    choice = choose_counter(session, tenant_id=tenant_id, doc_type=kind,
+                            context=context or NumberingContext(kind),
+                            sequence_group_id=sequence_group_id)
+    config = choice.config
     strategy = (strategy_affixes(session, tenant_id, kind)
                 if config.affix_source is AffixSource.STRATEGY else None)
-    first = reserve_values(session, tenant_id=tenant_id, counter_id=counter_id,
+    first = reserve_values(session, tenant_id=tenant_id, counter_id=choice.counter_id,
                            period=period_key(config.reset, doc_date), start=config.start,
                            count=count)
-    test_mode = bool(session.execute(select(tenants.c.test_mode).where(
-        tenants.c.id == tenant_id)).scalar_one())
-    return [format_number(config, value, doc_date, strategy=strategy, test_mode=test_mode)
-            for value in range(first, first + count)]
+    return [format_number(config, value, doc_date, strategy=strategy,
+                          test_mode=choice.test_mode) for value in range(first, first + count)]
 
 
 def reserve_values(session: Session, *, tenant_id: uuid.UUID, counter_id: uuid.UUID,
                    period: str, start: int, count: int = 1) -> int:
     """Reserve ``count`` consecutive values of (counter, period); return the first. A new
-    period starts at ``start``. The row stays locked until the transaction ends."""
+    period starts at ``start``. ``UPDATE ... RETURNING`` locks the row in one round trip; it
+    stays locked until the transaction ends, so concurrent writers queue and none skips."""
     values = document_counter_values.c
-    where = ((values.tenant_id == tenant_id) & (values.counter_id == counter_id)
-             & (values.period == period))
-    last = session.execute(select(values.last_value).where(where).with_for_update()
-                           ).scalar_one_or_none()
-    if last is None:
-        try:
-            with session.begin_nested():
-                session.execute(insert(document_counter_values).values(
-                    tenant_id=tenant_id, counter_id=counter_id, period=period,
-                    last_value=start - 1))
-        except IntegrityError:  # a concurrent transaction created the period first
-            pass
-        last = session.execute(select(values.last_value).where(where).with_for_update()
-                               ).scalar_one()
-    session.execute(update(document_counter_values).where(where)
-                    .values(last_value=last + count))
-    return int(last) + 1
+    bump = (update(document_counter_values)
+            .where(values.tenant_id == tenant_id, values.counter_id == counter_id,
+                   values.period == period)
+            .values(last_value=values.last_value + count).returning(values.last_value))
+    last = session.execute(bump).scalar_one_or_none()
+    if last is not None:
+        return int(last) - count + 1
+    try:
+        with session.begin_nested():
+            session.execute(insert(document_counter_values).values(
+                tenant_id=tenant_id, counter_id=counter_id, period=period,
+                last_value=start - 1 + count))
+        return start
+    except IntegrityError:  # a concurrent transaction opened the period first
+        return int(session.execute(bump).scalar_one()) - count + 1
 
 
-def group_id_of(session: Session, tenant_id: uuid.UUID,
-                sequence_group_id: uuid.UUID | str | None) -> uuid.UUID:
-    """The given sequence group (checked) or the tenant's default group."""
-    groups = sequence_groups.c
-    if sequence_group_id is None:
-        found = session.execute(select(groups.id).where(
-            groups.tenant_id == tenant_id, groups.default_group.is_(True))).scalar_one_or_none()
-    else:
-        wanted = _as_uuid(sequence_group_id, "sequenceGroup")
-        found = session.execute(select(groups.id).where(
-            groups.tenant_id == tenant_id, groups.id == wanted)).scalar_one_or_none()
-    if found is None:
+@dataclass(frozen=True, slots=True)
+class CounterChoice:
+    counter_id: uuid.UUID
+    config: CounterConfig
+    test_mode: bool
+
+
+def _group_counter(session: Session, tenant_id: uuid.UUID, doc_type: DocumentType,
+                   sequence_group_id: uuid.UUID | str | None) -> Any:
+    """One row: the tenant's test mode, the sequence group (given, else the default) and
+    the counter it assigns to ``doc_type``. Unknown group: 400 naming ``sequenceGroup``."""
+    g, m, c = sequence_groups.c, sequence_group_counters.c, document_counters.c
+    joined = (tenants.join(sequence_groups, g.tenant_id == tenants.c.id)
+              .outerjoin(sequence_group_counters, and_(
+                  m.tenant_id == g.tenant_id, m.group_id == g.id, m.doc_type == doc_type.value))
+              .outerjoin(document_counters, and_(c.tenant_id == m.tenant_id,
+                                                 c.id == m.counter_id)))
+    wanted = (g.default_group.is_(True) if sequence_group_id is None
+              else g.id == _as_uuid(sequence_group_id, "sequenceGroup"))
+    row = session.execute(select(tenants.c.test_mode, g.id.label("group_id"), document_counters)
+                          .select_from(joined).where(tenants.c.id == tenant_id, wanted)
+                          ).one_or_none()
+    if row is None:
         raise ValidationFailed(f"sequence group {sequence_group_id} does not exist",
                                de="Nummernkreisgruppe nicht gefunden.", field="sequenceGroup")
-    return found  # type: ignore[no-any-return]
+    if row.id is None:
+        raise ValidationFailed(f"sequence group {row.group_id} has no counter for {doc_type}",
+                               de=f"Die Nummernkreisgruppe hat keinen Zähler für {doc_type}",
+                               field="sequenceGroup")
+    return row
 
 
 def choose_counter(session: Session, *, tenant_id: uuid.UUID, doc_type: DocumentType,
                    context: NumberingContext,
-                   sequence_group_id: uuid.UUID | str | None) -> uuid.UUID:
-    """Seed 000: the matching rule of the highest priority (ties: created first); without
-    one, the counter the sequence group assigns to the document type."""
-    group_id = group_id_of(session, tenant_id, sequence_group_id)
+                   sequence_group_id: uuid.UUID | str | None) -> CounterChoice:
+    """Seed 000: the counter of the matching rule with the highest priority (ties: the rule
+    created first); without one, the counter the sequence group assigns to the type."""
+    row = _group_counter(session, tenant_id, doc_type, sequence_group_id)
     chosen = pick_counter(load_rules(session, tenant_id, doc_type), context)
-    if chosen is not None:
-        return chosen  # type: ignore[return-value]
-    mapped = sequence_group_counters.c
-    counter_id = session.execute(select(mapped.counter_id).where(
-        mapped.tenant_id == tenant_id, mapped.group_id == group_id,
-        mapped.doc_type == doc_type.value)).scalar_one_or_none()
-    if counter_id is None:
-        raise ValidationFailed(f"sequence group {group_id} has no counter for {doc_type}",
-                               de=f"Die Nummernkreisgruppe hat keinen Zähler für {doc_type}",
-                               field="sequenceGroup")
-    return counter_id  # type: ignore[no-any-return]
+    if chosen is None or chosen == row.id:
+        return CounterChoice(row.id, config_of(row._mapping), bool(row.test_mode))
+    return CounterChoice(chosen, counter_config(session, tenant_id, chosen),  # type: ignore[arg-type]
+                         bool(row.test_mode))
 
 
 def load_rules(session: Session, tenant_id: uuid.UUID,
@@ -173,13 +185,15 @@ def counter_config(session: Session, tenant_id: uuid.UUID, counter_id: uuid.UUID
     if row is None:
         raise ValidationFailed(f"document counter {counter_id} does not exist",
                                de="Zähler nicht gefunden.", field=field)
-    return config_of(row)
+    return config_of(row._mapping)
 
 
-def config_of(row: Any) -> CounterConfig:
-    return CounterConfig(prefix=row.prefix, suffix=row.suffix, width=row.width,
-                         reset=CounterReset(row.reset), start=int(row.start),
-                         affix_source=AffixSource(row.affix_source))
+def config_of(values: Mapping[str, Any]) -> CounterConfig:
+    """The configuration of a document_counters row (as a mapping)."""
+    return CounterConfig(prefix=values["prefix"], suffix=values["suffix"],
+                         width=values["width"], reset=CounterReset(values["reset"]),
+                         start=int(values["start"]),
+                         affix_source=AffixSource(values["affix_source"]))
 
 
 def strategy_affixes(session: Session, tenant_id: uuid.UUID,

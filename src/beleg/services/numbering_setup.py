@@ -83,7 +83,7 @@ def update_counter(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
     checked = check_counter(config)
     with db.transaction() as session:
         before = _counter(session, tenant_id, counter_id, lock=True)
-        old = config_of(_Row(before))
+        old = config_of(before)
         used = session.execute(select(document_counter_values.c.period).where(
             document_counter_values.c.tenant_id == tenant_id,
             document_counter_values.c.counter_id == counter_id).limit(1)).first()
@@ -104,13 +104,6 @@ def update_counter(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
                       entity_type="DocumentCounter", entity_id=counter_id,
                       before=_snapshot(before), after=_snapshot(after), clock=clock)
         return after
-
-
-class _Row:
-    """Attribute access to a row dict (for ``config_of``)."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
 
 
 def put_strategy(*, db: Database, actor: Actor, tenant_id: uuid.UUID,

@@ -7,6 +7,7 @@ from beleg.api.v11 import (
     bank_statements,
     cash_invoices,
     contacts,
+    document_templates,
     documents,
     foundation,
     invoicing_setup,
@@ -15,6 +16,7 @@ from beleg.api.v11 import (
 )
 from beleg.domain.cash_invoicing.lines import Direction
 from beleg.domain.contacts import ContactKind
+from beleg.domain.numbering import DocumentType
 
 
 def router() -> APIRouter:
@@ -31,4 +33,6 @@ def router() -> APIRouter:
     api.include_router(invoicing_setup.router)
     for doc_type in documents.RESOURCES:
         api.include_router(documents.build(doc_type))
+    api.include_router(document_templates.build(DocumentType.INVOICE))
+    api.include_router(document_templates.build(DocumentType.OFFER))
     return api

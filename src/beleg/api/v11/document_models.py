@@ -167,6 +167,16 @@ class CreditMemoPaymentDto(V11Input):
     cash_register: int | None = None
 
 
+class CorrectionDto(V11Input):
+    """Extension (seed 001 item-based corrections): credit ``amount`` (gross) against a line."""
+
+    amount: Decimal | None = Field(None, description="Gross amount to credit (required)")
+    date: dt.date | None = Field(None, description="Date of the credit memo (required)")
+    reason: str | None = Field(None, description="Creation reason, stored and printed")
+    layout_setup: str | None = None
+    sequence_group: str | None = None
+
+
 class PaymentCancellationDto(V11Input):
     cancel_date: dt.date | None = None
     cancel_reason: str | None = None

@@ -7,7 +7,6 @@ bookings, the others ``complete``; offers, order confirmations and delivery note
 """
 
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query
@@ -22,6 +21,7 @@ from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.identity.principal import Actor
 from beleg.domain.numbering import DocumentType
 from beleg.queries import documents as read
+from beleg.services import corrections
 from beleg.services import document_actions as actions
 from beleg.services import document_payments as payments
 from beleg.services.document_lines import DocLineInput
@@ -86,6 +86,8 @@ def build(doc_type: DocumentType) -> APIRouter:
     _add_create_and_cancel(router, doc_type, noun, model)
     if doc_type in (DocumentType.INVOICE, DocumentType.CREDIT_MEMO):
         _add_payments(router, doc_type, noun)
+    if doc_type is DocumentType.INVOICE:
+        _add_corrections(router)
     else:
         _add_completion(router, doc_type, noun)
     return router
@@ -238,5 +240,30 @@ def _add_completion(router: APIRouter, doc_type: DocumentType, noun: str) -> Non
                                                       doc_id=doc.id))
 
 
-def document_id(value: str) -> uuid.UUID:
-    return path_uuid(value, "document")
+def _add_corrections(router: APIRouter) -> None:
+    @router.get("/{number}/lines/{line}/correctable_amount",
+                operation_id="getInvoiceLineCorrectableAmount", response_class=AccountingJSON,
+                summary="How much of an invoice line can still be credited (extension)")
+    def correctable(number: str, line: int, rt: Runtime = Depends(runtime),
+                    actor: Actor = requires("documents:read")) -> Response:
+        amounts, currency = corrections.correctable_amount(
+            db=rt.db, tenant_id=actor.principal.tenant_id, number=number, line_no=line)
+        return AccountingJSON({"totalCorrectableAmount": amounts.total,
+                               "remainingCorrectableAmount": amounts.remaining,
+                               "currency": currency})
+
+    @router.post("/{number}/lines/{line}/corrections", operation_id="correctInvoiceLine",
+                 response_class=AccountingJSON,
+                 summary="Credit a fixed amount against an invoice line (extension)")
+    def correct(number: str, line: int, *, body: m.CorrectionDto, background: BackgroundTasks,
+                rt: Runtime = Depends(runtime),
+                actor: Actor = requires("documents:write")) -> Response:
+        tenant_id = actor.principal.tenant_id
+        memo_id = corrections.correct_line(
+            db=rt.db, actor=actor, tenant_id=tenant_id, number=number, line_no=line,
+            clock=rt.clock, data=corrections.CorrectionInput(
+                amount=body.amount, day=body.date, reason=body.reason,
+                layout_setup=body.layout_setup, sequence_group=body.sequence_group))
+        background.add_task(render_pending, db=rt.db, tenant_id=tenant_id, clock=rt.clock)
+        return AccountingJSON(read.get_document_by_id(db=rt.db, tenant_id=tenant_id,
+                                                      doc_id=memo_id))

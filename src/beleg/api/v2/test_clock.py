@@ -14,6 +14,7 @@ from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
 from beleg.services import test_clock as service
+from beleg.services.document_templates import run_due_subscriptions
 
 router = APIRouter(prefix="/test-clock", tags=["Test clock"], route_class=BelegRoute)
 
@@ -48,6 +49,7 @@ def set_clock(body: TestClockSet, actor: Actor = requires("test-clock:write"),
               rt: Runtime = Depends(runtime)) -> Any:
     frozen = service.set_test_clock(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
                                     frozen_at=body.frozen_at, clock=rt.clock)
+    _catch_up(actor, rt)
     return _out(frozen, rt)
 
 
@@ -57,6 +59,7 @@ def advance_clock(body: TestClockAdvance, actor: Actor = requires("test-clock:wr
     frozen = service.advance_test_clock(
         db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
         by=timedelta(days=body.days, seconds=body.seconds), clock=rt.clock)
+    _catch_up(actor, rt)
     return _out(frozen, rt)
 
 
@@ -66,3 +69,12 @@ def release_clock(actor: Actor = requires("test-clock:write"),
     service.release_test_clock(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
                                clock=rt.clock)
     return Response(status_code=204)
+
+
+def _catch_up(actor: Actor, rt: Runtime) -> None:
+    """What fires when time passes: subscription invoices whose date has come (seed 003
+    §7 item 21), as if the time had passed (DESIGN.md "TestClock")."""
+    tenant_id = actor.principal.tenant_id
+    today = service.business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock)
+    run_due_subscriptions(db=rt.db, actor=actor, tenant_id=tenant_id, today=today,
+                          clock=rt.clock)

@@ -80,3 +80,9 @@ def epc_svg(payload: str) -> str:
 def _check_length(field: str, value: str, minimum: int, maximum: int) -> None:
     if not minimum <= len(value) <= maximum:
         raise ValueError(f"EPC {field} must have {minimum}..{maximum} characters: {value!r}")
+
+
+def format_iban(iban: str) -> str:
+    """An IBAN in groups of four for print: ``AT61 1904 3002 3457 3201``."""
+    compact = "".join(iban.split()).upper()
+    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))

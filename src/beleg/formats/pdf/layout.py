@@ -27,13 +27,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
-
 from beleg.domain.foundation.units import UNITS
 from beleg.domain.ledger.tax import AmountType, parse_amount_type
-from beleg.formats.pdf.epc import epc_payload
-from beleg.formats.pdf.texts import AMOUNT_DUE, LOCALES, TEXTS, TITLES, rich_text_html
+from beleg.formats.pdf.epc import epc_payload, format_iban
+from beleg.formats.pdf.texts import (
+    AMOUNT_DUE,
+    LOCALES,
+    TEXTS,
+    TITLES,
+    Formatter,
+    rich_text_html,
+)
 from beleg.money import Currency, round_to_currency
 
 Language = Literal["de", "en"]
@@ -182,27 +186,6 @@ class DocumentLayoutInput:
         return self.main_currency is not None and self.main_currency != self.currency
 
 
-@dataclass(frozen=True, slots=True)
-class _Formatter:
-    """babel formatting without quantisation: amounts keep the decimals they arrive with."""
-
-    locale: str
-    currency: str
-
-    def money(self, amount: Decimal, currency: str | None = None) -> str:
-        return format_currency(amount, currency or self.currency, locale=self.locale,
-                               decimal_quantization=False)
-
-    def number(self, value: Decimal) -> str:
-        return format_decimal(value, locale=self.locale, decimal_quantization=False)
-
-    def rate(self, percent: Decimal) -> str:
-        return format_percent(percent / 100, locale=self.locale, decimal_quantization=False)
-
-    def date(self, value: dt.date) -> str:
-        return format_date(value, "medium", locale=self.locale)
-
-
 _UNIT_NAMES = {unit.id: {"de": unit.name_de, "en": unit.name_en} for unit in UNITS}
 
 
@@ -212,7 +195,7 @@ def build_layout(data: DocumentLayoutInput) -> dict[str, Any]:
     German uses de_DE conventions ("1.234,56 €", "21.11.2026", "20 %"), English en_US
     ("€1,234.56", "Nov 21, 2026", "20%"). Rich text (intro, footer) is sanitised to p/b/i/br.
     """
-    fmt = _Formatter(LOCALES[data.language], data.currency)
+    fmt = Formatter(LOCALES[data.language], data.currency)
     texts = TEXTS[data.language]
     title = TITLES[data.kind][data.language][0]
     seller = data.seller
@@ -253,7 +236,7 @@ def _labels(data: DocumentLayoutInput, texts: dict[str, str]) -> dict[str, str]:
     return labels
 
 
-def _info(data: DocumentLayoutInput, fmt: _Formatter,
+def _info(data: DocumentLayoutInput, fmt: Formatter,
           texts: dict[str, str]) -> list[dict[str, str]]:
     """Number, date, date or period of supply, due date, customer number and VAT id."""
     rows = [(TITLES[data.kind][data.language][1], data.number),
@@ -271,7 +254,7 @@ def _info(data: DocumentLayoutInput, fmt: _Formatter,
     return [{"label": label, "value": value} for label, value in rows]
 
 
-def _period(data: DocumentLayoutInput, fmt: _Formatter,
+def _period(data: DocumentLayoutInput, fmt: Formatter,
             texts: dict[str, str]) -> tuple[str, str] | None:
     start, end = data.delivery_from, data.delivery_to
     if start is None or end is None or start == end:
@@ -283,7 +266,7 @@ def _period(data: DocumentLayoutInput, fmt: _Formatter,
     return texts["service_period"], f"{fmt.date(start)} – {fmt.date(end)}"
 
 
-def _line(line: LayoutLine, fmt: _Formatter, texts: dict[str, str],
+def _line(line: LayoutLine, fmt: Formatter, texts: dict[str, str],
           language: str) -> dict[str, str]:
     amount = line.total if line.price_type is AmountType.TOTAL else line.net
     unit = _UNIT_NAMES.get(line.unit or "", {}).get(language, line.unit or "")
@@ -307,7 +290,7 @@ def _line(line: LayoutLine, fmt: _Formatter, texts: dict[str, str],
     }
 
 
-def _totals(data: DocumentLayoutInput, fmt: _Formatter,
+def _totals(data: DocumentLayoutInput, fmt: Formatter,
             texts: dict[str, str]) -> list[dict[str, str]]:
     """Net, tax per rate on its base, total; then deductions and the amount due, if any."""
     totals = data.totals
@@ -327,7 +310,7 @@ def _totals(data: DocumentLayoutInput, fmt: _Formatter,
     return [{"label": label, "value": value, "role": role} for label, value, role in rows]
 
 
-def _conversion(data: DocumentLayoutInput, fmt: _Formatter,
+def _conversion(data: DocumentLayoutInput, fmt: Formatter,
                 texts: dict[str, str]) -> dict[str, Any] | None:
     """Exchange rate and the totals in the main currency (§ 16 Abs. 6 UStG)."""
     main, rate = data.main_currency, data.currency_rate
@@ -358,7 +341,7 @@ def _converted(totals: Totals | None, rate: Decimal, main: str) -> ConvertedTota
     return ConvertedTotals(net=net, tax=tax, total=net + tax)
 
 
-def _notes(data: DocumentLayoutInput, fmt: _Formatter, texts: dict[str, str]) -> list[str]:
+def _notes(data: DocumentLayoutInput, fmt: Formatter, texts: dict[str, str]) -> list[str]:
     """Correction reference, reason, reverse-charge note and exemption reasons, in that order."""
     notes = data.notes
     out: list[str] = []
@@ -415,9 +398,3 @@ def _footer_columns(seller: Seller, texts: dict[str, str]) -> list[list[str]]:
                [*seller.contact_lines, *tax, *seller.register_lines],
                [line for line in bank if line]]
     return [column for column in columns if column]
-
-
-def format_iban(iban: str) -> str:
-    """An IBAN in groups of four for print: ``AT61 1904 3002 3457 3201``."""
-    compact = "".join(iban.split()).upper()
-    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))

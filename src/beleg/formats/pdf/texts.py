@@ -1,4 +1,4 @@
-"""Printed words of sales documents in German and English, and the sanitiser of rich text.
+"""Printed words of sales documents in German and English, their formats, the rich-text sanitiser.
 
 The reverse-charge wording is the one Art. 226 Nr. 11a MwStSystRL and § 14a Abs. 5 UStG
 prescribe ("Steuerschuldnerschaft des Leistungsempfängers" / "Reverse charge").
@@ -6,8 +6,14 @@ prescribe ("Steuerschuldnerschaft des Leistungsempfängers" / "Reverse charge").
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from dataclasses import dataclass
+from decimal import Decimal
 from html.parser import HTMLParser
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
 
 LOCALES = {"de": "de_DE", "en": "en_US"}
 
@@ -87,6 +93,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "qr_caption": "Scan with your banking app (EPC QR code)",
     },
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Formatter:
+    """babel formatting without quantisation: amounts keep the decimals they arrive with."""
+
+    locale: str
+    currency: str
+
+    def money(self, amount: Decimal, currency: str | None = None) -> str:
+        return format_currency(amount, currency or self.currency, locale=self.locale,
+                               decimal_quantization=False)
+
+    def number(self, value: Decimal) -> str:
+        return format_decimal(value, locale=self.locale, decimal_quantization=False)
+
+    def rate(self, percent: Decimal) -> str:
+        return format_percent(percent / 100, locale=self.locale, decimal_quantization=False)
+
+    def date(self, value: dt.date) -> str:
+        return format_date(value, "medium", locale=self.locale)
 
 
 _ALLOWED_TAGS = {"p": "p", "b": "b", "strong": "b", "i": "i", "em": "i"}
