@@ -31,16 +31,17 @@ def _get(client: TestClient, tenant: TenantFixture, path: str) -> Any:
     return json.loads(response.content, parse_float=Decimal)
 
 
-def _send(client: TestClient, tenant: TenantFixture, method: str, path: str, body: Any,
+def _send(client: TestClient, tenant: TenantFixture, request: str, body: Any,
           status: int) -> Any:
+    method, path = request.split(" ", 1)
     response = client.request(method, path, json=body, headers=tenant.headers)
     assert response.status_code == status, response.text
     return response.json()
 
 
-def _field_error(client: TestClient, tenant: TenantFixture, method: str, path: str,
-                 body: Any, field: str, status: int = 400) -> None:
-    problem = _send(client, tenant, method, path, body, status)
+def _field_error(client: TestClient, tenant: TenantFixture, request: str, body: Any,
+                 field: str) -> None:
+    problem = _send(client, tenant, request, body, 400)
     assert [e["field"] for e in problem["errors"]] == [field], problem
 
 
@@ -79,7 +80,7 @@ def test_layout_setups_and_sequence_groups_of_a_new_tenant(client: TestClient,
                                                            ("DE", "SKR03", "2650"),
                                                            ("DE", "SKR04", "7100")])
 def test_dunning_levels_form_a_chain(client: TestClient, db: Database,
-                                     platform: dict[str, object], country: str,
+                                     platform: dict[str, object], *, country: str,
                                      chart: str | None, account: str) -> None:
     tenant = make_tenant(db, country=country, chart=chart)
     levels = _get(client, tenant, f"{V11}/dunning_levels")
@@ -123,15 +124,15 @@ def test_payment_terms_keep_exactly_one_default(client: TestClient,
                                                 tenant: TenantFixture) -> None:
     old_default = next(t for t in _get(client, tenant, f"{V11}/payment_terms")
                        if t["defaultTerm"])
-    made = _send(client, tenant, "POST", "/v2/payment-terms",
+    made = _send(client, tenant, "POST /v2/payment-terms",
                  {"name": "30 Tage", "dueDays": 30, "defaultTerm": True}, 201)
     assert made["dunningDays"] == 30 and made["defaultTerm"] is True
     terms = _get(client, tenant, f"{V11}/payment_terms")
     assert [t["id"] for t in terms if t["defaultTerm"]] == [made["id"]]
     # The default cannot be switched off: another one must become the default.
-    _field_error(client, tenant, "PUT", f"/v2/payment-terms/{made['id']}",
+    _field_error(client, tenant, f"PUT /v2/payment-terms/{made['id']}",
                  {"name": "30 Tage", "dueDays": 30}, "defaultTerm")
-    changed = _send(client, tenant, "PUT", f"/v2/payment-terms/{old_default['id']}",
+    changed = _send(client, tenant, f"PUT /v2/payment-terms/{old_default['id']}",
                     {"name": "14 Tage", "dueDays": 14, "dunningDays": 21,
                      "fixedDueDate": True, "defaultTerm": True}, 200)
     assert (changed["name"], changed["dunningDays"], changed["fixedDueDate"]) \
@@ -151,11 +152,13 @@ def test_payment_terms_keep_exactly_one_default(client: TestClient,
     ({"name": "x", "dueDays": -1}, "dueDays"),
     ({"name": "x", "dueDays": 3, "dunningDays": 9999}, "dunningDays"),
     ({"name": "x"}, "dueDays"),
+    ({"name": "a\x00b", "dueDays": 3}, "name"),
+    ({"name": "x", "dueDays": 3, "description": "\x00"}, "description"),
     ({"name": "x", "dueDays": 3, "colour": "red"}, "colour"),
 ])
 def test_bad_payment_terms_name_the_field(client: TestClient, tenant: TenantFixture,
                                           body: dict[str, Any], field: str) -> None:
-    _field_error(client, tenant, "POST", "/v2/payment-terms", body, field)
+    _field_error(client, tenant, "POST /v2/payment-terms", body, field)
     assert len(_get(client, tenant, f"{V11}/payment_terms")) == 2
 
 
@@ -165,16 +168,16 @@ def test_unknown_and_foreign_ids_are_404(client: TestClient, tenant: TenantFixtu
     for wrong in (foreign, str(uuid.uuid4())):
         assert client.get(f"/v2/payment-terms/{wrong}", headers=tenant.headers
                           ).status_code == 404
-        _send(client, tenant, "PUT", f"/v2/payment-terms/{wrong}",
+        _send(client, tenant, f"PUT /v2/payment-terms/{wrong}",
               {"name": "x", "dueDays": 1}, 404)
     for path in ("layout-setups", "sequence-groups", "document-counters"):
         assert client.get(f"/v2/{path}/{uuid.uuid4()}", headers=tenant.headers
                           ).status_code == 404
-    _send(client, tenant, "PUT", f"/v2/layout-setups/{uuid.uuid4()}",
+    _send(client, tenant, f"PUT /v2/layout-setups/{uuid.uuid4()}",
           {"description": "x"}, 404)
-    _send(client, tenant, "PUT", f"/v2/sequence-groups/{uuid.uuid4()}",
+    _send(client, tenant, f"PUT /v2/sequence-groups/{uuid.uuid4()}",
           {"name": "x", "base": "ANNUAL"}, 404)
-    _send(client, tenant, "PUT", f"/v2/document-counters/{uuid.uuid4()}", {"name": "x"}, 404)
+    _send(client, tenant, f"PUT /v2/document-counters/{uuid.uuid4()}", {"name": "x"}, 404)
 
 
 def test_layout_setups_with_texts_and_sender(client: TestClient, tenant: TenantFixture) -> None:
@@ -183,16 +186,16 @@ def test_layout_setups_with_texts_and_sender(client: TestClient, tenant: TenantF
             "sender": {"companyName": "Beleg GmbH", "addressLines": ["Ring 1", "1010 Wien"],
                        "vatId": "ATU12345678", "iban": "AT61 1904 3002 3457 3201",
                        "bic": "bkauatww"}}
-    made = _send(client, tenant, "POST", "/v2/layout-setups", body, 201)
+    made = _send(client, tenant, "POST /v2/layout-setups", body, 201)
     assert made["sender"]["iban"] == "AT611904300234573201" and made["sender"]["bic"] \
         == "BKAUATWW"
     assert made["texts"] == body["texts"] and made["language"] == "en"
     listed = _get(client, tenant, f"{V11}/layout_setups")
     assert [s["description"] for s in listed if s["defaultSetup"]] == ["English"]
-    kept = _send(client, tenant, "PUT", f"/v2/layout-setups/{made['id']}",
+    kept = _send(client, tenant, f"PUT /v2/layout-setups/{made['id']}",
                  {"description": "English 2", "language": "en", "defaultSetup": True}, 200)
     assert kept["texts"] == body["texts"] and kept["sender"]["companyName"] is None
-    plain = _send(client, tenant, "POST", "/v2/layout-setups", {"description": "Neu"}, 201)
+    plain = _send(client, tenant, "POST /v2/layout-setups", {"description": "Neu"}, 201)
     assert plain["texts"]["INVOICE"]["de"]["footer"] == "Vielen Dank für Ihren Auftrag."
     assert set(plain["texts"]) == {t.value for t in DocumentType}
 
@@ -202,19 +205,21 @@ def test_layout_setups_with_texts_and_sender(client: TestClient, tenant: TenantF
     ({"description": "x", "language": "fr"}, "language"),
     ({"description": "x", "sender": {"iban": "AT00 1234"}}, "sender.iban"),
     ({"description": "x", "sender": {"bic": "ABC"}}, "sender.bic"),
+    ({"description": "x", "sender": {"iban": "AT\u0663\u0661 1904 3002 3457 3201"}},
+     "sender.iban"),
     ({"description": "x", "texts": {"RECEIPT": {}}}, "texts.RECEIPT"),
     ({"description": "x", "texts": {"OFFER": {"fr": {}}}}, "texts.OFFER.fr"),
     ({"description": "x", "texts": {"OFFER": {"de": {"subject": "x"}}}}, "texts.OFFER.de"),
 ])
 def test_bad_layout_setups_name_the_field(client: TestClient, tenant: TenantFixture,
                                           body: dict[str, Any], field: str) -> None:
-    _field_error(client, tenant, "POST", "/v2/layout-setups", body, field)
+    _field_error(client, tenant, "POST /v2/layout-setups", body, field)
 
 
 # --- /v2 sequence groups, counters and strategies -------------------------------------
 
 def test_sequence_groups(client: TestClient, db: Database, tenant: TenantFixture) -> None:
-    made = _send(client, tenant, "POST", "/v2/sequence-groups",
+    made = _send(client, tenant, "POST /v2/sequence-groups",
                  {"name": "Fortlaufend", "base": "PERMANENT", "defaultGroup": True}, 201)
     assert set(made["counters"]) == {t.value for t in DocumentType}
     counter = _get(client, tenant, f"/v2/document-counters/{made['counters']['INVOICE']}")
@@ -223,24 +228,24 @@ def test_sequence_groups(client: TestClient, db: Database, tenant: TenantFixture
     assert [g["name"] for g in groups if g["defaultGroup"]] == ["Fortlaufend"]
     with db.transaction() as session:
         number = allocate_document_number(session, tenant_id=tenant.id,
-                                          doc_type=DocumentType.INVOICE, doc_date=date.today())
+                                          doc_type=DocumentType.INVOICE, doc_date=date(2026, 6, 1))
     assert number == "R 1"
     assert _get(client, tenant, f"/v2/document-counters/{counter['id']}")["values"] == [
         {"period": "-", "lastValue": 1}]
-    _field_error(client, tenant, "PUT", f"/v2/sequence-groups/{made['id']}",
+    _field_error(client, tenant, f"PUT /v2/sequence-groups/{made['id']}",
                  {"name": "x", "base": "ANNUAL", "defaultGroup": True}, "base")
     standard = next(g for g in groups if g["name"] == "Standard")
-    moved = _send(client, tenant, "PUT", f"/v2/sequence-groups/{standard['id']}",
+    moved = _send(client, tenant, f"PUT /v2/sequence-groups/{standard['id']}",
                   {"name": "Jährlich", "base": "ANNUAL", "defaultGroup": True,
                    "counters": {"OFFER": counter["id"]}}, 200)
     assert moved["counters"]["OFFER"] == counter["id"] and moved["name"] == "Jährlich"
     page = _get(client, tenant, "/v2/sequence-groups?sort=name")
     assert [(g["name"], g["defaultGroup"]) for g in page["items"]] == [
         ("Fortlaufend", False), ("Jährlich", True)]
-    _field_error(client, tenant, "POST", "/v2/sequence-groups",
+    _field_error(client, tenant, "POST /v2/sequence-groups",
                  {"name": "x", "base": "ANNUAL", "counters": {"INVOICE": str(uuid.uuid4())}},
                  "counters.INVOICE")
-    _field_error(client, tenant, "POST", "/v2/sequence-groups", {"name": "x"}, "base")
+    _field_error(client, tenant, "POST /v2/sequence-groups", {"name": "x"}, "base")
 
 
 def test_document_counters(client: TestClient, tenant: TenantFixture) -> None:
@@ -248,11 +253,11 @@ def test_document_counters(client: TestClient, tenant: TenantFixture) -> None:
     assert listed["total"] == 5
     assert sorted(c["prefix"] for c in listed["items"]) == [
         "AB {yyyy} ", "AN {yyyy} ", "G {yyyy} ", "L {yyyy} ", "R {yyyy} "]
-    made = _send(client, tenant, "POST", "/v2/document-counters",
+    made = _send(client, tenant, "POST /v2/document-counters",
                  {"name": "Export", "prefix": "EX-{yy}{mm}-", "width": 5, "reset": "MONTHLY",
                   "start": 10}, 201)
     assert (made["affixSource"], made["values"]) == ("COUNTER", [])
-    changed = _send(client, tenant, "PUT", f"/v2/document-counters/{made['id']}",
+    changed = _send(client, tenant, f"PUT /v2/document-counters/{made['id']}",
                     {"name": "Export 2", "prefix": "E-", "width": 2, "reset": "MONTHLY",
                      "start": 10, "affixSource": "STRATEGY"}, 200)
     assert (changed["name"], changed["prefix"], changed["affixSource"]) == (
@@ -263,19 +268,19 @@ def test_document_counters(client: TestClient, tenant: TenantFixture) -> None:
                         ({"name": "x", "start": -5}, "start"),
                         ({"name": "x", "reset": "WEEKLY"}, "reset"),
                         ({"name": " "}, "name")):
-        _field_error(client, tenant, "POST", "/v2/document-counters", body, field)
+        _field_error(client, tenant, "POST /v2/document-counters", body, field)
     assert _get(client, tenant, "/v2/document-counters")["total"] == 6
 
 
 def test_number_strategies(client: TestClient, tenant: TenantFixture) -> None:
     default = _get(client, tenant, "/v2/number-strategies/INVOICE")
     assert default == {"docType": "INVOICE", "prefix": "R {yyyy} ", "suffix": "", "rules": []}
-    counter = _send(client, tenant, "POST", "/v2/document-counters",
+    counter = _send(client, tenant, "POST /v2/document-counters",
                     {"name": "DE", "prefix": "DE-"}, 201)
     rules = [{"priority": 5, "counterId": counter["id"], "country": "de",
               "customerType": "COMPANY"},
              {"priority": 1, "counterId": counter["id"], "billingGroup": "B2B"}]
-    saved = _send(client, tenant, "PUT", "/v2/number-strategies/INVOICE",
+    saved = _send(client, tenant, "PUT /v2/number-strategies/INVOICE",
                   {"prefix": "RE-", "suffix": "-{yy}", "rules": rules}, 200)
     assert (saved["prefix"], saved["suffix"]) == ("RE-", "-{yy}")
     assert [(r["priority"], r["country"], r["customerType"], r["billingGroup"])
@@ -287,11 +292,11 @@ def test_number_strategies(client: TestClient, tenant: TenantFixture) -> None:
                          "rules.0.country"),
                         ({"priority": 1, "counterId": counter["id"],
                           "customerType": "ROBOT"}, "rules.0.customerType")):
-        _field_error(client, tenant, "PUT", "/v2/number-strategies/INVOICE",
+        _field_error(client, tenant, "PUT /v2/number-strategies/INVOICE",
                      {**base, "rules": [rule]}, field)
-    _field_error(client, tenant, "PUT", "/v2/number-strategies/INVOICE",
+    _field_error(client, tenant, "PUT /v2/number-strategies/INVOICE",
                  {"prefix": "{x}"}, "prefix")
-    _field_error(client, tenant, "PUT", "/v2/number-strategies/RECEIPT", base, "docType")
+    _field_error(client, tenant, "PUT /v2/number-strategies/RECEIPT", base, "docType")
     assert client.get("/v2/number-strategies/RECEIPT", headers=tenant.headers
                       ).status_code == 400
     assert _get(client, tenant, "/v2/number-strategies/INVOICE") == saved  # nothing changed

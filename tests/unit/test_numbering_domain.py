@@ -79,6 +79,12 @@ def test_test_mode_prefix() -> None:
     assert format_number(config, 1, DAY, test_mode=True) == "TEST-R 2026 1"
 
 
+def test_the_longest_number_fits_80_characters() -> None:
+    config = check_counter(CounterConfig(prefix="P" * 25, suffix="S" * 25, width=18,
+                                         start=10**15))
+    assert len(format_number(config, 10**18 - 1, DAY, test_mode=True)) <= 80
+
+
 def test_affix_source_toggle() -> None:
     strategy = Affixes(prefix="S-{yyyy}-", suffix="-X")
     own = CounterConfig(prefix="C-", suffix="", affix_source=AffixSource.COUNTER)
@@ -91,7 +97,7 @@ def test_affix_source_toggle() -> None:
 @pytest.mark.parametrize(("config", "field"), [
     (CounterConfig(prefix="{year}"), "prefix"),
     (CounterConfig(suffix="{yyyy"), "suffix"),
-    (CounterConfig(prefix="x" * 41), "prefix"),
+    (CounterConfig(prefix="x" * 26), "prefix"),
     (CounterConfig(width=-1), "width"),
     (CounterConfig(width=19), "width"),
     (CounterConfig(start=-1), "start"),

@@ -15,7 +15,7 @@ from typing import Any
 
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts import AccountType, Chart
-from beleg.domain.numbering import DocumentType, check_name
+from beleg.domain.numbering import DocumentType, check_name, check_no_nul
 
 MAX_DAYS = 3650
 MAX_TEXT = 4000
@@ -181,7 +181,7 @@ def check_days(value: Any, field_name: str) -> int:
 
 
 def check_text(value: str | None, field_name: str, limit: int = MAX_DESCRIPTION) -> str:
-    text = (value or "").strip()
+    text = check_no_nul((value or "").strip(), field_name)
     if len(text) > limit:
         raise ValidationFailed(f"{field_name} must have at most {limit} characters",
                                de=f"{field_name} darf höchstens {limit} Zeichen haben",
@@ -239,7 +239,7 @@ def check_sender(sender: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(f"{iban} is not a valid IBAN", de=f"{iban} ist keine gültige IBAN",
                                field="sender.iban")
     bic = (sender.get("bic") or "").strip().upper()
-    if bic and (len(bic) not in (8, 11) or not bic.isalnum()):
+    if bic and (len(bic) not in (8, 11) or not (bic.isascii() and bic.isalnum())):
         raise ValidationFailed("bic must have 8 or 11 letters and digits", field="sender.bic")
     return {
         "company_name": check_text(sender.get("company_name"), "sender.companyName",
@@ -252,7 +252,8 @@ def check_sender(sender: dict[str, Any]) -> dict[str, Any]:
 
 
 def _valid_iban(iban: str) -> bool:
-    if not 15 <= len(iban) <= 34 or not iban.isalnum() or not iban[:2].isalpha():
+    if not 15 <= len(iban) <= 34 or not (iban.isascii() and iban.isalnum()) \
+            or not iban[:2].isalpha():
         return False
     rearranged = iban[4:] + iban[:4]
     return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1

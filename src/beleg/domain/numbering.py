@@ -24,7 +24,7 @@ from beleg.domain.errors import ValidationFailed
 from beleg.domain.foundation.country_names import COUNTRY_NAMES
 
 TEST_PREFIX = "TEST-"
-MAX_AFFIX = 40
+MAX_AFFIX = 25  # with 18 digits and "TEST-" a number stays within 80 characters
 MAX_WIDTH = 18
 MAX_START = 10**15
 MAX_PRIORITY = 1_000_000
@@ -127,7 +127,7 @@ class CounterConfig:
 
 
 def check_affix(text: str | None, field_name: str) -> str:
-    """A prefix or suffix: at most 40 characters, placeholders only {yyyy}, {yy}, {mm}."""
+    """A prefix or suffix: at most 25 characters, placeholders only {yyyy}, {yy}, {mm}."""
     text = text or ""
     if len(text) > MAX_AFFIX:
         raise ValidationFailed(f"{field_name} must have at most {MAX_AFFIX} characters",
@@ -145,9 +145,18 @@ def check_affix(text: str | None, field_name: str) -> str:
     return text
 
 
+def check_no_nul(text: str, field_name: str) -> str:
+    """Refuse NUL characters (PostgreSQL cannot store them in text)."""
+    if "\x00" in text:
+        raise ValidationFailed(f"{field_name} must not contain NUL characters",
+                               de=f"{field_name} darf keine NUL-Zeichen enthalten",
+                               field=field_name)
+    return text
+
+
 def check_name(name: str | None, field_name: str = "name") -> str:
     """A display name: 1 to 100 characters after trimming."""
-    text = (name or "").strip()
+    text = check_no_nul((name or "").strip(), field_name)
     if not text or len(text) > MAX_NAME:
         raise ValidationFailed(f"{field_name} must have 1 to {MAX_NAME} characters",
                                de=f"{field_name} muss 1 bis {MAX_NAME} Zeichen haben",
@@ -267,7 +276,7 @@ def pick_counter(rules: Sequence[NumberRule], context: NumberingContext) -> Hash
 
 
 def _optional_text(value: str | None, field_name: str) -> str | None:
-    text = (value or "").strip()
+    text = check_no_nul((value or "").strip(), field_name)
     if len(text) > MAX_ATTRIBUTE:
         raise ValidationFailed(f"{field_name} must have at most {MAX_ATTRIBUTE} characters",
                                de=f"{field_name} darf höchstens {MAX_ATTRIBUTE} Zeichen haben",

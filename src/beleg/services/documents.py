@@ -172,7 +172,8 @@ def _row(session: Session, books: Books, data: DocumentInput, *, state: State, l
         "tenant_id": books.tenant_id, "id": doc_id, "doc_type": data.doc_type.value,
         "state": state.value, "number": data.number.strip() if state is State.EXTERNAL
         and data.number else None,
-        "type_code": (links.type_code or _type_code(data)).value, "sign": -1 if data.doc_type is DocumentType.CREDIT_MEMO else links.sign,
+        "type_code": (links.type_code or _type_code(data)).value,
+        "sign": -1 if data.doc_type is DocumentType.CREDIT_MEMO else links.sign,
         "doc_date": data.doc_date, "due_date": _due_date(data, term), "dunning_date": None,
         "paid_date": None, "customer_id": party.customer_id, "customer_name": party.name,
         "net": totals.net, "tax": totals.tax, "total": totals.total,

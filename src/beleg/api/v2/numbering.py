@@ -32,7 +32,7 @@ from beleg.services import numbering_setup as service
 
 router = APIRouter(tags=["Document numbering"], route_class=BelegRoute)
 
-AFFIX_HELP = "Up to 40 characters; placeholders {yyyy}, {yy}, {mm} from the document date"
+AFFIX_HELP = "Up to 25 characters; placeholders {yyyy}, {yy}, {mm} from the document date"
 
 
 class CounterOut(ApiModel):

@@ -1,0 +1,118 @@
+"""Sales document benchmark: finalisations per second (number allocation + validation + DE
+ledger booking + audit + outbox, one transaction each) from 1 and from several threads, and
+PDFs rendered per second per core.
+
+    .venv/bin/python bench/documents.py [--database-url URL] [--invoices 400] [--threads 4]
+                                        [--pdfs 10]
+
+The baseline, measured in the same run, is the rate of bare one-row transactions (insert an
+audit-sized row and commit) on the same database: what a single-row-per-transaction writer
+gets at all. Rendering runs in one process, so its rate is per core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert
+
+from beleg.clock import SystemClock
+from beleg.db.database import Database
+from beleg.domain.identity.principal import Actor, ActorType, Principal
+from beleg.domain.identity.scopes import TENANT_SCOPES
+from beleg.domain.numbering import DocumentType
+from beleg.services.document_lines import DocLineInput
+from beleg.services.document_pdf import render_pending
+from beleg.services.documents import DocumentInput, create_document
+from beleg.services.schema import upgrade_to_head
+from beleg.services.tenants import TenantInput, create_tenant
+
+CLOCK = SystemClock()
+
+
+def _actor(tenant_id: uuid.UUID) -> Actor:
+    return Actor(Principal(tenant_id=tenant_id, actor_type=ActorType.SYSTEM, actor_id=None,
+                           name="bench", scopes=TENANT_SCOPES))
+
+
+def _invoice() -> DocumentInput:
+    lines = [DocLineInput(amount=Decimal(qty), item_price=Decimal("19.90"), item_price_type="N",
+                          account="4000", tax_class_entry="020", name=f"Position {qty}",
+                          net_price=Decimal("19.90") * qty,
+                          tax_price=(Decimal("19.90") * qty * Decimal("0.2")).quantize(
+                              Decimal("0.01")),
+                          total_price=Decimal("19.90") * qty + (
+                              Decimal("19.90") * qty * Decimal("0.2")).quantize(Decimal("0.01")))
+             for qty in range(1, 6)]
+    net = sum((ln.net_price for ln in lines), Decimal(0))  # type: ignore[misc]
+    tax = sum((ln.tax_price for ln in lines), Decimal(0))  # type: ignore[misc]
+    return DocumentInput(doc_type=DocumentType.INVOICE, state="FINALIZED",
+                         doc_date=date(2026, 11, 2), lines=lines, customer_name="Kunde GmbH",
+                         totals=(net, tax, net + tax))
+
+
+def _baseline(db: Database, count: int) -> float:
+    scratch = Table(f"bench_rows_{uuid.uuid4().hex[:8]}", MetaData(),
+                    Column("id", Uuid, primary_key=True), Column("n", Integer),
+                    Column("payload", String(200)))
+    scratch.create(db.engine)
+    try:
+        start = time.perf_counter()
+        for n in range(count):
+            with db.transaction() as session:
+                session.execute(insert(scratch).values(id=uuid.uuid4(), n=n, payload="x" * 150))
+        return count / (time.perf_counter() - start)
+    finally:
+        scratch.drop(db.engine)
+
+
+def _finalise(db: Database, tenant_id: uuid.UUID, count: int, threads: int) -> float:
+    actor = _actor(tenant_id)
+    data = _invoice()
+
+    def work(n: int) -> None:
+        for _ in range(n):
+            create_document(db=db, actor=actor, tenant_id=tenant_id, data=data, clock=CLOCK)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(work, [count // threads] * threads))
+    return (count // threads * threads) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url")
+    parser.add_argument("--invoices", type=int, default=400)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--pdfs", type=int, default=10)
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    db = Database(url)
+    upgrade_to_head(db=db)
+    tenant = create_tenant(db=db, actor=_actor(uuid.UUID(int=0)), clock=CLOCK,
+                           spec=TenantInput(name="Bench", country="AT", accounting_mode="DE"))
+    baseline = _baseline(db, args.invoices)
+    single = _finalise(db, tenant["id"], args.invoices, 1)
+    parallel = _finalise(db, tenant["id"], args.invoices, args.threads)
+    start = time.perf_counter()
+    rendered = render_pending(db=db, tenant_id=tenant["id"], clock=CLOCK, limit=args.pdfs)
+    pdf_rate = rendered / (time.perf_counter() - start)
+    rows = [("one-row transactions (baseline)", baseline, 1.0),
+            ("finalisations, 1 thread", single, single / baseline),
+            (f"finalisations, {args.threads} threads", parallel, parallel / baseline),
+            ("PDFs rendered, 1 process", pdf_rate, pdf_rate / baseline)]
+    print(f"database: {db.engine.url.get_backend_name()}, invoices of 5 lines, DE booking")
+    print(f"{'measure':40} {'per second':>12} {'vs baseline':>12}")
+    for name, rate, ratio in rows:
+        print(f"{name:40} {rate:12.1f} {ratio:12.3f}")
+
+
+if __name__ == "__main__":
+    main()
