@@ -17,7 +17,12 @@ from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.numbering import DocumentType
-from beleg.queries.invoicing_setup import default_sequence_group_id, layout_setup, payment_term
+from beleg.queries.invoicing_setup import (
+    default_sequence_group_id,
+    layout_setup,
+    payment_term,
+    sequence_group_id,
+)
 from beleg.services.api_keys import create_api_key
 from beleg.services.numbering import allocate_document_number
 from tests.conftest import TenantFixture, make_tenant, system_actor
@@ -110,8 +115,11 @@ def test_resolvers_default_and_name_the_field(db: Database, tenant: TenantFixtur
         assert texts.description == "Nachfolgend finden Sie die Detailaufstellung zur Rechnung."
         assert texts.footer == "Vielen Dank für Ihren Auftrag."
         assert setup.texts_for(DocumentType.OFFER, "en").description.startswith("We are")
-        assert default_sequence_group_id(session, tenant.id)
-        for resolve, field in ((payment_term, "paymentTerm"), (layout_setup, "layoutSetup")):
+        group = default_sequence_group_id(session, tenant.id)
+        assert sequence_group_id(session, tenant.id, None) == group
+        assert sequence_group_id(session, tenant.id, str(group)) == group
+        for resolve, field in ((payment_term, "paymentTerm"), (layout_setup, "layoutSetup"),
+                               (sequence_group_id, "sequenceGroup")):
             for wrong in (uuid.uuid4(), "nonsense"):
                 with pytest.raises(ValidationFailed) as caught:
                     resolve(session, tenant.id, wrong)  # type: ignore[operator]

@@ -65,3 +65,12 @@ def default_sequence_group_id(session: Session, tenant_id: uuid.UUID) -> uuid.UU
     return session.execute(select(sequence_groups.c.id).where(  # type: ignore[no-any-return]
         sequence_groups.c.tenant_id == tenant_id,
         sequence_groups.c.default_group.is_(True))).scalar_one()
+
+
+def sequence_group_id(session: Session, tenant_id: uuid.UUID,
+                      group_id: uuid.UUID | str | None) -> uuid.UUID:
+    """The sequence group of a document: ``group_id`` (checked), or the default group when
+    None. Unknown: ValidationFailed naming ``sequenceGroup``."""
+    row = _one(session, sequence_groups, "default_group", tenant_id, group_id,
+               field="sequenceGroup", label="sequence group")
+    return row.id  # type: ignore[no-any-return]

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
-from beleg.db.invoicing_setup import default_sequence_group_id, layout_setup, payment_term
+from beleg.db.invoicing_setup import (
+    default_sequence_group_id,
+    layout_setup,
+    payment_term,
+    sequence_group_id,
+)
 from beleg.db.tables import dunning_levels, layout_setups, payment_terms, sequence_groups
 from beleg.domain.errors import NotFound
 from beleg.domain.invoicing_setup import Language
@@ -24,7 +29,7 @@ from beleg.queries.listing import ListSpec
 __all__ = ["default_sequence_group_id", "dunning_level_dtos", "get_layout_setup",
            "get_payment_term", "layout_setup", "layout_setup_dtos", "layout_setup_item",
            "layout_setup_list", "payment_term", "payment_term_dtos", "payment_term_item",
-           "payment_term_list", "sequence_group_dtos"]
+           "payment_term_list", "sequence_group_dtos", "sequence_group_id"]
 
 
 # --- the accounting API (seed 003 §4.14): DTO field names exactly -------------------------

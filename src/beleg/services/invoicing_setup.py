@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
 from beleg.db.database import Database
-from beleg.db.invoicing_setup import default_sequence_group_id, layout_setup, payment_term
+from beleg.db.invoicing_setup import (
+    default_sequence_group_id,
+    layout_setup,
+    payment_term,
+    sequence_group_id,
+)
 from beleg.db.tables import dunning_levels, layout_setups, payment_terms
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
@@ -41,7 +46,8 @@ from beleg.services.audit import Change, record_changes
 from beleg.services.numbering import install_numbering_defaults
 
 __all__ = ["default_sequence_group_id", "install_invoicing_setup", "layout_setup",
-           "payment_term", "save_defaulted", "save_layout_setup", "save_payment_term"]
+           "payment_term", "save_defaulted", "save_layout_setup", "save_payment_term",
+           "sequence_group_id"]
 
 DEFAULT_LAYOUT = "Standard"
 # Runs after a defaulted row is written: (session, new row, row before or None).

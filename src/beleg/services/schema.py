@@ -29,7 +29,7 @@ def upgrade_to_head(*, db: Database) -> None:
     config = alembic_config(db.url)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")  # TEMP while branches merge
+        command.upgrade(config, "head")
 
 
 @dataclass(frozen=True, slots=True)
