@@ -15,7 +15,6 @@ from starlette.testclient import TestClient
 
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries
-from beleg.queries.items import ItemDefaults, item_defaults
 from tests.api.test_conformance_cash_invoices import exact, post
 from tests.conftest import TenantFixture, make_tenant
 
@@ -352,21 +351,3 @@ def test_every_change_is_audited(client: TestClient, db: Database,
     assert rows[2].before["name"] == "Artikel" and rows[2].after["name"] == "Neu"
     assert rows[1].after["sellingPrice"] == "10"
 
-
-# --- defaults for document lines -------------------------------------------------------------
-
-def test_item_defaults_inside_a_callers_transaction(client: TestClient, db: Database,
-                                                    tenant: TenantFixture,
-                                                    other_tenant: TenantFixture) -> None:
-    item = post(client, tenant, "/items", {**ITEM, "sellingPrice": "23.650", "amountType": "T",
-                                           "number": "A-1", "unitOfMeasure": "PC",
-                                           "description": SEED_DESCRIPTION})
-    item_id = uuid.UUID(item["id"])
-    with db.transaction() as session:
-        found = item_defaults(session, tenant_id=tenant.id, item_id=item_id)
-        assert item_defaults(session, tenant_id=other_tenant.id, item_id=item_id) is None
-        assert item_defaults(session, tenant_id=tenant.id, item_id=uuid.uuid4()) is None
-    assert found == ItemDefaults(name="Artikel", description=SEED_DESCRIPTION,
-                                 item_price=Decimal("23.65"), item_price_type="T",
-                                 item_number="A-1", unit_of_measure="PC", account="4000",
-                                 tax_class_entry="020", currency="EUR")

@@ -11,7 +11,6 @@ description, number or bar code (§2.4.1); the page also matches the category na
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -38,38 +37,6 @@ SORTABLE: dict[str, ColumnElement[Any]] = {
     "barCode": i.bar_code, "supplierOrderNumber": i.supplier_order_number,
     "account": i.account, "taxClassEntry": i.tax_class_entry, "color": i.color, "id": i.id,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ItemDefaults:
-    """What a document or receipt line takes from an item: ``item_price`` is the selling price
-    (of type ``item_price_type`` N or T, in ``currency``), ``description`` the item's
-    description as written (it may be HTML)."""
-
-    name: str
-    description: str | None
-    item_price: Decimal
-    item_price_type: str
-    item_number: str | None
-    unit_of_measure: str | None
-    account: str
-    tax_class_entry: str
-    currency: str
-
-
-def item_defaults(session: Session, *, tenant_id: uuid.UUID,
-                  item_id: uuid.UUID) -> ItemDefaults | None:
-    """The defaults of one of the tenant's items, read in the caller's session (and so in its
-    transaction); None when the tenant has no such item."""
-    row = session.execute(select(items).where(i.tenant_id == tenant_id,
-                                              i.id == item_id)).one_or_none()
-    if row is None:
-        return None
-    return ItemDefaults(name=row.name, description=row.description,
-                        item_price=plain(row.selling_price) or Decimal(0),
-                        item_price_type=row.amount_type, item_number=row.number,
-                        unit_of_measure=row.unit_of_measure, account=row.account,
-                        tax_class_entry=row.tax_class_entry, currency=row.currency)
 
 
 def item_dto(row: Any) -> dict[str, Any]:

@@ -33,7 +33,6 @@ from beleg.services.cash_context import load_books
 from beleg.services.document_bookings import reverse
 from beleg.services.document_lines import DocLineInput
 from beleg.services.document_store import (
-    PAYABLE,
     Doc,
     add_history,
     load_doc,
@@ -247,7 +246,3 @@ def convert_document(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
                              currency=row["currency"], currency_rate=row["currency_rate"],
                              totals=totals,  # type: ignore[arg-type]
                              texts={"referenceText": row["number"]}))
-
-
-def is_payable(doc: Doc) -> bool:
-    return doc.doc_type in PAYABLE

@@ -18,7 +18,7 @@ document totals as they are and pushes the difference into the last counted line
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from beleg.domain.documents.model import DiscountMode, LineType
@@ -232,8 +232,3 @@ def _normalized(specs: list[LineSpec], lines: list[Amounts], totals: Amounts,
     adjusted = list(lines)
     adjusted[last] = lines[last] + (wanted - totals)
     return adjusted, wanted
-
-
-def with_given(spec: LineSpec, amounts: Amounts) -> LineSpec:
-    """``spec`` with ``amounts`` as its given values (a server-built line, e.g. a correction)."""
-    return replace(spec, given=amounts.values())

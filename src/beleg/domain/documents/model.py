@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
-from beleg.domain.errors import ValidationFailed
+from beleg.domain.numbering import parse_enum as parse_member
 
 
 class State(StrEnum):
@@ -97,12 +97,4 @@ E = TypeVar("E", bound=StrEnum)
 
 def parse_enum(kind: type[E], value: str | None, field: str, default: E) -> E:
     """``value`` as a member of ``kind``; None and "" give ``default``; else a 400."""
-    if value in (None, ""):
-        return default
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        raise ValidationFailed(f"{field} must be one of {allowed}, not {value!r}",
-                               de=f"{field} muss einer von {allowed} sein",
-                               field=field) from None
+    return default if value in (None, "") else parse_member(kind, value, field)
