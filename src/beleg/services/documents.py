@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
 from beleg.db.database import Database
-from beleg.db.invoicing_setup import default_sequence_group_id, layout_setup, payment_term
+from beleg.db.invoicing_setup import layout_setup, payment_term, sequence_group_id
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.cash_invoicing.lines import check_amount
 from beleg.domain.documents.lines import Amounts, compute_document
@@ -152,8 +152,7 @@ def _row(session: Session, books: Books, data: DocumentInput, *, state: State, l
         if data.doc_type in WITH_TERMS else None
     group = None
     if state is not State.EXTERNAL:
-        group = _uuid(data.sequence_group, "sequenceGroup") or \
-            default_sequence_group_id(session, books.tenant_id)
+        group = sequence_group_id(session, books.tenant_id, data.sequence_group or None)
         setup = layout_setup(session, books.tenant_id, data.layout_setup)
         for key in ("description", "footer"):
             if texts.get(key) is None:
@@ -282,16 +281,6 @@ def _currency(books: Books, data: DocumentInput) -> tuple[Currency, Decimal]:
         raise ValidationFailed("currencyRate must be more than 0",
                                de="currencyRate muss größer 0 sein", field="currencyRate")
     return Currency.of(code), rate
-
-
-def _uuid(value: str | None, name: str) -> uuid.UUID | None:
-    if not value:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ValidationFailed(f"{name} {value} does not exist",
-                               de=f"{name} {value} existiert nicht", field=name) from None
 
 
 def snapshot(doc: Doc) -> dict[str, Any]:
