@@ -286,3 +286,7 @@ def test_documents_are_tenant_scoped(client: TestClient, tenant: TenantFixture,
                               headers=other_tenant.headers)
         assert response.status_code == 404, path
     assert str(uuid.UUID(invoice["uuid"]))
+    for resource in ("invoices", "credit_memos"):  # only offers, orders, notes complete
+        response = client.post(f"/api/1.1/{resource}/1/complete",
+                               json={"completionState": "DONE"}, headers=tenant.headers)
+        assert response.status_code in {404, 405}, resource

@@ -86,10 +86,10 @@ def build(doc_type: DocumentType) -> APIRouter:
     _add_create_and_cancel(router, doc_type, noun, model)
     if doc_type in (DocumentType.INVOICE, DocumentType.CREDIT_MEMO):
         _add_payments(router, doc_type, noun)
-    if doc_type is DocumentType.INVOICE:
-        _add_corrections(router)
     else:
         _add_completion(router, doc_type, noun)
+    if doc_type is DocumentType.INVOICE:
+        _add_corrections(router)
     return router
 
 
