@@ -105,6 +105,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_until', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('done_at', beleg.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=2000), nullable=True),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_outbox_events_tenant_id_tenants')),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
@@ -60,42 +61,54 @@ def render_pending(*, db: Database, tenant_id: uuid.UUID | None, clock: Clock,
                        tenant_id=tenant_id)
 
 
-def _handle(session: Session, tenant_id: uuid.UUID, payload: dict[str, Any],
-            clock: Clock) -> None:
-    store_pdf(session, tenant_id, uuid.UUID(payload["id"]), clock)
+def _handle(db: Database, tenant_id: uuid.UUID, payload: dict[str, Any], clock: Clock) -> None:
+    store_pdf(db, tenant_id, uuid.UUID(payload["id"]), clock)
 
 
 def rendered_pdf(*, db: Database, tenant_id: uuid.UUID, doc_type: DocumentType, number: str,
                  clock: Clock) -> bytes:
-    with db.transaction() as session:
-        row = session.execute(select(sales_documents).where(
+    """The stored PDF of a finalized document, rendered now if the worker has not yet."""
+    with db.reader() as session:
+        row = session.execute(select(sales_documents.c.id, sales_documents.c.state,
+                                     sales_documents.c.layout_setup_id).where(
             sales_documents.c.tenant_id == tenant_id,
             sales_documents.c.doc_type == doc_type.value,
             sales_documents.c.number == number)).one_or_none()
-        if row is None or row.state == "EXTERNAL" or row.layout_setup_id is None:
-            raise NotFound(f"no PDF exists for {doc_type.value.lower()} {number}",
-                           de="Dokument nicht gefunden.", field="number")
-        content = session.execute(select(sales_document_files.c.content).where(
-            sales_document_files.c.tenant_id == tenant_id,
-            sales_document_files.c.document_id == row.id,
-            sales_document_files.c.kind == "pdf")).scalar_one_or_none()
-        return content if content is not None else store_pdf(session, tenant_id, row.id, clock)
+    if row is None or row.state == "EXTERNAL" or row.layout_setup_id is None:
+        raise NotFound(f"no PDF exists for {doc_type.value.lower()} {number}",
+                       de="Dokument nicht gefunden.", field="number")
+    return store_pdf(db, tenant_id, row.id, clock)
 
 
-def store_pdf(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID, clock: Clock) -> bytes:
-    """Render the document and store the PDF with its view model (once)."""
-    existing = session.execute(select(sales_document_files.c.content).where(
+def store_pdf(db: Database, tenant_id: uuid.UUID, doc_id: uuid.UUID, clock: Clock) -> bytes:
+    """The document's PDF: the stored one, or rendered and stored with its view model.
+
+    The layout is read in one short read, rendered outside any transaction (about a tenth of
+    a second to a second of CPU) and stored in a short write; if another worker stored it
+    meanwhile, that copy wins and is returned."""
+    with db.reader() as session:
+        existing = _stored(session, tenant_id, doc_id)
+        if existing is not None:
+            return existing
+        data = layout_input(session, tenant_id, doc_id)
+    view = build_layout(data)
+    content = render_pdf(view)
+    try:
+        with db.transaction() as session:
+            session.execute(insert(sales_document_files).values(
+                tenant_id=tenant_id, document_id=doc_id, kind="pdf", content=content,
+                layout=_jsonable(view), rendered_at=clock.now()))
+    except IntegrityError:  # another worker stored it first: serve the stored copy
+        with db.reader() as session:
+            return _stored(session, tenant_id, doc_id) or content
+    return content
+
+
+def _stored(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> bytes | None:
+    return session.execute(select(sales_document_files.c.content).where(  # type: ignore[no-any-return]
         sales_document_files.c.tenant_id == tenant_id,
         sales_document_files.c.document_id == doc_id,
         sales_document_files.c.kind == "pdf")).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    view = build_layout(layout_input(session, tenant_id, doc_id))
-    content = render_pdf(view)
-    session.execute(insert(sales_document_files).values(
-        tenant_id=tenant_id, document_id=doc_id, kind="pdf", content=content,
-        layout=_jsonable(view), rendered_at=clock.now()))
-    return content
 
 
 def layout_input(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> DocumentLayoutInput:

@@ -155,6 +155,7 @@ outbox_events = Table(
     Column("payload", JsonDocument, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("attempts", Integer, nullable=False),
+    Column("claimed_until", UtcDateTime, nullable=True),  # a worker's lease on the event
     Column("done_at", UtcDateTime, nullable=True),
     Column("last_error", String(2000), nullable=True),
     Index("ix_outbox_pending", "done_at", "created_at"),
