@@ -75,6 +75,9 @@ def test_finalized_invoice(client: TestClient, tenant: TenantFixture) -> None:
     again = client.get(f"/api/1.1/invoices/{result['id']}", headers=tenant.headers)
     assert exact(again) == result
     second = finalized(client, tenant)
+    listed = exact(client.get("/api/1.1/invoices", headers=tenant.headers))
+    assert [d for d in listed if d.get("id") in (result["id"], second["id"])] == [
+        result, second]  # lists carry the same lines and fields as single reads
     assert int(second["id"].split()[-1]) == int(result["id"].split()[-1]) + 1
 
 

@@ -191,7 +191,15 @@ def list_documents(*, db: Database, tenant_id: uuid.UUID, doc_type: str,
     with db.reader() as session:
         rows = session.execute(query.order_by(sales_documents.c.doc_date,
                                               sales_documents.c.created_at)).all()
-        return [document_dto(session, row) for row in rows]
+        lines: dict[uuid.UUID, list[Any]] = {row.id: [] for row in rows}
+        for start in range(0, len(rows), 500):  # one query per 500 documents, not per document
+            ids = [row.id for row in rows[start:start + 500]]
+            for line in session.execute(select(sales_document_lines).where(
+                    sales_document_lines.c.tenant_id == tenant_id,
+                    sales_document_lines.c.document_id.in_(ids)
+            ).order_by(sales_document_lines.c.line_no)).all():
+                lines[line.document_id].append(line)
+    return [render(row, lines[row.id]) for row in rows]
 
 
 def history(*, db: Database, tenant_id: uuid.UUID, doc_type: str, number: str,
