@@ -43,6 +43,8 @@ def upgrade() -> None:
     sa.Column('interval', sa.Integer(), nullable=True),
     sa.Column('interval_type', sa.String(length=5), nullable=True),
     sa.Column('next_invoice_date', sa.Date(), nullable=True),
+    sa.Column('anchor_date', sa.Date(), nullable=True),
+    sa.Column('issued_count', sa.Integer(), nullable=False),
     sa.Column('body', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', beleg.db.types.UtcDateTime(timezone=True), nullable=False),

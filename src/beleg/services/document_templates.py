@@ -8,8 +8,10 @@ must match), so generation cannot fail on the template itself.
 
 ``run_due_subscriptions``: for every subscription whose ``nextInvoiceDate`` is on or before the
 tenant's today, a FINALIZED invoice dated ``nextInvoiceDate`` is issued and the date advanced
-by the interval (month ends kept by ``relativedelta``), in one transaction per invoice with the
-template row locked, so a retry or a concurrent run never issues a period twice.
+to the next date of the schedule: the n-th invoice is dated ``nextInvoiceDate`` as set + n
+intervals, counted from that anchor rather than from the previous date, so 31 January monthly
+gives 28 February and 31 March. One transaction per invoice with the template row locked, so a
+retry or a concurrent run never issues a period twice.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def save_template(*, db: Database, actor: Actor, tenant_id: uuid.UUID, data: Tem
         values = {"name": data.name, "interval": data.interval,
                   "interval_type": data.interval_type,
                   "next_invoice_date": data.next_invoice_date,
+                  "anchor_date": data.next_invoice_date, "issued_count": 0,
                   "body": {"raw": data.raw, "input": to_json(data.document)},
                   "updated_at": clock.now()}
         if template_id is None:
@@ -72,17 +75,22 @@ def save_template(*, db: Database, actor: Actor, tenant_id: uuid.UUID, data: Tem
             session.execute(insert(document_templates).values(
                 tenant_id=tenant_id, id=template_id, doc_type=data.document.doc_type.value,
                 created_at=clock.now(), **values))
-            action = AuditAction.CREATE
+            action, before = AuditAction.CREATE, None
         else:
-            _row(session, tenant_id, template_id, data.document.doc_type, lock=True)
+            old = _row(session, tenant_id, template_id, data.document.doc_type, lock=True)
+            before = _snapshot(dict(old._mapping))
             session.execute(update(document_templates).where(
                 document_templates.c.tenant_id == tenant_id,
                 document_templates.c.id == template_id).values(**values))
             action = AuditAction.UPDATE
         record_change(session, actor=actor, tenant_id=tenant_id, action=action,
-                      entity_type=ENTITY, entity_id=template_id, before=None,
-                      after={k: v for k, v in values.items() if k != "body"}, clock=clock)
+                      entity_type=ENTITY, entity_id=template_id, before=before,
+                      after=_snapshot(values), clock=clock)
         return template_id
+
+
+def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: values[k] for k in ("name", "interval", "interval_type", "next_invoice_date")}
 
 
 def _check(data: TemplateInput) -> None:
@@ -156,10 +164,12 @@ def _issue_next(db: Database, actor: Actor, tenant_id: uuid.UUID, *, template_id
         data = dataclasses.replace(from_json(row.body["input"]), state="FINALIZED",
                                    doc_date=day, due_date=None)
         doc = create_in(session, actor=actor, tenant_id=tenant_id, data=data, clock=clock)
-        step = relativedelta(**{INTERVALS[row.interval_type]: row.interval})
+        issued = row.issued_count + 1
+        step = relativedelta(**{INTERVALS[row.interval_type]: row.interval * issued})
         session.execute(update(document_templates).where(
             document_templates.c.tenant_id == tenant_id, document_templates.c.id == template_id
-        ).values(next_invoice_date=day + step, updated_at=clock.now()))
+        ).values(next_invoice_date=(row.anchor_date or day) + step, issued_count=issued,
+                 updated_at=clock.now()))
         return doc.id
 
 

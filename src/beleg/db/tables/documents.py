@@ -140,6 +140,9 @@ document_templates = Table(
     Column("interval", Integer, nullable=True),
     Column("interval_type", String(5), nullable=True),  # DAY / MONTH / YEAR
     Column("next_invoice_date", Date, nullable=True),
+    # The schedule: the n-th invoice is dated anchor + n intervals (month ends stay month ends).
+    Column("anchor_date", Date, nullable=True),
+    Column("issued_count", Integer, nullable=False),
     Column("body", JsonDocument, nullable=False),  # the document as the client sent it
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
