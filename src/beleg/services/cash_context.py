@@ -28,14 +28,20 @@ from beleg.db.tables import (
     tenants,
 )
 from beleg.domain.cash_invoicing.components import Key, Side, invoice_side
-from beleg.domain.cash_invoicing.lines import Direction, Line, LineInput, resolve_line
+from beleg.domain.cash_invoicing.lines import (
+    Direction,
+    Line,
+    LineInput,
+    check_amount,
+    resolve_line,
+)
 from beleg.domain.cash_invoicing.rules import Booked
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.charts import Account, AccountType, Chart, chart_named
 from beleg.domain.ledger.journals import main_currency_amounts
 from beleg.domain.tenancy.settings import AccountingMode
-from beleg.money import Currency, round_to_currency
+from beleg.money import Currency, is_currency, round_to_currency
 from beleg.services.ledger import (
     PostedJournal,
     allocate_numbers,
@@ -170,17 +176,43 @@ def invoice_bookings(session: Session, tenant_id: uuid.UUID,
     ).order_by(cb_bookings.c.position)).all()]
 
 
+def invoice_currency(books: Books, code: str | None,
+                     rate: Decimal | None) -> tuple[Currency, Decimal]:
+    """An invoice's currency (the main one by default, ISO 4217) and its rate to the main
+    currency: more than 0, 8 decimals at most, and exactly 1 for the main currency."""
+    code = code or books.main.code
+    if not is_currency(code):
+        raise ValidationFailed(f"currency {code!r} is not an ISO 4217 code",
+                               de=f"Währung {code} ist kein ISO-4217-Code",
+                               field="currency")
+    value = Decimal(1) if rate is None else check_amount(rate, "currencyRate", 8)
+    if value <= 0:
+        raise ValidationFailed("currencyRate must be more than 0",
+                               de="currencyRate muss größer 0 sein",
+                               field="currencyRate")
+    if code == books.main.code and value != 1:
+        raise ValidationFailed(f"currencyRate must be 1 for the main currency {code}",
+                               de=f"currencyRate muss für die Hauptwährung {code} 1 sein",
+                               field="currencyRate")
+    return Currency.of(code), value
+
+
 def booked_so_far(session: Session, invoice: Invoice, tenant_id: uuid.UUID) -> dict[Key, Decimal]:
     """What the journals of the invoice's active bookings booked on its component accounts
     (invoice currency, signed)."""
-    journal_ids = invoice.active_journal_ids()
+    return component_sums(session, tenant_id, invoice.active_journal_ids(),
+                          invoice.side.component_keys())
+
+
+def component_sums(session: Session, tenant_id: uuid.UUID, journal_ids: list[uuid.UUID],
+                   keys: set[Key]) -> dict[Key, Decimal]:
+    """Signed sums per (account, tax code) of ``keys`` over the journals ``journal_ids``."""
     if not journal_ids:
         return {}
     rows = session.execute(select(ledger_postings.c.account_code, ledger_postings.c.tax_code,
                                   func.sum(ledger_postings.c.amount)).where(
         ledger_postings.c.tenant_id == tenant_id, ledger_postings.c.journal_id.in_(journal_ids)
     ).group_by(ledger_postings.c.account_code, ledger_postings.c.tax_code)).all()
-    keys = invoice.side.component_keys()
     return {(a, t): amount for a, t, amount in rows if (a, t) in keys}
 
 

@@ -26,13 +26,12 @@ from beleg.domain.cash_invoicing.lines import (
     Direction,
     Line,
     LineInput,
-    check_amount,
     check_given,
 )
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.tenancy.settings import AccountingMode
-from beleg.money import Currency, is_currency, round_to_currency
+from beleg.money import round_to_currency
 from beleg.services.audit import record_change
 from beleg.services.cash_context import (
     Books,
@@ -41,6 +40,7 @@ from beleg.services.cash_context import (
     add_booking,
     assign_sequence,
     cancel_booking_row,
+    invoice_currency,
     load_books,
     load_invoice,
     resolve_lines,
@@ -146,7 +146,7 @@ def _insert(session: Session, books: Books, direction: Direction, data: InvoiceI
     if data.invoice_date is None:  # seed 003 §7 item 8: required in both modes
         raise ValidationFailed("invoiceDate is required", de="invoiceDate ist erforderlich",
                                field="invoiceDate")
-    currency, rate = _currency(books, data)
+    currency, rate = invoice_currency(books, data.currency, data.currency_rate)
     lines = resolve_lines(books, data.lines, direction, currency)
     side = invoice_side(lines, direction, books.chart, currency)
     check_given(data.given_totals, {"netTotal": sum((ln.net for ln in lines), Decimal(0)),
@@ -186,25 +186,6 @@ def _insert(session: Session, books: Books, direction: Direction, data: InvoiceI
     session.execute(insert(cb_invoice_lines), [_line_row(books, row["id"], n, line)
                                                for n, line in enumerate(lines, start=1)])
     return Invoice(row, side, [])
-
-
-def _currency(books: Books, data: InvoiceInput) -> tuple[Currency, Decimal]:
-    code = data.currency or books.main.code
-    if not is_currency(code):
-        raise ValidationFailed(f"currency {code!r} is not an ISO 4217 code",
-                               de=f"Währung {code} ist kein ISO-4217-Code",
-                               field="currency")
-    rate = Decimal(1) if data.currency_rate is None else check_amount(data.currency_rate,
-                                                                      "currencyRate", 8)
-    if rate <= 0:
-        raise ValidationFailed("currencyRate must be more than 0",
-                               de="currencyRate muss größer 0 sein",
-                               field="currencyRate")
-    if code == books.main.code and rate != 1:
-        raise ValidationFailed(f"currencyRate must be 1 for the main currency {code}",
-                               de=f"currencyRate muss für die Hauptwährung {code} 1 sein",
-                               field="currencyRate")
-    return Currency.of(code), rate
 
 
 def _delivery(books: Books, value: date | None) -> date | None:

@@ -84,7 +84,7 @@ def book_payment(session: Session, *, books: Books, invoice: Invoice, payment: P
                                f"{remaining} {row['currency']}",
                                de=f"Zahlungsbetrag muss größer 0 und höchstens {remaining} sein",
                                field="paymentAmount")
-    rate = _rate(payment.rate, row["currency_rate"])
+    rate = payment_rate(payment.rate, row["currency_rate"])
     main = _main_amount(books, amount, rate, payment.amount_main)
     journal = None
     if books.mode is AccountingMode.EA:
@@ -111,7 +111,7 @@ def book_payment(session: Session, *, books: Books, invoice: Invoice, payment: P
                                clock=clock)
 
 
-def _rate(given: Decimal | None, invoice_rate: Decimal) -> Decimal:
+def payment_rate(given: Decimal | None, invoice_rate: Decimal) -> Decimal:
     """The payment's currency rate; without one, the invoice's rate (a default of 1, as the
     seed's model says, would be wrong for every foreign-currency invoice)."""
     if given is None:
@@ -194,7 +194,7 @@ def pay_rest(*, db: Database, actor: Actor, tenant_id: uuid.UUID, direction: Dir
             raise Conflict("the invoice is cancelled", de="Die Rechnung ist storniert",
                                field="invoice")
         remaining = row["total"] - invoice.paid()
-        used_rate = _rate(rate, row["currency_rate"])
+        used_rate = payment_rate(rate, row["currency_rate"])
         journal = rules_de.rest_payment(
             invoice.side, rest_type=rest_type, remaining=remaining,
             unpaid_account=row["unpaid_account"], booking_date=payment_date, rate=used_rate,

@@ -17,11 +17,9 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
-from beleg.db.tables import ledger_postings
 from beleg.domain.cash_invoicing import rules_de, rules_ea
 from beleg.domain.cash_invoicing.components import Side
 from beleg.domain.cash_invoicing.rules import Booked
@@ -30,7 +28,7 @@ from beleg.domain.documents.model import HistoryType, LineType
 from beleg.domain.identity.principal import Actor
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import round_to_currency
-from beleg.services.cash_context import Books, journal_row
+from beleg.services.cash_context import Books, component_sums, journal_row
 from beleg.services.document_store import PAYABLE, Doc
 from beleg.services.ledger import post_journals, reverse_posted
 
@@ -113,16 +111,8 @@ def _booked_so_far(session: Session, books: Books, doc: Doc, side: Side) -> dict
     """EA: what the standing payment journals booked on the income side, in the orientation
     of an invoice (a credit memo's journals are mirrored back)."""
     journal_ids = [h["journal_id"] for h in doc.active_payments() if h["journal_id"]]
-    if not journal_ids:
-        return {}
-    rows = session.execute(select(ledger_postings.c.account_code, ledger_postings.c.tax_code,
-                                  func.sum(ledger_postings.c.amount)).where(
-        ledger_postings.c.tenant_id == books.tenant_id,
-        ledger_postings.c.journal_id.in_(journal_ids)
-    ).group_by(ledger_postings.c.account_code, ledger_postings.c.tax_code)).all()
-    keys = side.component_keys()
-    sign = doc.row["sign"]
-    return {(a, t): amount * sign for a, t, amount in rows if (a, t) in keys}
+    sums = component_sums(session, books.tenant_id, journal_ids, side.component_keys())
+    return {key: amount * doc.row["sign"] for key, amount in sums.items()}
 
 
 def _text(doc: Doc) -> str:

@@ -26,6 +26,7 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.numbering import DocumentType
 from beleg.services.audit import record_change
 from beleg.services.cash_context import Books, load_books
+from beleg.services.cash_payments import payment_rate
 from beleg.services.document_bookings import book_payment, book_write_off, reverse
 from beleg.services.document_store import (
     PAYABLE,
@@ -105,11 +106,7 @@ def _checked(books: Books, doc: Doc, payment: PaymentInput
             "register", de=f"Kassa {payment.cash_register} existiert nicht",
             field="cashRegister")
     account = books.payment_account(payment.paying_account, "payingAccount")
-    rate = doc.row["currency_rate"] if payment.currency_rate is None else check_amount(
-        payment.currency_rate, "currencyRate", 8)
-    if rate <= 0:
-        raise ValidationFailed("currencyRate must be more than 0",
-                               de="currencyRate muss größer 0 sein", field="currencyRate")
+    rate = payment_rate(payment.currency_rate, doc.row["currency_rate"])
     rest = None
     if payment.rest_type:
         try:

@@ -21,16 +21,14 @@ from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.db.invoicing_setup import layout_setup, payment_term, sequence_group_id
 from beleg.domain.audit.chain import AuditAction
-from beleg.domain.cash_invoicing.lines import check_amount
 from beleg.domain.documents.lines import Amounts, compute_document
 from beleg.domain.documents.model import HistoryType, State, TypeCode, parse_enum
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.numbering import DocumentType, NumberingContext
 from beleg.domain.tenancy.settings import AccountingMode
-from beleg.money import Currency, is_currency
 from beleg.services.audit import record_change
-from beleg.services.cash_context import Books, load_books
+from beleg.services.cash_context import Books, invoice_currency, load_books
 from beleg.services.deposits import (
     agreed_deposits,
     check_deposit_invoice,
@@ -125,7 +123,7 @@ def build_document(session: Session, books: Books, data: DocumentInput, links: L
     if state is State.EXTERNAL and not (data.number or "").strip():
         raise ValidationFailed("id is required for EXTERNAL documents",
                                de="id ist bei externen Belegen erforderlich", field="id")
-    currency, rate = _currency(books, data)
+    currency, rate = invoice_currency(books, data.currency, data.currency_rate)
     party = resolve_party(session, tenant_id=books.tenant_id, customer=data.customer,
                           customer_name=data.customer_name,
                           additional_address=data.additional_address,
@@ -268,19 +266,6 @@ def _issue(session: Session, books: Books, doc: Doc, data: DocumentInput, *, par
     if row["state"] == State.FINALIZED:
         enqueue(session, tenant_id=books.tenant_id, topic="render.pdf", payload=payload,
                 clock=clock)
-
-
-def _currency(books: Books, data: DocumentInput) -> tuple[Currency, Decimal]:
-    code = data.currency or books.main.code
-    if not is_currency(code):
-        raise ValidationFailed(f"currency {code!r} is not an ISO 4217 code",
-                               de=f"Währung {code} ist kein ISO-4217-Code", field="currency")
-    rate = Decimal(1) if data.currency_rate is None else check_amount(
-        data.currency_rate, "currencyRate", 8)
-    if rate <= 0:
-        raise ValidationFailed("currencyRate must be more than 0",
-                               de="currencyRate muss größer 0 sein", field="currencyRate")
-    return Currency.of(code), rate
 
 
 def snapshot(doc: Doc) -> dict[str, Any]:
