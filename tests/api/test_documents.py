@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -67,7 +66,6 @@ def test_line_mismatch_names_the_line_and_writes_nothing(client: TestClient, db:
     body["lines"][0]["netPrice"] = "100.01"
     body["lines"][0]["totalPrice"] = "120.01"
     error = post(client, tenant, "/invoices", body, status=400)
-    assert error["details"] or error["message"]
     assert "lines[0].netPrice" in error["message"] and "100.00" in error["message"]
     missing = invoice_body()
     del missing["totalAmount"]
@@ -305,7 +303,6 @@ def test_documents_are_tenant_scoped(client: TestClient, tenant: TenantFixture,
         response = client.get(f"/api/1.1/invoices/{invoice['id']}{path}",
                               headers=other_tenant.headers)
         assert response.status_code == 404, path
-    assert str(uuid.UUID(invoice["uuid"]))
     for resource in ("invoices", "credit_memos"):  # only offers, orders, notes complete
         response = client.post(f"/api/1.1/{resource}/1/complete",
                                json={"completionState": "DONE"}, headers=tenant.headers)

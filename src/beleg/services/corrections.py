@@ -52,8 +52,8 @@ class CorrectionInput:
 def correctable_amount(*, db: Database, tenant_id: uuid.UUID, number: str,
                        line_no: int) -> tuple[Correctable, str]:
     """(amounts, currency) of one line of an issued invoice."""
-    with db.transaction() as session:  # load_doc locks the row
-        doc = load_doc(session, tenant_id, DocumentType.INVOICE, number)
+    with db.reader() as session:
+        doc = load_doc(session, tenant_id, DocumentType.INVOICE, number, lock=False)
         return _available(doc, line_no), doc.row["currency"]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
@@ -233,8 +234,7 @@ def convert_document(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
         require_issued(source)
         row = source.row
         lines = copied_lines(source, None, counted_only=True)
-        totals = tuple(sum((ln.__getattribute__(k) for ln in lines if ln.line_type
-                            and LineType(ln.line_type).counted), start=0 * row["net"])
+        totals = tuple(sum((getattr(ln, k) for ln in lines), Decimal(0))
                        for k in ("net_price", "tax_price", "total_price"))
         fields: dict[str, Any] = row["fields"]
         return create_in(session, actor=actor, tenant_id=tenant_id, clock=clock,
@@ -244,5 +244,5 @@ def convert_document(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
                              customer_name=row["customer_name"],
                              address_info=fields.get("addressInfo") or None,
                              currency=row["currency"], currency_rate=row["currency_rate"],
-                             totals=totals,  # type: ignore[arg-type]
+                             totals=totals,
                              texts={"referenceText": row["number"]}))

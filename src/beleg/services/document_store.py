@@ -65,11 +65,13 @@ class Doc:
 
 
 def load_doc(session: Session, tenant_id: uuid.UUID, doc_type: DocumentType,
-             number: str) -> Doc:
-    """The issued document numbered ``number``, locked; 404 otherwise (drafts have none)."""
-    row = session.execute(select(sales_documents).where(
+             number: str, *, lock: bool = True) -> Doc:
+    """The issued document numbered ``number`` (locked unless only read); 404 otherwise
+    (drafts have no number)."""
+    query = select(sales_documents).where(
         sales_documents.c.tenant_id == tenant_id, sales_documents.c.doc_type == doc_type.value,
-        sales_documents.c.number == number).with_for_update()).one_or_none()
+        sales_documents.c.number == number)
+    row = session.execute(query.with_for_update() if lock else query).one_or_none()
     if row is None:
         raise NotFound(f"{doc_type.value.lower()} {number} does not exist",
                        de=NOT_FOUND_DE[doc_type], field="number")
