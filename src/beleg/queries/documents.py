@@ -226,6 +226,9 @@ def history_dto(entry: Any) -> dict[str, Any]:
         out["payingAccount"] = get("paying_account")
     if get("cancellation_of_payment") is not None:
         out["cancellationOfPayment"] = get("cancellation_of_payment")
+    if get("receipt_no"):
+        out.update({"cashRegisterId": get("cash_register_no"), "receiptId": get("receipt_no"),
+                    "receiptQrCode": get("receipt_qr")})
     return out
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
 from beleg.db.tables import (
+    cash_registers,
     cb_bookings,
     cb_invoice_lines,
     cb_invoices,
@@ -73,9 +74,11 @@ class Books:
     chart: Chart
     main: Currency
     accounts: dict[str, Account]
+    reserved: dict[str, int] = field(default_factory=dict)  # cash account -> its register
 
     def payment_account(self, code: str | None, field: str) -> str:
-        """A means-of-payment account (type U), seed 003 CbiPaymentDto.contraAccount."""
+        """A means-of-payment account (type U) that no cash register reserves, seed 003
+        CbiPaymentDto.contraAccount / InvoicePaymentDto.payingAccount."""
         if not code:
             raise ValidationFailed(f"{field} is required", de=f"{field} ist erforderlich",
                                    field=field)
@@ -87,6 +90,12 @@ class Books:
         if account.account_type is not AccountType.PAYMENT:
             raise ValidationFailed(f"account {code} is not a means-of-payment account (type U)",
                                    de=f"Konto {code} ist kein Zahlungsmittelkonto (Typ U)",
+                                   field=field)
+        if code in self.reserved:
+            register = self.reserved[code]
+            raise ValidationFailed(f"account {code} is reserved by cash register {register}: "
+                                   "cash goes through the register (cashRegister)",
+                                   de=f"Konto {code} ist für Kassa {register} reserviert",
                                    field=field)
         return code
 
@@ -132,8 +141,13 @@ def load_books(session: Session, tenant_id: uuid.UUID) -> Books:
         ledger_accounts.c.tenant_id == tenant_id)).all()
     accounts = {r.code: Account.stored(r.code, r.name, r.account_type, r.tax_codes,
                                        r.forced_tax) for r in rows}
+    reserved = dict(session.execute(select(cash_registers.c.cash_account,
+                                           cash_registers.c.number).where(
+        cash_registers.c.tenant_id == tenant_id, cash_registers.c.cash_account.is_not(None),
+        cash_registers.c.state != "LOCKED")).all())
     return Books(tenant_id, AccountingMode(tenant.accounting_mode),
-                 chart_named(tenant.chart_of_accounts), Currency.of(tenant.currency), accounts)
+                 chart_named(tenant.chart_of_accounts), Currency.of(tenant.currency), accounts,
+                 reserved)
 
 
 def resolve_lines(books: Books, items: list[LineInput], direction: Direction,

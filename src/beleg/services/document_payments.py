@@ -1,10 +1,11 @@
 """Payments on sales invoices and credit memos (seed 003 §3.4 "Payments", §4.9.1/9, §4.10.1/9).
 
 A payment names exactly one of ``payingAccount`` (a means-of-payment account, type U) or
-``cashRegister``; it is booked by the tenant's mode (``document_bookings``) and recorded as a
-PAYED history entry. ``restType`` writes off what remains after it as a second entry.
-Credit memos are paid out whole (their payment has no amount). Cancelling an entry reverses its
-journal and adds a CANCELLED entry; ``cancellationOfPayment`` tells whether money moved.
+``cashRegister`` (which also issues a signed cash receipt, ``cash_register_payments``); it is
+booked by the tenant's mode (``document_bookings``) and recorded as a PAYED history entry.
+``restType`` writes off what remains after it as a second entry. Credit memos are paid out
+whole (their payment has no amount). Cancelling an entry reverses its journal and adds a
+CANCELLED entry; ``cancellationOfPayment`` tells whether money moved.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ from beleg.domain.numbering import DocumentType
 from beleg.services.audit import record_change
 from beleg.services.cash_context import Books, load_books
 from beleg.services.cash_payments import payment_rate
+from beleg.services.cash_register_payments import (
+    cancel_payment_receipt,
+    issue_payment_receipt,
+    payment_register,
+)
 from beleg.services.document_bookings import book_payment, book_write_off, reverse
 from beleg.services.document_store import (
     PAYABLE,
@@ -67,11 +73,19 @@ def add_payment(*, db: Database, actor: Actor, tenant_id: uuid.UUID, doc_type: D
             payment.amount if payment.amount is not None else Decimal(-1), "amount", 2)
         check_payment(amount, remaining, on_account=rest is HistoryType.ONACCOUNT,
                       currency=doc.currency)
+        register = None if payment.cash_register is None else payment_register(
+            session, tenant_id, payment.cash_register, clock)
+        if register is not None:
+            account = register.row["cash_account"]
         first = len(doc.history)
         journal = book_payment(session, books, doc, amount=amount, account=account, day=day,
                                rate=rate, actor=actor, clock=clock)
+        receipt = {} if register is None else _receipt_fields(issue_payment_receipt(
+            session, books, register, doc, amount=amount, day=day, journal_id=journal,
+            actor=actor, clock=clock))
         add_history(session, doc, entry_type=HistoryType.PAYED, entry_date=day, amount=amount,
-                    clock=clock, note=payment.note, paying_account=account, journal_id=journal)
+                    clock=clock, note=payment.note, paying_account=account, journal_id=journal,
+                    **receipt)
         if rest is not None and remaining - amount != 0:
             rest_amount = remaining - amount
             journal = book_write_off(session, books, doc, rest_type=rest, remaining=rest_amount,
@@ -81,6 +95,11 @@ def add_payment(*, db: Database, actor: Actor, tenant_id: uuid.UUID, doc_type: D
         save_payment_state(session, doc, day=day, clock=clock)
         _record(session, actor, doc, "document.payment_added", clock)
         return doc.history[first:]
+
+
+def _receipt_fields(receipt: dict[str, Any]) -> dict[str, Any]:
+    return {"cash_register_no": receipt["register_no"], "receipt_no": receipt["number"],
+            "receipt_qr": receipt["qr_code"]}
 
 
 def _payable(doc: Doc) -> Doc:
@@ -93,19 +112,16 @@ def _payable(doc: Doc) -> Doc:
 
 
 def _checked(books: Books, doc: Doc, payment: PaymentInput
-             ) -> tuple[date, str, Decimal, HistoryType | None]:
+             ) -> tuple[date, str | None, Decimal, HistoryType | None]:
+    """Date, payment account (None for a cash register: the register's), rate, rest type."""
     if payment.day is None:
         raise ValidationFailed("date is required", de="date ist erforderlich", field="date")
     if (payment.paying_account is None) == (payment.cash_register is None):
         raise ValidationFailed("exactly one of payingAccount and cashRegister is required",
                                de="Genau eines von payingAccount und cashRegister ist "
                                   "erforderlich", field="payingAccount")
-    if payment.cash_register is not None:
-        raise ValidationFailed(
-            f"cashRegister {payment.cash_register} does not exist: this tenant has no cash "
-            "register", de=f"Kassa {payment.cash_register} existiert nicht",
-            field="cashRegister")
-    account = books.payment_account(payment.paying_account, "payingAccount")
+    account = None if payment.cash_register is not None else books.payment_account(
+        payment.paying_account, "payingAccount")
     rate = payment_rate(payment.currency_rate, doc.row["currency_rate"])
     rest = None
     if payment.rest_type:
@@ -146,6 +162,9 @@ def cancel_payment(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
                     amount=entry["amount"], clock=clock, note=reason, cancels=entry["id"],
                     cancellation_of_payment=entry["entry_type"] == HistoryType.PAYED,
                     paying_account=entry["paying_account"], journal_id=journal)
+        if entry.get("receipt_no"):
+            cancel_payment_receipt(session, books, entry, journal_id=journal, actor=actor,
+                                   clock=clock)
         mark_history_cancelled(session, doc, entry)
         save_payment_state(session, doc, day=None, clock=clock)
         _record(session, actor, doc, "document.payment_cancelled", clock)

@@ -111,7 +111,8 @@ def add_history(session: Session, doc: Doc, *, entry_type: HistoryType, entry_da
            "is_payment": is_payment, "entry_date": entry_date, "amount": amount,
            "note": None, "paying_account": None, "cancelled": False, "cancels": None,
            "cancellation_of_payment": None, "journal_id": None, "counterpart_id": None,
-           "line_no": None, "created_at": clock.now(), **values}
+           "line_no": None, "cash_register_no": None, "receipt_no": None,
+           "receipt_qr": None, "created_at": clock.now(), **values}
     session.execute(insert(sales_document_history).values(**row))
     doc.history.append(row)
     return row

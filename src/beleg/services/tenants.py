@@ -29,6 +29,7 @@ from beleg.domain.tenancy.settings import (
     default_timezone,
 )
 from beleg.services.audit import record_change, start_chain, update_audited
+from beleg.services.cash_registers import install_test_register
 from beleg.services.charts import install_chart
 from beleg.services.invoicing_setup import install_invoicing_setup
 
@@ -120,6 +121,8 @@ def insert_tenant(
                   currency=values["currency"])
     install_invoicing_setup(session, tenant_id=values["id"],
                             chart=chart_named(values["chart_of_accounts"]), now=now)
+    if not is_platform:
+        install_test_register(session, tenant_id=values["id"], country=country, clock=clock)
     return values
 
 

@@ -6,6 +6,7 @@ from beleg.api.routing import BelegRoute
 from beleg.api.v11 import (
     bank_statements,
     cash_invoices,
+    cash_registers,
     contacts,
     document_templates,
     documents,
@@ -35,4 +36,5 @@ def router() -> APIRouter:
         api.include_router(documents.build(doc_type))
     api.include_router(document_templates.build(DocumentType.INVOICE))
     api.include_router(document_templates.build(DocumentType.OFFER))
+    api.include_router(cash_registers.router)
     return api

@@ -4,6 +4,12 @@ from beleg.db.tables.audit import audit_entries, audit_heads
 from beleg.db.tables.banking import bank_statement_lines, bank_statements
 from beleg.db.tables.base import metadata
 from beleg.db.tables.cash_invoicing import cb_bookings, cb_invoice_lines, cb_invoices
+from beleg.db.tables.cash_registers import (
+    cash_daily_closings,
+    cash_receipts,
+    cash_register_keys,
+    cash_registers,
+)
 from beleg.db.tables.contacts import contact_addresses, contacts
 from beleg.db.tables.documents import (
     document_templates,
@@ -59,6 +65,10 @@ __all__ = [
     "bank_accounts",
     "bank_statement_lines",
     "bank_statements",
+    "cash_daily_closings",
+    "cash_receipts",
+    "cash_register_keys",
+    "cash_registers",
     "cb_bookings",
     "cb_invoice_lines",
     "cb_invoices",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
+    Text,
     UniqueConstraint,
     Uuid,
 )
@@ -110,6 +111,9 @@ sales_document_history = Table(
     Column("journal_id", Uuid, nullable=True),
     Column("counterpart_id", Uuid, nullable=True),  # the credit memo / cancellation invoice
     Column("line_no", Integer, nullable=True),  # a correction: the corrected line
+    Column("cash_register_no", Integer, nullable=True),  # a cash payment: its register,
+    Column("receipt_no", String(20), nullable=True),  # receipt number
+    Column("receipt_qr", Text, nullable=True),  # and the receipt's RKSV code
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["tenant_id", "document_id"],
                          ["sales_documents.tenant_id", "sales_documents.id"]),

@@ -48,6 +48,7 @@ CATALOGUE: tuple[Scope, ...] = (
     *_pair("usages", "metered usage records"),
     *_pair("billing-runs", "billing runs and their documents"),
     *_pair("payments", "payments, refunds, SEPA mandates and direct debits"),
+    *_pair("cash-registers", "cash registers, receipts and daily closings"),
     *_pair("open-items", "open items and their assignment"),
     *_pair("dunning", "dunning runs and levels"),
     *_pair("ledger", "accounts, bookings, journals and balances"),
@@ -62,8 +63,8 @@ TENANT_SCOPES = frozenset(s.name for s in CATALOGUE if not s.platform)
 
 _ADMINISTRATIVE = ("users", "api-keys", "audit-trail", "security-settings", "oauth-apps")
 _ACCOUNTING_WRITE = (
-    "customers", "suppliers", "items", "documents", "payments", "open-items", "dunning",
-    "ledger", "bank", "exports",
+    "customers", "suppliers", "items", "documents", "payments", "cash-registers",
+    "open-items", "dunning", "ledger", "bank", "exports",
 )
 
 
