@@ -5,6 +5,8 @@ ledger bookings, invoice payments through a register and register administration
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from decimal import Decimal
 from typing import Any
 
@@ -368,3 +370,26 @@ def test_past_income_only_when_allowed(client: TestClient, tenant: TenantFixture
     same = post(client, tenant, "/cash_registers/1/receipts",
                 {**INCOME, "dateTime": first["dateTime"]})
     assert same["dateTime"] == first["dateTime"][:19]
+
+
+def test_receipt_pdf_and_star_layout(client: TestClient, register: TenantFixture) -> None:
+    receipt = post(client, register, "/cash_registers/1/receipts", {
+        **INCOME, "lines": [{**INCOME["lines"][0], "itemName": "Espresso"}]})
+    path = f"/api/1.1/cash_registers/1/receipts/{receipt['id']}"
+    response = client.get(f"{path}/document?type=inline", headers=register.headers)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.headers["content-disposition"].startswith("inline;")
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext:  # CI installs poppler-utils; the text check needs it
+        text = subprocess.run([pdftotext, "-", "-"], input=response.content,  # noqa: S603
+                              capture_output=True, check=True).stdout.decode()
+        for expected in (receipt["id"], "Espresso", "120,00", "USt 20 % von 100,00"):
+            assert expected in text, (expected, text)
+    star = get(client, register, f"/cash_registers/1/receipts/{receipt['id']}/layout/star"
+               "?width=32")
+    assert star["printerConfig"]["printPaperSize"] == "THREE_INCH"
+    texts = [s["data"] for s in star["bon"] if s["type"] == "text"]
+    assert "1 x Espresso" + " " * 14 + "120,00" in texts
+    assert {"type": "qr", "alignment": "Center", "data": receipt["qrCode"]} in star["bon"]
+    assert get(client, register, "/cash_registers/1/layout")["displaySubject"] == "Beleg"
+    get(client, register, "/cash_registers/1/receipts/2020.0001/document", status=404)

@@ -50,7 +50,7 @@ def list_registers(*, db: Database, tenant_id: uuid.UUID,
     return [register_dto(r) for r in rows]
 
 
-def _register(session: Session, tenant_id: uuid.UUID, number: int) -> Any:
+def register_row(session: Session, tenant_id: uuid.UUID, number: int) -> Any:
     row = session.execute(select(cash_registers).where(
         cash_registers.c.tenant_id == tenant_id, cash_registers.c.number == number)
     ).one_or_none()
@@ -62,12 +62,12 @@ def _register(session: Session, tenant_id: uuid.UUID, number: int) -> Any:
 
 def get_register(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str, Any]:
     with db.reader() as session:
-        return register_dto(_register(session, tenant_id, number))
+        return register_dto(register_row(session, tenant_id, number))
 
 
 def get_layout(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str, Any]:
     with db.reader() as session:
-        return dict(_register(session, tenant_id, number).layout)
+        return dict(register_row(session, tenant_id, number).layout)
 
 
 def receipt_dto(row: Any, zone: ZoneInfo) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def receipt_dto(row: Any, zone: ZoneInfo) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _zone(session: Session, tenant_id: uuid.UUID) -> ZoneInfo:
+def tenant_zone(session: Session, tenant_id: uuid.UUID) -> ZoneInfo:
     return ZoneInfo(session.execute(select(tenants.c.timezone).where(
         tenants.c.id == tenant_id)).scalar_one())
 
@@ -100,11 +100,11 @@ def list_receipts(*, db: Database, tenant_id: uuid.UUID, number: int, since: dat
                   until: date | None) -> list[dict[str, Any]]:
     """Seed §4.19.1: receipts of a register by date (inclusive), in the order written."""
     with db.reader() as session:
-        _register(session, tenant_id, number)
+        register_row(session, tenant_id, number)
         query = select(cash_receipts).where(cash_receipts.c.tenant_id == tenant_id,
                                             cash_receipts.c.register_no == number)
         rows = session.execute(query.order_by(cash_receipts.c.position)).all()
-        zone = _zone(session, tenant_id)
+        zone = tenant_zone(session, tenant_id)
     return [receipt_dto(r, zone) for r in rows
             if (since is None or r.date_time.date() >= since)
             and (until is None or r.date_time.date() <= until)]
@@ -113,14 +113,14 @@ def list_receipts(*, db: Database, tenant_id: uuid.UUID, number: int, since: dat
 def get_receipt(*, db: Database, tenant_id: uuid.UUID, number: int,
                 receipt: str) -> dict[str, Any]:
     with db.reader() as session:
-        _register(session, tenant_id, number)
+        register_row(session, tenant_id, number)
         row = session.execute(select(cash_receipts).where(
             cash_receipts.c.tenant_id == tenant_id, cash_receipts.c.register_no == number,
             cash_receipts.c.number == receipt)).one_or_none()
         if row is None:
             raise NotFound(f"receipt {receipt} does not exist in cash register {number}",
                            de="Beleg nicht gefunden.", field="receipt")
-        return receipt_dto(row, _zone(session, tenant_id))
+        return receipt_dto(row, tenant_zone(session, tenant_id))
 
 
 def closing_dto(row: Any) -> dict[str, Any]:
@@ -145,7 +145,7 @@ def list_closings(*, db: Database, tenant_id: uuid.UUID, number: int, since: dat
     if limit is not None:
         query = query.limit(limit)
     with db.reader() as session:
-        _register(session, tenant_id, number)
+        register_row(session, tenant_id, number)
         return [closing_dto(r) for r in session.execute(query).all()]
 
 
@@ -157,7 +157,7 @@ def get_closing(*, db: Database, tenant_id: uuid.UUID, number: int,
     query = query.where(table.c.day == day) if day is not None \
         else query.order_by(table.c.day.desc()).limit(1)
     with db.reader() as session:
-        _register(session, tenant_id, number)
+        register_row(session, tenant_id, number)
         row = session.execute(query).one_or_none()
     if row is None:
         raise NotFound("daily closing does not exist", de="Tagesabschluss nicht gefunden.",
@@ -168,7 +168,7 @@ def get_closing(*, db: Database, tenant_id: uuid.UUID, number: int,
 def dep_export(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str, object]:
     """RKSV § 7 export (DEP7): every signed receipt of the register, in chain order."""
     with db.reader() as session:
-        _register(session, tenant_id, number)
+        register_row(session, tenant_id, number)
         receipts = session.execute(select(cash_receipts.c.jws).where(
             cash_receipts.c.tenant_id == tenant_id, cash_receipts.c.register_no == number,
             cash_receipts.c.jws.is_not(None)).order_by(cash_receipts.c.position)).scalars()
@@ -178,7 +178,7 @@ def dep_export(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str, 
 def registration(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str, Any]:
     """What FinanzOnline registration needs (RKSV § 16): key id, public key, AES key."""
     with db.reader() as session:
-        row = _register(session, tenant_id, number)
+        row = register_row(session, tenant_id, number)
         keys = session.execute(select(cash_register_keys).where(
             cash_register_keys.c.tenant_id == tenant_id,
             cash_register_keys.c.register_no == number)).one_or_none()

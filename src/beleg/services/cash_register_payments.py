@@ -19,8 +19,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
-from beleg.domain.cash_registers import TEST_REGISTER, ReceiptType, check_receipt_time
-from beleg.domain.errors import ValidationFailed
+from beleg.domain.cash_registers import (
+    MAX_REGISTER,
+    TEST_REGISTER,
+    ReceiptType,
+    check_receipt_time,
+)
+from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.numbering import DocumentType
 from beleg.services.cash_chain import NewReceipt, Register, append_receipt, next_number
@@ -41,6 +46,9 @@ def payment_register(session: Session, tenant_id: uuid.UUID, number: int,
         raise ValidationFailed("cashRegister 0 is the test register and takes no payments",
                                de="Die Testkassa (0) nimmt keine Zahlungen an",
                                field="cashRegister")
+    if not 0 < number <= MAX_REGISTER:
+        raise NotFound(f"cashRegister {number} does not exist",
+                       de=f"Kassa {number} nicht gefunden.", field="cashRegister")
     return open_register(session, tenant_id, number, clock, field="cashRegister")
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import Field
 
@@ -19,12 +19,15 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.models import V11Input
 from beleg.api.v11.rendering import AccountingJSON
+from beleg.domain.cash_registers import MAX_REGISTER
 from beleg.domain.errors import NotFound
 from beleg.domain.identity.principal import Actor
+from beleg.queries import cash_receipt_print as printing
 from beleg.queries import cash_registers as read
 from beleg.services import cash_closings, cash_receipts
 from beleg.services.document_lines import DocLineInput
 
+RegisterNo = Annotated[int, Path(ge=0, le=MAX_REGISTER, description="Register number")]
 router = APIRouter(prefix="/cash_registers", tags=["PointOfSaleResource"],
                    route_class=BelegRoute)
 READ, WRITE = "cash-registers:read", "cash-registers:write"
@@ -110,7 +113,7 @@ def list_registers(rt: Runtime = Depends(runtime), actor: Actor = requires(READ)
 
 @router.get("/{cash_register}", operation_id="getCashRegister",
             response_class=AccountingJSON)
-def get_register(cash_register: int, rt: Runtime = Depends(runtime),
+def get_register(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
                  actor: Actor = requires(READ)) -> Response:
     return AccountingJSON(read.get_register(db=rt.db, tenant_id=actor.principal.tenant_id,
                                             number=cash_register))
@@ -118,7 +121,7 @@ def get_register(cash_register: int, rt: Runtime = Depends(runtime),
 
 @router.get("/{cash_register}/layout", operation_id="getCashRegisterLayout",
             response_class=AccountingJSON)
-def get_layout(cash_register: int, rt: Runtime = Depends(runtime),
+def get_layout(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
                actor: Actor = requires(READ)) -> Response:
     return AccountingJSON(read.get_layout(db=rt.db, tenant_id=actor.principal.tenant_id,
                                           number=cash_register))
@@ -126,7 +129,7 @@ def get_layout(cash_register: int, rt: Runtime = Depends(runtime),
 
 @router.get("/{cash_register}/receipts", operation_id="listReceipts",
             response_class=AccountingJSON, summary="Receipts, optionally by date")
-def list_receipts(cash_register: int, since: str | None = Query(None, alias="from"),
+def list_receipts(cash_register: RegisterNo, since: str | None = Query(None, alias="from"),
                   until: str | None = Query(None, alias="to"), rt: Runtime = Depends(runtime),
                   actor: Actor = requires(READ)) -> Response:
     return AccountingJSON(read.list_receipts(
@@ -136,7 +139,7 @@ def list_receipts(cash_register: int, since: str | None = Query(None, alias="fro
 
 @router.get("/{cash_register}/daily_closings", operation_id="listDailyClosings",
             response_class=AccountingJSON, summary="Daily closings, newest first")
-def list_closings(cash_register: int, since: str | None = Query(None, alias="from"),
+def list_closings(cash_register: RegisterNo, since: str | None = Query(None, alias="from"),
                   until: str | None = Query(None, alias="to"),
                   limit: int | None = Query(None, ge=1, le=1000), *,
                   rt: Runtime = Depends(runtime), actor: Actor = requires(READ)) -> Response:
@@ -147,7 +150,7 @@ def list_closings(cash_register: int, since: str | None = Query(None, alias="fro
 
 @router.post("/{cash_register}/receipts", operation_id="createReceipt",
              response_class=AccountingJSON, summary="Create an INCOME or REBOOK receipt")
-def create_receipt(cash_register: int, body: ReceiptDto, rt: Runtime = Depends(runtime),
+def create_receipt(cash_register: RegisterNo, body: ReceiptDto, rt: Runtime = Depends(runtime),
                    actor: Actor = requires(WRITE)) -> Response:
     tenant_id = actor.principal.tenant_id
     number = cash_receipts.create_receipt(db=rt.db, actor=actor, tenant_id=tenant_id,
@@ -159,15 +162,37 @@ def create_receipt(cash_register: int, body: ReceiptDto, rt: Runtime = Depends(r
 
 @router.get("/{cash_register}/receipts/{receipt}", operation_id="getReceipt",
             response_class=AccountingJSON)
-def get_receipt(cash_register: int, receipt: str, rt: Runtime = Depends(runtime),
+def get_receipt(cash_register: RegisterNo, receipt: str, rt: Runtime = Depends(runtime),
                 actor: Actor = requires(READ)) -> Response:
     return AccountingJSON(read.get_receipt(db=rt.db, tenant_id=actor.principal.tenant_id,
                                            number=cash_register, receipt=receipt))
 
 
+@router.get("/{cash_register}/receipts/{receipt}/document", operation_id="getReceiptDocument",
+            response_class=Response, summary="The receipt as PDF")
+def receipt_document(cash_register: RegisterNo, receipt: str,
+                     type: str = Query("attachment", description="attachment or inline"),
+                     rt: Runtime = Depends(runtime), actor: Actor = requires(READ)) -> Response:
+    disposition = "inline" if type == "inline" else "attachment"
+    content = printing.receipt_pdf(db=rt.db, tenant_id=actor.principal.tenant_id,
+                                   number=cash_register, receipt=receipt)
+    return Response(content, media_type="application/octet-stream", headers={
+        "Content-Disposition": f'{disposition}; filename="{receipt}.pdf"'})
+
+
+@router.get("/{cash_register}/receipts/{receipt}/layout/star", operation_id="getStarReceipt",
+            response_class=AccountingJSON, summary="The receipt for Star receipt printers")
+def receipt_star(cash_register: RegisterNo, receipt: str,
+                 width: int | None = Query(None, ge=1, le=200),
+                 rt: Runtime = Depends(runtime), actor: Actor = requires(READ)) -> Response:
+    return AccountingJSON(printing.receipt_star(
+        db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register, receipt=receipt,
+        width=width))
+
+
 @router.post("/{cash_register}/receipts/{receipt}/cancel", operation_id="cancelReceipt",
              response_class=AccountingJSON, summary="Cancel a receipt (no body)")
-def cancel_receipt(cash_register: int, receipt: str, rt: Runtime = Depends(runtime),
+def cancel_receipt(cash_register: RegisterNo, receipt: str, rt: Runtime = Depends(runtime),
                    actor: Actor = requires(WRITE)) -> Response:
     tenant_id = actor.principal.tenant_id
     number = cash_receipts.cancel_receipt(db=rt.db, actor=actor, tenant_id=tenant_id,
@@ -179,7 +204,7 @@ def cancel_receipt(cash_register: int, receipt: str, rt: Runtime = Depends(runti
 
 @router.get("/{cash_register}/daily_closings/last", operation_id="getLastDailyClosing",
             response_class=AccountingJSON)
-def last_closing(cash_register: int, rt: Runtime = Depends(runtime),
+def last_closing(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
                  actor: Actor = requires(READ)) -> Response:
     return AccountingJSON(read.get_closing(db=rt.db, tenant_id=actor.principal.tenant_id,
                                            number=cash_register, day=None))
@@ -187,7 +212,7 @@ def last_closing(cash_register: int, rt: Runtime = Depends(runtime),
 
 @router.post("/{cash_register}/daily_closings/last/finalize",
              operation_id="finalizeDailyClosing", response_class=AccountingJSON)
-def finalize(cash_register: int, body: DailyClosingFinalizationDto,
+def finalize(cash_register: RegisterNo, body: DailyClosingFinalizationDto,
              rt: Runtime = Depends(runtime), actor: Actor = requires(WRITE)) -> Response:
     tenant_id = actor.principal.tenant_id
     day = cash_closings.finalize(db=rt.db, actor=actor, tenant_id=tenant_id,
@@ -208,21 +233,21 @@ def _close(cash_register: int, rt: Runtime, actor: Actor, *, yearly: bool) -> Re
 
 @router.post("/{cash_register}/daily_closings/last/close_month",
              operation_id="closeMonth", response_class=AccountingJSON)
-def close_month(cash_register: int, rt: Runtime = Depends(runtime),
+def close_month(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
                 actor: Actor = requires(WRITE)) -> Response:
     return _close(cash_register, rt, actor, yearly=False)
 
 
 @router.post("/{cash_register}/daily_closings/last/close_year",
              operation_id="closeYear", response_class=AccountingJSON)
-def close_year(cash_register: int, rt: Runtime = Depends(runtime),
+def close_year(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
                actor: Actor = requires(WRITE)) -> Response:
     return _close(cash_register, rt, actor, yearly=True)
 
 
 @router.get("/{cash_register}/daily_closings/{daily_closing}",
             operation_id="getDailyClosing", response_class=AccountingJSON)
-def get_closing(cash_register: int, daily_closing: str, rt: Runtime = Depends(runtime),
+def get_closing(cash_register: RegisterNo, daily_closing: str, rt: Runtime = Depends(runtime),
                 actor: Actor = requires(READ)) -> Response:
     day = _day(daily_closing)
     if day is None:

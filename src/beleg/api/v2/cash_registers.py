@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import Field
 
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
+from beleg.domain.cash_registers import MAX_REGISTER
 from beleg.domain.identity.principal import Actor
 from beleg.queries import cash_registers as read
 from beleg.services import cash_registers as service
 
+RegisterNo = Annotated[int, Path(ge=0, le=MAX_REGISTER, description="Register number")]
 router = APIRouter(prefix="/cash-registers", tags=["Cash registers"], route_class=BelegRoute)
 READ, WRITE = "cash-registers:read", "cash-registers:write"
 
@@ -37,7 +39,8 @@ class RegisterOut(ApiModel):
 
 
 class RegisterIn(ApiInput):
-    id: int = Field(description="Register number 1..999999, unique; fixed once created")
+    id: int = Field(ge=1, le=MAX_REGISTER,
+                    description="Register number 1..999999, unique; fixed once created")
     name: str = Field(description="1 to 100 characters")
     group: str | None = None
     bank_account_id: uuid.UUID = Field(description="The means of payment (cash) the register "
@@ -92,7 +95,7 @@ def create(body: RegisterIn, rt: Runtime = Depends(runtime),
 @router.put("/{number}", response_model=RegisterOut,
             summary="Change a register: everything while NEW; name, group, flags and layout "
                     "while ACTIVE")
-def change(number: int, body: RegisterIn, rt: Runtime = Depends(runtime),
+def change(number: RegisterNo, body: RegisterIn, rt: Runtime = Depends(runtime),
            actor: Actor = requires(WRITE)) -> dict[str, Any]:
     service.update_register(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
                             number=number, data=body.data(), clock=rt.clock)
@@ -101,7 +104,7 @@ def change(number: int, body: RegisterIn, rt: Runtime = Depends(runtime),
 
 @router.post("/{number}/activate", response_model=RegisterOut,
              summary="Commission (NEW → ACTIVE): keys and the signed Startbeleg")
-def activate(number: int, body: ActivationIn, rt: Runtime = Depends(runtime),
+def activate(number: RegisterNo, body: ActivationIn, rt: Runtime = Depends(runtime),
              actor: Actor = requires(WRITE)) -> dict[str, Any]:
     service.activate_register(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
                               number=number, key_id=body.key_id, clock=rt.clock)
@@ -110,7 +113,7 @@ def activate(number: int, body: ActivationIn, rt: Runtime = Depends(runtime),
 
 @router.post("/{number}/decommission", response_model=RegisterOut,
              summary="Decommission (ACTIVE → LOCKED): the signed Schlussbeleg")
-def decommission(number: int, rt: Runtime = Depends(runtime),
+def decommission(number: RegisterNo, rt: Runtime = Depends(runtime),
                  actor: Actor = requires(WRITE)) -> dict[str, Any]:
     service.decommission_register(db=rt.db, actor=actor,
                                   tenant_id=actor.principal.tenant_id, number=number,
@@ -120,12 +123,12 @@ def decommission(number: int, rt: Runtime = Depends(runtime),
 
 @router.get("/{number}/registration", response_model=Registration,
             summary="What FinanzOnline registration needs (§ 16 RKSV); includes the AES key")
-def registration(number: int, rt: Runtime = Depends(runtime),
+def registration(number: RegisterNo, rt: Runtime = Depends(runtime),
                  actor: Actor = requires(WRITE)) -> dict[str, Any]:
     return read.registration(db=rt.db, tenant_id=actor.principal.tenant_id, number=number)
 
 
 @router.get("/{number}/dep-export", summary="RKSV data collection protocol (DEP7 JSON)")
-def dep_export(number: int, rt: Runtime = Depends(runtime),
+def dep_export(number: RegisterNo, rt: Runtime = Depends(runtime),
                actor: Actor = requires(READ)) -> dict[str, object]:
     return read.dep_export(db=rt.db, tenant_id=actor.principal.tenant_id, number=number)

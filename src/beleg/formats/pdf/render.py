@@ -14,11 +14,13 @@ allows ``data:`` URLs (the EPC QR code), so no text in a document can reach the 
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from weasyprint import HTML
@@ -39,6 +41,32 @@ def render_pdf(view_model: Mapping[str, Any]) -> bytes:
     if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
         raise RuntimeError("WeasyPrint returned no PDF")
     return pdf
+
+
+A4_PAPERS = ("STANDARD", "STANDARD_PAPER", "CUSTOM_PAPER", "CUSTOM_TEMPLATE")
+
+
+def render_receipt_pdf(view_model: Mapping[str, Any]) -> bytes:
+    """A cash receipt (``formats.receipt_print.receipt_view``) as PDF/A-3b: A4 for the paper
+    layouts, 80 mm receipt paper otherwise; the RKSV code as a QR code."""
+    page = "A4" if view_model["paper"] in A4_PAPERS else "80mm 240mm"
+    qr = view_model.get("qr")
+    html = _environment().get_template("receipt.html").render(
+        vm=view_model, page=page, qr_data_uri=_svg_data_uri(_qr_svg(qr)) if qr else None)
+    pdf = HTML(string=html, base_url=TEMPLATES.as_uri(),
+               url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
+        pdf_variant=PDF_VARIANT)
+    if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
+        raise RuntimeError("WeasyPrint returned no PDF")
+    return pdf
+
+
+def _qr_svg(text: str) -> str:
+    """The RKSV machine-readable code as a QR code (error correction M, byte mode)."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(buffer, kind="svg", xmldecl=False,
+                                                 svgns=True, omitsize=True, border=4)
+    return buffer.getvalue().decode("utf-8")
 
 
 def render_html(view_model: Mapping[str, Any]) -> str:
