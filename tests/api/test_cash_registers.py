@@ -103,6 +103,9 @@ def test_item_lines_and_address_override(client: TestClient, register: TenantFix
         "addressInfo": {"companyName": "Test GmbH", "firstName": "Max",
                         "lastName": "Mustermann", "city": "Wien", "country": "AT"}})
     assert override["customerName"] == "Test GmbH, Max Mustermann"
+    mailed = post(client, register, "/cash_registers/1/receipts",
+                  {**INCOME, "customerMail": "kunde@example.at"})
+    assert (mailed["customerMail"], mailed["customerMailSent"]) == ("kunde@example.at", False)
     assert override["addressInfo"]["city"] == "Wien"
 
 

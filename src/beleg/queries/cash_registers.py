@@ -84,6 +84,8 @@ def receipt_dto(row: Any, zone: ZoneInfo) -> dict[str, Any]:
         "originalReceipt": row.cancels, "toAccount": row.to_account,
         "fromAccount": row.from_account, "description": row.description,
         "qrCode": row.qr_code, "lines": lines}
+    if party.get("customerMail"):
+        out["customerMailSent"] = False  # no mail transport yet (ADR 0008)
     if row.receipt_type == "INCOME":
         out["addressInfo"] = party.get("addressInfo", {})
     if party.get("textAfterLines"):
