@@ -1,6 +1,7 @@
 """Sales document benchmark: finalisations per second (number allocation + validation + DE
-ledger booking + audit + outbox, one transaction each) from 1 and from several threads, and
-PDFs rendered per second per core.
+ledger booking + audit + outbox, one transaction each) from 1 and from several threads, PDFs
+rendered per second per core, and signed cash receipts per second (RKSV signature, chain,
+turnover counter, DE booking, daily closing; all receipts of one register queue on its row).
 
     .venv/bin/python bench/documents.py [--database-url URL] [--invoices 400] [--threads 4]
                                         [--pdfs 10]
@@ -20,13 +21,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert
+from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert, select
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.tables import bank_accounts
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.domain.numbering import DocumentType
+from beleg.services.cash_receipts import ReceiptInput, create_receipt
+from beleg.services.cash_registers import RegisterInput, activate_register, create_register
 from beleg.services.document_lines import DocLineInput
 from beleg.services.document_pdf import render_pending
 from beleg.services.documents import DocumentInput, create_document
@@ -86,6 +90,36 @@ def _finalise(db: Database, tenant_id: uuid.UUID, count: int, threads: int) -> f
     return (count // threads * threads) / (time.perf_counter() - start)
 
 
+def _register(db: Database, tenant_id: uuid.UUID) -> None:
+    """Register 1 on the cash account 2700, commissioned."""
+    actor = _actor(tenant_id)
+    with db.reader() as session:
+        bank = session.execute(select(bank_accounts.c.id).where(
+            bank_accounts.c.tenant_id == tenant_id, bank_accounts.c.account_code == "2700")
+        ).scalar_one()
+    create_register(db=db, actor=actor, tenant_id=tenant_id, clock=CLOCK,
+                    data=RegisterInput(number=1, name="Bench", bank_account_id=str(bank)))
+    activate_register(db=db, actor=actor, tenant_id=tenant_id, number=1,
+                      key_id="U:ATU12345678-K1", clock=CLOCK)
+
+
+def _receipts(db: Database, tenant_id: uuid.UUID, count: int, threads: int) -> float:
+    actor = _actor(tenant_id)
+    line = DocLineInput(amount=None, item_price=Decimal("4.20"), item_price_type="T",
+                        account="4000", tax_class_entry="020", total_price=Decimal("4.20"))
+    sale = ReceiptInput(receipt_type="INCOME", total_amount=Decimal("4.20"), lines=[line])
+
+    def work(n: int) -> None:
+        for _ in range(n):
+            create_receipt(db=db, actor=actor, tenant_id=tenant_id, register_no=1,
+                           data=sale, clock=CLOCK)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(work, [count // threads] * threads))
+    return (count // threads * threads) / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url")
@@ -104,10 +138,16 @@ def main() -> None:
     start = time.perf_counter()
     rendered = render_pending(db=db, tenant_id=tenant["id"], clock=CLOCK, limit=args.pdfs)
     pdf_rate = rendered / (time.perf_counter() - start)
+    _register(db, tenant["id"])
+    receipts = _receipts(db, tenant["id"], args.invoices, 1)
+    receipts_parallel = _receipts(db, tenant["id"], args.invoices, args.threads)
     rows = [("one-row transactions (baseline)", baseline, 1.0),
             ("finalisations, 1 thread", single, single / baseline),
             (f"finalisations, {args.threads} threads", parallel, parallel / baseline),
-            ("PDFs rendered, 1 process", pdf_rate, pdf_rate / baseline)]
+            ("PDFs rendered, 1 process", pdf_rate, pdf_rate / baseline),
+            ("signed receipts, 1 thread", receipts, receipts / baseline),
+            (f"signed receipts, {args.threads} threads", receipts_parallel,
+             receipts_parallel / baseline)]
     print(f"database: {db.engine.url.get_backend_name()}, invoices of 5 lines, DE booking")
     print(f"{'measure':40} {'per second':>12} {'vs baseline':>12}")
     for name, rate, ratio in rows:
