@@ -118,9 +118,17 @@ def other_tenant(db: Database, platform: dict[str, object]) -> TenantFixture:
     return make_tenant(db)
 
 
+def test_settings(database_url: str) -> Settings:
+    """The shared test app: one client address and one key send the whole suite, faster than
+    any real client may (rate limits are tested with their own apps in test_rate_limits)."""
+    return Settings(database_url=database_url, log_level="WARNING",
+                    rate_limit_per_ip="1000000/minute",
+                    rate_limit_per_credential="1000000/minute")
+
+
 @pytest.fixture(scope="session")
 def app(db: Database, database_url: str):  # type: ignore[no-untyped-def]
-    return create_app(settings=Settings(database_url=database_url, log_level="WARNING"), db=db)
+    return create_app(settings=test_settings(database_url), db=db)
 
 
 @pytest.fixture(scope="session")
@@ -131,6 +139,6 @@ def client(app):  # type: ignore[no-untyped-def]
 
 def app_at(db: Database, database_url: str, instant: datetime):  # type: ignore[no-untyped-def]
     """An app whose system clock is frozen at ``instant`` (for expiry tests)."""
-    application = create_app(settings=Settings(database_url=database_url, log_level="WARNING"),
-                             db=db, clock=FixedClock(instant.astimezone(UTC)))
+    application = create_app(settings=test_settings(database_url), db=db,
+                             clock=FixedClock(instant.astimezone(UTC)))
     return TestClient(application)
