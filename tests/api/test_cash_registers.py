@@ -206,6 +206,8 @@ def test_first_receipt_of_a_new_month_closes_the_previous(client: TestClient, db
     assert january["monthlyClosing"] and january["otherCount"] == 1
     receipts = get(client, tenant, "/cash_registers/1/receipts?from=2026-02-01&to=bad")
     assert [r["type"] for r in receipts] == ["MONTHLY", "INCOME"]
+    january_30 = get(client, tenant, "/cash_registers/1/receipts?to=2026-01-30")
+    assert [r["type"] for r in january_30] == ["INITIAL", "INCOME"]
     assert get(client, tenant, "/cash_registers/1/daily_closings/last")["openingBalance"] \
         == Decimal("240.00")
 

@@ -7,7 +7,7 @@ Receipt times are the tenant's local wall time, as signed (RKSV ``Beleg-Datum-Uh
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -105,11 +105,14 @@ def list_receipts(*, db: Database, tenant_id: uuid.UUID, number: int, since: dat
         register_row(session, tenant_id, number)
         query = select(cash_receipts).where(cash_receipts.c.tenant_id == tenant_id,
                                             cash_receipts.c.register_no == number)
+        if since is not None:
+            query = query.where(cash_receipts.c.date_time >= datetime.combine(since, time()))
+        if until is not None:
+            query = query.where(cash_receipts.c.date_time
+                                < datetime.combine(until + timedelta(days=1), time()))
         rows = session.execute(query.order_by(cash_receipts.c.position)).all()
         zone = tenant_zone(session, tenant_id)
-    return [receipt_dto(r, zone) for r in rows
-            if (since is None or r.date_time.date() >= since)
-            and (until is None or r.date_time.date() <= until)]
+    return [receipt_dto(r, zone) for r in rows]
 
 
 def get_receipt(*, db: Database, tenant_id: uuid.UUID, number: int,
