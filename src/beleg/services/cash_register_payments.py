@@ -12,7 +12,7 @@ Cancelling the payment cancels the receipt (the payment's own reversal is the re
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +53,7 @@ def payment_register(session: Session, tenant_id: uuid.UUID, number: int,
 
 
 def issue_payment_receipt(session: Session, books: Books, reg: Register, doc: Doc, *,
-                          amount: Decimal, day: Any, journal_id: uuid.UUID | None,
+                          amount: Decimal, day: date, journal_id: uuid.UUID | None,
                           actor: Actor, clock: Clock) -> dict[str, Any]:
     """The receipt of a cash payment of ``amount`` on ``doc``; returns the stored row."""
     requested = None if day == reg.now.date() else datetime.combine(day, reg.now.time())

@@ -120,6 +120,11 @@ def update_register(*, db: Database, actor: Actor, tenant_id: uuid.UUID, number:
         reg = lock_register(session, tenant_id, number, clock, field="id")
         values = _values(session, tenant_id, number, data)
         if reg.state is RegisterState.ACTIVE:
+            if values["bank_account_id"] != reg.row["bank_account_id"]:
+                raise Conflict("bankAccountId of an ACTIVE register cannot change: its "
+                               "receipts are booked to that cash account",
+                               de="Das Kassenkonto einer aktiven Kassa ist fest",
+                               field="bankAccountId")
             values = {k: v for k, v in values.items() if k in ACTIVE_FIELDS}
         elif reg.state is not RegisterState.NEW:
             raise Conflict(f"a {reg.state.value} register cannot be changed",
