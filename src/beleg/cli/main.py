@@ -45,10 +45,10 @@ def worker(
     db = database()
     upgrade_to_head(db=db)
     if once:
-        done = run_round(db=db, clock=clock())
+        done = run_round(db=db, clock=clock)
         console.print(f"rendered {done.pdfs} PDFs, issued {done.invoices} invoices")
         return
-    run_forever(db=db, clock=clock(), interval=interval)
+    run_forever(db=db, clock=clock, interval=interval)
 
 
 @app.command()
