@@ -41,30 +41,53 @@ CLOCK = SystemClock()
 
 
 def _actor(tenant_id: uuid.UUID) -> Actor:
-    return Actor(Principal(tenant_id=tenant_id, actor_type=ActorType.SYSTEM, actor_id=None,
-                           name="bench", scopes=TENANT_SCOPES))
+    return Actor(
+        Principal(
+            tenant_id=tenant_id,
+            actor_type=ActorType.SYSTEM,
+            actor_id=None,
+            name="bench",
+            scopes=TENANT_SCOPES,
+        )
+    )
 
 
 def _invoice() -> DocumentInput:
-    lines = [DocLineInput(amount=Decimal(qty), item_price=Decimal("19.90"), item_price_type="N",
-                          account="4000", tax_class_entry="020", name=f"Position {qty}",
-                          net_price=Decimal("19.90") * qty,
-                          tax_price=(Decimal("19.90") * qty * Decimal("0.2")).quantize(
-                              Decimal("0.01")),
-                          total_price=Decimal("19.90") * qty + (
-                              Decimal("19.90") * qty * Decimal("0.2")).quantize(Decimal("0.01")))
-             for qty in range(1, 6)]
+    lines = [
+        DocLineInput(
+            amount=Decimal(qty),
+            item_price=Decimal("19.90"),
+            item_price_type="N",
+            account="4000",
+            tax_class_entry="020",
+            name=f"Position {qty}",
+            net_price=Decimal("19.90") * qty,
+            tax_price=(Decimal("19.90") * qty * Decimal("0.2")).quantize(Decimal("0.01")),
+            total_price=Decimal("19.90") * qty
+            + (Decimal("19.90") * qty * Decimal("0.2")).quantize(Decimal("0.01")),
+        )
+        for qty in range(1, 6)
+    ]
     net = sum((ln.net_price for ln in lines), Decimal(0))  # type: ignore[misc]
     tax = sum((ln.tax_price for ln in lines), Decimal(0))  # type: ignore[misc]
-    return DocumentInput(doc_type=DocumentType.INVOICE, state="FINALIZED",
-                         doc_date=date(2026, 11, 2), lines=lines, customer_name="Kunde GmbH",
-                         totals=(net, tax, net + tax))
+    return DocumentInput(
+        doc_type=DocumentType.INVOICE,
+        state="FINALIZED",
+        doc_date=date(2026, 11, 2),
+        lines=lines,
+        customer_name="Kunde GmbH",
+        totals=(net, tax, net + tax),
+    )
 
 
 def _baseline(db: Database, count: int) -> float:
-    scratch = Table(f"bench_rows_{uuid.uuid4().hex[:8]}", MetaData(),
-                    Column("id", Uuid, primary_key=True), Column("n", Integer),
-                    Column("payload", String(200)))
+    scratch = Table(
+        f"bench_rows_{uuid.uuid4().hex[:8]}",
+        MetaData(),
+        Column("id", Uuid, primary_key=True),
+        Column("n", Integer),
+        Column("payload", String(200)),
+    )
     scratch.create(db.engine)
     try:
         start = time.perf_counter()
@@ -94,25 +117,40 @@ def _register(db: Database, tenant_id: uuid.UUID) -> None:
     """Register 1 on the cash account 2700, commissioned."""
     actor = _actor(tenant_id)
     with db.reader() as session:
-        bank = session.execute(select(bank_accounts.c.id).where(
-            bank_accounts.c.tenant_id == tenant_id, bank_accounts.c.account_code == "2700")
+        bank = session.execute(
+            select(bank_accounts.c.id).where(
+                bank_accounts.c.tenant_id == tenant_id, bank_accounts.c.account_code == "2700"
+            )
         ).scalar_one()
-    create_register(db=db, actor=actor, tenant_id=tenant_id, clock=CLOCK,
-                    data=RegisterInput(number=1, name="Bench", bank_account_id=str(bank)))
-    activate_register(db=db, actor=actor, tenant_id=tenant_id, number=1,
-                      key_id="U:ATU12345678-K1", clock=CLOCK)
+    create_register(
+        db=db,
+        actor=actor,
+        tenant_id=tenant_id,
+        clock=CLOCK,
+        data=RegisterInput(number=1, name="Bench", bank_account_id=str(bank)),
+    )
+    activate_register(
+        db=db, actor=actor, tenant_id=tenant_id, number=1, key_id="U:ATU12345678-K1", clock=CLOCK
+    )
 
 
 def _receipts(db: Database, tenant_id: uuid.UUID, count: int, threads: int) -> float:
     actor = _actor(tenant_id)
-    line = DocLineInput(amount=None, item_price=Decimal("4.20"), item_price_type="T",
-                        account="4000", tax_class_entry="020", total_price=Decimal("4.20"))
+    line = DocLineInput(
+        amount=None,
+        item_price=Decimal("4.20"),
+        item_price_type="T",
+        account="4000",
+        tax_class_entry="020",
+        total_price=Decimal("4.20"),
+    )
     sale = ReceiptInput(receipt_type="INCOME", total_amount=Decimal("4.20"), lines=[line])
 
     def work(n: int) -> None:
         for _ in range(n):
-            create_receipt(db=db, actor=actor, tenant_id=tenant_id, register_no=1,
-                           data=sale, clock=CLOCK)
+            create_receipt(
+                db=db, actor=actor, tenant_id=tenant_id, register_no=1, data=sale, clock=CLOCK
+            )
 
     start = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
@@ -130,8 +168,12 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     db = Database(url)
     upgrade_to_head(db=db)
-    tenant = create_tenant(db=db, actor=_actor(uuid.UUID(int=0)), clock=CLOCK,
-                           spec=TenantInput(name="Bench", country="AT", accounting_mode="DE"))
+    tenant = create_tenant(
+        db=db,
+        actor=_actor(uuid.UUID(int=0)),
+        clock=CLOCK,
+        spec=TenantInput(name="Bench", country="AT", accounting_mode="DE"),
+    )
     baseline = _baseline(db, args.invoices)
     single = _finalise(db, tenant["id"], args.invoices, 1)
     parallel = _finalise(db, tenant["id"], args.invoices, args.threads)
@@ -141,13 +183,18 @@ def main() -> None:
     _register(db, tenant["id"])
     receipts = _receipts(db, tenant["id"], args.invoices, 1)
     receipts_parallel = _receipts(db, tenant["id"], args.invoices, args.threads)
-    rows = [("one-row transactions (baseline)", baseline, 1.0),
-            ("finalisations, 1 thread", single, single / baseline),
-            (f"finalisations, {args.threads} threads", parallel, parallel / baseline),
-            ("PDFs rendered, 1 process", pdf_rate, pdf_rate / baseline),
-            ("signed receipts, 1 thread", receipts, receipts / baseline),
-            (f"signed receipts, {args.threads} threads", receipts_parallel,
-             receipts_parallel / baseline)]
+    rows = [
+        ("one-row transactions (baseline)", baseline, 1.0),
+        ("finalisations, 1 thread", single, single / baseline),
+        (f"finalisations, {args.threads} threads", parallel, parallel / baseline),
+        ("PDFs rendered, 1 process", pdf_rate, pdf_rate / baseline),
+        ("signed receipts, 1 thread", receipts, receipts / baseline),
+        (
+            f"signed receipts, {args.threads} threads",
+            receipts_parallel,
+            receipts_parallel / baseline,
+        ),
+    ]
     print(f"database: {db.engine.url.get_backend_name()}, invoices of 5 lines, DE booking")
     print(f"{'measure':40} {'per second':>12} {'vs baseline':>12}")
     for name, rate, ratio in rows:

@@ -40,19 +40,41 @@ def _rate(count: int, action: Callable[[], None]) -> float:
 
 
 def _actor(tenant_id: uuid.UUID) -> Actor:
-    return Actor(Principal(tenant_id=tenant_id, actor_type=ActorType.SYSTEM, actor_id=None,
-                           name="bench", scopes=TENANT_SCOPES))
+    return Actor(
+        Principal(
+            tenant_id=tenant_id,
+            actor_type=ActorType.SYSTEM,
+            actor_id=None,
+            name="bench",
+            scopes=TENANT_SCOPES,
+        )
+    )
 
 
-def bench_audit(db: Database, tenant_id: uuid.UUID, raw_tenant_id: uuid.UUID,
-                entries: int) -> list[tuple[str, float]]:
+def bench_audit(
+    db: Database, tenant_id: uuid.UUID, raw_tenant_id: uuid.UUID, entries: int
+) -> list[tuple[str, float]]:
     """``raw_tenant_id`` receives the unchained baseline rows (the trail is append-only)."""
-    rows = [{"tenant_id": raw_tenant_id, "seq": 1_000_000 + i, "occurred_at": datetime.now(UTC),
-             "actor_type": "SYSTEM", "actor_id": None, "actor_name": "bench",
-             "ip_address": None, "request_id": None, "action": "UPDATE",
-             "entity_type": "Customer", "entity_id": str(i), "before": {"n": i},
-             "after": {"n": i + 1}, "prev_hash": "0" * 64, "hash": "0" * 64}
-            for i in range(entries * 5)]
+    rows = [
+        {
+            "tenant_id": raw_tenant_id,
+            "seq": 1_000_000 + i,
+            "occurred_at": datetime.now(UTC),
+            "actor_type": "SYSTEM",
+            "actor_id": None,
+            "actor_name": "bench",
+            "ip_address": None,
+            "request_id": None,
+            "action": "UPDATE",
+            "entity_type": "Customer",
+            "entity_id": str(i),
+            "before": {"n": i},
+            "after": {"n": i + 1},
+            "prev_hash": "0" * 64,
+            "hash": "0" * 64,
+        }
+        for i in range(entries * 5)
+    ]
 
     def raw() -> None:
         with db.transaction() as session:
@@ -64,20 +86,38 @@ def bench_audit(db: Database, tenant_id: uuid.UUID, raw_tenant_id: uuid.UUID,
     def one_per_transaction() -> None:
         for i in range(entries):
             with db.transaction() as session:
-                record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.UPDATE,
-                              entity_type="Customer", entity_id=str(i), before={"n": i},
-                              after={"n": i + 1}, clock=clock)
+                record_change(
+                    session,
+                    actor=actor,
+                    tenant_id=tenant_id,
+                    action=AuditAction.UPDATE,
+                    entity_type="Customer",
+                    entity_id=str(i),
+                    before={"n": i},
+                    after={"n": i + 1},
+                    clock=clock,
+                )
 
     def batched() -> None:
         with db.transaction() as session:
             for i in range(entries):
-                record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.UPDATE,
-                              entity_type="Customer", entity_id=str(i), before={"n": i},
-                              after={"n": i + 1}, clock=clock)
+                record_change(
+                    session,
+                    actor=actor,
+                    tenant_id=tenant_id,
+                    action=AuditAction.UPDATE,
+                    entity_type="Customer",
+                    entity_id=str(i),
+                    before={"n": i},
+                    after={"n": i + 1},
+                    clock=clock,
+                )
 
-    return [("raw insert, audit-shaped rows/s (baseline)", raw_rate),
-            ("audit append, one transaction each /s", _rate(entries, one_per_transaction)),
-            ("audit append, one transaction for all /s", _rate(entries, batched))]
+    return [
+        ("raw insert, audit-shaped rows/s (baseline)", raw_rate),
+        ("audit append, one transaction each /s", _rate(entries, one_per_transaction)),
+        ("audit append, one transaction for all /s", _rate(entries, batched)),
+    ]
 
 
 async def _asgi_get(app: object, path: str, headers: list[tuple[bytes, bytes]]) -> int:
@@ -97,10 +137,20 @@ async def _asgi_get(app: object, path: str, headers: list[tuple[bytes, bytes]]) 
         if message["type"] == "http.response.start":
             status = message["status"]
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "root_path": "", "headers": [(b"host", b"bench"), *headers],
-             "client": ("127.0.0.1", 1), "server": ("bench", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"bench"), *headers],
+        "client": ("127.0.0.1", 1),
+        "server": ("bench", 80),
+    }
     await app(scope, receive, send)  # type: ignore[operator]
     return status
 
@@ -115,10 +165,11 @@ def bench_api(app: object, token: str, requests: int) -> list[tuple[str, float]]
 
         return lambda: asyncio.run(loop())
 
-    return [("GET /healthz, no auth (baseline) /s", _rate(requests, get("/healthz", []))),
-            ("GET /v2/scopes, API key + scope /s", _rate(requests, get("/v2/scopes", auth))),
-            ("GET /v2/api-keys, auth + paged query /s",
-             _rate(requests, get("/v2/api-keys", auth)))]
+    return [
+        ("GET /healthz, no auth (baseline) /s", _rate(requests, get("/healthz", []))),
+        ("GET /v2/scopes, API key + scope /s", _rate(requests, get("/v2/scopes", auth))),
+        ("GET /v2/api-keys, auth + paged query /s", _rate(requests, get("/v2/api-keys", auth))),
+    ]
 
 
 def _table(title: str, rows: list[tuple[str, float]]) -> None:
@@ -139,12 +190,23 @@ def main() -> None:
     upgrade_to_head(db=db)
     clock = SystemClock()
     tenant, raw_tenant = (
-        create_tenant(db=db, actor=_actor(uuid.UUID(int=0)), clock=clock,
-                      spec=TenantInput(name=name, country="AT", accounting_mode="DE"))
-        for name in ("bench", "bench-raw"))
-    key = create_api_key(db=db, actor=_actor(tenant["id"]), tenant_id=tenant["id"],
-                         name="bench", scopes=sorted(TENANT_SCOPES), validity_days=None,
-                         clock=clock)
+        create_tenant(
+            db=db,
+            actor=_actor(uuid.UUID(int=0)),
+            clock=clock,
+            spec=TenantInput(name=name, country="AT", accounting_mode="DE"),
+        )
+        for name in ("bench", "bench-raw")
+    )
+    key = create_api_key(
+        db=db,
+        actor=_actor(tenant["id"]),
+        tenant_id=tenant["id"],
+        name="bench",
+        scopes=sorted(TENANT_SCOPES),
+        validity_days=None,
+        clock=clock,
+    )
     print(f"database: {db.dialect} ({url.split('@')[-1]})")
     _table("Audit trail", bench_audit(db, tenant["id"], raw_tenant["id"], args.entries))
     app = create_app(settings=Settings(database_url=url, log_level="ERROR"), db=db)

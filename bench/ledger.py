@@ -43,40 +43,72 @@ START = date(2026, 1, 1)
 
 
 def _actor(tenant_id: uuid.UUID) -> Actor:
-    return Actor(Principal(tenant_id=tenant_id, actor_type=ActorType.SYSTEM, actor_id=None,
-                           name="bench", scopes=TENANT_SCOPES))
+    return Actor(
+        Principal(
+            tenant_id=tenant_id,
+            actor_type=ActorType.SYSTEM,
+            actor_id=None,
+            name="bench",
+            scopes=TENANT_SCOPES,
+        )
+    )
 
 
 def _invoice(i: int) -> JournalDraft:
     net_a = Decimal(100 + i % 900).scaleb(-2) * 7
     net_b = Decimal(i % 50 + 1)
     tax = ((net_a + net_b) * Decimal("0.2")).quantize(Decimal("0.01"))
-    return JournalDraft(JournalType.INCOME, START + timedelta(days=i % 365), EUR, (
-        Posting("2000", net_a + net_b + tax), Posting("4000", -net_a),
-        Posting("4001", -net_b), Posting("3500", -tax, "020")), description=f"AR2026 {i + 1}")
+    return JournalDraft(
+        JournalType.INCOME,
+        START + timedelta(days=i % 365),
+        EUR,
+        (
+            Posting("2000", net_a + net_b + tax),
+            Posting("4000", -net_a),
+            Posting("4001", -net_b),
+            Posting("3500", -tax, "020"),
+        ),
+        description=f"AR2026 {i + 1}",
+    )
 
 
 def raw_baseline(db: Database, rows: int) -> float:
     scratch = MetaData()
-    table = Table("bench_raw_postings", scratch, Column("tenant_id", Uuid, primary_key=True),
-                  Column("journal_id", Uuid, primary_key=True),
-                  Column("line_no", Integer, primary_key=True, autoincrement=False),
-                  Column("booking_date", Date), Column("account_code", String(10)),
-                  Column("amount", ExactDecimal(4)), Column("amount_main", ExactDecimal(4)),
-                  Column("tax_code", String(3)), Column("text", String(200)),
-                  Index("ix_bench_raw", "tenant_id", "booking_date", "account_code",
-                        "amount_main"))
+    table = Table(
+        "bench_raw_postings",
+        scratch,
+        Column("tenant_id", Uuid, primary_key=True),
+        Column("journal_id", Uuid, primary_key=True),
+        Column("line_no", Integer, primary_key=True, autoincrement=False),
+        Column("booking_date", Date),
+        Column("account_code", String(10)),
+        Column("amount", ExactDecimal(4)),
+        Column("amount_main", ExactDecimal(4)),
+        Column("tax_code", String(3)),
+        Column("text", String(200)),
+        Index("ix_bench_raw", "tenant_id", "booking_date", "account_code", "amount_main"),
+    )
     scratch.drop_all(db.engine)
     scratch.create_all(db.engine)
     tenant = uuid.uuid4()
-    batch = [{"tenant_id": tenant, "journal_id": uuid.uuid4(), "line_no": 1,
-              "booking_date": START, "account_code": "4000", "amount": Decimal("-7.00"),
-              "amount_main": Decimal("-7.00"), "tax_code": None, "text": ""}
-             for _ in range(rows)]
+    batch = [
+        {
+            "tenant_id": tenant,
+            "journal_id": uuid.uuid4(),
+            "line_no": 1,
+            "booking_date": START,
+            "account_code": "4000",
+            "amount": Decimal("-7.00"),
+            "amount_main": Decimal("-7.00"),
+            "tax_code": None,
+            "text": "",
+        }
+        for _ in range(rows)
+    ]
     started = time.perf_counter()
     with db.transaction() as session:
         for offset in range(0, rows, 20_000):
-            session.execute(insert(table), batch[offset:offset + 20_000])
+            session.execute(insert(table), batch[offset : offset + 20_000])
     rate = rows / (time.perf_counter() - started)
     scratch.drop_all(db.engine)
     return rate
@@ -96,15 +128,17 @@ def time_trial_balance(db: Database, tenant_id: uuid.UUID, runs: int = 5) -> tup
     timings, rows = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        rows = trial_balance(db=db, tenant_id=tenant_id, date_from=START,
-                             date_to=date(2026, 12, 31))
+        rows = trial_balance(
+            db=db, tenant_id=tenant_id, date_from=START, date_to=date(2026, 12, 31)
+        )
         timings.append(time.perf_counter() - started)
     assert sum(r.balance for r in rows) == 0, "trial balance does not sum to zero"
     return statistics.median(timings), len(rows)
 
 
-def time_balances_endpoint(db: Database, tenant_id: uuid.UUID,
-                           runs: int = 5) -> tuple[float, float]:
+def time_balances_endpoint(
+    db: Database, tenant_id: uuid.UUID, runs: int = 5
+) -> tuple[float, float]:
     """Median seconds of the balances query and of GET /api/1.1/accounts/balances."""
     query = BalanceQuery(date_from=START, date_to=date(2026, 12, 31))
     timings = []
@@ -112,17 +146,25 @@ def time_balances_endpoint(db: Database, tenant_id: uuid.UUID,
         started = time.perf_counter()
         balances(db=db, tenant_id=tenant_id, query=query)
         timings.append(time.perf_counter() - started)
-    key = create_api_key(db=db, actor=_actor(tenant_id), tenant_id=tenant_id, name="bench",
-                         scopes=["ledger:read"], validity_days=None, clock=SystemClock())
+    key = create_api_key(
+        db=db,
+        actor=_actor(tenant_id),
+        tenant_id=tenant_id,
+        name="bench",
+        scopes=["ledger:read"],
+        validity_days=None,
+        clock=SystemClock(),
+    )
     url = db.engine.url.render_as_string(hide_password=False)
-    app = create_app(settings=Settings(database_url=url, log_level="WARNING"),
-                     db=db)
+    app = create_app(settings=Settings(database_url=url, log_level="WARNING"), db=db)
     http = []
     with TestClient(app) as client:
         for _ in range(runs):
             started = time.perf_counter()
-            response = client.get("/api/1.1/accounts/balances?from=2026-01-01&to=2026-12-31",
-                                  headers={"Authorization": f"Bearer {key.token}"})
+            response = client.get(
+                "/api/1.1/accounts/balances?from=2026-01-01&to=2026-12-31",
+                headers={"Authorization": f"Bearer {key.token}"},
+            )
             http.append(time.perf_counter() - started)
             assert response.status_code == 200, response.text
     return statistics.median(timings), statistics.median(http)
@@ -138,8 +180,12 @@ def main() -> None:
     db = Database(url)
     upgrade_to_head(db=db)
     clock = SystemClock()
-    tenant = create_tenant(db=db, actor=_actor(uuid.UUID(int=0)), clock=clock,
-                           spec=TenantInput(name="bench", country="AT", accounting_mode="DE"))
+    tenant = create_tenant(
+        db=db,
+        actor=_actor(uuid.UUID(int=0)),
+        clock=clock,
+        spec=TenantInput(name="bench", country="AT", accounting_mode="DE"),
+    )
     postings = args.invoices * 4
     raw_rate = raw_baseline(db, min(postings, 200_000))
     seconds = post_all(db, tenant["id"], args.invoices, args.batch)
@@ -149,12 +195,13 @@ def main() -> None:
     median, accounts = time_trial_balance(db, tenant["id"])
     query_median, http_median = time_balances_endpoint(db, tenant["id"])
     rate = postings / seconds
-    print(f"database: {db.dialect}; {args.invoices:,} invoices = {postings:,} postings "
-          f"(+{args.invoices:,} journals, +{args.invoices:,} audit entries)")
+    print(
+        f"database: {db.dialect}; {args.invoices:,} invoices = {postings:,} postings "
+        f"(+{args.invoices:,} journals, +{args.invoices:,} audit entries)"
+    )
     print(f"{'measure':<52} {'value':>14} {'vs baseline':>12}")
     print(f"{'raw insert, posting-shaped rows/s (baseline)':<52} {raw_rate:>14,.0f} {1:>12.3f}")
-    print(f"{'posted via post_journals, postings/s':<52} {rate:>14,.0f} "
-          f"{rate / raw_rate:>12.3f}")
+    print(f"{'posted via post_journals, postings/s':<52} {rate:>14,.0f} {rate / raw_rate:>12.3f}")
     print(f"{'posted via post_journals, invoices/s':<52} {args.invoices / seconds:>14,.0f}")
     print(f"{'trial balance, median of 5 (s)':<52} {median:>14.3f}   ({accounts} accounts)")
     print(f"{'account balances query, median of 5 (s)':<52} {query_median:>14.3f}")

@@ -43,7 +43,8 @@ def _reset_postgres(url: str) -> None:
     name = make_url(url).database or ""
     if not name.startswith(SAFE_DATABASE_PREFIXES):
         raise pytest.UsageError(
-            f"refusing to wipe database {name!r}: name test databases beleg_test* or test*")
+            f"refusing to wipe database {name!r}: name test databases beleg_test* or test*"
+        )
     database = Database(url)
     with database.engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -78,8 +79,16 @@ def platform(db: Database) -> dict[str, object]:
 
 
 def system_actor(tenant_id: uuid.UUID, scopes: frozenset[str] = TENANT_SCOPES) -> Actor:
-    return Actor(Principal(tenant_id=tenant_id, actor_type=ActorType.SYSTEM, actor_id=None,
-                           name="test", scopes=scopes | PLATFORM_SCOPES, platform_tenant=True))
+    return Actor(
+        Principal(
+            tenant_id=tenant_id,
+            actor_type=ActorType.SYSTEM,
+            actor_id=None,
+            name="test",
+            scopes=scopes | PLATFORM_SCOPES,
+            platform_tenant=True,
+        )
+    )
 
 
 @dataclass
@@ -93,17 +102,37 @@ class TenantFixture:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def make_tenant(db: Database, *, test_mode: bool = False, country: str = "AT",
-                scopes: frozenset[str] = TENANT_SCOPES, mode: str = "DE",
-                chart: str | None = None) -> TenantFixture:
+def make_tenant(
+    db: Database,
+    *,
+    test_mode: bool = False,
+    country: str = "AT",
+    scopes: frozenset[str] = TENANT_SCOPES,
+    mode: str = "DE",
+    chart: str | None = None,
+) -> TenantFixture:
     clock = SystemClock()
-    row = create_tenant(db=db, actor=system_actor(uuid.UUID(int=0)), clock=clock,
-                        spec=TenantInput(name=f"Test {uuid.uuid4().hex[:6]}", country=country,
-                                         accounting_mode=mode, test_mode=test_mode,
-                                         chart_of_accounts=chart))
-    key = create_api_key(db=db, actor=system_actor(row["id"]), tenant_id=row["id"],
-                         name="test admin", scopes=sorted(scopes), validity_days=None,
-                         clock=clock)
+    row = create_tenant(
+        db=db,
+        actor=system_actor(uuid.UUID(int=0)),
+        clock=clock,
+        spec=TenantInput(
+            name=f"Test {uuid.uuid4().hex[:6]}",
+            country=country,
+            accounting_mode=mode,
+            test_mode=test_mode,
+            chart_of_accounts=chart,
+        ),
+    )
+    key = create_api_key(
+        db=db,
+        actor=system_actor(row["id"]),
+        tenant_id=row["id"],
+        name="test admin",
+        scopes=sorted(scopes),
+        validity_days=None,
+        clock=clock,
+    )
     return TenantFixture(id=row["id"], number=row["number"], token=key.token)
 
 
@@ -121,9 +150,12 @@ def other_tenant(db: Database, platform: dict[str, object]) -> TenantFixture:
 def test_settings(database_url: str) -> Settings:
     """The shared test app: one client address and one key send the whole suite, faster than
     any real client may (rate limits are tested with their own apps in test_rate_limits)."""
-    return Settings(database_url=database_url, log_level="WARNING",
-                    rate_limit_per_ip="1000000/minute",
-                    rate_limit_per_credential="1000000/minute")
+    return Settings(
+        database_url=database_url,
+        log_level="WARNING",
+        rate_limit_per_ip="1000000/minute",
+        rate_limit_per_credential="1000000/minute",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -139,6 +171,7 @@ def client(app):  # type: ignore[no-untyped-def]
 
 def app_at(db: Database, database_url: str, instant: datetime):  # type: ignore[no-untyped-def]
     """An app whose system clock is frozen at ``instant`` (for expiry tests)."""
-    application = create_app(settings=test_settings(database_url), db=db,
-                             clock=FixedClock(instant.astimezone(UTC)))
+    application = create_app(
+        settings=test_settings(database_url), db=db, clock=FixedClock(instant.astimezone(UTC))
+    )
     return TestClient(application)

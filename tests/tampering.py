@@ -13,9 +13,9 @@ from beleg.db.database import Database
 
 _SQLITE_TRIGGERS = {
     "update": "CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries "
-              "BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END",
+    "BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END",
     "delete": "CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries "
-              "BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END",
+    "BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END",
 }
 
 

@@ -36,11 +36,14 @@ class Settings(BaseSettings):
     )
     page_size_max: int = Field(default=500, ge=1, description="Largest `size` a list accepts.")
     rate_limit_per_ip: str = Field(
-        default="6000/minute", description="Requests one client address may make (moving window).")
+        default="6000/minute", description="Requests one client address may make (moving window)."
+    )
     rate_limit_per_credential: str = Field(
-        default="3000/minute", description="Requests one API key or token may make.")
+        default="3000/minute", description="Requests one API key or token may make."
+    )
     redis_url: str | None = Field(
-        default=None, description="Redis for shared rate-limit counters; unset: process memory.")
+        default=None, description="Redis for shared rate-limit counters; unset: process memory."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -23,54 +23,82 @@ HIDDEN = re.compile(r'type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
 def auth_url(app: dict) -> str:  # type: ignore[type-arg]
-    return (f"{BASE}/oauth2/auth?response_type=code&client_id={app['clientId']}"
-            f"&redirect_uri={REDIRECT}&state=s&code_challenge={'a' * 43}"
-            "&code_challenge_method=S256")
+    return (
+        f"{BASE}/oauth2/auth?response_type=code&client_id={app['clientId']}"
+        f"&redirect_uri={REDIRECT}&state=s&code_challenge={'a' * 43}"
+        "&code_challenge_method=S256"
+    )
 
 
 def sign_in(browser: TestClient, app: dict, password: str = PASSWORD):  # type: ignore[no-untyped-def, type-arg]
     page = browser.get(auth_url(app))
     fields = dict(HIDDEN.findall(page.text))
-    return browser.post(f"{BASE}/oauth2/login", data={**fields, "username": "anna",
-                                                      "password": password},
-                        follow_redirects=True)
+    return browser.post(
+        f"{BASE}/oauth2/login",
+        data={**fields, "username": "anna", "password": password},
+        follow_redirects=True,
+    )
 
 
 @pytest.fixture
 def anna(db: Database, tenant: TenantFixture) -> None:
-    create_user(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id, username="anna",
-                password=PASSWORD, role="ACCOUNTANT", clock=SystemClock())
+    create_user(
+        db=db,
+        actor=system_actor(tenant.id),
+        tenant_id=tenant.id,
+        username="anna",
+        password=PASSWORD,
+        role="ACCOUNTANT",
+        clock=SystemClock(),
+    )
 
 
 def audited(db: Database, tenant: TenantFixture, entity: str) -> list[dict]:  # type: ignore[type-arg]
     with db.reader() as session:
-        return list(session.execute(select(audit_entries.c.after).where(
-            audit_entries.c.tenant_id == tenant.id,
-            audit_entries.c.entity_type == entity)).scalars())
+        return list(
+            session.execute(
+                select(audit_entries.c.after).where(
+                    audit_entries.c.tenant_id == tenant.id, audit_entries.c.entity_type == entity
+                )
+            ).scalars()
+        )
 
 
-def test_settings_are_validated_and_audited(client: TestClient, db: Database,
-                                            tenant: TenantFixture) -> None:
+def test_settings_are_validated_and_audited(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
     assert client.get("/v2/tenant-config/security", headers=tenant.headers).json() == {
-        "passwordMinLength": 12, "passwordMaxAgeDays": None, "require2fa": False,
-        "lockoutThreshold": 5, "lockoutMinutes": 15}
-    bad = client.put("/v2/tenant-config/security", json={"passwordMinLength": 4},
-                     headers=tenant.headers)
+        "passwordMinLength": 12,
+        "passwordMaxAgeDays": None,
+        "require2fa": False,
+        "lockoutThreshold": 5,
+        "lockoutMinutes": 15,
+    }
+    bad = client.put(
+        "/v2/tenant-config/security", json={"passwordMinLength": 4}, headers=tenant.headers
+    )
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "passwordMinLength"
-    changed = client.put("/v2/tenant-config/security", json={"passwordMinLength": 20},
-                         headers=tenant.headers)
+    changed = client.put(
+        "/v2/tenant-config/security", json={"passwordMinLength": 20}, headers=tenant.headers
+    )
     assert changed.status_code == 200 and changed.json()["passwordMinLength"] == 20
     assert audited(db, tenant, "SecuritySettings")[-1]["password_min_length"] == 20
-    short = client.post("/v2/users", headers=tenant.headers, json={
-        "username": "bob", "password": "only-16-letters!", "role": "VIEWER"})
+    short = client.post(
+        "/v2/users",
+        headers=tenant.headers,
+        json={"username": "bob", "password": "only-16-letters!", "role": "VIEWER"},
+    )
     assert short.status_code == 400 and "at least 20" in short.json()["detail"]
 
 
-def test_lockout_after_failures_and_release(client: TestClient, db: Database,
-                                            database_url: str, tenant: TenantFixture,
-                                            anna: None) -> None:
-    client.put("/v2/tenant-config/security", headers=tenant.headers,
-               json={"lockoutThreshold": 3, "lockoutMinutes": 15})
+def test_lockout_after_failures_and_release(
+    client: TestClient, db: Database, database_url: str, tenant: TenantFixture, anna: None
+) -> None:
+    client.put(
+        "/v2/tenant-config/security",
+        headers=tenant.headers,
+        json={"lockoutThreshold": 3, "lockoutMinutes": 15},
+    )
     app = register(client, tenant, redirectUris=[REDIRECT], grantTypes=["authorization_code"])
     with TestClient(client.app, base_url=BASE) as browser:
         for _ in range(3):
@@ -85,9 +113,9 @@ def test_lockout_after_failures_and_release(client: TestClient, db: Database,
         assert released.status_code == 200 and "Erlauben" in released.text
 
 
-def test_totp_required_by_policy_enrol_verify_and_reset(client: TestClient, db: Database,
-                                                        tenant: TenantFixture,
-                                                        anna: None) -> None:
+def test_totp_required_by_policy_enrol_verify_and_reset(
+    client: TestClient, db: Database, tenant: TenantFixture, anna: None
+) -> None:
     client.put("/v2/tenant-config/security", headers=tenant.headers, json={"require2fa": True})
     app = register(client, tenant, redirectUris=[REDIRECT], grantTypes=["authorization_code"])
     with TestClient(client.app, base_url=BASE) as browser:
@@ -99,32 +127,46 @@ def test_totp_required_by_policy_enrol_verify_and_reset(client: TestClient, db: 
         assert wrong.status_code == 400
         recovery = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", enrol.text)
         assert len(recovery) == 10
-        done = browser.post(f"{BASE}/oauth2/step", follow_redirects=True,
-                            data={**fields, "code": pyotp.TOTP(secret).now()})
+        done = browser.post(
+            f"{BASE}/oauth2/step",
+            follow_redirects=True,
+            data={**fields, "code": pyotp.TOTP(secret).now()},
+        )
         assert done.status_code == 200 and "Erlauben" in done.text
     assert audited(db, tenant, "TwoFactor")[-1]["confirmed"] is True
     for attempt, expected in ((recovery[0], 200), (recovery[0], 400)):  # each code once
         with TestClient(client.app, base_url=BASE) as browser:
             ask = sign_in(browser, app)
             assert 'autocomplete="one-time-code"' in ask.text and "<svg" not in ask.text
-            used = browser.post(f"{BASE}/oauth2/step", follow_redirects=True,
-                                data={**dict(HIDDEN.findall(ask.text)), "code": attempt})
+            used = browser.post(
+                f"{BASE}/oauth2/step",
+                follow_redirects=True,
+                data={**dict(HIDDEN.findall(ask.text)), "code": attempt},
+            )
             assert used.status_code == expected
     with db.reader() as session:
-        anna_id = session.execute(select(audit_entries.c.entity_id).where(
-            audit_entries.c.tenant_id == tenant.id,
-            audit_entries.c.entity_type == "TwoFactor")).scalars().first()
-    assert client.delete(f"/v2/users/{anna_id}/two-factor",
-                         headers=tenant.headers).status_code == 204
-    assert client.delete(f"/v2/users/{anna_id}/two-factor",
-                         headers=tenant.headers).status_code == 404
+        anna_id = (
+            session.execute(
+                select(audit_entries.c.entity_id).where(
+                    audit_entries.c.tenant_id == tenant.id,
+                    audit_entries.c.entity_type == "TwoFactor",
+                )
+            )
+            .scalars()
+            .first()
+        )
+    assert (
+        client.delete(f"/v2/users/{anna_id}/two-factor", headers=tenant.headers).status_code == 204
+    )
+    assert (
+        client.delete(f"/v2/users/{anna_id}/two-factor", headers=tenant.headers).status_code == 404
+    )
 
 
-def test_expired_password_must_be_changed(client: TestClient, db: Database,
-                                          database_url: str, tenant: TenantFixture,
-                                          anna: None) -> None:
-    client.put("/v2/tenant-config/security", headers=tenant.headers,
-               json={"passwordMaxAgeDays": 1})
+def test_expired_password_must_be_changed(
+    client: TestClient, db: Database, database_url: str, tenant: TenantFixture, anna: None
+) -> None:
+    client.put("/v2/tenant-config/security", headers=tenant.headers, json={"passwordMaxAgeDays": 1})
     app = register(client, tenant, redirectUris=[REDIRECT], grantTypes=["authorization_code"])
     later = app_at(db, database_url, datetime.now(UTC) + timedelta(days=2))
     with later:
@@ -134,6 +176,9 @@ def test_expired_password_must_be_changed(client: TestClient, db: Database,
         fields = dict(HIDDEN.findall(step.text))
         same = later.post(f"{BASE}/oauth2/step", data={**fields, "new_password": PASSWORD})
         assert same.status_code == 400
-        done = later.post(f"{BASE}/oauth2/step", follow_redirects=True,
-                          data={**fields, "new_password": "a brand new passphrase"})
+        done = later.post(
+            f"{BASE}/oauth2/step",
+            follow_redirects=True,
+            data={**fields, "new_password": "a brand new passphrase"},
+        )
         assert done.status_code == 200 and "Erlauben" in done.text

@@ -18,8 +18,9 @@ def _create(client: TestClient, tenant: TenantFixture, **body: object) -> dict:
     return response.json()
 
 
-def test_create_shows_secret_once_and_stores_only_a_hash(client: TestClient, db: Database,
-                                                         tenant: TenantFixture) -> None:
+def test_create_shows_secret_once_and_stores_only_a_hash(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
     created = _create(client, tenant)
     token = created["token"]
     assert token.startswith(f"blg_{created['prefix']}_")
@@ -45,16 +46,20 @@ def test_allowed_validities(client: TestClient, tenant: TenantFixture, days: int
     assert (created["expiresAt"] is None) == (days is None)
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"validityDays": 14}, "validityDays"),
-    ({"scopes": ["documents:delete"]}, "scopes"),
-    ({"scopes": []}, "scopes"),
-    ({"scopes": ["tenants:read"]}, "scopes"),
-    ({"name": " "}, "name"),
-    ({"colour": "red"}, "colour"),
-])
-def test_invalid_keys_are_400_naming_the_field(client: TestClient, tenant: TenantFixture,
-                                               body: dict, field: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"validityDays": 14}, "validityDays"),
+        ({"scopes": ["documents:delete"]}, "scopes"),
+        ({"scopes": []}, "scopes"),
+        ({"scopes": ["tenants:read"]}, "scopes"),
+        ({"name": " "}, "name"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_invalid_keys_are_400_naming_the_field(
+    client: TestClient, tenant: TenantFixture, body: dict, field: str
+) -> None:
     payload = {"name": "x", "scopes": ["documents:read"], "validityDays": 7, **body}
     response = client.post("/v2/api-keys", json=payload, headers=tenant.headers)
     assert response.status_code == 400, response.text
@@ -66,18 +71,24 @@ def test_invalid_keys_are_400_naming_the_field(client: TestClient, tenant: Tenan
 def test_a_key_cannot_grant_more_than_it_holds(client: TestClient, tenant: TenantFixture) -> None:
     limited = _create(client, tenant, scopes=["api-keys:write", "documents:read"])
     headers = {"Authorization": f"Bearer {limited['token']}"}
-    response = client.post("/v2/api-keys", headers=headers, json={
-        "name": "escalate", "scopes": ["users:write"], "validityDays": 7})
+    response = client.post(
+        "/v2/api-keys",
+        headers=headers,
+        json={"name": "escalate", "scopes": ["users:write"], "validityDays": 7},
+    )
     assert response.status_code == 400 and "users:write" in response.json()["detail"]
-    ok = client.post("/v2/api-keys", headers=headers, json={
-        "name": "narrower", "scopes": ["documents:read"], "validityDays": 7})
+    ok = client.post(
+        "/v2/api-keys",
+        headers=headers,
+        json={"name": "narrower", "scopes": ["documents:read"], "validityDays": 7},
+    )
     assert ok.status_code == 201
     assert ok.json()["createdByKeyId"] == limited["id"]
 
 
-def test_expired_key_is_401_and_listed_as_expired(client: TestClient, db: Database,
-                                                  database_url: str,
-                                                  tenant: TenantFixture) -> None:
+def test_expired_key_is_401_and_listed_as_expired(
+    client: TestClient, db: Database, database_url: str, tenant: TenantFixture
+) -> None:
     key = _create(client, tenant, scopes=["api-keys:read"], validityDays=7)
     later = app_at(db, database_url, datetime.now(UTC) + timedelta(days=7, seconds=1))
     expired = later.get("/v2/api-keys", headers={"Authorization": f"Bearer {key['token']}"})
@@ -85,14 +96,19 @@ def test_expired_key_is_401_and_listed_as_expired(client: TestClient, db: Databa
     listed = later.get(f"/v2/api-keys/{key['id']}", headers=tenant.headers).json()
     assert listed["status"] == "EXPIRED"
     earlier = app_at(db, database_url, datetime.now(UTC) + timedelta(days=6))
-    assert earlier.get("/v2/api-keys", headers={
-        "Authorization": f"Bearer {key['token']}"}).status_code == 200
+    assert (
+        earlier.get("/v2/api-keys", headers={"Authorization": f"Bearer {key['token']}"}).status_code
+        == 200
+    )
 
 
 def test_patch_and_delete(client: TestClient, tenant: TenantFixture) -> None:
     key = _create(client, tenant)
-    patched = client.patch(f"/v2/api-keys/{key['id']}", headers=tenant.headers,
-                           json={"name": "renamed", "scopes": ["documents:read", "items:read"]})
+    patched = client.patch(
+        f"/v2/api-keys/{key['id']}",
+        headers=tenant.headers,
+        json={"name": "renamed", "scopes": ["documents:read", "items:read"]},
+    )
     assert patched.status_code == 200
     assert patched.json()["name"] == "renamed"
     assert patched.json()["scopes"] == ["documents:read", "items:read"]
@@ -103,12 +119,14 @@ def test_patch_and_delete(client: TestClient, tenant: TenantFixture) -> None:
     assert client.get(f"/v2/api-keys/{key['id']}", headers=tenant.headers).status_code == 404
 
 
-def test_keys_of_another_tenant_are_404(client: TestClient, tenant: TenantFixture,
-                                        other_tenant: TenantFixture) -> None:
+def test_keys_of_another_tenant_are_404(
+    client: TestClient, tenant: TenantFixture, other_tenant: TenantFixture
+) -> None:
     key = _create(client, tenant)
     for method in ("GET", "PATCH", "DELETE"):
-        response = client.request(method, f"/v2/api-keys/{key['id']}", json={"name": "x"},
-                                  headers=other_tenant.headers)
+        response = client.request(
+            method, f"/v2/api-keys/{key['id']}", json={"name": "x"}, headers=other_tenant.headers
+        )
         assert response.status_code == 404, method
     others = client.get("/v2/api-keys", headers=other_tenant.headers).json()
     assert key["id"] not in {item["id"] for item in others["items"]}
@@ -117,8 +135,14 @@ def test_keys_of_another_tenant_are_404(client: TestClient, tenant: TenantFixtur
 def test_scope_catalogue_is_published(client: TestClient, tenant: TenantFixture) -> None:
     scopes = client.get("/v2/scopes", headers=tenant.headers).json()
     names = {s["name"] for s in scopes}
-    assert {"customers:read", "customers:write", "documents:read", "api-keys:write",
-            "audit-trail:read", "tenants:write"} <= names
+    assert {
+        "customers:read",
+        "customers:write",
+        "documents:read",
+        "api-keys:write",
+        "audit-trail:read",
+        "tenants:write",
+    } <= names
     assert next(s for s in scopes if s["name"] == "tenants:write")["platform"] is True
     roles = {r["role"]: r["scopes"] for r in client.get("/v2/roles", headers=tenant.headers).json()}
     assert set(roles) == {"VIEWER", "ACCOUNTANT", "ADMIN", "SUPERUSER"}

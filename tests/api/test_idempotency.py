@@ -10,12 +10,14 @@ BODY = {"name": "idempotent", "scopes": ["items:read"], "validityDays": 7}
 
 
 def _count(client: TestClient, tenant: TenantFixture) -> int:
-    return client.get("/v2/api-keys", params={"search": "name==idempotent"},
-                      headers=tenant.headers).json()["total"]
+    return client.get(
+        "/v2/api-keys", params={"search": "name==idempotent"}, headers=tenant.headers
+    ).json()["total"]
 
 
-def test_same_key_and_body_replays_the_first_response(client: TestClient,
-                                                      tenant: TenantFixture) -> None:
+def test_same_key_and_body_replays_the_first_response(
+    client: TestClient, tenant: TenantFixture
+) -> None:
     headers = {**tenant.headers, "Idempotency-Key": str(uuid.uuid4())}
     first = client.post("/v2/api-keys", json=BODY, headers=headers)
     second = client.post("/v2/api-keys", json=BODY, headers=headers)
@@ -24,8 +26,11 @@ def test_same_key_and_body_replays_the_first_response(client: TestClient,
     assert second.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
     assert _count(client, tenant) == 1
-    audit = client.get("/v2/audit-trail", params={"search": "entityType==ApiKey;action==CREATE"},
-                       headers=tenant.headers).json()
+    audit = client.get(
+        "/v2/audit-trail",
+        params={"search": "entityType==ApiKey;action==CREATE"},
+        headers=tenant.headers,
+    ).json()
     assert audit["total"] == 2  # the fixture's key and this one, not a third
 
 
@@ -44,8 +49,9 @@ def test_without_a_key_each_post_acts(client: TestClient, tenant: TenantFixture)
     assert _count(client, tenant) == 2
 
 
-def test_keys_are_scoped_to_the_principal(client: TestClient, tenant: TenantFixture,
-                                          other_tenant: TenantFixture) -> None:
+def test_keys_are_scoped_to_the_principal(
+    client: TestClient, tenant: TenantFixture, other_tenant: TenantFixture
+) -> None:
     key = {"Idempotency-Key": "shared-key"}
     client.post("/v2/api-keys", json=BODY, headers={**tenant.headers, **key})
     other = client.post("/v2/api-keys", json=BODY, headers={**other_tenant.headers, **key})
@@ -66,8 +72,9 @@ def test_failed_requests_are_not_stored(client: TestClient, tenant: TenantFixtur
 
 
 def test_an_overlong_key_is_400(client: TestClient, tenant: TenantFixture) -> None:
-    response = client.post("/v2/api-keys", json=BODY,
-                           headers={**tenant.headers, "Idempotency-Key": "x" * 256})
+    response = client.post(
+        "/v2/api-keys", json=BODY, headers={**tenant.headers, "Idempotency-Key": "x" * 256}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"
     assert _count(client, tenant) == 0

@@ -26,8 +26,9 @@ def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
     assert len(generated["x-request-id"]) == 32
 
 
-def test_metrics_count_requests_by_route_template(client: TestClient,
-                                                  tenant: TenantFixture) -> None:
+def test_metrics_count_requests_by_route_template(
+    client: TestClient, tenant: TenantFixture
+) -> None:
     client.get("/v2/api-keys", headers=tenant.headers)
     text = client.get("/metrics").text
     assert 'beleg_http_requests_total{method="GET",route="/v2/api-keys",status="200"}' in text
@@ -55,8 +56,9 @@ def test_access_log_is_json_with_request_id_and_no_secrets(
     try:
         with TestClient(app) as client:
             capsys.readouterr()
-            client.get("/v2/api-keys?search=name==x",
-                       headers={**tenant.headers, "X-Request-ID": "log-1"})
+            client.get(
+                "/v2/api-keys?search=name==x", headers={**tenant.headers, "X-Request-ID": "log-1"}
+            )
             out = capsys.readouterr().out
     finally:
         configure_logging("WARNING", "json")

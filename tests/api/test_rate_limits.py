@@ -23,8 +23,9 @@ def limited_client(db: Database, database_url: str, **limits: str) -> TestClient
     return TestClient(create_app(settings=settings, db=db))
 
 
-def test_a_credential_gets_429_after_its_limit(db: Database, database_url: str,
-                                               platform: dict[str, object]) -> None:
+def test_a_credential_gets_429_after_its_limit(
+    db: Database, database_url: str, platform: dict[str, object]
+) -> None:
     tenant = make_tenant(db)
     client = limited_client(db, database_url, rate_limit_per_credential="3/minute")
     statuses = [client.get("/v2/scopes", headers=tenant.headers).status_code for _ in range(3)]
@@ -40,8 +41,7 @@ def test_a_credential_gets_429_after_its_limit(db: Database, database_url: str,
     assert client.get("/v2/scopes", headers=other.headers).status_code == 200
 
 
-def test_a_client_address_gets_429_before_authentication(db: Database,
-                                                         database_url: str) -> None:
+def test_a_client_address_gets_429_before_authentication(db: Database, database_url: str) -> None:
     client = limited_client(db, database_url, rate_limit_per_ip="4/minute")
     statuses = [client.get("/v2/scopes").status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 401, 429]
@@ -57,12 +57,16 @@ def _redis_or_skip() -> None:
         pytest.skip(f"no Redis at {REDIS_URL} (CI starts one)")
 
 
-def test_processes_share_a_limit_through_redis(db: Database, database_url: str,
-                                               platform: dict[str, object]) -> None:
+def test_processes_share_a_limit_through_redis(
+    db: Database, database_url: str, platform: dict[str, object]
+) -> None:
     _redis_or_skip()
     tenant = make_tenant(db)
-    limits = {"rate_limit_per_credential": "3/minute", "redis_url": REDIS_URL,
-              "rate_limit_per_ip": f"{10_000 + uuid.uuid4().int % 1000}/minute"}
+    limits = {
+        "rate_limit_per_credential": "3/minute",
+        "redis_url": REDIS_URL,
+        "rate_limit_per_ip": f"{10_000 + uuid.uuid4().int % 1000}/minute",
+    }
     first, second = (limited_client(db, database_url, **limits) for _ in range(2))
     assert first.get("/v2/scopes", headers=tenant.headers).status_code == 200
     assert second.get("/v2/scopes", headers=tenant.headers).status_code == 200

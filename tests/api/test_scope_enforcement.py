@@ -50,17 +50,24 @@ def test_every_route_declares_exactly_one_scope(app: object) -> None:
 
 
 def _concrete(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", lambda m: "AT" if "country" in m.group() else str(uuid.uuid4()),
-                  path)
+    return re.sub(
+        r"\{[^}]+\}", lambda m: "AT" if "country" in m.group() else str(uuid.uuid4()), path
+    )
 
 
 def test_each_route_refuses_missing_credentials_and_missing_scope(
     app: object, client: TestClient, db: Database, tenant: TenantFixture
 ) -> None:
     # A key holding one harmless scope: every other route must answer 403 naming its scope.
-    weak = create_api_key(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id,
-                          name="weak", scopes=["webhooks:read"], validity_days=7,
-                          clock=SystemClock()).token
+    weak = create_api_key(
+        db=db,
+        actor=system_actor(tenant.id),
+        tenant_id=tenant.id,
+        name="weak",
+        scopes=["webhooks:read"],
+        validity_days=7,
+        clock=SystemClock(),
+    ).token
     for method, path, (scope,) in _api_routes(app):
         url = _concrete(path)
         anonymous = client.request(method, url, json={})
@@ -73,8 +80,9 @@ def test_each_route_refuses_missing_credentials_and_missing_scope(
         assert scope in denied.text
 
 
-@pytest.mark.parametrize("header", ["Bearer blg_unknown1_secret", "Bearer nonsense",
-                                    "Basic dXNlcjpwYXNz", "Bearer "])
+@pytest.mark.parametrize(
+    "header", ["Bearer blg_unknown1_secret", "Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer "]
+)
 def test_unknown_credentials_are_401(client: TestClient, header: str) -> None:
     response = client.get("/v2/users", headers={"Authorization": header})
     assert response.status_code == 401
@@ -82,7 +90,8 @@ def test_unknown_credentials_are_401(client: TestClient, header: str) -> None:
     assert response.json()["code"] == "unauthenticated"
 
 
-def test_a_tampered_secret_with_a_valid_prefix_is_401(client: TestClient,
-                                                      tenant: TenantFixture) -> None:
+def test_a_tampered_secret_with_a_valid_prefix_is_401(
+    client: TestClient, tenant: TenantFixture
+) -> None:
     forged = tenant.token[:-4] + "AAAA"
     assert client.get("/v2/users", headers={"Authorization": f"Bearer {forged}"}).status_code == 401

@@ -23,8 +23,7 @@ runner = CliRunner(env={"COLUMNS": "250"})
 
 
 @pytest.fixture(autouse=True)
-def _use_test_database(monkeypatch: pytest.MonkeyPatch, database_url: str,
-                       db: Database) -> None:
+def _use_test_database(monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database) -> None:
     monkeypatch.setenv("BELEG_DATABASE_URL", database_url)
     get_settings.cache_clear()
     yield
@@ -37,22 +36,42 @@ def test_migrate_is_idempotent() -> None:
 
 
 def test_tenant_user_and_key_lifecycle(platform: dict) -> None:
-    created = runner.invoke(app, ["tenant", "create", "--name", "CLI GmbH", "--country", "DE",
-                                  "--mode", "EA"])
+    created = runner.invoke(
+        app, ["tenant", "create", "--name", "CLI GmbH", "--country", "DE", "--mode", "EA"]
+    )
     assert created.exit_code == 0, created.output
     number = created.output.split()[1]
     listing = runner.invoke(app, ["tenant", "list"])
     assert "CLI GmbH" in listing.output
-    user = runner.invoke(app, ["user", "create", "-t", number, "--username", "clara",
-                               "--role", "ACCOUNTANT"],
-                         input="a long enough password\na long enough password\n")
+    user = runner.invoke(
+        app,
+        ["user", "create", "-t", number, "--username", "clara", "--role", "ACCOUNTANT"],
+        input="a long enough password\na long enough password\n",
+    )
     assert user.exit_code == 0, user.output
-    key = runner.invoke(app, ["apikey", "create", "-t", number, "--name", "export",
-                              "-s", "documents:read", "--validity", "30", "--user", "clara"])
+    key = runner.invoke(
+        app,
+        [
+            "apikey",
+            "create",
+            "-t",
+            number,
+            "--name",
+            "export",
+            "-s",
+            "documents:read",
+            "--validity",
+            "30",
+            "--user",
+            "clara",
+        ],
+    )
     assert key.exit_code == 0, key.output
     assert key.output.strip().splitlines()[-1].startswith("blg_")
-    too_much = runner.invoke(app, ["apikey", "create", "-t", number, "--name", "x",
-                                   "-s", "users:write", "--user", "clara"])
+    too_much = runner.invoke(
+        app,
+        ["apikey", "create", "-t", number, "--name", "x", "-s", "users:write", "--user", "clara"],
+    )
     assert too_much.exit_code == 2 and "users:write" in too_much.output
     keys = runner.invoke(app, ["apikey", "list", "-t", number])
     assert "export" in keys.output and "clara" in keys.output
@@ -65,8 +84,11 @@ def test_tenant_user_and_key_lifecycle(platform: dict) -> None:
 def test_bad_input_is_a_clear_cli_error(platform: dict) -> None:
     result = runner.invoke(app, ["tenant", "create", "--name", "X", "--country", "FR"])
     assert result.exit_code == 2 and "country" in result.output
-    user = runner.invoke(app, ["user", "create", "-t", "1001", "--username", "jörg"],
-                         input="a long enough password\na long enough password\n")
+    user = runner.invoke(
+        app,
+        ["user", "create", "-t", "1001", "--username", "jörg"],
+        input="a long enough password\na long enough password\n",
+    )
     assert user.exit_code == 2 and "'ö'" in user.output
     missing = runner.invoke(app, ["user", "list", "-t", "9999"])
     assert missing.exit_code == 2 and "does not exist" in missing.output
@@ -76,9 +98,11 @@ def test_audit_verify_detects_an_edited_row(db: Database, tenant: TenantFixture)
     ok = runner.invoke(app, ["audit", "verify", "-t", str(tenant.number)])
     assert ok.exit_code == 0 and "chain intact" in ok.output
     with tampering(db) as session:
-        session.execute(update(audit_entries).where(
-            audit_entries.c.tenant_id == tenant.id, audit_entries.c.seq == 1
-        ).values(actor_name="forged"))
+        session.execute(
+            update(audit_entries)
+            .where(audit_entries.c.tenant_id == tenant.id, audit_entries.c.seq == 1)
+            .values(actor_name="forged")
+        )
     broken = runner.invoke(app, ["audit", "verify", "-t", str(tenant.number)])
     assert broken.exit_code == 1 and "entry 1" in broken.output and "altered" in broken.output
     everything = runner.invoke(app, ["audit", "verify"])
@@ -86,19 +110,30 @@ def test_audit_verify_detects_an_edited_row(db: Database, tenant: TenantFixture)
 
 
 def test_ledger_reports(db: Database, tenant: TenantFixture) -> None:
-    draft = JournalDraft(JournalType.INCOME, date(2020, 5, 4), Currency.of("EUR"),
-                         (Posting("2000", Decimal("14.40")), Posting("4000", Decimal("-12.00")),
-                          Posting("3500", Decimal("-2.40"))), description="AR2020 1")
-    book_journal(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id, draft=draft,
-                 clock=SystemClock())
+    draft = JournalDraft(
+        JournalType.INCOME,
+        date(2020, 5, 4),
+        Currency.of("EUR"),
+        (
+            Posting("2000", Decimal("14.40")),
+            Posting("4000", Decimal("-12.00")),
+            Posting("3500", Decimal("-2.40")),
+        ),
+        description="AR2020 1",
+    )
+    book_journal(
+        db=db, actor=system_actor(tenant.id), tenant_id=tenant.id, draft=draft, clock=SystemClock()
+    )
     period = ["-t", str(tenant.number), "--from", "2020-01-01", "--to", "2020-12-31"]
     csv_out = runner.invoke(app, ["ledger", "trial-balance", *period, "--csv"])
     assert csv_out.exit_code == 0, csv_out.output
     assert csv_out.output.splitlines() == [
         "account,name,type,debit,credit,balance",
         "2000,Lieferforderungen Inland,S,14.40,0.00,14.40",
-        "3500,Umsatzsteuer,S,0.00,2.40,-2.40", "4000,Einnahmen (Erlöse),E,0.00,12.00,-12.00",
-        ",Summe,,14.40,14.40,0.00"]
+        "3500,Umsatzsteuer,S,0.00,2.40,-2.40",
+        "4000,Einnahmen (Erlöse),E,0.00,12.00,-12.00",
+        ",Summe,,14.40,14.40,0.00",
+    ]
     table = runner.invoke(app, ["ledger", "journal", *period])
     assert table.exit_code == 0 and "E2020 1" in table.output and "AR2020 1" in table.output
     bad = runner.invoke(app, ["ledger", "journal", "-t", str(tenant.number), "--from", "May"])

@@ -32,8 +32,16 @@ def beleg(database_url: str, *args: str, stdin: str | None = None) -> subprocess
     """``beleg ARGS`` in a new session (no controlling terminal: prompts read stdin)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BELEG_")}
     env |= {"BELEG_DATABASE_URL": database_url, "COLUMNS": "250", "BELEG_LOG_LEVEL": "WARNING"}
-    return subprocess.run([str(BELEG), *args], env=env, input=stdin, capture_output=True,  # noqa: S603
-                          text=True, timeout=120, start_new_session=True, check=False)
+    return subprocess.run(
+        [str(BELEG), *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+        check=False,
+    )
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
@@ -42,41 +50,74 @@ def ok(result: subprocess.CompletedProcess) -> str:
 
 
 def _line(account: str = "4000") -> DocLineInput:
-    return DocLineInput(amount=Decimal(1), name="Wartung", item_price=Decimal("100.00"),
-                        item_price_type="N", account=account, tax_class_entry="020",
-                        net_price=Decimal("100.00"), tax_price=Decimal("20.00"),
-                        total_price=Decimal("120.00"))
+    return DocLineInput(
+        amount=Decimal(1),
+        name="Wartung",
+        item_price=Decimal("100.00"),
+        item_price_type="N",
+        account=account,
+        tax_class_entry="020",
+        net_price=Decimal("100.00"),
+        tax_price=Decimal("20.00"),
+        total_price=Decimal("120.00"),
+    )
 
 
 def _invoice(doc_date: date) -> DocumentInput:
-    return DocumentInput(doc_type=DocumentType.INVOICE, state="FINALIZED", doc_date=doc_date,
-                         lines=[_line()], customer_name="Worker GmbH",
-                         totals=(Decimal("100.00"), Decimal("20.00"), Decimal("120.00")))
+    return DocumentInput(
+        doc_type=DocumentType.INVOICE,
+        state="FINALIZED",
+        doc_date=doc_date,
+        lines=[_line()],
+        customer_name="Worker GmbH",
+        totals=(Decimal("100.00"), Decimal("20.00"), Decimal("120.00")),
+    )
 
 
 def _issued(db: Database, tenant_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
     with db.reader() as session:
-        return [tuple(r) for r in session.execute(
-            select(sales_documents.c.id, sales_documents.c.number).where(
-                sales_documents.c.tenant_id == tenant_id,
-                sales_documents.c.number.is_not(None)).order_by(sales_documents.c.number))]
+        return [
+            tuple(r)
+            for r in session.execute(
+                select(sales_documents.c.id, sales_documents.c.number)
+                .where(
+                    sales_documents.c.tenant_id == tenant_id, sales_documents.c.number.is_not(None)
+                )
+                .order_by(sales_documents.c.number)
+            )
+        ]
 
 
 def _pdf_count(db: Database, tenant_id: uuid.UUID) -> int:
     with db.reader() as session:
-        return session.execute(select(func.count()).select_from(sales_document_files).where(
-            sales_document_files.c.tenant_id == tenant_id)).scalar_one()
+        return session.execute(
+            select(func.count())
+            .select_from(sales_document_files)
+            .where(sales_document_files.c.tenant_id == tenant_id)
+        ).scalar_one()
 
 
 def test_worker_once_renders_queued_pdfs_and_issues_due_invoices(
-        db: Database, database_url: str, platform: dict[str, object]) -> None:
+    db: Database, database_url: str, platform: dict[str, object]
+) -> None:
     tenant = make_tenant(db)
     actor, clock = system_actor(tenant.id), SystemClock()
     today = clock.now().date()
     create_document(db=db, actor=actor, tenant_id=tenant.id, data=_invoice(today), clock=clock)
-    save_template(db=db, actor=actor, tenant_id=tenant.id, clock=clock, data=TemplateInput(
-        name="Wartungsvertrag", document=_invoice(today), raw={}, interval=1,
-        interval_type="MONTH", next_invoice_date=today))
+    save_template(
+        db=db,
+        actor=actor,
+        tenant_id=tenant.id,
+        clock=clock,
+        data=TemplateInput(
+            name="Wartungsvertrag",
+            document=_invoice(today),
+            raw={},
+            interval=1,
+            interval_type="MONTH",
+            next_invoice_date=today,
+        ),
+    )
     assert len(_issued(db, tenant.id)) == 1 and _pdf_count(db, tenant.id) == 0
 
     first = ok(beleg(database_url, "worker", "--once"))
@@ -89,41 +130,88 @@ def test_worker_once_renders_queued_pdfs_and_issues_due_invoices(
     assert len(_issued(db, tenant.id)) == 2
     assert _pdf_count(db, tenant.id) == 2
     with db.reader() as session:
-        pending = session.execute(select(func.count()).select_from(outbox_events).where(
-            outbox_events.c.tenant_id == tenant.id, outbox_events.c.topic == "render.pdf",
-            outbox_events.c.done_at.is_(None))).scalar_one()
+        pending = session.execute(
+            select(func.count())
+            .select_from(outbox_events)
+            .where(
+                outbox_events.c.tenant_id == tenant.id,
+                outbox_events.c.topic == "render.pdf",
+                outbox_events.c.done_at.is_(None),
+            )
+        ).scalar_one()
     assert pending == 0
 
 
 @pytest.mark.slow
-def test_every_readme_command_runs_as_a_process(database_url: str, db: Database,
-                                                platform: dict[str, object]) -> None:
+def test_every_readme_command_runs_as_a_process(
+    database_url: str, db: Database, platform: dict[str, object]
+) -> None:
     assert "latest migration" in ok(beleg(database_url, "migrate"))
-    created = ok(beleg(database_url, "tenant", "create", "--name", "Prozess GmbH",
-                       "--country", "DE", "--mode", "DE", "--chart", "SKR04"))
+    created = ok(
+        beleg(
+            database_url,
+            "tenant",
+            "create",
+            "--name",
+            "Prozess GmbH",
+            "--country",
+            "DE",
+            "--mode",
+            "DE",
+            "--chart",
+            "SKR04",
+        )
+    )
     number = created.split()[1]
     assert "Prozess GmbH" in ok(beleg(database_url, "tenant", "list"))
-    assert "updated" in ok(beleg(database_url, "tenant", "update", number, "--name",
-                                 "Prozess AG"))
-    ok(beleg(database_url, "user", "create", "-t", number, "--username", "paula", "--role",
-             "ACCOUNTANT", stdin=PASSWORD * 2))
+    assert "updated" in ok(beleg(database_url, "tenant", "update", number, "--name", "Prozess AG"))
+    ok(
+        beleg(
+            database_url,
+            "user",
+            "create",
+            "-t",
+            number,
+            "--username",
+            "paula",
+            "--role",
+            "ACCOUNTANT",
+            stdin=PASSWORD * 2,
+        )
+    )
     assert "paula" in ok(beleg(database_url, "user", "list", "-t", number))
-    token = ok(beleg(database_url, "apikey", "create", "-t", number, "--name", "export",
-                     "-s", "documents:read", "--validity", "30", "--user", "paula"))
+    token = ok(
+        beleg(
+            database_url,
+            "apikey",
+            "create",
+            "-t",
+            number,
+            "--name",
+            "export",
+            "-s",
+            "documents:read",
+            "--validity",
+            "30",
+            "--user",
+            "paula",
+        )
+    )
     assert token.strip().splitlines()[-1].startswith("blg_")
     assert "export" in ok(beleg(database_url, "apikey", "list", "-t", number))
-    assert "1 API key(s) kept" in ok(beleg(database_url, "user", "delete", "-t", number,
-                                           "paula"))
+    assert "1 API key(s) kept" in ok(beleg(database_url, "user", "delete", "-t", number, "paula"))
     assert "chain intact" in ok(beleg(database_url, "audit", "verify", "-t", number))
     period = ["-t", number, "--from", "2026-01-01", "--to", "2026-12-31"]
-    assert ok(beleg(database_url, "ledger", "trial-balance", *period, "--csv")
-              ).splitlines()[0] == "account,name,type,debit,credit,balance"
+    assert (
+        ok(beleg(database_url, "ledger", "trial-balance", *period, "--csv")).splitlines()[0]
+        == "account,name,type,debit,credit,balance"
+    )
     assert "Journal" in ok(beleg(database_url, "ledger", "journal", *period))
-    assert "closed until 2025-12-31" in ok(beleg(database_url, "ledger", "close", "-t", number,
-                                                 "--until", "2025-12-31"))
+    assert "closed until 2025-12-31" in ok(
+        beleg(database_url, "ledger", "close", "-t", number, "--until", "2025-12-31")
+    )
     rotated = ok(beleg(database_url, "oauth", "rotate-key"))
     kid = rotated.split()[3].rstrip(";")
     assert kid in ok(beleg(database_url, "oauth", "retire-key", kid))
     bad = beleg(database_url, "tenant", "create", "--name", "X", "--country", "FR")
     assert bad.returncode == 2 and "country" in bad.stderr + bad.stdout
-

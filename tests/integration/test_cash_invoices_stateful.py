@@ -29,17 +29,28 @@ from tests.conftest import make_tenant, system_actor
 
 DAY = date(2025, 3, 1)
 amounts = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c).scaleb(-2))
-line = st.tuples(amounts, st.sampled_from(["N", "T"]), st.sampled_from(["020", "010", "013"]),
-                 st.sampled_from([None, Decimal(50), Decimal("33.333")]))
+line = st.tuples(
+    amounts,
+    st.sampled_from(["N", "T"]),
+    st.sampled_from(["020", "010", "013"]),
+    st.sampled_from([None, Decimal(50), Decimal("33.333")]),
+)
 days = st.integers(min_value=0, max_value=60).map(lambda d: DAY + timedelta(d))
 
 
 def _lines(direction: Direction, specs: list[tuple]) -> list[LineInput]:  # type: ignore[type-arg]
     account = "7200" if direction is Direction.INCOMING else "4000"
-    return [LineInput(account, amount, kind, code,
-                      private_part=private if direction is Direction.INCOMING else None,
-                      private_part_type="P" if private and direction is Direction.INCOMING
-                      else None) for amount, kind, code, private in specs]
+    return [
+        LineInput(
+            account,
+            amount,
+            kind,
+            code,
+            private_part=private if direction is Direction.INCOMING else None,
+            private_part_type="P" if private and direction is Direction.INCOMING else None,
+        )
+        for amount, kind, code, private in specs
+    ]
 
 
 class InvoiceMachine(RuleBasedStateMachine):
@@ -61,42 +72,87 @@ class InvoiceMachine(RuleBasedStateMachine):
         except DomainError:  # refused: nothing may be half-written (checked by invariants)
             return None
 
-    @rule(target=invoices, direction=st.sampled_from(list(Direction)),
-          specs=st.lists(line, min_size=1, max_size=3), day=days,
-          paid=st.sampled_from([None, 0, 10]))
-    def create(self, direction: Direction, specs: list, day: date,  # type: ignore[type-arg]
-               paid: int | None) -> tuple[Direction, uuid.UUID]:
+    @rule(
+        target=invoices,
+        direction=st.sampled_from(list(Direction)),
+        specs=st.lists(line, min_size=1, max_size=3),
+        day=days,
+        paid=st.sampled_from([None, 0, 10]),
+    )
+    def create(
+        self,
+        direction: Direction,
+        specs: list,
+        day: date,  # type: ignore[type-arg]
+        paid: int | None,
+    ) -> tuple[Direction, uuid.UUID]:
         data = cash_invoices.InvoiceInput(
-            invoice_date=day, lines=_lines(direction, specs),
+            invoice_date=day,
+            lines=_lines(direction, specs),
             paid_date=None if paid is None else day + timedelta(paid),
-            paid_contra_account=None if paid is None else "2800", description="x")
-        outcome = cash_invoices.create_invoice(db=self.db, actor=self.actor,
-                                               tenant_id=self.tenant.id, direction=direction,
-                                               data=data, clock=self.clock)
+            paid_contra_account=None if paid is None else "2800",
+            description="x",
+        )
+        outcome = cash_invoices.create_invoice(
+            db=self.db,
+            actor=self.actor,
+            tenant_id=self.tenant.id,
+            direction=direction,
+            data=data,
+            clock=self.clock,
+        )
         return direction, outcome.invoice_id
 
-    @rule(invoice=invoices, share=st.sampled_from([None, Decimal("0.3"), Decimal("0.5")]),
-          day=days, account=st.sampled_from(["2700", "2800"]))
-    def pay(self, invoice: tuple, share: Decimal | None, day: date,  # type: ignore[type-arg]
-            account: str) -> None:
+    @rule(
+        invoice=invoices,
+        share=st.sampled_from([None, Decimal("0.3"), Decimal("0.5")]),
+        day=days,
+        account=st.sampled_from(["2700", "2800"]),
+    )
+    def pay(
+        self,
+        invoice: tuple,
+        share: Decimal | None,
+        day: date,  # type: ignore[type-arg]
+        account: str,
+    ) -> None:
         direction, invoice_id = invoice
         amount = None
         if share is not None:
             remaining = self._row(invoice_id).remaining
             amount = (remaining * share).quantize(Decimal("0.01")) or Decimal("0.01")
-        payment = cash_payments.PaymentInput(payment_date=day, contra_account=account,
-                                             amount=amount)
-        self._do(lambda: cash_payments.pay(
-            db=self.db, actor=self.actor, tenant_id=self.tenant.id, direction=direction,
-            invoice_id=invoice_id, payment=payment, clock=self.clock))
+        payment = cash_payments.PaymentInput(
+            payment_date=day, contra_account=account, amount=amount
+        )
+        self._do(
+            lambda: cash_payments.pay(
+                db=self.db,
+                actor=self.actor,
+                tenant_id=self.tenant.id,
+                direction=direction,
+                invoice_id=invoice_id,
+                payment=payment,
+                clock=self.clock,
+            )
+        )
 
     @rule(invoice=invoices, day=days, kind=st.sampled_from(["DISCOUNT", "IRRECOVERABLE"]))
     def pay_rest(self, invoice: tuple, day: date, kind: str) -> None:  # type: ignore[type-arg]
         direction, invoice_id = invoice
-        self._do(lambda: cash_payments.pay_rest(
-            db=self.db, actor=self.actor, tenant_id=self.tenant.id, direction=direction,
-            invoice_id=invoice_id, rest_type=kind, payment_date=day, rate=None,
-            description=None, clock=self.clock))
+        self._do(
+            lambda: cash_payments.pay_rest(
+                db=self.db,
+                actor=self.actor,
+                tenant_id=self.tenant.id,
+                direction=direction,
+                invoice_id=invoice_id,
+                rest_type=kind,
+                payment_date=day,
+                rate=None,
+                description=None,
+                clock=self.clock,
+            )
+        )
 
     @rule(invoice=invoices, pick=st.integers(min_value=0, max_value=5), day=days)
     def cancel_payment(self, invoice: tuple, pick: int, day: date) -> None:  # type: ignore[type-arg]
@@ -107,30 +163,59 @@ class InvoiceMachine(RuleBasedStateMachine):
         if not active:
             return
         booking = active[pick % len(active)]["id"]
-        self._do(lambda: cash_payments.cancel_payment(
-            db=self.db, actor=self.actor, tenant_id=self.tenant.id, direction=direction,
-            invoice_id=invoice_id, booking_id=booking, cancel_date=day, reason="r",
-            clock=self.clock))
+        self._do(
+            lambda: cash_payments.cancel_payment(
+                db=self.db,
+                actor=self.actor,
+                tenant_id=self.tenant.id,
+                direction=direction,
+                invoice_id=invoice_id,
+                booking_id=booking,
+                cancel_date=day,
+                reason="r",
+                clock=self.clock,
+            )
+        )
 
     @rule(invoice=invoices, day=days)
     def cancel_invoice(self, invoice: tuple, day: date) -> None:  # type: ignore[type-arg]
         direction, invoice_id = invoice
-        self._do(lambda: cash_invoices.cancel_invoice(
-            db=self.db, actor=self.actor, tenant_id=self.tenant.id, direction=direction,
-            invoice_id=invoice_id, cancel_date=day, reason="r", clock=self.clock))
+        self._do(
+            lambda: cash_invoices.cancel_invoice(
+                db=self.db,
+                actor=self.actor,
+                tenant_id=self.tenant.id,
+                direction=direction,
+                invoice_id=invoice_id,
+                cancel_date=day,
+                reason="r",
+                clock=self.clock,
+            )
+        )
 
     @rule(amount=amounts, day=days)
     def rebook(self, amount: Decimal, day: date) -> None:
-        rebooks.create_rebook(db=self.db, actor=self.actor, tenant_id=self.tenant.id,
-                              rebook_type="REBOOK", account="2800", contra_account="2700",
-                              amount=amount, booking_date=day, description="",
-                              reference="", clock=self.clock)
+        rebooks.create_rebook(
+            db=self.db,
+            actor=self.actor,
+            tenant_id=self.tenant.id,
+            rebook_type="REBOOK",
+            account="2800",
+            contra_account="2700",
+            amount=amount,
+            booking_date=day,
+            description="",
+            reference="",
+            clock=self.clock,
+        )
 
     def _row(self, invoice_id: uuid.UUID):  # type: ignore[no-untyped-def]
         with self.db.reader() as session:
-            return session.execute(select(cb_invoices).where(
-                cb_invoices.c.tenant_id == self.tenant.id,
-                cb_invoices.c.id == invoice_id)).one()
+            return session.execute(
+                select(cb_invoices).where(
+                    cb_invoices.c.tenant_id == self.tenant.id, cb_invoices.c.id == invoice_id
+                )
+            ).one()
 
     @invariant()
     def journals_balance_and_numbers_are_unique(self) -> None:
@@ -141,34 +226,57 @@ class InvoiceMachine(RuleBasedStateMachine):
         check_open_amounts(self.db, self.tenant.id, self.mode)
 
 
-
 @pytest.fixture(params=["EA", "DE"])
-def machine_class(request: pytest.FixtureRequest, db: Database,
-                  platform: dict) -> type[InvoiceMachine]:  # type: ignore[type-arg]
+def machine_class(
+    request: pytest.FixtureRequest, db: Database, platform: dict
+) -> type[InvoiceMachine]:  # type: ignore[type-arg]
     return type(f"{request.param}Machine", (InvoiceMachine,), {"db": db, "mode": request.param})
 
 
 def test_invoice_state_machine(machine_class) -> None:  # type: ignore[no-untyped-def]
     case = machine_class.TestCase
-    case.settings = settings(max_examples=15, stateful_step_count=15, deadline=None,
-                             suppress_health_check=list(HealthCheck), database=None)
+    case.settings = settings(
+        max_examples=15,
+        stateful_step_count=15,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     case().runTest()
 
 
 def check_journals(db: Database, tenant: uuid.UUID) -> None:
     with db.reader() as session:
         unbalanced = session.execute(
-            select(ledger_postings.c.journal_id).where(ledger_postings.c.tenant_id == tenant)
+            select(ledger_postings.c.journal_id)
+            .where(ledger_postings.c.tenant_id == tenant)
             .group_by(ledger_postings.c.journal_id)
-            .having((func.sum(ledger_postings.c.amount_main) != 0)
-                    | (func.sum(ledger_postings.c.amount) != 0))).all()
-        total = session.execute(select(func.sum(ledger_postings.c.amount_main)).where(
-            ledger_postings.c.tenant_id == tenant)).scalar()
-        numbers = session.execute(select(ledger_journals.c.number).where(
-            ledger_journals.c.tenant_id == tenant)).scalars().all()
-        sequences = session.execute(select(cb_invoices.c.sequence).where(
-            cb_invoices.c.tenant_id == tenant, cb_invoices.c.sequence.is_not(None))
-        ).scalars().all()
+            .having(
+                (func.sum(ledger_postings.c.amount_main) != 0)
+                | (func.sum(ledger_postings.c.amount) != 0)
+            )
+        ).all()
+        total = session.execute(
+            select(func.sum(ledger_postings.c.amount_main)).where(
+                ledger_postings.c.tenant_id == tenant
+            )
+        ).scalar()
+        numbers = (
+            session.execute(
+                select(ledger_journals.c.number).where(ledger_journals.c.tenant_id == tenant)
+            )
+            .scalars()
+            .all()
+        )
+        sequences = (
+            session.execute(
+                select(cb_invoices.c.sequence).where(
+                    cb_invoices.c.tenant_id == tenant, cb_invoices.c.sequence.is_not(None)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert unbalanced == [] and (total or 0) == 0
     assert verify_tenant_chain(db=db, tenant_id=tenant).intact  # audited, chain unbroken
     assert len(numbers) == len(set(numbers))
@@ -179,10 +287,13 @@ def check_open_amounts(db: Database, tenant: uuid.UUID, mode: str) -> None:
     with db.reader() as session:
         books = load_books(session, tenant)
         rows = session.execute(select(cb_invoices).where(cb_invoices.c.tenant_id == tenant)).all()
-        balances = dict(session.execute(select(
-            ledger_postings.c.account_code, func.sum(ledger_postings.c.amount_main)
-        ).where(ledger_postings.c.tenant_id == tenant).group_by(
-            ledger_postings.c.account_code)).all())
+        balances = dict(
+            session.execute(
+                select(ledger_postings.c.account_code, func.sum(ledger_postings.c.amount_main))
+                .where(ledger_postings.c.tenant_id == tenant)
+                .group_by(ledger_postings.c.account_code)
+            ).all()
+        )
         for row in rows:
             invoice = load_invoice(session, books, row.id, Direction(row.direction))
             assert row.remaining == (0 if row.cancelled_date else row.total - invoice.paid())

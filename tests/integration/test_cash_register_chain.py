@@ -26,31 +26,59 @@ THREADS, PER_THREAD = 4, 25
 
 def _sale(cents: int) -> ReceiptInput:
     total = Decimal(cents).scaleb(-2)
-    line = DocLineInput(amount=None, item_price=total, item_price_type="T", account="4000",
-                        tax_class_entry="020", total_price=total)
+    line = DocLineInput(
+        amount=None,
+        item_price=total,
+        item_price_type="T",
+        account="4000",
+        tax_class_entry="020",
+        total_price=total,
+    )
     return ReceiptInput(receipt_type="INCOME", total_amount=total, lines=[line])
 
 
-def test_concurrent_receipts_keep_one_valid_chain(db: Database,
-                                                  platform: dict[str, object]) -> None:
+def test_concurrent_receipts_keep_one_valid_chain(
+    db: Database, platform: dict[str, object]
+) -> None:
     tenant = make_tenant(db)
     actor, clock = system_actor(tenant.id), SystemClock()
     with db.reader() as session:
-        bank = session.execute(select(bank_accounts.c.id).where(
-            bank_accounts.c.tenant_id == tenant.id, bank_accounts.c.account_code == "2700")
+        bank = session.execute(
+            select(bank_accounts.c.id).where(
+                bank_accounts.c.tenant_id == tenant.id, bank_accounts.c.account_code == "2700"
+            )
         ).scalar_one()
-    create_register(db=db, actor=actor, tenant_id=tenant.id, clock=clock, data=RegisterInput(
-        number=5, name="Theke", bank_account_id=str(bank)))
-    activate_register(db=db, actor=actor, tenant_id=tenant.id, number=5,
-                      key_id="U:ATU12345678-K5", clock=clock)
+    create_register(
+        db=db,
+        actor=actor,
+        tenant_id=tenant.id,
+        clock=clock,
+        data=RegisterInput(number=5, name="Theke", bank_account_id=str(bank)),
+    )
+    activate_register(
+        db=db, actor=actor, tenant_id=tenant.id, number=5, key_id="U:ATU12345678-K5", clock=clock
+    )
 
     def sell(thread: int) -> None:
         for index in range(PER_THREAD):
-            create_receipt(db=db, actor=actor, tenant_id=tenant.id, register_no=5,
-                           data=_sale(100 + thread * PER_THREAD + index), clock=clock)
-        create_receipt(db=db, actor=actor, tenant_id=tenant.id, register_no=5, clock=clock,
-                       data=ReceiptInput(receipt_type="REBOOK", total_amount=Decimal("1.00"),
-                                         to_account="2800"))
+            create_receipt(
+                db=db,
+                actor=actor,
+                tenant_id=tenant.id,
+                register_no=5,
+                data=_sale(100 + thread * PER_THREAD + index),
+                clock=clock,
+            )
+        create_receipt(
+            db=db,
+            actor=actor,
+            tenant_id=tenant.id,
+            register_no=5,
+            clock=clock,
+            data=ReceiptInput(
+                receipt_type="REBOOK", total_amount=Decimal("1.00"), to_account="2800"
+            ),
+        )
 
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(sell, range(THREADS)))
@@ -69,10 +97,19 @@ def test_concurrent_receipts_keep_one_valid_chain(db: Database,
     assert numbers == list(range(1, len(jws_list) + 1))
     assert counter == expected_cents
     with db.reader() as session:
-        balance = session.execute(select(cash_registers.c.balance).where(
-            cash_registers.c.tenant_id == tenant.id, cash_registers.c.number == 5)).scalar_one()
-        rebooks = session.execute(select(cash_receipts.c.number).where(
-            cash_receipts.c.tenant_id == tenant.id, cash_receipts.c.series == "U")
-        ).scalars().all()
+        balance = session.execute(
+            select(cash_registers.c.balance).where(
+                cash_registers.c.tenant_id == tenant.id, cash_registers.c.number == 5
+            )
+        ).scalar_one()
+        rebooks = (
+            session.execute(
+                select(cash_receipts.c.number).where(
+                    cash_receipts.c.tenant_id == tenant.id, cash_receipts.c.series == "U"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert balance == Decimal(expected_cents).scaleb(-2) - THREADS
     assert sorted(int(n.split(".")[1]) for n in rebooks) == list(range(1, THREADS + 1))

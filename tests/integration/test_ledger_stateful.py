@@ -37,29 +37,47 @@ def machine_class(db: Database, platform: dict):  # type: ignore[no-untyped-def]
             self.actor = system_actor(self.tenant.id)
             self.cancelled: set[str] = set()
 
-        @rule(target=journals, kind=st.sampled_from(list(JournalType)), day=days,
-              debits=st.lists(st.tuples(st.sampled_from(ACCOUNTS), cents), min_size=1,
-                              max_size=3),
-              credit=st.sampled_from(ACCOUNTS),
-              foreign=st.sampled_from([None, ("USD", "1.0837"), ("JPY", "0.0061")]))
-        def post(self, kind: JournalType, day: date, debits: list, credit: str,
-                 foreign: tuple[str, str] | None) -> str:
+        @rule(
+            target=journals,
+            kind=st.sampled_from(list(JournalType)),
+            day=days,
+            debits=st.lists(st.tuples(st.sampled_from(ACCOUNTS), cents), min_size=1, max_size=3),
+            credit=st.sampled_from(ACCOUNTS),
+            foreign=st.sampled_from([None, ("USD", "1.0837"), ("JPY", "0.0061")]),
+        )
+        def post(
+            self,
+            kind: JournalType,
+            day: date,
+            debits: list,
+            credit: str,
+            foreign: tuple[str, str] | None,
+        ) -> str:
             currency = Currency.of(foreign[0]) if foreign else Currency.of("EUR")
             amounts = [a.quantize(currency.quantum) or currency.quantum for _, a in debits]
-            postings = (*(Posting(acc, amt) for (acc, _), amt in zip(debits, amounts,
-                                                                       strict=True)),
-                        Posting(credit, -sum(amounts)))
-            draft = JournalDraft(kind, day, currency, postings,
-                                 Decimal(foreign[1]) if foreign else Decimal(1))
-            return book_journal(db=db, actor=self.actor, tenant_id=self.tenant.id,
-                                draft=draft, clock=SystemClock()).number
+            postings = (
+                *(Posting(acc, amt) for (acc, _), amt in zip(debits, amounts, strict=True)),
+                Posting(credit, -sum(amounts)),
+            )
+            draft = JournalDraft(
+                kind, day, currency, postings, Decimal(foreign[1]) if foreign else Decimal(1)
+            )
+            return book_journal(
+                db=db, actor=self.actor, tenant_id=self.tenant.id, draft=draft, clock=SystemClock()
+            ).number
 
         @rule(number=journals, day=days)
         def cancel(self, number: str, day: date) -> None:
             try:
-                reverse_journal(db=db, actor=self.actor, tenant_id=self.tenant.id,
-                                number=number, booking_date=day, reason="test",
-                                clock=SystemClock())
+                reverse_journal(
+                    db=db,
+                    actor=self.actor,
+                    tenant_id=self.tenant.id,
+                    number=number,
+                    booking_date=day,
+                    reason="test",
+                    clock=SystemClock(),
+                )
             except Conflict:
                 assert number in self.cancelled
                 return
@@ -68,8 +86,12 @@ def machine_class(db: Database, platform: dict):  # type: ignore[no-untyped-def]
 
         @invariant()
         def trial_balance_is_zero(self) -> None:
-            rows = trial_balance(db=db, tenant_id=self.tenant.id, date_from=date(2025, 1, 1),
-                                 date_to=date(2027, 12, 31))
+            rows = trial_balance(
+                db=db,
+                tenant_id=self.tenant.id,
+                date_from=date(2025, 1, 1),
+                date_to=date(2027, 12, 31),
+            )
             assert sum(r.balance for r in rows) == 0
             assert sum(r.debit for r in rows) == sum(r.credit for r in rows)
 
@@ -80,9 +102,17 @@ def machine_class(db: Database, platform: dict):  # type: ignore[no-untyped-def]
                     select(ledger_postings.c.journal_id)
                     .where(ledger_postings.c.tenant_id == self.tenant.id)
                     .group_by(ledger_postings.c.journal_id)
-                    .having(func.sum(ledger_postings.c.amount_main) != 0)).all()
-                numbers = session.execute(select(ledger_journals.c.number).where(
-                    ledger_journals.c.tenant_id == self.tenant.id)).scalars().all()
+                    .having(func.sum(ledger_postings.c.amount_main) != 0)
+                ).all()
+                numbers = (
+                    session.execute(
+                        select(ledger_journals.c.number).where(
+                            ledger_journals.c.tenant_id == self.tenant.id
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
             assert unbalanced == []
             series: dict[str, list[int]] = {}
             for number in numbers:
@@ -96,6 +126,11 @@ def machine_class(db: Database, platform: dict):  # type: ignore[no-untyped-def]
 
 def test_ledger_state_machine(machine_class) -> None:  # type: ignore[no-untyped-def]
     case = machine_class.TestCase
-    case.settings = settings(max_examples=8, stateful_step_count=15, deadline=None,
-                             suppress_health_check=list(HealthCheck), database=None)
+    case.settings = settings(
+        max_examples=8,
+        stateful_step_count=15,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     case().runTest()

@@ -49,7 +49,8 @@ INVOICE = DocumentType.INVOICE
 
 _test_metadata = MetaData()
 issued = Table(  # stands in for the documents a finalisation writes with its number
-    "numbering_test_documents", _test_metadata,
+    "numbering_test_documents",
+    _test_metadata,
     Column("tenant_id", Uuid, primary_key=True),
     Column("number", String(80), primary_key=True),
     Column("thread", Integer, nullable=False),
@@ -57,25 +58,53 @@ issued = Table(  # stands in for the documents a finalisation writes with its nu
 )
 
 
-def _allocate(db: Database, tenant: TenantFixture, doc_type: DocumentType = INVOICE,
-              day: date = DAY, **context: object) -> str:
+def _allocate(
+    db: Database,
+    tenant: TenantFixture,
+    doc_type: DocumentType = INVOICE,
+    day: date = DAY,
+    **context: object,
+) -> str:
     with db.transaction() as session:
         return allocate_document_number(
-            session, tenant_id=tenant.id, doc_type=doc_type, doc_date=day,
-            context=NumberingContext(doc_type, **context))  # type: ignore[arg-type]
+            session,
+            tenant_id=tenant.id,
+            doc_type=doc_type,
+            doc_date=day,
+            context=NumberingContext(doc_type, **context),
+        )  # type: ignore[arg-type]
 
 
 def _counter(db: Database, tenant: TenantFixture, name: str, **config: object) -> uuid.UUID:
-    row = create_counter(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id, name=name,
-                         config=CounterConfig(**config),  # type: ignore[arg-type]
-                         clock=SystemClock())
+    row = create_counter(
+        db=db,
+        actor=system_actor(tenant.id),
+        tenant_id=tenant.id,
+        name=name,
+        config=CounterConfig(**config),  # type: ignore[arg-type]
+        clock=SystemClock(),
+    )
     return row["id"]  # type: ignore[no-any-return]
 
 
-def _rules(db: Database, tenant: TenantFixture, *rules: NumberRule,
-           doc_type: DocumentType = INVOICE, prefix: str = "", suffix: str = "") -> None:
-    put_strategy(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id, doc_type=doc_type,
-                 prefix=prefix, suffix=suffix, rules=list(rules), clock=SystemClock())
+def _rules(
+    db: Database,
+    tenant: TenantFixture,
+    *rules: NumberRule,
+    doc_type: DocumentType = INVOICE,
+    prefix: str = "",
+    suffix: str = "",
+) -> None:
+    put_strategy(
+        db=db,
+        actor=system_actor(tenant.id),
+        tenant_id=tenant.id,
+        doc_type=doc_type,
+        prefix=prefix,
+        suffix=suffix,
+        rules=list(rules),
+        clock=SystemClock(),
+    )
 
 
 @pytest.fixture
@@ -85,8 +114,9 @@ def issued_table(db: Database):  # type: ignore[no-untyped-def]
     _test_metadata.drop_all(db.engine)
 
 
-def test_concurrent_issuance_is_unique_and_gapless(db: Database, tenant: TenantFixture,
-                                                    issued_table: Table) -> None:
+def test_concurrent_issuance_is_unique_and_gapless(
+    db: Database, tenant: TenantFixture, issued_table: Table
+) -> None:
     """8 writers x 250 finalisations on one counter; every 7th transaction fails after taking
     its number, which must come back. The committed numbers are exactly 1..2000."""
     failures: list[BaseException] = []
@@ -99,10 +129,14 @@ def test_concurrent_issuance_is_unique_and_gapless(db: Database, tenant: TenantF
                 abort = rng.randrange(7) == 0
                 try:
                     with db.transaction() as session:
-                        number = allocate_document_number(session, tenant_id=tenant.id,
-                                                          doc_type=INVOICE, doc_date=DAY)
-                        session.execute(insert(issued_table).values(
-                            tenant_id=tenant.id, number=number, thread=index))
+                        number = allocate_document_number(
+                            session, tenant_id=tenant.id, doc_type=INVOICE, doc_date=DAY
+                        )
+                        session.execute(
+                            insert(issued_table).values(
+                                tenant_id=tenant.id, number=number, thread=index
+                            )
+                        )
                         if abort:
                             raise _Abort
                 except _Abort:
@@ -120,13 +154,22 @@ def test_concurrent_issuance_is_unique_and_gapless(db: Database, tenant: TenantF
     numbers = [n for per_thread in committed for n in per_thread]
     assert all(n.startswith("R 2026 ") for n in numbers)
     assert sorted(int(n.rsplit(" ", 1)[1]) for n in numbers) == list(
-        range(1, THREADS * PER_THREAD + 1))
+        range(1, THREADS * PER_THREAD + 1)
+    )
     with db.reader() as session:
-        stored = session.execute(select(issued_table.c.number).where(
-            issued_table.c.tenant_id == tenant.id)).scalars().all()
-        last = session.execute(select(document_counter_values.c.last_value).where(
-            document_counter_values.c.tenant_id == tenant.id,
-            document_counter_values.c.period == "2026")).scalar_one()
+        stored = (
+            session.execute(
+                select(issued_table.c.number).where(issued_table.c.tenant_id == tenant.id)
+            )
+            .scalars()
+            .all()
+        )
+        last = session.execute(
+            select(document_counter_values.c.last_value).where(
+                document_counter_values.c.tenant_id == tenant.id,
+                document_counter_values.c.period == "2026",
+            )
+        ).scalar_one()
     assert sorted(stored) == sorted(numbers) and last == THREADS * PER_THREAD
 
 
@@ -134,8 +177,9 @@ class _Abort(Exception):
     pass
 
 
-def test_default_group_numbers_per_type_and_year(db: Database, tenant: TenantFixture,
-                                                 other_tenant: TenantFixture) -> None:
+def test_default_group_numbers_per_type_and_year(
+    db: Database, tenant: TenantFixture, other_tenant: TenantFixture
+) -> None:
     assert _allocate(db, tenant) == "R 2026 1"
     assert _allocate(db, tenant) == "R 2026 2"
     assert _allocate(db, tenant, day=date(2027, 1, 2)) == "R 2027 1"
@@ -146,20 +190,26 @@ def test_default_group_numbers_per_type_and_year(db: Database, tenant: TenantFix
 
 def test_a_block_of_numbers_is_consecutive(db: Database, tenant: TenantFixture) -> None:
     with db.transaction() as session:
-        block = allocate_document_numbers(session, tenant_id=tenant.id, doc_type=INVOICE,
-                                          doc_date=DAY, count=3)
+        block = allocate_document_numbers(
+            session, tenant_id=tenant.id, doc_type=INVOICE, doc_date=DAY, count=3
+        )
     assert block == ["R 2026 1", "R 2026 2", "R 2026 3"]
     assert _allocate(db, tenant) == "R 2026 4"
 
 
-def test_rules_pick_the_counter_by_country_and_customer_type(db: Database,
-                                                             tenant: TenantFixture) -> None:
+def test_rules_pick_the_counter_by_country_and_customer_type(
+    db: Database, tenant: TenantFixture
+) -> None:
     germany = _counter(db, tenant, "Deutschland", prefix="DE-", width=4)
     companies = _counter(db, tenant, "Firmen DE", prefix="DEF-")
     swiss = _counter(db, tenant, "Schweiz", prefix="CH-{yy}-")
-    _rules(db, tenant, NumberRule(10, germany, country="DE"),
-           NumberRule(20, companies, country="DE", customer_type=CustomerType.COMPANY),
-           NumberRule(10, swiss, country="CH"))
+    _rules(
+        db,
+        tenant,
+        NumberRule(10, germany, country="DE"),
+        NumberRule(20, companies, country="DE", customer_type=CustomerType.COMPANY),
+        NumberRule(10, swiss, country="CH"),
+    )
     assert _allocate(db, tenant, country="DE") == "DE-0001"
     assert _allocate(db, tenant, country="DE", customer_type=CustomerType.PERSON) == "DE-0002"
     assert _allocate(db, tenant, country="DE", customer_type=CustomerType.COMPANY) == "DEF-1"
@@ -169,8 +219,7 @@ def test_rules_pick_the_counter_by_country_and_customer_type(db: Database,
 
 
 def test_monthly_reset_restarts_at_start(db: Database, tenant: TenantFixture) -> None:
-    monthly = _counter(db, tenant, "Monatlich", prefix="M{yyyy}{mm}-", reset="MONTHLY",
-                       start=100)
+    monthly = _counter(db, tenant, "Monatlich", prefix="M{yyyy}{mm}-", reset="MONTHLY", start=100)
     _rules(db, tenant, NumberRule(1, monthly))
     assert _allocate(db, tenant, day=date(2026, 1, 31)) == "M202601-100"
     assert _allocate(db, tenant, day=date(2026, 1, 5)) == "M202601-101"
@@ -178,8 +227,9 @@ def test_monthly_reset_restarts_at_start(db: Database, tenant: TenantFixture) ->
     assert _allocate(db, tenant, day=date(2026, 1, 9)) == "M202601-102"
 
 
-def test_test_mode_tenant_numbers_start_with_test(db: Database,
-                                                   platform: dict[str, object]) -> None:
+def test_test_mode_tenant_numbers_start_with_test(
+    db: Database, platform: dict[str, object]
+) -> None:
     sandbox = make_tenant(db, test_mode=True)
     assert _allocate(db, sandbox) == "TEST-R 2026 1"
 
@@ -188,10 +238,15 @@ def test_affixes_from_the_counter_or_the_strategy(db: Database, tenant: TenantFi
     counter = _counter(db, tenant, "Eigen", prefix="OWN-", suffix="-{yy}")
     _rules(db, tenant, NumberRule(1, counter), prefix="STR-{yyyy}-", suffix="/S")
     assert _allocate(db, tenant) == "OWN-1-26"
-    update_counter(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id,
-                   counter_id=counter, name="Strategie",
-                   config=CounterConfig(prefix="OWN-", affix_source=AffixSource.STRATEGY),
-                   clock=SystemClock())
+    update_counter(
+        db=db,
+        actor=system_actor(tenant.id),
+        tenant_id=tenant.id,
+        counter_id=counter,
+        name="Strategie",
+        config=CounterConfig(prefix="OWN-", affix_source=AffixSource.STRATEGY),
+        clock=SystemClock(),
+    )
     assert _allocate(db, tenant) == "STR-2026-2/S"
 
 
@@ -201,32 +256,51 @@ def test_reset_and_start_are_fixed_once_used(db: Database, tenant: TenantFixture
     _allocate(db, tenant)
     for change, field in (({"reset": CounterReset.NEVER}, "reset"), ({"start": 5}, "start")):
         with pytest.raises(Conflict) as caught:
-            update_counter(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id,
-                           counter_id=counter, name="Fix",
-                           config=CounterConfig(**{"reset": CounterReset.YEARLY,
-                                                   **change}),  # type: ignore[arg-type]
-                           clock=SystemClock())
+            update_counter(
+                db=db,
+                actor=system_actor(tenant.id),
+                tenant_id=tenant.id,
+                counter_id=counter,
+                name="Fix",
+                config=CounterConfig(**{"reset": CounterReset.YEARLY, **change}),  # type: ignore[arg-type]
+                clock=SystemClock(),
+            )
         assert caught.value.field == field
 
 
 def test_sequence_groups_choose_the_counter(db: Database, tenant: TenantFixture) -> None:
-    group = save_sequence_group(db=db, actor=system_actor(tenant.id), tenant_id=tenant.id,
-                                values={"name": "Fortlaufend", "base": "PERMANENT"},
-                                clock=SystemClock())
+    group = save_sequence_group(
+        db=db,
+        actor=system_actor(tenant.id),
+        tenant_id=tenant.id,
+        values={"name": "Fortlaufend", "base": "PERMANENT"},
+        clock=SystemClock(),
+    )
     with db.transaction() as session:
-        first = allocate_document_number(session, tenant_id=tenant.id, doc_type=INVOICE,
-                                         doc_date=DAY, sequence_group_id=str(group["id"]))
+        first = allocate_document_number(
+            session,
+            tenant_id=tenant.id,
+            doc_type=INVOICE,
+            doc_date=DAY,
+            sequence_group_id=str(group["id"]),
+        )
     assert first == "R 1"
     assert _allocate(db, tenant) == "R 2026 1"  # the default group is unchanged
     for wrong in (uuid.uuid4(), "not-a-group"):
         with pytest.raises(ValidationFailed) as caught, db.transaction() as session:
-            allocate_document_number(session, tenant_id=tenant.id, doc_type=INVOICE,
-                                     doc_date=DAY, sequence_group_id=wrong)
+            allocate_document_number(
+                session,
+                tenant_id=tenant.id,
+                doc_type=INVOICE,
+                doc_date=DAY,
+                sequence_group_id=wrong,
+            )
         assert caught.value.field == "sequenceGroup"
 
 
-def test_strategy_rules_must_name_known_counters(db: Database, tenant: TenantFixture,
-                                                 other_tenant: TenantFixture) -> None:
+def test_strategy_rules_must_name_known_counters(
+    db: Database, tenant: TenantFixture, other_tenant: TenantFixture
+) -> None:
     foreign = _counter(db, other_tenant, "Fremd")
     with pytest.raises(ValidationFailed) as caught:
         _rules(db, tenant, NumberRule(1, foreign))

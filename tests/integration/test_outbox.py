@@ -27,10 +27,10 @@ def _event(db: Database, event_id: uuid.UUID) -> Any:
 def test_failures_are_recorded_and_retried(db: Database, platform: dict[str, object]) -> None:
     tenant = make_tenant(db)
     with db.transaction() as session:
-        first = enqueue(session, tenant_id=tenant.id, topic="test.flaky", payload={"n": 1},
-                        clock=NOW)
-        other = enqueue(session, tenant_id=tenant.id, topic="test.unhandled", payload={},
-                        clock=NOW)
+        first = enqueue(
+            session, tenant_id=tenant.id, topic="test.flaky", payload={"n": 1}, clock=NOW
+        )
+        other = enqueue(session, tenant_id=tenant.id, topic="test.unhandled", payload={}, clock=NOW)
     calls: list[int] = []
 
     def flaky(db_: Database, tenant_id: uuid.UUID, payload: dict[str, Any], clock: Clock) -> None:
@@ -48,11 +48,11 @@ def test_failures_are_recorded_and_retried(db: Database, platform: dict[str, obj
 
 
 def test_a_leased_event_is_not_claimed_again_until_the_lease_ends(
-        db: Database, platform: dict[str, object]) -> None:
+    db: Database, platform: dict[str, object]
+) -> None:
     tenant = make_tenant(db)
     with db.transaction() as session:
-        event_id = enqueue(session, tenant_id=tenant.id, topic="test.lease", payload={},
-                           clock=NOW)
+        event_id = enqueue(session, tenant_id=tenant.id, topic="test.lease", payload={}, clock=NOW)
     claimed = _claim(db, ["test.lease"], tenant.id, NOW)
     assert claimed.id == event_id
     assert _claim(db, ["test.lease"], tenant.id, NOW) is None  # a worker holds it

@@ -15,8 +15,13 @@ from beleg.db.types import ExactDecimal
 @pytest.fixture
 def amounts(db: Database):  # type: ignore[no-untyped-def]
     scratch = MetaData()
-    table = Table("scratch_amounts", scratch, Column("id", Integer, primary_key=True),
-                  Column("amount", ExactDecimal(2)), Column("price", ExactDecimal(5, 20)))
+    table = Table(
+        "scratch_amounts",
+        scratch,
+        Column("id", Integer, primary_key=True),
+        Column("amount", ExactDecimal(2)),
+        Column("price", ExactDecimal(5, 20)),
+    )
     scratch.create_all(db.engine)
     yield table
     scratch.drop_all(db.engine)
@@ -34,20 +39,27 @@ def test_point_one_plus_point_two_is_exact(db: Database, amounts: Table) -> None
 
 def test_sums_and_comparisons_stay_exact_in_sql(db: Database, amounts: Table) -> None:
     with db.transaction() as session:
-        session.execute(insert(amounts), [{"id": i, "amount": Decimal("0.10"),
-                                           "price": Decimal("0.33333")} for i in range(1, 1001)])
+        session.execute(
+            insert(amounts),
+            [
+                {"id": i, "amount": Decimal("0.10"), "price": Decimal("0.33333")}
+                for i in range(1, 1001)
+            ],
+        )
     with db.reader() as session:
         total = session.execute(select(func.sum(amounts.c.amount))).scalar_one()
         price_total = session.execute(select(func.sum(amounts.c.price))).scalar_one()
-        cheap = session.execute(select(func.count()).where(
-            amounts.c.price < Decimal("0.33334"))).scalar_one()
+        cheap = session.execute(
+            select(func.count()).where(amounts.c.price < Decimal("0.33334"))
+        ).scalar_one()
     assert Decimal(total) == Decimal("100.00")
     assert Decimal(price_total) == Decimal("333.33000")
     assert cheap == 1000
 
 
-def test_more_decimals_than_the_column_are_refused_not_rounded(db: Database,
-                                                               amounts: Table) -> None:
+def test_more_decimals_than_the_column_are_refused_not_rounded(
+    db: Database, amounts: Table
+) -> None:
     with pytest.raises(Exception, match="more than 2 decimal places"), db.transaction() as s:
         s.execute(insert(amounts).values(id=1, amount=Decimal("0.105")))
     with pytest.raises(Exception, match="Decimal or int"), db.transaction() as s:

@@ -45,8 +45,7 @@ def _free_port() -> int:
 def server(db: Database, database_url: str) -> Iterator[str]:
     port = _free_port()
     app = create_app(settings=Settings(database_url=database_url, log_level="WARNING"), db=db)
-    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                             log_level="warning"))
+    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
@@ -62,34 +61,64 @@ def server(db: Database, database_url: str) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_login_totp_enrolment_and_code_flow_in_chromium(server: str, db: Database,
-                                                        tenant: TenantFixture) -> None:
+def test_login_totp_enrolment_and_code_flow_in_chromium(
+    server: str, db: Database, tenant: TenantFixture
+) -> None:
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     actor = system_actor(tenant.id)
-    create_user(db=db, actor=actor, tenant_id=tenant.id, username="anna", password=PASSWORD,
-                role="ACCOUNTANT", clock=SystemClock())
-    update_policy(db=db, actor=actor, tenant_id=tenant.id, changes={"require_2fa": True},
-                  clock=SystemClock())
+    create_user(
+        db=db,
+        actor=actor,
+        tenant_id=tenant.id,
+        username="anna",
+        password=PASSWORD,
+        role="ACCOUNTANT",
+        clock=SystemClock(),
+    )
+    update_policy(
+        db=db, actor=actor, tenant_id=tenant.id, changes={"require_2fa": True}, clock=SystemClock()
+    )
     redirect = f"{server}/callback"
-    app = httpx2.post(f"{server}/v2/oauth-apps", headers=tenant.headers, json={
-        "name": "Browser app", "confidential": False, "redirectUris": [redirect],
-        "grantTypes": ["authorization_code", "refresh_token"],
-        "scopes": ["ledger:read"]}).json()
-    desktop = httpx2.post(f"{server}/v2/oauth-apps", headers=tenant.headers, json={
-        "name": "Desktop app", "confidential": False, "grantTypes": ["password"],
-        "scopes": ["ledger:read"]}).json()
+    app = httpx2.post(
+        f"{server}/v2/oauth-apps",
+        headers=tenant.headers,
+        json={
+            "name": "Browser app",
+            "confidential": False,
+            "redirectUris": [redirect],
+            "grantTypes": ["authorization_code", "refresh_token"],
+            "scopes": ["ledger:read"],
+        },
+    ).json()
+    desktop = httpx2.post(
+        f"{server}/v2/oauth-apps",
+        headers=tenant.headers,
+        json={
+            "name": "Desktop app",
+            "confidential": False,
+            "grantTypes": ["password"],
+            "scopes": ["ledger:read"],
+        },
+    ).json()
     client = OAuth2Client(app["clientId"], redirect_uri=redirect, code_challenge_method="S256")
     verifier = generate_token(48)
-    url, state = client.create_authorization_url(f"{server}/oauth2/auth",
-                                                 code_verifier=verifier)
+    url, state = client.create_authorization_url(f"{server}/oauth2/auth", code_verifier=verifier)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = browser.new_page()
         page.goto(url)
         page.fill("#username", "anna")
@@ -110,14 +139,15 @@ def test_login_totp_enrolment_and_code_flow_in_chromium(server: str, db: Databas
 
     query = dict(parse_qsl(urlsplit(landed).query))
     assert query["state"] == state and query["code"]
-    token = client.fetch_token(f"{server}/oauth2/token", code=query["code"],
-                               code_verifier=verifier)
+    token = client.fetch_token(f"{server}/oauth2/token", code=query["code"], code_verifier=verifier)
     assert token["expires_in"] == 3600 and token["refresh_token"]
-    accounts = httpx2.get(f"{server}/api/1.1/accounts/4000",
-                          headers={"Authorization": f"Bearer {token['access_token']}"})
+    accounts = httpx2.get(
+        f"{server}/api/1.1/accounts/4000",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    )
     assert accounts.status_code == 200
 
     paired = OAuth2Client(desktop["clientId"]).fetch_token(
-        f"{server}/oauth2/token", grant_type="password", username="anna",
-        password=pairing_code)
+        f"{server}/oauth2/token", grant_type="password", username="anna", password=pairing_code
+    )
     assert paired["access_token"] and "refresh_token" not in paired

@@ -23,8 +23,14 @@ def test_serve_on_the_embedded_default(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BELEG_")}
     env |= {"BELEG_PORT": str(port), "BELEG_LOG_FORMAT": "json"}
-    process = subprocess.Popen([sys.executable, "-m", "beleg.cli.main", "serve"], cwd=tmp_path,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "beleg.cli.main", "serve"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -6,11 +6,21 @@ from beleg.domain.audit.chain import GENESIS_HASH, entry_hash, verify_chain
 def _chain(n: int) -> list[dict[str, Any]]:
     entries, prev = [], GENESIS_HASH
     for seq in range(1, n + 1):
-        fields = {"tenant_id": "t", "seq": seq, "occurred_at": f"2026-01-0{seq}T00:00:00+00:00",
-                  "actor_type": "API_KEY", "actor_id": "k", "actor_name": "key",
-                  "ip_address": "10.0.0.1", "request_id": None, "action": "UPDATE",
-                  "entity_type": "User", "entity_id": "u", "before": {"role": "VIEWER"},
-                  "after": {"role": "ADMIN", "name": "Jürgen"}}
+        fields = {
+            "tenant_id": "t",
+            "seq": seq,
+            "occurred_at": f"2026-01-0{seq}T00:00:00+00:00",
+            "actor_type": "API_KEY",
+            "actor_id": "k",
+            "actor_name": "key",
+            "ip_address": "10.0.0.1",
+            "request_id": None,
+            "action": "UPDATE",
+            "entity_type": "User",
+            "entity_id": "u",
+            "before": {"role": "VIEWER"},
+            "after": {"role": "ADMIN", "name": "Jürgen"},
+        }
         digest = entry_hash(prev, fields)
         entries.append({**fields, "prev_hash": prev, "hash": digest})
         prev = digest

@@ -29,8 +29,9 @@ DAY = date(2020, 12, 31)
 
 
 def line(item: LineInput, direction: Direction = Direction.INCOMING):  # type: ignore[no-untyped-def]
-    return resolve_line(item, index=0, direction=direction, chart=AT_EKR, accounts=ACCOUNTS,
-                        currency=EUR)
+    return resolve_line(
+        item, index=0, direction=direction, chart=AT_EKR, accounts=ACCOUNTS, currency=EUR
+    )
 
 
 def side(*items: LineInput, direction: Direction = Direction.INCOMING):  # type: ignore[no-untyped-def]
@@ -69,8 +70,11 @@ def test_net_and_total_lines_round_half_up_per_line() -> None:
 def test_private_part_goes_to_the_private_account_with_its_vat() -> None:
     invoice = side(LineInput("7200", D(12), "N", private_part=D(50), private_part_type="P"))
     booked = cumulative_targets(invoice, invoice.total)
-    assert booked == {("7200", "020"): D("6.00"), ("2500", "020"): D("1.20"),
-                      ("9613", "020"): D("7.20")}
+    assert booked == {
+        ("7200", "020"): D("6.00"),
+        ("2500", "020"): D("1.20"),
+        ("9613", "020"): D("7.20"),
+    }
 
 
 def test_intra_community_acquisition_self_assesses_vat() -> None:
@@ -82,18 +86,23 @@ def test_intra_community_acquisition_self_assesses_vat() -> None:
         side(LineInput("5100", D(100), "T", modifier="IG"))
 
 
-@given(st.lists(st.integers(min_value=1, max_value=10**7), min_size=1, max_size=4),
-       st.lists(st.integers(min_value=1, max_value=99), min_size=1, max_size=6))
-def test_sequential_payment_shares_are_residue_free(cents: list[int],
-                                                   splits: list[int]) -> None:
-    items = [LineInput("7200", D(c).scaleb(-2), "N", code)
-             for c, code in zip(cents, ["020", "010", "013", "000"], strict=False)]
+@given(
+    st.lists(st.integers(min_value=1, max_value=10**7), min_size=1, max_size=4),
+    st.lists(st.integers(min_value=1, max_value=99), min_size=1, max_size=6),
+)
+def test_sequential_payment_shares_are_residue_free(cents: list[int], splits: list[int]) -> None:
+    items = [
+        LineInput("7200", D(c).scaleb(-2), "N", code)
+        for c, code in zip(cents, ["020", "010", "013", "000"], strict=False)
+    ]
     invoice = side(*items)
     booked: dict = {}  # type: ignore[type-arg]
     paid = D(0)
     for percent in [*splits, 100]:
-        amount = min((invoice.total * percent / 100).quantize(D("0.01")),
-                     invoice.total - paid) or invoice.total - paid
+        amount = (
+            min((invoice.total * percent / 100).quantize(D("0.01")), invoice.total - paid)
+            or invoice.total - paid
+        )
         if not amount:
             break
         share = share_towards(invoice, paid_after=paid + amount, booked=booked)
@@ -103,47 +112,106 @@ def test_sequential_payment_shares_are_residue_free(cents: list[int],
         paid += amount
     assert paid == invoice.total
     assert {k: v for k, v in booked.items() if v} == {
-        k: v for k, v in cumulative_targets(invoice, invoice.total).items() if v}
+        k: v for k, v in cumulative_targets(invoice, invoice.total).items() if v
+    }
 
 
 def test_ea_payment_and_de_journals() -> None:
     invoice = side(LineInput("7200", D(12), "N"))
-    first = rules_ea.payment(invoice, paid_before=D(0), amount=D(10), booked={},
-                             payment_account="2700", booking_date=DAY, rate=D(1),
-                             main_total=None, description="")
+    first = rules_ea.payment(
+        invoice,
+        paid_before=D(0),
+        amount=D(10),
+        booked={},
+        payment_account="2700",
+        booking_date=DAY,
+        rate=D(1),
+        main_total=None,
+        description="",
+    )
     assert first.draft.journal_type is JournalType.OUTGO and first.total == D(10)
     assert [(p.account, p.amount) for p in first.draft.postings] == [
-        ("7200", D("8.33")), ("2500", D("1.67")), ("2700", D(-10))]
+        ("7200", D("8.33")),
+        ("2500", D("1.67")),
+        ("2700", D(-10)),
+    ]
     with pytest.raises(ValidationFailed, match="at most the remaining"):
-        rules_ea.payment(invoice, paid_before=D(10), amount=D(5), booked={},
-                         payment_account="2700", booking_date=DAY, rate=D(1), main_total=None,
-                         description="")
-    initial = rules_de.initial(invoice, counter_account="3300", booking_date=DAY, rate=D(1),
-                               description="")
+        rules_ea.payment(
+            invoice,
+            paid_before=D(10),
+            amount=D(5),
+            booked={},
+            payment_account="2700",
+            booking_date=DAY,
+            rate=D(1),
+            main_total=None,
+            description="",
+        )
+    initial = rules_de.initial(
+        invoice, counter_account="3300", booking_date=DAY, rate=D(1), description=""
+    )
     assert [(p.account, p.amount) for p in initial.draft.postings] == [
-        ("7200", D("12.00")), ("2500", D("2.40")), ("3300", D("-14.40"))]
-    rest = rules_de.rest_payment(invoice, rest_type="DISCOUNT", remaining=D("1.40"),
-                                 unpaid_account="3300", booking_date=DAY, rate=D(1),
-                                 description="")
+        ("7200", D("12.00")),
+        ("2500", D("2.40")),
+        ("3300", D("-14.40")),
+    ]
+    rest = rules_de.rest_payment(
+        invoice,
+        rest_type="DISCOUNT",
+        remaining=D("1.40"),
+        unpaid_account="3300",
+        booking_date=DAY,
+        rate=D(1),
+        description="",
+    )
     assert [(p.account, p.amount) for p in rest.draft.postings] == [
-        ("7200", D("-1.17")), ("2500", D("-0.23")), ("3300", D("1.40"))]
+        ("7200", D("-1.17")),
+        ("2500", D("-0.23")),
+        ("3300", D("1.40")),
+    ]
     with pytest.raises(ValidationFailed, match="DISCOUNT for this invoice"):
-        rules_de.rest_payment(invoice, rest_type="IRRECOVERABLE", remaining=D(1),
-                              unpaid_account="3300", booking_date=DAY, rate=D(1),
-                              description="")
+        rules_de.rest_payment(
+            invoice,
+            rest_type="IRRECOVERABLE",
+            remaining=D(1),
+            unpaid_account="3300",
+            booking_date=DAY,
+            rate=D(1),
+            description="",
+        )
     outgoing = side(LineInput("4000", D(12), "N"), direction=Direction.OUTGOING)
-    assert rules_de.initial(outgoing, counter_account="2000", booking_date=DAY, rate=D(1),
-                            description="").draft.journal_type is JournalType.INCOME
+    assert (
+        rules_de.initial(
+            outgoing, counter_account="2000", booking_date=DAY, rate=D(1), description=""
+        ).draft.journal_type
+        is JournalType.INCOME
+    )
 
 
 def test_currency_difference_goes_to_gain_or_loss() -> None:
-    loss = rules_de.currency_difference(direction=Direction.OUTGOING, residue=D("0.50"),
-                                        unpaid_account="2000", gain_account="8060",
-                                        loss_account="7860", booking_date=DAY, main=EUR)
-    assert [(p.account, p.amount) for p in loss.draft.postings] == [("2000", D("-0.50")),
-                                                                    ("7860", D("0.50"))]
-    gain = rules_de.currency_difference(direction=Direction.INCOMING, residue=D("0.50"),
-                                        unpaid_account="3300", gain_account="8060",
-                                        loss_account="7860", booking_date=DAY, main=EUR)
-    assert [(p.account, p.amount) for p in gain.draft.postings] == [("3300", D("0.50")),
-                                                                    ("8060", D("-0.50"))]
+    loss = rules_de.currency_difference(
+        direction=Direction.OUTGOING,
+        residue=D("0.50"),
+        unpaid_account="2000",
+        gain_account="8060",
+        loss_account="7860",
+        booking_date=DAY,
+        main=EUR,
+    )
+    assert [(p.account, p.amount) for p in loss.draft.postings] == [
+        ("2000", D("-0.50")),
+        ("7860", D("0.50")),
+    ]
+    gain = rules_de.currency_difference(
+        direction=Direction.INCOMING,
+        residue=D("0.50"),
+        unpaid_account="3300",
+        gain_account="8060",
+        loss_account="7860",
+        booking_date=DAY,
+        main=EUR,
+    )
+    assert [(p.account, p.amount) for p in gain.draft.postings] == [
+        ("3300", D("0.50")),
+        ("8060", D("-0.50")),
+    ]

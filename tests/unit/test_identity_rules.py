@@ -25,9 +25,15 @@ from beleg.domain.identity.usernames import normalize_username
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("raw", "char", "position"), [
-    ("jürgen", "'ü'", 2), ("anna maria", "U+0020", 5), ("max#1", "'#'", 4), ("straße", "'ß'", 5),
-])
+@pytest.mark.parametrize(
+    ("raw", "char", "position"),
+    [
+        ("jürgen", "'ü'", 2),
+        ("anna maria", "U+0020", 5),
+        ("max#1", "'#'", 4),
+        ("straße", "'ß'", 5),
+    ],
+)
 def test_username_error_names_the_invalid_character(raw: str, char: str, position: int) -> None:
     with pytest.raises(ValidationFailed) as info:
         normalize_username(raw)
@@ -73,11 +79,15 @@ def test_scopes_must_exist_and_cannot_escalate() -> None:
     with pytest.raises(ValidationFailed, match="at least one"):
         validate_scopes([])
     with pytest.raises(ValidationFailed, match="lacks"):
-        check_grantable(frozenset({"users:write"}), granter_scopes=frozenset({"users:read"}),
-                        platform_tenant=False)
+        check_grantable(
+            frozenset({"users:write"}),
+            granter_scopes=frozenset({"users:read"}),
+            platform_tenant=False,
+        )
     with pytest.raises(ValidationFailed, match="platform tenant"):
-        check_grantable(frozenset({"tenants:read"}), granter_scopes=PLATFORM_SCOPES,
-                        platform_tenant=False)
+        check_grantable(
+            frozenset({"tenants:read"}), granter_scopes=PLATFORM_SCOPES, platform_tenant=False
+        )
 
 
 def test_key_validity_and_status() -> None:

@@ -24,39 +24,57 @@ EUR, JPY = Currency.of("EUR"), Currency.of("JPY")
 MINIMAL = {"name": "API", "sellingPrice": Decimal(12), "amountType": "N"}
 
 
-def price(purchase: str | None, margin: str | None, margin_mode: PriceMode,
-          charge: str | None = None, *, charge_mode: PriceMode = PriceMode.CONSTANT,
-          rate: str = "20", currency: Currency = EUR) -> Decimal | None:
+def price(
+    purchase: str | None,
+    margin: str | None,
+    margin_mode: PriceMode,
+    charge: str | None = None,
+    *,
+    charge_mode: PriceMode = PriceMode.CONSTANT,
+    rate: str = "20",
+    currency: Currency = EUR,
+) -> Decimal | None:
     def dec(v: str | None) -> Decimal | None:
         return None if v is None else Decimal(v)
 
-    return calculated_net_price(purchase=dec(purchase), margin=dec(margin),
-                                margin_mode=margin_mode, charge=dec(charge),
-                                charge_mode=charge_mode, tax_rate=Decimal(rate),
-                                currency=currency)
+    return calculated_net_price(
+        purchase=dec(purchase),
+        margin=dec(margin),
+        margin_mode=margin_mode,
+        charge=dec(charge),
+        charge_mode=charge_mode,
+        tax_rate=Decimal(rate),
+        currency=currency,
+    )
 
 
 # --- descriptionFormatted ---------------------------------------------------------------------
 
+
 def test_seed_example_description_becomes_text_with_block_break() -> None:
     # seed 003 §2.4.1
-    assert html_to_text("<p><b>Beschreibung</b> des <i>Produktes</i></p>") == \
-        "Beschreibung des Produktes\r\n\r\n"
+    assert (
+        html_to_text("<p><b>Beschreibung</b> des <i>Produktes</i></p>")
+        == "Beschreibung des Produktes\r\n\r\n"
+    )
 
 
-@pytest.mark.parametrize(("html", "text"), [
-    ("<p>one</p><p>two</p>", "one\r\n\r\ntwo\r\n\r\n"),
-    ("<div><p>  nested  </p></div>", "nested\r\n\r\n"),
-    ("a<br>b<br/>c", "a\r\nb\r\nc"),
-    ("<ul><li>a</li><li>b</li></ul>", "a\r\nb\r\n\r\n"),
-    ("x &amp; y &lt;3 &uuml;", "x & y <3 ü"),
-    ("<h1>Title</h1>\n\n   <p>Body\n  text</p>", "Title\r\n\r\nBody text\r\n\r\n"),
-    ("<style>p {color: red}</style><script>alert(1)</script><p>safe</p>", "safe\r\n\r\n"),
-    ("<pre>keep\n  spaces</pre>", "keep\n  spaces\r\n\r\n"),
-    ("text<p>para</p>tail", "text\r\npara\r\n\r\ntail"),
-    ("<p></p>", ""),
-    ("<p>unclosed <b>bold", "unclosed bold"),
-])
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>one</p><p>two</p>", "one\r\n\r\ntwo\r\n\r\n"),
+        ("<div><p>  nested  </p></div>", "nested\r\n\r\n"),
+        ("a<br>b<br/>c", "a\r\nb\r\nc"),
+        ("<ul><li>a</li><li>b</li></ul>", "a\r\nb\r\n\r\n"),
+        ("x &amp; y &lt;3 &uuml;", "x & y <3 ü"),
+        ("<h1>Title</h1>\n\n   <p>Body\n  text</p>", "Title\r\n\r\nBody text\r\n\r\n"),
+        ("<style>p {color: red}</style><script>alert(1)</script><p>safe</p>", "safe\r\n\r\n"),
+        ("<pre>keep\n  spaces</pre>", "keep\n  spaces\r\n\r\n"),
+        ("text<p>para</p>tail", "text\r\npara\r\n\r\ntail"),
+        ("<p></p>", ""),
+        ("<p>unclosed <b>bold", "unclosed bold"),
+    ],
+)
 def test_html_is_rendered_as_readable_text(html: str, text: str) -> None:
     assert html_to_text(html) == text
 
@@ -67,6 +85,7 @@ def test_plain_text_keeps_its_line_breaks_as_crlf() -> None:
 
 
 # --- price build-up ---------------------------------------------------------------------------
+
 
 def test_constant_parts_are_added_to_the_purchase_price() -> None:
     assert price("100", "20", PriceMode.CONSTANT, "5.5") == Decimal("125.50")
@@ -106,6 +125,7 @@ def test_modes_default_to_constant_and_unknown_modes_are_refused() -> None:
 
 # --- colour -----------------------------------------------------------------------------------
 
+
 def test_colour_is_six_hex_digits_in_lower_case() -> None:
     assert check_color("2bc25d") == "2bc25d"
     assert check_color("B51010") == "b51010"
@@ -117,16 +137,31 @@ def test_colour_is_six_hex_digits_in_lower_case() -> None:
 
 # --- fields -----------------------------------------------------------------------------------
 
+
 def test_minimal_item_gets_the_seed_defaults() -> None:
     fields = normalise_item(MINIMAL)
-    assert fields == {"name": "API", "sellingPrice": Decimal(12), "amountType": "N",
-                      "marginMode": "CONSTANT", "additionalChargeMode": "CONSTANT"}
+    assert fields == {
+        "name": "API",
+        "sellingPrice": Decimal(12),
+        "amountType": "N",
+        "marginMode": "CONSTANT",
+        "additionalChargeMode": "CONSTANT",
+    }
 
 
 def test_output_only_fields_and_empty_references_are_dropped() -> None:
-    fields = normalise_item({**MINIMAL, "id": "x", "descriptionFormatted": "x",
-                             "calculatedNetPrice": Decimal(1), "itemCategory": "",
-                             "account": "", "color": "", "number": ""})
+    fields = normalise_item(
+        {
+            **MINIMAL,
+            "id": "x",
+            "descriptionFormatted": "x",
+            "calculatedNetPrice": Decimal(1),
+            "itemCategory": "",
+            "account": "",
+            "color": "",
+            "number": "",
+        }
+    )
     assert "id" not in fields and "calculatedNetPrice" not in fields
     assert "itemCategory" not in fields and "account" not in fields and "color" not in fields
     assert fields["number"] == ""  # a supplied empty text is kept (seed 003 §2)
@@ -136,24 +171,27 @@ def test_g_is_accepted_as_t() -> None:
     assert normalise_item({**MINIMAL, "amountType": "G"})["amountType"] == "T"
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"name": None}, "name"),
-    ({"name": "   "}, "name"),
-    ({"sellingPrice": None}, "sellingPrice"),
-    ({"amountType": None}, "amountType"),
-    ({"amountType": "X"}, "amountType"),
-    ({"sellingPrice": Decimal("1.123456")}, "sellingPrice"),
-    ({"sellingPrice": Decimal("12345678901")}, "sellingPrice"),
-    ({"sellingPrice": Decimal("NaN")}, "sellingPrice"),
-    ({"purchasePrice": Decimal(-1)}, "purchasePrice"),
-    ({"weight": Decimal("-0.5")}, "weight"),
-    ({"marginMode": "NET"}, "marginMode"),
-    ({"currency": "EURO"}, "currency"),
-    ({"unitOfMeasure": "BOTTLE"}, "unitOfMeasure"),
-    ({"color": "zzzzzz"}, "color"),
-    ({"name": "x" * 201}, "name"),
-    ({"number": "a\x00b"}, "number"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": None}, "name"),
+        ({"name": "   "}, "name"),
+        ({"sellingPrice": None}, "sellingPrice"),
+        ({"amountType": None}, "amountType"),
+        ({"amountType": "X"}, "amountType"),
+        ({"sellingPrice": Decimal("1.123456")}, "sellingPrice"),
+        ({"sellingPrice": Decimal("12345678901")}, "sellingPrice"),
+        ({"sellingPrice": Decimal("NaN")}, "sellingPrice"),
+        ({"purchasePrice": Decimal(-1)}, "purchasePrice"),
+        ({"weight": Decimal("-0.5")}, "weight"),
+        ({"marginMode": "NET"}, "marginMode"),
+        ({"currency": "EURO"}, "currency"),
+        ({"unitOfMeasure": "BOTTLE"}, "unitOfMeasure"),
+        ({"color": "zzzzzz"}, "color"),
+        ({"name": "x" * 201}, "name"),
+        ({"number": "a\x00b"}, "number"),
+    ],
+)
 def test_bad_item_fields_are_named(change: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationFailed) as error:
         normalise_item({**MINIMAL, **change})
@@ -162,16 +200,28 @@ def test_bad_item_fields_are_named(change: dict[str, object], field: str) -> Non
 
 
 def test_negative_selling_price_margin_and_charge_are_allowed() -> None:
-    fields = normalise_item({**MINIMAL, "sellingPrice": Decimal(-5), "margin": Decimal(-1),
-                             "additionalCharge": Decimal("-0.5")})
+    fields = normalise_item(
+        {
+            **MINIMAL,
+            "sellingPrice": Decimal(-5),
+            "margin": Decimal(-1),
+            "additionalCharge": Decimal("-0.5"),
+        }
+    )
     assert fields["sellingPrice"] == Decimal(-5)
 
 
 def test_category_needs_a_name_and_checks_unit_and_colour() -> None:
-    assert normalise_category({"name": "Waren", "code": "W", "color": "ABCDEF"}) == \
-        {"name": "Waren", "code": "W", "color": "abcdef"}
-    for change, field in (({"name": ""}, "name"), ({"unitOfMeasure": "X"}, "unitOfMeasure"),
-                          ({"color": "fff"}, "color")):
+    assert normalise_category({"name": "Waren", "code": "W", "color": "ABCDEF"}) == {
+        "name": "Waren",
+        "code": "W",
+        "color": "abcdef",
+    }
+    for change, field in (
+        ({"name": ""}, "name"),
+        ({"unitOfMeasure": "X"}, "unitOfMeasure"),
+        ({"color": "fff"}, "color"),
+    ):
         with pytest.raises(ValidationFailed) as error:
             normalise_category({"name": "Waren", **change})
         assert error.value.field == field

@@ -28,16 +28,19 @@ def _draft(*amounts: str, currency: Currency = EUR, rate: str = "1") -> JournalD
 
 
 # Seed 003 §3.1 worked examples.
-@pytest.mark.parametrize(("amount", "kind", "net", "tax", "total"), [
-    ("12", "N", "12.00", "2.40", "14.40"),
-    ("53.24", "N", "53.24", "10.65", "63.89"),
-    ("106.48", "N", "106.48", "21.30", "127.78"),
-    ("95.832", "N", "95.83", "19.17", "115.00"),
-    ("114.96", "T", "95.80", "19.16", "114.96"),
-    ("229.92", "T", "191.60", "38.32", "229.92"),
-    ("100", "N", "100.00", "20.00", "120.00"),
-    ("14.40", "G", "12.00", "2.40", "14.40"),
-])
+@pytest.mark.parametrize(
+    ("amount", "kind", "net", "tax", "total"),
+    [
+        ("12", "N", "12.00", "2.40", "14.40"),
+        ("53.24", "N", "53.24", "10.65", "63.89"),
+        ("106.48", "N", "106.48", "21.30", "127.78"),
+        ("95.832", "N", "95.83", "19.17", "115.00"),
+        ("114.96", "T", "95.80", "19.16", "114.96"),
+        ("229.92", "T", "191.60", "38.32", "229.92"),
+        ("100", "N", "100.00", "20.00", "120.00"),
+        ("14.40", "G", "12.00", "2.40", "14.40"),
+    ],
+)
 def test_seed_tax_vectors(amount: str, kind: str, net: str, tax: str, total: str) -> None:
     assert line_amounts(D(amount), kind, D(20), EUR) == LineAmounts(D(net), D(tax), D(total))
 
@@ -67,7 +70,9 @@ def test_journal_must_balance_exactly() -> None:
 def test_main_currency_example_of_the_seed() -> None:
     # USD invoice, rate 2: a payment of 14.40 is 28.80 in the main currency (§3.3).
     assert main_currency_amounts(_draft("14.40", "-14.40", currency=USD, rate="2"), EUR) == [
-        D("28.80"), D("-28.80")]
+        D("28.80"),
+        D("-28.80"),
+    ]
 
 
 def test_main_currency_rounding_is_residue_free() -> None:
@@ -93,21 +98,24 @@ def test_journal_numbers() -> None:
 
 def test_seed_partial_payment_example() -> None:
     # 12 N @20 % (14.40); 10.00 paid first, then 4.40 (§3.3 A.3).
-    first = payment_share([D("12.00"), D("2.40")], paid_before=D(0), payment=D("10.00"),
-                          currency=EUR)
-    second = payment_share([D("12.00"), D("2.40")], paid_before=D("10.00"), payment=D("4.40"),
-                           currency=EUR)
+    first = payment_share(
+        [D("12.00"), D("2.40")], paid_before=D(0), payment=D("10.00"), currency=EUR
+    )
+    second = payment_share(
+        [D("12.00"), D("2.40")], paid_before=D("10.00"), payment=D("4.40"), currency=EUR
+    )
     assert first == [D("8.33"), D("1.67")] and second == [D("3.67"), D("0.73")]
     with pytest.raises(ValidationFailed, match="exceeds"):
-        payment_share([D("12.00"), D("2.40")], paid_before=D("10"), payment=D("4.41"),
-                      currency=EUR)
+        payment_share([D("12.00"), D("2.40")], paid_before=D("10"), payment=D("4.41"), currency=EUR)
 
 
 cents = st.integers(min_value=1, max_value=10**9).map(lambda c: D(c).scaleb(-2))
 
 
-@given(components=st.lists(cents, min_size=1, max_size=8),
-       cuts=st.lists(st.integers(min_value=1, max_value=10**6), min_size=1, max_size=6))
+@given(
+    components=st.lists(cents, min_size=1, max_size=8),
+    cuts=st.lists(st.integers(min_value=1, max_value=10**6), min_size=1, max_size=6),
+)
 def test_proportional_shares_sum_to_the_invoice(components: list[D], cuts: list[int]) -> None:
     total = sum(components)
     weights_total = sum(cuts)
@@ -127,15 +135,23 @@ def test_proportional_shares_sum_to_the_invoice(components: list[D], cuts: list[
     assert booked == components
 
 
-@given(amounts=st.lists(st.integers(min_value=1, max_value=10**8), min_size=1, max_size=6),
-       rate=st.decimals(min_value=D("0.0001"), max_value=D("1000"), places=4),
-       currency=st.sampled_from([EUR, USD, JPY]))
-def test_main_currency_journals_always_balance(amounts: list[int], rate: D,
-                                               currency: Currency) -> None:
+@given(
+    amounts=st.lists(st.integers(min_value=1, max_value=10**8), min_size=1, max_size=6),
+    rate=st.decimals(min_value=D("0.0001"), max_value=D("1000"), places=4),
+    currency=st.sampled_from([EUR, USD, JPY]),
+)
+def test_main_currency_journals_always_balance(
+    amounts: list[int], rate: D, currency: Currency
+) -> None:
     debits = [D(a).scaleb(-currency.minor_units) for a in amounts]
     credit = -sum(debits)
-    draft = JournalDraft(JournalType.REBOOK, date(2026, 1, 1), currency,
-                         (*(Posting("1", d) for d in debits), Posting("2", credit)), rate)
+    draft = JournalDraft(
+        JournalType.REBOOK,
+        date(2026, 1, 1),
+        currency,
+        (*(Posting("1", d) for d in debits), Posting("2", credit)),
+        rate,
+    )
     main = main_currency_amounts(draft, EUR)
     assert sum(main) == 0
     for amount, converted in zip([*debits, credit], main, strict=True):

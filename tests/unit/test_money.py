@@ -55,7 +55,9 @@ def test_allocation_example_distributes_leftover_cents_to_largest_remainders() -
     shares = allocate(Money.of("0.05", "EUR"), [Decimal("0.3"), Decimal("0.7")])
     assert [s.amount for s in shares] == [Decimal("0.02"), Decimal("0.03")]  # tie: earlier first
     assert [s.amount for s in allocate(Money.of("-10.00", "EUR"), [1, 2])] == [
-        Decimal("-3.33"), Decimal("-6.67")]
+        Decimal("-3.33"),
+        Decimal("-6.67"),
+    ]
 
 
 def test_allocation_rejects_bad_weights_and_unrounded_amounts() -> None:
@@ -69,16 +71,28 @@ def test_allocation_rejects_bad_weights_and_unrounded_amounts() -> None:
         allocate(Money.of("1.001", "EUR"), [1, 1])
 
 
-amounts = st.decimals(min_value=Decimal("-1000000000"), max_value=Decimal("1000000000"),
-                      allow_nan=False, allow_infinity=False, places=3)
-weights = st.lists(st.decimals(min_value=Decimal(0), max_value=Decimal(10_000), places=4,
-                               allow_nan=False, allow_infinity=False),
-                   min_size=1, max_size=12).filter(lambda ws: sum(ws) > 0)
+amounts = st.decimals(
+    min_value=Decimal("-1000000000"),
+    max_value=Decimal("1000000000"),
+    allow_nan=False,
+    allow_infinity=False,
+    places=3,
+)
+weights = st.lists(
+    st.decimals(
+        min_value=Decimal(0),
+        max_value=Decimal(10_000),
+        places=4,
+        allow_nan=False,
+        allow_infinity=False,
+    ),
+    min_size=1,
+    max_size=12,
+).filter(lambda ws: sum(ws) > 0)
 
 
 @given(amount=amounts, weights=weights, code=st.sampled_from(CURRENCIES))
-def test_allocation_always_sums_exactly(amount: Decimal, weights: list[Decimal],
-                                        code: str) -> None:
+def test_allocation_always_sums_exactly(amount: Decimal, weights: list[Decimal], code: str) -> None:
     money = Money.of(amount, code).rounded()
     shares = allocate(money, weights)
     assert sum((s.amount for s in shares), Decimal(0)) == money.amount
@@ -92,8 +106,12 @@ def test_allocation_always_sums_exactly(amount: Decimal, weights: list[Decimal],
             assert share.amount == 0
 
 
-@given(amount=st.decimals(allow_nan=False, allow_infinity=False, min_value=Decimal("-1e12"),
-                          max_value=Decimal("1e12")), code=st.sampled_from(CURRENCIES))
+@given(
+    amount=st.decimals(
+        allow_nan=False, allow_infinity=False, min_value=Decimal("-1e12"), max_value=Decimal("1e12")
+    ),
+    code=st.sampled_from(CURRENCIES),
+)
 def test_rounding_never_exceeds_the_currency_decimals(amount: Decimal, code: str) -> None:
     currency = Currency.of(code)
     rounded = round_to_currency(amount, currency)

@@ -34,24 +34,36 @@ from beleg.domain.numbering import (
 DAY = date(2026, 11, 7)
 
 
-@pytest.mark.parametrize(("reset", "key"), [
-    (CounterReset.NEVER, "-"), (CounterReset.YEARLY, "2026"), (CounterReset.MONTHLY, "2026-11"),
-])
+@pytest.mark.parametrize(
+    ("reset", "key"),
+    [
+        (CounterReset.NEVER, "-"),
+        (CounterReset.YEARLY, "2026"),
+        (CounterReset.MONTHLY, "2026-11"),
+    ],
+)
 def test_period_keys(reset: CounterReset, key: str) -> None:
     assert period_key(reset, DAY) == key
-    assert period_key(reset, date(2026, 1, 31)) == {"-": "-", "2026": "2026",
-                                                      "2026-11": "2026-01"}[key]
+    assert (
+        period_key(reset, date(2026, 1, 31))
+        == {"-": "-", "2026": "2026", "2026-11": "2026-01"}[key]
+    )
 
 
 def test_seed_003_annual_numbers() -> None:
     invoice = default_counter(DocumentType.INVOICE, SequenceBase.ANNUAL)
     assert invoice.reset is CounterReset.YEARLY
     assert format_number(invoice, 4, date(2020, 5, 1)) == "R 2020 4"
-    expected = {DocumentType.CREDIT_MEMO: "G 2020 1", DocumentType.DELIVERY_NOTE: "L 2020 1",
-                DocumentType.OFFER: "AN 2020 1", DocumentType.ORDER_CONFIRMATION: "AB 2020 1"}
+    expected = {
+        DocumentType.CREDIT_MEMO: "G 2020 1",
+        DocumentType.DELIVERY_NOTE: "L 2020 1",
+        DocumentType.OFFER: "AN 2020 1",
+        DocumentType.ORDER_CONFIRMATION: "AB 2020 1",
+    }
     for kind, number in expected.items():
-        assert format_number(default_counter(kind, SequenceBase.ANNUAL), 1,
-                             date(2020, 5, 1)) == number
+        assert (
+            format_number(default_counter(kind, SequenceBase.ANNUAL), 1, date(2020, 5, 1)) == number
+        )
 
 
 def test_permanent_groups_have_no_year_and_never_reset() -> None:
@@ -60,9 +72,16 @@ def test_permanent_groups_have_no_year_and_never_reset() -> None:
     assert format_number(counter, 17, DAY) == "R 17"
 
 
-@pytest.mark.parametrize(("width", "value", "text"), [
-    (0, 7, "7"), (1, 7, "7"), (4, 7, "0007"), (4, 12345, "12345"), (6, 0, "000000"),
-])
+@pytest.mark.parametrize(
+    ("width", "value", "text"),
+    [
+        (0, 7, "7"),
+        (1, 7, "7"),
+        (4, 7, "0007"),
+        (4, 12345, "12345"),
+        (6, 0, "000000"),
+    ],
+)
 def test_width_pads_with_zeros_but_never_cuts(width: int, value: int, text: str) -> None:
     assert format_number(CounterConfig(width=width), value, DAY) == text
 
@@ -80,8 +99,7 @@ def test_test_mode_prefix() -> None:
 
 
 def test_the_longest_number_fits_80_characters() -> None:
-    config = check_counter(CounterConfig(prefix="P" * 25, suffix="S" * 25, width=18,
-                                         start=10**15))
+    config = check_counter(CounterConfig(prefix="P" * 25, suffix="S" * 25, width=18, start=10**15))
     assert len(format_number(config, 10**18 - 1, DAY, test_mode=True)) <= 80
 
 
@@ -94,16 +112,19 @@ def test_affix_source_toggle() -> None:
     assert format_number(legacy, 3, DAY, strategy=None) == "3"
 
 
-@pytest.mark.parametrize(("config", "field"), [
-    (CounterConfig(prefix="{year}"), "prefix"),
-    (CounterConfig(suffix="{yyyy"), "suffix"),
-    (CounterConfig(prefix="x" * 26), "prefix"),
-    (CounterConfig(width=-1), "width"),
-    (CounterConfig(width=19), "width"),
-    (CounterConfig(start=-1), "start"),
-    (CounterConfig(reset="WEEKLY"), "reset"),  # type: ignore[arg-type]
-    (CounterConfig(affix_source="BOTH"), "affixSource"),  # type: ignore[arg-type]
-])
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        (CounterConfig(prefix="{year}"), "prefix"),
+        (CounterConfig(suffix="{yyyy"), "suffix"),
+        (CounterConfig(prefix="x" * 26), "prefix"),
+        (CounterConfig(width=-1), "width"),
+        (CounterConfig(width=19), "width"),
+        (CounterConfig(start=-1), "start"),
+        (CounterConfig(reset="WEEKLY"), "reset"),  # type: ignore[arg-type]
+        (CounterConfig(affix_source="BOTH"), "affixSource"),  # type: ignore[arg-type]
+    ],
+)
 def test_bad_counter_configurations_name_the_field(config: CounterConfig, field: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
         check_counter(config)
@@ -123,19 +144,23 @@ def test_rule_checks_normalise_and_name_the_field() -> None:
 
 
 def test_pick_counter_by_conditions_and_priority() -> None:
-    rules = [NumberRule(1, "any"),
-             NumberRule(5, "germany", country="DE"),
-             NumberRule(9, "german-companies", country="DE",
-                        customer_type=CustomerType.COMPANY),
-             NumberRule(7, "site-b", operating_site="B"),
-             NumberRule(3, "offers", doc_type=DocumentType.OFFER)]
+    rules = [
+        NumberRule(1, "any"),
+        NumberRule(5, "germany", country="DE"),
+        NumberRule(9, "german-companies", country="DE", customer_type=CustomerType.COMPANY),
+        NumberRule(7, "site-b", operating_site="B"),
+        NumberRule(3, "offers", doc_type=DocumentType.OFFER),
+    ]
     invoice = DocumentType.INVOICE
     assert pick_counter(rules, NumberingContext(invoice, country="AT")) == "any"
     assert pick_counter(rules, NumberingContext(invoice, country="de")) == "germany"
-    assert pick_counter(rules, NumberingContext(invoice, CustomerType.COMPANY, "DE")) \
+    assert (
+        pick_counter(rules, NumberingContext(invoice, CustomerType.COMPANY, "DE"))
         == "german-companies"
-    assert pick_counter(rules, NumberingContext(invoice, country="DE", operating_site="B")) \
-        == "site-b"
+    )
+    assert (
+        pick_counter(rules, NumberingContext(invoice, country="DE", operating_site="B")) == "site-b"
+    )
     assert pick_counter(rules, NumberingContext(DocumentType.OFFER)) == "offers"
     assert pick_counter([], NumberingContext(invoice)) is None
     assert pick_counter([NumberRule(1, "x", country="DE")], NumberingContext(invoice)) is None
@@ -146,22 +171,41 @@ def test_equal_priorities_go_to_the_rule_created_first() -> None:
     assert pick_counter(rules, NumberingContext(DocumentType.INVOICE)) == "first"
 
 
-CONDITIONS = {"customer_type": st.none() | st.sampled_from(list(CustomerType)),
-              "country": st.none() | st.sampled_from(["AT", "DE", "CH"]),
-              "billing_group": st.none() | st.sampled_from(["g1", "g2"]),
-              "operating_site": st.none() | st.sampled_from(["s1", "s2"])}
-RULES = st.lists(st.builds(NumberRule, priority=st.integers(-3, 3), counter_id=st.integers(),
-                           doc_type=st.none() | st.sampled_from(list(DocumentType)),
-                           **CONDITIONS), max_size=12)
-CONTEXTS = st.builds(NumberingContext, doc_type=st.sampled_from(list(DocumentType)),
-                     **CONDITIONS)
+CONDITIONS = {
+    "customer_type": st.none() | st.sampled_from(list(CustomerType)),
+    "country": st.none() | st.sampled_from(["AT", "DE", "CH"]),
+    "billing_group": st.none() | st.sampled_from(["g1", "g2"]),
+    "operating_site": st.none() | st.sampled_from(["s1", "s2"]),
+}
+RULES = st.lists(
+    st.builds(
+        NumberRule,
+        priority=st.integers(-3, 3),
+        counter_id=st.integers(),
+        doc_type=st.none() | st.sampled_from(list(DocumentType)),
+        **CONDITIONS,
+    ),
+    max_size=12,
+)
+CONTEXTS = st.builds(NumberingContext, doc_type=st.sampled_from(list(DocumentType)), **CONDITIONS)
 
 
 @given(RULES, CONTEXTS)
 def test_the_picked_rule_is_the_highest_priority_matching_one(
-        rules: list[NumberRule], context: NumberingContext) -> None:
-    rules = [NumberRule(r.priority, index, r.doc_type, r.customer_type, r.country,
-                        r.billing_group, r.operating_site) for index, r in enumerate(rules)]
+    rules: list[NumberRule], context: NumberingContext
+) -> None:
+    rules = [
+        NumberRule(
+            r.priority,
+            index,
+            r.doc_type,
+            r.customer_type,
+            r.country,
+            r.billing_group,
+            r.operating_site,
+        )
+        for index, r in enumerate(rules)
+    ]
     matching = [r for r in rules if r.matches(context)]
     picked = pick_counter(rules, context)
     if not matching:
@@ -170,11 +214,13 @@ def test_the_picked_rule_is_the_highest_priority_matching_one(
     best = max(r.priority for r in matching)
     assert picked == min(r.counter_id for r in matching if r.priority == best)
     chosen = rules[picked]  # type: ignore[index]
-    for condition, actual in ((chosen.country, context.country),
-                              (chosen.customer_type, context.customer_type),
-                              (chosen.billing_group, context.billing_group),
-                              (chosen.operating_site, context.operating_site),
-                              (chosen.doc_type, context.doc_type)):
+    for condition, actual in (
+        (chosen.country, context.country),
+        (chosen.customer_type, context.customer_type),
+        (chosen.billing_group, context.billing_group),
+        (chosen.operating_site, context.operating_site),
+        (chosen.doc_type, context.doc_type),
+    ):
         assert condition is None or condition == actual
 
 
@@ -191,16 +237,19 @@ def test_payment_term_dates_and_checks() -> None:
     assert PaymentTerm(None, "5", 5, 5).due_date(date(2018, 12, 31)) == date(2019, 1, 5)  # type: ignore
     assert term.dunning_date(date(2020, 1, 1)) == date(2020, 1, 22)
     assert check_payment_term({"name": "x", "due_days": 3})["dunning_days"] == 3
-    for values, field in (({"name": "", "due_days": 1}, "name"),
-                          ({"name": "x", "due_days": -1}, "dueDays"),
-                          ({"name": "x", "due_days": 1, "dunning_days": 4000}, "dunningDays")):
+    for values, field in (
+        ({"name": "", "due_days": 1}, "name"),
+        ({"name": "x", "due_days": -1}, "dueDays"),
+        ({"name": "x", "due_days": 1, "dunning_days": 4000}, "dunningDays"),
+    ):
         with pytest.raises(ValidationFailed) as caught:
             check_payment_term(values)
         assert caught.value.field == field
 
 
-@pytest.mark.parametrize(("chart", "account"), [("AT-EKR", "4880"), ("SKR03", "2650"),
-                                                ("SKR04", "7100")])
+@pytest.mark.parametrize(
+    ("chart", "account"), [("AT-EKR", "4880"), ("SKR03", "2650"), ("SKR04", "7100")]
+)
 def test_dunning_fees_go_to_a_zero_rate_revenue_account(chart: str, account: str) -> None:
     code, entry = dunning_fee_account(CHARTS[chart])
     assert (code, entry) == (account, "000")

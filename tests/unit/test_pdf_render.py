@@ -34,8 +34,12 @@ def _text(pdf: bytes, tmp_path: Path) -> str:
         pytest.skip("pdftotext (Debian package poppler-utils) is not installed")
     path = tmp_path / "document.pdf"
     path.write_bytes(pdf)
-    result = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"],  # noqa: S603
-                            capture_output=True, check=True, text=True)
+    result = subprocess.run(
+        [PDFTOTEXT, "-layout", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
     return result.stdout.replace("\u00a0", " ")
 
 
@@ -44,7 +48,7 @@ def _inflated_streams(pdf: bytes) -> bytes:
     chunks = []
     for match in re.finditer(rb"stream\r?\n", pdf):
         end = pdf.find(b"endstream", match.end())
-        raw = pdf[match.end():end]
+        raw = pdf[match.end() : end]
         try:
             chunks.append(zlib.decompressobj().decompress(raw))
         except zlib.error:
@@ -64,11 +68,20 @@ def _xmp(pdf: bytes) -> bytes:
 def test_invoice_pdf_text(invoice_pdf: bytes, tmp_path: Path) -> None:
     assert invoice_pdf.startswith(b"%PDF-")
     text = _text(invoice_pdf, tmp_path)
-    for expected in ("Rechnung R 2026 17", "R 2026 17", "Beispiel Handel GmbH",
-                     "1.153,85 €", "USt 20 % von 851,54 €", "0,1234 €", "Seite 1 von 1",
-                     "Leistungszeitraum", "01.11.2026 – 30.11.2026",
-                     "IBAN: AT61 1904 3002 3457 3201", "Steuernummer: 12 345/6789",
-                     "Verwendungszweck: R 2026 17"):
+    for expected in (
+        "Rechnung R 2026 17",
+        "R 2026 17",
+        "Beispiel Handel GmbH",
+        "1.153,85 €",
+        "USt 20 % von 851,54 €",
+        "0,1234 €",
+        "Seite 1 von 1",
+        "Leistungszeitraum",
+        "01.11.2026 – 30.11.2026",
+        "IBAN: AT61 1904 3002 3457 3201",
+        "Steuernummer: 12 345/6789",
+        "Verwendungszweck: R 2026 17",
+    ):
         assert expected in text, expected
     assert "alert" not in text
 
@@ -85,13 +98,28 @@ def test_invoice_pdf_is_pdf_a_3b(invoice_pdf: bytes) -> None:
 
 def test_english_credit_note_and_several_pages(tmp_path: Path) -> None:
     text = _text(render_pdf(build_layout(credit_memo_input())), tmp_path)
-    for expected in ("Credit note G 2026 3", "Page 1 of 1", "Exchange rate: 1 USD = 0.92 EUR",
-                     "€326.25", "Correction of invoice R 2026 1 dated Nov 1, 2026"):
+    for expected in (
+        "Credit note G 2026 3",
+        "Page 1 of 1",
+        "Exchange rate: 1 USD = 0.92 EUR",
+        "€326.25",
+        "Correction of invoice R 2026 1 dated Nov 1, 2026",
+    ):
         assert expected in text, expected
-    lines = tuple(LayoutLine(position=n, name=f"Artikel {n}", description="Beschreibung",
-                             quantity=Decimal(1), unit="PC", unit_price=Decimal("10.00"),
-                             net=Decimal("10.00"), tax_rate=Decimal(20),
-                             total=Decimal("12.00")) for n in range(1, 31))
+    lines = tuple(
+        LayoutLine(
+            position=n,
+            name=f"Artikel {n}",
+            description="Beschreibung",
+            quantity=Decimal(1),
+            unit="PC",
+            unit_price=Decimal("10.00"),
+            net=Decimal("10.00"),
+            tax_rate=Decimal(20),
+            total=Decimal("12.00"),
+        )
+        for n in range(1, 31)
+    )
     long_text = _text(render_pdf(build_layout(replace(invoice_input(), lines=lines))), tmp_path)
     pages = re.findall(r"Seite (\d+) von (\d+)", long_text)
     assert len(pages) >= 2 and pages[0] == ("1", str(len(pages)))
@@ -100,8 +128,11 @@ def test_english_credit_note_and_several_pages(tmp_path: Path) -> None:
 
 
 def test_html_is_escaped_and_self_contained() -> None:
-    data = replace(invoice_input(), intro='<p onclick="x">Hi</p><img src="http://evil/x.png">',
-                   customer=replace(invoice_input().customer, name="<b>Evil</b> & Co"))
+    data = replace(
+        invoice_input(),
+        intro='<p onclick="x">Hi</p><img src="http://evil/x.png">',
+        customer=replace(invoice_input().customer, name="<b>Evil</b> & Co"),
+    )
     html = render_html(build_layout(data))
     assert "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in html
     assert "http://evil" not in html and "onclick" not in html

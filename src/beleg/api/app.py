@@ -28,19 +28,23 @@ scope it needs. POST requests accept an `Idempotency-Key`. Lists take `search` (
 """
 
 
-def create_app(*, settings: Settings | None = None, db: Database | None = None,
-               clock: Clock | None = None) -> FastAPI:
+def create_app(
+    *, settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None
+) -> FastAPI:
     """Build the application around one database and one system clock."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
     database = db or Database(settings.database_url)
     system_clock = clock or SystemClock()
-    rt = Runtime(settings=settings, db=database, clock=system_clock,
-                 rate_limits=RateLimits(settings))
+    rt = Runtime(
+        settings=settings, db=database, clock=system_clock, rate_limits=RateLimits(settings)
+    )
     rt.authenticators.append(
-        lambda token: authenticate_api_key(db=database, token=token, clock=system_clock))
+        lambda token: authenticate_api_key(db=database, token=token, clock=system_clock)
+    )
     rt.authenticators.append(
-        lambda token: authenticate_access_token(db=database, token=token, clock=system_clock))
+        lambda token: authenticate_access_token(db=database, token=token, clock=system_clock)
+    )
 
     app = FastAPI(title="Beleg", version=__version__, description=DESCRIPTION)
     app.state.runtime = rt
@@ -51,6 +55,9 @@ def create_app(*, settings: Settings | None = None, db: Database | None = None,
     app.include_router(v2.router())
     app.include_router(v11.router())
     app.add_middleware(ClientAddressLimit)
-    app.add_middleware(ObservabilityMiddleware, metrics=rt.metrics,
-                       templates=lambda: {id(r.route): r.path for r in route_table(app.routes)})
+    app.add_middleware(
+        ObservabilityMiddleware,
+        metrics=rt.metrics,
+        templates=lambda: {id(r.route): r.path for r in route_table(app.routes)},
+    )
     return app

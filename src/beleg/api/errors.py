@@ -17,7 +17,10 @@ from beleg.domain.errors import Conflict, DomainError, Forbidden, NotFound, Vali
 log = structlog.get_logger("beleg.api")
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
-    (ValidationFailed, 400), (NotFound, 404), (Conflict, 409), (Forbidden, 403),
+    (ValidationFailed, 400),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
 ]
 
 
@@ -27,11 +30,14 @@ def _field_path(location: tuple[Any, ...]) -> str:
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [{"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
-              for e in exc.errors()]
+    errors = [
+        {"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
+        for e in exc.errors()
+    ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem_response(request, status=400, code="validation-error", detail=detail,
-                            errors=errors)
+    return problem_response(
+        request, status=400, code="validation-error", detail=detail, errors=errors
+    )
 
 
 async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -40,15 +46,22 @@ async def _domain(request: Request, exc: DomainError) -> JSONResponse:
     if request.url.path.startswith(ACCOUNTING_PREFIX) and preferred_language(request) == "de":
         message = _german(exc) or message  # seed 003 §2: German unless English is preferred
     errors = [{"field": exc.field, "message": message}] if exc.field else None
-    return problem_response(request, status=status, code=exc.code, detail=message,
-                            errors=errors)
+    return problem_response(request, status=status, code=exc.code, detail=message, errors=errors)
 
 
 # What a NotFound on the accounting API names, by field (seed 003 style: "Land nicht gefunden.").
 _NOT_FOUND_DE = {
-    "invoice": "Rechnung", "booking": "Buchung", "journal": "Journal", "account": "Konto",
-    "taxClassEntry": "Steuerklasse", "customer": "Kunde", "supplier": "Lieferant",
-    "id": "Eintrag", "address": "Adresse", "header": "Kontoauszug", "bankAccount": "Bankkonto",
+    "invoice": "Rechnung",
+    "booking": "Buchung",
+    "journal": "Journal",
+    "account": "Konto",
+    "taxClassEntry": "Steuerklasse",
+    "customer": "Kunde",
+    "supplier": "Lieferant",
+    "id": "Eintrag",
+    "address": "Adresse",
+    "header": "Kontoauszug",
+    "bankAccount": "Bankkonto",
 }
 
 
@@ -62,20 +75,35 @@ def _german(exc: DomainError) -> str | None:
 
 async def _api(request: Request, exc: ApiError) -> JSONResponse:
     errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
-    return problem_response(request, status=exc.status, code=exc.code, detail=exc.message,
-                            errors=errors, headers=exc.headers)
+    return problem_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        detail=exc.message,
+        errors=errors,
+        headers=exc.headers,
+    )
 
 
 async def _http(request: Request, exc: HTTPException) -> JSONResponse:
     code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-    return problem_response(request, status=exc.status_code, code=code, detail=str(exc.detail),
-                            headers=getattr(exc, "headers", None))
+    return problem_response(
+        request,
+        status=exc.status_code,
+        code=code,
+        detail=str(exc.detail),
+        headers=getattr(exc, "headers", None),
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", exc_info=exc, path=request.url.path)
-    return problem_response(request, status=500, code="internal-error",
-                            detail="An unexpected error occurred; quote the request id.")
+    return problem_response(
+        request,
+        status=500,
+        code="internal-error",
+        detail="An unexpected error occurred; quote the request id.",
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -22,8 +22,10 @@ MAX_PAGE = 1_000_000
 _FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-          "description": "A page as JSON, or every match as CSV (format=csv or Accept: text/csv)"}
+    200: {
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+        "description": "A page as JSON, or every match as CSV (format=csv or Accept: text/csv)",
+    }
 }
 
 
@@ -35,8 +37,9 @@ class ListParams:
         search: str | None = Query(None, description="RSQL filter, e.g. `role==ADMIN`"),
         sort: str | None = Query(None, description="Comma-separated fields; `-` for descending"),
         page: int = Query(1, ge=1, le=MAX_PAGE, description="1-based page number"),
-        size: int = Query(50, ge=1, le=MAX_PAGE,
-                          description="Items per page (at most BELEG_PAGE_SIZE_MAX)"),
+        size: int = Query(
+            50, ge=1, le=MAX_PAGE, description="Items per page (at most BELEG_PAGE_SIZE_MAX)"
+        ),
         format: Literal["json", "csv"] | None = Query(None, description="csv streams every match"),
         columns: str | None = Query(None, description="CSV: comma-separated columns"),
         filename: str | None = Query(None, description="CSV: download file name"),
@@ -59,33 +62,40 @@ def _columns(spec: ListSpec, requested: str | None) -> list[str]:
     if unknown or not chosen:
         raise ValidationFailed(
             f"columns: unknown column(s) {', '.join(unknown) or '(none given)'}; "
-            f"available are {', '.join(spec.columns)}", field="columns")
+            f"available are {', '.join(spec.columns)}",
+            field="columns",
+        )
     return chosen
 
 
 def _filename(requested: str | None, default: str) -> str:
     name = requested or default
     if not _FILENAME.match(name):
-        raise ValidationFailed("filename may contain letters, digits, '.', '_' and '-' only "
-                               "(at most 100 characters)", field="filename")
+        raise ValidationFailed(
+            "filename may contain letters, digits, '.', '_' and '-' only (at most 100 characters)",
+            field="filename",
+        )
     return name if name.lower().endswith(".csv") else f"{name}.csv"
 
 
-def list_response(request: Request, spec: ListSpec, params: ListParams, rt: Runtime,
-                  default_filename: str) -> Any:
+def list_response(
+    request: Request, spec: ListSpec, params: ListParams, rt: Runtime, default_filename: str
+) -> Any:
     """A Page dict for JSON, or a StreamingResponse for CSV."""
-    list_request = ListRequest(search=params.search, sort=params.sort, page=params.page,
-                               size=params.size)
+    list_request = ListRequest(
+        search=params.search, sort=params.sort, page=params.page, size=params.size
+    )
     if _wants_csv(request, params):
         columns = _columns(spec, params.columns)
         name = _filename(params.filename, default_filename)
         statement = prepare_stream(spec=spec, request=list_request)
         rows = stream_rows(db=rt.db, spec=spec, statement=statement)
         return StreamingResponse(
-            csv_chunks(rows, columns), media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+            csv_chunks(rows, columns),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     if params.size > rt.settings.page_size_max:
         raise ValidationFailed(f"size must be at most {rt.settings.page_size_max}", field="size")
     page = fetch_page(db=rt.db, spec=spec, request=list_request)
     return {"items": page.items, "page": page.page, "size": page.size, "total": page.total}
-

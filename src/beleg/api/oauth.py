@@ -22,34 +22,49 @@ router = APIRouter(tags=["OAuth2"])
 # Public by design: the token endpoint authenticates the client itself (RFC 6749 §2.3), the
 # discovery documents are public (RFC 8414, RFC 7517).
 # The login and consent pages authenticate the user themselves (password, session, CSRF).
-PUBLIC_PATHS = frozenset({"/oauth2/token", "/.well-known/jwks.json",
-                          "/.well-known/oauth-authorization-server", "/oauth2/auth",
-                          "/oauth2/login", "/oauth2/consent", "/oauth2/step",
-                          "/oauth2/pair"})
+PUBLIC_PATHS = frozenset(
+    {
+        "/oauth2/token",
+        "/.well-known/jwks.json",
+        "/.well-known/oauth-authorization-server",
+        "/oauth2/auth",
+        "/oauth2/login",
+        "/oauth2/consent",
+        "/oauth2/step",
+        "/oauth2/pair",
+    }
+)
 
 
 @router.post("/oauth2/token", summary="Exchange a grant for tokens (RFC 6749 §3.2)")
 async def token(request: Request, rt: Runtime = Depends(runtime)) -> Response:
-    if not request.headers.get("content-type", "").startswith(
-            "application/x-www-form-urlencoded"):
-        return JSONResponse({"error": "invalid_request", "error_description":
-                             "send application/x-www-form-urlencoded (RFC 6749 §3.2)"},
-                            status_code=400)
-    form = dict(parse_qsl((await request.body()).decode("utf-8", "replace"),
-                          keep_blank_values=True))
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return JSONResponse(
+            {
+                "error": "invalid_request",
+                "error_description": "send application/x-www-form-urlencoded (RFC 6749 §3.2)",
+            },
+            status_code=400,
+        )
+    form = dict(
+        parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    )
     headers = dict(request.headers)
-    origin = Origin(ip_address=client_ip(request, rt),
-                    request_id=getattr(request.state, "request_id", None))
+    origin = Origin(
+        ip_address=client_ip(request, rt), request_id=getattr(request.state, "request_id", None)
+    )
 
     try:
         oauth_request = FormRequest(external_url(request, rt), form, headers)
     except InsecureTransportError:
-        return JSONResponse({"error": "insecure_transport",
-                             "error_description": "OAuth 2 requires https"}, status_code=400)
+        return JSONResponse(
+            {"error": "insecure_transport", "error_description": "OAuth 2 requires https"},
+            status_code=400,
+        )
 
     response: Response = await run_in_threadpool(
-        in_transaction, rt, origin,
-        lambda server: server.create_token_response(oauth_request))
+        in_transaction, rt, origin, lambda server: server.create_token_response(oauth_request)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -59,15 +74,22 @@ def jwks(rt: Runtime = Depends(runtime)) -> dict[str, Any]:
     return tokens.public_keys(db=rt.db)
 
 
-@router.get("/.well-known/oauth-authorization-server",
-            summary="Authorization server metadata (RFC 8414)")
+@router.get(
+    "/.well-known/oauth-authorization-server", summary="Authorization server metadata (RFC 8414)"
+)
 def metadata(request: Request) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/")
-    return {"issuer": tokens.ISSUER, "token_endpoint": f"{base}/oauth2/token",
-            "jwks_uri": f"{base}/.well-known/jwks.json",
-            "authorization_endpoint": f"{base}/oauth2/auth",
-            "grant_types_supported": [g.value for g in GrantType],
-            "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic",
-                                                      "client_secret_post", "none"],
-            "response_types_supported": ["code"]}
+    return {
+        "issuer": tokens.ISSUER,
+        "token_endpoint": f"{base}/oauth2/token",
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "authorization_endpoint": f"{base}/oauth2/auth",
+        "grant_types_supported": [g.value for g in GrantType],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
+        "response_types_supported": ["code"],
+    }

@@ -31,54 +31,92 @@ from beleg.services.oauth_apps import start_pairing
 
 router = APIRouter(tags=["OAuth2"], include_in_schema=False)
 COOKIE = "beleg_session"
-OAUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state",
-                "code_challenge", "code_challenge_method", "flow")
+OAUTH_PARAMS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "flow",
+)
 PAIRING = "pair"  # ``flow=pair``: the pairing page instead of an authorization request
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"]))
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
 TEXTS = {
-    "de": {"sign_in": "Anmelden", "username": "Benutzername", "password": "Passwort",
-           "allow_title": "{app} Zugriff erlauben?", "allow": "Erlauben", "deny": "Ablehnen",
-           "allow_intro": "{user}, die App möchte in Ihrem Namen auf diese Bereiche zugreifen:",
-           "error_title": "Anmeldung nicht möglich",
-           "bad_login": "Benutzername oder Passwort ist falsch.",
-           "locked": "Zu viele Fehlversuche: gesperrt bis {until} (UTC).",
-           "step_password": "Neues Passwort festlegen", "new_password": "Neues Passwort",
-           "step_totp": "Bestätigungscode", "code": "Code aus der Authenticator-App",
-           "step_enrol": "Zwei-Faktor-Anmeldung einrichten", "secret": "Schlüssel",
-           "enrol_intro": "Scannen Sie den QR-Code mit einer Authenticator-App.",
-           "recovery_intro": "Bewahren Sie diese Wiederherstellungscodes sicher auf:",
-           "continue": "Weiter", "pair": "{app} koppeln",
-           "pair_intro": "Geben Sie diesen Code in der App ein. Er gilt bis {expires} (UTC):"},
-    "en": {"sign_in": "Sign in", "username": "User name", "password": "Password",
-           "allow_title": "Allow {app} access?", "allow": "Allow", "deny": "Deny",
-           "allow_intro": "{user}, the app asks to act for you in these areas:",
-           "error_title": "Sign-in not possible",
-           "bad_login": "The user name or password is wrong.",
-           "locked": "Too many failed attempts: locked until {until} (UTC).",
-           "step_password": "Set a new password", "new_password": "New password",
-           "step_totp": "Verification code", "code": "Code from the authenticator app",
-           "step_enrol": "Set up two-factor sign-in", "secret": "Key",
-           "enrol_intro": "Scan the QR code with an authenticator app.",
-           "recovery_intro": "Keep these recovery codes safe:",
-           "continue": "Continue", "pair": "Pair {app}",
-           "pair_intro": "Enter this code in the app. It is valid until {expires} (UTC):"},
+    "de": {
+        "sign_in": "Anmelden",
+        "username": "Benutzername",
+        "password": "Passwort",
+        "allow_title": "{app} Zugriff erlauben?",
+        "allow": "Erlauben",
+        "deny": "Ablehnen",
+        "allow_intro": "{user}, die App möchte in Ihrem Namen auf diese Bereiche zugreifen:",
+        "error_title": "Anmeldung nicht möglich",
+        "bad_login": "Benutzername oder Passwort ist falsch.",
+        "locked": "Zu viele Fehlversuche: gesperrt bis {until} (UTC).",
+        "step_password": "Neues Passwort festlegen",
+        "new_password": "Neues Passwort",
+        "step_totp": "Bestätigungscode",
+        "code": "Code aus der Authenticator-App",
+        "step_enrol": "Zwei-Faktor-Anmeldung einrichten",
+        "secret": "Schlüssel",
+        "enrol_intro": "Scannen Sie den QR-Code mit einer Authenticator-App.",
+        "recovery_intro": "Bewahren Sie diese Wiederherstellungscodes sicher auf:",
+        "continue": "Weiter",
+        "pair": "{app} koppeln",
+        "pair_intro": "Geben Sie diesen Code in der App ein. Er gilt bis {expires} (UTC):",
+    },
+    "en": {
+        "sign_in": "Sign in",
+        "username": "User name",
+        "password": "Password",
+        "allow_title": "Allow {app} access?",
+        "allow": "Allow",
+        "deny": "Deny",
+        "allow_intro": "{user}, the app asks to act for you in these areas:",
+        "error_title": "Sign-in not possible",
+        "bad_login": "The user name or password is wrong.",
+        "locked": "Too many failed attempts: locked until {until} (UTC).",
+        "step_password": "Set a new password",
+        "new_password": "New password",
+        "step_totp": "Verification code",
+        "code": "Code from the authenticator app",
+        "step_enrol": "Set up two-factor sign-in",
+        "secret": "Key",
+        "enrol_intro": "Scan the QR code with an authenticator app.",
+        "recovery_intro": "Keep these recovery codes safe:",
+        "continue": "Continue",
+        "pair": "Pair {app}",
+        "pair_intro": "Enter this code in the app. It is valid until {expires} (UTC):",
+    },
 }
 
 
 def _page(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
     lang = preferred_language(request)
     html = TEMPLATES.get_template(f"oauth/{template}.html").render(
-        lang=lang, t=TEXTS[lang], title=TEXTS[lang]["sign_in"], **values)
-    return HTMLResponse(html, status_code=status, headers={
-        "Cache-Control": "no-store", "X-Frame-Options": "DENY",
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                                   "form-action 'self'"})
+        lang=lang, t=TEXTS[lang], title=TEXTS[lang]["sign_in"], **values
+    )
+    return HTMLResponse(
+        html,
+        status_code=status,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "form-action 'self'",
+        },
+    )
 
 
 def _origin(request: Request, rt: Runtime) -> Origin:
-    return Origin(ip_address=client_ip(request, rt),
-                  request_id=getattr(request.state, "request_id", None))
+    return Origin(
+        ip_address=client_ip(request, rt), request_id=getattr(request.state, "request_id", None)
+    )
 
 
 def _params(values: dict[str, str]) -> dict[str, str]:
@@ -86,8 +124,9 @@ def _params(values: dict[str, str]) -> dict[str, str]:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    return dict(parse_qsl((await request.body()).decode("utf-8", "replace"),
-                          keep_blank_values=True))
+    return dict(
+        parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    )
 
 
 def _validate(rt: Runtime, request: Request, params: dict[str, str]) -> Any:
@@ -95,10 +134,14 @@ def _validate(rt: Runtime, request: Request, params: dict[str, str]) -> Any:
     type, scope and PKCE), or of a pairing; raises OAuth2Error otherwise."""
     if params.get("flow") == PAIRING:
         return _pairing_app(rt, request, params.get("client_id", ""))
-    oauth_request = FormRequest(external_url(request, rt), params, dict(request.headers),
-                                method="GET")
-    return in_transaction(rt, _origin(request, rt), lambda server: server.get_consent_grant(
-        request=oauth_request, end_user=None).client)
+    oauth_request = FormRequest(
+        external_url(request, rt), params, dict(request.headers), method="GET"
+    )
+    return in_transaction(
+        rt,
+        _origin(request, rt),
+        lambda server: server.get_consent_grant(request=oauth_request, end_user=None).client,
+    )
 
 
 @router.get("/oauth2/auth")
@@ -108,22 +151,35 @@ async def authorize(request: Request, rt: Runtime = Depends(runtime)) -> Respons
         client = await run_in_threadpool(_validate, rt, request, params)
     except OAuth2Error as exc:
         return _page(request, "error", 400, error=exc.description or exc.error)
-    session = web_sessions.current_session(db=rt.db, token=request.cookies.get(COOKIE),
-                                           clock=rt.clock)
+    session = web_sessions.current_session(
+        db=rt.db, token=request.cookies.get(COOKIE), clock=rt.clock
+    )
     name = client.row["name"]
     if session is None or session.tenant_id != client.row["tenant_id"]:
         return _page(request, "login", app_name=name, params=params)
     if session.pending is not None:
         return await _step_page(request, rt, session, params)
-    allowed = sorted(set((params.get("scope") or " ".join(client.row["scopes"])).split())
-                     & set(client.row["scopes"]))
-    return _page(request, "consent", app_name=name, params=params, csrf=session.csrf,
-                 scopes=allowed, username=await run_in_threadpool(_username, rt, session))
+    allowed = sorted(
+        set((params.get("scope") or " ".join(client.row["scopes"])).split())
+        & set(client.row["scopes"])
+    )
+    return _page(
+        request,
+        "consent",
+        app_name=name,
+        params=params,
+        csrf=session.csrf,
+        scopes=allowed,
+        username=await run_in_threadpool(_username, rt, session),
+    )
 
 
 def _username(rt: Runtime, session: web_sessions.WebSession) -> str:
-    return str(get_user(db=rt.db, tenant_id=session.tenant_id, user_id=session.user_id,
-                        now=rt.clock.now())["username"])
+    return str(
+        get_user(
+            db=rt.db, tenant_id=session.tenant_id, user_id=session.user_id, now=rt.clock.now()
+        )["username"]
+    )
 
 
 @router.post("/oauth2/login")
@@ -134,20 +190,42 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         client = await run_in_threadpool(_validate, rt, request, params)
     except OAuth2Error as exc:
         return _page(request, "error", 400, error=exc.description or exc.error)
-    result = await run_in_threadpool(lambda: web_sessions.login(
-        db=rt.db, tenant_id=client.row["tenant_id"], username=form.get("username", ""),
-        password=form.get("password", ""), origin=_origin(request, rt), clock=rt.clock))
+    result = await run_in_threadpool(
+        lambda: web_sessions.login(
+            db=rt.db,
+            tenant_id=client.row["tenant_id"],
+            username=form.get("username", ""),
+            password=form.get("password", ""),
+            origin=_origin(request, rt),
+            clock=rt.clock,
+        )
+    )
     if result.token is None:
         texts = TEXTS[preferred_language(request)]
-        error = texts["bad_login"] if result.locked_until is None else texts["locked"].format(
-            until=result.locked_until.strftime("%Y-%m-%d %H:%M"))
-        return _page(request, "login", 401 if result.locked_until is None else 429,
-                     app_name=client.row["name"], params=params, error=error)
+        error = (
+            texts["bad_login"]
+            if result.locked_until is None
+            else texts["locked"].format(until=result.locked_until.strftime("%Y-%m-%d %H:%M"))
+        )
+        return _page(
+            request,
+            "login",
+            401 if result.locked_until is None else 429,
+            app_name=client.row["name"],
+            params=params,
+            error=error,
+        )
     token = result.token
     response = RedirectResponse(_continue(params), status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/oauth2",
-                        secure=external_url(request, rt).startswith("https"),
-                        max_age=int(web_sessions.SESSION_TTL.total_seconds()))
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/oauth2",
+        secure=external_url(request, rt).startswith("https"),
+        max_age=int(web_sessions.SESSION_TTL.total_seconds()),
+    )
     return response
 
 
@@ -155,21 +233,23 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
 async def consent(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     form = await _form(request)
     params = _params(form)
-    session = web_sessions.current_session(db=rt.db, token=request.cookies.get(COOKIE),
-                                           clock=rt.clock)
+    session = web_sessions.current_session(
+        db=rt.db, token=request.cookies.get(COOKIE), clock=rt.clock
+    )
     if session is None or form.get("csrf") != session.csrf:
         return _page(request, "error", 403, error="session expired or form not from Beleg")
-    user = UserRef(session.tenant_id, session.user_id) if form.get("decision") == "allow" \
-        else None
-    oauth_request = FormRequest(external_url(request, rt), params, dict(request.headers),
-                                method="GET")
+    user = UserRef(session.tenant_id, session.user_id) if form.get("decision") == "allow" else None
+    oauth_request = FormRequest(
+        external_url(request, rt), params, dict(request.headers), method="GET"
+    )
 
     def decide(server: Any) -> Response:
         grant = server.get_consent_grant(request=oauth_request, end_user=user)
         if grant.client.row["tenant_id"] != session.tenant_id:
             raise OAuth2Error(description="the app belongs to another client")
         return server.create_authorization_response(  # type: ignore[no-any-return]
-            request=oauth_request, grant_user=user, grant=grant)
+            request=oauth_request, grant_user=user, grant=grant
+        )
 
     try:
         return await run_in_threadpool(in_transaction, rt, _origin(request, rt), decide)
@@ -177,16 +257,27 @@ async def consent(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         return _page(request, "error", 400, error=exc.description or exc.error)
 
 
-async def _step_page(request: Request, rt: Runtime, session: web_sessions.WebSession,
-                     params: dict[str, str], error: str | None = None) -> HTMLResponse:
+async def _step_page(
+    request: Request,
+    rt: Runtime,
+    session: web_sessions.WebSession,
+    params: dict[str, str],
+    error: str | None = None,
+) -> HTMLResponse:
     texts = TEXTS[preferred_language(request)]
-    values: dict[str, Any] = {"step": session.pending,
-                              "heading": texts[f"step_{session.pending}"],
-                              "params": params, "csrf": session.csrf, "error": error}
+    values: dict[str, Any] = {
+        "step": session.pending,
+        "heading": texts[f"step_{session.pending}"],
+        "params": params,
+        "csrf": session.csrf,
+        "error": error,
+    }
     if session.pending == "enrol":
         secret, qr, recovery = await run_in_threadpool(
-            lambda: web_sessions.begin_enrolment(db=rt.db, token=request.cookies[COOKIE],
-                                                 clock=rt.clock))
+            lambda: web_sessions.begin_enrolment(
+                db=rt.db, token=request.cookies[COOKIE], clock=rt.clock
+            )
+        )
         values.update(secret=secret, qr=qr, recovery=recovery)
     return _page(request, "step", 400 if error else 200, **values)
 
@@ -201,10 +292,16 @@ async def step(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     if session is None or token is None or form.get("csrf") != session.csrf:
         return _page(request, "error", 403, error="session expired or form not from Beleg")
     try:
-        await run_in_threadpool(lambda: web_sessions.complete_step(
-            db=rt.db, token=token, code=form.get("code"),
-            new_password=form.get("new_password"), origin=_origin(request, rt),
-            clock=rt.clock))
+        await run_in_threadpool(
+            lambda: web_sessions.complete_step(
+                db=rt.db,
+                token=token,
+                code=form.get("code"),
+                new_password=form.get("new_password"),
+                origin=_origin(request, rt),
+                clock=rt.clock,
+            )
+        )
     except DomainError as exc:
         if session.pending == "enrol":  # keep the secret shown: it is not confirmed yet
             return _page(request, "error", 400, error=exc.message)
@@ -237,20 +334,40 @@ async def pairing(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         client = await run_in_threadpool(_pairing_app, rt, request, params["client_id"])
     except OAuth2Error as exc:
         return _page(request, "error", 400, error=exc.description or exc.error)
-    session = web_sessions.current_session(db=rt.db, token=request.cookies.get(COOKIE),
-                                           clock=rt.clock)
+    session = web_sessions.current_session(
+        db=rt.db, token=request.cookies.get(COOKIE), clock=rt.clock
+    )
     if session is None or session.tenant_id != client.row["tenant_id"]:
         return _page(request, "login", app_name=client.row["name"], params=params)
     if session.pending is not None:
         return await _step_page(request, rt, session, params)
-    actor = Actor(principal=Principal(tenant_id=session.tenant_id, actor_type=ActorType.USER,
-                                      actor_id=str(session.user_id), name="user",
-                                      scopes=frozenset(), user_id=session.user_id),
-                  origin=_origin(request, rt))
-    code, expires = await run_in_threadpool(lambda: start_pairing(
-        db=rt.db, actor=actor, tenant_id=session.tenant_id, app_id=client.row["id"],
-        clock=rt.clock))
+    actor = Actor(
+        principal=Principal(
+            tenant_id=session.tenant_id,
+            actor_type=ActorType.USER,
+            actor_id=str(session.user_id),
+            name="user",
+            scopes=frozenset(),
+            user_id=session.user_id,
+        ),
+        origin=_origin(request, rt),
+    )
+    code, expires = await run_in_threadpool(
+        lambda: start_pairing(
+            db=rt.db,
+            actor=actor,
+            tenant_id=session.tenant_id,
+            app_id=client.row["id"],
+            clock=rt.clock,
+        )
+    )
     texts = TEXTS[preferred_language(request)]
-    return _page(request, "pair", app_name=client.row["name"], code=code,
-                 minutes=5, heading=texts["pair"].format(app=client.row["name"]),
-                 expires=expires.strftime("%H:%M:%S"))
+    return _page(
+        request,
+        "pair",
+        app_name=client.row["name"],
+        code=code,
+        minutes=5,
+        heading=texts["pair"].format(app=client.row["name"]),
+        expires=expires.strftime("%H:%M:%S"),
+    )

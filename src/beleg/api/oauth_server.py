@@ -80,8 +80,7 @@ class AppClient(ClientMixin):  # type: ignore[misc]
         return grant_type in self.row["grant_types"]
 
     def check_response_type(self, response_type: str) -> bool:
-        return response_type == "code" and GrantType.AUTHORIZATION_CODE in self.row[
-            "grant_types"]
+        return response_type == "code" and GrantType.AUTHORIZATION_CODE in self.row["grant_types"]
 
 
 @dataclass
@@ -109,8 +108,9 @@ class FormRequest(OAuth2Request):  # type: ignore[misc]
     """An OAuth2 request from form fields (token endpoint) or query parameters (the
     authorization endpoint, ``method`` GET)."""
 
-    def __init__(self, uri: str, form: dict[str, str], headers: dict[str, str],
-                 method: str = "POST") -> None:
+    def __init__(
+        self, uri: str, form: dict[str, str], headers: dict[str, str], method: str = "POST"
+    ) -> None:
         super().__init__(method, uri, headers=headers)
         self.payload = BasicOAuth2Payload(form)
         self._form = form
@@ -132,11 +132,17 @@ class PairingGrant(grants.ResourceOwnerPasswordCredentialsGrant):  # type: ignor
 
     def authenticate_user(self, username: str, password: str) -> UserRef | None:
         client: AppClient = self.request.client or self.server.query_client(
-            self.request.payload.client_id)
+            self.request.payload.client_id
+        )
         tenant_id = client.row["tenant_id"]
-        user = tokens.pairing_user(_session.get(), client_id=client.get_client_id(),
-                                   tenant_id=tenant_id, username=username, code=password,
-                                   clock=self.server.clock)
+        user = tokens.pairing_user(
+            _session.get(),
+            client_id=client.get_client_id(),
+            tenant_id=tenant_id,
+            username=username,
+            code=password,
+            clock=self.server.clock,
+        )
         return UserRef(tenant_id, user) if user else None
 
 
@@ -146,8 +152,9 @@ class RotatingRefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
 
     def authenticate_refresh_token(self, refresh_token: str) -> StoredRefreshToken | None:
         client_id = self.request.payload.client_id or ""
-        row = tokens.use_refresh_token(_session.get(), refresh_token, client_id,
-                                       self.server.clock, _origin.get())
+        row = tokens.use_refresh_token(
+            _session.get(), refresh_token, client_id, self.server.clock, _origin.get()
+        )
         return StoredRefreshToken(row) if row else None
 
     def authenticate_user(self, refresh_token: StoredRefreshToken) -> UserRef:
@@ -155,8 +162,7 @@ class RotatingRefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         return UserRef(row["tenant_id"], row["user_id"], row["family_id"])
 
     def revoke_old_credential(self, refresh_token: StoredRefreshToken) -> None:
-        tokens.mark_used(_session.get(), refresh_token.row["token_hash"],
-                         self.server.clock.now())
+        tokens.mark_used(_session.get(), refresh_token.row["token_hash"], self.server.clock.now())
 
 
 @dataclass
@@ -188,8 +194,7 @@ class S256Only(CodeChallenge):  # type: ignore[misc]
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
         super().validate_code_challenge(grant, redirect_uri)
         payload = grant.request.payload.data
-        if grant.request.client.row["secret_hash"] is None and not payload.get(
-                "code_challenge"):
+        if grant.request.client.row["secret_hash"] is None and not payload.get("code_challenge"):
             raise InvalidRequestError("public apps must use PKCE (code_challenge, S256)")
         if payload.get("code_challenge") and payload.get("code_challenge_method") != "S256":
             raise InvalidRequestError("code_challenge_method must be S256")
@@ -202,12 +207,18 @@ class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
         client: AppClient = request.client
         user: UserRef = request.user
         payload = request.payload.data
-        tokens.save_code(_session.get(), code=code, tenant_id=user.tenant_id,
-                         client_id=client.get_client_id(), user_id=user.user_id,
-                         redirect_uri=payload.get("redirect_uri"),
-                         scope=payload.get("scope") or " ".join(client.row["scopes"]),
-                         challenge=payload.get("code_challenge"),
-                         method=payload.get("code_challenge_method"), clock=self.server.clock)
+        tokens.save_code(
+            _session.get(),
+            code=code,
+            tenant_id=user.tenant_id,
+            client_id=client.get_client_id(),
+            user_id=user.user_id,
+            redirect_uri=payload.get("redirect_uri"),
+            scope=payload.get("scope") or " ".join(client.row["scopes"]),
+            challenge=payload.get("code_challenge"),
+            method=payload.get("code_challenge_method"),
+            clock=self.server.clock,
+        )
 
     def query_authorization_code(self, code: str, client: AppClient) -> StoredCode | None:
         row = tokens.find_code(_session.get(), code, client.get_client_id(), self.server.clock)
@@ -227,7 +238,10 @@ class TrustedIssuerGrant(JWTBearerGrant):  # type: ignore[misc]
     must name this server. No refresh token is issued."""
 
     CLAIMS_OPTIONS: ClassVar[dict[str, Any]] = {
-        "iss": {"essential": True}, "sub": {"essential": True}, "exp": {"essential": True}}
+        "iss": {"essential": True},
+        "sub": {"essential": True},
+        "exp": {"essential": True},
+    }
 
     def verify_claims(self, claims: Any) -> None:
         options = dict(self.CLAIMS_OPTIONS)
@@ -253,8 +267,13 @@ class TrustedIssuerGrant(JWTBearerGrant):  # type: ignore[misc]
     def authenticate_user(self, subject: str) -> UserRef | None:
         client: AppClient = self.resolve_issuer_client(self._claims["iss"])
         try:
-            user = tokens.assertion_user(_session.get(), app=client.row, username=subject,
-                                         claims=self._claims, clock=self.server.clock)
+            user = tokens.assertion_user(
+                _session.get(),
+                app=client.row,
+                username=subject,
+                claims=self._claims,
+                clock=self.server.clock,
+            )
         except ValidationFailed as exc:
             raise InvalidGrantError(description=exc.message) from exc
         return UserRef(client.row["tenant_id"], user) if user else None
@@ -278,8 +297,11 @@ class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         self.register_grant(CodeGrant, [S256Only(required=True)])
 
     def query_client(self, client_id: str) -> AppClient | None:
-        row = _session.get().execute(select(oauth_apps).where(
-            oauth_apps.c.client_id == client_id)).one_or_none()
+        row = (
+            _session.get()
+            .execute(select(oauth_apps).where(oauth_apps.c.client_id == client_id))
+            .one_or_none()
+        )
         return AppClient(dict(row._mapping)) if row else None
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
@@ -296,29 +318,41 @@ class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
             return Response(status_code=302, headers=dict(headers))
         return JSONResponse(body, status_code=status, headers=dict(headers))
 
-    def _generate(self, grant_type: str, client: AppClient, *, user: UserRef,
-                  scope: str | None = None, expires_in: int | None = None,
-                  include_refresh_token: bool = True) -> dict[str, Any]:
+    def _generate(
+        self,
+        grant_type: str,
+        client: AppClient,
+        *,
+        user: UserRef,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
         """authlib's token generator: keyword arguments as authlib passes them."""
         del grant_type, expires_in  # one lifetime for every grant (seed 003 §1)
         session = _session.get()
-        scopes = granted_scopes(app=frozenset(client.row["scopes"]),
-                                role=tokens.user_role_scopes(session, user.tenant_id,
-                                                             user.user_id),
-                                requested=scope)
+        scopes = granted_scopes(
+            app=frozenset(client.row["scopes"]),
+            role=tokens.user_role_scopes(session, user.tenant_id, user.user_id),
+            requested=scope,
+        )
         grant = tokens.Grant(user.tenant_id, user.user_id, client.get_client_id(), scopes)
-        token = {"token_type": "Bearer",
-                 "access_token": tokens.issue_access_token(session, grant, self.clock),
-                 "expires_in": int(ACCESS_TOKEN_TTL.total_seconds()),
-                 "scope": " ".join(sorted(scopes))}
+        token = {
+            "token_type": "Bearer",
+            "access_token": tokens.issue_access_token(session, grant, self.clock),
+            "expires_in": int(ACCESS_TOKEN_TTL.total_seconds()),
+            "scope": " ".join(sorted(scopes)),
+        }
         if include_refresh_token and client.check_grant_type(GrantType.REFRESH_TOKEN.value):
-            token["refresh_token"] = tokens.issue_refresh_token(session, grant, self.clock,
-                                                                family=user.family)
+            token["refresh_token"] = tokens.issue_refresh_token(
+                session, grant, self.clock, family=user.family
+            )
         return token
 
 
-def in_transaction(rt: Runtime, origin: Origin,
-                   action: Callable[[BelegAuthorizationServer], Any]) -> Any:
+def in_transaction(
+    rt: Runtime, origin: Origin, action: Callable[[BelegAuthorizationServer], Any]
+) -> Any:
     """Run ``action`` with the authorization server inside one database transaction."""
     with rt.db.transaction() as session:
         session_token, origin_token = _session.set(session), _origin.set(origin)

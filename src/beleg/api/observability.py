@@ -35,8 +35,9 @@ class _CurrentStdout:
 
 def configure_logging(level: str, fmt: str) -> None:
     """JSON lines (default) or console output, at ``level``."""
-    renderer: Any = (structlog.processors.JSONRenderer() if fmt == "json"
-                     else structlog.dev.ConsoleRenderer())
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer()
+    )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -56,17 +57,26 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("beleg_http_requests", "HTTP requests",
-                                ["method", "route", "status"], registry=self.registry)
-        self.latency = Histogram("beleg_http_request_duration_seconds", "HTTP request duration",
-                                 ["method", "route"], registry=self.registry)
+        self.requests = Counter(
+            "beleg_http_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "beleg_http_request_duration_seconds",
+            "HTTP request duration",
+            ["method", "route"],
+            registry=self.registry,
+        )
 
 
 class ObservabilityMiddleware:
     """``templates`` maps a matched route object to its full path template (metric label)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics,
-                 templates: Callable[[], dict[int, str]]) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, templates: Callable[[], dict[int, str]]
+    ) -> None:
         self.app, self.metrics = app, metrics
         self._templates_factory = templates
         self._templates: dict[int, str] | None = None
@@ -104,6 +114,11 @@ class ObservabilityMiddleware:
             route = self._route_label(scope)
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.latency.labels(scope["method"], route).observe(elapsed)
-            access_log.info("request", method=scope["method"], route=route, status=status,
-                            duration_ms=round(elapsed * 1000, 2))
+            access_log.info(
+                "request",
+                method=scope["method"],
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+            )
             structlog.contextvars.unbind_contextvars("request_id")

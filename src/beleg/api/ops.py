@@ -23,8 +23,12 @@ def healthz() -> dict[str, str]:
 def readyz(rt: Runtime = Depends(runtime)) -> JSONResponse:
     status = schema_status(db=rt.db)
     ready = status.reachable and status.current == status.head
-    body = {"status": "ready" if ready else "not-ready", "database": status.reachable,
-            "schemaRevision": status.current, "expectedRevision": status.head}
+    body = {
+        "status": "ready" if ready else "not-ready",
+        "database": status.reachable,
+        "schemaRevision": status.current,
+        "expectedRevision": status.head,
+    }
     return JSONResponse(body, status_code=200 if ready else 503)
 
 

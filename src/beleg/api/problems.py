@@ -15,17 +15,31 @@ ACCOUNTING_PREFIX = "/api/1.1"
 _IDENTIFIER_ALPHABET = string.ascii_letters + string.digits
 
 TITLES = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
-    422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
 }
 
 
 class ApiError(Exception):
     """An HTTP-level failure with a stable code (authentication, scopes, idempotency)."""
 
-    def __init__(self, status: int, code: str, message: str, *, field: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.field, self.headers = field, headers or {}
@@ -37,8 +51,13 @@ def _now(request: Request) -> datetime:
 
 
 def problem_response(
-    request: Request, *, status: int, code: str, detail: str,
-    errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """The error body fitting the surface the request was made to."""
     request_id = getattr(request.state, "request_id", None)
@@ -62,5 +81,6 @@ def problem_response(
     }
     if errors:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, headers=headers,
-                        media_type="application/problem+json")
+    return JSONResponse(
+        body, status_code=status, headers=headers, media_type="application/problem+json"
+    )

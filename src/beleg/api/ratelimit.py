@@ -31,9 +31,11 @@ class Verdict:
     reset_seconds: int
 
     def headers(self) -> dict[str, str]:
-        values = {"RateLimit-Limit": str(self.limit),
-                  "RateLimit-Remaining": str(self.remaining),
-                  "RateLimit-Reset": str(self.reset_seconds)}
+        values = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+        }
         if not self.allowed:
             values["Retry-After"] = str(max(self.reset_seconds, 1))
         return values
@@ -43,8 +45,11 @@ class RateLimits:
     """The process's limiter: ``check("ip", address)`` and ``check("credential", id)``."""
 
     def __init__(self, settings: Settings) -> None:
-        self.storage: Storage = (RedisStorage(settings.redis_url, key_prefix="beleg-rl")
-                                 if settings.redis_url else MemoryStorage())
+        self.storage: Storage = (
+            RedisStorage(settings.redis_url, key_prefix="beleg-rl")
+            if settings.redis_url
+            else MemoryStorage()
+        )
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.items: dict[str, RateLimitItem] = {
             "ip": parse(settings.rate_limit_per_ip),

@@ -43,43 +43,67 @@ class BelegRoute(APIRoute):
             if key is None:
                 return await handler(request)
             if not _valid_key(key):
-                return problem_response(request, status=400, code="validation-error",
-                                        detail="Idempotency-Key must be 1 to 255 printable "
-                                        "characters", errors=[{"field": "Idempotency-Key",
-                                        "message": "1 to 255 printable characters"}])
+                return problem_response(
+                    request,
+                    status=400,
+                    code="validation-error",
+                    detail="Idempotency-Key must be 1 to 255 printable characters",
+                    errors=[
+                        {"field": "Idempotency-Key", "message": "1 to 255 printable characters"}
+                    ],
+                )
             try:
-                principal = await run_in_threadpool(resolve_principal, request,
-                                                    bearer_token(request))
+                principal = await run_in_threadpool(
+                    resolve_principal, request, bearer_token(request)
+                )
             except ApiError:
                 return await handler(request)  # answers 401 itself
-            return await _run_once(request, handler, key, principal.tenant_id,
-                                   principal.idempotency_namespace)
+            return await _run_once(
+                request, handler, key, principal.tenant_id, principal.idempotency_namespace
+            )
 
         return idempotent
 
 
-async def _run_once(request: Request, handler: Callable[[Request], Awaitable[Response]],
-                    key: str, tenant_id: object, namespace: str) -> Response:
+async def _run_once(
+    request: Request,
+    handler: Callable[[Request], Awaitable[Response]],
+    key: str,
+    tenant_id: object,
+    namespace: str,
+) -> Response:
     rt: Runtime = request.app.state.runtime
     body = await request.body()
-    fingerprint = store.request_fingerprint(request.method, request.url.path,
-                                            request.url.query, body)
+    fingerprint = store.request_fingerprint(
+        request.method, request.url.path, request.url.query, body
+    )
     ids = {"db": rt.db, "tenant_id": tenant_id, "principal": namespace, "key": key}
     claim = await run_in_threadpool(
-        store.claim_key, fingerprint=fingerprint, clock=rt.clock,
-        ttl=timedelta(hours=rt.settings.idempotency_ttl_hours), **ids)
+        store.claim_key,
+        fingerprint=fingerprint,
+        clock=rt.clock,
+        ttl=timedelta(hours=rt.settings.idempotency_ttl_hours),
+        **ids,
+    )
     if claim.claim is store.Claim.REPLAY and claim.stored is not None:
         headers = {**claim.stored.headers, "idempotent-replayed": "true"}
         return Response(claim.stored.body, status_code=claim.stored.status_code, headers=headers)
     if claim.claim is store.Claim.MISMATCH:
-        return problem_response(request, status=422, code="idempotency-key-reused",
-                                detail="this Idempotency-Key was used with a different request",
-                                errors=[{"field": "Idempotency-Key",
-                                         "message": "reused with a different request"}])
+        return problem_response(
+            request,
+            status=422,
+            code="idempotency-key-reused",
+            detail="this Idempotency-Key was used with a different request",
+            errors=[{"field": "Idempotency-Key", "message": "reused with a different request"}],
+        )
     if claim.claim is store.Claim.IN_PROGRESS:
-        return problem_response(request, status=409, code="idempotency-key-in-progress",
-                                detail="a request with this Idempotency-Key is still running",
-                                headers={"Retry-After": "1"})
+        return problem_response(
+            request,
+            status=409,
+            code="idempotency-key-in-progress",
+            detail="a request with this Idempotency-Key is still running",
+            headers={"Retry-After": "1"},
+        )
     try:
         response = await handler(request)
     except Exception:
@@ -107,7 +131,12 @@ def route_table(routes: Sequence[BaseRoute]) -> list[RouteInfo]:
     """Every route of an application, flattened across included routers."""
     iterate = getattr(fastapi.routing, "iter_route_contexts", None)
     if iterate is not None:  # FastAPI >= 0.165 includes routers lazily
-        return [RouteInfo(rc.path_format, frozenset(rc.methods or ()), rc.original_route)
-                for rc in iterate(routes)]
-    return [RouteInfo(r.path_format, frozenset(getattr(r, "methods", None) or ()), r)
-            for r in routes if hasattr(r, "path_format")]
+        return [
+            RouteInfo(rc.path_format, frozenset(rc.methods or ()), rc.original_route)
+            for rc in iterate(routes)
+        ]
+    return [
+        RouteInfo(r.path_format, frozenset(getattr(r, "methods", None) or ()), r)
+        for r in routes
+        if hasattr(r, "path_format")
+    ]

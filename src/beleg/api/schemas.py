@@ -46,8 +46,11 @@ class Problem(ApiModel):
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": Problem, "description": description,
-             "content": {"application/problem+json": {}}}
+    status: {
+        "model": Problem,
+        "description": description,
+        "content": {"application/problem+json": {}},
+    }
     for status, description in (
         (400, "Invalid input: the body names the field and the rule."),
         (401, "Missing, unknown or expired credential."),

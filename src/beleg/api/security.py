@@ -19,7 +19,8 @@ from beleg.domain.identity.principal import Actor, Origin, Principal
 from beleg.services.api_keys import AuthFailure
 
 bearer = HTTPBearer(
-    auto_error=False, scheme_name="bearer",
+    auto_error=False,
+    scheme_name="bearer",
     description="An API key (`blg_...`) or an OAuth2 access token, as `Bearer <token>`.",
 )
 
@@ -80,10 +81,12 @@ def authenticated_actor(
     _limit(rt, "credential", principal.idempotency_namespace)
     for scope in security_scopes.scopes:
         if not principal.holds(scope):
-            raise ApiError(403, "missing-scope", f"this operation requires the scope {scope}",
-                           field="scope")
-    origin = Origin(ip_address=client_ip(request, rt),
-                    request_id=getattr(request.state, "request_id", None))
+            raise ApiError(
+                403, "missing-scope", f"this operation requires the scope {scope}", field="scope"
+            )
+    origin = Origin(
+        ip_address=client_ip(request, rt), request_id=getattr(request.state, "request_id", None)
+    )
     return Actor(principal=principal, origin=origin)
 
 
@@ -92,8 +95,12 @@ def _limit(rt: Runtime, kind: str, identifier: str) -> None:
         return
     verdict = rt.rate_limits.check(kind, identifier)
     if not verdict.allowed:
-        raise ApiError(429, "rate-limited", f"too many requests for this {kind}; retry in "
-                       f"{max(verdict.reset_seconds, 1)} s", headers=verdict.headers())
+        raise ApiError(
+            429,
+            "rate-limited",
+            f"too many requests for this {kind}; retry in {max(verdict.reset_seconds, 1)} s",
+            headers=verdict.headers(),
+        )
 
 
 def limit_client_address(request: Request) -> ApiError | None:

@@ -20,11 +20,15 @@ class ClientAddressLimit:
             return
         request = Request(scope)
         shared = request.app.state.runtime.settings.redis_url is not None
-        refused = (await run_in_threadpool(limit_client_address, request) if shared
-                   else limit_client_address(request))  # Redis is I/O: off the event loop
+        refused = (
+            await run_in_threadpool(limit_client_address, request)
+            if shared
+            else limit_client_address(request)
+        )  # Redis is I/O: off the event loop
         if refused is None:
             await self.app(scope, receive, send)
             return
-        response = problem_response(request, status=429, code=refused.code,
-                                    detail=refused.message, headers=refused.headers)
+        response = problem_response(
+            request, status=429, code=refused.code, detail=refused.message, headers=refused.headers
+        )
         await response(scope, receive, send)

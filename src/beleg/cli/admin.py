@@ -54,24 +54,49 @@ def tenant_create(
     timezone: Annotated[str | None, typer.Option(help="IANA zone (default by country)")] = None,
     locale: Annotated[str | None, typer.Option(help="e.g. de_AT")] = None,
     test_mode: Annotated[bool, typer.Option("--test-mode", help="A test tenant")] = False,
-    chart: Annotated[str | None, typer.Option(
-        help="Chart of accounts: AT-EKR; DE: SKR03 (default) or SKR04")] = None,
+    chart: Annotated[
+        str | None, typer.Option(help="Chart of accounts: AT-EKR; DE: SKR03 (default) or SKR04")
+    ] = None,
 ) -> None:
     """Create a tenant."""
     db = database()
-    spec = tenants.TenantInput(name=name, country=country, accounting_mode=mode,
-                               currency=currency, timezone=timezone, locale=locale,
-                               test_mode=test_mode, chart_of_accounts=chart)
-    row = run(lambda: tenants.create_tenant(db=db, actor=operator(OUTSIDE_ANY_TENANT),
-                                            spec=spec, clock=clock))
+    spec = tenants.TenantInput(
+        name=name,
+        country=country,
+        accounting_mode=mode,
+        currency=currency,
+        timezone=timezone,
+        locale=locale,
+        test_mode=test_mode,
+        chart_of_accounts=chart,
+    )
+    row = run(
+        lambda: tenants.create_tenant(
+            db=db, actor=operator(OUTSIDE_ANY_TENANT), spec=spec, clock=clock
+        )
+    )
     console.print(f"tenant {row['number']} created: {row['id']}")
 
 
 @tenant_app.command("list")
 def tenant_ls() -> None:
     """List tenants."""
-    _print_table(tenant_list(), ["number", "id", "name", "country", "accountingMode", "currency",
-                                 "timezone", "locale", "testMode", "platform"], "Tenants")
+    _print_table(
+        tenant_list(),
+        [
+            "number",
+            "id",
+            "name",
+            "country",
+            "accountingMode",
+            "currency",
+            "timezone",
+            "locale",
+            "testMode",
+            "platform",
+        ],
+        "Tenants",
+    )
 
 
 @tenant_app.command("update")
@@ -85,8 +110,11 @@ def tenant_update(
     db = database()
     row = run(lambda: find_tenant(db=db, reference=tenant))
     changes = {"name": name, "timezone": timezone, "locale": locale}
-    run(lambda: tenants.update_tenant(db=db, actor=operator(row["id"]), tenant_id=row["id"],
-                                      changes=changes, clock=clock))
+    run(
+        lambda: tenants.update_tenant(
+            db=db, actor=operator(row["id"]), tenant_id=row["id"], changes=changes, clock=clock
+        )
+    )
     console.print(f"tenant {row['number']} updated")
 
 
@@ -95,18 +123,28 @@ def user_create(
     tenant: TenantRef,
     username: Annotated[str, typer.Option(help="a-z, 0-9 and . _ - @")],
     role: Annotated[Role, typer.Option(help="User role")] = Role.VIEWER,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                          confirmation_prompt=True)] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
     display_name: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Create a user (the password is asked for and stored as an argon2id hash)."""
     db = database()
     row = run(lambda: find_tenant(db=db, reference=tenant))
-    user = run(lambda: users.create_user(
-        db=db, actor=operator(row["id"]), tenant_id=row["id"], username=username,
-        password=password, role=role.value, display_name=display_name, email=email,
-        clock=clock))
+    user = run(
+        lambda: users.create_user(
+            db=db,
+            actor=operator(row["id"]),
+            tenant_id=row["id"],
+            username=username,
+            password=password,
+            role=role.value,
+            display_name=display_name,
+            email=email,
+            clock=clock,
+        )
+    )
     console.print(f"user {user['username']} created: {user['id']}")
 
 
@@ -114,8 +152,11 @@ def user_create(
 def user_ls(tenant: TenantRef) -> None:
     """List the users of a tenant."""
     row = run(lambda: find_tenant(db=database(), reference=tenant))
-    _print_table(user_list(row["id"]), ["username", "id", "displayName", "role", "email",
-                                        "createdAt"], f"Users of tenant {row['number']}")
+    _print_table(
+        user_list(row["id"]),
+        ["username", "id", "displayName", "role", "email", "createdAt"],
+        f"Users of tenant {row['number']}",
+    )
 
 
 @user_app.command("delete")
@@ -124,9 +165,11 @@ def user_delete(tenant: TenantRef, username: Annotated[str, typer.Argument()]) -
     db = database()
     row = run(lambda: find_tenant(db=db, reference=tenant))
     user = run(lambda: find_user(db=db, tenant_id=row["id"], username=username))
-    result = run(lambda: users.delete_user(db=db, actor=operator(row["id"]),
-                                           tenant_id=row["id"], user_id=user["id"],
-                                           clock=clock))
+    result = run(
+        lambda: users.delete_user(
+            db=db, actor=operator(row["id"]), tenant_id=row["id"], user_id=user["id"], clock=clock
+        )
+    )
     console.print(f"user {username} deleted; {len(result.kept_api_key_ids)} API key(s) kept")
 
 
@@ -147,18 +190,30 @@ def key_create(
         granter = scopes_for_role(Role(owner["role"]), platform_tenant=row["platform"])
         actor = operator(row["id"], scopes=granter, user_id=owner["id"], name=owner["username"])
     days = None if validity == "unlimited" else _days(validity)
-    created = run(lambda: api_keys.create_api_key(
-        db=db, actor=actor, tenant_id=row["id"], name=name, scopes=scope, validity_days=days,
-        clock=clock, granter_scopes=granter))
-    console.print(f"API key {created.key['id']} created, expires "
-                  f"{as_text(created.key['expires_at'])}. The token is shown only now:")
+    created = run(
+        lambda: api_keys.create_api_key(
+            db=db,
+            actor=actor,
+            tenant_id=row["id"],
+            name=name,
+            scopes=scope,
+            validity_days=days,
+            clock=clock,
+            granter_scopes=granter,
+        )
+    )
+    console.print(
+        f"API key {created.key['id']} created, expires "
+        f"{as_text(created.key['expires_at'])}. The token is shown only now:"
+    )
     console.print(created.token, markup=False, highlight=False)
 
 
 def _days(text: str) -> int:
     if not text.isdigit():
-        raise typer.BadParameter("validity must be 7, 30, 60, 90 or unlimited",
-                                 param_hint="--validity")
+        raise typer.BadParameter(
+            "validity must be 7, 30, 60, 90 or unlimited", param_hint="--validity"
+        )
     return int(text)
 
 
@@ -166,9 +221,11 @@ def _days(text: str) -> int:
 def key_ls(tenant: TenantRef) -> None:
     """List a tenant's API keys."""
     row = run(lambda: find_tenant(db=database(), reference=tenant))
-    _print_table(api_key_list(row["id"], clock.now()),
-                 ["name", "prefix", "status", "expiresAt", "scopes", "createdBy"],
-                 f"API keys of tenant {row['number']}")
+    _print_table(
+        api_key_list(row["id"], clock.now()),
+        ["name", "prefix", "status", "expiresAt", "scopes", "createdBy"],
+        f"API keys of tenant {row['number']}",
+    )
 
 
 oauth_app = typer.Typer(help="OAuth2 signing keys.", no_args_is_help=True)
@@ -178,13 +235,15 @@ oauth_app = typer.Typer(help="OAuth2 signing keys.", no_args_is_help=True)
 def rotate_key() -> None:
     """Sign new access tokens with a new key; tokens of older keys stay valid."""
     kid = run(lambda: oauth_tokens.rotate_signing_key(db=database(), clock=clock))
-    console.print(f"new signing key {kid}; retire the old one after an hour with "
-                  "`beleg oauth retire-key KID`")
+    console.print(
+        f"new signing key {kid}; retire the old one after an hour with `beleg oauth retire-key KID`"
+    )
 
 
 @oauth_app.command("retire-key")
-def retire_key(kid: Annotated[str, typer.Argument(help="Key id from /.well-known/jwks.json")]
-               ) -> None:
+def retire_key(
+    kid: Annotated[str, typer.Argument(help="Key id from /.well-known/jwks.json")],
+) -> None:
     """Stop accepting access tokens signed with ``kid``."""
     run(lambda: oauth_tokens.retire_signing_key(db=database(), kid=kid, clock=clock))
     console.print(f"signing key {kid} retired")

@@ -32,14 +32,25 @@ clock = SystemClock()
 OUTSIDE_ANY_TENANT = uuid.UUID(int=0)
 
 
-def operator(tenant_id: uuid.UUID, *, scopes: frozenset[str] | None = None,
-             user_id: uuid.UUID | None = None, name: str | None = None) -> Actor:
+def operator(
+    tenant_id: uuid.UUID,
+    *,
+    scopes: frozenset[str] | None = None,
+    user_id: uuid.UUID | None = None,
+    name: str | None = None,
+) -> Actor:
     """The person at the server's command line: trusted like the platform administrator."""
     login = getpass.getuser()
     return Actor(
-        Principal(tenant_id=tenant_id, actor_type=ActorType.CLI, actor_id=login,
-                  name=name or f"cli:{login}", scopes=scopes or TENANT_SCOPES | PLATFORM_SCOPES,
-                  platform_tenant=True, user_id=user_id),
+        Principal(
+            tenant_id=tenant_id,
+            actor_type=ActorType.CLI,
+            actor_id=login,
+            name=name or f"cli:{login}",
+            scopes=scopes or TENANT_SCOPES | PLATFORM_SCOPES,
+            platform_tenant=True,
+            user_id=user_id,
+        ),
         Origin(ip_address="local", request_id=None),
     )
 

@@ -18,8 +18,7 @@ from beleg.services.bootstrap import bootstrap_if_empty
 from beleg.services.schema import upgrade_to_head
 from beleg.settings import get_settings
 
-app = typer.Typer(help="Beleg: billing, invoicing, payments and bookkeeping.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Beleg: billing, invoicing, payments and bookkeeping.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="apikey")
@@ -62,24 +61,35 @@ def serve(
     upgrade_to_head(db=db)
     first = bootstrap_if_empty(db=db, clock=clock)
     if first is not None:
-        console.print(f"Created platform tenant {first.tenant['number']} "
-                      f"({first.tenant['id']}) and an unlimited admin API key.")
+        console.print(
+            f"Created platform tenant {first.tenant['number']} "
+            f"({first.tenant['id']}) and an unlimited admin API key."
+        )
         console.print("Store this token now; it is not shown again:")
         console.print(first.admin_key.token, markup=False, highlight=False)
     api = create_app(settings=settings, db=db, clock=clock)
-    uvicorn.run(api, host=host or settings.host, port=port or settings.port,
-                log_level=settings.log_level.lower(), access_log=False)
+    uvicorn.run(
+        api,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
 
 
 @audit_app.command("verify")
 def audit_verify(
-    tenant: Annotated[str | None, typer.Option("--tenant", "-t",
-                                               help="Number or UUID; default all")] = None,
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", "-t", help="Number or UUID; default all")
+    ] = None,
 ) -> None:
     """Recompute the hash chains; exit 1 if any entry was altered or deleted."""
     db = database()
-    ids = ([run(lambda: find_tenant(db=db, reference=tenant))["id"]] if tenant
-           else all_tenant_ids(db=db))
+    ids = (
+        [run(lambda: find_tenant(db=db, reference=tenant))["id"]]
+        if tenant
+        else all_tenant_ids(db=db)
+    )
     broken = 0
     for tenant_id in ids:
         result = run(lambda tid=tenant_id: verify_tenant_chain(db=db, tenant_id=tid))
@@ -88,8 +98,9 @@ def audit_verify(
             continue
         broken += 1
         for chain_break in result.breaks:
-            errors.print(f"[red]tenant {tenant_id}: entry {chain_break.seq}: "
-                         f"{chain_break.reason}[/red]")
+            errors.print(
+                f"[red]tenant {tenant_id}: entry {chain_break.seq}: {chain_break.reason}[/red]"
+            )
     if broken:
         raise typer.Exit(code=1)
 

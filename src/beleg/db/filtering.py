@@ -79,18 +79,23 @@ def _convert(name: str, spec: FilterField, text: str) -> Any:
         if text not in spec.choices:
             raise ValidationFailed(
                 f"search: {name} must be one of {', '.join(spec.choices)}, not {text!r}",
-                field="search")
+                field="search",
+            )
         return text
     try:
         return _CONVERTERS[spec.kind](text)
     except (ValueError, InvalidOperation):
-        raise ValidationFailed(f"search: {text!r} is not a valid {spec.kind.value} for {name}",
-                               field="search") from None
+        raise ValidationFailed(
+            f"search: {text!r} is not a valid {spec.kind.value} for {name}", field="search"
+        ) from None
 
 
 def _like_pattern(text: str) -> str:
-    escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
-               .replace("_", LIKE_ESCAPE + "_"))
+    escaped = (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
     return escaped.replace("*", "%")
 
 
@@ -99,14 +104,16 @@ def _comparison(node: Comparison, fields: Mapping[str, FilterField]) -> ColumnEl
     if spec is None:
         raise ValidationFailed(
             f"search: unknown field {node.selector!r}; filterable are {', '.join(sorted(fields))}",
-            field="search")
+            field="search",
+        )
     column, op = spec.column, node.operator
     if op == "isnull":
         return column.is_(None) if _parse_bool_or_fail(node) else column.is_not(None)
     if op in ("like",) or (op == "==" and spec.kind is Kind.STRING and "*" in node.values[0]):
         if spec.kind is not Kind.STRING:
-            raise ValidationFailed(f"search: =like= works on text fields, not {node.selector}",
-                                   field="search")
+            raise ValidationFailed(
+                f"search: =like= works on text fields, not {node.selector}", field="search"
+            )
         return column.like(_like_pattern(node.values[0]), escape=LIKE_ESCAPE)
     values = [_convert(node.selector, spec, v) for v in node.values]
     return _OPERATORS[op](column, values)
@@ -116,8 +123,9 @@ def _parse_bool_or_fail(node: Comparison) -> bool:
     try:
         return _parse_bool(node.values[0])
     except ValueError:
-        raise ValidationFailed(f"search: =isnull= on {node.selector} takes true or false",
-                               field="search") from None
+        raise ValidationFailed(
+            f"search: =isnull= on {node.selector} takes true or false", field="search"
+        ) from None
 
 
 _OPERATORS: dict[str, Callable[[ColumnElement[Any], list[Any]], ColumnElement[bool]]] = {
@@ -138,4 +146,3 @@ def to_condition(node: Node, fields: Mapping[str, FilterField]) -> ColumnElement
         return _comparison(node, fields)
     children = [to_condition(child, fields) for child in node.children]
     return and_(*children) if isinstance(node, And) else or_(*children)
-

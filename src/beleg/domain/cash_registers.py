@@ -49,8 +49,12 @@ class ReceiptType(StrEnum):
 
     @property
     def is_system(self) -> bool:
-        return self in (ReceiptType.INITIAL, ReceiptType.MONTHLY, ReceiptType.YEARLY,
-                        ReceiptType.FINAL)
+        return self in (
+            ReceiptType.INITIAL,
+            ReceiptType.MONTHLY,
+            ReceiptType.YEARLY,
+            ReceiptType.FINAL,
+        )
 
     @property
     def series(self) -> str:
@@ -79,7 +83,9 @@ def parse_receipt_type(value: str | None) -> ReceiptType:
         raise ValidationFailed(
             f"type must be INCOME or REBOOK, not {value!r}; INITIAL, MONTHLY, YEARLY and "
             "FINAL receipts are created by the register itself",
-            de="type muss INCOME oder REBOOK sein", field="type")
+            de="type muss INCOME oder REBOOK sein",
+            field="type",
+        )
     return ReceiptType(value)
 
 
@@ -90,9 +96,11 @@ def receipt_number(receipt_type: ReceiptType, year: int, sequence: int) -> str:
 
 def check_register_number(number: int) -> int:
     if not 1 <= number <= MAX_REGISTER:
-        raise ValidationFailed(f"id must be between 1 and {MAX_REGISTER}; 0 is the test "
-                               "register", de=f"id muss zwischen 1 und {MAX_REGISTER} liegen",
-                               field="id")
+        raise ValidationFailed(
+            f"id must be between 1 and {MAX_REGISTER}; 0 is the test register",
+            de=f"id muss zwischen 1 und {MAX_REGISTER} liegen",
+            field="id",
+        )
     return number
 
 
@@ -102,8 +110,9 @@ def check_register_number(number: int) -> int:
 RATE_BUCKETS = {Decimal(20): 0, Decimal(10): 1, Decimal(13): 2, Decimal(0): 3, Decimal(19): 4}
 
 
-def turnover_buckets(lines: Iterable[tuple[int, Decimal, Decimal]]
-                     ) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+def turnover_buckets(
+    lines: Iterable[tuple[int, Decimal, Decimal]],
+) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
     """Gross totals per RKSV rate bucket from ``(line index, rate percent, gross total)``."""
     sums = [Decimal("0.00")] * 5
     for index, rate, total in lines:
@@ -113,7 +122,9 @@ def turnover_buckets(lines: Iterable[tuple[int, Decimal, Decimal]]
                 f"lines[{index}].taxClassEntry has the rate {rate} %, which an Austrian cash "
                 "receipt cannot carry (20, 10, 13, 19 or 0 %)",
                 de=f"lines[{index}].taxClassEntry: Steuersatz {rate} % ist auf einem "
-                   "Kassenbeleg nicht zulässig", field=f"lines[{index}].taxClassEntry")
+                "Kassenbeleg nicht zulässig",
+                field=f"lines[{index}].taxClassEntry",
+            )
         sums[bucket] += total
     return (sums[0], sums[1], sums[2], sums[3], sums[4])
 
@@ -124,8 +135,10 @@ def new_balance(balance: Decimal, change: Decimal) -> Decimal:
     if after < 0:
         raise ValidationFailed(
             f"totalAmount: the register holds {balance}, paying out {-change} would drop its "
-            "balance below 0", de=f"Der Kassenstand ({balance}) darf nicht unter 0 fallen",
-            field="totalAmount")
+            "balance below 0",
+            de=f"Der Kassenstand ({balance}) darf nicht unter 0 fallen",
+            field="totalAmount",
+        )
     return after
 
 
@@ -151,20 +164,26 @@ def plan_for_receipt(last: LastClosing | None, day: date) -> ClosingPlan:
     if last is None:
         return ClosingPlan(open_new=True)
     if day < last.day:
-        raise ValidationFailed(f"dateTime: {day} lies before the last daily closing "
-                               f"({last.day})", de=f"dateTime liegt vor dem letzten "
-                               f"Tagesabschluss ({last.day})", field="dateTime")
+        raise ValidationFailed(
+            f"dateTime: {day} lies before the last daily closing ({last.day})",
+            de=f"dateTime liegt vor dem letzten Tagesabschluss ({last.day})",
+            field="dateTime",
+        )
     if day == last.day:
         if last.state is not ClosingState.OPEN:
-            raise Conflict(f"the daily closing of {day} is {last.state.value}; it takes no "
-                           "more receipts", de=f"Der Tagesabschluss vom {day} ist bereits "
-                           "abgeschlossen", field="dateTime")
+            raise Conflict(
+                f"the daily closing of {day} is {last.state.value}; it takes no more receipts",
+                de=f"Der Tagesabschluss vom {day} ist bereits abgeschlossen",
+                field="dateTime",
+            )
         return ClosingPlan()
     if last.state is ClosingState.OPEN:
-        raise Conflict(f"the daily closing of {last.day} is still OPEN: finalize it "
-                       "(POST …/daily_closings/last/finalize) before receipts of a later day",
-                       de=f"Der Tagesabschluss vom {last.day} ist noch offen",
-                       field="dateTime")
+        raise Conflict(
+            f"the daily closing of {last.day} is still OPEN: finalize it "
+            "(POST …/daily_closings/last/finalize) before receipts of a later day",
+            de=f"Der Tagesabschluss vom {last.day} ist noch offen",
+            field="dateTime",
+        )
     new_year = day.year > last.day.year
     new_month = (day.year, day.month) > (last.day.year, last.day.month)
     close_year = new_year and not last.yearly
@@ -177,16 +196,22 @@ def check_period_closing(last: LastClosing | None, *, yearly: bool) -> None:
     month (year); a closed year also closes its month."""
     what = "year" if yearly else "month"
     if last is None or last.state is ClosingState.OPEN:
-        raise Conflict(f"the last daily closing must be FINALIZED to close the {what}",
-                       de="Der letzte Tagesabschluss muss abgeschlossen sein",
-                       field="daily_closing")
+        raise Conflict(
+            f"the last daily closing must be FINALIZED to close the {what}",
+            de="Der letzte Tagesabschluss muss abgeschlossen sein",
+            field="daily_closing",
+        )
     if last.yearly or (last.monthly and not yearly):
-        raise Conflict(f"the last daily closing ({last.day}) already closes the {what}",
-                       de="Der Zeitraum ist bereits abgeschlossen", field="daily_closing")
+        raise Conflict(
+            f"the last daily closing ({last.day}) already closes the {what}",
+            de="Der Zeitraum ist bereits abgeschlossen",
+            field="daily_closing",
+        )
 
 
-def check_receipt_time(requested: datetime | None, *, now: datetime,
-                       last_receipt: datetime | None, allow_past: bool) -> datetime:
+def check_receipt_time(
+    requested: datetime | None, *, now: datetime, last_receipt: datetime | None, allow_past: bool
+) -> datetime:
     """The receipt's local date and time: now, or a given earlier time when the register
     allows past income, but never before its last receipt (seed CashRegisterDto)."""
     if requested is None:
@@ -194,43 +219,61 @@ def check_receipt_time(requested: datetime | None, *, now: datetime,
     else:
         requested = requested.replace(tzinfo=None, microsecond=0)
         if requested > now:
-            raise ValidationFailed("dateTime lies in the future",
-                                   de="dateTime liegt in der Zukunft", field="dateTime")
+            raise ValidationFailed(
+                "dateTime lies in the future", de="dateTime liegt in der Zukunft", field="dateTime"
+            )
         if requested < now and not allow_past:
-            raise ValidationFailed("dateTime: this register does not allow past income "
-                                   "(allowPastIncome is false)",
-                                   de="Diese Kassa erlaubt keine rückdatierten Belege",
-                                   field="dateTime")
+            raise ValidationFailed(
+                "dateTime: this register does not allow past income (allowPastIncome is false)",
+                de="Diese Kassa erlaubt keine rückdatierten Belege",
+                field="dateTime",
+            )
         chosen = requested
     if last_receipt is not None and chosen < last_receipt:
-        raise ValidationFailed(f"dateTime {chosen.isoformat()} lies before the register's "
-                               f"last receipt ({last_receipt.isoformat()})",
-                               de="dateTime liegt vor dem letzten Beleg der Kassa",
-                               field="dateTime")
+        raise ValidationFailed(
+            f"dateTime {chosen.isoformat()} lies before the register's "
+            f"last receipt ({last_receipt.isoformat()})",
+            de="dateTime liegt vor dem letzten Beleg der Kassa",
+            field="dateTime",
+        )
     return chosen
 
 
-def check_cancellable(receipt_type: ReceiptType, *, cancelled_by: str | None,
-                      cancels: str | None) -> None:
+def check_cancellable(
+    receipt_type: ReceiptType, *, cancelled_by: str | None, cancels: str | None
+) -> None:
     """Seed §4.19.15: not cancelled yet, not itself a cancellation, not a system receipt."""
     if receipt_type.is_system:
-        raise Conflict(f"a {receipt_type.value} receipt cannot be cancelled",
-                       de="Systembelege können nicht storniert werden", field="receipt")
+        raise Conflict(
+            f"a {receipt_type.value} receipt cannot be cancelled",
+            de="Systembelege können nicht storniert werden",
+            field="receipt",
+        )
     if cancelled_by:
-        raise Conflict(f"the receipt is already cancelled by {cancelled_by}",
-                       de="Der Beleg ist bereits storniert", field="receipt")
+        raise Conflict(
+            f"the receipt is already cancelled by {cancelled_by}",
+            de="Der Beleg ist bereits storniert",
+            field="receipt",
+        )
     if cancels:
-        raise Conflict("a cancellation receipt cannot be cancelled",
-                       de="Ein Stornobeleg kann nicht storniert werden", field="receipt")
+        raise Conflict(
+            "a cancellation receipt cannot be cancelled",
+            de="Ein Stornobeleg kann nicht storniert werden",
+            field="receipt",
+        )
 
 
-TRANSITIONS = {(RegisterState.NEW, RegisterState.ACTIVE),
-               (RegisterState.ACTIVE, RegisterState.LOCKED)}
+TRANSITIONS = {
+    (RegisterState.NEW, RegisterState.ACTIVE),
+    (RegisterState.ACTIVE, RegisterState.LOCKED),
+}
 
 
 def check_transition(current: RegisterState, target: RegisterState) -> None:
     """NEW → ACTIVE (commissioning, Startbeleg) → LOCKED (decommissioning, Schlussbeleg)."""
     if (current, target) not in TRANSITIONS:
-        raise Conflict(f"a {current.value} register cannot become {target.value}",
-                       de=f"Eine Kassa im Status {current.value} kann nicht "
-                          f"{target.value} werden", field="state")
+        raise Conflict(
+            f"a {current.value} register cannot become {target.value}",
+            de=f"Eine Kassa im Status {current.value} kann nicht {target.value} werden",
+            field="state",
+        )

@@ -28,21 +28,78 @@ class ContactKind(StrEnum):
 
 
 COMMON_TEXT = (
-    "addressBranchNo", "taxNumber", "shortcut", "salutationCode", "title", "firstName",
-    "lastName", "compSalutationCode", "companyName", "streetName", "streetNumber", "zipCode",
-    "city", "emailAddress", "mobileNumber", "telNumber", "faxNumber", "skype", "description",
-    "webAddress", "attribute1", "attribute2", "attribute3", "attribute4", "attribute5",
-    "country", "region", "accountOwner", "bankName", "bankBranchNumber", "accountNumber", "bic",
-    "iban", "defaultAccount", "defaultTaxClassEntry", "defaultInvoiceAddress",
-    "defaultDeliveryAddress")
-CUSTOMER_TEXT = ("customerNumber", "mySupplierNumber", "gln", "duns", "otherIdentifier",
-                 "dunningStopReason", "defaultDunningLevel")
+    "addressBranchNo",
+    "taxNumber",
+    "shortcut",
+    "salutationCode",
+    "title",
+    "firstName",
+    "lastName",
+    "compSalutationCode",
+    "companyName",
+    "streetName",
+    "streetNumber",
+    "zipCode",
+    "city",
+    "emailAddress",
+    "mobileNumber",
+    "telNumber",
+    "faxNumber",
+    "skype",
+    "description",
+    "webAddress",
+    "attribute1",
+    "attribute2",
+    "attribute3",
+    "attribute4",
+    "attribute5",
+    "country",
+    "region",
+    "accountOwner",
+    "bankName",
+    "bankBranchNumber",
+    "accountNumber",
+    "bic",
+    "iban",
+    "defaultAccount",
+    "defaultTaxClassEntry",
+    "defaultInvoiceAddress",
+    "defaultDeliveryAddress",
+)
+CUSTOMER_TEXT = (
+    "customerNumber",
+    "mySupplierNumber",
+    "gln",
+    "duns",
+    "otherIdentifier",
+    "dunningStopReason",
+    "defaultDunningLevel",
+)
 SUPPLIER_TEXT = ("supplierNumber", "myCustomerNumber")
 ADDRESS_TEXT = (
-    "identifier", "addressType", "title", "firstName", "lastName", "streetName",
-    "streetNumber", "zipCode", "city", "country", "region", "addressBranchNo", "emailAddress",
-    "copyEmailAddress", "copyEmailType", "telNumber", "faxNumber", "mobileNumber", "skype",
-    "webAddress", "description", "salutationCode")
+    "identifier",
+    "addressType",
+    "title",
+    "firstName",
+    "lastName",
+    "streetName",
+    "streetNumber",
+    "zipCode",
+    "city",
+    "country",
+    "region",
+    "addressBranchNo",
+    "emailAddress",
+    "copyEmailAddress",
+    "copyEmailType",
+    "telNumber",
+    "faxNumber",
+    "mobileNumber",
+    "skype",
+    "webAddress",
+    "description",
+    "salutationCode",
+)
 ADDRESS_TYPES = ("INVOICE_AND_DELIVERY_ADDRESS", "INVOICE_ADDRESS", "DELIVERY_ADDRESS")
 MAX_TEXT = 500
 
@@ -54,11 +111,12 @@ def text_fields(kind: ContactKind) -> tuple[str, ...]:
 def normalise_contact(kind: ContactKind, values: dict[str, Any]) -> dict[str, Any]:
     """The stored form of a contact: omitted fields dropped, defaults applied, rules checked."""
     fields = _texts(values, text_fields(kind))
-    if not fields.get("companyName") and not (fields.get("firstName")
-                                              and fields.get("lastName")):
-        raise ValidationFailed("firstName and lastName are required unless companyName is set",
-                               de="firstName und lastName sind ohne companyName erforderlich",
-                               field="companyName")
+    if not fields.get("companyName") and not (fields.get("firstName") and fields.get("lastName")):
+        raise ValidationFailed(
+            "firstName and lastName are required unless companyName is set",
+            de="firstName und lastName sind ohne companyName erforderlich",
+            field="companyName",
+        )
     _place(fields)
     fields["noVatNumber"] = bool(values.get("noVatNumber") or False)
     if values.get("rating") is not None:
@@ -66,9 +124,11 @@ def normalise_contact(kind: ContactKind, values: dict[str, Any]) -> dict[str, An
     if kind is ContactKind.CUSTOMER:
         if values.get("dunningStop"):
             if not fields.get("dunningStopReason"):
-                raise ValidationFailed("dunningStopReason is required with dunningStop",
-                                       de="dunningStopReason ist mit dunningStop erforderlich",
-                                       field="dunningStopReason")
+                raise ValidationFailed(
+                    "dunningStopReason is required with dunningStop",
+                    de="dunningStopReason ist mit dunningStop erforderlich",
+                    field="dunningStopReason",
+                )
             fields["dunningStop"] = True
         if values.get("discount") is not None:
             fields["discount"] = values["discount"]
@@ -80,14 +140,18 @@ def normalise_address(values: dict[str, Any]) -> dict[str, Any]:
     fields = _texts(values, ADDRESS_TEXT)
     fields["copyEmailType"] = fields.get("copyEmailType") or "BCC"
     if fields["copyEmailType"] not in ("CC", "BCC"):
-        raise ValidationFailed("copyEmailType must be CC or BCC",
-                               de="copyEmailType muss CC oder BCC sein",
-                               field="copyEmailType")
+        raise ValidationFailed(
+            "copyEmailType must be CC or BCC",
+            de="copyEmailType muss CC oder BCC sein",
+            field="copyEmailType",
+        )
     fields["addressType"] = fields.get("addressType") or ADDRESS_TYPES[0]
     if fields["addressType"] not in ADDRESS_TYPES:
-        raise ValidationFailed(f"addressType must be one of {', '.join(ADDRESS_TYPES)}",
-                               de=f"addressType muss einer von {', '.join(ADDRESS_TYPES)} sein",
-                               field="addressType")
+        raise ValidationFailed(
+            f"addressType must be one of {', '.join(ADDRESS_TYPES)}",
+            de=f"addressType muss einer von {', '.join(ADDRESS_TYPES)} sein",
+            field="addressType",
+        )
     _place(fields)
     return fields
 
@@ -106,9 +170,11 @@ def _texts(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
             continue
         text = str(value)
         if len(text) > MAX_TEXT:
-            raise ValidationFailed(f"{name} has more than {MAX_TEXT} characters",
-                                   de=f"{name} hat mehr als {MAX_TEXT} Zeichen",
-                                   field=name)
+            raise ValidationFailed(
+                f"{name} has more than {MAX_TEXT} characters",
+                de=f"{name} hat mehr als {MAX_TEXT} Zeichen",
+                field=name,
+            )
         fields[name] = text
     return fields
 
@@ -116,12 +182,16 @@ def _texts(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 def _place(fields: dict[str, Any]) -> None:
     country = fields.get("country") or "AT"
     if country not in COUNTRY_NAMES:
-        raise ValidationFailed(f"country {country!r} is not an ISO 3166 code",
-                               de=f"Land {country} ist kein ISO-3166-Code",
-                               field="country")
+        raise ValidationFailed(
+            f"country {country!r} is not an ISO 3166 code",
+            de=f"Land {country} ist kein ISO-3166-Code",
+            field="country",
+        )
     fields["country"] = country
     region = fields.get("region")
     if region and region not in {r.code for r in REGIONS.get(country, ())}:
-        raise ValidationFailed(f"region {region!r} does not belong to {country}",
-                               de=f"Region {region} gehört nicht zu {country}",
-                               field="region")
+        raise ValidationFailed(
+            f"region {region!r} does not belong to {country}",
+            de=f"Region {region} gehört nicht zu {country}",
+            field="region",
+        )

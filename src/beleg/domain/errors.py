@@ -8,8 +8,7 @@ class DomainError(Exception):
 
     code = "DomainError"
 
-    def __init__(self, message: str, *, field: str | None = None,
-                 de: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, de: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field

@@ -40,18 +40,36 @@ COLOR = re.compile(r"[0-9a-fA-F]{6}")
 
 # Text fields and their longest accepted value (characters).
 ITEM_TEXTS: dict[str, int] = {
-    "name": 200, "unitOfMeasure": 20, "number": 50, "description": 10_000, "size": 100,
-    "currency": 3, "supplier": 36, "itemCategory": 36, "barCode": 100,
-    "supplierOrderNumber": 100, "addInfo1": 500, "addInfo2": 500, "addInfo3": 500,
-    "account": 10, "taxClassEntry": 3, "color": 6,
+    "name": 200,
+    "unitOfMeasure": 20,
+    "number": 50,
+    "description": 10_000,
+    "size": 100,
+    "currency": 3,
+    "supplier": 36,
+    "itemCategory": 36,
+    "barCode": 100,
+    "supplierOrderNumber": 100,
+    "addInfo1": 500,
+    "addInfo2": 500,
+    "addInfo3": 500,
+    "account": 10,
+    "taxClassEntry": 3,
+    "color": 6,
 }
 CATEGORY_TEXTS: dict[str, int] = {
-    "name": 200, "code": 50, "description": 2_000, "unitOfMeasure": 20, "account": 10,
-    "taxClassEntry": 3, "color": 6,
+    "name": 200,
+    "code": 50,
+    "description": 2_000,
+    "unitOfMeasure": 20,
+    "account": 10,
+    "taxClassEntry": 3,
+    "color": 6,
 }
 # Fields that name another object: an empty string means "not set".
-REFERENCES = frozenset({"unitOfMeasure", "currency", "supplier", "itemCategory", "account",
-                        "taxClassEntry", "color"})
+REFERENCES = frozenset(
+    {"unitOfMeasure", "currency", "supplier", "itemCategory", "account", "taxClassEntry", "color"}
+)
 ITEM_AMOUNTS = ("sellingPrice", "weight", "purchasePrice", "margin", "additionalCharge")
 NON_NEGATIVE = frozenset({"weight", "purchasePrice"})
 
@@ -122,11 +140,17 @@ def _texts(values: Mapping[str, Any], limits: dict[str, int]) -> dict[str, Any]:
             continue
         text = str(value)
         if "\x00" in text:  # PostgreSQL cannot store it; no readable text contains it
-            raise ValidationFailed(f"{name} must not contain NUL characters",
-                                   de=f"{name} darf keine NUL-Zeichen enthalten", field=name)
+            raise ValidationFailed(
+                f"{name} must not contain NUL characters",
+                de=f"{name} darf keine NUL-Zeichen enthalten",
+                field=name,
+            )
         if len(text) > limit:
-            raise ValidationFailed(f"{name} has more than {limit} characters",
-                                   de=f"{name} hat mehr als {limit} Zeichen", field=name)
+            raise ValidationFailed(
+                f"{name} has more than {limit} characters",
+                de=f"{name} hat mehr als {limit} Zeichen",
+                field=name,
+            )
         fields[name] = text
     return fields
 
@@ -137,12 +161,14 @@ def _amount(value: Any, field: str) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except ArithmeticError:
-        raise ValidationFailed(f"{field} must be a number", de=f"{field} muss eine Zahl sein",
-                               field=field) from None
+        raise ValidationFailed(
+            f"{field} must be a number", de=f"{field} muss eine Zahl sein", field=field
+        ) from None
     check_amount(amount, field)
     if field in NON_NEGATIVE and amount < 0:
-        raise ValidationFailed(f"{field} must not be negative",
-                               de=f"{field} darf nicht negativ sein", field=field)
+        raise ValidationFailed(
+            f"{field} must not be negative", de=f"{field} darf nicht negativ sein", field=field
+        )
     return amount
 
 
@@ -154,31 +180,42 @@ def parse_mode(value: Any, field: str) -> PriceMode:
         return PriceMode(str(value))
     except ValueError:
         allowed = ", ".join(m.value for m in PriceMode)
-        raise ValidationFailed(f"{field} must be one of {allowed}, not {value!r}",
-                               de=f"{field} muss einer von {allowed} sein", field=field) from None
+        raise ValidationFailed(
+            f"{field} must be one of {allowed}, not {value!r}",
+            de=f"{field} muss einer von {allowed} sein",
+            field=field,
+        ) from None
 
 
 def check_unit(code: str | None, field: str = "unitOfMeasure") -> None:
     """A unit of measure must be one of /units_of_measure."""
     if code is not None and code not in UNIT_CODES:
-        raise ValidationFailed(f"unit of measure {code!r} does not exist",
-                               de=f"Mengeneinheit {code} existiert nicht", field=field)
+        raise ValidationFailed(
+            f"unit of measure {code!r} does not exist",
+            de=f"Mengeneinheit {code} existiert nicht",
+            field=field,
+        )
 
 
 def check_currency(code: str, field: str = "currency") -> str:
     """An active ISO 4217 code (seed: ``currency`` ->/currencies)."""
     if not is_currency(code):
-        raise ValidationFailed(f"currency {code!r} is not an ISO 4217 code",
-                               de=f"Währung {code} ist kein ISO-4217-Code", field=field)
+        raise ValidationFailed(
+            f"currency {code!r} is not an ISO 4217 code",
+            de=f"Währung {code} ist kein ISO-4217-Code",
+            field=field,
+        )
     return code
 
 
 def check_color(value: str, field: str = "color") -> str:
     """Six hex digits (an HTML colour without ``#``), returned in lower case."""
     if not COLOR.fullmatch(value):
-        raise ValidationFailed(f"{field} must be 6 hex digits such as 2bc25d, not {value!r}",
-                               de=f"{field} muss aus 6 Hex-Ziffern bestehen (z. B. 2bc25d)",
-                               field=field)
+        raise ValidationFailed(
+            f"{field} must be 6 hex digits such as 2bc25d, not {value!r}",
+            de=f"{field} muss aus 6 Hex-Ziffern bestehen (z. B. 2bc25d)",
+            field=field,
+        )
     return value.lower()
 
 
@@ -193,10 +230,16 @@ def part_net(value: Decimal, mode: PriceMode, purchase: Decimal, tax_rate: Decim
     return value
 
 
-def calculated_net_price(*, purchase: Decimal | None, margin: Decimal | None,
-                         margin_mode: PriceMode, charge: Decimal | None,
-                         charge_mode: PriceMode, tax_rate: Decimal,
-                         currency: Currency) -> Decimal | None:
+def calculated_net_price(
+    *,
+    purchase: Decimal | None,
+    margin: Decimal | None,
+    margin_mode: PriceMode,
+    charge: Decimal | None,
+    charge_mode: PriceMode,
+    tax_rate: Decimal,
+    currency: Currency,
+) -> Decimal | None:
     """Seed 003 §3.5 price build-up: ``purchasePrice + margin + additionalCharge ->
     calculatedNetPrice``. Missing parts count as 0; each part is turned into a net amount by
     ``part_net`` (both RATE parts are percentages of the purchase price) and the sum is rounded
@@ -204,18 +247,47 @@ def calculated_net_price(*, purchase: Decimal | None, margin: Decimal | None,
     if purchase is None and margin is None and charge is None:
         return None
     base = purchase or Decimal(0)
-    total = (base + part_net(margin or Decimal(0), margin_mode, base, tax_rate)
-             + part_net(charge or Decimal(0), charge_mode, base, tax_rate))
+    total = (
+        base
+        + part_net(margin or Decimal(0), margin_mode, base, tax_rate)
+        + part_net(charge or Decimal(0), charge_mode, base, tax_rate)
+    )
     return round_to_currency(total, currency)
 
 
 # --- descriptionFormatted ---------------------------------------------------------------------
 
 BLOCK_END, LINE_END = "\r\n\r\n", "\r\n"
-BLOCK_TAGS = frozenset({
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote",
-    "pre", "address", "section", "article", "header", "footer", "aside", "nav", "main",
-    "figure", "form", "fieldset", "hr"})
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "blockquote",
+        "pre",
+        "address",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "main",
+        "figure",
+        "form",
+        "fieldset",
+        "hr",
+    }
+)
 LINE_TAGS = frozenset({"li", "tr", "dt", "dd"})
 SKIPPED_TAGS = frozenset({"script", "style", "head", "title", "template"})
 WHITESPACE = re.compile(r"\s+")

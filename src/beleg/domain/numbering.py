@@ -96,9 +96,11 @@ def parse_enum(kind: type[E], value: Any, field_name: str) -> E:
         return kind(value)
     except ValueError:
         allowed = ", ".join(m.value for m in kind)
-        raise ValidationFailed(f"{field_name} must be one of {allowed}, not {value!r}",
-                               de=f"{field_name} muss einer von {allowed} sein",
-                               field=field_name) from None
+        raise ValidationFailed(
+            f"{field_name} must be one of {allowed}, not {value!r}",
+            de=f"{field_name} muss einer von {allowed} sein",
+            field=field_name,
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,27 +132,35 @@ def check_affix(text: str | None, field_name: str) -> str:
     """A prefix or suffix: at most 25 characters, placeholders only {yyyy}, {yy}, {mm}."""
     text = text or ""
     if len(text) > MAX_AFFIX:
-        raise ValidationFailed(f"{field_name} must have at most {MAX_AFFIX} characters",
-                               de=f"{field_name} darf höchstens {MAX_AFFIX} Zeichen haben",
-                               field=field_name)
+        raise ValidationFailed(
+            f"{field_name} must have at most {MAX_AFFIX} characters",
+            de=f"{field_name} darf höchstens {MAX_AFFIX} Zeichen haben",
+            field=field_name,
+        )
     unknown = [p for p in _PLACEHOLDER.findall(text) if p not in PLACEHOLDERS]
     if unknown or _PLACEHOLDER.sub("", text).count("{") or _PLACEHOLDER.sub("", text).count("}"):
         raise ValidationFailed(
             f"{field_name} may only use the placeholders {{yyyy}}, {{yy}} and {{mm}}",
             de=f"{field_name} darf nur die Platzhalter {{yyyy}}, {{yy}} und {{mm}} enthalten",
-            field=field_name)
+            field=field_name,
+        )
     if any(not ch.isprintable() for ch in text):
-        raise ValidationFailed(f"{field_name} must be printable text",
-                               de=f"{field_name} muss druckbarer Text sein", field=field_name)
+        raise ValidationFailed(
+            f"{field_name} must be printable text",
+            de=f"{field_name} muss druckbarer Text sein",
+            field=field_name,
+        )
     return text
 
 
 def check_no_nul(text: str, field_name: str) -> str:
     """Refuse NUL characters (PostgreSQL cannot store them in text)."""
     if "\x00" in text:
-        raise ValidationFailed(f"{field_name} must not contain NUL characters",
-                               de=f"{field_name} darf keine NUL-Zeichen enthalten",
-                               field=field_name)
+        raise ValidationFailed(
+            f"{field_name} must not contain NUL characters",
+            de=f"{field_name} darf keine NUL-Zeichen enthalten",
+            field=field_name,
+        )
     return text
 
 
@@ -158,17 +168,21 @@ def check_name(name: str | None, field_name: str = "name") -> str:
     """A display name: 1 to 100 characters after trimming."""
     text = check_no_nul((name or "").strip(), field_name)
     if not text or len(text) > MAX_NAME:
-        raise ValidationFailed(f"{field_name} must have 1 to {MAX_NAME} characters",
-                               de=f"{field_name} muss 1 bis {MAX_NAME} Zeichen haben",
-                               field=field_name)
+        raise ValidationFailed(
+            f"{field_name} must have 1 to {MAX_NAME} characters",
+            de=f"{field_name} muss 1 bis {MAX_NAME} Zeichen haben",
+            field=field_name,
+        )
     return text
 
 
 def _check_range(value: int, low: int, high: int, field_name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationFailed(f"{field_name} must be a whole number from {low} to {high}",
-                               de=f"{field_name} muss eine ganze Zahl von {low} bis {high} sein",
-                               field=field_name)
+        raise ValidationFailed(
+            f"{field_name} must be a whole number from {low} to {high}",
+            de=f"{field_name} muss eine ganze Zahl von {low} bis {high} sein",
+            field=field_name,
+        )
     return value
 
 
@@ -180,7 +194,8 @@ def check_counter(config: CounterConfig) -> CounterConfig:
         width=_check_range(config.width, 0, MAX_WIDTH, "width"),
         reset=parse_enum(CounterReset, config.reset, "reset"),
         start=_check_range(config.start, 0, MAX_START, "start"),
-        affix_source=parse_enum(AffixSource, config.affix_source, "affixSource"))
+        affix_source=parse_enum(AffixSource, config.affix_source, "affixSource"),
+    )
 
 
 def period_key(reset: CounterReset, doc_date: date) -> str:
@@ -194,8 +209,11 @@ def period_key(reset: CounterReset, doc_date: date) -> str:
 
 def expand(text: str, doc_date: date) -> str:
     """Replace {yyyy}, {yy} and {mm} with the document date's year and month."""
-    values = {"yyyy": f"{doc_date.year:04d}", "yy": f"{doc_date.year % 100:02d}",
-              "mm": f"{doc_date.month:02d}"}
+    values = {
+        "yyyy": f"{doc_date.year:04d}",
+        "yy": f"{doc_date.year % 100:02d}",
+        "mm": f"{doc_date.month:02d}",
+    }
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
@@ -207,8 +225,14 @@ def effective_affixes(config: CounterConfig, strategy: Affixes | None) -> Affixe
     return strategy or Affixes()
 
 
-def format_number(config: CounterConfig, value: int, doc_date: date, *,
-                  strategy: Affixes | None = None, test_mode: bool = False) -> str:
+def format_number(
+    config: CounterConfig,
+    value: int,
+    doc_date: date,
+    *,
+    strategy: Affixes | None = None,
+    test_mode: bool = False,
+) -> str:
     """The printed document number: affixes with placeholders filled in around the value,
     zero-padded to ``width``; a test-mode tenant's numbers start with ``TEST-``."""
     if value < 0:
@@ -253,11 +277,13 @@ class NumberRule:
     operating_site: str | None = None
 
     def matches(self, context: NumberingContext) -> bool:
-        wanted = ((self.doc_type, context.doc_type),
-                  (self.customer_type, context.customer_type),
-                  (self.country, (context.country or "").upper() or None),
-                  (self.billing_group, context.billing_group),
-                  (self.operating_site, context.operating_site))
+        wanted = (
+            (self.doc_type, context.doc_type),
+            (self.customer_type, context.customer_type),
+            (self.country, (context.country or "").upper() or None),
+            (self.billing_group, context.billing_group),
+            (self.operating_site, context.operating_site),
+        )
         return all(condition is None or condition == actual for condition, actual in wanted)
 
 
@@ -278,9 +304,11 @@ def pick_counter(rules: Sequence[NumberRule], context: NumberingContext) -> Hash
 def _optional_text(value: str | None, field_name: str) -> str | None:
     text = check_no_nul((value or "").strip(), field_name)
     if len(text) > MAX_ATTRIBUTE:
-        raise ValidationFailed(f"{field_name} must have at most {MAX_ATTRIBUTE} characters",
-                               de=f"{field_name} darf höchstens {MAX_ATTRIBUTE} Zeichen haben",
-                               field=field_name)
+        raise ValidationFailed(
+            f"{field_name} must have at most {MAX_ATTRIBUTE} characters",
+            de=f"{field_name} darf höchstens {MAX_ATTRIBUTE} Zeichen haben",
+            field=field_name,
+        )
     return text or None
 
 
@@ -290,20 +318,28 @@ def check_country_code(value: str | None, field_name: str) -> str | None:
         return None
     code = value.strip().upper()
     if code not in COUNTRY_NAMES:
-        raise ValidationFailed(f"{field_name} {value!r} is not an ISO 3166 country code",
-                               de=f"{field_name} {value!r} ist kein ISO-3166-Ländercode",
-                               field=field_name)
+        raise ValidationFailed(
+            f"{field_name} {value!r} is not an ISO 3166 country code",
+            de=f"{field_name} {value!r} ist kein ISO-3166-Ländercode",
+            field=field_name,
+        )
     return code
 
 
 def check_rule(rule: NumberRule, position: int) -> NumberRule:
     """A rule with normalised conditions; errors name ``rules.<position>.<field>``."""
     at = f"rules.{position}."
-    customer_type = (None if rule.customer_type is None else
-                     parse_enum(CustomerType, rule.customer_type, at + "customerType"))
+    customer_type = (
+        None
+        if rule.customer_type is None
+        else parse_enum(CustomerType, rule.customer_type, at + "customerType")
+    )
     return NumberRule(
         priority=_check_range(rule.priority, -MAX_PRIORITY, MAX_PRIORITY, at + "priority"),
-        counter_id=rule.counter_id, doc_type=rule.doc_type, customer_type=customer_type,
+        counter_id=rule.counter_id,
+        doc_type=rule.doc_type,
+        customer_type=customer_type,
         country=check_country_code(rule.country, at + "country"),
         billing_group=_optional_text(rule.billing_group, at + "billingGroup"),
-        operating_site=_optional_text(rule.operating_site, at + "operatingSite"))
+        operating_site=_optional_text(rule.operating_site, at + "operatingSite"),
+    )

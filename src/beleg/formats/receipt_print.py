@@ -41,31 +41,49 @@ def receipt_view(data: ReceiptPrintInput) -> dict[str, Any]:
     """Everything the receipt prints, as text."""
     receipt, layout = data.receipt, data.layout
     show_net = layout.get("amountType") == "N"
-    lines = [{"name": _line_name(line), "quantity": format_decimal(line["amount"],
-                                                                    locale=LOCALE),
-              "amount": money(line["netPrice"] if show_net else line["totalPrice"])}
-             for line in receipt.get("lines", [])]
+    lines = [
+        {
+            "name": _line_name(line),
+            "quantity": format_decimal(line["amount"], locale=LOCALE),
+            "amount": money(line["netPrice"] if show_net else line["totalPrice"]),
+        }
+        for line in receipt.get("lines", [])
+    ]
     taxes: dict[Decimal, list[Decimal]] = {}
     for line, rate in zip(receipt.get("lines", []), data.tax_rates, strict=True):
         net_tax = taxes.setdefault(rate, [Decimal(0), Decimal(0)])
         net_tax[0] += line["netPrice"]
         net_tax[1] += line["taxPrice"]
-    subject = layout.get("cancelDisplaySubject") if receipt.get("originalReceipt") \
+    subject = (
+        layout.get("cancelDisplaySubject")
+        if receipt.get("originalReceipt")
         else layout.get("displaySubject")
+    )
     return {
         "seller": [data.seller_name, *data.seller_lines],
-        "vat_id": data.seller_vat_id, "subject": subject or "Beleg",
-        "header": layout.get("header"), "pre_lines": layout.get("preLinesText"),
-        "post_lines": layout.get("postLinesText"), "footer": layout.get("footer"),
-        "number": receipt["id"], "register": data.register,
+        "vat_id": data.seller_vat_id,
+        "subject": subject or "Beleg",
+        "header": layout.get("header"),
+        "pre_lines": layout.get("preLinesText"),
+        "post_lines": layout.get("postLinesText"),
+        "footer": layout.get("footer"),
+        "number": receipt["id"],
+        "register": data.register,
         "date_time": receipt["dateTime"].strftime("%d.%m.%Y %H:%M:%S"),
         "customer": receipt.get("customerName"),
         "reference": receipt.get("referenceText"),
-        "original": receipt.get("originalReceipt"), "lines": lines,
-        "taxes": [{"rate": format_decimal(rate, locale=LOCALE), "net": money(v[0]),
-                   "tax": money(v[1])} for rate, v in sorted(taxes.items()) if v[1] or rate],
-        "total": money(receipt["totalAmount"]), "text_after": receipt.get("textAfterLines"),
-        "qr": receipt.get("qrCode"), "paper": layout.get("layoutPrintType", "STANDARD_BON")}
+        "original": receipt.get("originalReceipt"),
+        "lines": lines,
+        "taxes": [
+            {"rate": format_decimal(rate, locale=LOCALE), "net": money(v[0]), "tax": money(v[1])}
+            for rate, v in sorted(taxes.items())
+            if v[1] or rate
+        ],
+        "total": money(receipt["totalAmount"]),
+        "text_after": receipt.get("textAfterLines"),
+        "qr": receipt.get("qrCode"),
+        "paper": layout.get("layoutPrintType", "STANDARD_BON"),
+    }
 
 
 def _line_name(line: Mapping[str, Any]) -> str:
@@ -88,20 +106,24 @@ def star_receipt(view: Mapping[str, Any], width: int | None) -> dict[str, Any]:
             bon.append(_text(text, "Left"))
     bon.append(_text("-" * columns, "Left"))
     for line in view["lines"]:
-        bon.append(_text(_columns(f"{line['quantity']} x {line['name']}", line["amount"],
-                                  columns), "Left"))
+        bon.append(
+            _text(_columns(f"{line['quantity']} x {line['name']}", line["amount"], columns), "Left")
+        )
     bon.append(_text("-" * columns, "Left"))
     bon.append(_text(_columns("SUMME EUR", view["total"], columns), "Left"))
     for tax in view["taxes"]:
-        bon.append(_text(_columns(f"USt {tax['rate']} % von {tax['net']}", tax["tax"],
-                                  columns), "Left"))
+        bon.append(
+            _text(_columns(f"USt {tax['rate']} % von {tax['net']}", tax["tax"], columns), "Left")
+        )
     for text in (view["post_lines"], view["text_after"], view["footer"]):
         if text:
             bon.append(_text(text, "Center"))
     if view["qr"]:
         bon.append({"type": "qr", "alignment": "Center", "data": view["qr"]})
-    return {"printerConfig": {"printPaperSize": paper, "encoding": "UTF-8",
-                              "language": "German"}, "bon": bon}
+    return {
+        "printerConfig": {"printPaperSize": paper, "encoding": "UTF-8", "language": "German"},
+        "bon": bon,
+    }
 
 
 def _text(data: str, alignment: str) -> dict[str, Any]:

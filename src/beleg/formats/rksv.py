@@ -96,18 +96,25 @@ class KeyMaterial:
 
 def new_key_material() -> KeyMaterial:
     key = ec.generate_private_key(ec.SECP256R1())
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return KeyMaterial(private, public, base64.b64encode(os.urandom(32)).decode())
 
 
 def check_key_id(value: str, field: str) -> str:
     if not KEY_ID.match(value):
-        raise ValidationFailed(f"{field} must look like U:ATU12345678-K1 (UID), "
-                               "S:123456789-K1 (tax number) or G:1234567890123-K1 (GLN)",
-                               de=f"{field} muss wie U:ATU12345678-K1 aussehen", field=field)
+        raise ValidationFailed(
+            f"{field} must look like U:ATU12345678-K1 (UID), "
+            "S:123456789-K1 (tax number) or G:1234567890123-K1 (GLN)",
+            de=f"{field} muss wie U:ATU12345678-K1 aussehen",
+            field=field,
+        )
     return value
 
 
@@ -125,8 +132,7 @@ def _iv(register_id: str, receipt_no: str) -> bytes:
     return hashlib.sha256((register_id + receipt_no).encode()).digest()[:16]
 
 
-def encrypt_turnover(counter_cents: int, aes_key: str, register_id: str,
-                     receipt_no: str) -> str:
+def encrypt_turnover(counter_cents: int, aes_key: str, register_id: str, receipt_no: str) -> str:
     plain = counter_cents.to_bytes(COUNTER_BYTES, "big", signed=True)
     return base64.b64encode(_ctr(aes_key, _iv(register_id, receipt_no), plain)).decode()
 
@@ -158,19 +164,28 @@ class SignedReceipt:
 def payload(data: ReceiptData, *, zda: str, turnover: str, serial: str, chain: str) -> str:
     stamp = data.date_time.replace(microsecond=0).isoformat()
     amounts = "_".join(amount_text(value) for value in data.buckets)
-    return (f"_{SUITE}-{zda}_{data.register_id}_{data.receipt_no}_{stamp}_{amounts}"
-            f"_{turnover}_{serial}_{chain}")
+    return (
+        f"_{SUITE}-{zda}_{data.register_id}_{data.receipt_no}_{stamp}_{amounts}"
+        f"_{turnover}_{serial}_{chain}"
+    )
 
 
-def sign_receipt(data: ReceiptData, *, turnover: str, device: SignatureDevice,
-                 previous_jws: str | None) -> SignedReceipt:
+def sign_receipt(
+    data: ReceiptData, *, turnover: str, device: SignatureDevice, previous_jws: str | None
+) -> SignedReceipt:
     """Sign one receipt of the chain; ``turnover`` is the encrypted counter, STO or TRA."""
-    text = payload(data, zda=device.zda, turnover=turnover, serial=device.serial,
-                   chain=chain_value(previous_jws, data.register_id))
+    text = payload(
+        data,
+        zda=device.zda,
+        turnover=turnover,
+        serial=device.serial,
+        chain=chain_value(previous_jws, data.register_id),
+    )
     signing_input = f"{_b64url(JWS_HEADER.encode())}.{_b64url(text.encode())}"
     signature = device.sign(signing_input.encode())
-    return SignedReceipt(f"{signing_input}.{_b64url(signature)}",
-                         f"{text}_{base64.b64encode(signature).decode()}")
+    return SignedReceipt(
+        f"{signing_input}.{_b64url(signature)}", f"{text}_{base64.b64encode(signature).decode()}"
+    )
 
 
 def verify_jws(jws: str, public_pem: str) -> str:
@@ -190,13 +205,20 @@ def verify_jws(jws: str, public_pem: str) -> str:
     return _b64url_decode(body).decode()
 
 
-def dep7(receipts: list[str], certificate: str = "",
-         authorities: list[str] | None = None) -> dict[str, object]:
+def dep7(
+    receipts: list[str], certificate: str = "", authorities: list[str] | None = None
+) -> dict[str, object]:
     """The RKSV export (Datenerfassungsprotokoll, § 7 RKSV, "DEP7" JSON): one group of
     compact JWS receipts in chain order."""
-    return {"Belege-Gruppe": [{"Signaturzertifikat": certificate,
-                               "Zertifizierungsstellen": authorities or [],
-                               "Belege-kompakt": receipts}]}
+    return {
+        "Belege-Gruppe": [
+            {
+                "Signaturzertifikat": certificate,
+                "Zertifizierungsstellen": authorities or [],
+                "Belege-kompakt": receipts,
+            }
+        ]
+    }
 
 
 def _b64url(data: bytes) -> str:

@@ -35,11 +35,19 @@ def run_round(*, db: Database, clock: Clock) -> Round:
         tenant_ids = session.execute(select(tenants.c.id)).scalars().all()
     invoices = 0
     for tenant_id in tenant_ids:
-        actor = Actor(Principal(tenant_id=tenant_id, actor_type=ActorType.SYSTEM,
-                                actor_id=None, name="worker", scopes=TENANT_SCOPES))
+        actor = Actor(
+            Principal(
+                tenant_id=tenant_id,
+                actor_type=ActorType.SYSTEM,
+                actor_id=None,
+                name="worker",
+                scopes=TENANT_SCOPES,
+            )
+        )
         today = business_today(db=db, tenant_id=tenant_id, system=clock)
-        invoices += len(run_due_subscriptions(db=db, actor=actor, tenant_id=tenant_id,
-                                              today=today, clock=clock))
+        invoices += len(
+            run_due_subscriptions(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
+        )
     return Round(pdfs, invoices)
 
 

@@ -30,18 +30,33 @@ INCOME_TYPES = (AccountType.REVENUE.value, AccountType.REVENUE_GASTRONOMY.value)
 
 
 def account_item(row: Any) -> dict[str, Any]:
-    return {"id": row.code, "name": row.name, "type": row.account_type,
-            "defaultTaxClassEntry": row.default_tax_code, "forcedTaxClass": row.forced_tax}
+    return {
+        "id": row.code,
+        "name": row.name,
+        "type": row.account_type,
+        "defaultTaxClassEntry": row.default_tax_code,
+        "forcedTaxClass": row.forced_tax,
+    }
 
 
 def _accounts(session: Session, tenant_id: uuid.UUID) -> list[Any]:
-    return session.execute(select(ledger_accounts).where(
-        ledger_accounts.c.tenant_id == tenant_id).order_by(ledger_accounts.c.code)).all()
+    return session.execute(
+        select(ledger_accounts)
+        .where(ledger_accounts.c.tenant_id == tenant_id)
+        .order_by(ledger_accounts.c.code)
+    ).all()
 
 
-def list_accounts(*, db: Database, tenant_id: uuid.UUID, types: tuple[str, ...] | None = None,
-                  rebook: RebookType | None = None, exclude: str | None = None,
-                  search: str | None = None, receivables: bool = False) -> list[dict[str, Any]]:
+def list_accounts(
+    *,
+    db: Database,
+    tenant_id: uuid.UUID,
+    types: tuple[str, ...] | None = None,
+    rebook: RebookType | None = None,
+    exclude: str | None = None,
+    search: str | None = None,
+    receivables: bool = False,
+) -> list[dict[str, Any]]:
     """Accounts of the tenant, optionally of some types (plus the chart's receivables account
     with ``receivables``), usable in a rebook, or matching ``search`` (code prefix or name
     substring)."""
@@ -49,8 +64,9 @@ def list_accounts(*, db: Database, tenant_id: uuid.UUID, types: tuple[str, ...] 
         rows = _accounts(session, tenant_id)
         extra = set()
         if receivables:
-            chart = session.execute(select(tenants.c.chart_of_accounts).where(
-                tenants.c.id == tenant_id)).scalar_one()
+            chart = session.execute(
+                select(tenants.c.chart_of_accounts).where(tenants.c.id == tenant_id)
+            ).scalar_one()
             extra.add(chart_named(chart).receivables)
     items = []
     for row in rows:
@@ -74,33 +90,47 @@ def get_account(*, db: Database, tenant_id: uuid.UUID, code: str) -> dict[str, A
 
 
 def _account_row(session: Session, tenant_id: uuid.UUID, code: str) -> Any:
-    row = session.execute(select(ledger_accounts).where(
-        ledger_accounts.c.tenant_id == tenant_id, ledger_accounts.c.code == code)).one_or_none()
+    row = session.execute(
+        select(ledger_accounts).where(
+            ledger_accounts.c.tenant_id == tenant_id, ledger_accounts.c.code == code
+        )
+    ).one_or_none()
     if row is None:
         raise NotFound(f"account {code} does not exist", field="account")
     return row
 
 
-def tax_class_entries(*, db: Database, tenant_id: uuid.UUID, code: str, language: str,
-                      entry: str | None = None) -> list[dict[str, Any]]:
+def tax_class_entries(
+    *, db: Database, tenant_id: uuid.UUID, code: str, language: str, entry: str | None = None
+) -> list[dict[str, Any]]:
     """The tax class entries an account allows (its default first), with their modifiers."""
     with db.reader() as session:
         account = _account_row(session, tenant_id, code)
-        rows = {r.code: r for r in session.execute(select(entries).where(
-            entries.c.tenant_id == tenant_id)).all()}
-    codes = account.tax_codes.split(",")[:1] if account.forced_tax else \
-        account.tax_codes.split(",")
+        rows = {
+            r.code: r
+            for r in session.execute(select(entries).where(entries.c.tenant_id == tenant_id)).all()
+        }
+    codes = account.tax_codes.split(",")[:1] if account.forced_tax else account.tax_codes.split(",")
     if entry is not None:
         if entry not in codes:
-            raise NotFound(f"tax class entry {entry} is not allowed on account {code}",
-                           field="taxClassEntry")
+            raise NotFound(
+                f"tax class entry {entry} is not allowed on account {code}", field="taxClassEntry"
+            )
         codes = [entry]
     english = language == "en"
-    return [{"id": c, "name": rows[c].name_en if english else rows[c].name_de,
-             "taxRate": rows[c].rate.normalize() if rows[c].rate else Decimal(0),
-             "taxClassEntryModifierList": [
-                 {"id": m, "name": MODIFIER_NAMES[Modifier(m)][1 if english else 0]}
-                 for m in rows[c].modifiers.split(",") if m]} for c in codes]
+    return [
+        {
+            "id": c,
+            "name": rows[c].name_en if english else rows[c].name_de,
+            "taxRate": rows[c].rate.normalize() if rows[c].rate else Decimal(0),
+            "taxClassEntryModifierList": [
+                {"id": m, "name": MODIFIER_NAMES[Modifier(m)][1 if english else 0]}
+                for m in rows[c].modifiers.split(",")
+                if m
+            ],
+        }
+        for c in codes
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +145,26 @@ class BalanceQuery:
     compact_receivables: bool = False
 
 
-def _excluded_journals(session: Session, tenant_id: uuid.UUID,
-                       query: BalanceQuery) -> list[uuid.UUID]:
+def _excluded_journals(
+    session: Session, tenant_id: uuid.UUID, query: BalanceQuery
+) -> list[uuid.UUID]:
     """Journals of opening balances and closing entries that the query leaves out (read
     first, so the usual case, none, keeps the balance an index-only scan)."""
-    kinds = [t for t, wanted in ((RebookType.BALANCE.value, query.opening_balances),
-                                 (RebookType.FINALIZATION.value, query.closing_entries))
-             if not wanted]
-    return list(session.execute(select(ledger_rebooks.c.journal_id).where(
-        ledger_rebooks.c.tenant_id == tenant_id, ledger_rebooks.c.rebook_type.in_(kinds))
-    ).scalars())
+    kinds = [
+        t
+        for t, wanted in (
+            (RebookType.BALANCE.value, query.opening_balances),
+            (RebookType.FINALIZATION.value, query.closing_entries),
+        )
+        if not wanted
+    ]
+    return list(
+        session.execute(
+            select(ledger_rebooks.c.journal_id).where(
+                ledger_rebooks.c.tenant_id == tenant_id, ledger_rebooks.c.rebook_type.in_(kinds)
+            )
+        ).scalars()
+    )
 
 
 def _amount(query: BalanceQuery) -> Any:
@@ -136,11 +176,19 @@ def balances(*, db: Database, tenant_id: uuid.UUID, query: BalanceQuery) -> list
     """Seed 003 AccountBalanceDto per account with bookings in the period."""
     p = ledger_postings.c
     amount = _amount(query)
-    statement = (select(p.account_code, func.sum(case((amount > 0, amount), else_=0)),
-                        func.sum(case((amount < 0, -amount), else_=0)))
-                 .where(p.tenant_id == tenant_id, p.booking_date >= query.date_from,
-                        p.booking_date <= query.date_to)
-                 .group_by(p.account_code))
+    statement = (
+        select(
+            p.account_code,
+            func.sum(case((amount > 0, amount), else_=0)),
+            func.sum(case((amount < 0, -amount), else_=0)),
+        )
+        .where(
+            p.tenant_id == tenant_id,
+            p.booking_date >= query.date_from,
+            p.booking_date <= query.date_to,
+        )
+        .group_by(p.account_code)
+    )
     with db.reader() as session:
         excluded = _excluded_journals(session, tenant_id, query)
         if excluded:
@@ -160,70 +208,104 @@ def balances(*, db: Database, tenant_id: uuid.UUID, query: BalanceQuery) -> list
         total = debit - credit if kind not in INCOME_TYPES else credit - debit
         if query.hide_zero and not total:
             continue
-        items.append({"accountCode": code, "accountName": name,
-                      "credit": credit.quantize(main.quantum),
-                      "debit": debit.quantize(main.quantum), "sum": total.quantize(main.quantum)})
+        items.append(
+            {
+                "accountCode": code,
+                "accountName": name,
+                "credit": credit.quantize(main.quantum),
+                "debit": debit.quantize(main.quantum),
+                "sum": total.quantize(main.quantum),
+            }
+        )
     return items
 
 
-def _context(session: Session, tenant_id: uuid.UUID, compact: bool
-             ) -> tuple[Currency, dict[str, tuple[str, str]], dict[str, str]]:
+def _context(
+    session: Session, tenant_id: uuid.UUID, compact: bool
+) -> tuple[Currency, dict[str, tuple[str, str]], dict[str, str]]:
     tenant = session.execute(select(tenants).where(tenants.c.id == tenant_id)).one()
     names = {r.code: (r.name, r.account_type) for r in _accounts(session, tenant_id)}
     merge: dict[str, str] = {}
     if compact:  # personal contra accounts count on the chart's receivables/payables
         chart = chart_named(tenant.chart_of_accounts)
-        for code, kind in session.execute(select(contacts.c.contra_account, contacts.c.kind)
-                                          .where(contacts.c.tenant_id == tenant_id,
-                                                 contacts.c.contra_account.is_not(None))):
+        for code, kind in session.execute(
+            select(contacts.c.contra_account, contacts.c.kind).where(
+                contacts.c.tenant_id == tenant_id, contacts.c.contra_account.is_not(None)
+            )
+        ):
             merge[code] = chart.receivables if kind == "CUSTOMER" else chart.payables
     return Currency.of(tenant.currency), names, merge
 
 
-def balances_per_month(*, db: Database, tenant_id: uuid.UUID, year: int, query: BalanceQuery,
-                       totals: bool) -> list[dict[str, Any]]:
+def balances_per_month(
+    *, db: Database, tenant_id: uuid.UUID, year: int, query: BalanceQuery, totals: bool
+) -> list[dict[str, Any]]:
     """Seed 003 AccountLineDto: monthly sums of one fiscal (calendar) year per account."""
     p = ledger_postings.c
     month = extract("month", p.booking_date)
-    rebook = select(ledger_rebooks.c.journal_id, ledger_rebooks.c.rebook_type).where(
-        ledger_rebooks.c.tenant_id == tenant_id).subquery()
-    statement = (select(p.account_code, month.label("month"), rebook.c.rebook_type,
-                        func.sum(_amount(query)))
-                 .outerjoin(rebook, and_(rebook.c.journal_id == p.journal_id))
-                 .where(p.tenant_id == tenant_id, p.booking_date >= date(year, 1, 1),
-                        p.booking_date <= date(year, 12, 31))
-                 .group_by(p.account_code, month, rebook.c.rebook_type))
+    rebook = (
+        select(ledger_rebooks.c.journal_id, ledger_rebooks.c.rebook_type)
+        .where(ledger_rebooks.c.tenant_id == tenant_id)
+        .subquery()
+    )
+    statement = (
+        select(p.account_code, month.label("month"), rebook.c.rebook_type, func.sum(_amount(query)))
+        .outerjoin(rebook, and_(rebook.c.journal_id == p.journal_id))
+        .where(
+            p.tenant_id == tenant_id,
+            p.booking_date >= date(year, 1, 1),
+            p.booking_date <= date(year, 12, 31),
+        )
+        .group_by(p.account_code, month, rebook.c.rebook_type)
+    )
     with db.reader() as session:
         main, names, merge = _context(session, tenant_id, query.compact_receivables)
         rows = session.execute(statement).all()
     lines: dict[str, dict[str, Any]] = {}
     for code, month_no, rebook_type, amount in rows:
         target = merge.get(code, code)
-        line = lines.setdefault(target, {"months": [Decimal(0)] * 12, "opening": Decimal(0),
-                                         "closing": Decimal(0)})
+        line = lines.setdefault(
+            target, {"months": [Decimal(0)] * 12, "opening": Decimal(0), "closing": Decimal(0)}
+        )
         if rebook_type == RebookType.BALANCE.value:
             line["opening"] += Decimal(amount)
         elif rebook_type == RebookType.FINALIZATION.value:
             line["closing"] += Decimal(amount)
         else:
             line["months"][int(month_no) - 1] += Decimal(amount)
-    return [item for code, line in sorted(lines.items())
-            if (item := _month_line(code, line, names=names, main=main, year=year, query=query,
-                                    totals=totals)) is not None]
+    return [
+        item
+        for code, line in sorted(lines.items())
+        if (
+            item := _month_line(
+                code, line, names=names, main=main, year=year, query=query, totals=totals
+            )
+        )
+        is not None
+    ]
 
 
-def _month_line(code: str, line: dict[str, Any], *, names: dict[str, tuple[str, str]],
-                main: Currency, year: int, query: BalanceQuery,
-                totals: bool) -> dict[str, Any] | None:
+def _month_line(
+    code: str,
+    line: dict[str, Any],
+    *,
+    names: dict[str, tuple[str, str]],
+    main: Currency,
+    year: int,
+    query: BalanceQuery,
+    totals: bool,
+) -> dict[str, Any] | None:
     name, kind = names[code]
     if query.account_type and kind != query.account_type:
         return None
     sign = Decimal(-1) if kind in INCOME_TYPES else Decimal(1)
     months = [(sign * m).quantize(main.quantum) for m in line["months"]]
-    item: dict[str, Any] = {"account": code, "accountName": name,
-                            "accountClass": account_class(code),
-                            "monthSums": [{"year": year, "month": n + 1, "sum": m}
-                                          for n, m in enumerate(months)]}
+    item: dict[str, Any] = {
+        "account": code,
+        "accountName": name,
+        "accountClass": account_class(code),
+        "monthSums": [{"year": year, "month": n + 1, "sum": m} for n, m in enumerate(months)],
+    }
     total = sum(months, Decimal(0))
     if query.opening_balances:
         item["openingBalance"] = (sign * line["opening"]).quantize(main.quantum)

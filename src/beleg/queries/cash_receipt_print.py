@@ -22,25 +22,44 @@ from beleg.queries.cash_registers import receipt_dto, register_row, tenant_zone
 def _view(db: Database, tenant_id: uuid.UUID, number: int, receipt: str) -> dict[str, Any]:
     with db.reader() as session:
         register = register_row(session, tenant_id, number)
-        row = session.execute(select(cash_receipts).where(
-            cash_receipts.c.tenant_id == tenant_id, cash_receipts.c.register_no == number,
-            cash_receipts.c.number == receipt)).one_or_none()
+        row = session.execute(
+            select(cash_receipts).where(
+                cash_receipts.c.tenant_id == tenant_id,
+                cash_receipts.c.register_no == number,
+                cash_receipts.c.number == receipt,
+            )
+        ).one_or_none()
         if row is None:
-            raise NotFound(f"receipt {receipt} does not exist in cash register {number}",
-                           de="Beleg nicht gefunden.", field="receipt")
+            raise NotFound(
+                f"receipt {receipt} does not exist in cash register {number}",
+                de="Beleg nicht gefunden.",
+                field="receipt",
+            )
         sender = layout_setup(session, tenant_id, None).sender
-        name = sender.company_name or session.execute(select(tenants.c.name).where(
-            tenants.c.id == tenant_id)).scalar_one()
+        name = (
+            sender.company_name
+            or session.execute(select(tenants.c.name).where(tenants.c.id == tenant_id)).scalar_one()
+        )
         dto = receipt_dto(row, tenant_zone(session, tenant_id))
     rates = [Decimal(line.get("taxRate", "0")) for line in row.lines]
-    return receipt_view(ReceiptPrintInput(name, tuple(sender.address_lines), sender.vat_id,
-                                          number, dto, rates, dict(register.layout)))
+    return receipt_view(
+        ReceiptPrintInput(
+            name,
+            tuple(sender.address_lines),
+            sender.vat_id,
+            number,
+            dto,
+            rates,
+            dict(register.layout),
+        )
+    )
 
 
 def receipt_pdf(*, db: Database, tenant_id: uuid.UUID, number: int, receipt: str) -> bytes:
     return render_receipt_pdf(_view(db, tenant_id, number, receipt))
 
 
-def receipt_star(*, db: Database, tenant_id: uuid.UUID, number: int, receipt: str,
-                 width: int | None) -> dict[str, Any]:
+def receipt_star(
+    *, db: Database, tenant_id: uuid.UUID, number: int, receipt: str, width: int | None
+) -> dict[str, Any]:
     return star_receipt(_view(db, tenant_id, number, receipt), width)

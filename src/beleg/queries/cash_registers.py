@@ -31,16 +31,23 @@ LISTED_STATES = ("ACTIVE", "TEST")
 
 
 def register_dto(row: Any) -> dict[str, Any]:
-    out = {"id": row.number, "name": row.name, "group": row.register_group,
-           "state": row.state, "currentBalance": row.balance,
-           "allowPastIncome": row.allow_past_income, "enableDrawback": row.enable_drawback,
-           "defaultRegister": row.default_register,
-           "bankAccountId": str(row.bank_account_id) if row.bank_account_id else None}
+    out = {
+        "id": row.number,
+        "name": row.name,
+        "group": row.register_group,
+        "state": row.state,
+        "currentBalance": row.balance,
+        "allowPastIncome": row.allow_past_income,
+        "enableDrawback": row.enable_drawback,
+        "defaultRegister": row.default_register,
+        "bankAccountId": str(row.bank_account_id) if row.bank_account_id else None,
+    }
     return {k: v for k, v in out.items() if v is not None}
 
 
-def list_registers(*, db: Database, tenant_id: uuid.UUID,
-                   all_states: bool = False) -> list[dict[str, Any]]:
+def list_registers(
+    *, db: Database, tenant_id: uuid.UUID, all_states: bool = False
+) -> list[dict[str, Any]]:
     """Seed §4.19.2 lists the registers that take receipts; ``all_states`` lists every one."""
     query = select(cash_registers).where(cash_registers.c.tenant_id == tenant_id)
     if not all_states:
@@ -51,12 +58,17 @@ def list_registers(*, db: Database, tenant_id: uuid.UUID,
 
 
 def register_row(session: Session, tenant_id: uuid.UUID, number: int) -> Any:
-    row = session.execute(select(cash_registers).where(
-        cash_registers.c.tenant_id == tenant_id, cash_registers.c.number == number)
+    row = session.execute(
+        select(cash_registers).where(
+            cash_registers.c.tenant_id == tenant_id, cash_registers.c.number == number
+        )
     ).one_or_none()
     if row is None:
-        raise NotFound(f"cash register {number} does not exist",
-                       de=f"Kassa {number} nicht gefunden.", field="cash_register")
+        raise NotFound(
+            f"cash register {number} does not exist",
+            de=f"Kassa {number} nicht gefunden.",
+            field="cash_register",
+        )
     return row
 
 
@@ -72,18 +84,36 @@ def get_layout(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str, 
 
 def receipt_dto(row: Any, zone: ZoneInfo) -> dict[str, Any]:
     party = dict(row.party)
-    lines = [{k: Decimal(v) if k in LINE_AMOUNTS else v for k, v in line.items()
-              if k != "taxRate"} for line in row.lines]
+    lines = [
+        {k: Decimal(v) if k in LINE_AMOUNTS else v for k, v in line.items() if k != "taxRate"}
+        for line in row.lines
+    ]
     out: dict[str, Any] = {
-        "id": row.number, "type": row.receipt_type, "dateTime": row.date_time,
+        "id": row.number,
+        "type": row.receipt_type,
+        "dateTime": row.date_time,
         "creationDateTime": row.created_at.astimezone(zone).replace(tzinfo=None),
-        **{k: party[k] for k in ("customer", "customerName", "customerMail",
-                                  "additionalAddress", "referenceDate", "referenceText")
-           if k in party},
-        "totalAmount": row.total, "cancelReceipt": row.cancelled_by,
-        "originalReceipt": row.cancels, "toAccount": row.to_account,
-        "fromAccount": row.from_account, "description": row.description,
-        "qrCode": row.qr_code, "lines": lines}
+        **{
+            k: party[k]
+            for k in (
+                "customer",
+                "customerName",
+                "customerMail",
+                "additionalAddress",
+                "referenceDate",
+                "referenceText",
+            )
+            if k in party
+        },
+        "totalAmount": row.total,
+        "cancelReceipt": row.cancelled_by,
+        "originalReceipt": row.cancels,
+        "toAccount": row.to_account,
+        "fromAccount": row.from_account,
+        "description": row.description,
+        "qrCode": row.qr_code,
+        "lines": lines,
+    }
     if party.get("customerMail"):
         out["customerMailSent"] = False  # no mail transport yet (ADR 0008)
     if row.receipt_type == "INCOME":
@@ -94,51 +124,75 @@ def receipt_dto(row: Any, zone: ZoneInfo) -> dict[str, Any]:
 
 
 def tenant_zone(session: Session, tenant_id: uuid.UUID) -> ZoneInfo:
-    return ZoneInfo(session.execute(select(tenants.c.timezone).where(
-        tenants.c.id == tenant_id)).scalar_one())
+    return ZoneInfo(
+        session.execute(select(tenants.c.timezone).where(tenants.c.id == tenant_id)).scalar_one()
+    )
 
 
-def list_receipts(*, db: Database, tenant_id: uuid.UUID, number: int, since: date | None,
-                  until: date | None) -> list[dict[str, Any]]:
+def list_receipts(
+    *, db: Database, tenant_id: uuid.UUID, number: int, since: date | None, until: date | None
+) -> list[dict[str, Any]]:
     """Seed §4.19.1: receipts of a register by date (inclusive), in the order written."""
     with db.reader() as session:
         register_row(session, tenant_id, number)
-        query = select(cash_receipts).where(cash_receipts.c.tenant_id == tenant_id,
-                                            cash_receipts.c.register_no == number)
+        query = select(cash_receipts).where(
+            cash_receipts.c.tenant_id == tenant_id, cash_receipts.c.register_no == number
+        )
         if since is not None:
             query = query.where(cash_receipts.c.date_time >= datetime.combine(since, time()))
         if until is not None:
-            query = query.where(cash_receipts.c.date_time
-                                < datetime.combine(until + timedelta(days=1), time()))
+            query = query.where(
+                cash_receipts.c.date_time < datetime.combine(until + timedelta(days=1), time())
+            )
         rows = session.execute(query.order_by(cash_receipts.c.position)).all()
         zone = tenant_zone(session, tenant_id)
     return [receipt_dto(r, zone) for r in rows]
 
 
-def get_receipt(*, db: Database, tenant_id: uuid.UUID, number: int,
-                receipt: str) -> dict[str, Any]:
+def get_receipt(*, db: Database, tenant_id: uuid.UUID, number: int, receipt: str) -> dict[str, Any]:
     with db.reader() as session:
         register_row(session, tenant_id, number)
-        row = session.execute(select(cash_receipts).where(
-            cash_receipts.c.tenant_id == tenant_id, cash_receipts.c.register_no == number,
-            cash_receipts.c.number == receipt)).one_or_none()
+        row = session.execute(
+            select(cash_receipts).where(
+                cash_receipts.c.tenant_id == tenant_id,
+                cash_receipts.c.register_no == number,
+                cash_receipts.c.number == receipt,
+            )
+        ).one_or_none()
         if row is None:
-            raise NotFound(f"receipt {receipt} does not exist in cash register {number}",
-                           de="Beleg nicht gefunden.", field="receipt")
+            raise NotFound(
+                f"receipt {receipt} does not exist in cash register {number}",
+                de="Beleg nicht gefunden.",
+                field="receipt",
+            )
         return receipt_dto(row, tenant_zone(session, tenant_id))
 
 
 def closing_dto(row: Any) -> dict[str, Any]:
-    return {"id": row.day, "creationDate": row.created_at, "state": row.state,
-            "openingBalance": row.opening_balance, "closingBalance": row.closing_balance,
-            "incomeCount": row.income_count, "rebookCount": row.rebook_count,
-            "otherCount": row.other_count,
-            "totalCount": row.income_count + row.rebook_count + row.other_count,
-            "monthlyClosing": row.monthly, "yearlyClosing": row.yearly}
+    return {
+        "id": row.day,
+        "creationDate": row.created_at,
+        "state": row.state,
+        "openingBalance": row.opening_balance,
+        "closingBalance": row.closing_balance,
+        "incomeCount": row.income_count,
+        "rebookCount": row.rebook_count,
+        "otherCount": row.other_count,
+        "totalCount": row.income_count + row.rebook_count + row.other_count,
+        "monthlyClosing": row.monthly,
+        "yearlyClosing": row.yearly,
+    }
 
 
-def list_closings(*, db: Database, tenant_id: uuid.UUID, number: int, since: date | None,
-                  until: date | None, limit: int | None) -> list[dict[str, Any]]:
+def list_closings(
+    *,
+    db: Database,
+    tenant_id: uuid.UUID,
+    number: int,
+    since: date | None,
+    until: date | None,
+    limit: int | None,
+) -> list[dict[str, Any]]:
     """Seed §4.19.3: newest first."""
     table = cash_daily_closings
     query = select(table).where(table.c.tenant_id == tenant_id, table.c.register_no == number)
@@ -154,19 +208,26 @@ def list_closings(*, db: Database, tenant_id: uuid.UUID, number: int, since: dat
         return [closing_dto(r) for r in session.execute(query).all()]
 
 
-def get_closing(*, db: Database, tenant_id: uuid.UUID, number: int,
-                day: date | None) -> dict[str, Any]:
+def get_closing(
+    *, db: Database, tenant_id: uuid.UUID, number: int, day: date | None
+) -> dict[str, Any]:
     """A closing by date, or the last one (``day`` None)."""
     table = cash_daily_closings
     query = select(table).where(table.c.tenant_id == tenant_id, table.c.register_no == number)
-    query = query.where(table.c.day == day) if day is not None \
+    query = (
+        query.where(table.c.day == day)
+        if day is not None
         else query.order_by(table.c.day.desc()).limit(1)
+    )
     with db.reader() as session:
         register_row(session, tenant_id, number)
         row = session.execute(query).one_or_none()
     if row is None:
-        raise NotFound("daily closing does not exist", de="Tagesabschluss nicht gefunden.",
-                       field="daily_closing")
+        raise NotFound(
+            "daily closing does not exist",
+            de="Tagesabschluss nicht gefunden.",
+            field="daily_closing",
+        )
     return closing_dto(row)
 
 
@@ -174,9 +235,15 @@ def dep_export(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str, 
     """RKSV § 7 export (DEP7): every signed receipt of the register, in chain order."""
     with db.reader() as session:
         register_row(session, tenant_id, number)
-        receipts = session.execute(select(cash_receipts.c.jws).where(
-            cash_receipts.c.tenant_id == tenant_id, cash_receipts.c.register_no == number,
-            cash_receipts.c.jws.is_not(None)).order_by(cash_receipts.c.position)).scalars()
+        receipts = session.execute(
+            select(cash_receipts.c.jws)
+            .where(
+                cash_receipts.c.tenant_id == tenant_id,
+                cash_receipts.c.register_no == number,
+                cash_receipts.c.jws.is_not(None),
+            )
+            .order_by(cash_receipts.c.position)
+        ).scalars()
         return rksv.dep7(list(receipts))
 
 
@@ -184,12 +251,23 @@ def registration(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str
     """What FinanzOnline registration needs (RKSV § 16): key id, public key, AES key."""
     with db.reader() as session:
         row = register_row(session, tenant_id, number)
-        keys = session.execute(select(cash_register_keys).where(
-            cash_register_keys.c.tenant_id == tenant_id,
-            cash_register_keys.c.register_no == number)).one_or_none()
+        keys = session.execute(
+            select(cash_register_keys).where(
+                cash_register_keys.c.tenant_id == tenant_id,
+                cash_register_keys.c.register_no == number,
+            )
+        ).one_or_none()
     if keys is None:
-        raise NotFound(f"cash register {number} is not commissioned yet",
-                       de="Die Kassa ist noch nicht in Betrieb", field="cash_register")
-    return {"registerId": str(number), "signatureSuite": f"{rksv.SUITE}-AT0",
-            "keyId": row.key_id, "publicKey": keys.public_pem, "aesKey": keys.aes_key,
-            "turnoverCounterBytes": rksv.COUNTER_BYTES}
+        raise NotFound(
+            f"cash register {number} is not commissioned yet",
+            de="Die Kassa ist noch nicht in Betrieb",
+            field="cash_register",
+        )
+    return {
+        "registerId": str(number),
+        "signatureSuite": f"{rksv.SUITE}-AT0",
+        "keyId": row.key_id,
+        "publicKey": keys.public_pem,
+        "aesKey": keys.aes_key,
+        "turnoverCounterBytes": rksv.COUNTER_BYTES,
+    }

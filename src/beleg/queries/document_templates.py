@@ -14,9 +14,18 @@ from beleg.domain.errors import NotFound
 
 
 def template_dto(row: Any) -> dict[str, Any]:
-    out = {k: v for k, v in row.body["raw"].items()
-           if k not in ("templateName", "templateInterval", "templateIntervalType",
-                        "nextInvoiceDate", "uuid")}
+    out = {
+        k: v
+        for k, v in row.body["raw"].items()
+        if k
+        not in (
+            "templateName",
+            "templateInterval",
+            "templateIntervalType",
+            "nextInvoiceDate",
+            "uuid",
+        )
+    }
     out["uuid"] = str(row.id)
     out["templateName"] = row.name
     if row.interval is not None:
@@ -26,11 +35,18 @@ def template_dto(row: Any) -> dict[str, Any]:
     return out
 
 
-def list_templates(*, db: Database, tenant_id: uuid.UUID, doc_type: str, search: str | None,
-                   include_subscriptions: bool) -> list[dict[str, Any]]:
+def list_templates(
+    *,
+    db: Database,
+    tenant_id: uuid.UUID,
+    doc_type: str,
+    search: str | None,
+    include_subscriptions: bool,
+) -> list[dict[str, Any]]:
     """Seed 003 §4.8.2: subscription templates only with ``include_subscriptions``."""
-    query = select(document_templates).where(document_templates.c.tenant_id == tenant_id,
-                                             document_templates.c.doc_type == doc_type)
+    query = select(document_templates).where(
+        document_templates.c.tenant_id == tenant_id, document_templates.c.doc_type == doc_type
+    )
     if not include_subscriptions:
         query = query.where(document_templates.c.interval.is_(None))
     with db.reader() as session:
@@ -39,13 +55,19 @@ def list_templates(*, db: Database, tenant_id: uuid.UUID, doc_type: str, search:
     return [template_dto(r) for r in rows if needle in r.name.casefold()]
 
 
-def get_template(*, db: Database, tenant_id: uuid.UUID, doc_type: str,
-                 template_id: uuid.UUID) -> dict[str, Any]:
+def get_template(
+    *, db: Database, tenant_id: uuid.UUID, doc_type: str, template_id: uuid.UUID
+) -> dict[str, Any]:
     with db.reader() as session:
-        row = session.execute(select(document_templates).where(
-            document_templates.c.tenant_id == tenant_id, document_templates.c.id == template_id,
-            document_templates.c.doc_type == doc_type)).one_or_none()
+        row = session.execute(
+            select(document_templates).where(
+                document_templates.c.tenant_id == tenant_id,
+                document_templates.c.id == template_id,
+                document_templates.c.doc_type == doc_type,
+            )
+        ).one_or_none()
     if row is None:
-        raise NotFound(f"template {template_id} does not exist", de="Vorlage nicht gefunden.",
-                       field="template")
+        raise NotFound(
+            f"template {template_id} does not exist", de="Vorlage nicht gefunden.", field="template"
+        )
     return template_dto(row)

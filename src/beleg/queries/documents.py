@@ -31,8 +31,15 @@ PAYABLE = ("INVOICE", "CREDIT_MEMO")
 WITH_TERM = ("INVOICE", "OFFER", "ORDER_CONFIRMATION")
 WITH_COMPLETION = ("OFFER", "ORDER_CONFIRMATION", "DELIVERY_NOTE")
 TEXTS_BEFORE = ("description", "internalDescription")
-EXTENSIONS = ("relatedDocument", "relatedDocumentDate", "creationReason", "deposits",
-              "depositFor", "billingGroup", "operatingSite")
+EXTENSIONS = (
+    "relatedDocument",
+    "relatedDocumentDate",
+    "creationReason",
+    "deposits",
+    "depositFor",
+    "billingGroup",
+    "operatingSite",
+)
 
 
 def trim(value: Decimal | None) -> Decimal | None:
@@ -52,10 +59,14 @@ def at_least_two(value: Decimal | None) -> Decimal | None:
 
 
 def document_dto(session: Session, row: Any) -> dict[str, Any]:
-    lines = session.execute(select(sales_document_lines).where(
-        sales_document_lines.c.tenant_id == row.tenant_id,
-        sales_document_lines.c.document_id == row.id
-    ).order_by(sales_document_lines.c.line_no)).all()
+    lines = session.execute(
+        select(sales_document_lines)
+        .where(
+            sales_document_lines.c.tenant_id == row.tenant_id,
+            sales_document_lines.c.document_id == row.id,
+        )
+        .order_by(sales_document_lines.c.line_no)
+    ).all()
     return render(row, lines)
 
 
@@ -64,8 +75,15 @@ def render(row: Any, lines: list[Any]) -> dict[str, Any]:
     payable = row.doc_type in PAYABLE
     sign = Decimal(-1) if row.doc_type == "INVOICE" and row.sign < 0 else Decimal(1)
     out = _head(row, fields)
-    out.update({"date": row.doc_date, "state": row.state, "netAmount": sign * row.net,
-                "taxAmount": sign * row.tax, "totalAmount": sign * row.total})
+    out.update(
+        {
+            "date": row.doc_date,
+            "state": row.state,
+            "netAmount": sign * row.net,
+            "taxAmount": sign * row.tax,
+            "totalAmount": sign * row.total,
+        }
+    )
     if payable:
         out["remainingAmount"] = sign * row.remaining
     out.update({"currency": row.currency, "currencyRate": trim(row.currency_rate)})
@@ -92,10 +110,17 @@ def _head(row: Any, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _parties(row: Any, fields: dict[str, Any]) -> dict[str, Any]:
-    out = {k: fields[k] for k in ("referenceText", "referenceDate", "footer")
-           if fields.get(k) is not None}
-    values = (("customer", row.customer_id), ("customerName", row.customer_name),
-              ("layoutSetup", row.layout_setup_id), ("sequenceGroup", row.sequence_group_id))
+    out = {
+        k: fields[k]
+        for k in ("referenceText", "referenceDate", "footer")
+        if fields.get(k) is not None
+    }
+    values = (
+        ("customer", row.customer_id),
+        ("customerName", row.customer_name),
+        ("layoutSetup", row.layout_setup_id),
+        ("sequenceGroup", row.sequence_group_id),
+    )
     out.update({k: v if isinstance(v, str) else str(v) for k, v in values if v})
     return out
 
@@ -107,15 +132,23 @@ def _type_fields(row: Any, fields: dict[str, Any]) -> dict[str, Any]:
     if row.doc_type == "OFFER" and fields.get("expirationDate"):
         out["expirationDate"] = fields["expirationDate"]
     if row.doc_type in PAYABLE:
-        out.update({k: fields[k] for k in ("deliveryFromDate", "deliveryToDate", "signed",
-                                           "ebInterfaceVersion") if fields.get(k) is not None})
+        out.update(
+            {
+                k: fields[k]
+                for k in ("deliveryFromDate", "deliveryToDate", "signed", "ebInterfaceVersion")
+                if fields.get(k) is not None
+            }
+        )
     if row.doc_type in PAYABLE:
         out["paid"] = row.paid_date is not None
     if row.doc_type in PAYABLE and row.paid_date is not None:
         out["paidDate"] = row.paid_date
     if row.doc_type == "INVOICE":
-        for key, value in (("dueDate", row.due_date), ("dunningDate", row.dunning_date),
-                           ("lastDunningLevel", fields.get("lastDunningLevel"))):
+        for key, value in (
+            ("dueDate", row.due_date),
+            ("dunningDate", row.dunning_date),
+            ("lastDunningLevel", fields.get("lastDunningLevel")),
+        ):
             if value is not None:
                 out[key] = value
     if row.doc_type in WITH_COMPLETION and row.completion_state is not None:
@@ -135,12 +168,18 @@ def _line(line: Any, payable: bool, sign: Decimal) -> dict[str, Any]:
         out["itemPriceType"] = line.item_price_type
     if texts.get("unitOfMeasure"):
         out["unitOfMeasure"] = texts["unitOfMeasure"]
-    out.update({"netPrice": sign * line.net, "taxPrice": sign * line.tax,
-                "totalPrice": sign * line.total})
+    out.update(
+        {"netPrice": sign * line.net, "taxPrice": sign * line.tax, "totalPrice": sign * line.total}
+    )
     if payable:
         out["remainingAmount"] = sign * line.remaining
-    out.update({"discount": trim(line.discount), "discountMode": line.discount_mode,
-                "amount": at_least_two(line.quantity)})
+    out.update(
+        {
+            "discount": trim(line.discount),
+            "discountMode": line.discount_mode,
+            "amount": at_least_two(line.quantity),
+        }
+    )
     if texts.get("itemNumber"):
         out["itemNumber"] = texts["itemNumber"]
     if line.item_id is not None:
@@ -152,36 +191,54 @@ def _line(line: Any, payable: bool, sign: Decimal) -> dict[str, Any]:
 
 
 def _row(session: Session, tenant_id: uuid.UUID, doc_type: str, number: str) -> Any:
-    row = session.execute(select(sales_documents).where(
-        sales_documents.c.tenant_id == tenant_id, sales_documents.c.doc_type == doc_type,
-        sales_documents.c.number == number)).one_or_none()
+    row = session.execute(
+        select(sales_documents).where(
+            sales_documents.c.tenant_id == tenant_id,
+            sales_documents.c.doc_type == doc_type,
+            sales_documents.c.number == number,
+        )
+    ).one_or_none()
     if row is None:
-        raise NotFound(f"{doc_type.lower()} {number} does not exist",
-                       de="Beleg nicht gefunden.", field="number")
+        raise NotFound(
+            f"{doc_type.lower()} {number} does not exist",
+            de="Beleg nicht gefunden.",
+            field="number",
+        )
     return row
 
 
-def get_document(*, db: Database, tenant_id: uuid.UUID, doc_type: str,
-                 number: str) -> dict[str, Any]:
+def get_document(
+    *, db: Database, tenant_id: uuid.UUID, doc_type: str, number: str
+) -> dict[str, Any]:
     with db.reader() as session:
         return document_dto(session, _row(session, tenant_id, doc_type, number))
 
 
-def get_document_by_id(*, db: Database, tenant_id: uuid.UUID,
-                       doc_id: uuid.UUID) -> dict[str, Any]:
+def get_document_by_id(*, db: Database, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> dict[str, Any]:
     with db.reader() as session:
-        row = session.execute(select(sales_documents).where(
-            sales_documents.c.tenant_id == tenant_id, sales_documents.c.id == doc_id)).one()
+        row = session.execute(
+            select(sales_documents).where(
+                sales_documents.c.tenant_id == tenant_id, sales_documents.c.id == doc_id
+            )
+        ).one()
         return document_dto(session, row)
 
 
-def list_documents(*, db: Database, tenant_id: uuid.UUID, doc_type: str,
-                   updated_since: int | None, paid: bool | None) -> list[dict[str, Any]]:
+def list_documents(
+    *,
+    db: Database,
+    tenant_id: uuid.UUID,
+    doc_type: str,
+    updated_since: int | None,
+    paid: bool | None,
+) -> list[dict[str, Any]]:
     """Issued documents (FINALIZED, EXTERNAL and, so that a synchronising client learns of
     them, CANCELLED); never drafts (seed 003 §4.9.2)."""
     query = select(sales_documents).where(
-        sales_documents.c.tenant_id == tenant_id, sales_documents.c.doc_type == doc_type,
-        sales_documents.c.number.is_not(None))
+        sales_documents.c.tenant_id == tenant_id,
+        sales_documents.c.doc_type == doc_type,
+        sales_documents.c.number.is_not(None),
+    )
     if updated_since is not None:
         since = datetime.fromtimestamp(updated_since / 1000, tz=UTC)
         query = query.where(sales_documents.c.updated_at >= since)
@@ -189,36 +246,49 @@ def list_documents(*, db: Database, tenant_id: uuid.UUID, doc_type: str,
         column = sales_documents.c.paid_date
         query = query.where(column.is_not(None) if paid else column.is_(None))
     with db.reader() as session:
-        rows = session.execute(query.order_by(sales_documents.c.doc_date,
-                                              sales_documents.c.created_at)).all()
+        rows = session.execute(
+            query.order_by(sales_documents.c.doc_date, sales_documents.c.created_at)
+        ).all()
         lines: dict[uuid.UUID, list[Any]] = {row.id: [] for row in rows}
         for start in range(0, len(rows), 500):  # one query per 500 documents, not per document
-            ids = [row.id for row in rows[start:start + 500]]
-            for line in session.execute(select(sales_document_lines).where(
+            ids = [row.id for row in rows[start : start + 500]]
+            for line in session.execute(
+                select(sales_document_lines)
+                .where(
                     sales_document_lines.c.tenant_id == tenant_id,
-                    sales_document_lines.c.document_id.in_(ids)
-            ).order_by(sales_document_lines.c.line_no)).all():
+                    sales_document_lines.c.document_id.in_(ids),
+                )
+                .order_by(sales_document_lines.c.line_no)
+            ).all():
                 lines[line.document_id].append(line)
     return [render(row, lines[row.id]) for row in rows]
 
 
-def history(*, db: Database, tenant_id: uuid.UUID, doc_type: str, number: str,
-            payments: bool) -> list[dict[str, Any]]:
+def history(
+    *, db: Database, tenant_id: uuid.UUID, doc_type: str, number: str, payments: bool
+) -> list[dict[str, Any]]:
     """PaymentHistoryDto entries: payments, or the non-payment bookings (seed 003 §4.9.4/6)."""
     with db.reader() as session:
         row = _row(session, tenant_id, doc_type, number)
-        entries = session.execute(select(sales_document_history).where(
-            sales_document_history.c.tenant_id == tenant_id,
-            sales_document_history.c.document_id == row.id,
-            sales_document_history.c.is_payment == payments
-        ).order_by(sales_document_history.c.position)).all()
+        entries = session.execute(
+            select(sales_document_history)
+            .where(
+                sales_document_history.c.tenant_id == tenant_id,
+                sales_document_history.c.document_id == row.id,
+                sales_document_history.c.is_payment == payments,
+            )
+            .order_by(sales_document_history.c.position)
+        ).all()
         return [history_dto(e) for e in entries]
 
 
 def history_dto(entry: Any) -> dict[str, Any]:
     get = entry.get if isinstance(entry, dict) else entry._mapping.get
-    out: dict[str, Any] = {"id": str(get("id")), "date": get("entry_date"),
-                           "type": get("entry_type")}
+    out: dict[str, Any] = {
+        "id": str(get("id")),
+        "date": get("entry_date"),
+        "type": get("entry_type"),
+    }
     if get("note"):
         out["note"] = get("note")
     out.update({"amount": get("amount"), "cancelled": get("cancelled")})
@@ -227,18 +297,27 @@ def history_dto(entry: Any) -> dict[str, Any]:
     if get("cancellation_of_payment") is not None:
         out["cancellationOfPayment"] = get("cancellation_of_payment")
     if get("receipt_no"):
-        out.update({"cashRegisterId": get("cash_register_no"), "receiptId": get("receipt_no"),
-                    "receiptQrCode": get("receipt_qr")})
+        out.update(
+            {
+                "cashRegisterId": get("cash_register_no"),
+                "receiptId": get("receipt_no"),
+                "receiptQrCode": get("receipt_qr"),
+            }
+        )
     return out
 
 
-def document_pdf(*, db: Database, tenant_id: uuid.UUID, doc_type: str,
-                 number: str) -> tuple[uuid.UUID, str, bytes | None]:
+def document_pdf(
+    *, db: Database, tenant_id: uuid.UUID, doc_type: str, number: str
+) -> tuple[uuid.UUID, str, bytes | None]:
     """(id, state, the stored PDF or None while it is not rendered yet)."""
     with db.reader() as session:
         row = _row(session, tenant_id, doc_type, number)
-        content = session.execute(select(sales_document_files.c.content).where(
-            sales_document_files.c.tenant_id == tenant_id,
-            sales_document_files.c.document_id == row.id,
-            sales_document_files.c.kind == "pdf")).scalar_one_or_none()
+        content = session.execute(
+            select(sales_document_files.c.content).where(
+                sales_document_files.c.tenant_id == tenant_id,
+                sales_document_files.c.document_id == row.id,
+                sales_document_files.c.kind == "pdf",
+            )
+        ).scalar_one_or_none()
         return row.id, row.state, content

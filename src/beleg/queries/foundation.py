@@ -31,8 +31,10 @@ def list_regions(country: str, language: str) -> list[dict[str, str]]:
     """RegionDto list of a country; a country without known regions answers an empty list."""
     get_country(country, language)
     english = _english(language)
-    return [{"id": r.code, "name": r.name_en if english else r.name_de}
-            for r in REGIONS.get(country.upper(), ())]
+    return [
+        {"id": r.code, "name": r.name_en if english else r.name_de}
+        for r in REGIONS.get(country.upper(), ())
+    ]
 
 
 def get_region(country: str, region: str, language: str) -> dict[str, str]:
@@ -51,5 +53,11 @@ def list_currencies(language: str) -> list[dict[str, str]]:
 def list_units(language: str) -> list[dict[str, str]]:
     """UnitOfMeasureDto list."""
     english = _english(language)
-    return [{"id": u.id, "name": u.name_en if english else u.name_de,
-             "description": u.description_en if english else u.description_de} for u in UNITS]
+    return [
+        {
+            "id": u.id,
+            "name": u.name_en if english else u.name_de,
+            "description": u.description_en if english else u.description_de,
+        }
+        for u in UNITS
+    ]

@@ -21,11 +21,19 @@ from beleg.queries.listing import ListSpec
 def tenant_item(row: Any) -> dict[str, Any]:
     m = row._mapping if hasattr(row, "_mapping") else row
     return {
-        "id": m["id"], "number": m["number"], "name": m["name"], "country": m["country"],
-        "accountingMode": m["accounting_mode"], "chartOfAccounts": m["chart_of_accounts"],
+        "id": m["id"],
+        "number": m["number"],
+        "name": m["name"],
+        "country": m["country"],
+        "accountingMode": m["accounting_mode"],
+        "chartOfAccounts": m["chart_of_accounts"],
         "currency": m["currency"],
-        "timezone": m["timezone"], "locale": m["locale"], "testMode": m["test_mode"],
-        "platform": m["is_platform"], "createdAt": m["created_at"], "updatedAt": m["updated_at"],
+        "timezone": m["timezone"],
+        "locale": m["locale"],
+        "testMode": m["test_mode"],
+        "platform": m["is_platform"],
+        "createdAt": m["created_at"],
+        "updatedAt": m["updated_at"],
     }
 
 
@@ -34,18 +42,34 @@ def tenant_list() -> ListSpec:
     c = tenants.c
     return ListSpec(
         statement=select(tenants),
-        filters={"name": FilterField(c.name), "number": FilterField(c.number, Kind.INTEGER),
-                 "country": FilterField(c.country),
-                 "accountingMode": FilterField(c.accounting_mode, Kind.ENUM,
-                                               tuple(m.value for m in AccountingMode)),
-                 "testMode": FilterField(c.test_mode, Kind.BOOLEAN),
-                 "createdAt": FilterField(c.created_at, Kind.DATETIME)},
+        filters={
+            "name": FilterField(c.name),
+            "number": FilterField(c.number, Kind.INTEGER),
+            "country": FilterField(c.country),
+            "accountingMode": FilterField(
+                c.accounting_mode, Kind.ENUM, tuple(m.value for m in AccountingMode)
+            ),
+            "testMode": FilterField(c.test_mode, Kind.BOOLEAN),
+            "createdAt": FilterField(c.created_at, Kind.DATETIME),
+        },
         sortable={"name": c.name, "number": c.number, "createdAt": c.created_at},
         default_sort=[c.number],
         to_item=tenant_item,
-        columns=["id", "number", "name", "country", "accountingMode", "chartOfAccounts",
-                 "currency", "timezone",
-                 "locale", "testMode", "platform", "createdAt", "updatedAt"],
+        columns=[
+            "id",
+            "number",
+            "name",
+            "country",
+            "accountingMode",
+            "chartOfAccounts",
+            "currency",
+            "timezone",
+            "locale",
+            "testMode",
+            "platform",
+            "createdAt",
+            "updatedAt",
+        ],
     )
 
 
@@ -60,9 +84,14 @@ def get_tenant(*, db: Database, tenant_id: uuid.UUID) -> dict[str, Any]:
 def user_item(row: Any) -> dict[str, Any]:
     m = row._mapping if hasattr(row, "_mapping") else row
     return {
-        "id": m["id"], "username": m["username"], "displayName": m["display_name"],
-        "email": m["email"], "role": m["role"], "passwordChangedAt": m["password_changed_at"],
-        "createdAt": m["created_at"], "updatedAt": m["updated_at"],
+        "id": m["id"],
+        "username": m["username"],
+        "displayName": m["display_name"],
+        "email": m["email"],
+        "role": m["role"],
+        "passwordChangedAt": m["password_changed_at"],
+        "createdAt": m["created_at"],
+        "updatedAt": m["updated_at"],
     }
 
 
@@ -73,41 +102,67 @@ def user_list(tenant_id: uuid.UUID) -> ListSpec:
     c = users.c
     return ListSpec(
         statement=select(*_USER_COLUMNS).where(c.tenant_id == tenant_id),
-        filters={"username": FilterField(c.username), "displayName": FilterField(c.display_name),
-                 "email": FilterField(c.email),
-                 "role": FilterField(c.role, Kind.ENUM, tuple(r.value for r in Role)),
-                 "createdAt": FilterField(c.created_at, Kind.DATETIME)},
-        sortable={"username": c.username, "displayName": c.display_name,
-                  "createdAt": c.created_at, "role": c.role},
+        filters={
+            "username": FilterField(c.username),
+            "displayName": FilterField(c.display_name),
+            "email": FilterField(c.email),
+            "role": FilterField(c.role, Kind.ENUM, tuple(r.value for r in Role)),
+            "createdAt": FilterField(c.created_at, Kind.DATETIME),
+        },
+        sortable={
+            "username": c.username,
+            "displayName": c.display_name,
+            "createdAt": c.created_at,
+            "role": c.role,
+        },
         default_sort=[c.username],
         to_item=user_item,
-        columns=["id", "username", "displayName", "email", "role", "passwordChangedAt",
-                 "createdAt", "updatedAt"],
+        columns=[
+            "id",
+            "username",
+            "displayName",
+            "email",
+            "role",
+            "passwordChangedAt",
+            "createdAt",
+            "updatedAt",
+        ],
     )
 
 
-def get_user(*, db: Database, tenant_id: uuid.UUID, user_id: uuid.UUID,
-             now: datetime) -> dict[str, Any]:
+def get_user(
+    *, db: Database, tenant_id: uuid.UUID, user_id: uuid.UUID, now: datetime
+) -> dict[str, Any]:
     """A user with the API keys they created (seed 001: traceability of keys)."""
     with db.reader() as session:
-        row = session.execute(select(*_USER_COLUMNS).where(
-            users.c.tenant_id == tenant_id, users.c.id == user_id)).one_or_none()
+        row = session.execute(
+            select(*_USER_COLUMNS).where(users.c.tenant_id == tenant_id, users.c.id == user_id)
+        ).one_or_none()
         if row is None:
             raise NotFound(f"user {user_id} does not exist", field="userId")
-        keys = session.execute(select(api_keys).where(
-            api_keys.c.tenant_id == tenant_id, api_keys.c.created_by_user_id == user_id
-        ).order_by(api_keys.c.created_at)).all()
+        keys = session.execute(
+            select(api_keys)
+            .where(api_keys.c.tenant_id == tenant_id, api_keys.c.created_by_user_id == user_id)
+            .order_by(api_keys.c.created_at)
+        ).all()
     return {**user_item(row), "apiKeys": [api_key_item(k, now) for k in keys]}
 
 
 def api_key_item(row: Any, now: datetime) -> dict[str, Any]:
     m = row._mapping if hasattr(row, "_mapping") else row
     return {
-        "id": m["id"], "name": m["name"], "prefix": m["prefix"], "scopes": sorted(m["scopes"]),
-        "validityDays": m["validity_days"], "expiresAt": m["expires_at"],
-        "status": status_at(m["expires_at"], now).value, "createdAt": m["created_at"],
-        "updatedAt": m["updated_at"], "createdByUserId": m["created_by_user_id"],
-        "createdByKeyId": m["created_by_key_id"], "createdBy": m["created_by_name"],
+        "id": m["id"],
+        "name": m["name"],
+        "prefix": m["prefix"],
+        "scopes": sorted(m["scopes"]),
+        "validityDays": m["validity_days"],
+        "expiresAt": m["expires_at"],
+        "status": status_at(m["expires_at"], now).value,
+        "createdAt": m["created_at"],
+        "updatedAt": m["updated_at"],
+        "createdByUserId": m["created_by_user_id"],
+        "createdByKeyId": m["created_by_key_id"],
+        "createdBy": m["created_by_name"],
     }
 
 
@@ -115,25 +170,45 @@ def api_key_list(tenant_id: uuid.UUID, now: datetime) -> ListSpec:
     c = api_keys.c
     return ListSpec(
         statement=select(api_keys).where(c.tenant_id == tenant_id),
-        filters={"name": FilterField(c.name), "prefix": FilterField(c.prefix),
-                 "createdBy": FilterField(c.created_by_name),
-                 "createdByUserId": FilterField(c.created_by_user_id, Kind.UUID),
-                 "expiresAt": FilterField(c.expires_at, Kind.DATETIME),
-                 "createdAt": FilterField(c.created_at, Kind.DATETIME)},
-        sortable={"name": c.name, "createdAt": c.created_at, "expiresAt": c.expires_at,
-                  "updatedAt": c.updated_at},
+        filters={
+            "name": FilterField(c.name),
+            "prefix": FilterField(c.prefix),
+            "createdBy": FilterField(c.created_by_name),
+            "createdByUserId": FilterField(c.created_by_user_id, Kind.UUID),
+            "expiresAt": FilterField(c.expires_at, Kind.DATETIME),
+            "createdAt": FilterField(c.created_at, Kind.DATETIME),
+        },
+        sortable={
+            "name": c.name,
+            "createdAt": c.created_at,
+            "expiresAt": c.expires_at,
+            "updatedAt": c.updated_at,
+        },
         default_sort=[c.created_at, c.id],
         to_item=lambda row: api_key_item(row, now),
-        columns=["id", "name", "prefix", "scopes", "validityDays", "expiresAt", "status",
-                 "createdAt", "updatedAt", "createdBy", "createdByUserId"],
+        columns=[
+            "id",
+            "name",
+            "prefix",
+            "scopes",
+            "validityDays",
+            "expiresAt",
+            "status",
+            "createdAt",
+            "updatedAt",
+            "createdBy",
+            "createdByUserId",
+        ],
     )
 
 
-def get_api_key(*, db: Database, tenant_id: uuid.UUID, key_id: uuid.UUID,
-                now: datetime) -> dict[str, Any]:
+def get_api_key(
+    *, db: Database, tenant_id: uuid.UUID, key_id: uuid.UUID, now: datetime
+) -> dict[str, Any]:
     with db.reader() as session:
-        row = session.execute(select(api_keys).where(
-            api_keys.c.tenant_id == tenant_id, api_keys.c.id == key_id)).one_or_none()
+        row = session.execute(
+            select(api_keys).where(api_keys.c.tenant_id == tenant_id, api_keys.c.id == key_id)
+        ).one_or_none()
     if row is None:
         raise NotFound(f"API key {key_id} does not exist", field="apiKeyId")
     return api_key_item(row, now)
@@ -141,8 +216,11 @@ def get_api_key(*, db: Database, tenant_id: uuid.UUID, key_id: uuid.UUID,
 
 def find_tenant(*, db: Database, reference: str) -> dict[str, Any]:
     """A tenant by its 4-digit number or its UUID (as typed at the command line)."""
-    condition = (tenants.c.number == int(reference) if reference.isdigit()
-                 else tenants.c.id == _uuid_or_fail(reference))
+    condition = (
+        tenants.c.number == int(reference)
+        if reference.isdigit()
+        else tenants.c.id == _uuid_or_fail(reference)
+    )
     with db.reader() as session:
         row = session.execute(select(tenants).where(condition)).one_or_none()
     if row is None:
@@ -153,8 +231,11 @@ def find_tenant(*, db: Database, reference: str) -> dict[str, Any]:
 def find_user(*, db: Database, tenant_id: uuid.UUID, username: str) -> dict[str, Any]:
     """A user of the tenant by (case-insensitive) username."""
     with db.reader() as session:
-        row = session.execute(select(*_USER_COLUMNS).where(
-            users.c.tenant_id == tenant_id, users.c.username == username.lower())).one_or_none()
+        row = session.execute(
+            select(*_USER_COLUMNS).where(
+                users.c.tenant_id == tenant_id, users.c.username == username.lower()
+            )
+        ).one_or_none()
     if row is None:
         raise NotFound(f"user {username!r} does not exist in this tenant", field="user")
     return user_item(row)
@@ -169,5 +250,4 @@ def _uuid_or_fail(text: str) -> uuid.UUID:
     try:
         return uuid.UUID(text)
     except ValueError:
-        raise NotFound(f"tenant {text!r} is neither a number nor a UUID", field="tenant") \
-            from None
+        raise NotFound(f"tenant {text!r} is neither a number nor a UUID", field="tenant") from None

@@ -30,60 +30,111 @@ class BalanceRow:
         return self.debit - self.credit
 
 
-def trial_balance(*, db: Database, tenant_id: uuid.UUID, date_from: date,
-                  date_to: date) -> list[BalanceRow]:
+def trial_balance(
+    *, db: Database, tenant_id: uuid.UUID, date_from: date, date_to: date
+) -> list[BalanceRow]:
     """Debit and credit totals (main currency) per account for postings dated within
     [date_from, date_to]. One grouped scan over the covering balance index."""
     p = ledger_postings.c
     debit = func.sum(case((p.amount_main > 0, p.amount_main), else_=Decimal(0)))
     credit = func.sum(case((p.amount_main < 0, -p.amount_main), else_=Decimal(0)))
-    totals = (select(p.account_code, debit.label("debit"), credit.label("credit"))
-              .where(p.tenant_id == tenant_id, p.booking_date >= date_from,
-                     p.booking_date <= date_to)
-              .group_by(p.account_code).subquery())
+    totals = (
+        select(p.account_code, debit.label("debit"), credit.label("credit"))
+        .where(p.tenant_id == tenant_id, p.booking_date >= date_from, p.booking_date <= date_to)
+        .group_by(p.account_code)
+        .subquery()
+    )
     a = ledger_accounts.c
-    statement = (select(totals, a.name, a.account_type)
-                 .join(ledger_accounts,
-                       (a.tenant_id == tenant_id) & (a.code == totals.c.account_code))
-                 .order_by(totals.c.account_code))
+    statement = (
+        select(totals, a.name, a.account_type)
+        .join(ledger_accounts, (a.tenant_id == tenant_id) & (a.code == totals.c.account_code))
+        .order_by(totals.c.account_code)
+    )
     with db.reader() as session:
-        quantum = Currency.of(session.execute(select(tenants.c.currency).where(
-            tenants.c.id == tenant_id)).scalar_one()).quantum
+        quantum = Currency.of(
+            session.execute(
+                select(tenants.c.currency).where(tenants.c.id == tenant_id)
+            ).scalar_one()
+        ).quantum
         rows = session.execute(statement).all()
-    return [BalanceRow(r.account_code, r.name, r.account_type,
-                       Decimal(r.debit).quantize(quantum), Decimal(r.credit).quantize(quantum))
-            for r in rows]
+    return [
+        BalanceRow(
+            r.account_code,
+            r.name,
+            r.account_type,
+            Decimal(r.debit).quantize(quantum),
+            Decimal(r.credit).quantize(quantum),
+        )
+        for r in rows
+    ]
 
 
 def journal_lines(tenant_id: uuid.UUID) -> ListSpec:
     """Every posting with its journal: the journal (Buchungsjournal) as a list."""
     j, p = ledger_journals.c, ledger_postings.c
     reversal = ledger_journals.alias("reversal")
-    reversed_by = (select(reversal.c.number).where(
-        reversal.c.tenant_id == tenant_id, reversal.c.reverses_id == j.id).scalar_subquery())
-    statement = (select(j.number, j.journal_type, j.booking_date, j.currency, j.description,
-                        p.line_no, p.account_code, p.amount, p.amount_main, p.tax_code,
-                        reversed_by.label("cancelled_by"), tenants.c.currency.label("main"))
-                 .join(ledger_postings, (p.tenant_id == j.tenant_id) & (p.journal_id == j.id))
-                 .join(tenants, tenants.c.id == j.tenant_id)
-                 .where(j.tenant_id == tenant_id))
+    reversed_by = (
+        select(reversal.c.number)
+        .where(reversal.c.tenant_id == tenant_id, reversal.c.reverses_id == j.id)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            j.number,
+            j.journal_type,
+            j.booking_date,
+            j.currency,
+            j.description,
+            p.line_no,
+            p.account_code,
+            p.amount,
+            p.amount_main,
+            p.tax_code,
+            reversed_by.label("cancelled_by"),
+            tenants.c.currency.label("main"),
+        )
+        .join(ledger_postings, (p.tenant_id == j.tenant_id) & (p.journal_id == j.id))
+        .join(tenants, tenants.c.id == j.tenant_id)
+        .where(j.tenant_id == tenant_id)
+    )
     return ListSpec(
         statement=statement,
-        filters={"number": FilterField(j.number), "account": FilterField(p.account_code),
-                 "bookingDate": FilterField(j.booking_date, Kind.DATE),
-                 "type": FilterField(j.journal_type, Kind.ENUM, ("A", "E", "U"))},
+        filters={
+            "number": FilterField(j.number),
+            "account": FilterField(p.account_code),
+            "bookingDate": FilterField(j.booking_date, Kind.DATE),
+            "type": FilterField(j.journal_type, Kind.ENUM, ("A", "E", "U")),
+        },
         sortable={"bookingDate": j.booking_date, "number": j.number},
         default_sort=[j.booking_date, j.created_at, p.line_no],
         to_item=_journal_line,
-        columns=["number", "type", "bookingDate", "account", "amount", "currency", "amountMain",
-                 "taxCode", "description", "cancelledBy"],
+        columns=[
+            "number",
+            "type",
+            "bookingDate",
+            "account",
+            "amount",
+            "currency",
+            "amountMain",
+            "taxCode",
+            "description",
+            "cancelledBy",
+        ],
     )
 
 
 def _journal_line(row: Any) -> dict[str, Any]:
     quantum, main = Currency.of(row.currency).quantum, Currency.of(row.main).quantum
-    return {"number": row.number, "type": row.journal_type, "bookingDate": row.booking_date,
-            "account": row.account_code, "amount": row.amount.quantize(quantum),
-            "currency": row.currency, "amountMain": row.amount_main.quantize(main),
-            "taxCode": row.tax_code, "description": row.description,
-            "cancelledBy": row.cancelled_by, "line": row.line_no}
+    return {
+        "number": row.number,
+        "type": row.journal_type,
+        "bookingDate": row.booking_date,
+        "account": row.account_code,
+        "amount": row.amount.quantize(quantum),
+        "currency": row.currency,
+        "amountMain": row.amount_main.quantize(main),
+        "taxCode": row.tax_code,
+        "description": row.description,
+        "cancelledBy": row.cancelled_by,
+        "line": row.line_no,
+    }

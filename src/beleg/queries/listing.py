@@ -72,7 +72,8 @@ def _ordering(spec: ListSpec, sort: str | None) -> list[ColumnElement[Any]]:
         if column is None:
             raise ValidationFailed(
                 f"sort: unknown field {name!r}; sortable are {', '.join(sorted(spec.sortable))}",
-                field="sort")
+                field="sort",
+            )
         order.append(column.desc() if descending else column.asc())
     return order + list(spec.default_sort)
 
@@ -86,8 +87,7 @@ def fetch_page(*, db: Database, spec: ListSpec, request: ListRequest) -> Page:
             select(func.count()).select_from(statement.order_by(None).subquery())
         ).scalar_one()
         rows = session.execute(
-            statement.order_by(*order).limit(request.size)
-            .offset((request.page - 1) * request.size)
+            statement.order_by(*order).limit(request.size).offset((request.page - 1) * request.size)
         ).all()
     return Page([spec.to_item(r) for r in rows], request.page, request.size, total)
 

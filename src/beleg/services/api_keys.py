@@ -60,34 +60,57 @@ def _name(value: str) -> str:
     return name
 
 
-def _creator(session: Session, actor: Actor,
-             tenant_id: uuid.UUID) -> tuple[uuid.UUID | None, uuid.UUID | None, str]:
+def _creator(
+    session: Session, actor: Actor, tenant_id: uuid.UUID
+) -> tuple[uuid.UUID | None, uuid.UUID | None, str]:
     """Who created the key: the acting user if they belong to the key's tenant."""
     principal = actor.principal
     user_id = principal.user_id
     if user_id is not None:
-        exists = session.execute(select(users.c.id).where(
-            users.c.tenant_id == tenant_id, users.c.id == user_id)).first()
+        exists = session.execute(
+            select(users.c.id).where(users.c.tenant_id == tenant_id, users.c.id == user_id)
+        ).first()
         user_id = user_id if exists else None
     return user_id, principal.api_key_id, principal.name
 
 
 def create_api_key(
-    *, db: Database, actor: Actor, tenant_id: uuid.UUID, name: str, scopes: list[str],
-    validity_days: int | None, clock: Clock, granter_scopes: frozenset[str] | None = None,
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    name: str,
+    scopes: list[str],
+    validity_days: int | None,
+    clock: Clock,
+    granter_scopes: frozenset[str] | None = None,
 ) -> CreatedKey:
     """Create a key with explicit scopes and a validity of 7/30/60/90 days or unlimited.
 
     The scopes must be a subset of ``granter_scopes`` (default: the actor's own scopes)."""
     with db.transaction() as session:
-        return insert_api_key(session, actor=actor, tenant_id=tenant_id, name=name,
-                              scopes=scopes, validity_days=validity_days, clock=clock,
-                              granter_scopes=granter_scopes)
+        return insert_api_key(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            name=name,
+            scopes=scopes,
+            validity_days=validity_days,
+            clock=clock,
+            granter_scopes=granter_scopes,
+        )
 
 
 def insert_api_key(
-    session: Session, *, actor: Actor, tenant_id: uuid.UUID, name: str, scopes: list[str],
-    validity_days: int | None, clock: Clock, granter_scopes: frozenset[str] | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    name: str,
+    scopes: list[str],
+    validity_days: int | None,
+    clock: Clock,
+    granter_scopes: frozenset[str] | None = None,
 ) -> CreatedKey:
     """``create_api_key`` inside the caller's transaction."""
     requested = validate_scopes(scopes)
@@ -95,34 +118,60 @@ def insert_api_key(
     expires_at = expiry_for(now, validity_days)
     prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
     token = format_token(prefix, secrets.token_urlsafe(32))
-    check_grantable(requested, granter_scopes=granter_scopes or actor.principal.scopes,
-                    platform_tenant=is_platform_tenant(session, tenant_id))
+    check_grantable(
+        requested,
+        granter_scopes=granter_scopes or actor.principal.scopes,
+        platform_tenant=is_platform_tenant(session, tenant_id),
+    )
     user_id, key_id, creator_name = _creator(session, actor, tenant_id)
     values = {
-        "tenant_id": tenant_id, "id": uuid.uuid4(), "name": _name(name), "prefix": prefix,
-        "secret_hash": secret_digest(token), "scopes": sorted(requested),
-        "validity_days": validity_days, "expires_at": expires_at,
-        "created_at": now, "updated_at": now, "created_by_user_id": user_id,
-        "created_by_key_id": key_id, "created_by_name": creator_name,
+        "tenant_id": tenant_id,
+        "id": uuid.uuid4(),
+        "name": _name(name),
+        "prefix": prefix,
+        "secret_hash": secret_digest(token),
+        "scopes": sorted(requested),
+        "validity_days": validity_days,
+        "expires_at": expires_at,
+        "created_at": now,
+        "updated_at": now,
+        "created_by_user_id": user_id,
+        "created_by_key_id": key_id,
+        "created_by_name": creator_name,
     }
     session.execute(insert(api_keys).values(**values))
-    record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.CREATE,
-                  entity_type=ENTITY, entity_id=values["id"], before=None,
-                  after=public_view(values), clock=clock)
+    record_change(
+        session,
+        actor=actor,
+        tenant_id=tenant_id,
+        action=AuditAction.CREATE,
+        entity_type=ENTITY,
+        entity_id=values["id"],
+        before=None,
+        after=public_view(values),
+        clock=clock,
+    )
     return CreatedKey(key=public_view(values), token=token)
 
 
 def _load(session: Session, tenant_id: uuid.UUID, key_id: uuid.UUID) -> dict[str, Any]:
-    row = session.execute(select(api_keys).where(api_keys.c.tenant_id == tenant_id,
-                                                 api_keys.c.id == key_id)).one_or_none()
+    row = session.execute(
+        select(api_keys).where(api_keys.c.tenant_id == tenant_id, api_keys.c.id == key_id)
+    ).one_or_none()
     if row is None:
         raise NotFound(f"API key {key_id} does not exist", field="apiKeyId")
     return dict(row._mapping)
 
 
 def update_api_key(
-    *, db: Database, actor: Actor, tenant_id: uuid.UUID, key_id: uuid.UUID,
-    name: str | None, scopes: list[str] | None, clock: Clock,
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    key_id: uuid.UUID,
+    name: str | None,
+    scopes: list[str] | None,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Rename a key or replace its scopes (again only scopes the actor holds)."""
     with db.transaction() as session:
@@ -132,14 +181,26 @@ def update_api_key(
             values["name"] = _name(name)
         if scopes is not None:
             requested = validate_scopes(scopes)
-            check_grantable(requested, granter_scopes=actor.principal.scopes,
-                            platform_tenant=is_platform_tenant(session, tenant_id))
+            check_grantable(
+                requested,
+                granter_scopes=actor.principal.scopes,
+                platform_tenant=is_platform_tenant(session, tenant_id),
+            )
             values["scopes"] = sorted(requested)
         where = (api_keys.c.tenant_id == tenant_id) & (api_keys.c.id == key_id)
-        return update_audited(session, actor=actor, tenant_id=tenant_id, table=api_keys,
-                              where=where, before=before,
-                              values=values, entity_type=ENTITY, entity_id=key_id,
-                              view=public_view, clock=clock)
+        return update_audited(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            table=api_keys,
+            where=where,
+            before=before,
+            values=values,
+            entity_type=ENTITY,
+            entity_id=key_id,
+            view=public_view,
+            clock=clock,
+        )
 
 
 def delete_api_key(
@@ -148,11 +209,20 @@ def delete_api_key(
     """Delete (revoke) a key; it stops working at once."""
     with db.transaction() as session:
         before = _load(session, tenant_id, key_id)
-        session.execute(delete(api_keys).where(api_keys.c.tenant_id == tenant_id,
-                                               api_keys.c.id == key_id))
-        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.DELETE,
-                      entity_type=ENTITY, entity_id=key_id, before=public_view(before),
-                      after=None, clock=clock)
+        session.execute(
+            delete(api_keys).where(api_keys.c.tenant_id == tenant_id, api_keys.c.id == key_id)
+        )
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=AuditAction.DELETE,
+            entity_type=ENTITY,
+            entity_id=key_id,
+            before=public_view(before),
+            after=None,
+            clock=clock,
+        )
         return public_view(before)
 
 
@@ -161,8 +231,9 @@ class AuthFailure:
     reason: str  # "unknown" or "expired"
 
 
-def authenticate_api_key(*, db: Database, token: str, clock: Clock
-                         ) -> Principal | AuthFailure | None:
+def authenticate_api_key(
+    *, db: Database, token: str, clock: Clock
+) -> Principal | AuthFailure | None:
     """Resolve a presented token to its principal, or say why it is refused; None when the
     token is not an API key at all (another authenticator may know it)."""
     parsed = parse_token(token)
@@ -180,7 +251,12 @@ def authenticate_api_key(*, db: Database, token: str, clock: Clock
     if status_at(row.expires_at, clock.now()) is KeyStatus.EXPIRED:
         return AuthFailure("expired")
     return Principal(
-        tenant_id=row.tenant_id, actor_type=ActorType.API_KEY, actor_id=str(row.id),
-        name=f"{row.name} ({row.prefix})", scopes=frozenset(row.scopes),
-        platform_tenant=row.is_platform, user_id=row.created_by_user_id, api_key_id=row.id,
+        tenant_id=row.tenant_id,
+        actor_type=ActorType.API_KEY,
+        actor_id=str(row.id),
+        name=f"{row.name} ({row.prefix})",
+        scopes=frozenset(row.scopes),
+        platform_tenant=row.is_platform,
+        user_id=row.created_by_user_id,
+        api_key_id=row.id,
     )

@@ -75,12 +75,15 @@ def record_change(
 ) -> int:
     """Append one entry to ``tenant_id``'s chain; return its sequence number."""
     change = Change(action, entity_type, entity_id, before, after)
-    return record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change],
-                          clock=clock)
+    return record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
 
 
 def record_changes(
-    session: Session, *, actor: Actor, tenant_id: uuid.UUID, changes: list[Change],
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    changes: list[Change],
     clock: Clock,
 ) -> int:
     """Append entries for ``changes`` in order; return the last sequence number.
@@ -100,18 +103,29 @@ def record_changes(
         seq += 1
         fields = _hashed_fields(actor, tenant_id, seq, occurred_at, change)
         digest = entry_hash(prev_hash, fields)
-        rows.append({**fields, "tenant_id": tenant_id, "occurred_at": occurred_at,
-                     "prev_hash": prev_hash, "hash": digest})
+        rows.append(
+            {
+                **fields,
+                "tenant_id": tenant_id,
+                "occurred_at": occurred_at,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
         prev_hash = digest
     if rows:
         session.execute(insert(audit_entries), rows)
-        session.execute(update(audit_heads).where(audit_heads.c.tenant_id == tenant_id)
-                        .values(seq=seq, hash=prev_hash))
+        session.execute(
+            update(audit_heads)
+            .where(audit_heads.c.tenant_id == tenant_id)
+            .values(seq=seq, hash=prev_hash)
+        )
     return seq
 
 
-def _hashed_fields(actor: Actor, tenant_id: uuid.UUID, seq: int, occurred_at: datetime,
-                   change: Change) -> dict[str, Any]:
+def _hashed_fields(
+    actor: Actor, tenant_id: uuid.UUID, seq: int, occurred_at: datetime, change: Change
+) -> dict[str, Any]:
     principal, origin = actor.principal, actor.origin
     return {
         "tenant_id": str(tenant_id),
@@ -131,10 +145,18 @@ def _hashed_fields(actor: Actor, tenant_id: uuid.UUID, seq: int, occurred_at: da
 
 
 def update_audited(
-    session: Session, *, actor: Actor, tenant_id: uuid.UUID, table: Table,
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    table: Table,
     where: ColumnElement[bool],
-    before: dict[str, Any], values: dict[str, Any], entity_type: str, entity_id: Any,
-    view: Callable[[dict[str, Any]], dict[str, Any]], clock: Clock,
+    before: dict[str, Any],
+    values: dict[str, Any],
+    entity_type: str,
+    entity_id: Any,
+    view: Callable[[dict[str, Any]], dict[str, Any]],
+    clock: Clock,
 ) -> dict[str, Any]:
     """Apply ``values`` (plus ``updated_at``) to the row, audit before/after through ``view``
     (which hides secrets) and return the new view. No values: nothing changes, nothing is
@@ -144,9 +166,17 @@ def update_audited(
     values = {**values, "updated_at": clock.now()}
     session.execute(update(table).where(where).values(**values))
     after = {**before, **values}
-    record_change(session, actor=actor, tenant_id=tenant_id,
-                  action=AuditAction.UPDATE, entity_type=entity_type, entity_id=entity_id,
-                  before=view(before), after=view(after), clock=clock)
+    record_change(
+        session,
+        actor=actor,
+        tenant_id=tenant_id,
+        action=AuditAction.UPDATE,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=view(before),
+        after=view(after),
+        clock=clock,
+    )
     return view(after)
 
 
@@ -172,8 +202,9 @@ def verify_tenant_chain(*, db: Database, tenant_id: uuid.UUID) -> VerificationRe
     """Recompute the chain of one tenant and report every break (read-only)."""
     with db.reader() as session:
         head = session.execute(
-            select(audit_heads.c.seq, audit_heads.c.hash)
-            .where(audit_heads.c.tenant_id == tenant_id)
+            select(audit_heads.c.seq, audit_heads.c.hash).where(
+                audit_heads.c.tenant_id == tenant_id
+            )
         ).one_or_none()
         if head is None:
             raise NotFound(f"tenant {tenant_id} has no audit trail", field="tenant")

@@ -35,16 +35,37 @@ def bootstrap_if_empty(
         spec = TenantInput(name="Platform", country=country, accounting_mode=accounting_mode)
         tenant = insert_tenant(session, spec=spec, clock=clock, is_platform=True)
         system = _system_actor(tenant["id"])
-        record_change(session, actor=system, tenant_id=tenant["id"], action=AuditAction.CREATE,
-                      entity_type="Tenant", entity_id=tenant["id"], before=None, after=tenant,
-                      clock=clock)
-        key = insert_api_key(session, actor=system, tenant_id=tenant["id"],
-                             name="Bootstrap admin", scopes=sorted(TENANT_SCOPES | PLATFORM_SCOPES),
-                             validity_days=None, clock=clock)
+        record_change(
+            session,
+            actor=system,
+            tenant_id=tenant["id"],
+            action=AuditAction.CREATE,
+            entity_type="Tenant",
+            entity_id=tenant["id"],
+            before=None,
+            after=tenant,
+            clock=clock,
+        )
+        key = insert_api_key(
+            session,
+            actor=system,
+            tenant_id=tenant["id"],
+            name="Bootstrap admin",
+            scopes=sorted(TENANT_SCOPES | PLATFORM_SCOPES),
+            validity_days=None,
+            clock=clock,
+        )
     return Bootstrap(tenant=tenant, admin_key=key)
 
 
 def _system_actor(tenant_id: Any) -> Actor:
-    return Actor(Principal(tenant_id=tenant_id, actor_type=ActorType.SYSTEM, actor_id=None,
-                           name="bootstrap", scopes=TENANT_SCOPES | PLATFORM_SCOPES,
-                           platform_tenant=True))
+    return Actor(
+        Principal(
+            tenant_id=tenant_id,
+            actor_type=ActorType.SYSTEM,
+            actor_id=None,
+            name="bootstrap",
+            scopes=TENANT_SCOPES | PLATFORM_SCOPES,
+            platform_tenant=True,
+        )
+    )

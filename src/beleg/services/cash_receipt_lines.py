@@ -28,25 +28,33 @@ from beleg.services.document_lines import DocLineInput, ResolvedLine, resolve_li
 AMOUNTS = ("itemPrice", "netPrice", "taxPrice", "totalPrice", "discount", "amount", "taxRate")
 
 
-def income_lines(session: Session, books: Books, given: list[DocLineInput], total: Decimal
-                 ) -> tuple[list[dict[str, Any]], tuple[Decimal, ...]]:
+def income_lines(
+    session: Session, books: Books, given: list[DocLineInput], total: Decimal
+) -> tuple[list[dict[str, Any]], tuple[Decimal, ...]]:
     """The stored lines and the RKSV turnover buckets of an INCOME receipt."""
     if not given:
-        raise ValidationFailed("an INCOME receipt needs lines", field="lines",
-                               de="Ein INCOME-Beleg braucht Zeilen")
+        raise ValidationFailed(
+            "an INCOME receipt needs lines", field="lines", de="Ein INCOME-Beleg braucht Zeilen"
+        )
     for index, line in enumerate(given):
         if line.total_price is None:
-            raise ValidationFailed(f"lines[{index}].totalPrice is required, even with an item",
-                                   de=f"lines[{index}].totalPrice ist erforderlich",
-                                   field=f"lines[{index}].totalPrice")
-    with_amount = [replace(line, amount=line.amount if line.amount is not None else Decimal(1))
-                   for line in given]
+            raise ValidationFailed(
+                f"lines[{index}].totalPrice is required, even with an item",
+                de=f"lines[{index}].totalPrice ist erforderlich",
+                field=f"lines[{index}].totalPrice",
+            )
+    with_amount = [
+        replace(line, amount=line.amount if line.amount is not None else Decimal(1))
+        for line in given
+    ]
     lines = [_line(books, resolved) for resolved in resolve_lines(session, books, with_amount)]
     summed = sum((Decimal(line["totalPrice"]) for line in lines), Decimal(0))
     if summed != total:
-        raise ValidationFailed(f"totalAmount is {total} but the lines sum to {summed}",
-                               de=f"totalAmount ist {total}, die Zeilen ergeben {summed}",
-                               field="totalAmount")
+        raise ValidationFailed(
+            f"totalAmount is {total} but the lines sum to {summed}",
+            de=f"totalAmount ist {total}, die Zeilen ergeben {summed}",
+            field="totalAmount",
+        )
     return lines, buckets_of(lines)
 
 
@@ -55,20 +63,31 @@ def _line(books: Books, resolved: ResolvedLine) -> dict[str, Any]:
     amounts = regular_line(spec, books.main)
     given = spec.given[2]
     if given != amounts.total:
-        raise ValidationFailed(f"{spec.prefix}.totalPrice is {given} but computes to "
-                               f"{amounts.total}", field=f"{spec.prefix}.totalPrice",
-                               de=f"{spec.prefix}.totalPrice ist {given}, berechnet wird "
-                                  f"{amounts.total}")
+        raise ValidationFailed(
+            f"{spec.prefix}.totalPrice is {given} but computes to {amounts.total}",
+            field=f"{spec.prefix}.totalPrice",
+            de=f"{spec.prefix}.totalPrice ist {given}, berechnet wird {amounts.total}",
+        )
     texts = resolved.texts
-    line = {"id": spec.index + 1, "itemNumber": texts.get("itemNumber"),
-            "item": str(resolved.item_id) if resolved.item_id else None,
-            "itemName": texts.get("name"), "itemDescription": texts.get("description"),
-            "itemPrice": spec.item_price, "itemPriceType": spec.item_price_type.value
-            if spec.item_price_type else None, "unitOfMeasure": texts.get("unitOfMeasure"),
-            "netPrice": amounts.net, "taxPrice": amounts.tax, "totalPrice": amounts.total,
-            "discount": spec.discount, "discountMode": spec.discount_mode.value,
-            "amount": spec.quantity, "account": resolved.account,
-            "taxClassEntry": resolved.tax_entry, "taxRate": spec.tax_rate}
+    line = {
+        "id": spec.index + 1,
+        "itemNumber": texts.get("itemNumber"),
+        "item": str(resolved.item_id) if resolved.item_id else None,
+        "itemName": texts.get("name"),
+        "itemDescription": texts.get("description"),
+        "itemPrice": spec.item_price,
+        "itemPriceType": spec.item_price_type.value if spec.item_price_type else None,
+        "unitOfMeasure": texts.get("unitOfMeasure"),
+        "netPrice": amounts.net,
+        "taxPrice": amounts.tax,
+        "totalPrice": amounts.total,
+        "discount": spec.discount,
+        "discountMode": spec.discount_mode.value,
+        "amount": spec.quantity,
+        "account": resolved.account,
+        "taxClassEntry": resolved.tax_entry,
+        "taxRate": spec.tax_rate,
+    }
     return stored(line)
 
 
@@ -83,16 +102,29 @@ def decimals(line: dict[str, Any]) -> dict[str, Any]:
 
 
 def buckets_of(lines: Iterable[dict[str, Any]]) -> tuple[Decimal, ...]:
-    return turnover_buckets((int(line["id"]) - 1, Decimal(line.get("taxRate", "0")),
-                             Decimal(line["totalPrice"])) for line in lines)
+    return turnover_buckets(
+        (int(line["id"]) - 1, Decimal(line.get("taxRate", "0")), Decimal(line["totalPrice"]))
+        for line in lines
+    )
 
 
 def income_side(books: Books, lines: Sequence[dict[str, Any]]) -> Side:
     """The income side a cash sale books (grouped by account and tax class entry)."""
-    return document_side([BookableLine(int(line["id"]) - 1, line["account"],
-                                       line["taxClassEntry"], Decimal(line["taxRate"]),
-                                       Decimal(line["netPrice"]), Decimal(line["taxPrice"]))
-                          for line in lines], books.chart, books.main)
+    return document_side(
+        [
+            BookableLine(
+                int(line["id"]) - 1,
+                line["account"],
+                line["taxClassEntry"],
+                Decimal(line["taxRate"]),
+                Decimal(line["netPrice"]),
+                Decimal(line["taxPrice"]),
+            )
+            for line in lines
+        ],
+        books.chart,
+        books.main,
+    )
 
 
 def negated_lines(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -39,49 +39,98 @@ ZERO = Decimal("0.00")
 WHAT = {DocumentType.INVOICE: "Rechnung", DocumentType.CREDIT_MEMO: "Gutschrift"}
 
 
-def payment_register(session: Session, tenant_id: uuid.UUID, number: int,
-                     clock: Clock) -> Register:
+def payment_register(session: Session, tenant_id: uuid.UUID, number: int, clock: Clock) -> Register:
     """The locked register a payment goes through: not the test register, taking receipts."""
     if number == TEST_REGISTER:
-        raise ValidationFailed("cashRegister 0 is the test register and takes no payments",
-                               de="Die Testkassa (0) nimmt keine Zahlungen an",
-                               field="cashRegister")
+        raise ValidationFailed(
+            "cashRegister 0 is the test register and takes no payments",
+            de="Die Testkassa (0) nimmt keine Zahlungen an",
+            field="cashRegister",
+        )
     if not 0 < number <= MAX_REGISTER:
-        raise NotFound(f"cashRegister {number} does not exist",
-                       de=f"Kassa {number} nicht gefunden.", field="cashRegister")
+        raise NotFound(
+            f"cashRegister {number} does not exist",
+            de=f"Kassa {number} nicht gefunden.",
+            field="cashRegister",
+        )
     return open_register(session, tenant_id, number, clock, field="cashRegister")
 
 
-def issue_payment_receipt(session: Session, books: Books, reg: Register, doc: Doc, *,
-                          amount: Decimal, day: date, journal_id: uuid.UUID | None,
-                          actor: Actor, clock: Clock) -> dict[str, Any]:
+def issue_payment_receipt(
+    session: Session,
+    books: Books,
+    reg: Register,
+    doc: Doc,
+    *,
+    amount: Decimal,
+    day: date,
+    journal_id: uuid.UUID | None,
+    actor: Actor,
+    clock: Clock,
+) -> dict[str, Any]:
     """The receipt of a cash payment of ``amount`` on ``doc``; returns the stored row."""
     requested = None if day == reg.now.date() else datetime.combine(day, reg.now.time())
-    at = check_receipt_time(requested, now=reg.now, last_receipt=reg.row["last_receipt_at"],
-                            allow_past=reg.row["allow_past_income"])
+    at = check_receipt_time(
+        requested,
+        now=reg.now,
+        last_receipt=reg.row["last_receipt_at"],
+        allow_past=reg.row["allow_past_income"],
+    )
     total = amount * doc.row["sign"]
     number = doc.row["number"]
-    line = stored({"id": 1, "itemName": f"Zahlung {WHAT[doc.doc_type]} {number}",
-                   "itemPrice": total, "itemPriceType": "T", "netPrice": total,
-                   "taxPrice": ZERO, "totalPrice": total, "amount": Decimal(1),
-                   "account": doc.row["unpaid_account"] or books.chart.receivables,
-                   "taxClassEntry": "000", "taxRate": Decimal(0)})
-    party = {k: v for k, v in {
-        "customer": str(doc.row["customer_id"]) if doc.row["customer_id"] else None,
-        "customerName": doc.row["customer_name"], "referenceText": number,
-        "referenceDate": doc.row["doc_date"].isoformat()}.items() if v}
+    line = stored(
+        {
+            "id": 1,
+            "itemName": f"Zahlung {WHAT[doc.doc_type]} {number}",
+            "itemPrice": total,
+            "itemPriceType": "T",
+            "netPrice": total,
+            "taxPrice": ZERO,
+            "totalPrice": total,
+            "amount": Decimal(1),
+            "account": doc.row["unpaid_account"] or books.chart.receivables,
+            "taxClassEntry": "000",
+            "taxRate": Decimal(0),
+        }
+    )
+    party = {
+        k: v
+        for k, v in {
+            "customer": str(doc.row["customer_id"]) if doc.row["customer_id"] else None,
+            "customerName": doc.row["customer_name"],
+            "referenceText": number,
+            "referenceDate": doc.row["doc_date"].isoformat(),
+        }.items()
+        if v
+    }
     prepare_day(session, reg, at, clock)
     receipt_no, sequence = next_number(session, reg, ReceiptType.INCOME, at.year)
-    receipt = NewReceipt(ReceiptType.INCOME, at, at.date(), total, total,
-                         (ZERO, ZERO, ZERO, total, ZERO), (line,), party,
-                         journal_id=journal_id, document_id=doc.id)
+    receipt = NewReceipt(
+        ReceiptType.INCOME,
+        at,
+        at.date(),
+        total,
+        total,
+        (ZERO, ZERO, ZERO, total, ZERO),
+        (line,),
+        party,
+        journal_id=journal_id,
+        document_id=doc.id,
+    )
     row = append_receipt(session, reg, receipt, number=receipt_no, sequence=sequence, clock=clock)
     record(session, actor, reg, number=receipt_no, receipt=receipt, clock=clock)
     return row
 
 
-def cancel_payment_receipt(session: Session, books: Books, entry: dict[str, Any], *,
-                           journal_id: uuid.UUID | None, actor: Actor, clock: Clock) -> None:
+def cancel_payment_receipt(
+    session: Session,
+    books: Books,
+    entry: dict[str, Any],
+    *,
+    journal_id: uuid.UUID | None,
+    actor: Actor,
+    clock: Clock,
+) -> None:
     """Cancel the receipt of a cash payment whose journal the caller has reversed."""
     reg = payment_register(session, books.tenant_id, entry["cash_register_no"], clock)
     original = find_receipt(session, reg, entry["receipt_no"])

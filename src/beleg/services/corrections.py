@@ -49,8 +49,9 @@ class CorrectionInput:
     sequence_group: str | None = None
 
 
-def correctable_amount(*, db: Database, tenant_id: uuid.UUID, number: str,
-                       line_no: int) -> tuple[Correctable, str]:
+def correctable_amount(
+    *, db: Database, tenant_id: uuid.UUID, number: str, line_no: int
+) -> tuple[Correctable, str]:
     """(amounts, currency) of one line of an issued invoice."""
     with db.reader() as session:
         doc = load_doc(session, tenant_id, DocumentType.INVOICE, number, lock=False)
@@ -59,79 +60,146 @@ def correctable_amount(*, db: Database, tenant_id: uuid.UUID, number: str,
 
 def _available(doc: Doc, line_no: int) -> Correctable:
     line = _line(doc, line_no)
-    corrected = sum((h["amount"] for h in doc.history
-                     if h["entry_type"] == HistoryType.CORRECTION and h["line_no"] == line_no
-                     and not h["cancelled"]), Decimal(0))
+    corrected = sum(
+        (
+            h["amount"]
+            for h in doc.history
+            if h["entry_type"] == HistoryType.CORRECTION
+            and h["line_no"] == line_no
+            and not h["cancelled"]
+        ),
+        Decimal(0),
+    )
     return correctable(line["total"], corrected)
 
 
 def _line(doc: Doc, line_no: int) -> dict[str, Any]:
     line = next((ln for ln in doc.lines if ln["line_no"] == line_no), None)
-    if line is None or LineType(line["line_type"]) not in (LineType.LINE,
-                                                           LineType.DUNNING_FEE):
-        raise NotFound(f"invoice {doc.row['number']} has no correctable line {line_no}",
-                       de=f"Zeile {line_no} nicht gefunden.", field="line")
+    if line is None or LineType(line["line_type"]) not in (LineType.LINE, LineType.DUNNING_FEE):
+        raise NotFound(
+            f"invoice {doc.row['number']} has no correctable line {line_no}",
+            de=f"Zeile {line_no} nicht gefunden.",
+            field="line",
+        )
     return line
 
 
-def correct_line(*, db: Database, actor: Actor, tenant_id: uuid.UUID, number: str,
-                 line_no: int, data: CorrectionInput, clock: Clock) -> uuid.UUID:
+def correct_line(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    number: str,
+    line_no: int,
+    data: CorrectionInput,
+    clock: Clock,
+) -> uuid.UUID:
     """Issue the credit memo of a correction; returns its id."""
     if data.amount is None or data.day is None or not (data.reason or "").strip():
-        missing = "amount" if data.amount is None else "date" if data.day is None \
-            else "reason"
-        raise ValidationFailed(f"{missing} is required", de=f"{missing} ist erforderlich",
-                               field=missing)
+        missing = "amount" if data.amount is None else "date" if data.day is None else "reason"
+        raise ValidationFailed(
+            f"{missing} is required", de=f"{missing} ist erforderlich", field=missing
+        )
     with db.transaction() as session:
         invoice = load_doc(session, tenant_id, DocumentType.INVOICE, number)
         require_issued(invoice)
         if invoice.row["sign"] < 0:
-            raise ValidationFailed("a cancellation invoice cannot be corrected",
-                                   de="Eine Stornorechnung kann nicht korrigiert werden",
-                                   field="number")
+            raise ValidationFailed(
+                "a cancellation invoice cannot be corrected",
+                de="Eine Stornorechnung kann nicht korrigiert werden",
+                field="number",
+            )
         line = _line(invoice, line_no)
-        amounts = correction_amounts(data.amount, _available(invoice, line_no),
-                                     line["tax_rate"], invoice.currency)
-        memo = _credit_memo(session, actor, invoice, line=line, amounts=amounts, data=data,
-                            clock=clock)
-        add_history(session, invoice, entry_type=HistoryType.CORRECTION, entry_date=data.day,
-                    amount=amounts.total, clock=clock, is_payment=False, note=data.reason,
-                    counterpart_id=memo.id, line_no=line_no)
+        amounts = correction_amounts(
+            data.amount, _available(invoice, line_no), line["tax_rate"], invoice.currency
+        )
+        memo = _credit_memo(
+            session, actor, invoice, line=line, amounts=amounts, data=data, clock=clock
+        )
+        add_history(
+            session,
+            invoice,
+            entry_type=HistoryType.CORRECTION,
+            entry_date=data.day,
+            amount=amounts.total,
+            clock=clock,
+            is_payment=False,
+            note=data.reason,
+            counterpart_id=memo.id,
+            line_no=line_no,
+        )
         applied = min(amounts.total, invoice.row["remaining"])
         if applied > 0:
             for doc, other in ((invoice, memo), (memo, invoice)):
-                add_history(session, doc, entry_type=HistoryType.CREDIT_FOR_INVOICE,
-                            entry_date=data.day, amount=applied, clock=clock,
-                            counterpart_id=other.id)
+                add_history(
+                    session,
+                    doc,
+                    entry_type=HistoryType.CREDIT_FOR_INVOICE,
+                    entry_date=data.day,
+                    amount=applied,
+                    clock=clock,
+                    counterpart_id=other.id,
+                )
                 save_payment_state(session, doc, day=data.day, clock=clock)
         return memo.id
 
 
-def _credit_memo(session: Session, actor: Actor, invoice: Doc, *, line: dict[str, Any],
-                 amounts: Amounts, data: CorrectionInput, clock: Clock) -> Doc:
+def _credit_memo(
+    session: Session,
+    actor: Actor,
+    invoice: Doc,
+    *,
+    line: dict[str, Any],
+    amounts: Amounts,
+    data: CorrectionInput,
+    clock: Clock,
+) -> Doc:
     row = invoice.row
     fields: dict[str, Any] = row["fields"]
     self_billing = row["type_code"] == TypeCode.SELF_BILLED_INVOICE
     texts = line["fields"]
     memo_line = DocLineInput(
-        amount=Decimal(1), net_price=amounts.net, tax_price=amounts.tax,
-        total_price=amounts.total, name=texts.get("name") or f"Korrektur Zeile {line['line_no']}",
-        description=texts.get("description"), line_type=LineType.CREDIT_MEMO.value,
-        item_price=amounts.total, item_price_type="T", account=line["account"],
-        tax_class_entry=line["tax_entry"])
-    return create_in(session, actor=actor, tenant_id=row["tenant_id"], clock=clock,
-                     links=Links(related_id=invoice.id, sign=-1, type_code=(
-                         TypeCode.SELF_BILLED_CREDIT_NOTE if self_billing
-                         else TypeCode.CREDIT_NOTE)),
-                     data=DocumentInput(
-                         doc_type=DocumentType.CREDIT_MEMO, state=State.FINALIZED.value,
-                         doc_date=data.day, lines=[memo_line],
-                         customer=str(row["customer_id"]) if row["customer_id"] else None,
-                         customer_name=row["customer_name"],
-                         address_info=fields.get("addressInfo") or None,
-                         currency=row["currency"], currency_rate=row["currency_rate"],
-                         totals=amounts.values(), layout_setup=data.layout_setup,
-                         sequence_group=data.sequence_group, self_billing=self_billing,
-                         texts={"creationReason": data.reason, "referenceText": row["number"],
-                                "relatedDocument": row["number"],
-                                "relatedDocumentDate": row["doc_date"].isoformat()}))
+        amount=Decimal(1),
+        net_price=amounts.net,
+        tax_price=amounts.tax,
+        total_price=amounts.total,
+        name=texts.get("name") or f"Korrektur Zeile {line['line_no']}",
+        description=texts.get("description"),
+        line_type=LineType.CREDIT_MEMO.value,
+        item_price=amounts.total,
+        item_price_type="T",
+        account=line["account"],
+        tax_class_entry=line["tax_entry"],
+    )
+    return create_in(
+        session,
+        actor=actor,
+        tenant_id=row["tenant_id"],
+        clock=clock,
+        links=Links(
+            related_id=invoice.id,
+            sign=-1,
+            type_code=(TypeCode.SELF_BILLED_CREDIT_NOTE if self_billing else TypeCode.CREDIT_NOTE),
+        ),
+        data=DocumentInput(
+            doc_type=DocumentType.CREDIT_MEMO,
+            state=State.FINALIZED.value,
+            doc_date=data.day,
+            lines=[memo_line],
+            customer=str(row["customer_id"]) if row["customer_id"] else None,
+            customer_name=row["customer_name"],
+            address_info=fields.get("addressInfo") or None,
+            currency=row["currency"],
+            currency_rate=row["currency_rate"],
+            totals=amounts.values(),
+            layout_setup=data.layout_setup,
+            sequence_group=data.sequence_group,
+            self_billing=self_billing,
+            texts={
+                "creationReason": data.reason,
+                "referenceText": row["number"],
+                "relatedDocument": row["number"],
+                "relatedDocumentDate": row["doc_date"].isoformat(),
+            },
+        ),
+    )

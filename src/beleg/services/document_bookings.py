@@ -32,14 +32,21 @@ from beleg.services.cash_context import Books, component_sums, journal_row
 from beleg.services.document_store import PAYABLE, Doc
 from beleg.services.ledger import post_journals, reverse_posted
 
-WRITE_OFF_RULE = {HistoryType.DISCOUNT: "DISCOUNT", HistoryType.CORRECTION: "DISCOUNT",
-                  HistoryType.UNCOLLECTABLE: "IRRECOVERABLE"}
+WRITE_OFF_RULE = {
+    HistoryType.DISCOUNT: "DISCOUNT",
+    HistoryType.CORRECTION: "DISCOUNT",
+    HistoryType.UNCOLLECTABLE: "IRRECOVERABLE",
+}
 
 
 def side_of(books: Books, doc: Doc) -> Side:
-    lines = [BookableLine(ln["line_no"] - 1, ln["account"], ln["tax_entry"], ln["tax_rate"],
-                          ln["net"], ln["tax"]) for ln in doc.lines
-             if LineType(ln["line_type"]).counted]
+    lines = [
+        BookableLine(
+            ln["line_no"] - 1, ln["account"], ln["tax_entry"], ln["tax_rate"], ln["net"], ln["tax"]
+        )
+        for ln in doc.lines
+        if LineType(ln["line_type"]).counted
+    ]
     return document_side(lines, books.chart, doc.currency)
 
 
@@ -47,64 +54,128 @@ def books_ledger(doc: Doc) -> bool:
     return doc.doc_type in PAYABLE
 
 
-def book_issue(session: Session, books: Books, doc: Doc, *, actor: Actor,
-               clock: Clock) -> uuid.UUID | None:
+def book_issue(
+    session: Session, books: Books, doc: Doc, *, actor: Actor, clock: Clock
+) -> uuid.UUID | None:
     """DE: the document against its unpaid account; EA: nothing (cash basis)."""
     if books.mode is not AccountingMode.DE or not books_ledger(doc):
         return None
     row = doc.row
-    booked = rules_de.initial(side_of(books, doc), counter_account=row["unpaid_account"],
-                              booking_date=row["doc_date"], rate=row["currency_rate"],
-                              description=_text(doc))
+    booked = rules_de.initial(
+        side_of(books, doc),
+        counter_account=row["unpaid_account"],
+        booking_date=row["doc_date"],
+        rate=row["currency_rate"],
+        description=_text(doc),
+    )
     return _post(session, books, oriented(booked, row["sign"]), actor=actor, clock=clock)
 
 
-def book_payment(session: Session, books: Books, doc: Doc, *, amount: Decimal, account: str,
-                 day: date, rate: Decimal, actor: Actor, clock: Clock) -> uuid.UUID:
+def book_payment(
+    session: Session,
+    books: Books,
+    doc: Doc,
+    *,
+    amount: Decimal,
+    account: str,
+    day: date,
+    rate: Decimal,
+    actor: Actor,
+    clock: Clock,
+) -> uuid.UUID:
     """The journal of one payment (an ONACCOUNT excess included in DE)."""
     row = doc.row
     side = side_of(books, doc)
     main = round_to_currency(amount * rate, books.main)
     if books.mode is AccountingMode.DE:
-        booked = rules_de.payment(side, amount=amount, unpaid_account=row["unpaid_account"],
-                                  payment_account=account, booking_date=day, rate=rate,
-                                  main_total=main, description=_text(doc))
+        booked = rules_de.payment(
+            side,
+            amount=amount,
+            unpaid_account=row["unpaid_account"],
+            payment_account=account,
+            booking_date=day,
+            rate=rate,
+            main_total=main,
+            description=_text(doc),
+        )
     else:
-        booked = rules_ea.payment(side, paid_before=doc.settled(), amount=amount,
-                                  booked=_booked_so_far(session, books, doc, side),
-                                  payment_account=account, booking_date=day, rate=rate,
-                                  main_total=main, description=_text(doc))
+        booked = rules_ea.payment(
+            side,
+            paid_before=doc.settled(),
+            amount=amount,
+            booked=_booked_so_far(session, books, doc, side),
+            payment_account=account,
+            booking_date=day,
+            rate=rate,
+            main_total=main,
+            description=_text(doc),
+        )
     return _post(session, books, oriented(booked, row["sign"]), actor=actor, clock=clock)
 
 
-def book_write_off(session: Session, books: Books, doc: Doc, *, rest_type: HistoryType,
-                   remaining: Decimal, day: date, actor: Actor, clock: Clock) -> uuid.UUID | None:
+def book_write_off(
+    session: Session,
+    books: Books,
+    doc: Doc,
+    *,
+    rest_type: HistoryType,
+    remaining: Decimal,
+    day: date,
+    actor: Actor,
+    clock: Clock,
+) -> uuid.UUID | None:
     rule = WRITE_OFF_RULE.get(rest_type)
     if books.mode is not AccountingMode.DE or rule is None or remaining <= 0:
         return None
     row = doc.row
-    booked = rules_de.rest_payment(side_of(books, doc), rest_type=rule, remaining=remaining,
-                                   unpaid_account=row["unpaid_account"], booking_date=day,
-                                   rate=row["currency_rate"], description=_text(doc))
+    booked = rules_de.rest_payment(
+        side_of(books, doc),
+        rest_type=rule,
+        remaining=remaining,
+        unpaid_account=row["unpaid_account"],
+        booking_date=day,
+        rate=row["currency_rate"],
+        description=_text(doc),
+    )
     return _post(session, books, oriented(booked, row["sign"]), actor=actor, clock=clock)
 
 
-def reverse(session: Session, books: Books, journal_id: uuid.UUID | None, *, day: date,
-            reason: str, actor: Actor, clock: Clock) -> uuid.UUID | None:
+def reverse(
+    session: Session,
+    books: Books,
+    journal_id: uuid.UUID | None,
+    *,
+    day: date,
+    reason: str,
+    actor: Actor,
+    clock: Clock,
+) -> uuid.UUID | None:
     """Post the cancellation of ``journal_id`` (if there is one)."""
     if journal_id is None:
         return None
-    draft = reverse_posted(session, tenant_id=books.tenant_id,
-                           journal=journal_row(session, books.tenant_id, journal_id),
-                           booking_date=day, reason=reason)
-    return post_journals(session, actor=actor, tenant_id=books.tenant_id, drafts=[draft],
-                         clock=clock, reverses=[journal_id])[0].id
+    draft = reverse_posted(
+        session,
+        tenant_id=books.tenant_id,
+        journal=journal_row(session, books.tenant_id, journal_id),
+        booking_date=day,
+        reason=reason,
+    )
+    return post_journals(
+        session,
+        actor=actor,
+        tenant_id=books.tenant_id,
+        drafts=[draft],
+        clock=clock,
+        reverses=[journal_id],
+    )[0].id
 
 
-def _post(session: Session, books: Books, booked: Booked, *, actor: Actor,
-          clock: Clock) -> uuid.UUID:
-    return post_journals(session, actor=actor, tenant_id=books.tenant_id,
-                         drafts=[booked.draft], clock=clock)[0].id
+def _post(
+    session: Session, books: Books, booked: Booked, *, actor: Actor, clock: Clock
+) -> uuid.UUID:
+    return post_journals(
+        session, actor=actor, tenant_id=books.tenant_id, drafts=[booked.draft], clock=clock
+    )[0].id
 
 
 def _booked_so_far(session: Session, books: Books, doc: Doc, side: Side) -> dict:

@@ -61,67 +61,143 @@ class PaymentInput:
     rest_type: str | None = None
 
 
-def add_payment(*, db: Database, actor: Actor, tenant_id: uuid.UUID, doc_type: DocumentType,
-                number: str, payment: PaymentInput, clock: Clock) -> list[dict[str, Any]]:
+def add_payment(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    doc_type: DocumentType,
+    number: str,
+    payment: PaymentInput,
+    clock: Clock,
+) -> list[dict[str, Any]]:
     """Register a payment (and the write-off of the rest); returns the new history entries."""
     with db.transaction() as session:
         books = load_books(session, tenant_id)
         doc = _payable(load_doc(session, tenant_id, doc_type, number))
         day, account, rate, rest = _checked(books, doc, payment)
         remaining = doc.row["remaining"]
-        amount = remaining if doc_type is DocumentType.CREDIT_MEMO else check_amount(
-            payment.amount if payment.amount is not None else Decimal(-1), "amount", 2)
-        check_payment(amount, remaining, on_account=rest is HistoryType.ONACCOUNT,
-                      currency=doc.currency)
-        register = None if payment.cash_register is None else payment_register(
-            session, tenant_id, payment.cash_register, clock)
+        amount = (
+            remaining
+            if doc_type is DocumentType.CREDIT_MEMO
+            else check_amount(
+                payment.amount if payment.amount is not None else Decimal(-1), "amount", 2
+            )
+        )
+        check_payment(
+            amount, remaining, on_account=rest is HistoryType.ONACCOUNT, currency=doc.currency
+        )
+        register = (
+            None
+            if payment.cash_register is None
+            else payment_register(session, tenant_id, payment.cash_register, clock)
+        )
         if register is not None:
             account = register.row["cash_account"]
         first = len(doc.history)
-        journal = book_payment(session, books, doc, amount=amount, account=account, day=day,
-                               rate=rate, actor=actor, clock=clock)
-        receipt = {} if register is None else _receipt_fields(issue_payment_receipt(
-            session, books, register, doc, amount=amount, day=day, journal_id=journal,
-            actor=actor, clock=clock))
-        add_history(session, doc, entry_type=HistoryType.PAYED, entry_date=day, amount=amount,
-                    clock=clock, note=payment.note, paying_account=account, journal_id=journal,
-                    **receipt)
+        journal = book_payment(
+            session,
+            books,
+            doc,
+            amount=amount,
+            account=account,
+            day=day,
+            rate=rate,
+            actor=actor,
+            clock=clock,
+        )
+        receipt = (
+            {}
+            if register is None
+            else _receipt_fields(
+                issue_payment_receipt(
+                    session,
+                    books,
+                    register,
+                    doc,
+                    amount=amount,
+                    day=day,
+                    journal_id=journal,
+                    actor=actor,
+                    clock=clock,
+                )
+            )
+        )
+        add_history(
+            session,
+            doc,
+            entry_type=HistoryType.PAYED,
+            entry_date=day,
+            amount=amount,
+            clock=clock,
+            note=payment.note,
+            paying_account=account,
+            journal_id=journal,
+            **receipt,
+        )
         if rest is not None and remaining - amount != 0:
             rest_amount = remaining - amount
-            journal = book_write_off(session, books, doc, rest_type=rest, remaining=rest_amount,
-                                     day=day, actor=actor, clock=clock)
-            add_history(session, doc, entry_type=rest, entry_date=day, amount=rest_amount,
-                        clock=clock, note=payment.note, journal_id=journal)
+            journal = book_write_off(
+                session,
+                books,
+                doc,
+                rest_type=rest,
+                remaining=rest_amount,
+                day=day,
+                actor=actor,
+                clock=clock,
+            )
+            add_history(
+                session,
+                doc,
+                entry_type=rest,
+                entry_date=day,
+                amount=rest_amount,
+                clock=clock,
+                note=payment.note,
+                journal_id=journal,
+            )
         save_payment_state(session, doc, day=day, clock=clock)
         _record(session, actor, doc, "document.payment_added", clock)
         return doc.history[first:]
 
 
 def _receipt_fields(receipt: dict[str, Any]) -> dict[str, Any]:
-    return {"cash_register_no": receipt["register_no"], "receipt_no": receipt["number"],
-            "receipt_qr": receipt["qr_code"]}
+    return {
+        "cash_register_no": receipt["register_no"],
+        "receipt_no": receipt["number"],
+        "receipt_qr": receipt["qr_code"],
+    }
 
 
 def _payable(doc: Doc) -> Doc:
     require_issued(doc)
     if doc.doc_type not in PAYABLE:
-        raise ValidationFailed("only invoices and credit memos are paid",
-                               de="Nur Rechnungen und Gutschriften werden bezahlt",
-                               field="number")
+        raise ValidationFailed(
+            "only invoices and credit memos are paid",
+            de="Nur Rechnungen und Gutschriften werden bezahlt",
+            field="number",
+        )
     return doc
 
 
-def _checked(books: Books, doc: Doc, payment: PaymentInput
-             ) -> tuple[date, str | None, Decimal, HistoryType | None]:
+def _checked(
+    books: Books, doc: Doc, payment: PaymentInput
+) -> tuple[date, str | None, Decimal, HistoryType | None]:
     """Date, payment account (None for a cash register: the register's), rate, rest type."""
     if payment.day is None:
         raise ValidationFailed("date is required", de="date ist erforderlich", field="date")
     if (payment.paying_account is None) == (payment.cash_register is None):
-        raise ValidationFailed("exactly one of payingAccount and cashRegister is required",
-                               de="Genau eines von payingAccount und cashRegister ist "
-                                  "erforderlich", field="payingAccount")
-    account = None if payment.cash_register is not None else books.payment_account(
-        payment.paying_account, "payingAccount")
+        raise ValidationFailed(
+            "exactly one of payingAccount and cashRegister is required",
+            de="Genau eines von payingAccount und cashRegister ist erforderlich",
+            field="payingAccount",
+        )
+    account = (
+        None
+        if payment.cash_register is not None
+        else books.payment_account(payment.paying_account, "payingAccount")
+    )
     rate = payment_rate(payment.currency_rate, doc.row["currency_rate"])
     rest = None
     if payment.rest_type:
@@ -131,40 +207,72 @@ def _checked(books: Books, doc: Doc, payment: PaymentInput
             rest = None
         if rest not in REST_TYPES:
             allowed = ", ".join(r.value for r in REST_TYPES)
-            raise ValidationFailed(f"restType must be one of {allowed}",
-                                   de=f"restType muss einer von {allowed} sein",
-                                   field="restType")
+            raise ValidationFailed(
+                f"restType must be one of {allowed}",
+                de=f"restType muss einer von {allowed} sein",
+                field="restType",
+            )
     return payment.day, account, rate, rest
 
 
-def cancel_payment(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
-                   doc_type: DocumentType, number: str, entry_id: uuid.UUID, day: date | None,
-                   reason: str | None, clock: Clock) -> Doc:
+def cancel_payment(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    doc_type: DocumentType,
+    number: str,
+    entry_id: uuid.UUID,
+    day: date | None,
+    reason: str | None,
+    clock: Clock,
+) -> Doc:
     """Cancel a payment or write-off entry (seed 003 §4.9.1, PaymentCancellationDto)."""
     if day is None or not (reason or "").strip():
         field = "cancelDate" if day is None else "cancelReason"
-        raise ValidationFailed(f"{field} is required", de=f"{field} ist erforderlich",
-                               field=field)
+        raise ValidationFailed(f"{field} is required", de=f"{field} ist erforderlich", field=field)
     with db.transaction() as session:
         books = load_books(session, tenant_id)
         doc = _payable(load_doc(session, tenant_id, doc_type, number))
         entry = next((h for h in doc.history if h["id"] == entry_id), None)
-        if entry is None or not entry["is_payment"] \
-                or entry["entry_type"] == HistoryType.CANCELLED:
-            raise NotFound(f"payment {entry_id} does not exist on this document",
-                           de="Zahlung nicht gefunden.", field="payment")
+        if entry is None or not entry["is_payment"] or entry["entry_type"] == HistoryType.CANCELLED:
+            raise NotFound(
+                f"payment {entry_id} does not exist on this document",
+                de="Zahlung nicht gefunden.",
+                field="payment",
+            )
         if entry["cancelled"]:
-            raise Conflict("the payment is already cancelled",
-                           de="Die Zahlung ist bereits storniert", field="payment")
-        journal = reverse(session, books, entry["journal_id"], day=day, reason=reason or "",
-                          actor=actor, clock=clock)
-        add_history(session, doc, entry_type=HistoryType.CANCELLED, entry_date=day,
-                    amount=entry["amount"], clock=clock, note=reason, cancels=entry["id"],
-                    cancellation_of_payment=entry["entry_type"] == HistoryType.PAYED,
-                    paying_account=entry["paying_account"], journal_id=journal)
+            raise Conflict(
+                "the payment is already cancelled",
+                de="Die Zahlung ist bereits storniert",
+                field="payment",
+            )
+        journal = reverse(
+            session,
+            books,
+            entry["journal_id"],
+            day=day,
+            reason=reason or "",
+            actor=actor,
+            clock=clock,
+        )
+        add_history(
+            session,
+            doc,
+            entry_type=HistoryType.CANCELLED,
+            entry_date=day,
+            amount=entry["amount"],
+            clock=clock,
+            note=reason,
+            cancels=entry["id"],
+            cancellation_of_payment=entry["entry_type"] == HistoryType.PAYED,
+            paying_account=entry["paying_account"],
+            journal_id=journal,
+        )
         if entry.get("receipt_no"):
-            cancel_payment_receipt(session, books, entry, journal_id=journal, actor=actor,
-                                   clock=clock)
+            cancel_payment_receipt(
+                session, books, entry, journal_id=journal, actor=actor, clock=clock
+            )
         mark_history_cancelled(session, doc, entry)
         save_payment_state(session, doc, day=None, clock=clock)
         _record(session, actor, doc, "document.payment_cancelled", clock)
@@ -173,12 +281,32 @@ def cancel_payment(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
 
 def _record(session: Any, actor: Actor, doc: Doc, topic: str, clock: Clock) -> None:
     last = doc.history[-1]
-    record_change(session, actor=actor, tenant_id=doc.row["tenant_id"],
-                  action=AuditAction.CREATE, entity_type=ENTITY, entity_id=last["id"],
-                  before=None, after={"document": doc.row["number"], "type": last["entry_type"],
-                                      "amount": last["amount"],
-                                      "remaining": doc.row["remaining"]}, clock=clock)
-    enqueue(session, tenant_id=doc.row["tenant_id"], topic=topic, clock=clock,
-            payload={"id": str(doc.id), "type": doc.doc_type.value,
-                     "number": doc.row["number"], "remaining": str(doc.row["remaining"]),
-                     "paid": doc.row["remaining"] <= 0 and doc.row["state"] != State.CANCELLED})
+    record_change(
+        session,
+        actor=actor,
+        tenant_id=doc.row["tenant_id"],
+        action=AuditAction.CREATE,
+        entity_type=ENTITY,
+        entity_id=last["id"],
+        before=None,
+        after={
+            "document": doc.row["number"],
+            "type": last["entry_type"],
+            "amount": last["amount"],
+            "remaining": doc.row["remaining"],
+        },
+        clock=clock,
+    )
+    enqueue(
+        session,
+        tenant_id=doc.row["tenant_id"],
+        topic=topic,
+        clock=clock,
+        payload={
+            "id": str(doc.id),
+            "type": doc.doc_type.value,
+            "number": doc.row["number"],
+            "remaining": str(doc.row["remaining"]),
+            "paid": doc.row["remaining"] <= 0 and doc.row["state"] != State.CANCELLED,
+        },
+    )

@@ -53,39 +53,72 @@ class TemplateInput:
     next_invoice_date: date | None = None
 
 
-def save_template(*, db: Database, actor: Actor, tenant_id: uuid.UUID, data: TemplateInput,
-                  clock: Clock, template_id: uuid.UUID | None = None) -> uuid.UUID:
+def save_template(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    data: TemplateInput,
+    clock: Clock,
+    template_id: uuid.UUID | None = None,
+) -> uuid.UUID:
     """Create (no id) or replace a template."""
     _check(data)
     with db.transaction() as session:
         books = load_books(session, tenant_id)
-        probe = dataclasses.replace(data.document, state="FINALIZED",
-                                    doc_date=data.next_invoice_date or data.document.doc_date)
+        probe = dataclasses.replace(
+            data.document,
+            state="FINALIZED",
+            doc_date=data.next_invoice_date or data.document.doc_date,
+        )
         with session.begin_nested() as nested:
             build_document(session, books, probe, Links(), clock)
             nested.rollback()
-        values = {"name": data.name, "interval": data.interval,
-                  "interval_type": data.interval_type,
-                  "next_invoice_date": data.next_invoice_date,
-                  "anchor_date": data.next_invoice_date, "issued_count": 0,
-                  "body": {"raw": data.raw, "input": to_json(data.document)},
-                  "updated_at": clock.now()}
+        values = {
+            "name": data.name,
+            "interval": data.interval,
+            "interval_type": data.interval_type,
+            "next_invoice_date": data.next_invoice_date,
+            "anchor_date": data.next_invoice_date,
+            "issued_count": 0,
+            "body": {"raw": data.raw, "input": to_json(data.document)},
+            "updated_at": clock.now(),
+        }
         if template_id is None:
             template_id = uuid.uuid4()
-            session.execute(insert(document_templates).values(
-                tenant_id=tenant_id, id=template_id, doc_type=data.document.doc_type.value,
-                created_at=clock.now(), **values))
+            session.execute(
+                insert(document_templates).values(
+                    tenant_id=tenant_id,
+                    id=template_id,
+                    doc_type=data.document.doc_type.value,
+                    created_at=clock.now(),
+                    **values,
+                )
+            )
             action, before = AuditAction.CREATE, None
         else:
             old = _row(session, tenant_id, template_id, data.document.doc_type, lock=True)
             before = _snapshot(dict(old._mapping))
-            session.execute(update(document_templates).where(
-                document_templates.c.tenant_id == tenant_id,
-                document_templates.c.id == template_id).values(**values))
+            session.execute(
+                update(document_templates)
+                .where(
+                    document_templates.c.tenant_id == tenant_id,
+                    document_templates.c.id == template_id,
+                )
+                .values(**values)
+            )
             action = AuditAction.UPDATE
-        record_change(session, actor=actor, tenant_id=tenant_id, action=action,
-                      entity_type=ENTITY, entity_id=template_id, before=before,
-                      after=_snapshot(values), clock=clock)
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=action,
+            entity_type=ENTITY,
+            entity_id=template_id,
+            before=before,
+            after=_snapshot(values),
+            clock=clock,
+        )
         return template_id
 
 
@@ -95,81 +128,138 @@ def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
 
 def _check(data: TemplateInput) -> None:
     if not (data.name or "").strip():
-        raise ValidationFailed("templateName is required", de="templateName ist erforderlich",
-                               field="templateName")
+        raise ValidationFailed(
+            "templateName is required", de="templateName ist erforderlich", field="templateName"
+        )
     if (data.interval is None) != (data.interval_type is None):
-        raise ValidationFailed("templateInterval and templateIntervalType must be set together",
-                               de="templateInterval und templateIntervalType nur gemeinsam",
-                               field="templateInterval")
+        raise ValidationFailed(
+            "templateInterval and templateIntervalType must be set together",
+            de="templateInterval und templateIntervalType nur gemeinsam",
+            field="templateInterval",
+        )
     if data.interval is not None:
         if data.interval < 1 or data.interval_type not in INTERVALS:
-            raise ValidationFailed("templateInterval must be at least 1 and "
-                                   "templateIntervalType DAY, MONTH or YEAR",
-                                   de="templateInterval >= 1, templateIntervalType DAY, MONTH "
-                                      "oder YEAR", field="templateIntervalType")
+            raise ValidationFailed(
+                "templateInterval must be at least 1 and templateIntervalType DAY, MONTH or YEAR",
+                de="templateInterval >= 1, templateIntervalType DAY, MONTH oder YEAR",
+                field="templateIntervalType",
+            )
         if data.next_invoice_date is None:
-            raise ValidationFailed("nextInvoiceDate is required for a subscription",
-                                   de="nextInvoiceDate ist für ein Abo erforderlich",
-                                   field="nextInvoiceDate")
+            raise ValidationFailed(
+                "nextInvoiceDate is required for a subscription",
+                de="nextInvoiceDate ist für ein Abo erforderlich",
+                field="nextInvoiceDate",
+            )
 
 
-def delete_template(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
-                    doc_type: DocumentType, template_id: uuid.UUID, clock: Clock) -> None:
+def delete_template(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    doc_type: DocumentType,
+    template_id: uuid.UUID,
+    clock: Clock,
+) -> None:
     with db.transaction() as session:
         _row(session, tenant_id, template_id, doc_type, lock=True)
-        session.execute(delete(document_templates).where(
-            document_templates.c.tenant_id == tenant_id, document_templates.c.id == template_id))
-        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.DELETE,
-                      entity_type=ENTITY, entity_id=template_id, before={"id": template_id},
-                      after=None, clock=clock)
+        session.execute(
+            delete(document_templates).where(
+                document_templates.c.tenant_id == tenant_id, document_templates.c.id == template_id
+            )
+        )
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=AuditAction.DELETE,
+            entity_type=ENTITY,
+            entity_id=template_id,
+            before={"id": template_id},
+            after=None,
+            clock=clock,
+        )
 
 
-def _row(session: Session, tenant_id: uuid.UUID, template_id: uuid.UUID,
-         doc_type: DocumentType, *, lock: bool = False) -> Any:
+def _row(
+    session: Session,
+    tenant_id: uuid.UUID,
+    template_id: uuid.UUID,
+    doc_type: DocumentType,
+    *,
+    lock: bool = False,
+) -> Any:
     query = select(document_templates).where(
-        document_templates.c.tenant_id == tenant_id, document_templates.c.id == template_id,
-        document_templates.c.doc_type == doc_type.value)
+        document_templates.c.tenant_id == tenant_id,
+        document_templates.c.id == template_id,
+        document_templates.c.doc_type == doc_type.value,
+    )
     row = session.execute(query.with_for_update() if lock else query).one_or_none()
     if row is None:
-        raise NotFound(f"template {template_id} does not exist",
-                       de="Vorlage nicht gefunden.", field="template")
+        raise NotFound(
+            f"template {template_id} does not exist", de="Vorlage nicht gefunden.", field="template"
+        )
     return row
 
 
-def run_due_subscriptions(*, db: Database, actor: Actor, tenant_id: uuid.UUID, today: date,
-                          clock: Clock) -> list[uuid.UUID]:
+def run_due_subscriptions(
+    *, db: Database, actor: Actor, tenant_id: uuid.UUID, today: date, clock: Clock
+) -> list[uuid.UUID]:
     """Issue every invoice whose subscription date has come (see module docstring)."""
     with db.reader() as session:
-        due = session.execute(select(document_templates.c.id).where(
-            document_templates.c.tenant_id == tenant_id,
-            document_templates.c.next_invoice_date <= today)).scalars().all()
+        due = (
+            session.execute(
+                select(document_templates.c.id).where(
+                    document_templates.c.tenant_id == tenant_id,
+                    document_templates.c.next_invoice_date <= today,
+                )
+            )
+            .scalars()
+            .all()
+        )
     issued = []
     for template_id in due:
         for _ in range(MAX_CATCH_UP):
-            doc_id = _issue_next(db, actor, tenant_id, template_id=template_id, today=today,
-                                 clock=clock)
+            doc_id = _issue_next(
+                db, actor, tenant_id, template_id=template_id, today=today, clock=clock
+            )
             if doc_id is None:
                 break
             issued.append(doc_id)
     return issued
 
 
-def _issue_next(db: Database, actor: Actor, tenant_id: uuid.UUID, *, template_id: uuid.UUID,
-                today: date, clock: Clock) -> uuid.UUID | None:
+def _issue_next(
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    *,
+    template_id: uuid.UUID,
+    today: date,
+    clock: Clock,
+) -> uuid.UUID | None:
     with db.transaction() as session:
         row = _row(session, tenant_id, template_id, DocumentType.INVOICE, lock=True)
         day = row.next_invoice_date
         if day is None or day > today or row.interval is None:
             return None
-        data = dataclasses.replace(from_json(row.body["input"]), state="FINALIZED",
-                                   doc_date=day, due_date=None)
+        data = dataclasses.replace(
+            from_json(row.body["input"]), state="FINALIZED", doc_date=day, due_date=None
+        )
         doc = create_in(session, actor=actor, tenant_id=tenant_id, data=data, clock=clock)
         issued = row.issued_count + 1
         step = relativedelta(**{INTERVALS[row.interval_type]: row.interval * issued})
-        session.execute(update(document_templates).where(
-            document_templates.c.tenant_id == tenant_id, document_templates.c.id == template_id
-        ).values(next_invoice_date=(row.anchor_date or day) + step, issued_count=issued,
-                 updated_at=clock.now()))
+        session.execute(
+            update(document_templates)
+            .where(
+                document_templates.c.tenant_id == tenant_id, document_templates.c.id == template_id
+            )
+            .values(
+                next_invoice_date=(row.anchor_date or day) + step,
+                issued_count=issued,
+                updated_at=clock.now(),
+            )
+        )
         return doc.id
 
 
@@ -184,16 +274,19 @@ def _encode(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
     if isinstance(value, (Decimal, date)):
-        return {"$": type(value).__name__, "v": str(value) if isinstance(value, Decimal)
-                else value.isoformat()}
+        return {
+            "$": type(value).__name__,
+            "v": str(value) if isinstance(value, Decimal) else value.isoformat(),
+        }
     return value
 
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {"$", "v"}:
-            return Decimal(value["v"]) if value["$"] == "Decimal" else date.fromisoformat(
-                value["v"])
+            return (
+                Decimal(value["v"]) if value["$"] == "Decimal" else date.fromisoformat(value["v"])
+            )
         return {k: _decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_decode(v) for v in value]

@@ -56,56 +56,107 @@ def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
 
 
 def _where(tenant_id: uuid.UUID, principal: str, key: str) -> Any:
-    return ((records.c.tenant_id == tenant_id) & (records.c.principal == principal)
-            & (records.c.key == key))
+    return (
+        (records.c.tenant_id == tenant_id)
+        & (records.c.principal == principal)
+        & (records.c.key == key)
+    )
 
 
-def claim_key(*, db: Database, tenant_id: uuid.UUID, principal: str, key: str,
-              fingerprint: str, clock: Clock, ttl: timedelta) -> ClaimResult:
+def claim_key(
+    *,
+    db: Database,
+    tenant_id: uuid.UUID,
+    principal: str,
+    key: str,
+    fingerprint: str,
+    clock: Clock,
+    ttl: timedelta,
+) -> ClaimResult:
     """Claim the key for this request, or say why not."""
     now = clock.now()
     with db.transaction() as session:
         # Forget this principal's expired keys, so the table stays bounded by the TTL window.
-        session.execute(delete(records).where(
-            records.c.tenant_id == tenant_id, records.c.principal == principal,
-            records.c.expires_at <= now))
-        row = session.execute(select(records).where(_where(tenant_id, principal, key))
-                              .with_for_update()).one_or_none()
+        session.execute(
+            delete(records).where(
+                records.c.tenant_id == tenant_id,
+                records.c.principal == principal,
+                records.c.expires_at <= now,
+            )
+        )
+        row = session.execute(
+            select(records).where(_where(tenant_id, principal, key)).with_for_update()
+        ).one_or_none()
         if row is None:
-            return _insert_claim(session, tenant_id=tenant_id, principal=principal, key=key,
-                                 fingerprint=fingerprint, now=now, ttl=ttl)
+            return _insert_claim(
+                session,
+                tenant_id=tenant_id,
+                principal=principal,
+                key=key,
+                fingerprint=fingerprint,
+                now=now,
+                ttl=ttl,
+            )
         if row.request_hash != fingerprint:
             return ClaimResult(Claim.MISMATCH)
         if row.state == "DONE":
-            return ClaimResult(Claim.REPLAY, StoredResponse(row.status_code, row.headers or {},
-                                                            row.body or b""))
+            return ClaimResult(
+                Claim.REPLAY, StoredResponse(row.status_code, row.headers or {}, row.body or b"")
+            )
         if row.locked_until > now:
             return ClaimResult(Claim.IN_PROGRESS)
-        session.execute(update(records).where(_where(tenant_id, principal, key))
-                        .values(locked_until=now + timedelta(seconds=LOCK_SECONDS)))
+        session.execute(
+            update(records)
+            .where(_where(tenant_id, principal, key))
+            .values(locked_until=now + timedelta(seconds=LOCK_SECONDS))
+        )
         return ClaimResult(Claim.NEW)
 
 
-def _insert_claim(session: Any, *, tenant_id: uuid.UUID, principal: str, key: str,
-                  fingerprint: str, now: datetime, ttl: timedelta) -> ClaimResult:
+def _insert_claim(
+    session: Any,
+    *,
+    tenant_id: uuid.UUID,
+    principal: str,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    ttl: timedelta,
+) -> ClaimResult:
     try:
         with session.begin_nested():
-            session.execute(insert(records).values(
-                tenant_id=tenant_id, principal=principal, key=key, request_hash=fingerprint,
-                state="PENDING", created_at=now,
-                locked_until=now + timedelta(seconds=LOCK_SECONDS), expires_at=now + ttl))
+            session.execute(
+                insert(records).values(
+                    tenant_id=tenant_id,
+                    principal=principal,
+                    key=key,
+                    request_hash=fingerprint,
+                    state="PENDING",
+                    created_at=now,
+                    locked_until=now + timedelta(seconds=LOCK_SECONDS),
+                    expires_at=now + ttl,
+                )
+            )
     except IntegrityError:
         return ClaimResult(Claim.IN_PROGRESS)
     return ClaimResult(Claim.NEW)
 
 
-def store_response(*, db: Database, tenant_id: uuid.UUID, principal: str, key: str,
-                   response: StoredResponse) -> None:
+def store_response(
+    *, db: Database, tenant_id: uuid.UUID, principal: str, key: str, response: StoredResponse
+) -> None:
     """Keep the finished response for replay."""
     with db.transaction() as session:
-        session.execute(update(records).where(_where(tenant_id, principal, key)).values(
-            state="DONE", status_code=response.status_code, headers=response.headers,
-            body=response.body))
+        session.execute(
+            update(records)
+            .where(_where(tenant_id, principal, key))
+            .values(
+                state="DONE",
+                status_code=response.status_code,
+                headers=response.headers,
+                body=response.body,
+            )
+        )
 
 
 def release_key(*, db: Database, tenant_id: uuid.UUID, principal: str, key: str) -> None:

@@ -48,8 +48,11 @@ from beleg.money import Currency
 from beleg.services.audit import record_change
 from beleg.services.cash_context import Books, load_books
 
-DEFAULTED = (("account", "account"), ("taxClassEntry", "tax_class_entry"),
-             ("unitOfMeasure", "unit_of_measure"))
+DEFAULTED = (
+    ("account", "account"),
+    ("taxClassEntry", "tax_class_entry"),
+    ("unitOfMeasure", "unit_of_measure"),
+)
 
 
 def random_color() -> str:
@@ -64,8 +67,16 @@ def folded(text: str | None) -> str:
 
 # --- categories -------------------------------------------------------------------------------
 
-def save_category(*, db: Database, actor: Actor, tenant_id: uuid.UUID, values: dict[str, Any],
-                  clock: Clock, category_id: uuid.UUID | None = None) -> uuid.UUID:
+
+def save_category(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    values: dict[str, Any],
+    clock: Clock,
+    category_id: uuid.UUID | None = None,
+) -> uuid.UUID:
     """Create (no id) or replace an item category; its defaults must fit the ledger."""
     fields = normalise_category(values)
     with db.transaction() as session:
@@ -78,63 +89,111 @@ def save_category(*, db: Database, actor: Actor, tenant_id: uuid.UUID, values: d
         elif "taxClassEntry" in fields:
             _tax_entry_exists(books, fields["taxClassEntry"])
         now = clock.now()
-        row: dict[str, Any] = {column: fields.get(name)
-                               for name, column in CATEGORY_COLUMNS.items()}
-        row.update(tenant_id=tenant_id, id=category_id or uuid.uuid4(), updated_at=now,
-                   name_folded=folded(fields["name"]), color=fields.get("color") or random_color())
+        row: dict[str, Any] = {
+            column: fields.get(name) for name, column in CATEGORY_COLUMNS.items()
+        }
+        row.update(
+            tenant_id=tenant_id,
+            id=category_id or uuid.uuid4(),
+            updated_at=now,
+            name_folded=folded(fields["name"]),
+            color=fields.get("color") or random_color(),
+        )
         if before is None:
             session.execute(insert(item_categories).values(**row, created_at=now))
         else:
-            session.execute(update(item_categories).where(
-                item_categories.c.tenant_id == tenant_id,
-                item_categories.c.id == row["id"]).values(**row))
-        record_change(session, actor=actor, tenant_id=tenant_id,
-                      action=AuditAction.UPDATE if before else AuditAction.CREATE,
-                      entity_type="ItemCategory", entity_id=row["id"],
-                      before=before and _snapshot(before, CATEGORY_COLUMNS),
-                      after=_snapshot(row, CATEGORY_COLUMNS), clock=clock)
+            session.execute(
+                update(item_categories)
+                .where(item_categories.c.tenant_id == tenant_id, item_categories.c.id == row["id"])
+                .values(**row)
+            )
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            entity_type="ItemCategory",
+            entity_id=row["id"],
+            before=before and _snapshot(before, CATEGORY_COLUMNS),
+            after=_snapshot(row, CATEGORY_COLUMNS),
+            clock=clock,
+        )
         return row["id"]
 
 
-def delete_category(*, db: Database, actor: Actor, tenant_id: uuid.UUID,
-                    category_id: uuid.UUID, clock: Clock) -> None:
+def delete_category(
+    *, db: Database, actor: Actor, tenant_id: uuid.UUID, category_id: uuid.UUID, clock: Clock
+) -> None:
     """Delete a category that no item belongs to any more."""
     with db.transaction() as session:
         before = _category(session, tenant_id, category_id, lock=True)
-        count = session.execute(select(func.count()).select_from(items).where(
-            items.c.tenant_id == tenant_id, items.c.item_category_id == category_id)).scalar_one()
+        count = session.execute(
+            select(func.count())
+            .select_from(items)
+            .where(items.c.tenant_id == tenant_id, items.c.item_category_id == category_id)
+        ).scalar_one()
         if count:
             raise ItemCategoryInUse(
                 f"item category {before['name']!r} still has {count} item(s); move or delete "
                 "them before deleting the category",
                 de=f"Die Artikelkategorie {before['name']} enthält noch {count} Artikel und kann "
-                   "nicht gelöscht werden",
-                field="itemCategory")
-        session.execute(delete(item_categories).where(item_categories.c.tenant_id == tenant_id,
-                                                      item_categories.c.id == category_id))
-        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.DELETE,
-                      entity_type="ItemCategory", entity_id=category_id,
-                      before=_snapshot(before, CATEGORY_COLUMNS), after=None, clock=clock)
+                "nicht gelöscht werden",
+                field="itemCategory",
+            )
+        session.execute(
+            delete(item_categories).where(
+                item_categories.c.tenant_id == tenant_id, item_categories.c.id == category_id
+            )
+        )
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=AuditAction.DELETE,
+            entity_type="ItemCategory",
+            entity_id=category_id,
+            before=_snapshot(before, CATEGORY_COLUMNS),
+            after=None,
+            clock=clock,
+        )
 
 
-def _category(session: Session, tenant_id: uuid.UUID, category_id: uuid.UUID | None, *,
-              lock: bool = False, shared: bool = False) -> dict[str, Any]:
+def _category(
+    session: Session,
+    tenant_id: uuid.UUID,
+    category_id: uuid.UUID | None,
+    *,
+    lock: bool = False,
+    shared: bool = False,
+) -> dict[str, Any]:
     """The tenant's category, locked for update (``lock``) or against deletion (``shared``)."""
-    query = select(item_categories).where(item_categories.c.tenant_id == tenant_id,
-                                          item_categories.c.id == category_id)
+    query = select(item_categories).where(
+        item_categories.c.tenant_id == tenant_id, item_categories.c.id == category_id
+    )
     if lock or shared:
         query = query.with_for_update(read=shared and not lock)
     row = session.execute(query).one_or_none()
     if row is None:
-        raise NotFound(f"item category {category_id} does not exist",
-                       de="Artikelkategorie nicht gefunden.", field="item_category")
+        raise NotFound(
+            f"item category {category_id} does not exist",
+            de="Artikelkategorie nicht gefunden.",
+            field="item_category",
+        )
     return dict(row._mapping)
 
 
 # --- items ------------------------------------------------------------------------------------
 
-def save_item(*, db: Database, actor: Actor, tenant_id: uuid.UUID, values: dict[str, Any],
-              clock: Clock, item_id: uuid.UUID | None = None) -> uuid.UUID:
+
+def save_item(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    values: dict[str, Any],
+    clock: Clock,
+    item_id: uuid.UUID | None = None,
+) -> uuid.UUID:
     """Create (no id) or replace an item (PUT = full replacement, seed 003 §2)."""
     fields = normalise_item(values)
     defaulting = bool(values.get("itemCategoryDefaulting"))
@@ -147,8 +206,9 @@ def save_item(*, db: Database, actor: Actor, tenant_id: uuid.UUID, values: dict[
         account = revenue_account(books, fields.get("account"), defaulting=defaulting)
         if not fields.get("taxClassEntry"):
             raise _missing("taxClassEntry", defaulting)
-        fields["taxClassEntry"] = resolve_tax_entry(account, fields["taxClassEntry"],
-                                                    "taxClassEntry")
+        fields["taxClassEntry"] = resolve_tax_entry(
+            account, fields["taxClassEntry"], "taxClassEntry"
+        )
         fields.setdefault("currency", books.main.code)
         supplier = _supplier_reference(session, tenant_id, fields.get("supplier"))
         row = _item_row(books, fields, category, supplier)
@@ -157,64 +217,100 @@ def save_item(*, db: Database, actor: Actor, tenant_id: uuid.UUID, values: dict[
         if before is None:
             session.execute(insert(items).values(**row, created_at=now))
         else:
-            session.execute(update(items).where(items.c.tenant_id == tenant_id,
-                                                items.c.id == row["id"]).values(**row))
-        record_change(session, actor=actor, tenant_id=tenant_id,
-                      action=AuditAction.UPDATE if before else AuditAction.CREATE,
-                      entity_type="Item", entity_id=row["id"],
-                      before=before and _snapshot(before, ITEM_COLUMNS),
-                      after=_snapshot(row, ITEM_COLUMNS), clock=clock)
+            session.execute(
+                update(items)
+                .where(items.c.tenant_id == tenant_id, items.c.id == row["id"])
+                .values(**row)
+            )
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            entity_type="Item",
+            entity_id=row["id"],
+            before=before and _snapshot(before, ITEM_COLUMNS),
+            after=_snapshot(row, ITEM_COLUMNS),
+            clock=clock,
+        )
         return row["id"]
 
 
-def _item_row(books: Books, fields: dict[str, Any], category: dict[str, Any] | None,
-              supplier: uuid.UUID | None) -> dict[str, Any]:
+def _item_row(
+    books: Books,
+    fields: dict[str, Any],
+    category: dict[str, Any] | None,
+    supplier: uuid.UUID | None,
+) -> dict[str, Any]:
     """The stored columns of an item: its fields plus what is derived from them."""
     row: dict[str, Any] = {column: fields.get(name) for name, column in ITEM_COLUMNS.items()}
     description = fields.get("description")
     currency = Currency.of(fields["currency"])
     row.update(
-        item_category_id=category["id"] if category else None, supplier_id=supplier,
+        item_category_id=category["id"] if category else None,
+        supplier_id=supplier,
         description_formatted=html_to_text(description) if description is not None else None,
         calculated_net_price=calculated_net_price(
-            purchase=fields.get("purchasePrice"), margin=fields.get("margin"),
-            margin_mode=PriceMode(fields["marginMode"]), charge=fields.get("additionalCharge"),
+            purchase=fields.get("purchasePrice"),
+            margin=fields.get("margin"),
+            margin_mode=PriceMode(fields["marginMode"]),
+            charge=fields.get("additionalCharge"),
             charge_mode=PriceMode(fields["additionalChargeMode"]),
-            tax_rate=_tax_rate(books, fields["taxClassEntry"]), currency=currency),
-        color=fields.get("color") or random_color(), name_folded=folded(fields["name"]))
-    row["search_text"] = "\n".join(folded(v) for v in (
-        fields["name"], row["description_formatted"], fields.get("number"),
-        fields.get("barCode")))
+            tax_rate=_tax_rate(books, fields["taxClassEntry"]),
+            currency=currency,
+        ),
+        color=fields.get("color") or random_color(),
+        name_folded=folded(fields["name"]),
+    )
+    row["search_text"] = "\n".join(
+        folded(v)
+        for v in (
+            fields["name"],
+            row["description_formatted"],
+            fields.get("number"),
+            fields.get("barCode"),
+        )
+    )
     return row
 
 
-def delete_item(*, db: Database, actor: Actor, tenant_id: uuid.UUID, item_id: uuid.UUID,
-                clock: Clock) -> None:
+def delete_item(
+    *, db: Database, actor: Actor, tenant_id: uuid.UUID, item_id: uuid.UUID, clock: Clock
+) -> None:
     """Delete an item; documents and receipts keep the values they copied from it."""
     with db.transaction() as session:
         before = _item(session, tenant_id, item_id)
-        session.execute(delete(items).where(items.c.tenant_id == tenant_id,
-                                            items.c.id == item_id))
-        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.DELETE,
-                      entity_type="Item", entity_id=item_id,
-                      before=_snapshot(before, ITEM_COLUMNS), after=None, clock=clock)
+        session.execute(delete(items).where(items.c.tenant_id == tenant_id, items.c.id == item_id))
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=AuditAction.DELETE,
+            entity_type="Item",
+            entity_id=item_id,
+            before=_snapshot(before, ITEM_COLUMNS),
+            after=None,
+            clock=clock,
+        )
 
 
 def _item(session: Session, tenant_id: uuid.UUID, item_id: uuid.UUID) -> dict[str, Any]:
-    row = session.execute(select(items).where(
-        items.c.tenant_id == tenant_id, items.c.id == item_id).with_for_update()).one_or_none()
+    row = session.execute(
+        select(items).where(items.c.tenant_id == tenant_id, items.c.id == item_id).with_for_update()
+    ).one_or_none()
     if row is None:
-        raise NotFound(f"item {item_id} does not exist", de="Artikel nicht gefunden.",
-                       field="item")
+        raise NotFound(f"item {item_id} does not exist", de="Artikel nicht gefunden.", field="item")
     return dict(row._mapping)
 
 
 def _take_category_defaults(fields: dict[str, Any], category: dict[str, Any] | None) -> None:
     """Seed 003 §3.5: absent account/taxClassEntry (and unitOfMeasure) come from the category."""
     if category is None:
-        raise ValidationFailed("itemCategoryDefaulting needs an itemCategory",
-                               de="itemCategoryDefaulting braucht eine itemCategory",
-                               field="itemCategory")
+        raise ValidationFailed(
+            "itemCategoryDefaulting needs an itemCategory",
+            de="itemCategoryDefaulting braucht eine itemCategory",
+            field="itemCategory",
+        )
     for name, column in DEFAULTED:
         if not fields.get(name) and category[column]:
             fields[name] = category[column]
@@ -222,24 +318,29 @@ def _take_category_defaults(fields: dict[str, Any], category: dict[str, Any] | N
 
 def _missing(field: str, defaulting: bool) -> ValidationFailed:
     if defaulting:
-        return ValidationFailed(f"{field} is required: neither the item nor its category has one",
-                                de=f"{field} ist erforderlich (auch die Kategorie hat keines)",
-                                field=field)
-    return ValidationFailed(f"{field} is required unless itemCategoryDefaulting takes it from "
-                            "the item category",
-                            de=f"{field} ist erforderlich (oder itemCategoryDefaulting)",
-                            field=field)
+        return ValidationFailed(
+            f"{field} is required: neither the item nor its category has one",
+            de=f"{field} ist erforderlich (auch die Kategorie hat keines)",
+            field=field,
+        )
+    return ValidationFailed(
+        f"{field} is required unless itemCategoryDefaulting takes it from the item category",
+        de=f"{field} ist erforderlich (oder itemCategoryDefaulting)",
+        field=field,
+    )
 
 
-def revenue_account(books: Books, code: str | None, *, defaulting: bool = False,
-                    field: str = "account") -> Account:
+def revenue_account(
+    books: Books, code: str | None, *, defaulting: bool = False, field: str = "account"
+) -> Account:
     """An account of the tenant's ledger on which items are sold (type E or M)."""
     if not code:
         raise _missing(field, defaulting)
     account = books.accounts.get(code)
     if account is None:
-        raise ValidationFailed(f"account {code!r} does not exist",
-                               de=f"Konto {code} existiert nicht", field=field)
+        raise ValidationFailed(
+            f"account {code!r} does not exist", de=f"Konto {code} existiert nicht", field=field
+        )
     kinds = Direction.OUTGOING.line_account_types
     if account.account_type not in kinds:
         names = "/".join(k.value for k in kinds)
@@ -247,14 +348,18 @@ def revenue_account(books: Books, code: str | None, *, defaulting: bool = False,
             f"account {code} has type {account.account_type.value}; items need a revenue "
             f"account (type {names})",
             de=f"Konto {code} hat den Typ {account.account_type.value}; erlaubt sind {names}",
-            field=field)
+            field=field,
+        )
     return account
 
 
 def _tax_entry_exists(books: Books, code: str) -> None:
     if code not in {e.code for e in books.chart.tax_entries}:
-        raise ValidationFailed(f"tax class entry {code!r} does not exist",
-                               de=f"Steuerklasse {code} existiert nicht", field="taxClassEntry")
+        raise ValidationFailed(
+            f"tax class entry {code!r} does not exist",
+            de=f"Steuerklasse {code} existiert nicht",
+            field="taxClassEntry",
+        )
 
 
 def _tax_rate(books: Books, code: str) -> Decimal:
@@ -265,12 +370,14 @@ def _reference_id(value: str, field: str, noun: str, de: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise ValidationFailed(f"{noun} {value!r} does not exist",
-                               de=f"{de} {value} existiert nicht", field=field) from None
+        raise ValidationFailed(
+            f"{noun} {value!r} does not exist", de=f"{de} {value} existiert nicht", field=field
+        ) from None
 
 
-def _category_reference(session: Session, tenant_id: uuid.UUID,
-                        value: str | None) -> dict[str, Any] | None:
+def _category_reference(
+    session: Session, tenant_id: uuid.UUID, value: str | None
+) -> dict[str, Any] | None:
     """The item's category (kept from deletion until commit); unknown is a 400."""
     if not value:
         return None
@@ -278,22 +385,32 @@ def _category_reference(session: Session, tenant_id: uuid.UUID,
     try:
         return _category(session, tenant_id, category_id, shared=True)
     except NotFound:
-        raise ValidationFailed(f"item category {value} does not exist",
-                               de=f"Artikelkategorie {value} existiert nicht",
-                               field="itemCategory") from None
+        raise ValidationFailed(
+            f"item category {value} does not exist",
+            de=f"Artikelkategorie {value} existiert nicht",
+            field="itemCategory",
+        ) from None
 
 
-def _supplier_reference(session: Session, tenant_id: uuid.UUID,
-                        value: str | None) -> uuid.UUID | None:
+def _supplier_reference(
+    session: Session, tenant_id: uuid.UUID, value: str | None
+) -> uuid.UUID | None:
     if not value:
         return None
     supplier_id = _reference_id(value, "supplier", "supplier", "Lieferant")
-    found = session.execute(select(contacts.c.id).where(
-        contacts.c.tenant_id == tenant_id, contacts.c.id == supplier_id,
-        contacts.c.kind == ContactKind.SUPPLIER.value)).first()
+    found = session.execute(
+        select(contacts.c.id).where(
+            contacts.c.tenant_id == tenant_id,
+            contacts.c.id == supplier_id,
+            contacts.c.kind == ContactKind.SUPPLIER.value,
+        )
+    ).first()
     if found is None:
-        raise ValidationFailed(f"supplier {value} does not exist",
-                               de=f"Lieferant {value} existiert nicht", field="supplier")
+        raise ValidationFailed(
+            f"supplier {value} does not exist",
+            de=f"Lieferant {value} existiert nicht",
+            field="supplier",
+        )
     return supplier_id
 
 

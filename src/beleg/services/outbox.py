@@ -38,17 +38,34 @@ LEASE = timedelta(minutes=5)
 Handler = Callable[[Database, uuid.UUID, dict[str, Any], Clock], None]
 
 
-def enqueue(session: Session, *, tenant_id: uuid.UUID, topic: str, payload: dict[str, Any],
-            clock: Clock) -> uuid.UUID:
+def enqueue(
+    session: Session, *, tenant_id: uuid.UUID, topic: str, payload: dict[str, Any], clock: Clock
+) -> uuid.UUID:
     event_id = uuid.uuid4()
-    session.execute(insert(outbox_events).values(
-        id=event_id, tenant_id=tenant_id, topic=topic, payload=payload,
-        created_at=clock.now(), attempts=0, claimed_until=None, done_at=None, last_error=None))
+    session.execute(
+        insert(outbox_events).values(
+            id=event_id,
+            tenant_id=tenant_id,
+            topic=topic,
+            payload=payload,
+            created_at=clock.now(),
+            attempts=0,
+            claimed_until=None,
+            done_at=None,
+            last_error=None,
+        )
+    )
     return event_id
 
 
-def run_pending(*, db: Database, handlers: dict[str, Handler], clock: Clock,
-                limit: int = 100, tenant_id: uuid.UUID | None = None) -> int:
+def run_pending(
+    *,
+    db: Database,
+    handlers: dict[str, Handler],
+    clock: Clock,
+    limit: int = 100,
+    tenant_id: uuid.UUID | None = None,
+) -> int:
     """Work up to ``limit`` pending events that have a handler; return how many succeeded."""
     done = 0
     for _ in range(limit):
@@ -65,21 +82,26 @@ def run_pending(*, db: Database, handlers: dict[str, Handler], clock: Clock,
     return done
 
 
-def _claim(db: Database, topics: Iterable[str], tenant_id: uuid.UUID | None,
-           clock: Clock) -> Any:
+def _claim(db: Database, topics: Iterable[str], tenant_id: uuid.UUID | None, clock: Clock) -> Any:
     now = clock.now()
     query = select(outbox_events).where(
-        outbox_events.c.done_at.is_(None), outbox_events.c.topic.in_(list(topics)),
+        outbox_events.c.done_at.is_(None),
+        outbox_events.c.topic.in_(list(topics)),
         outbox_events.c.attempts < MAX_ATTEMPTS,
-        or_(outbox_events.c.claimed_until.is_(None), outbox_events.c.claimed_until < now))
+        or_(outbox_events.c.claimed_until.is_(None), outbox_events.c.claimed_until < now),
+    )
     if tenant_id is not None:
         query = query.where(outbox_events.c.tenant_id == tenant_id)
     with db.transaction() as session:
-        row = session.execute(query.order_by(outbox_events.c.created_at).limit(1)
-                              .with_for_update(skip_locked=True)).first()
+        row = session.execute(
+            query.order_by(outbox_events.c.created_at).limit(1).with_for_update(skip_locked=True)
+        ).first()
         if row is not None:
-            session.execute(update(outbox_events).where(outbox_events.c.id == row.id).values(
-                claimed_until=now + LEASE, attempts=row.attempts + 1))
+            session.execute(
+                update(outbox_events)
+                .where(outbox_events.c.id == row.id)
+                .values(claimed_until=now + LEASE, attempts=row.attempts + 1)
+            )
         return row
 
 
@@ -88,5 +110,6 @@ def _finish(db: Database, event_id: uuid.UUID, clock: Clock, *, error: str | Non
     if error is None:
         values["done_at"] = clock.now()
     with db.transaction() as session:
-        session.execute(update(outbox_events).where(outbox_events.c.id == event_id)
-                        .values(**values))
+        session.execute(
+            update(outbox_events).where(outbox_events.c.id == event_id).values(**values)
+        )

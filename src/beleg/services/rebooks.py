@@ -24,36 +24,69 @@ from beleg.services.ledger import post_journals
 MAX_TEXT = 200
 
 
-def create_rebook(*, db: Database, actor: Actor, tenant_id: uuid.UUID, rebook_type: str,
-                  account: str, contra_account: str, amount: Decimal, booking_date: date,
-                  description: str, reference: str, clock: Clock) -> dict[str, Any]:
+def create_rebook(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    rebook_type: str,
+    account: str,
+    contra_account: str,
+    amount: Decimal,
+    booking_date: date,
+    description: str,
+    reference: str,
+    clock: Clock,
+) -> dict[str, Any]:
     """Move ``amount`` (main currency, no tax) from ``account`` to ``contra_account``."""
     kind = parse_type(rebook_type)
     value = check_amount(amount, "amount")
     for text, field in ((description, "description"), (reference, "reference")):
         if len(text) > MAX_TEXT:
-            raise ValidationFailed(f"{field} has more than {MAX_TEXT} characters",
-                                   de=f"{field} hat mehr als {MAX_TEXT} Zeichen",
-                                   field=field)
+            raise ValidationFailed(
+                f"{field} has more than {MAX_TEXT} characters",
+                de=f"{field} hat mehr als {MAX_TEXT} Zeichen",
+                field=field,
+            )
     with db.transaction() as session:
         books = load_books(session, tenant_id)
-        check_pair(kind, books.accounts.get(account), books.accounts.get(contra_account),
-                   (account, contra_account))
+        check_pair(
+            kind,
+            books.accounts.get(account),
+            books.accounts.get(contra_account),
+            (account, contra_account),
+        )
         if value <= 0 or value != value.quantize(books.main.quantum):
-            raise ValidationFailed(f"amount must be more than 0 with at most "
-                                   f"{books.main.minor_units} decimals",
-                                   de=f"Betrag muss größer 0 sein und höchstens "
-                                      f"{books.main.minor_units} Nachkommastellen haben",
-                                   field="amount")
-        draft = JournalDraft(JournalType.REBOOK, booking_date, books.main,
-                             (Posting(contra_account, value), Posting(account, -value)),
-                             description=description)
-        posted = post_journals(session, actor=actor, tenant_id=tenant_id, drafts=[draft],
-                               clock=clock)[0]
-        row = {"tenant_id": tenant_id, "journal_id": posted.id, "rebook_type": kind.value,
-               "account": account, "contra_account": contra_account, "amount": value,
-               "reference": reference}
+            raise ValidationFailed(
+                f"amount must be more than 0 with at most {books.main.minor_units} decimals",
+                de=f"Betrag muss größer 0 sein und höchstens "
+                f"{books.main.minor_units} Nachkommastellen haben",
+                field="amount",
+            )
+        draft = JournalDraft(
+            JournalType.REBOOK,
+            booking_date,
+            books.main,
+            (Posting(contra_account, value), Posting(account, -value)),
+            description=description,
+        )
+        posted = post_journals(
+            session, actor=actor, tenant_id=tenant_id, drafts=[draft], clock=clock
+        )[0]
+        row = {
+            "tenant_id": tenant_id,
+            "journal_id": posted.id,
+            "rebook_type": kind.value,
+            "account": account,
+            "contra_account": contra_account,
+            "amount": value,
+            "reference": reference,
+        }
         session.execute(insert(ledger_rebooks).values(**row))
-        return {**row, "number": posted.number, "booking_date": booking_date,
-                "description": description, "currency": books.main.code}
-
+        return {
+            **row,
+            "number": posted.number,
+            "booking_date": booking_date,
+            "description": description,
+            "currency": books.main.code,
+        }

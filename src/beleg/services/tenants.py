@@ -63,8 +63,9 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed(f"timezone {name!r} is not an IANA time zone", field="timezone") \
-            from None
+        raise ValidationFailed(
+            f"timezone {name!r} is not an IANA time zone", field="timezone"
+        ) from None
     if name not in _zones():
         raise ValidationFailed(f"timezone {name!r} is not an IANA time zone", field="timezone")
     return name
@@ -82,8 +83,9 @@ def _check_mode(mode: str) -> str:
 
 def is_platform_tenant(session: Session, tenant_id: uuid.UUID) -> bool:
     """Whether ``tenant_id`` is the operator's platform tenant (platform scopes live there)."""
-    return bool(session.execute(select(tenants.c.is_platform).where(tenants.c.id == tenant_id))
-                .scalar_one())
+    return bool(
+        session.execute(select(tenants.c.is_platform).where(tenants.c.id == tenant_id)).scalar_one()
+    )
 
 
 def _row(session: Session, tenant_id: uuid.UUID) -> dict[str, Any]:
@@ -117,18 +119,21 @@ def insert_tenant(
     }
     session.execute(insert(tenants).values(**values))
     start_chain(session, tenant_id=values["id"])
-    install_chart(session, tenant_id=values["id"], chart=chart_named(values["chart_of_accounts"]),
-                  currency=values["currency"])
-    install_invoicing_setup(session, tenant_id=values["id"],
-                            chart=chart_named(values["chart_of_accounts"]), now=now)
+    install_chart(
+        session,
+        tenant_id=values["id"],
+        chart=chart_named(values["chart_of_accounts"]),
+        currency=values["currency"],
+    )
+    install_invoicing_setup(
+        session, tenant_id=values["id"], chart=chart_named(values["chart_of_accounts"]), now=now
+    )
     if not is_platform:
         install_test_register(session, tenant_id=values["id"], country=country, clock=clock)
     return values
 
 
-def create_tenant(
-    *, db: Database, actor: Actor, spec: TenantInput, clock: Clock
-) -> dict[str, Any]:
+def create_tenant(*, db: Database, actor: Actor, spec: TenantInput, clock: Clock) -> dict[str, Any]:
     """Create a tenant with its settings; audited in the new tenant's own trail."""
     for _ in range(NUMBER_ATTEMPTS):
         try:
@@ -138,13 +143,19 @@ def create_tenant(
     raise Conflict("could not allocate a tenant number; try again", field="number")
 
 
-def _create_once(*, db: Database, actor: Actor, spec: TenantInput, clock: Clock
-                 ) -> dict[str, Any]:
+def _create_once(*, db: Database, actor: Actor, spec: TenantInput, clock: Clock) -> dict[str, Any]:
     with db.transaction() as session:
         row = insert_tenant(session, spec=spec, clock=clock)
         record_change(
-            session, actor=actor, tenant_id=row["id"], action=AuditAction.CREATE,
-            entity_type=ENTITY, entity_id=row["id"], before=None, after=row, clock=clock,
+            session,
+            actor=actor,
+            tenant_id=row["id"],
+            action=AuditAction.CREATE,
+            entity_type=ENTITY,
+            entity_id=row["id"],
+            before=None,
+            after=row,
+            clock=clock,
         )
         return row
 
@@ -158,12 +169,22 @@ def update_tenant(
         before = _row(session, tenant_id)
         for name in IMMUTABLE_FIELDS:
             if name in changes and changes[name] != before[name]:
-                raise Conflict(f"{name} cannot be changed after the tenant was created",
-                               field=_camel(name))
-        return update_audited(session, actor=actor, tenant_id=tenant_id, table=tenants,
-                              where=tenants.c.id == tenant_id, before=before,
-                              values=_validated_changes(changes), entity_type=ENTITY,
-                              entity_id=tenant_id, view=dict, clock=clock)
+                raise Conflict(
+                    f"{name} cannot be changed after the tenant was created", field=_camel(name)
+                )
+        return update_audited(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            table=tenants,
+            where=tenants.c.id == tenant_id,
+            before=before,
+            values=_validated_changes(changes),
+            entity_type=ENTITY,
+            entity_id=tenant_id,
+            view=dict,
+            clock=clock,
+        )
 
 
 def _validated_changes(changes: dict[str, Any]) -> dict[str, Any]:

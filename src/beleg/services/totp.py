@@ -28,39 +28,65 @@ ISSUER = "Beleg"
 
 def state(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID) -> str:
     """``none``, ``pending`` (enrolled, not confirmed) or ``active``."""
-    row = session.execute(select(user_totp.c.confirmed_at).where(
-        user_totp.c.tenant_id == tenant_id, user_totp.c.user_id == user_id)).one_or_none()
+    row = session.execute(
+        select(user_totp.c.confirmed_at).where(
+            user_totp.c.tenant_id == tenant_id, user_totp.c.user_id == user_id
+        )
+    ).one_or_none()
     if row is None:
         return "none"
     return "active" if row.confirmed_at else "pending"
 
 
-def start_enrolment(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID
-                    ) -> tuple[str, str, list[str]]:
+def start_enrolment(
+    session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[str, str, list[str]]:
     """A new secret (replacing an unconfirmed one): (secret, QR code SVG, recovery codes)."""
     secret = pyotp.random_base32()
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
-    session.execute(delete(user_totp).where(user_totp.c.tenant_id == tenant_id,
-                                            user_totp.c.user_id == user_id,
-                                            user_totp.c.confirmed_at.is_(None)))
-    session.execute(insert(user_totp).values(
-        tenant_id=tenant_id, user_id=user_id, secret=secret, confirmed_at=None,
-        recovery_hashes=[secret_digest(c) for c in codes], last_counter=None))
-    name, number = session.execute(select(users.c.username, tenants.c.number).join(
-        tenants, tenants.c.id == users.c.tenant_id).where(
-        users.c.tenant_id == tenant_id, users.c.id == user_id)).one()
+    session.execute(
+        delete(user_totp).where(
+            user_totp.c.tenant_id == tenant_id,
+            user_totp.c.user_id == user_id,
+            user_totp.c.confirmed_at.is_(None),
+        )
+    )
+    session.execute(
+        insert(user_totp).values(
+            tenant_id=tenant_id,
+            user_id=user_id,
+            secret=secret,
+            confirmed_at=None,
+            recovery_hashes=[secret_digest(c) for c in codes],
+            last_counter=None,
+        )
+    )
+    name, number = session.execute(
+        select(users.c.username, tenants.c.number)
+        .join(tenants, tenants.c.id == users.c.tenant_id)
+        .where(users.c.tenant_id == tenant_id, users.c.id == user_id)
+    ).one()
     uri = pyotp.TOTP(secret).provisioning_uri(name=f"{name}@{number}", issuer_name=ISSUER)
     svg = io.BytesIO()
     segno.make(uri, error="m").save(svg, kind="svg", scale=4, xmldecl=False)
     return secret, svg.getvalue().decode(), codes
 
 
-def verify(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, code: str,
-           actor: Actor, clock: Clock) -> bool:
+def verify(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    code: str,
+    actor: Actor,
+    clock: Clock,
+) -> bool:
     """Check a TOTP code (one step of clock drift allowed, each step once) or a recovery code
     (each once). The first good code confirms an enrolment (audited)."""
-    row = session.execute(select(user_totp).where(
-        user_totp.c.tenant_id == tenant_id, user_totp.c.user_id == user_id).with_for_update()
+    row = session.execute(
+        select(user_totp)
+        .where(user_totp.c.tenant_id == tenant_id, user_totp.c.user_id == user_id)
+        .with_for_update()
     ).one_or_none()
     if row is None:
         return False
@@ -75,11 +101,22 @@ def verify(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, code: 
         return False
     if row.confirmed_at is None:
         values["confirmed_at"] = clock.now()
-        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.CREATE,
-                      entity_type="TwoFactor", entity_id=user_id, before=None,
-                      after={"method": "TOTP", "confirmed": True}, clock=clock)
-    session.execute(update(user_totp).where(user_totp.c.tenant_id == tenant_id,
-                                            user_totp.c.user_id == user_id).values(**values))
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=AuditAction.CREATE,
+            entity_type="TwoFactor",
+            entity_id=user_id,
+            before=None,
+            after={"method": "TOTP", "confirmed": True},
+            clock=clock,
+        )
+    session.execute(
+        update(user_totp)
+        .where(user_totp.c.tenant_id == tenant_id, user_totp.c.user_id == user_id)
+        .values(**values)
+    )
     return True
 
 
@@ -92,16 +129,26 @@ def _matching_counter(secret: str, code: str, now: float) -> int | None:
     return None
 
 
-def reset(*, db: Database, actor: Actor, tenant_id: uuid.UUID, user_id: uuid.UUID,
-          clock: Clock) -> None:
+def reset(
+    *, db: Database, actor: Actor, tenant_id: uuid.UUID, user_id: uuid.UUID, clock: Clock
+) -> None:
     """An Admin/SuperUser removes a user's second factor (lost phone); audited."""
     with db.transaction() as session:
-        removed = session.execute(delete(user_totp).where(
-            user_totp.c.tenant_id == tenant_id, user_totp.c.user_id == user_id)).rowcount
+        removed = session.execute(
+            delete(user_totp).where(
+                user_totp.c.tenant_id == tenant_id, user_totp.c.user_id == user_id
+            )
+        ).rowcount
         if not removed:
             raise NotFound("the user has no second factor", field="userId")
-        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.DELETE,
-                      entity_type="TwoFactor", entity_id=user_id, before={"method": "TOTP"},
-                      after=None, clock=clock)
-
-
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=AuditAction.DELETE,
+            entity_type="TwoFactor",
+            entity_id=user_id,
+            before={"method": "TOTP"},
+            after=None,
+            clock=clock,
+        )

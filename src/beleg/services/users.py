@@ -41,15 +41,18 @@ def _role(value: str) -> Role:
         return Role(value)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise ValidationFailed(f"role must be one of {allowed}, not {value!r}",
-                               field="role") from None
+        raise ValidationFailed(
+            f"role must be one of {allowed}, not {value!r}", field="role"
+        ) from None
 
 
 def _check_role_grant(session: Session, actor: Actor, tenant_id: uuid.UUID, role: Role) -> None:
     platform = is_platform_tenant(session, tenant_id)
     check_grantable(
         scopes_for_role(role, platform_tenant=platform),
-        granter_scopes=actor.principal.scopes, platform_tenant=platform, field="role",
+        granter_scopes=actor.principal.scopes,
+        platform_tenant=platform,
+        field="role",
     )
 
 
@@ -70,43 +73,70 @@ def _load(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID) -> dict[st
 def _display_name(value: str | None, username: str) -> str:
     name = (value or username).strip()
     if not 1 <= len(name) <= MAX_DISPLAY_NAME:
-        raise ValidationFailed(f"displayName must have 1 to {MAX_DISPLAY_NAME} characters",
-                               field="displayName")
+        raise ValidationFailed(
+            f"displayName must have 1 to {MAX_DISPLAY_NAME} characters", field="displayName"
+        )
     return name
 
 
 def create_user(
-    *, db: Database, actor: Actor, tenant_id: uuid.UUID, username: str, password: str,
-    role: str, clock: Clock, display_name: str | None = None, email: str | None = None,
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    username: str,
+    password: str,
+    role: str,
+    clock: Clock,
+    display_name: str | None = None,
+    email: str | None = None,
 ) -> dict[str, Any]:
     """Create a user; the actor must hold every scope the role grants (no escalation)."""
     name = normalize_username(username)
     user_role = _role(role)
     now = clock.now()
     values = {
-        "tenant_id": tenant_id, "id": uuid.uuid4(), "username": name,
-        "display_name": _display_name(display_name, name), "email": email,
-        "role": user_role.value, "password_hash": hash_password(password),
-        "password_changed_at": now, "created_at": now, "updated_at": now,
+        "tenant_id": tenant_id,
+        "id": uuid.uuid4(),
+        "username": name,
+        "display_name": _display_name(display_name, name),
+        "email": email,
+        "role": user_role.value,
+        "password_hash": hash_password(password),
+        "password_changed_at": now,
+        "created_at": now,
+        "updated_at": now,
     }
     try:
         with db.transaction() as session:
             # the tenant's password policy (issue 4): its minimum length
-            check_password(password, min_length=policy_of(session, tenant_id)
-                           .password_min_length)
+            check_password(password, min_length=policy_of(session, tenant_id).password_min_length)
             _check_role_grant(session, actor, tenant_id, user_role)
             session.execute(insert(users).values(**values))
-            record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.CREATE,
-                          entity_type=ENTITY, entity_id=values["id"], before=None,
-                          after=public_view(values), clock=clock)
+            record_change(
+                session,
+                actor=actor,
+                tenant_id=tenant_id,
+                action=AuditAction.CREATE,
+                entity_type=ENTITY,
+                entity_id=values["id"],
+                before=None,
+                after=public_view(values),
+                clock=clock,
+            )
     except IntegrityError:
         raise Conflict(f"username {name!r} is already taken", field="username") from None
     return public_view(values)
 
 
 def update_user(
-    *, db: Database, actor: Actor, tenant_id: uuid.UUID, user_id: uuid.UUID,
-    changes: dict[str, Any], clock: Clock,
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    changes: dict[str, Any],
+    clock: Clock,
 ) -> dict[str, Any]:
     """Change display name, email, role or password (a new password is hashed anew)."""
     with db.transaction() as session:
@@ -120,15 +150,25 @@ def update_user(
             values["role"] = _role(changes["role"]).value
             _check_role_grant(session, actor, tenant_id, Role(values["role"]))
         if changes.get("password") is not None:
-            check_password(changes["password"], min_length=policy_of(
-                session, tenant_id).password_min_length)
+            check_password(
+                changes["password"], min_length=policy_of(session, tenant_id).password_min_length
+            )
             values["password_hash"] = hash_password(changes["password"])
             values["password_changed_at"] = clock.now()
         where = (users.c.tenant_id == tenant_id) & (users.c.id == user_id)
-        return update_audited(session, actor=actor, tenant_id=tenant_id, table=users,
-                              where=where, before=before,
-                              values=values, entity_type=ENTITY, entity_id=user_id,
-                              view=public_view, clock=clock)
+        return update_audited(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            table=users,
+            where=where,
+            before=before,
+            values=values,
+            entity_type=ENTITY,
+            entity_id=user_id,
+            view=public_view,
+            clock=clock,
+        )
 
 
 def delete_user(
@@ -140,14 +180,28 @@ def delete_user(
         raise Conflict("you cannot delete your own user", field="userId")
     with db.transaction() as session:
         before = _load(session, tenant_id, user_id)
-        kept = list(session.execute(
-            select(api_keys.c.id).where(api_keys.c.tenant_id == tenant_id,
-                                        api_keys.c.created_by_user_id == user_id)
-        ).scalars())
-        session.execute(update(api_keys).where(api_keys.c.tenant_id == tenant_id,
-                        api_keys.c.created_by_user_id == user_id).values(created_by_user_id=None))
+        kept = list(
+            session.execute(
+                select(api_keys.c.id).where(
+                    api_keys.c.tenant_id == tenant_id, api_keys.c.created_by_user_id == user_id
+                )
+            ).scalars()
+        )
+        session.execute(
+            update(api_keys)
+            .where(api_keys.c.tenant_id == tenant_id, api_keys.c.created_by_user_id == user_id)
+            .values(created_by_user_id=None)
+        )
         session.execute(delete(users).where(users.c.tenant_id == tenant_id, users.c.id == user_id))
-        record_change(session, actor=actor, tenant_id=tenant_id, action=AuditAction.DELETE,
-                      entity_type=ENTITY, entity_id=user_id, before=public_view(before),
-                      after={"keptApiKeyIds": kept}, clock=clock)
+        record_change(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action=AuditAction.DELETE,
+            entity_type=ENTITY,
+            entity_id=user_id,
+            before=public_view(before),
+            after={"keptApiKeyIds": kept},
+            clock=clock,
+        )
         return DeletedUser(user=public_view(before), kept_api_key_ids=kept)

@@ -20,8 +20,7 @@ from beleg.queries import banking as read
 from beleg.services import bank_statements as service
 from beleg.services.test_clock import business_today
 
-router = APIRouter(prefix="/bank_statements", tags=["BankStatementLines"],
-                   route_class=BelegRoute)
+router = APIRouter(prefix="/bank_statements", tags=["BankStatementLines"], route_class=BelegRoute)
 
 
 class BankStatementHeaderDto(V11Input):
@@ -58,18 +57,24 @@ def _lines(body: BankStatementRequestDto) -> list[service.LineInput]:
         extra = line.model_extra or {}
         unknown = sorted(set(extra) - set(service.TEXT_FIELDS))
         if unknown:
-            raise ValidationFailed(f"unknown field {unknown[0]}",
-                                   field=f"bankStatementLines[{index}].{unknown[0]}")
-        lines.append(service.LineInput(
-            value_date=line.value_date, booking_date=line.booking_date, amount=line.amount,
-            currency=line.currency_code, transaction_id=line.transaction_id or None,
-            texts={k: str(v) for k, v in extra.items() if v is not None}))
+            raise ValidationFailed(
+                f"unknown field {unknown[0]}", field=f"bankStatementLines[{index}].{unknown[0]}"
+            )
+        lines.append(
+            service.LineInput(
+                value_date=line.value_date,
+                booking_date=line.booking_date,
+                amount=line.amount,
+                currency=line.currency_code,
+                transaction_id=line.transaction_id or None,
+                texts={k: str(v) for k, v in extra.items() if v is not None},
+            )
+        )
     return lines
 
 
 def _result(outcome: service.AppendResult, return_lines: bool) -> Response:
-    body: dict[str, Any] = {"addedCount": len(outcome.added),
-                            "duplicatesCount": outcome.duplicates}
+    body: dict[str, Any] = {"addedCount": len(outcome.added), "duplicatesCount": outcome.duplicates}
     if return_lines:
         body["addedLines"] = [read.line_item(_Row(row)) for row in outcome.added]
         body["duplicateTransactionIds"] = outcome.duplicate_ids
@@ -89,8 +94,11 @@ def headers(actor: Actor = requires("bank:read"), rt: Runtime = Depends(runtime)
 
 
 @router.post("", operation_id="createBankStatement", response_class=AccountingJSON)
-def create(body: BankStatementHeaderDto | list[BankStatementHeaderDto] = Body(),
-           actor: Actor = requires("bank:write"), rt: Runtime = Depends(runtime)) -> Response:
+def create(
+    body: BankStatementHeaderDto | list[BankStatementHeaderDto] = Body(),
+    actor: Actor = requires("bank:write"),
+    rt: Runtime = Depends(runtime),
+) -> Response:
     if isinstance(body, list):  # seed 003 §7 item 35: the example posts a one-element array
         if len(body) != 1:
             raise ValidationFailed("send one bank statement header", field="body")
@@ -98,51 +106,95 @@ def create(body: BankStatementHeaderDto | list[BankStatementHeaderDto] = Body(),
     tenant_id = actor.principal.tenant_id
     day = body.statement_date or business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock)
     header_id = service.create_statement(
-        db=rt.db, actor=actor, tenant_id=tenant_id,
-        bank_account_id=path_uuid(body.bank_account, "bankAccount"), file_name=body.file_name,
-        statement_date=day, clock=rt.clock)
-    return AccountingJSON(read.get_statement(db=rt.db, tenant_id=tenant_id,
-                                             statement_id=header_id))
+        db=rt.db,
+        actor=actor,
+        tenant_id=tenant_id,
+        bank_account_id=path_uuid(body.bank_account, "bankAccount"),
+        file_name=body.file_name,
+        statement_date=day,
+        clock=rt.clock,
+    )
+    return AccountingJSON(read.get_statement(db=rt.db, tenant_id=tenant_id, statement_id=header_id))
 
 
 @router.get("/{header_id}", operation_id="getBankStatement", response_class=AccountingJSON)
-def header(header_id: str, actor: Actor = requires("bank:read"),
-           rt: Runtime = Depends(runtime)) -> Response:
-    return AccountingJSON(read.get_statement(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                             statement_id=path_uuid(header_id, "header")))
+def header(
+    header_id: str, actor: Actor = requires("bank:read"), rt: Runtime = Depends(runtime)
+) -> Response:
+    return AccountingJSON(
+        read.get_statement(
+            db=rt.db,
+            tenant_id=actor.principal.tenant_id,
+            statement_id=path_uuid(header_id, "header"),
+        )
+    )
 
 
-@router.get("/{header_id}/lines", operation_id="getBankStatementLines",
-            response_class=AccountingJSON)
-def lines(*, header_id: str, date_from: date | None = Query(None, alias="from"),
-          date_to: date | None = Query(None, alias="to"),
-          line_number_gt: int | None = Query(None, ge=0, le=2**31 - 1),
-          actor: Actor = requires("bank:read"), rt: Runtime = Depends(runtime)) -> Response:
+@router.get(
+    "/{header_id}/lines", operation_id="getBankStatementLines", response_class=AccountingJSON
+)
+def lines(
+    *,
+    header_id: str,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    line_number_gt: int | None = Query(None, ge=0, le=2**31 - 1),
+    actor: Actor = requires("bank:read"),
+    rt: Runtime = Depends(runtime),
+) -> Response:
     if (date_from is None) != (date_to is None):
         raise ValidationFailed("from and to must be given together", field="from")
-    return AccountingJSON(read.statement_lines(
-        db=rt.db, tenant_id=actor.principal.tenant_id, statement_id=path_uuid(header_id, "header"),
-        date_from=date_from, date_to=date_to, after_line=line_number_gt))
+    return AccountingJSON(
+        read.statement_lines(
+            db=rt.db,
+            tenant_id=actor.principal.tenant_id,
+            statement_id=path_uuid(header_id, "header"),
+            date_from=date_from,
+            date_to=date_to,
+            after_line=line_number_gt,
+        )
+    )
 
 
-@router.post("/{header_id}/lines", operation_id="addBankStatementLines",
-             response_class=AccountingJSON)
-def add_lines(header_id: str, body: BankStatementRequestDto,
-              actor: Actor = requires("bank:write"), rt: Runtime = Depends(runtime)) -> Response:
-    outcome = service.append_lines(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                   statement_id=path_uuid(header_id, "header"),
-                                   lines=_lines(body), clock=rt.clock)
+@router.post(
+    "/{header_id}/lines", operation_id="addBankStatementLines", response_class=AccountingJSON
+)
+def add_lines(
+    header_id: str,
+    body: BankStatementRequestDto,
+    actor: Actor = requires("bank:write"),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    outcome = service.append_lines(
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        statement_id=path_uuid(header_id, "header"),
+        lines=_lines(body),
+        clock=rt.clock,
+    )
     return _result(outcome, body.return_lines)
 
 
-@router.post("/by_bank_account/{bank_account}/lines", operation_id="addBankAccountLines",
-             response_class=AccountingJSON)
-def add_account_lines(bank_account: str, body: BankStatementRequestDto,
-                      actor: Actor = requires("bank:write"),
-                      rt: Runtime = Depends(runtime)) -> Response:
+@router.post(
+    "/by_bank_account/{bank_account}/lines",
+    operation_id="addBankAccountLines",
+    response_class=AccountingJSON,
+)
+def add_account_lines(
+    bank_account: str,
+    body: BankStatementRequestDto,
+    actor: Actor = requires("bank:write"),
+    rt: Runtime = Depends(runtime),
+) -> Response:
     tenant_id = actor.principal.tenant_id
     outcome = service.append_to_bank_account(
-        db=rt.db, actor=actor, tenant_id=tenant_id,
-        bank_account_id=path_uuid(bank_account, "bankAccount"), lines=_lines(body),
-        today=business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock), clock=rt.clock)
+        db=rt.db,
+        actor=actor,
+        tenant_id=tenant_id,
+        bank_account_id=path_uuid(bank_account, "bankAccount"),
+        lines=_lines(body),
+        today=business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock),
+        clock=rt.clock,
+    )
     return _result(outcome, body.return_lines)

@@ -6,7 +6,6 @@ and the number prefix, so one factory builds both routers. Mutations answer the 
 ``Accept-Language: en``); reads answer the bare DTO.
 """
 
-
 import uuid
 from datetime import date
 from typing import Any
@@ -42,12 +41,16 @@ from beleg.services.cash_context import Info, InfoKind
 from beleg.services.test_clock import business_today
 
 MESSAGES = {
-    "de": {InfoKind.NUMBER_ASSIGNED: "Der Rechnung wurde die Nummer {} vergeben.",
-           InfoKind.BOOKING_CREATED: "Buchung {} wurde erstellt.",
-           InfoKind.BOOKING_CANCELLED: "Buchung {} wurde storniert."},
-    "en": {InfoKind.NUMBER_ASSIGNED: "The invoice was assigned the number {}.",
-           InfoKind.BOOKING_CREATED: "Booking {} was created.",
-           InfoKind.BOOKING_CANCELLED: "Booking {} was cancelled."},
+    "de": {
+        InfoKind.NUMBER_ASSIGNED: "Der Rechnung wurde die Nummer {} vergeben.",
+        InfoKind.BOOKING_CREATED: "Buchung {} wurde erstellt.",
+        InfoKind.BOOKING_CANCELLED: "Buchung {} wurde storniert.",
+    },
+    "en": {
+        InfoKind.NUMBER_ASSIGNED: "The invoice was assigned the number {}.",
+        InfoKind.BOOKING_CREATED: "Booking {} was created.",
+        InfoKind.BOOKING_CANCELLED: "Booking {} was cancelled.",
+    },
 }
 
 
@@ -56,31 +59,49 @@ def infos_text(request: Request, infos: list[Info]) -> list[str]:
     return [catalogue[info.kind].format(info.number) for info in infos]
 
 
-def to_input(body: IncomingInvoiceCreationDto | OutgoingInvoiceCreationDto,
-             direction: Direction) -> service.InvoiceInput:
+def to_input(
+    body: IncomingInvoiceCreationDto | OutgoingInvoiceCreationDto, direction: Direction
+) -> service.InvoiceInput:
     if direction is Direction.INCOMING:
         partner, name = getattr(body, "supplier", None), getattr(body, "supplier_name", None)
     else:
         partner, name = getattr(body, "customer", None), getattr(body, "customer_name", None)
-    lines = [LineInput(account=ln.account, amount=ln.amount, amount_type=ln.amount_type,
-                       tax_entry=ln.tax_entry, description=ln.description,
-                       private_part=ln.private_part, private_part_type=ln.private_part_type,
-                       private_part_account=ln.private_part_account,
-                       modifier=ln.tax_entry_modifier,
-                       additional_sequence=ln.additional_sequence,
-                       given={"netAmount": ln.net_amount, "taxAmount": ln.tax_amount,
-                              "totalAmount": ln.total_amount}) for ln in body.lines]
+    lines = [
+        LineInput(
+            account=ln.account,
+            amount=ln.amount,
+            amount_type=ln.amount_type,
+            tax_entry=ln.tax_entry,
+            description=ln.description,
+            private_part=ln.private_part,
+            private_part_type=ln.private_part_type,
+            private_part_account=ln.private_part_account,
+            modifier=ln.tax_entry_modifier,
+            additional_sequence=ln.additional_sequence,
+            given={
+                "netAmount": ln.net_amount,
+                "taxAmount": ln.tax_amount,
+                "totalAmount": ln.total_amount,
+            },
+        )
+        for ln in body.lines
+    ]
     return service.InvoiceInput(
-        invoice_date=body.invoice_date, lines=lines, due_date=body.due_date,
-        paid_date=body.paid_date, paid_contra_account=body.paid_contra_account,
-        invoice_reference=body.invoice_reference, description=body.description,
-        currency=body.currency, currency_rate=body.currency_rate,
-        partner_id=_uuid(partner, "supplier" if direction is Direction.INCOMING
-                         else "customer"),
-        partner_name=name, delivery_from=body.delivery_from_date,
+        invoice_date=body.invoice_date,
+        lines=lines,
+        due_date=body.due_date,
+        paid_date=body.paid_date,
+        paid_contra_account=body.paid_contra_account,
+        invoice_reference=body.invoice_reference,
+        description=body.description,
+        currency=body.currency,
+        currency_rate=body.currency_rate,
+        partner_id=_uuid(partner, "supplier" if direction is Direction.INCOMING else "customer"),
+        partner_name=name,
+        delivery_from=body.delivery_from_date,
         delivery_to=body.delivery_to_date,
-        given_totals={"netTotal": body.net_total, "taxTotal": body.tax_total,
-                      "total": body.total})
+        given_totals={"netTotal": body.net_total, "taxTotal": body.tax_total, "total": body.total},
+    )
 
 
 def _uuid(value: str | None, field: str) -> uuid.UUID | None:
@@ -105,141 +126,300 @@ def build(direction: Direction) -> APIRouter:
 
 
 def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
-    create_model = IncomingInvoiceCreationDto if direction is Direction.INCOMING \
+    create_model = (
+        IncomingInvoiceCreationDto
+        if direction is Direction.INCOMING
         else OutgoingInvoiceCreationDto
+    )
 
-    def envelope(request: Request, rt: Runtime, actor: Actor, *, invoice_id: uuid.UUID,
-                 infos: list[Info]) -> Response:
-        result = read.get_invoice(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                  direction=direction, invoice_id=invoice_id)
-        return AccountingJSON({"result": result, "warnings": [],
-                               "infos": infos_text(request, infos)})
+    def envelope(
+        request: Request, rt: Runtime, actor: Actor, *, invoice_id: uuid.UUID, infos: list[Info]
+    ) -> Response:
+        result = read.get_invoice(
+            db=rt.db,
+            tenant_id=actor.principal.tenant_id,
+            direction=direction,
+            invoice_id=invoice_id,
+        )
+        return AccountingJSON(
+            {"result": result, "warnings": [], "infos": infos_text(request, infos)}
+        )
 
-    @router.post("", operation_id=f"create{noun}", response_class=AccountingJSON,
-                 responses=documented(InvoiceReturnDto),
-                 summary=f"Create an {direction.name.lower()} invoice")
-    def create(body: create_model, request: Request,  # type: ignore[valid-type]
-               actor: Actor = requires("ledger:write"),
-               rt: Runtime = Depends(runtime)) -> Response:
-        outcome = service.create_invoice(db=rt.db, actor=actor,
-                                         tenant_id=actor.principal.tenant_id,
-                                         direction=direction, data=to_input(body, direction),
-                                         clock=rt.clock)
+    @router.post(
+        "",
+        operation_id=f"create{noun}",
+        response_class=AccountingJSON,
+        responses=documented(InvoiceReturnDto),
+        summary=f"Create an {direction.name.lower()} invoice",
+    )
+    def create(
+        body: create_model,
+        request: Request,  # type: ignore[valid-type]
+        actor: Actor = requires("ledger:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        outcome = service.create_invoice(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            direction=direction,
+            data=to_input(body, direction),
+            clock=rt.clock,
+        )
         return envelope(request, rt, actor, invoice_id=outcome.invoice_id, infos=outcome.infos)
 
     @router.delete("/{invoice}", operation_id=f"delete{noun}", status_code=200)
-    def remove(invoice: str, actor: Actor = requires("ledger:write"),
-               rt: Runtime = Depends(runtime)) -> Response:
-        service.delete_invoice(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                               direction=direction, invoice_id=path_uuid(invoice, "invoice"),
-                               clock=rt.clock)
+    def remove(
+        invoice: str, actor: Actor = requires("ledger:write"), rt: Runtime = Depends(runtime)
+    ) -> Response:
+        service.delete_invoice(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            direction=direction,
+            invoice_id=path_uuid(invoice, "invoice"),
+            clock=rt.clock,
+        )
         return Response(status_code=200)
 
-    @router.post("/{invoice}/pay", operation_id=f"pay{noun}", response_class=AccountingJSON,
-                 responses=documented(InvoiceReturnDto))
-    def pay(invoice: str, body: CbiPaymentDto, request: Request,
-            actor: Actor = requires("ledger:write"), rt: Runtime = Depends(runtime)) -> Response:
+    @router.post(
+        "/{invoice}/pay",
+        operation_id=f"pay{noun}",
+        response_class=AccountingJSON,
+        responses=documented(InvoiceReturnDto),
+    )
+    def pay(
+        invoice: str,
+        body: CbiPaymentDto,
+        request: Request,
+        actor: Actor = requires("ledger:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
         payment = payments.PaymentInput(
-            payment_date=body.payment_date, contra_account=body.contra_account,
-            amount=body.payment_amount, amount_main=body.payment_amount_in_main_currency,
-            rate=body.currency_rate, payment_type=body.payment_type,
-            description=body.payment_description)
-        done = payments.pay(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                            direction=direction, invoice_id=path_uuid(invoice, "invoice"),
-                            payment=payment, clock=rt.clock)
+            payment_date=body.payment_date,
+            contra_account=body.contra_account,
+            amount=body.payment_amount,
+            amount_main=body.payment_amount_in_main_currency,
+            rate=body.currency_rate,
+            payment_type=body.payment_type,
+            description=body.payment_description,
+        )
+        done = payments.pay(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            direction=direction,
+            invoice_id=path_uuid(invoice, "invoice"),
+            payment=payment,
+            clock=rt.clock,
+        )
         return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
 
-    @router.post("/{invoice}/pay_rest", operation_id=f"payRest{noun}",
-                 response_class=AccountingJSON,
-                 responses=documented(InvoiceReturnDto))
-    def pay_rest(invoice: str, body: RestPaymentDto, request: Request,
-                 actor: Actor = requires("ledger:write"),
-                 rt: Runtime = Depends(runtime)) -> Response:
-        done = payments.pay_rest(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                 direction=direction, invoice_id=path_uuid(invoice, "invoice"),
-                                 rest_type=body.type, payment_date=body.payment_date,
-                                 rate=body.currency_rate, description=body.payment_description,
-                                 clock=rt.clock)
+    @router.post(
+        "/{invoice}/pay_rest",
+        operation_id=f"payRest{noun}",
+        response_class=AccountingJSON,
+        responses=documented(InvoiceReturnDto),
+    )
+    def pay_rest(
+        invoice: str,
+        body: RestPaymentDto,
+        request: Request,
+        actor: Actor = requires("ledger:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        done = payments.pay_rest(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            direction=direction,
+            invoice_id=path_uuid(invoice, "invoice"),
+            rest_type=body.type,
+            payment_date=body.payment_date,
+            rate=body.currency_rate,
+            description=body.payment_description,
+            clock=rt.clock,
+        )
         return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
 
-    @router.post("/{invoice}/cancel", operation_id=f"cancel{noun}",
-                 response_class=AccountingJSON,
-                 responses=documented(InvoiceReturnDto))
-    def cancel(invoice: str, body: CancellationDto, request: Request,
-               actor: Actor = requires("ledger:write"),
-               rt: Runtime = Depends(runtime)) -> Response:
+    @router.post(
+        "/{invoice}/cancel",
+        operation_id=f"cancel{noun}",
+        response_class=AccountingJSON,
+        responses=documented(InvoiceReturnDto),
+    )
+    def cancel(
+        invoice: str,
+        body: CancellationDto,
+        request: Request,
+        actor: Actor = requires("ledger:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
         outcome = service.cancel_invoice(
-            db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, direction=direction,
-            invoice_id=path_uuid(invoice, "invoice"), cancel_date=body.cancel_date,
-            reason=body.cancel_reason, clock=rt.clock)
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            direction=direction,
+            invoice_id=path_uuid(invoice, "invoice"),
+            cancel_date=body.cancel_date,
+            reason=body.cancel_reason,
+            clock=rt.clock,
+        )
         return envelope(request, rt, actor, invoice_id=outcome.invoice_id, infos=outcome.infos)
 
-    @router.post("/{invoice}/bookings/{booking}/cancel", operation_id=f"cancel{noun}Booking",
-                 response_class=AccountingJSON,
-                 responses=documented(InvoiceReturnDto))
-    def cancel_booking(*, invoice: str, booking: str, body: CancellationDto, request: Request,
-                       actor: Actor = requires("ledger:write"),
-                       rt: Runtime = Depends(runtime)) -> Response:
+    @router.post(
+        "/{invoice}/bookings/{booking}/cancel",
+        operation_id=f"cancel{noun}Booking",
+        response_class=AccountingJSON,
+        responses=documented(InvoiceReturnDto),
+    )
+    def cancel_booking(
+        *,
+        invoice: str,
+        booking: str,
+        body: CancellationDto,
+        request: Request,
+        actor: Actor = requires("ledger:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
         done = payments.cancel_payment(
-            db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, direction=direction,
-            invoice_id=path_uuid(invoice, "invoice"), booking_id=path_uuid(booking, "booking"),
-            cancel_date=body.cancel_date, reason=body.cancel_reason, clock=rt.clock)
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            direction=direction,
+            invoice_id=path_uuid(invoice, "invoice"),
+            booking_id=path_uuid(booking, "booking"),
+            cancel_date=body.cancel_date,
+            reason=body.cancel_reason,
+            clock=rt.clock,
+        )
         return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
 
 
 def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
-    @router.get("", operation_id=f"search{noun}s", response_class=AccountingJSON,
-                responses=documented(list[CbInvoiceOut]),
-                summary="Search invoices dated from..to (headers only)")
-    def search(*, date_from: date = Query(alias="from"), date_to: date = Query(alias="to"),
-               search_text: str | None = None,
-               state: str | None = Query(None, pattern="^(PAID|UNPAID|OVERDUE)$"),
-               actor: Actor = requires("ledger:read"),
-               rt: Runtime = Depends(runtime)) -> Response:
+    @router.get(
+        "",
+        operation_id=f"search{noun}s",
+        response_class=AccountingJSON,
+        responses=documented(list[CbInvoiceOut]),
+        summary="Search invoices dated from..to (headers only)",
+    )
+    def search(
+        *,
+        date_from: date = Query(alias="from"),
+        date_to: date = Query(alias="to"),
+        search_text: str | None = None,
+        state: str | None = Query(None, pattern="^(PAID|UNPAID|OVERDUE)$"),
+        actor: Actor = requires("ledger:read"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
         tenant_id = actor.principal.tenant_id
         today = business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock)
-        return AccountingJSON(read.list_invoices(
-            db=rt.db, tenant_id=tenant_id, direction=direction, date_from=date_from,
-            date_to=date_to, search=search_text, state=state, today=today))
+        return AccountingJSON(
+            read.list_invoices(
+                db=rt.db,
+                tenant_id=tenant_id,
+                direction=direction,
+                date_from=date_from,
+                date_to=date_to,
+                search=search_text,
+                state=state,
+                today=today,
+            )
+        )
 
-    @router.get("/{invoice}", operation_id=f"get{noun}", response_class=AccountingJSON,
-                responses=documented(CbInvoiceOut))
-    def get(invoice: str, actor: Actor = requires("ledger:read"),
-            rt: Runtime = Depends(runtime)) -> Response:
-        return AccountingJSON(read.get_invoice(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                               direction=direction,
-                                               invoice_id=path_uuid(invoice, "invoice")))
+    @router.get(
+        "/{invoice}",
+        operation_id=f"get{noun}",
+        response_class=AccountingJSON,
+        responses=documented(CbInvoiceOut),
+    )
+    def get(
+        invoice: str, actor: Actor = requires("ledger:read"), rt: Runtime = Depends(runtime)
+    ) -> Response:
+        return AccountingJSON(
+            read.get_invoice(
+                db=rt.db,
+                tenant_id=actor.principal.tenant_id,
+                direction=direction,
+                invoice_id=path_uuid(invoice, "invoice"),
+            )
+        )
 
-    @router.get("/{invoice}/bookings", operation_id=f"get{noun}Bookings",
-                response_class=AccountingJSON, responses=documented(list[InvoiceBookingDto]))
-    def bookings(invoice: str, actor: Actor = requires("ledger:read"),
-                 rt: Runtime = Depends(runtime)) -> Response:
-        return AccountingJSON(read.invoice_bookings(
-            db=rt.db, tenant_id=actor.principal.tenant_id, direction=direction,
-            invoice_id=path_uuid(invoice, "invoice")))
+    @router.get(
+        "/{invoice}/bookings",
+        operation_id=f"get{noun}Bookings",
+        response_class=AccountingJSON,
+        responses=documented(list[InvoiceBookingDto]),
+    )
+    def bookings(
+        invoice: str, actor: Actor = requires("ledger:read"), rt: Runtime = Depends(runtime)
+    ) -> Response:
+        return AccountingJSON(
+            read.invoice_bookings(
+                db=rt.db,
+                tenant_id=actor.principal.tenant_id,
+                direction=direction,
+                invoice_id=path_uuid(invoice, "invoice"),
+            )
+        )
 
-    @router.get("/{invoice}/bookings/{booking}", operation_id=f"get{noun}Booking",
-                response_class=AccountingJSON, responses=documented(InvoiceBookingDto))
-    def booking(invoice: str, booking: str, actor: Actor = requires("ledger:read"),
-                rt: Runtime = Depends(runtime)) -> Response:
-        items = read.invoice_bookings(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                      direction=direction, invoice_id=path_uuid(invoice, "invoice"))
+    @router.get(
+        "/{invoice}/bookings/{booking}",
+        operation_id=f"get{noun}Booking",
+        response_class=AccountingJSON,
+        responses=documented(InvoiceBookingDto),
+    )
+    def booking(
+        invoice: str,
+        booking: str,
+        actor: Actor = requires("ledger:read"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        items = read.invoice_bookings(
+            db=rt.db,
+            tenant_id=actor.principal.tenant_id,
+            direction=direction,
+            invoice_id=path_uuid(invoice, "invoice"),
+        )
         return AccountingJSON(_one(items, booking, "booking"))
 
-    @router.get("/{invoice}/journals", operation_id=f"get{noun}Journals",
-                response_class=AccountingJSON, responses=documented(list[JournalDto]))
-    def journals(invoice: str, actor: Actor = requires("ledger:read"),
-                 rt: Runtime = Depends(runtime)) -> Response:
-        return AccountingJSON(read.invoice_journals(
-            db=rt.db, tenant_id=actor.principal.tenant_id, direction=direction,
-            invoice_id=path_uuid(invoice, "invoice")))
+    @router.get(
+        "/{invoice}/journals",
+        operation_id=f"get{noun}Journals",
+        response_class=AccountingJSON,
+        responses=documented(list[JournalDto]),
+    )
+    def journals(
+        invoice: str, actor: Actor = requires("ledger:read"), rt: Runtime = Depends(runtime)
+    ) -> Response:
+        return AccountingJSON(
+            read.invoice_journals(
+                db=rt.db,
+                tenant_id=actor.principal.tenant_id,
+                direction=direction,
+                invoice_id=path_uuid(invoice, "invoice"),
+            )
+        )
 
-    @router.get("/{invoice}/journals/{journal}", operation_id=f"get{noun}Journal",
-                response_class=AccountingJSON, responses=documented(JournalDto))
-    def journal(invoice: str, journal: str, actor: Actor = requires("ledger:read"),
-                rt: Runtime = Depends(runtime)) -> Response:
-        items = read.invoice_journals(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                      direction=direction, invoice_id=path_uuid(invoice, "invoice"))
+    @router.get(
+        "/{invoice}/journals/{journal}",
+        operation_id=f"get{noun}Journal",
+        response_class=AccountingJSON,
+        responses=documented(JournalDto),
+    )
+    def journal(
+        invoice: str,
+        journal: str,
+        actor: Actor = requires("ledger:read"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        items = read.invoice_journals(
+            db=rt.db,
+            tenant_id=actor.principal.tenant_id,
+            direction=direction,
+            invoice_id=path_uuid(invoice, "invoice"),
+        )
         found = [j for j in items if journal in (j["id"], j["journalNumber"])]
         if not found:
             raise NotFound(f"journal {journal} does not belong to this invoice", field="journal")
@@ -251,4 +431,3 @@ def _one(items: list[dict[str, Any]], wanted: str, field: str) -> dict[str, Any]
         if item["id"] == wanted:
             return item
     raise NotFound(f"{field} {wanted} does not belong to this invoice", field=field)
-

@@ -28,8 +28,7 @@ from beleg.services import cash_closings, cash_receipts
 from beleg.services.document_lines import DocLineInput
 
 RegisterNo = Annotated[int, Path(ge=0, le=MAX_REGISTER, description="Register number")]
-router = APIRouter(prefix="/cash_registers", tags=["PointOfSaleResource"],
-                   route_class=BelegRoute)
+router = APIRouter(prefix="/cash_registers", tags=["PointOfSaleResource"], route_class=BelegRoute)
 READ, WRITE = "cash-registers:read", "cash-registers:write"
 
 
@@ -46,8 +45,7 @@ class ReceiptLineDto(V11Input):
     tax_price: Decimal | None = Field(None, description="Output only: computed")
     total_price: Decimal | None = Field(None, description="Required on every line")
     discount: Decimal | None = None
-    discount_mode: str | None = Field(None, description="CONSTANT (default), RATE, "
-                                      "CONSTANT_TOTAL")
+    discount_mode: str | None = Field(None, description="CONSTANT (default), RATE, CONSTANT_TOTAL")
     amount: Decimal | None = Field(None, description="Quantity, default 1")
     account: str | None = None
     tax_class_entry: str | None = None
@@ -57,8 +55,9 @@ class ReceiptLineDto(V11Input):
 class ReceiptDto(V11Input):
     id: str | None = Field(None, description="Output only: the receipt number")
     type: str | None = Field(None, description="INCOME or REBOOK (required)")
-    date_time: dt.datetime | None = Field(None, description="Local time; default now; "
-                                          "earlier only with allowPastIncome")
+    date_time: dt.datetime | None = Field(
+        None, description="Local time; default now; earlier only with allowPastIncome"
+    )
     customer: str | None = None
     customer_name: str | None = None
     customer_mail: str | None = None
@@ -75,8 +74,7 @@ class ReceiptDto(V11Input):
 
 
 class DailyClosingFinalizationDto(V11Input):
-    closing_balance: Decimal | None = Field(None, description="Required: as the register "
-                                            "shows it")
+    closing_balance: Decimal | None = Field(None, description="Required: as the register shows it")
     total_count: int | None = Field(None, description="Required: as the register shows it")
 
 
@@ -88,170 +86,338 @@ def _day(value: str | None) -> dt.date | None:
 
 
 def _receipt_input(body: ReceiptDto) -> cash_receipts.ReceiptInput:
-    lines = [DocLineInput(amount=ln.amount, total_price=ln.total_price, name=ln.item_name,
-                          description=ln.item_description, item_price=ln.item_price,
-                          item_price_type=ln.item_price_type,
-                          unit_of_measure=ln.unit_of_measure, discount=ln.discount,
-                          discount_mode=ln.discount_mode, item_number=ln.item_number,
-                          item=ln.item, account=ln.account,
-                          tax_class_entry=ln.tax_class_entry) for ln in body.lines]
+    lines = [
+        DocLineInput(
+            amount=ln.amount,
+            total_price=ln.total_price,
+            name=ln.item_name,
+            description=ln.item_description,
+            item_price=ln.item_price,
+            item_price_type=ln.item_price_type,
+            unit_of_measure=ln.unit_of_measure,
+            discount=ln.discount,
+            discount_mode=ln.discount_mode,
+            item_number=ln.item_number,
+            item=ln.item,
+            account=ln.account,
+            tax_class_entry=ln.tax_class_entry,
+        )
+        for ln in body.lines
+    ]
     return cash_receipts.ReceiptInput(
-        receipt_type=body.type, total_amount=body.total_amount, lines=lines,
-        date_time=body.date_time, customer=body.customer, customer_name=body.customer_name,
-        customer_mail=body.customer_mail, additional_address=body.additional_address,
-        address_info=body.address_info, reference_date=body.reference_date,
-        reference_text=body.reference_text, text_after_lines=body.text_after_lines,
-        from_account=body.from_account, to_account=body.to_account,
-        description=body.description)
+        receipt_type=body.type,
+        total_amount=body.total_amount,
+        lines=lines,
+        date_time=body.date_time,
+        customer=body.customer,
+        customer_name=body.customer_name,
+        customer_mail=body.customer_mail,
+        additional_address=body.additional_address,
+        address_info=body.address_info,
+        reference_date=body.reference_date,
+        reference_text=body.reference_text,
+        text_after_lines=body.text_after_lines,
+        from_account=body.from_account,
+        to_account=body.to_account,
+        description=body.description,
+    )
 
 
-@router.get("", operation_id="listCashRegisters", response_class=AccountingJSON,
-            summary="Cash registers that take receipts (active and the test register)")
+@router.get(
+    "",
+    operation_id="listCashRegisters",
+    response_class=AccountingJSON,
+    summary="Cash registers that take receipts (active and the test register)",
+)
 def list_registers(rt: Runtime = Depends(runtime), actor: Actor = requires(READ)) -> Response:
     return AccountingJSON(read.list_registers(db=rt.db, tenant_id=actor.principal.tenant_id))
 
 
-@router.get("/{cash_register}", operation_id="getCashRegister",
-            response_class=AccountingJSON)
-def get_register(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
-                 actor: Actor = requires(READ)) -> Response:
-    return AccountingJSON(read.get_register(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                            number=cash_register))
+@router.get("/{cash_register}", operation_id="getCashRegister", response_class=AccountingJSON)
+def get_register(
+    cash_register: RegisterNo, rt: Runtime = Depends(runtime), actor: Actor = requires(READ)
+) -> Response:
+    return AccountingJSON(
+        read.get_register(db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register)
+    )
 
 
-@router.get("/{cash_register}/layout", operation_id="getCashRegisterLayout",
-            response_class=AccountingJSON)
-def get_layout(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
-               actor: Actor = requires(READ)) -> Response:
-    return AccountingJSON(read.get_layout(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                          number=cash_register))
+@router.get(
+    "/{cash_register}/layout", operation_id="getCashRegisterLayout", response_class=AccountingJSON
+)
+def get_layout(
+    cash_register: RegisterNo, rt: Runtime = Depends(runtime), actor: Actor = requires(READ)
+) -> Response:
+    return AccountingJSON(
+        read.get_layout(db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register)
+    )
 
 
-@router.get("/{cash_register}/receipts", operation_id="listReceipts",
-            response_class=AccountingJSON, summary="Receipts, optionally by date")
-def list_receipts(cash_register: RegisterNo, since: str | None = Query(None, alias="from"),
-                  until: str | None = Query(None, alias="to"), rt: Runtime = Depends(runtime),
-                  actor: Actor = requires(READ)) -> Response:
-    return AccountingJSON(read.list_receipts(
-        db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register,
-        since=_day(since), until=_day(until)))
+@router.get(
+    "/{cash_register}/receipts",
+    operation_id="listReceipts",
+    response_class=AccountingJSON,
+    summary="Receipts, optionally by date",
+)
+def list_receipts(
+    cash_register: RegisterNo,
+    since: str | None = Query(None, alias="from"),
+    until: str | None = Query(None, alias="to"),
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(READ),
+) -> Response:
+    return AccountingJSON(
+        read.list_receipts(
+            db=rt.db,
+            tenant_id=actor.principal.tenant_id,
+            number=cash_register,
+            since=_day(since),
+            until=_day(until),
+        )
+    )
 
 
-@router.get("/{cash_register}/daily_closings", operation_id="listDailyClosings",
-            response_class=AccountingJSON, summary="Daily closings, newest first")
-def list_closings(cash_register: RegisterNo, since: str | None = Query(None, alias="from"),
-                  until: str | None = Query(None, alias="to"),
-                  limit: int | None = Query(None, ge=1, le=1000), *,
-                  rt: Runtime = Depends(runtime), actor: Actor = requires(READ)) -> Response:
-    return AccountingJSON(read.list_closings(
-        db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register,
-        since=_day(since), until=_day(until), limit=limit))
+@router.get(
+    "/{cash_register}/daily_closings",
+    operation_id="listDailyClosings",
+    response_class=AccountingJSON,
+    summary="Daily closings, newest first",
+)
+def list_closings(
+    cash_register: RegisterNo,
+    since: str | None = Query(None, alias="from"),
+    until: str | None = Query(None, alias="to"),
+    limit: int | None = Query(None, ge=1, le=1000),
+    *,
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(READ),
+) -> Response:
+    return AccountingJSON(
+        read.list_closings(
+            db=rt.db,
+            tenant_id=actor.principal.tenant_id,
+            number=cash_register,
+            since=_day(since),
+            until=_day(until),
+            limit=limit,
+        )
+    )
 
 
-@router.post("/{cash_register}/receipts", operation_id="createReceipt",
-             response_class=AccountingJSON, summary="Create an INCOME or REBOOK receipt")
-def create_receipt(cash_register: RegisterNo, body: ReceiptDto, rt: Runtime = Depends(runtime),
-                   actor: Actor = requires(WRITE)) -> Response:
+@router.post(
+    "/{cash_register}/receipts",
+    operation_id="createReceipt",
+    response_class=AccountingJSON,
+    summary="Create an INCOME or REBOOK receipt",
+)
+def create_receipt(
+    cash_register: RegisterNo,
+    body: ReceiptDto,
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(WRITE),
+) -> Response:
     tenant_id = actor.principal.tenant_id
-    number = cash_receipts.create_receipt(db=rt.db, actor=actor, tenant_id=tenant_id,
-                                          register_no=cash_register,
-                                          data=_receipt_input(body), clock=rt.clock)
-    return AccountingJSON(read.get_receipt(db=rt.db, tenant_id=tenant_id,
-                                           number=cash_register, receipt=number))
+    number = cash_receipts.create_receipt(
+        db=rt.db,
+        actor=actor,
+        tenant_id=tenant_id,
+        register_no=cash_register,
+        data=_receipt_input(body),
+        clock=rt.clock,
+    )
+    return AccountingJSON(
+        read.get_receipt(db=rt.db, tenant_id=tenant_id, number=cash_register, receipt=number)
+    )
 
 
-@router.get("/{cash_register}/receipts/{receipt}", operation_id="getReceipt",
-            response_class=AccountingJSON)
-def get_receipt(cash_register: RegisterNo, receipt: str, rt: Runtime = Depends(runtime),
-                actor: Actor = requires(READ)) -> Response:
-    return AccountingJSON(read.get_receipt(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                           number=cash_register, receipt=receipt))
+@router.get(
+    "/{cash_register}/receipts/{receipt}", operation_id="getReceipt", response_class=AccountingJSON
+)
+def get_receipt(
+    cash_register: RegisterNo,
+    receipt: str,
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(READ),
+) -> Response:
+    return AccountingJSON(
+        read.get_receipt(
+            db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register, receipt=receipt
+        )
+    )
 
 
-@router.get("/{cash_register}/receipts/{receipt}/document", operation_id="getReceiptDocument",
-            response_class=Response, summary="The receipt as PDF")
-def receipt_document(cash_register: RegisterNo, receipt: str,
-                     type: str = Query("attachment", description="attachment or inline"),
-                     rt: Runtime = Depends(runtime), actor: Actor = requires(READ)) -> Response:
+@router.get(
+    "/{cash_register}/receipts/{receipt}/document",
+    operation_id="getReceiptDocument",
+    response_class=Response,
+    summary="The receipt as PDF",
+)
+def receipt_document(
+    cash_register: RegisterNo,
+    receipt: str,
+    type: str = Query("attachment", description="attachment or inline"),
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(READ),
+) -> Response:
     disposition = "inline" if type == "inline" else "attachment"
-    content = printing.receipt_pdf(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                   number=cash_register, receipt=receipt)
-    return Response(content, media_type="application/octet-stream", headers={
-        "Content-Disposition": f'{disposition}; filename="{receipt}.pdf"'})
+    content = printing.receipt_pdf(
+        db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register, receipt=receipt
+    )
+    return Response(
+        content,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'{disposition}; filename="{receipt}.pdf"'},
+    )
 
 
-@router.get("/{cash_register}/receipts/{receipt}/layout/star", operation_id="getStarReceipt",
-            response_class=AccountingJSON, summary="The receipt for Star receipt printers")
-def receipt_star(cash_register: RegisterNo, receipt: str,
-                 width: int | None = Query(None, ge=1, le=200),
-                 rt: Runtime = Depends(runtime), actor: Actor = requires(READ)) -> Response:
-    return AccountingJSON(printing.receipt_star(
-        db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register, receipt=receipt,
-        width=width))
+@router.get(
+    "/{cash_register}/receipts/{receipt}/layout/star",
+    operation_id="getStarReceipt",
+    response_class=AccountingJSON,
+    summary="The receipt for Star receipt printers",
+)
+def receipt_star(
+    cash_register: RegisterNo,
+    receipt: str,
+    width: int | None = Query(None, ge=1, le=200),
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(READ),
+) -> Response:
+    return AccountingJSON(
+        printing.receipt_star(
+            db=rt.db,
+            tenant_id=actor.principal.tenant_id,
+            number=cash_register,
+            receipt=receipt,
+            width=width,
+        )
+    )
 
 
-@router.post("/{cash_register}/receipts/{receipt}/cancel", operation_id="cancelReceipt",
-             response_class=AccountingJSON, summary="Cancel a receipt (no body)")
-def cancel_receipt(cash_register: RegisterNo, receipt: str, rt: Runtime = Depends(runtime),
-                   actor: Actor = requires(WRITE)) -> Response:
+@router.post(
+    "/{cash_register}/receipts/{receipt}/cancel",
+    operation_id="cancelReceipt",
+    response_class=AccountingJSON,
+    summary="Cancel a receipt (no body)",
+)
+def cancel_receipt(
+    cash_register: RegisterNo,
+    receipt: str,
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(WRITE),
+) -> Response:
     tenant_id = actor.principal.tenant_id
-    number = cash_receipts.cancel_receipt(db=rt.db, actor=actor, tenant_id=tenant_id,
-                                          register_no=cash_register, number=receipt,
-                                          clock=rt.clock)
-    return AccountingJSON(read.get_receipt(db=rt.db, tenant_id=tenant_id,
-                                           number=cash_register, receipt=number))
+    number = cash_receipts.cancel_receipt(
+        db=rt.db,
+        actor=actor,
+        tenant_id=tenant_id,
+        register_no=cash_register,
+        number=receipt,
+        clock=rt.clock,
+    )
+    return AccountingJSON(
+        read.get_receipt(db=rt.db, tenant_id=tenant_id, number=cash_register, receipt=number)
+    )
 
 
-@router.get("/{cash_register}/daily_closings/last", operation_id="getLastDailyClosing",
-            response_class=AccountingJSON)
-def last_closing(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
-                 actor: Actor = requires(READ)) -> Response:
-    return AccountingJSON(read.get_closing(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                           number=cash_register, day=None))
+@router.get(
+    "/{cash_register}/daily_closings/last",
+    operation_id="getLastDailyClosing",
+    response_class=AccountingJSON,
+)
+def last_closing(
+    cash_register: RegisterNo, rt: Runtime = Depends(runtime), actor: Actor = requires(READ)
+) -> Response:
+    return AccountingJSON(
+        read.get_closing(
+            db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register, day=None
+        )
+    )
 
 
-@router.post("/{cash_register}/daily_closings/last/finalize",
-             operation_id="finalizeDailyClosing", response_class=AccountingJSON)
-def finalize(cash_register: RegisterNo, body: DailyClosingFinalizationDto,
-             rt: Runtime = Depends(runtime), actor: Actor = requires(WRITE)) -> Response:
+@router.post(
+    "/{cash_register}/daily_closings/last/finalize",
+    operation_id="finalizeDailyClosing",
+    response_class=AccountingJSON,
+)
+def finalize(
+    cash_register: RegisterNo,
+    body: DailyClosingFinalizationDto,
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(WRITE),
+) -> Response:
     tenant_id = actor.principal.tenant_id
-    day = cash_closings.finalize(db=rt.db, actor=actor, tenant_id=tenant_id,
-                                 register_no=cash_register,
-                                 closing_balance=body.closing_balance,
-                                 total_count=body.total_count, clock=rt.clock)
-    return AccountingJSON(read.get_closing(db=rt.db, tenant_id=tenant_id,
-                                           number=cash_register, day=day))
+    day = cash_closings.finalize(
+        db=rt.db,
+        actor=actor,
+        tenant_id=tenant_id,
+        register_no=cash_register,
+        closing_balance=body.closing_balance,
+        total_count=body.total_count,
+        clock=rt.clock,
+    )
+    return AccountingJSON(
+        read.get_closing(db=rt.db, tenant_id=tenant_id, number=cash_register, day=day)
+    )
 
 
 def _close(cash_register: int, rt: Runtime, actor: Actor, *, yearly: bool) -> Response:
     tenant_id = actor.principal.tenant_id
-    day = cash_closings.close_period(db=rt.db, actor=actor, tenant_id=tenant_id,
-                                     register_no=cash_register, yearly=yearly, clock=rt.clock)
-    return AccountingJSON(read.get_closing(db=rt.db, tenant_id=tenant_id,
-                                           number=cash_register, day=day))
+    day = cash_closings.close_period(
+        db=rt.db,
+        actor=actor,
+        tenant_id=tenant_id,
+        register_no=cash_register,
+        yearly=yearly,
+        clock=rt.clock,
+    )
+    return AccountingJSON(
+        read.get_closing(db=rt.db, tenant_id=tenant_id, number=cash_register, day=day)
+    )
 
 
-@router.post("/{cash_register}/daily_closings/last/close_month",
-             operation_id="closeMonth", response_class=AccountingJSON)
-def close_month(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
-                actor: Actor = requires(WRITE)) -> Response:
+@router.post(
+    "/{cash_register}/daily_closings/last/close_month",
+    operation_id="closeMonth",
+    response_class=AccountingJSON,
+)
+def close_month(
+    cash_register: RegisterNo, rt: Runtime = Depends(runtime), actor: Actor = requires(WRITE)
+) -> Response:
     return _close(cash_register, rt, actor, yearly=False)
 
 
-@router.post("/{cash_register}/daily_closings/last/close_year",
-             operation_id="closeYear", response_class=AccountingJSON)
-def close_year(cash_register: RegisterNo, rt: Runtime = Depends(runtime),
-               actor: Actor = requires(WRITE)) -> Response:
+@router.post(
+    "/{cash_register}/daily_closings/last/close_year",
+    operation_id="closeYear",
+    response_class=AccountingJSON,
+)
+def close_year(
+    cash_register: RegisterNo, rt: Runtime = Depends(runtime), actor: Actor = requires(WRITE)
+) -> Response:
     return _close(cash_register, rt, actor, yearly=True)
 
 
-@router.get("/{cash_register}/daily_closings/{daily_closing}",
-            operation_id="getDailyClosing", response_class=AccountingJSON)
-def get_closing(cash_register: RegisterNo, daily_closing: str, rt: Runtime = Depends(runtime),
-                actor: Actor = requires(READ)) -> Response:
+@router.get(
+    "/{cash_register}/daily_closings/{daily_closing}",
+    operation_id="getDailyClosing",
+    response_class=AccountingJSON,
+)
+def get_closing(
+    cash_register: RegisterNo,
+    daily_closing: str,
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(READ),
+) -> Response:
     day = _day(daily_closing)
     if day is None:
-        raise NotFound(f"daily closing {daily_closing} does not exist",
-                       de="Tagesabschluss nicht gefunden.", field="daily_closing")
-    return AccountingJSON(read.get_closing(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                           number=cash_register, day=day))
+        raise NotFound(
+            f"daily closing {daily_closing} does not exist",
+            de="Tagesabschluss nicht gefunden.",
+            field="daily_closing",
+        )
+    return AccountingJSON(
+        read.get_closing(
+            db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register, day=day
+        )
+    )

@@ -35,11 +35,18 @@ def _model(name: str, texts: tuple[str, ...], extra: dict[str, Any]) -> type[Bas
     return create_model(name, __base__=_Raw, **fields)
 
 
-_CONTACT_EXTRA = {"id": (str | None, None), "noVatNumber": (bool | None, None),
-                  "rating": (int | None, None), "contraAccount": (str | None, None),
-                  "createContraAccount": (bool | None, None)}
-CustomerDto = _model("CustomerDto", text_fields(ContactKind.CUSTOMER), {
-    **_CONTACT_EXTRA, "dunningStop": (bool | None, None), "discount": (Decimal | None, None)})
+_CONTACT_EXTRA = {
+    "id": (str | None, None),
+    "noVatNumber": (bool | None, None),
+    "rating": (int | None, None),
+    "contraAccount": (str | None, None),
+    "createContraAccount": (bool | None, None),
+}
+CustomerDto = _model(
+    "CustomerDto",
+    text_fields(ContactKind.CUSTOMER),
+    {**_CONTACT_EXTRA, "dunningStop": (bool | None, None), "discount": (Decimal | None, None)},
+)
 SupplierDto = _model("SupplierDto", text_fields(ContactKind.SUPPLIER), _CONTACT_EXTRA)
 AdditionalAddressDto = _model("AdditionalAddressDto", ADDRESS_TEXT, {"id": (str | None, None)})
 
@@ -60,136 +67,262 @@ def build(kind: ContactKind) -> APIRouter:
     return router
 
 
-def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str,
-                        scope: str) -> None:
+def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str, scope: str) -> None:
     model = CustomerDto if kind is ContactKind.CUSTOMER else SupplierDto
 
     def saved(rt: Runtime, actor: Actor, row: dict[str, Any]) -> Response:
-        return AccountingJSON(read.get_contact(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                               kind=kind, contact_id=row["id"]))
+        return AccountingJSON(
+            read.get_contact(
+                db=rt.db, tenant_id=actor.principal.tenant_id, kind=kind, contact_id=row["id"]
+            )
+        )
 
     @router.get("", operation_id=f"getAll{noun}s", response_class=AccountingJSON)
-    def search(search: str | None = None, limit: int | None = Query(None, ge=1, le=1000),
-               actor: Actor = requires(f"{scope}:read"),
-               rt: Runtime = Depends(runtime)) -> Response:
-        return AccountingJSON(read.list_contacts(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                                 kind=kind, search=search, limit=limit))
+    def search(
+        search: str | None = None,
+        limit: int | None = Query(None, ge=1, le=1000),
+        actor: Actor = requires(f"{scope}:read"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        return AccountingJSON(
+            read.list_contacts(
+                db=rt.db, tenant_id=actor.principal.tenant_id, kind=kind, search=search, limit=limit
+            )
+        )
 
     @router.post("", operation_id=f"create{noun}", response_class=AccountingJSON)
-    def create(body: model, actor: Actor = requires(f"{scope}:write"),  # type: ignore[valid-type]
-               rt: Runtime = Depends(runtime)) -> Response:
-        row = service.save_contact(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                   kind=kind, values=body.model_dump(), clock=rt.clock)
+    def create(
+        body: model,
+        actor: Actor = requires(f"{scope}:write"),  # type: ignore[valid-type]
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        row = service.save_contact(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            kind=kind,
+            values=body.model_dump(),
+            clock=rt.clock,
+        )
         return saved(rt, actor, row)
 
-    @router.put("/by_number", operation_id=f"upsert{noun}ByNumber",
-                response_class=AccountingJSON)
-    def upsert(body: model, actor: Actor = requires(f"{scope}:write"),  # type: ignore[valid-type]
-               rt: Runtime = Depends(runtime)) -> Response:
-        row = service.save_contact(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                   kind=kind, values=body.model_dump(), clock=rt.clock,
-                                   by_number=True)
+    @router.put("/by_number", operation_id=f"upsert{noun}ByNumber", response_class=AccountingJSON)
+    def upsert(
+        body: model,
+        actor: Actor = requires(f"{scope}:write"),  # type: ignore[valid-type]
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        row = service.save_contact(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            kind=kind,
+            values=body.model_dump(),
+            clock=rt.clock,
+            by_number=True,
+        )
         return saved(rt, actor, row)
 
     @router.get("/{contact}", operation_id=f"get{noun}", response_class=AccountingJSON)
-    def get(contact: str, actor: Actor = requires(f"{scope}:read"),
-            rt: Runtime = Depends(runtime)) -> Response:
-        return AccountingJSON(read.get_contact(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                               kind=kind, contact_id=path_uuid(contact, "id")))
+    def get(
+        contact: str, actor: Actor = requires(f"{scope}:read"), rt: Runtime = Depends(runtime)
+    ) -> Response:
+        return AccountingJSON(
+            read.get_contact(
+                db=rt.db,
+                tenant_id=actor.principal.tenant_id,
+                kind=kind,
+                contact_id=path_uuid(contact, "id"),
+            )
+        )
 
     @router.put("/{contact}", operation_id=f"update{noun}", response_class=AccountingJSON)
-    def replace(contact: str, body: model,  # type: ignore[valid-type]
-                actor: Actor = requires(f"{scope}:write"),
-                rt: Runtime = Depends(runtime)) -> Response:
-        row = service.save_contact(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                   kind=kind, values=body.model_dump(), clock=rt.clock,
-                                   contact_id=path_uuid(contact, "id"))
+    def replace(
+        contact: str,
+        body: model,  # type: ignore[valid-type]
+        actor: Actor = requires(f"{scope}:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        row = service.save_contact(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            kind=kind,
+            values=body.model_dump(),
+            clock=rt.clock,
+            contact_id=path_uuid(contact, "id"),
+        )
         return saved(rt, actor, row)
 
     @router.delete("/{contact}", operation_id=f"delete{noun}")
-    def remove(contact: str, actor: Actor = requires(f"{scope}:write"),
-               rt: Runtime = Depends(runtime)) -> Response:
-        service.delete_contact(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                               kind=kind, contact_id=path_uuid(contact, "id"), clock=rt.clock)
+    def remove(
+        contact: str, actor: Actor = requires(f"{scope}:write"), rt: Runtime = Depends(runtime)
+    ) -> Response:
+        service.delete_contact(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            kind=kind,
+            contact_id=path_uuid(contact, "id"),
+            clock=rt.clock,
+        )
         return Response(status_code=200)
 
-    @router.post("/{contact}/create_contra_account", operation_id=f"create{noun}ContraAccount",
-                 response_class=AccountingJSON)
-    def contra(contact: str,
-               body: CustomerSupplierContraAccountCreationDto | None = Body(None),
-               actor: Actor = requires(f"{scope}:write"),
-               rt: Runtime = Depends(runtime)) -> Response:
+    @router.post(
+        "/{contact}/create_contra_account",
+        operation_id=f"create{noun}ContraAccount",
+        response_class=AccountingJSON,
+    )
+    def contra(
+        contact: str,
+        body: CustomerSupplierContraAccountCreationDto | None = Body(None),
+        actor: Actor = requires(f"{scope}:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
         row = service.create_contra_account(
-            db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, kind=kind,
-            contact_id=path_uuid(contact, "id"), code=body.contraAccount if body else None,
-            clock=rt.clock)
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            kind=kind,
+            contact_id=path_uuid(contact, "id"),
+            code=body.contraAccount if body else None,
+            clock=rt.clock,
+        )
         return saved(rt, actor, row)
 
 
 def _add_address_routes(router: APIRouter) -> None:
-    def change(rt: Runtime, actor: Actor, customer: str, address: str | None,
-               operation: str) -> Response:
-        service.change_address(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                               customer_id=path_uuid(customer, "customer"),
-                               address_id=path_uuid(address, "address") if address else None,
-                               operation=operation, clock=rt.clock)
+    def change(
+        rt: Runtime, actor: Actor, customer: str, address: str | None, operation: str
+    ) -> Response:
+        service.change_address(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            customer_id=path_uuid(customer, "customer"),
+            address_id=path_uuid(address, "address") if address else None,
+            operation=operation,
+            clock=rt.clock,
+        )
         return Response(status_code=200)
 
-    @router.get("/{customer}/additional_addresses", operation_id="getAdditionalAddresses",
-                response_class=AccountingJSON)
-    def addresses(customer: str, actor: Actor = requires("customers:read"),
-                  rt: Runtime = Depends(runtime)) -> Response:
-        return AccountingJSON(read.list_addresses(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                                  customer_id=path_uuid(customer, "customer")))
+    @router.get(
+        "/{customer}/additional_addresses",
+        operation_id="getAdditionalAddresses",
+        response_class=AccountingJSON,
+    )
+    def addresses(
+        customer: str, actor: Actor = requires("customers:read"), rt: Runtime = Depends(runtime)
+    ) -> Response:
+        return AccountingJSON(
+            read.list_addresses(
+                db=rt.db,
+                tenant_id=actor.principal.tenant_id,
+                customer_id=path_uuid(customer, "customer"),
+            )
+        )
 
-    @router.get("/{customer}/additional_addresses/{address}",
-                operation_id="getAdditionalAddress", response_class=AccountingJSON)
-    def address(customer: str, address: str, actor: Actor = requires("customers:read"),
-                rt: Runtime = Depends(runtime)) -> Response:
-        return AccountingJSON(read.get_address(db=rt.db, tenant_id=actor.principal.tenant_id,
-                                               customer_id=path_uuid(customer, "customer"),
-                                               address_id=path_uuid(address, "address")))
+    @router.get(
+        "/{customer}/additional_addresses/{address}",
+        operation_id="getAdditionalAddress",
+        response_class=AccountingJSON,
+    )
+    def address(
+        customer: str,
+        address: str,
+        actor: Actor = requires("customers:read"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        return AccountingJSON(
+            read.get_address(
+                db=rt.db,
+                tenant_id=actor.principal.tenant_id,
+                customer_id=path_uuid(customer, "customer"),
+                address_id=path_uuid(address, "address"),
+            )
+        )
 
-    @router.post("/{customer}/additional_addresses", operation_id="createAdditionalAddress",
-                 response_class=AccountingJSON)
-    def add(customer: str, body: AdditionalAddressDto,  # type: ignore[valid-type]
-            actor: Actor = requires("customers:write"),
-            rt: Runtime = Depends(runtime)) -> Response:
-        row = service.save_address(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                   customer_id=path_uuid(customer, "customer"),
-                                   values=body.model_dump(), clock=rt.clock)
+    @router.post(
+        "/{customer}/additional_addresses",
+        operation_id="createAdditionalAddress",
+        response_class=AccountingJSON,
+    )
+    def add(
+        customer: str,
+        body: AdditionalAddressDto,  # type: ignore[valid-type]
+        actor: Actor = requires("customers:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        row = service.save_address(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            customer_id=path_uuid(customer, "customer"),
+            values=body.model_dump(),
+            clock=rt.clock,
+        )
         return AccountingJSON({"id": str(row["id"]), **row["fields"]})
 
-    @router.put("/{customer}/additional_addresses/{address}",
-                operation_id="updateAdditionalAddress", response_class=AccountingJSON)
-    def put(customer: str, address: str, body: AdditionalAddressDto,  # type: ignore[valid-type]
-            actor: Actor = requires("customers:write"),
-            rt: Runtime = Depends(runtime)) -> Response:
-        row = service.save_address(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                   customer_id=path_uuid(customer, "customer"),
-                                   values=body.model_dump(), clock=rt.clock,
-                                   address_id=path_uuid(address, "address"))
+    @router.put(
+        "/{customer}/additional_addresses/{address}",
+        operation_id="updateAdditionalAddress",
+        response_class=AccountingJSON,
+    )
+    def put(
+        customer: str,
+        address: str,
+        body: AdditionalAddressDto,  # type: ignore[valid-type]
+        actor: Actor = requires("customers:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
+        row = service.save_address(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            customer_id=path_uuid(customer, "customer"),
+            values=body.model_dump(),
+            clock=rt.clock,
+            address_id=path_uuid(address, "address"),
+        )
         return AccountingJSON({"id": str(row["id"]), **row["fields"]})
 
-    @router.delete("/{customer}/additional_addresses/{address}",
-                   operation_id="deleteAdditionalAddress")
-    def delete(customer: str, address: str, actor: Actor = requires("customers:write"),
-               rt: Runtime = Depends(runtime)) -> Response:
+    @router.delete(
+        "/{customer}/additional_addresses/{address}", operation_id="deleteAdditionalAddress"
+    )
+    def delete(
+        customer: str,
+        address: str,
+        actor: Actor = requires("customers:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
         return change(rt, actor, customer, address, "delete")
 
-    @router.post("/{customer}/additional_addresses/{address}/default",
-                 operation_id="setDefaultAdditionalAddress")
-    def make_default(customer: str, address: str, actor: Actor = requires("customers:write"),
-                     rt: Runtime = Depends(runtime)) -> Response:
+    @router.post(
+        "/{customer}/additional_addresses/{address}/default",
+        operation_id="setDefaultAdditionalAddress",
+    )
+    def make_default(
+        customer: str,
+        address: str,
+        actor: Actor = requires("customers:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
         return change(rt, actor, customer, address, "default")
 
-    @router.delete("/{customer}/additional_addresses/{address}/default",
-                   operation_id="unsetDefaultAdditionalAddress")
-    def undefault(customer: str, address: str, actor: Actor = requires("customers:write"),
-                  rt: Runtime = Depends(runtime)) -> Response:
+    @router.delete(
+        "/{customer}/additional_addresses/{address}/default",
+        operation_id="unsetDefaultAdditionalAddress",
+    )
+    def undefault(
+        customer: str,
+        address: str,
+        actor: Actor = requires("customers:write"),
+        rt: Runtime = Depends(runtime),
+    ) -> Response:
         return change(rt, actor, customer, address, "undefault")
 
     @router.post("/{customer}/default_address", operation_id="setMainAddressDefault")
-    def main_default(customer: str, actor: Actor = requires("customers:write"),
-                     rt: Runtime = Depends(runtime)) -> Response:
+    def main_default(
+        customer: str, actor: Actor = requires("customers:write"), rt: Runtime = Depends(runtime)
+    ) -> Response:
         return change(rt, actor, customer, None, "main")

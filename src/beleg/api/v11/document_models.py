@@ -17,8 +17,11 @@ class BusinessDocumentLineDto(V11Input):
     id: int | None = Field(None, description="Output only: line number by array order")
     name: str | None = None
     description: str | None = None
-    type: str | None = Field(None, description="LINE (default), DUNNING_FEE, CASH_IN_CM, "
-                             "ON_ACCT, CREDIT_MEMO, TOTAL_DISCOUNT, TOTAL_SURCHARGE, OFFER_OPTION")
+    type: str | None = Field(
+        None,
+        description="LINE (default), DUNNING_FEE, CASH_IN_CM, "
+        "ON_ACCT, CREDIT_MEMO, TOTAL_DISCOUNT, TOTAL_SURCHARGE, OFFER_OPTION",
+    )
     item_price: Decimal | None = Field(None, description="Required without item")
     item_price_type: str | None = Field(None, description="N or T; required without item")
     unit_of_measure: str | None = None
@@ -27,16 +30,16 @@ class BusinessDocumentLineDto(V11Input):
     total_price: Decimal | None = Field(None, description="Required: netPrice + taxPrice")
     remaining_amount: Decimal | None = Field(None, description="Output only")
     discount: Decimal | None = None
-    discount_mode: str | None = Field(None, description="CONSTANT (default), RATE, "
-                                      "CONSTANT_TOTAL")
+    discount_mode: str | None = Field(None, description="CONSTANT (default), RATE, CONSTANT_TOTAL")
     amount: Decimal | None = Field(None, description="Number of units (required)")
     item_number: str | None = None
     item: str | None = None
     item_defaulting: bool | None = None
     account: str | None = None
     tax_class_entry: str | None = None
-    deposit_invoice: str | None = Field(None, description="Extension: the deposit invoice "
-                                        "an ON_ACCT line settles")
+    deposit_invoice: str | None = Field(
+        None, description="Extension: the deposit invoice an ON_ACCT line settles"
+    )
 
 
 class _BizDoc(V11Input):
@@ -87,8 +90,10 @@ class InvoiceDto(_Payable):
     due_date: dt.date | None = None
     dunning_date: dt.date | None = Field(None, description="Output only")
     last_dunning_level: str | None = Field(None, description="Output only")
-    deposit_for: str | None = Field(None, description="Extension: order confirmation number "
-                                    "this deposit invoice asks a deposit of")
+    deposit_for: str | None = Field(
+        None,
+        description="Extension: order confirmation number this deposit invoice asks a deposit of",
+    )
 
 
 class CreditMemoDto(_Payable):
@@ -112,7 +117,8 @@ class OfferDto(_Completable):
 class OrderConfirmationDto(_Completable):
     payment_term: str | None = None
     deposits: list[dict[str, Any]] | None = Field(
-        None, description="Extension: agreed deposits [{amount, dueDate, description}]")
+        None, description="Extension: agreed deposits [{amount, dueDate, description}]"
+    )
 
 
 class InvoiceTemplateDto(InvoiceDto):
@@ -142,8 +148,9 @@ class BusinessDocumentCompletionDto(V11Input):
 class BusinessDocumentConversionDto(V11Input):
     """Extension: convert into the next document of the chain."""
 
-    target_type: str | None = Field(None, description="ORDER_CONFIRMATION, DELIVERY_NOTE or "
-                                    "INVOICE")
+    target_type: str | None = Field(
+        None, description="ORDER_CONFIRMATION, DELIVERY_NOTE or INVOICE"
+    )
     state: str | None = Field(None, description="STAGING or FINALIZED (default)")
     date: dt.date | None = None
 

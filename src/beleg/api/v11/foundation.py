@@ -55,8 +55,9 @@ def countries(request: Request, actor: Actor = requires("foundation:read")) -> l
 
 
 @router.get("/countries/{country}", response_model=CountryDto, operation_id="getCountry")
-def country(country: str, request: Request,
-            actor: Actor = requires("foundation:read")) -> dict[str, str]:
+def country(
+    country: str, request: Request, actor: Actor = requires("foundation:read")
+) -> dict[str, str]:
     language = preferred_language(request)
     try:
         return data.get_country(country, language)
@@ -64,10 +65,12 @@ def country(country: str, request: Request,
         raise _localized_not_found(exc, language) from None
 
 
-@router.get("/countries/{country}/regions", response_model=list[RegionDto],
-            operation_id="getAllRegions")
-def regions(country: str, request: Request,
-            actor: Actor = requires("foundation:read")) -> list[dict[str, str]]:
+@router.get(
+    "/countries/{country}/regions", response_model=list[RegionDto], operation_id="getAllRegions"
+)
+def regions(
+    country: str, request: Request, actor: Actor = requires("foundation:read")
+) -> list[dict[str, str]]:
     language = preferred_language(request)
     try:
         return data.list_regions(country, language)
@@ -75,10 +78,12 @@ def regions(country: str, request: Request,
         raise _localized_not_found(exc, language) from None
 
 
-@router.get("/countries/{country}/regions/{region}", response_model=RegionDto,
-            operation_id="getRegion")
-def region(country: str, region: str, request: Request,
-           actor: Actor = requires("foundation:read")) -> dict[str, str]:
+@router.get(
+    "/countries/{country}/regions/{region}", response_model=RegionDto, operation_id="getRegion"
+)
+def region(
+    country: str, region: str, request: Request, actor: Actor = requires("foundation:read")
+) -> dict[str, str]:
     language = preferred_language(request)
     try:
         return data.get_region(country, region, language)
@@ -87,23 +92,30 @@ def region(country: str, region: str, request: Request,
 
 
 @router.get("/currencies", response_model=list[CurrencyDto], operation_id="getAllCurrencies")
-def currencies(request: Request,
-               actor: Actor = requires("foundation:read")) -> list[dict[str, str]]:
+def currencies(
+    request: Request, actor: Actor = requires("foundation:read")
+) -> list[dict[str, str]]:
     return data.list_currencies(preferred_language(request))
 
 
-@router.get("/units_of_measure", response_model=list[UnitOfMeasureDto],
-            operation_id="getAllUnitsOfMeasure")
+@router.get(
+    "/units_of_measure", response_model=list[UnitOfMeasureDto], operation_id="getAllUnitsOfMeasure"
+)
 def units(request: Request, actor: Actor = requires("foundation:read")) -> list[dict[str, str]]:
     return data.list_units(preferred_language(request))
 
 
-@router.delete("/session", status_code=204, operation_id="logout",
-               summary="Log out: revoke the session of a refresh token (seed 003 §4.7.8)")
-def logout(refresh_token: str, actor: Actor = requires("foundation:read"),
-           rt: Runtime = Depends(runtime)) -> Response:
-    if not oauth_tokens.logout(db=rt.db, actor=actor, refresh_token=refresh_token,
-                               clock=rt.clock):
-        raise NotFound("refresh token not found", field="refresh_token",
-                       de="Sitzung nicht gefunden.")
+@router.delete(
+    "/session",
+    status_code=204,
+    operation_id="logout",
+    summary="Log out: revoke the session of a refresh token (seed 003 §4.7.8)",
+)
+def logout(
+    refresh_token: str, actor: Actor = requires("foundation:read"), rt: Runtime = Depends(runtime)
+) -> Response:
+    if not oauth_tokens.logout(db=rt.db, actor=actor, refresh_token=refresh_token, clock=rt.clock):
+        raise NotFound(
+            "refresh token not found", field="refresh_token", de="Sitzung nicht gefunden."
+        )
     return Response(status_code=204)

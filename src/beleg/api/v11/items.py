@@ -71,10 +71,12 @@ class ItemDto(_Dto):
     additionalChargeMode: str | None = Field(None, description=MODES)
     supplier: str | None = Field(None, description="Supplier id")
     calculatedNetPrice: Decimal | None = Field(
-        None, description="Computed: purchasePrice + margin + additionalCharge; ignored")
+        None, description="Computed: purchasePrice + margin + additionalCharge; ignored"
+    )
     itemCategory: str | None = Field(None, description="Item category id")
     itemCategoryDefaulting: bool | None = Field(
-        None, description="true: absent account/taxClassEntry/unitOfMeasure from the category")
+        None, description="true: absent account/taxClassEntry/unitOfMeasure from the category"
+    )
     barCode: str | None = None
     supplierOrderNumber: str | None = None
     addInfo1: str | None = None
@@ -98,115 +100,216 @@ def _tenant(actor: Actor) -> uuid.UUID:
 
 # --- items ------------------------------------------------------------------------------------
 
-@router.post("/items", operation_id="createItem", response_class=AccountingJSON,
-             responses=documented(ItemDto))
-def create_item(body: ItemDto, actor: Actor = requires("items:write"),
-                rt: Runtime = Depends(runtime)) -> Response:
-    item_id = service.save_item(db=rt.db, actor=actor, tenant_id=_tenant(actor),
-                                values=body.model_dump(), clock=rt.clock)
+
+@router.post(
+    "/items",
+    operation_id="createItem",
+    response_class=AccountingJSON,
+    responses=documented(ItemDto),
+)
+def create_item(
+    body: ItemDto, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
+) -> Response:
+    item_id = service.save_item(
+        db=rt.db, actor=actor, tenant_id=_tenant(actor), values=body.model_dump(), clock=rt.clock
+    )
     return AccountingJSON(read.get_item(db=rt.db, tenant_id=_tenant(actor), item_id=item_id))
 
 
-@router.get("/items", operation_id="getAllItems", response_class=AccountingJSON,
-            responses=documented(list[ItemDto]))
-def get_items(*, category: str | None = Query(None, description="Item category id, or NONE"),
-              search: str | None = Query(None, description="Name, description, number or "
-                                                           "bar code"),
-              limit: int | None = Query(None, ge=1, le=read.MAX_LIMIT),
-              main_currency: bool = Query(False, alias="mainCurrency"),
-              actor: Actor = requires("items:read"), rt: Runtime = Depends(runtime)) -> Response:
-    return AccountingJSON(read.list_items(db=rt.db, tenant_id=_tenant(actor), category=category,
-                                          search=search, limit=limit,
-                                          main_currency=main_currency))
+@router.get(
+    "/items",
+    operation_id="getAllItems",
+    response_class=AccountingJSON,
+    responses=documented(list[ItemDto]),
+)
+def get_items(
+    *,
+    category: str | None = Query(None, description="Item category id, or NONE"),
+    search: str | None = Query(None, description="Name, description, number or bar code"),
+    limit: int | None = Query(None, ge=1, le=read.MAX_LIMIT),
+    main_currency: bool = Query(False, alias="mainCurrency"),
+    actor: Actor = requires("items:read"),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    return AccountingJSON(
+        read.list_items(
+            db=rt.db,
+            tenant_id=_tenant(actor),
+            category=category,
+            search=search,
+            limit=limit,
+            main_currency=main_currency,
+        )
+    )
 
 
-@router.get("/items/paginated", operation_id="getAllItemsPaginated",
-            response_class=AccountingJSON, responses=documented(ResultItemDto))
+@router.get(
+    "/items/paginated",
+    operation_id="getAllItemsPaginated",
+    response_class=AccountingJSON,
+    responses=documented(ResultItemDto),
+)
 def get_items_paginated(
-        *, category: str | None = Query(None, description="Item category id, or NONE"),
-        search: str | None = Query(None, description="Name, description, number, bar code "
-                                                     "or category name"),
-        main_currency: bool = Query(False, alias="mainCurrency"),
-        limit: int | None = Query(None, ge=1, le=read.MAX_LIMIT),
-        offset: int = Query(0, ge=0, le=2**31 - 1),
-        sort: str | None = Query(None, description="prop[:asc|desc],... e.g. name:desc"),
-        actor: Actor = requires("items:read"), rt: Runtime = Depends(runtime)) -> Response:
-    return AccountingJSON(read.page_items(
-        db=rt.db, tenant_id=_tenant(actor), category=category, search=search,
-        main_currency=main_currency, limit=limit, offset=offset, sort=sort))
+    *,
+    category: str | None = Query(None, description="Item category id, or NONE"),
+    search: str | None = Query(
+        None, description="Name, description, number, bar code or category name"
+    ),
+    main_currency: bool = Query(False, alias="mainCurrency"),
+    limit: int | None = Query(None, ge=1, le=read.MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
+    sort: str | None = Query(None, description="prop[:asc|desc],... e.g. name:desc"),
+    actor: Actor = requires("items:read"),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    return AccountingJSON(
+        read.page_items(
+            db=rt.db,
+            tenant_id=_tenant(actor),
+            category=category,
+            search=search,
+            main_currency=main_currency,
+            limit=limit,
+            offset=offset,
+            sort=sort,
+        )
+    )
 
 
-@router.get("/items/{item}", operation_id="getItem", response_class=AccountingJSON,
-            responses=documented(ItemDto))
-def get_item(item: str, actor: Actor = requires("items:read"),
-             rt: Runtime = Depends(runtime)) -> Response:
-    return AccountingJSON(read.get_item(db=rt.db, tenant_id=_tenant(actor),
-                                        item_id=path_uuid(item, "item")))
+@router.get(
+    "/items/{item}",
+    operation_id="getItem",
+    response_class=AccountingJSON,
+    responses=documented(ItemDto),
+)
+def get_item(
+    item: str, actor: Actor = requires("items:read"), rt: Runtime = Depends(runtime)
+) -> Response:
+    return AccountingJSON(
+        read.get_item(db=rt.db, tenant_id=_tenant(actor), item_id=path_uuid(item, "item"))
+    )
 
 
-@router.put("/items/{item}", operation_id="updateItem", response_class=AccountingJSON,
-            responses=documented(ItemDto))
-def update_item(item: str, body: ItemDto, actor: Actor = requires("items:write"),
-                rt: Runtime = Depends(runtime)) -> Response:
-    item_id = service.save_item(db=rt.db, actor=actor, tenant_id=_tenant(actor),
-                                values=body.model_dump(), clock=rt.clock,
-                                item_id=path_uuid(item, "item"))
+@router.put(
+    "/items/{item}",
+    operation_id="updateItem",
+    response_class=AccountingJSON,
+    responses=documented(ItemDto),
+)
+def update_item(
+    item: str, body: ItemDto, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
+) -> Response:
+    item_id = service.save_item(
+        db=rt.db,
+        actor=actor,
+        tenant_id=_tenant(actor),
+        values=body.model_dump(),
+        clock=rt.clock,
+        item_id=path_uuid(item, "item"),
+    )
     return AccountingJSON(read.get_item(db=rt.db, tenant_id=_tenant(actor), item_id=item_id))
 
 
 @router.delete("/items/{item}", operation_id="deleteItem", status_code=204)
-def delete_item(item: str, actor: Actor = requires("items:write"),
-                rt: Runtime = Depends(runtime)) -> Response:
-    service.delete_item(db=rt.db, actor=actor, tenant_id=_tenant(actor),
-                        item_id=path_uuid(item, "item"), clock=rt.clock)
+def delete_item(
+    item: str, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
+) -> Response:
+    service.delete_item(
+        db=rt.db,
+        actor=actor,
+        tenant_id=_tenant(actor),
+        item_id=path_uuid(item, "item"),
+        clock=rt.clock,
+    )
     return Response(status_code=204)
 
 
 # --- item categories --------------------------------------------------------------------------
 
-@router.post("/item_categories", operation_id="createItemCategory",
-             response_class=AccountingJSON, responses=documented(ItemCategoryDto))
-def create_item_category(body: ItemCategoryDto, actor: Actor = requires("items:write"),
-                         rt: Runtime = Depends(runtime)) -> Response:
-    category_id = service.save_category(db=rt.db, actor=actor, tenant_id=_tenant(actor),
-                                        values=body.model_dump(), clock=rt.clock)
-    return AccountingJSON(read.get_category(db=rt.db, tenant_id=_tenant(actor),
-                                            category_id=category_id))
+
+@router.post(
+    "/item_categories",
+    operation_id="createItemCategory",
+    response_class=AccountingJSON,
+    responses=documented(ItemCategoryDto),
+)
+def create_item_category(
+    body: ItemCategoryDto, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
+) -> Response:
+    category_id = service.save_category(
+        db=rt.db, actor=actor, tenant_id=_tenant(actor), values=body.model_dump(), clock=rt.clock
+    )
+    return AccountingJSON(
+        read.get_category(db=rt.db, tenant_id=_tenant(actor), category_id=category_id)
+    )
 
 
-@router.get("/item_categories", operation_id="getAllItemCategories",
-            response_class=AccountingJSON, responses=documented(list[ItemCategoryDto]))
-def get_item_categories(actor: Actor = requires("items:read"),
-                        rt: Runtime = Depends(runtime)) -> Response:
+@router.get(
+    "/item_categories",
+    operation_id="getAllItemCategories",
+    response_class=AccountingJSON,
+    responses=documented(list[ItemCategoryDto]),
+)
+def get_item_categories(
+    actor: Actor = requires("items:read"), rt: Runtime = Depends(runtime)
+) -> Response:
     return AccountingJSON(read.list_categories(db=rt.db, tenant_id=_tenant(actor)))
 
 
-@router.get("/item_categories/{item_category}", operation_id="getItemCategory",
-            response_class=AccountingJSON, responses=documented(ItemCategoryDto))
-def get_item_category(item_category: str, actor: Actor = requires("items:read"),
-                      rt: Runtime = Depends(runtime)) -> Response:
-    return AccountingJSON(read.get_category(
-        db=rt.db, tenant_id=_tenant(actor),
-        category_id=path_uuid(item_category, "item_category")))
+@router.get(
+    "/item_categories/{item_category}",
+    operation_id="getItemCategory",
+    response_class=AccountingJSON,
+    responses=documented(ItemCategoryDto),
+)
+def get_item_category(
+    item_category: str, actor: Actor = requires("items:read"), rt: Runtime = Depends(runtime)
+) -> Response:
+    return AccountingJSON(
+        read.get_category(
+            db=rt.db,
+            tenant_id=_tenant(actor),
+            category_id=path_uuid(item_category, "item_category"),
+        )
+    )
 
 
-@router.put("/item_categories/{item_category}", operation_id="updateItemCategory",
-            response_class=AccountingJSON, responses=documented(ItemCategoryDto))
-def update_item_category(item_category: str, body: ItemCategoryDto,
-                         actor: Actor = requires("items:write"),
-                         rt: Runtime = Depends(runtime)) -> Response:
+@router.put(
+    "/item_categories/{item_category}",
+    operation_id="updateItemCategory",
+    response_class=AccountingJSON,
+    responses=documented(ItemCategoryDto),
+)
+def update_item_category(
+    item_category: str,
+    body: ItemCategoryDto,
+    actor: Actor = requires("items:write"),
+    rt: Runtime = Depends(runtime),
+) -> Response:
     category_id = service.save_category(
-        db=rt.db, actor=actor, tenant_id=_tenant(actor), values=body.model_dump(),
-        clock=rt.clock, category_id=path_uuid(item_category, "item_category"))
-    return AccountingJSON(read.get_category(db=rt.db, tenant_id=_tenant(actor),
-                                            category_id=category_id))
+        db=rt.db,
+        actor=actor,
+        tenant_id=_tenant(actor),
+        values=body.model_dump(),
+        clock=rt.clock,
+        category_id=path_uuid(item_category, "item_category"),
+    )
+    return AccountingJSON(
+        read.get_category(db=rt.db, tenant_id=_tenant(actor), category_id=category_id)
+    )
 
 
-@router.delete("/item_categories/{item_category}", operation_id="deleteItemCategory",
-               status_code=204)
-def delete_item_category(item_category: str, actor: Actor = requires("items:write"),
-                         rt: Runtime = Depends(runtime)) -> Response:
-    service.delete_category(db=rt.db, actor=actor, tenant_id=_tenant(actor),
-                            category_id=path_uuid(item_category, "item_category"),
-                            clock=rt.clock)
+@router.delete(
+    "/item_categories/{item_category}", operation_id="deleteItemCategory", status_code=204
+)
+def delete_item_category(
+    item_category: str, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
+) -> Response:
+    service.delete_category(
+        db=rt.db,
+        actor=actor,
+        tenant_id=_tenant(actor),
+        category_id=path_uuid(item_category, "item_category"),
+        clock=rt.clock,
+    )
     return Response(status_code=204)

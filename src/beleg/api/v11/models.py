@@ -97,6 +97,7 @@ class CancellationDto(V11Input):
 # Response models (seed 003 §5): documentation of what /api/1.1 answers. Amounts are JSON
 # numbers; optional fields are omitted rather than null.
 
+
 class _Out(BaseModel):
     model_config = ConfigDict(extra="allow")
 

@@ -29,8 +29,13 @@ def encode(value: Any) -> str:
     if isinstance(value, (date, UUID)):
         return json.dumps(str(value))
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{encode(v)}"
-                              for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ",".join(
+                f"{json.dumps(str(k), ensure_ascii=False)}:{encode(v)}" for k, v in value.items()
+            )
+            + "}"
+        )
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(encode(v) for v in value) + "]"
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")

@@ -21,7 +21,18 @@ from beleg.api.v2 import (
 
 def router() -> APIRouter:
     v2 = APIRouter(prefix="/v2", route_class=BelegRoute, responses=PROBLEM_RESPONSES)
-    for module in (tenants, users, api_keys, scopes, audit, test_clock, oauth_apps,
-                   security, invoicing_setup, numbering, cash_registers):
+    for module in (
+        tenants,
+        users,
+        api_keys,
+        scopes,
+        audit,
+        test_clock,
+        oauth_apps,
+        security,
+        invoicing_setup,
+        numbering,
+        cash_registers,
+    ):
         v2.include_router(module.router)
     return v2

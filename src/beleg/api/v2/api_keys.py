@@ -52,40 +52,64 @@ class ApiKeyUpdate(ApiInput):
 
 
 @router.get("", response_model=Page[ApiKeyOut], responses=CSV_RESPONSE, summary="List API keys")
-def list_keys(request: Request, params: ListParams = Depends(),
-              actor: Actor = requires("api-keys:read"), rt: Runtime = Depends(runtime)) -> Any:
+def list_keys(
+    request: Request,
+    params: ListParams = Depends(),
+    actor: Actor = requires("api-keys:read"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
     spec = api_key_list(actor.principal.tenant_id, rt.clock.now())
     return list_response(request, spec, params, rt, "api-keys.csv")
 
 
 @router.post("", response_model=ApiKeyCreated, status_code=201, summary="Create an API key")
-def create_key(body: ApiKeyCreate, actor: Actor = requires("api-keys:write"),
-               rt: Runtime = Depends(runtime)) -> Any:
+def create_key(
+    body: ApiKeyCreate, actor: Actor = requires("api-keys:write"), rt: Runtime = Depends(runtime)
+) -> Any:
     created = service.create_api_key(
-        db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, name=body.name,
-        scopes=body.scopes, validity_days=body.validity_days, clock=rt.clock)
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        name=body.name,
+        scopes=body.scopes,
+        validity_days=body.validity_days,
+        clock=rt.clock,
+    )
     return {**api_key_item(created.key, rt.clock.now()), "token": created.token}
 
 
 @router.get("/{key_id}", response_model=ApiKeyOut, summary="Get an API key")
-def read_key(key_id: uuid.UUID, actor: Actor = requires("api-keys:read"),
-             rt: Runtime = Depends(runtime)) -> Any:
-    return get_api_key(db=rt.db, tenant_id=actor.principal.tenant_id, key_id=key_id,
-                       now=rt.clock.now())
+def read_key(
+    key_id: uuid.UUID, actor: Actor = requires("api-keys:read"), rt: Runtime = Depends(runtime)
+) -> Any:
+    return get_api_key(
+        db=rt.db, tenant_id=actor.principal.tenant_id, key_id=key_id, now=rt.clock.now()
+    )
 
 
 @router.patch("/{key_id}", response_model=ApiKeyOut, summary="Rename a key or change scopes")
-def patch_key(key_id: uuid.UUID, body: ApiKeyUpdate, actor: Actor = requires("api-keys:write"),
-              rt: Runtime = Depends(runtime)) -> Any:
-    row = service.update_api_key(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                 key_id=key_id, name=body.name, scopes=body.scopes,
-                                 clock=rt.clock)
+def patch_key(
+    key_id: uuid.UUID,
+    body: ApiKeyUpdate,
+    actor: Actor = requires("api-keys:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    row = service.update_api_key(
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        key_id=key_id,
+        name=body.name,
+        scopes=body.scopes,
+        clock=rt.clock,
+    )
     return api_key_item(row, rt.clock.now())
 
 
 @router.delete("/{key_id}", status_code=204, summary="Delete (revoke) an API key")
-def delete_key(key_id: uuid.UUID, actor: Actor = requires("api-keys:write"),
-               rt: Runtime = Depends(runtime)) -> None:
-    service.delete_api_key(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                           key_id=key_id, clock=rt.clock)
-
+def delete_key(
+    key_id: uuid.UUID, actor: Actor = requires("api-keys:write"), rt: Runtime = Depends(runtime)
+) -> None:
+    service.delete_api_key(
+        db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, key_id=key_id, clock=rt.clock
+    )

@@ -46,24 +46,38 @@ class VerificationOut(ApiModel):
     breaks: list[ChainBreakOut]
 
 
-@router.get("", response_model=Page[AuditEntryOut], responses=CSV_RESPONSE,
-            summary="List audit entries (newest first)")
-def list_entries(request: Request, params: ListParams = Depends(),
-                 actor: Actor = requires("audit-trail:read"),
-                 rt: Runtime = Depends(runtime)) -> Any:
+@router.get(
+    "",
+    response_model=Page[AuditEntryOut],
+    responses=CSV_RESPONSE,
+    summary="List audit entries (newest first)",
+)
+def list_entries(
+    request: Request,
+    params: ListParams = Depends(),
+    actor: Actor = requires("audit-trail:read"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
     spec = audit_list(actor.principal.tenant_id)
     return list_response(request, spec, params, rt, "audit-trail.csv")
 
 
-@router.get("/verification", response_model=VerificationOut,
-            summary="Verify the tenant's hash chain")
+@router.get(
+    "/verification", response_model=VerificationOut, summary="Verify the tenant's hash chain"
+)
 def verify(actor: Actor = requires("audit-trail:read"), rt: Runtime = Depends(runtime)) -> Any:
     result = verify_tenant_chain(db=rt.db, tenant_id=actor.principal.tenant_id)
-    return {"intact": result.intact, "entries": result.entries,
-            "breaks": [{"seq": b.seq, "reason": b.reason} for b in result.breaks]}
+    return {
+        "intact": result.intact,
+        "entries": result.entries,
+        "breaks": [{"seq": b.seq, "reason": b.reason} for b in result.breaks],
+    }
 
 
 @router.get("/{seq}", response_model=AuditEntryOut, summary="Get one audit entry")
-def read_entry(seq: int = Path(ge=1, le=MAX_BIGINT), actor: Actor = requires("audit-trail:read"),
-               rt: Runtime = Depends(runtime)) -> Any:
+def read_entry(
+    seq: int = Path(ge=1, le=MAX_BIGINT),
+    actor: Actor = requires("audit-trail:read"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
     return get_audit_entry(db=rt.db, tenant_id=actor.principal.tenant_id, seq=seq)

@@ -39,12 +39,15 @@ class RegisterOut(ApiModel):
 
 
 class RegisterIn(ApiInput):
-    id: int = Field(ge=1, le=MAX_REGISTER,
-                    description="Register number 1..999999, unique; fixed once created")
+    id: int = Field(
+        ge=1, le=MAX_REGISTER, description="Register number 1..999999, unique; fixed once created"
+    )
     name: str = Field(description="1 to 100 characters")
     group: str | None = None
-    bank_account_id: uuid.UUID = Field(description="The means of payment (cash) the register "
-                                       "books to; its U account is then reserved")
+    bank_account_id: uuid.UUID = Field(
+        description="The means of payment (cash) the register "
+        "books to; its U account is then reserved"
+    )
     allow_past_income: bool = False
     enable_drawback: bool = False
     default_register: bool = False
@@ -52,15 +55,22 @@ class RegisterIn(ApiInput):
 
     def data(self) -> service.RegisterInput:
         return service.RegisterInput(
-            number=self.id, name=self.name, group=self.group,
+            number=self.id,
+            name=self.name,
+            group=self.group,
             bank_account_id=str(self.bank_account_id),
-            allow_past_income=self.allow_past_income, enable_drawback=self.enable_drawback,
-            default_register=self.default_register, layout=self.layout)
+            allow_past_income=self.allow_past_income,
+            enable_drawback=self.enable_drawback,
+            default_register=self.default_register,
+            layout=self.layout,
+        )
 
 
 class ActivationIn(ApiInput):
-    key_id: str = Field(description="RKSV key identifier printed on every receipt, e.g. "
-                        "U:ATU12345678-K1 (UID), S:123456789-K1 (tax number)")
+    key_id: str = Field(
+        description="RKSV key identifier printed on every receipt, e.g. "
+        "U:ATU12345678-K1 (UID), S:123456789-K1 (tax number)"
+    )
 
 
 class Registration(ApiModel):
@@ -77,58 +87,95 @@ def _one(rt: Runtime, actor: Actor, number: int) -> dict[str, Any]:
 
 
 @router.get("", response_model=list[RegisterOut], summary="Every cash register, any state")
-def list_registers(rt: Runtime = Depends(runtime),
-                   actor: Actor = requires(READ)) -> list[dict[str, Any]]:
+def list_registers(
+    rt: Runtime = Depends(runtime), actor: Actor = requires(READ)
+) -> list[dict[str, Any]]:
     return read.list_registers(db=rt.db, tenant_id=actor.principal.tenant_id, all_states=True)
 
 
-@router.post("", response_model=RegisterOut, status_code=201,
-             summary="Create a cash register (state NEW)")
-def create(body: RegisterIn, rt: Runtime = Depends(runtime),
-           actor: Actor = requires(WRITE)) -> dict[str, Any]:
-    number = service.create_register(db=rt.db, actor=actor,
-                                     tenant_id=actor.principal.tenant_id, data=body.data(),
-                                     clock=rt.clock)
+@router.post(
+    "", response_model=RegisterOut, status_code=201, summary="Create a cash register (state NEW)"
+)
+def create(
+    body: RegisterIn, rt: Runtime = Depends(runtime), actor: Actor = requires(WRITE)
+) -> dict[str, Any]:
+    number = service.create_register(
+        db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, data=body.data(), clock=rt.clock
+    )
     return _one(rt, actor, number)
 
 
-@router.put("/{number}", response_model=RegisterOut,
-            summary="Change a register: everything while NEW; name, group, flags and layout "
-                    "while ACTIVE")
-def change(number: RegisterNo, body: RegisterIn, rt: Runtime = Depends(runtime),
-           actor: Actor = requires(WRITE)) -> dict[str, Any]:
-    service.update_register(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                            number=number, data=body.data(), clock=rt.clock)
+@router.put(
+    "/{number}",
+    response_model=RegisterOut,
+    summary="Change a register: everything while NEW; name, group, flags and layout while ACTIVE",
+)
+def change(
+    number: RegisterNo,
+    body: RegisterIn,
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(WRITE),
+) -> dict[str, Any]:
+    service.update_register(
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        number=number,
+        data=body.data(),
+        clock=rt.clock,
+    )
     return _one(rt, actor, number)
 
 
-@router.post("/{number}/activate", response_model=RegisterOut,
-             summary="Commission (NEW → ACTIVE): keys and the signed Startbeleg")
-def activate(number: RegisterNo, body: ActivationIn, rt: Runtime = Depends(runtime),
-             actor: Actor = requires(WRITE)) -> dict[str, Any]:
-    service.activate_register(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                              number=number, key_id=body.key_id, clock=rt.clock)
+@router.post(
+    "/{number}/activate",
+    response_model=RegisterOut,
+    summary="Commission (NEW → ACTIVE): keys and the signed Startbeleg",
+)
+def activate(
+    number: RegisterNo,
+    body: ActivationIn,
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(WRITE),
+) -> dict[str, Any]:
+    service.activate_register(
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        number=number,
+        key_id=body.key_id,
+        clock=rt.clock,
+    )
     return _one(rt, actor, number)
 
 
-@router.post("/{number}/decommission", response_model=RegisterOut,
-             summary="Decommission (ACTIVE → LOCKED): the signed Schlussbeleg")
-def decommission(number: RegisterNo, rt: Runtime = Depends(runtime),
-                 actor: Actor = requires(WRITE)) -> dict[str, Any]:
-    service.decommission_register(db=rt.db, actor=actor,
-                                  tenant_id=actor.principal.tenant_id, number=number,
-                                  clock=rt.clock)
+@router.post(
+    "/{number}/decommission",
+    response_model=RegisterOut,
+    summary="Decommission (ACTIVE → LOCKED): the signed Schlussbeleg",
+)
+def decommission(
+    number: RegisterNo, rt: Runtime = Depends(runtime), actor: Actor = requires(WRITE)
+) -> dict[str, Any]:
+    service.decommission_register(
+        db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, number=number, clock=rt.clock
+    )
     return _one(rt, actor, number)
 
 
-@router.get("/{number}/registration", response_model=Registration,
-            summary="What FinanzOnline registration needs (§ 16 RKSV); includes the AES key")
-def registration(number: RegisterNo, rt: Runtime = Depends(runtime),
-                 actor: Actor = requires(WRITE)) -> dict[str, Any]:
+@router.get(
+    "/{number}/registration",
+    response_model=Registration,
+    summary="What FinanzOnline registration needs (§ 16 RKSV); includes the AES key",
+)
+def registration(
+    number: RegisterNo, rt: Runtime = Depends(runtime), actor: Actor = requires(WRITE)
+) -> dict[str, Any]:
     return read.registration(db=rt.db, tenant_id=actor.principal.tenant_id, number=number)
 
 
 @router.get("/{number}/dep-export", summary="RKSV data collection protocol (DEP7 JSON)")
-def dep_export(number: RegisterNo, rt: Runtime = Depends(runtime),
-               actor: Actor = requires(READ)) -> dict[str, object]:
+def dep_export(
+    number: RegisterNo, rt: Runtime = Depends(runtime), actor: Actor = requires(READ)
+) -> dict[str, object]:
     return read.dep_export(db=rt.db, tenant_id=actor.principal.tenant_id, number=number)

@@ -43,8 +43,10 @@ class CounterOut(ApiModel):
     width: int = Field(description="Zero padding of the number; 0 = none")
     reset: CounterReset = Field(description="When the counter restarts at start")
     start: int = Field(description="The first number of every period")
-    affix_source: AffixSource = Field(description="COUNTER: this counter's prefix/suffix; "
-                                      "STRATEGY: those of the document type's strategy")
+    affix_source: AffixSource = Field(
+        description="COUNTER: this counter's prefix/suffix; "
+        "STRATEGY: those of the document type's strategy"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -68,9 +70,14 @@ class CounterIn(ApiInput):
     affix_source: AffixSource = AffixSource.COUNTER
 
     def config(self) -> CounterConfig:
-        return CounterConfig(prefix=self.prefix, suffix=self.suffix, width=self.width,
-                             reset=self.reset, start=self.start,
-                             affix_source=self.affix_source)
+        return CounterConfig(
+            prefix=self.prefix,
+            suffix=self.suffix,
+            width=self.width,
+            reset=self.reset,
+            start=self.start,
+            affix_source=self.affix_source,
+        )
 
 
 class RuleIn(ApiInput):
@@ -92,11 +99,11 @@ class RuleOut(ApiModel):
 
 
 class StrategyIn(ApiInput):
-    prefix: str = Field("", description=AFFIX_HELP + "; used by counters with "
-                        "affixSource STRATEGY")
+    prefix: str = Field("", description=AFFIX_HELP + "; used by counters with affixSource STRATEGY")
     suffix: str = Field("", description=AFFIX_HELP)
-    rules: list[RuleIn] = Field(default_factory=list,
-                                description="Replaces every rule of the document type")
+    rules: list[RuleIn] = Field(
+        default_factory=list, description="Replaces every rule of the document type"
+    )
 
 
 class StrategyOut(ApiModel):
@@ -109,8 +116,10 @@ class StrategyOut(ApiModel):
 class SequenceGroupOut(ApiModel):
     id: uuid.UUID
     name: str
-    base: SequenceBase = Field(description="ANNUAL numbers contain the year and restart "
-                               "every year; PERMANENT ones count on")
+    base: SequenceBase = Field(
+        description="ANNUAL numbers contain the year and restart "
+        "every year; PERMANENT ones count on"
+    )
     default_group: bool
     created_at: datetime
     updated_at: datetime
@@ -118,7 +127,8 @@ class SequenceGroupOut(ApiModel):
 
 class SequenceGroupDetail(SequenceGroupOut):
     counters: dict[DocumentType, uuid.UUID | None] = Field(
-        description="The counter of each document type")
+        description="The counter of each document type"
+    )
 
 
 class SequenceGroupIn(ApiInput):
@@ -126,101 +136,196 @@ class SequenceGroupIn(ApiInput):
     base: SequenceBase = Field(description="Fixed once the group exists")
     default_group: bool = Field(False, description="true makes this the default group")
     counters: dict[DocumentType, uuid.UUID] | None = Field(
-        None, description="Counter per document type; a new group gets a new counter for "
-        "each type not given")
+        None,
+        description="Counter per document type; a new group gets a new counter for "
+        "each type not given",
+    )
 
 
 def _tenant(actor: Actor) -> uuid.UUID:
     return actor.principal.tenant_id
 
 
-@router.get("/document-counters", response_model=Page[CounterOut], responses=CSV_RESPONSE,
-            summary="List document counters")
-def list_counters(request: Request, params: ListParams = Depends(),
-                  actor: Actor = requires("documents:read"),
-                  rt: Runtime = Depends(runtime)) -> Any:
-    return list_response(request, read.counter_list(_tenant(actor)), params, rt,
-                         "document-counters.csv")
+@router.get(
+    "/document-counters",
+    response_model=Page[CounterOut],
+    responses=CSV_RESPONSE,
+    summary="List document counters",
+)
+def list_counters(
+    request: Request,
+    params: ListParams = Depends(),
+    actor: Actor = requires("documents:read"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    return list_response(
+        request, read.counter_list(_tenant(actor)), params, rt, "document-counters.csv"
+    )
 
 
-@router.post("/document-counters", response_model=CounterDetail, status_code=201,
-             summary="Create a document counter")
-def create_counter(body: CounterIn, actor: Actor = requires("documents:write"),
-                   rt: Runtime = Depends(runtime)) -> Any:
-    row = service.create_counter(db=rt.db, actor=actor, tenant_id=_tenant(actor),
-                                 name=body.name, config=body.config(), clock=rt.clock)
+@router.post(
+    "/document-counters",
+    response_model=CounterDetail,
+    status_code=201,
+    summary="Create a document counter",
+)
+def create_counter(
+    body: CounterIn, actor: Actor = requires("documents:write"), rt: Runtime = Depends(runtime)
+) -> Any:
+    row = service.create_counter(
+        db=rt.db,
+        actor=actor,
+        tenant_id=_tenant(actor),
+        name=body.name,
+        config=body.config(),
+        clock=rt.clock,
+    )
     return read.get_counter(db=rt.db, tenant_id=_tenant(actor), counter_id=row["id"])
 
 
-@router.get("/document-counters/{counter_id}", response_model=CounterDetail,
-            summary="Get a document counter and the last number of each period")
-def read_counter(counter_id: uuid.UUID, actor: Actor = requires("documents:read"),
-                 rt: Runtime = Depends(runtime)) -> Any:
+@router.get(
+    "/document-counters/{counter_id}",
+    response_model=CounterDetail,
+    summary="Get a document counter and the last number of each period",
+)
+def read_counter(
+    counter_id: uuid.UUID, actor: Actor = requires("documents:read"), rt: Runtime = Depends(runtime)
+) -> Any:
     return read.get_counter(db=rt.db, tenant_id=_tenant(actor), counter_id=counter_id)
 
 
-@router.put("/document-counters/{counter_id}", response_model=CounterDetail,
-            summary="Replace a document counter's configuration")
-def replace_counter(counter_id: uuid.UUID, body: CounterIn,
-                    actor: Actor = requires("documents:write"),
-                    rt: Runtime = Depends(runtime)) -> Any:
-    service.update_counter(db=rt.db, actor=actor, tenant_id=_tenant(actor),
-                           counter_id=counter_id, name=body.name, config=body.config(),
-                           clock=rt.clock)
+@router.put(
+    "/document-counters/{counter_id}",
+    response_model=CounterDetail,
+    summary="Replace a document counter's configuration",
+)
+def replace_counter(
+    counter_id: uuid.UUID,
+    body: CounterIn,
+    actor: Actor = requires("documents:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    service.update_counter(
+        db=rt.db,
+        actor=actor,
+        tenant_id=_tenant(actor),
+        counter_id=counter_id,
+        name=body.name,
+        config=body.config(),
+        clock=rt.clock,
+    )
     return read.get_counter(db=rt.db, tenant_id=_tenant(actor), counter_id=counter_id)
 
 
-@router.get("/number-strategies/{docType}", response_model=StrategyOut,
-            summary="Get the number strategy of a document type")
-def read_strategy(docType: DocumentType, actor: Actor = requires("documents:read"),
-                  rt: Runtime = Depends(runtime)) -> Any:
+@router.get(
+    "/number-strategies/{docType}",
+    response_model=StrategyOut,
+    summary="Get the number strategy of a document type",
+)
+def read_strategy(
+    docType: DocumentType, actor: Actor = requires("documents:read"), rt: Runtime = Depends(runtime)
+) -> Any:
     return read.get_strategy(db=rt.db, tenant_id=_tenant(actor), doc_type=docType)
 
 
-@router.put("/number-strategies/{docType}", response_model=StrategyOut,
-            summary="Replace the prefix, suffix and rules of a document type's strategy")
-def replace_strategy(docType: DocumentType, body: StrategyIn,
-                     actor: Actor = requires("documents:write"),
-                     rt: Runtime = Depends(runtime)) -> Any:
-    rules = [NumberRule(priority=r.priority, counter_id=r.counter_id, doc_type=docType,
-                        customer_type=r.customer_type, country=r.country,
-                        billing_group=r.billing_group, operating_site=r.operating_site)
-             for r in body.rules]
-    service.put_strategy(db=rt.db, actor=actor, tenant_id=_tenant(actor), doc_type=docType,
-                         prefix=body.prefix, suffix=body.suffix, rules=rules, clock=rt.clock)
+@router.put(
+    "/number-strategies/{docType}",
+    response_model=StrategyOut,
+    summary="Replace the prefix, suffix and rules of a document type's strategy",
+)
+def replace_strategy(
+    docType: DocumentType,
+    body: StrategyIn,
+    actor: Actor = requires("documents:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    rules = [
+        NumberRule(
+            priority=r.priority,
+            counter_id=r.counter_id,
+            doc_type=docType,
+            customer_type=r.customer_type,
+            country=r.country,
+            billing_group=r.billing_group,
+            operating_site=r.operating_site,
+        )
+        for r in body.rules
+    ]
+    service.put_strategy(
+        db=rt.db,
+        actor=actor,
+        tenant_id=_tenant(actor),
+        doc_type=docType,
+        prefix=body.prefix,
+        suffix=body.suffix,
+        rules=rules,
+        clock=rt.clock,
+    )
     return read.get_strategy(db=rt.db, tenant_id=_tenant(actor), doc_type=docType)
 
 
-@router.get("/sequence-groups", response_model=Page[SequenceGroupOut], responses=CSV_RESPONSE,
-            summary="List sequence groups")
-def list_sequence_groups(request: Request, params: ListParams = Depends(),
-                         actor: Actor = requires("documents:read"),
-                         rt: Runtime = Depends(runtime)) -> Any:
-    return list_response(request, read.sequence_group_list(_tenant(actor)), params, rt,
-                         "sequence-groups.csv")
+@router.get(
+    "/sequence-groups",
+    response_model=Page[SequenceGroupOut],
+    responses=CSV_RESPONSE,
+    summary="List sequence groups",
+)
+def list_sequence_groups(
+    request: Request,
+    params: ListParams = Depends(),
+    actor: Actor = requires("documents:read"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    return list_response(
+        request, read.sequence_group_list(_tenant(actor)), params, rt, "sequence-groups.csv"
+    )
 
 
-@router.post("/sequence-groups", response_model=SequenceGroupDetail, status_code=201,
-             summary="Create a sequence group")
-def create_sequence_group(body: SequenceGroupIn, actor: Actor = requires("documents:write"),
-                          rt: Runtime = Depends(runtime)) -> Any:
-    row = service.save_sequence_group(db=rt.db, actor=actor, tenant_id=_tenant(actor),
-                                      values=body.model_dump(), clock=rt.clock)
+@router.post(
+    "/sequence-groups",
+    response_model=SequenceGroupDetail,
+    status_code=201,
+    summary="Create a sequence group",
+)
+def create_sequence_group(
+    body: SequenceGroupIn,
+    actor: Actor = requires("documents:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    row = service.save_sequence_group(
+        db=rt.db, actor=actor, tenant_id=_tenant(actor), values=body.model_dump(), clock=rt.clock
+    )
     return read.get_sequence_group(db=rt.db, tenant_id=_tenant(actor), group_id=row["id"])
 
 
-@router.get("/sequence-groups/{group_id}", response_model=SequenceGroupDetail,
-            summary="Get a sequence group and its counters")
-def read_sequence_group(group_id: uuid.UUID, actor: Actor = requires("documents:read"),
-                        rt: Runtime = Depends(runtime)) -> Any:
+@router.get(
+    "/sequence-groups/{group_id}",
+    response_model=SequenceGroupDetail,
+    summary="Get a sequence group and its counters",
+)
+def read_sequence_group(
+    group_id: uuid.UUID, actor: Actor = requires("documents:read"), rt: Runtime = Depends(runtime)
+) -> Any:
     return read.get_sequence_group(db=rt.db, tenant_id=_tenant(actor), group_id=group_id)
 
 
-@router.put("/sequence-groups/{group_id}", response_model=SequenceGroupDetail,
-            summary="Replace a sequence group (name, default, counters)")
-def replace_sequence_group(group_id: uuid.UUID, body: SequenceGroupIn,
-                           actor: Actor = requires("documents:write"),
-                           rt: Runtime = Depends(runtime)) -> Any:
-    service.save_sequence_group(db=rt.db, actor=actor, tenant_id=_tenant(actor),
-                                values=body.model_dump(), clock=rt.clock, group_id=group_id)
+@router.put(
+    "/sequence-groups/{group_id}",
+    response_model=SequenceGroupDetail,
+    summary="Replace a sequence group (name, default, counters)",
+)
+def replace_sequence_group(
+    group_id: uuid.UUID,
+    body: SequenceGroupIn,
+    actor: Actor = requires("documents:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    service.save_sequence_group(
+        db=rt.db,
+        actor=actor,
+        tenant_id=_tenant(actor),
+        values=body.model_dump(),
+        clock=rt.clock,
+        group_id=group_id,
+    )
     return read.get_sequence_group(db=rt.db, tenant_id=_tenant(actor), group_id=group_id)

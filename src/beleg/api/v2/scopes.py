@@ -27,12 +27,16 @@ class RoleOut(ApiModel):
 
 @router.get("/scopes", response_model=list[ScopeOut], summary="List the scope catalogue")
 def list_scopes(actor: Actor = requires("api-keys:read")) -> list[ScopeOut]:
-    return [ScopeOut(name=s.name, resource=s.resource, description=s.description,
-                     platform=s.platform) for s in CATALOGUE]
+    return [
+        ScopeOut(name=s.name, resource=s.resource, description=s.description, platform=s.platform)
+        for s in CATALOGUE
+    ]
 
 
 @router.get("/roles", response_model=list[RoleOut], summary="List user roles and their scopes")
 def list_roles(actor: Actor = requires("users:read")) -> list[RoleOut]:
     platform = actor.principal.platform_tenant
-    return [RoleOut(role=r.value, scopes=sorted(scopes_for_role(r, platform_tenant=platform)))
-            for r in Role]
+    return [
+        RoleOut(role=r.value, scopes=sorted(scopes_for_role(r, platform_tenant=platform)))
+        for r in Role
+    ]

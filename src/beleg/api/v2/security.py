@@ -24,11 +24,13 @@ router = APIRouter(tags=["Security settings"], route_class=BelegRoute)
 
 class SecuritySettings(ApiModel):
     password_min_length: int = Field(description="8 to 128; default 12")
-    password_max_age_days: int | None = Field(description="Days until a password must be "
-                                              "changed; null: never")
+    password_max_age_days: int | None = Field(
+        description="Days until a password must be changed; null: never"
+    )
     require_2fa: bool = Field(alias="require2fa", description="Every user signs in with TOTP")
-    lockout_threshold: int = Field(description="Failed logins before a lockout (per user "
-                                   "name and per client address)")
+    lockout_threshold: int = Field(
+        description="Failed logins before a lockout (per user name and per client address)"
+    )
     lockout_minutes: int = Field(description="How long a lockout lasts")
 
 
@@ -42,33 +44,51 @@ class SecuritySettingsUpdate(ApiInput):
 
 def _out(policy: service.SecurityPolicy) -> dict[str, Any]:
     values = asdict(policy)
-    return {"passwordMinLength": values["password_min_length"],
-            "passwordMaxAgeDays": values["password_max_age_days"],
-            "require2fa": values["require_2fa"],
-            "lockoutThreshold": values["lockout_threshold"],
-            "lockoutMinutes": values["lockout_minutes"]}
+    return {
+        "passwordMinLength": values["password_min_length"],
+        "passwordMaxAgeDays": values["password_max_age_days"],
+        "require2fa": values["require_2fa"],
+        "lockoutThreshold": values["lockout_threshold"],
+        "lockoutMinutes": values["lockout_minutes"],
+    }
 
 
 @router.get("/tenant-config/security", response_model=SecuritySettings)
-def read_settings(actor: Actor = requires("security-settings:read"),
-                  rt: Runtime = Depends(runtime)) -> Any:
+def read_settings(
+    actor: Actor = requires("security-settings:read"), rt: Runtime = Depends(runtime)
+) -> Any:
     return _out(service.read_policy(db=rt.db, tenant_id=actor.principal.tenant_id))
 
 
 @router.put("/tenant-config/security", response_model=SecuritySettings)
-def update_settings(body: SecuritySettingsUpdate,
-                    actor: Actor = requires("security-settings:write"),
-                    rt: Runtime = Depends(runtime)) -> Any:
+def update_settings(
+    body: SecuritySettingsUpdate,
+    actor: Actor = requires("security-settings:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
     changes = body.model_dump(exclude_unset=True)
-    return _out(service.update_policy(db=rt.db, actor=actor,
-                                      tenant_id=actor.principal.tenant_id, changes=changes,
-                                      clock=rt.clock))
+    return _out(
+        service.update_policy(
+            db=rt.db,
+            actor=actor,
+            tenant_id=actor.principal.tenant_id,
+            changes=changes,
+            clock=rt.clock,
+        )
+    )
 
 
-@router.delete("/users/{user_id}/two-factor", status_code=204,
-               summary="Remove a user's second factor (lost device); audited")
-def reset_two_factor(user_id: uuid.UUID, actor: Actor = requires("security-settings:write"),
-                     rt: Runtime = Depends(runtime)) -> Response:
-    totp.reset(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, user_id=user_id,
-               clock=rt.clock)
+@router.delete(
+    "/users/{user_id}/two-factor",
+    status_code=204,
+    summary="Remove a user's second factor (lost device); audited",
+)
+def reset_two_factor(
+    user_id: uuid.UUID,
+    actor: Actor = requires("security-settings:write"),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    totp.reset(
+        db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, user_id=user_id, clock=rt.clock
+    )
     return Response(status_code=204)

@@ -49,7 +49,8 @@ class TenantCreate(ApiInput):
     locale: str | None = Field(None, description="de_AT, de_DE, de_CH, en_GB, en_US")
     test_mode: bool = False
     chart_of_accounts: str | None = Field(
-        None, description="AT: AT-EKR (default); DE: SKR03 (default) or SKR04")
+        None, description="AT: AT-EKR (default); DE: SKR03 (default) or SKR04"
+    )
 
 
 class TenantUpdate(ApiInput):
@@ -64,40 +65,65 @@ class TenantUpdate(ApiInput):
 
 
 @router.get("", response_model=Page[TenantOut], responses=CSV_RESPONSE, summary="List tenants")
-def list_tenants(request: Request, params: ListParams = Depends(),
-                 actor: Actor = requires("tenants:read"), rt: Runtime = Depends(runtime)) -> Any:
+def list_tenants(
+    request: Request,
+    params: ListParams = Depends(),
+    actor: Actor = requires("tenants:read"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
     return list_response(request, tenant_list(), params, rt, "tenants.csv")
 
 
 @router.post("", response_model=TenantOut, status_code=201, summary="Create a tenant")
-def create_tenant(body: TenantCreate, actor: Actor = requires("tenants:write"),
-                  rt: Runtime = Depends(runtime)) -> Any:
+def create_tenant(
+    body: TenantCreate, actor: Actor = requires("tenants:write"), rt: Runtime = Depends(runtime)
+) -> Any:
     spec = service.TenantInput(**body.model_dump())
     return tenant_item(service.create_tenant(db=rt.db, actor=actor, spec=spec, clock=rt.clock))
 
 
 @router.get("/{tenant_id}", response_model=TenantOut, summary="Get a tenant")
-def read_tenant(tenant_id: uuid.UUID, actor: Actor = requires("tenants:read"),
-                rt: Runtime = Depends(runtime)) -> Any:
+def read_tenant(
+    tenant_id: uuid.UUID, actor: Actor = requires("tenants:read"), rt: Runtime = Depends(runtime)
+) -> Any:
     return get_tenant(db=rt.db, tenant_id=tenant_id)
 
 
 @router.patch("/{tenant_id}", response_model=TenantOut, summary="Change a tenant's settings")
-def patch_tenant(tenant_id: uuid.UUID, body: TenantUpdate,
-                 actor: Actor = requires("tenants:write"), rt: Runtime = Depends(runtime)) -> Any:
+def patch_tenant(
+    tenant_id: uuid.UUID,
+    body: TenantUpdate,
+    actor: Actor = requires("tenants:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
     changes = body.model_dump(exclude_unset=True)
-    row = service.update_tenant(db=rt.db, actor=actor, tenant_id=tenant_id, changes=changes,
-                                clock=rt.clock)
+    row = service.update_tenant(
+        db=rt.db, actor=actor, tenant_id=tenant_id, changes=changes, clock=rt.clock
+    )
     return tenant_item(row)
 
 
-@router.post("/{tenant_id}/api-keys", response_model=ApiKeyCreated, status_code=201,
-             summary="Create the first API key of a tenant (onboarding)")
-def create_tenant_key(tenant_id: uuid.UUID, body: ApiKeyCreate,
-                      actor: Actor = requires("tenants:write"),
-                      rt: Runtime = Depends(runtime)) -> Any:
+@router.post(
+    "/{tenant_id}/api-keys",
+    response_model=ApiKeyCreated,
+    status_code=201,
+    summary="Create the first API key of a tenant (onboarding)",
+)
+def create_tenant_key(
+    tenant_id: uuid.UUID,
+    body: ApiKeyCreate,
+    actor: Actor = requires("tenants:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
     get_tenant(db=rt.db, tenant_id=tenant_id)
     created = key_service.create_api_key(
-        db=rt.db, actor=actor, tenant_id=tenant_id, name=body.name, scopes=body.scopes,
-        validity_days=body.validity_days, clock=rt.clock, granter_scopes=TENANT_SCOPES)
+        db=rt.db,
+        actor=actor,
+        tenant_id=tenant_id,
+        name=body.name,
+        scopes=body.scopes,
+        validity_days=body.validity_days,
+        clock=rt.clock,
+        granter_scopes=TENANT_SCOPES,
+    )
     return {**api_key_item(created.key, rt.clock.now()), "token": created.token}

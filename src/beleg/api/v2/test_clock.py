@@ -35,8 +35,11 @@ class TestClockAdvance(ApiInput):
 
 
 def _out(frozen: datetime | None, rt: Runtime) -> dict[str, Any]:
-    return {"mode": "FROZEN" if frozen else "SYSTEM", "now": frozen or rt.clock.now(),
-            "frozenAt": frozen}
+    return {
+        "mode": "FROZEN" if frozen else "SYSTEM",
+        "now": frozen or rt.clock.now(),
+        "frozenAt": frozen,
+    }
 
 
 @router.get("", response_model=TestClockOut, summary="The tenant's business time")
@@ -45,29 +48,44 @@ def read_clock(actor: Actor = requires("test-clock:read"), rt: Runtime = Depends
 
 
 @router.put("", response_model=TestClockOut, summary="Freeze the tenant's time at an instant")
-def set_clock(body: TestClockSet, actor: Actor = requires("test-clock:write"),
-              rt: Runtime = Depends(runtime)) -> Any:
-    frozen = service.set_test_clock(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                    frozen_at=body.frozen_at, clock=rt.clock)
+def set_clock(
+    body: TestClockSet, actor: Actor = requires("test-clock:write"), rt: Runtime = Depends(runtime)
+) -> Any:
+    frozen = service.set_test_clock(
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        frozen_at=body.frozen_at,
+        clock=rt.clock,
+    )
     _catch_up(actor, rt)
     return _out(frozen, rt)
 
 
 @router.post("/advance", response_model=TestClockOut, summary="Move the tenant's time forward")
-def advance_clock(body: TestClockAdvance, actor: Actor = requires("test-clock:write"),
-                  rt: Runtime = Depends(runtime)) -> Any:
+def advance_clock(
+    body: TestClockAdvance,
+    actor: Actor = requires("test-clock:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
     frozen = service.advance_test_clock(
-        db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-        by=timedelta(days=body.days, seconds=body.seconds), clock=rt.clock)
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        by=timedelta(days=body.days, seconds=body.seconds),
+        clock=rt.clock,
+    )
     _catch_up(actor, rt)
     return _out(frozen, rt)
 
 
 @router.delete("", status_code=204, summary="Return to system time")
-def release_clock(actor: Actor = requires("test-clock:write"),
-                  rt: Runtime = Depends(runtime)) -> Response:
-    service.release_test_clock(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                               clock=rt.clock)
+def release_clock(
+    actor: Actor = requires("test-clock:write"), rt: Runtime = Depends(runtime)
+) -> Response:
+    service.release_test_clock(
+        db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, clock=rt.clock
+    )
     return Response(status_code=204)
 
 
@@ -76,5 +94,4 @@ def _catch_up(actor: Actor, rt: Runtime) -> None:
     §7 item 21), as if the time had passed (DESIGN.md "TestClock")."""
     tenant_id = actor.principal.tenant_id
     today = service.business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock)
-    run_due_subscriptions(db=rt.db, actor=actor, tenant_id=tenant_id, today=today,
-                          clock=rt.clock)
+    run_due_subscriptions(db=rt.db, actor=actor, tenant_id=tenant_id, today=today, clock=rt.clock)

@@ -59,43 +59,70 @@ class UserDeleted(ApiModel):
 
 
 @router.get("", response_model=Page[UserOut], responses=CSV_RESPONSE, summary="List users")
-def list_users(request: Request, params: ListParams = Depends(),
-               actor: Actor = requires("users:read"), rt: Runtime = Depends(runtime)) -> Any:
+def list_users(
+    request: Request,
+    params: ListParams = Depends(),
+    actor: Actor = requires("users:read"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
     return list_response(request, user_list(actor.principal.tenant_id), params, rt, "users.csv")
 
 
 @router.post("", response_model=UserOut, status_code=201, summary="Create a user")
-def create_user(body: UserCreate, actor: Actor = requires("users:write"),
-                rt: Runtime = Depends(runtime)) -> Any:
-    row = service.create_user(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                              clock=rt.clock, **body.model_dump())
+def create_user(
+    body: UserCreate, actor: Actor = requires("users:write"), rt: Runtime = Depends(runtime)
+) -> Any:
+    row = service.create_user(
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        clock=rt.clock,
+        **body.model_dump(),
+    )
     return user_item(row)
 
 
 @router.get("/{user_id}", response_model=UserDetail, summary="Get a user and their API keys")
-def read_user(user_id: uuid.UUID, actor: Actor = requires("users:read"),
-              rt: Runtime = Depends(runtime)) -> Any:
-    return get_user(db=rt.db, tenant_id=actor.principal.tenant_id, user_id=user_id,
-                    now=rt.clock.now())
+def read_user(
+    user_id: uuid.UUID, actor: Actor = requires("users:read"), rt: Runtime = Depends(runtime)
+) -> Any:
+    return get_user(
+        db=rt.db, tenant_id=actor.principal.tenant_id, user_id=user_id, now=rt.clock.now()
+    )
 
 
 @router.patch("/{user_id}", response_model=UserOut, summary="Change a user")
-def patch_user(user_id: uuid.UUID, body: UserUpdate, actor: Actor = requires("users:write"),
-               rt: Runtime = Depends(runtime)) -> Any:
-    row = service.update_user(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                              user_id=user_id, changes=body.model_dump(exclude_unset=True),
-                              clock=rt.clock)
+def patch_user(
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    actor: Actor = requires("users:write"),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    row = service.update_user(
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        user_id=user_id,
+        changes=body.model_dump(exclude_unset=True),
+        clock=rt.clock,
+    )
     return user_item(row)
 
 
-@router.delete("/{user_id}", response_model=UserDeleted,
-               summary="Delete a user (their API keys are kept)")
-def delete_user(user_id: uuid.UUID, actor: Actor = requires("users:write"),
-                rt: Runtime = Depends(runtime)) -> Any:
-    result = service.delete_user(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id,
-                                 user_id=user_id, clock=rt.clock)
+@router.delete(
+    "/{user_id}", response_model=UserDeleted, summary="Delete a user (their API keys are kept)"
+)
+def delete_user(
+    user_id: uuid.UUID, actor: Actor = requires("users:write"), rt: Runtime = Depends(runtime)
+) -> Any:
+    result = service.delete_user(
+        db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, user_id=user_id, clock=rt.clock
+    )
     kept = result.kept_api_key_ids
-    message = (f"The user was deleted. The {len(kept)} API key(s) they created were kept and "
-               "still work; delete them separately if they are no longer needed."
-               if kept else "The user was deleted. They had created no API keys.")
+    message = (
+        f"The user was deleted. The {len(kept)} API key(s) they created were kept and "
+        "still work; delete them separately if they are no longer needed."
+        if kept
+        else "The user was deleted. They had created no API keys."
+    )
     return {"deleted": user_item(result.user), "keptApiKeyIds": kept, "message": message}

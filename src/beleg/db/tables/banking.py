@@ -30,8 +30,9 @@ bank_statements = Table(
     Column("statement_date", Date, nullable=False),
     Column("status", String(20), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "bank_account_id"],
-                         ["bank_accounts.tenant_id", "bank_accounts.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "bank_account_id"], ["bank_accounts.tenant_id", "bank_accounts.id"]
+    ),
     Index("ix_bank_statements_account", "tenant_id", "bank_account_id"),
 )
 
@@ -50,7 +51,8 @@ bank_statement_lines = Table(
     Column("currency", String(3), nullable=False),
     Column("status", String(30), nullable=False),
     Column("fields", JsonDocument, nullable=False),  # originator, partner, reason texts
-    ForeignKeyConstraint(["tenant_id", "statement_id"],
-                         ["bank_statements.tenant_id", "bank_statements.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "statement_id"], ["bank_statements.tenant_id", "bank_statements.id"]
+    ),
     UniqueConstraint("tenant_id", "bank_account_id", "transaction_id"),
 )

@@ -78,8 +78,7 @@ cb_invoice_lines = Table(
     Column("private_part_account", String(10), nullable=True),
     Column("tax_entry_modifier", String(4), nullable=True),
     Column("additional_sequence", String(50), nullable=True),
-    ForeignKeyConstraint(["tenant_id", "invoice_id"],
-                         ["cb_invoices.tenant_id", "cb_invoices.id"]),
+    ForeignKeyConstraint(["tenant_id", "invoice_id"], ["cb_invoices.tenant_id", "cb_invoices.id"]),
 )
 
 cb_bookings = Table(
@@ -110,8 +109,7 @@ cb_bookings = Table(
     Column("tax_main", ExactDecimal(AMOUNT_SCALE), nullable=False),
     Column("total_main", ExactDecimal(AMOUNT_SCALE), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "invoice_id"],
-                         ["cb_invoices.tenant_id", "cb_invoices.id"]),
+    ForeignKeyConstraint(["tenant_id", "invoice_id"], ["cb_invoices.tenant_id", "cb_invoices.id"]),
     UniqueConstraint("tenant_id", "invoice_id", "position"),
     UniqueConstraint("tenant_id", "cancelled_booking"),
 )

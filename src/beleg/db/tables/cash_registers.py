@@ -48,8 +48,9 @@ cash_registers = Table(
     Column("layout", JsonDocument, nullable=False),  # CashRegisterLayoutDto
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "bank_account_id"],
-                         ["bank_accounts.tenant_id", "bank_accounts.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "bank_account_id"], ["bank_accounts.tenant_id", "bank_accounts.id"]
+    ),
 )
 
 cash_register_keys = Table(
@@ -62,8 +63,9 @@ cash_register_keys = Table(
     Column("public_pem", Text, nullable=False),
     Column("aes_key", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "register_no"],
-                         ["cash_registers.tenant_id", "cash_registers.number"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "register_no"], ["cash_registers.tenant_id", "cash_registers.number"]
+    ),
 )
 
 cash_receipts = Table(
@@ -92,8 +94,9 @@ cash_receipts = Table(
     Column("qr_code", Text, nullable=True),
     Column("journal_id", Uuid, nullable=True),
     Column("document_id", Uuid, nullable=True),  # the invoice or credit memo a payment settles
-    ForeignKeyConstraint(["tenant_id", "register_no"],
-                         ["cash_registers.tenant_id", "cash_registers.number"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "register_no"], ["cash_registers.tenant_id", "cash_registers.number"]
+    ),
     UniqueConstraint("tenant_id", "register_no", "series", "year", "sequence"),
     UniqueConstraint("tenant_id", "register_no", "position"),
     Index("ix_cash_receipts_day", "tenant_id", "register_no", "closing_day"),
@@ -114,6 +117,7 @@ cash_daily_closings = Table(
     Column("monthly", Boolean, nullable=False),
     Column("yearly", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "register_no"],
-                         ["cash_registers.tenant_id", "cash_registers.number"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "register_no"], ["cash_registers.tenant_id", "cash_registers.number"]
+    ),
 )

@@ -88,8 +88,9 @@ sales_document_lines = Table(
     Column("total", ExactDecimal(AMOUNT_SCALE), nullable=False),
     Column("remaining", ExactDecimal(AMOUNT_SCALE), nullable=False),
     Column("fields", JsonDocument, nullable=False),  # name, description, itemNumber, ...
-    ForeignKeyConstraint(["tenant_id", "document_id"],
-                         ["sales_documents.tenant_id", "sales_documents.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "document_id"], ["sales_documents.tenant_id", "sales_documents.id"]
+    ),
 )
 
 sales_document_history = Table(
@@ -115,8 +116,9 @@ sales_document_history = Table(
     Column("receipt_no", String(20), nullable=True),  # receipt number
     Column("receipt_qr", Text, nullable=True),  # and the receipt's RKSV code
     Column("created_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "document_id"],
-                         ["sales_documents.tenant_id", "sales_documents.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "document_id"], ["sales_documents.tenant_id", "sales_documents.id"]
+    ),
     UniqueConstraint("tenant_id", "document_id", "position"),
     UniqueConstraint("tenant_id", "cancels"),
 )
@@ -130,8 +132,9 @@ sales_document_files = Table(
     Column("content", LargeBinary, nullable=False),
     Column("layout", JsonDocument, nullable=False),  # the view model that was printed
     Column("rendered_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "document_id"],
-                         ["sales_documents.tenant_id", "sales_documents.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "document_id"], ["sales_documents.tenant_id", "sales_documents.id"]
+    ),
 )
 
 document_templates = Table(

@@ -32,8 +32,13 @@ payment_terms = Table(
     Column("fixed_due_date", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("uq_payment_terms_default", "tenant_id", unique=True,
-          sqlite_where=text("default_term"), postgresql_where=text("default_term")),
+    Index(
+        "uq_payment_terms_default",
+        "tenant_id",
+        unique=True,
+        sqlite_where=text("default_term"),
+        postgresql_where=text("default_term"),
+    ),
 )
 
 layout_setups = Table(
@@ -54,8 +59,13 @@ layout_setups = Table(
     Column("bank_name", String(200), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("uq_layout_setups_default", "tenant_id", unique=True,
-          sqlite_where=text("default_setup"), postgresql_where=text("default_setup")),
+    Index(
+        "uq_layout_setups_default",
+        "tenant_id",
+        unique=True,
+        sqlite_where=text("default_setup"),
+        postgresql_where=text("default_setup"),
+    ),
 )
 
 dunning_levels = Table(
@@ -76,8 +86,10 @@ dunning_levels = Table(
     Column("tax_class_entry", String(3), nullable=False),
     Column("default_flag", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "previous_level_id"],
-                         ["dunning_levels.tenant_id", "dunning_levels.id"]),
-    ForeignKeyConstraint(["tenant_id", "account"],
-                         ["ledger_accounts.tenant_id", "ledger_accounts.code"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "previous_level_id"], ["dunning_levels.tenant_id", "dunning_levels.id"]
+    ),
+    ForeignKeyConstraint(
+        ["tenant_id", "account"], ["ledger_accounts.tenant_id", "ledger_accounts.code"]
+    ),
 )

@@ -76,8 +76,9 @@ ledger_journals = Table(
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("tenant_id", "number"),
     UniqueConstraint("tenant_id", "reverses_id"),
-    ForeignKeyConstraint(["tenant_id", "reverses_id"],
-                         ["ledger_journals.tenant_id", "ledger_journals.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "reverses_id"], ["ledger_journals.tenant_id", "ledger_journals.id"]
+    ),
 )
 
 ledger_postings = Table(
@@ -94,12 +95,13 @@ ledger_postings = Table(
     Column("tax_main", ExactDecimal(AMOUNT_SCALE), nullable=False, server_default="0"),
     Column("tax_code", String(3), nullable=True),
     Column("text", String(200), nullable=False),
-    ForeignKeyConstraint(["tenant_id", "journal_id"],
-                         ["ledger_journals.tenant_id", "ledger_journals.id"]),
-    ForeignKeyConstraint(["tenant_id", "account_code"],
-                         ["ledger_accounts.tenant_id", "ledger_accounts.code"]),
-    Index("ix_ledger_postings_balance", "tenant_id", "booking_date", "account_code",
-          "amount_main"),
+    ForeignKeyConstraint(
+        ["tenant_id", "journal_id"], ["ledger_journals.tenant_id", "ledger_journals.id"]
+    ),
+    ForeignKeyConstraint(
+        ["tenant_id", "account_code"], ["ledger_accounts.tenant_id", "ledger_accounts.code"]
+    ),
+    Index("ix_ledger_postings_balance", "tenant_id", "booking_date", "account_code", "amount_main"),
 )
 
 ledger_rebooks = Table(
@@ -112,8 +114,9 @@ ledger_rebooks = Table(
     Column("contra_account", String(10), nullable=False),  # the amount is added to it
     Column("amount", ExactDecimal(AMOUNT_SCALE), nullable=False),
     Column("reference", String(200), nullable=False),
-    ForeignKeyConstraint(["tenant_id", "journal_id"],
-                         ["ledger_journals.tenant_id", "ledger_journals.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "journal_id"], ["ledger_journals.tenant_id", "ledger_journals.id"]
+    ),
 )
 
 bank_accounts = Table(
@@ -132,6 +135,7 @@ bank_accounts = Table(
     Column("description", String(200), nullable=True),
     Column("currency", String(3), nullable=False),
     Column("shown", Boolean, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "account_code"],
-                         ["ledger_accounts.tenant_id", "ledger_accounts.code"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "account_code"], ["ledger_accounts.tenant_id", "ledger_accounts.code"]
+    ),
 )

@@ -32,8 +32,13 @@ sequence_groups = Table(
     Column("default_group", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("uq_sequence_groups_default", "tenant_id", unique=True,
-          sqlite_where=text("default_group"), postgresql_where=text("default_group")),
+    Index(
+        "uq_sequence_groups_default",
+        "tenant_id",
+        unique=True,
+        sqlite_where=text("default_group"),
+        postgresql_where=text("default_group"),
+    ),
 )
 
 document_counters = Table(
@@ -59,8 +64,9 @@ document_counter_values = Table(
     Column("counter_id", Uuid, primary_key=True),
     Column("period", String(7), primary_key=True),  # "-", "2026" or "2026-11"
     Column("last_value", BigInteger, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "counter_id"],
-                         ["document_counters.tenant_id", "document_counters.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "counter_id"], ["document_counters.tenant_id", "document_counters.id"]
+    ),
 )
 
 sequence_group_counters = Table(
@@ -70,10 +76,12 @@ sequence_group_counters = Table(
     Column("group_id", Uuid, primary_key=True),
     Column("doc_type", String(20), primary_key=True),
     Column("counter_id", Uuid, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "group_id"],
-                         ["sequence_groups.tenant_id", "sequence_groups.id"]),
-    ForeignKeyConstraint(["tenant_id", "counter_id"],
-                         ["document_counters.tenant_id", "document_counters.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "group_id"], ["sequence_groups.tenant_id", "sequence_groups.id"]
+    ),
+    ForeignKeyConstraint(
+        ["tenant_id", "counter_id"], ["document_counters.tenant_id", "document_counters.id"]
+    ),
 )
 
 number_strategies = Table(
@@ -100,7 +108,8 @@ number_rules = Table(
     Column("operating_site", String(100), nullable=True),
     Column("counter_id", Uuid, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "counter_id"],
-                         ["document_counters.tenant_id", "document_counters.id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "counter_id"], ["document_counters.tenant_id", "document_counters.id"]
+    ),
     Index("ix_number_rules_doc_type", "tenant_id", "doc_type"),
 )

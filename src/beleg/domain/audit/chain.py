@@ -26,8 +26,19 @@ class AuditAction(StrEnum):
 
 
 HASHED_FIELDS = (
-    "tenant_id", "seq", "occurred_at", "actor_type", "actor_id", "actor_name", "ip_address",
-    "request_id", "action", "entity_type", "entity_id", "before", "after",
+    "tenant_id",
+    "seq",
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "actor_name",
+    "ip_address",
+    "request_id",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before",
+    "after",
 )
 
 

@@ -86,8 +86,9 @@ class Share:
     tax: Decimal
 
 
-def invoice_side(lines: Sequence[Line], direction: Direction, chart: Chart,
-                 currency: Currency) -> Side:
+def invoice_side(
+    lines: Sequence[Line], direction: Direction, chart: Chart, currency: Currency
+) -> Side:
     components: list[Component] = []
     pairs: list[SelfAssessed] = []
     vat = chart.input_vat if direction is Direction.INCOMING else chart.output_vat
@@ -95,8 +96,7 @@ def invoice_side(lines: Sequence[Line], direction: Direction, chart: Chart,
         account, code = line.source.account, line.tax_entry
         private_net = private_tax = Decimal(0)
         if line.private_total and line.total:
-            private_net = round_to_currency(line.private_total * line.net / line.total,
-                                            currency)
+            private_net = round_to_currency(line.private_total * line.net / line.total, currency)
             private_tax = line.private_total - private_net
         components.append(Component(account, line.net - private_net, Kind.NET, code))
         if line.tax and code in vat:
@@ -104,8 +104,9 @@ def invoice_side(lines: Sequence[Line], direction: Direction, chart: Chart,
         elif line.tax:  # a rate without VAT account in the chart: the tax stays on the line
             components[-1] = Component(account, line.total - line.private_total, Kind.NET, code)
         if line.private_total and line.private_account:
-            components.append(Component(line.private_account, line.private_total,
-                                        Kind.PRIVATE, code))
+            components.append(
+                Component(line.private_account, line.private_total, Kind.PRIVATE, code)
+            )
         if line.modifier is not None and line.self_assessed_tax:
             pair = chart.self_assessed[line.modifier]
             pairs.append(SelfAssessed(pair[0], pair[1], line.self_assessed_tax, code))
@@ -125,11 +126,20 @@ def cumulative_targets(side: Side, paid: Decimal) -> dict[Key, Decimal]:
         amounts = [c.amount for c in side.components]
         assessed = [pair.amount for pair in side.self_assessed]
     else:
-        amounts = payment_share([c.amount for c in side.components], paid_before=Decimal(0),
-                                payment=paid, currency=side.currency) if paid else \
-            [Decimal(0)] * len(side.components)
-        assessed = [round_to_currency(pair.amount * paid / total, side.currency)
-                    for pair in side.self_assessed]
+        amounts = (
+            payment_share(
+                [c.amount for c in side.components],
+                paid_before=Decimal(0),
+                payment=paid,
+                currency=side.currency,
+            )
+            if paid
+            else [Decimal(0)] * len(side.components)
+        )
+        assessed = [
+            round_to_currency(pair.amount * paid / total, side.currency)
+            for pair in side.self_assessed
+        ]
     targets: dict[Key, Decimal] = {}
     for component, amount in zip(side.components, amounts, strict=True):
         _add(targets, (component.account, component.tax_code), side.sign * amount)
@@ -139,8 +149,9 @@ def cumulative_targets(side: Side, paid: Decimal) -> dict[Key, Decimal]:
     return targets
 
 
-def share_towards(side: Side, *, paid_after: Decimal,
-                  booked: dict[Key, Decimal] | None = None) -> Share:
+def share_towards(
+    side: Side, *, paid_after: Decimal, booked: dict[Key, Decimal] | None = None
+) -> Share:
     """The postings that bring what is ``booked`` so far to the targets for ``paid_after``.
     Each payment's journal is the difference, so the journals of all active payments always
     sum exactly to the invoice's components, whatever was cancelled in between."""
@@ -173,9 +184,12 @@ def _with_gross(postings: tuple[Posting, ...], side: Side) -> tuple[Posting, ...
             tax_by_code[p.tax_code] = tax_by_code.get(p.tax_code, Decimal(0)) + p.amount
         elif (p.account, p.tax_code) in nets:
             net_count[p.tax_code] = net_count.get(p.tax_code, 0) + 1
-    return tuple(replace(p, tax=tax_by_code.get(p.tax_code, Decimal(0)))
-                 if (p.account, p.tax_code) in nets and net_count[p.tax_code] == 1 else p
-                 for p in postings)
+    return tuple(
+        replace(p, tax=tax_by_code.get(p.tax_code, Decimal(0)))
+        if (p.account, p.tax_code) in nets and net_count[p.tax_code] == 1
+        else p
+        for p in postings
+    )
 
 
 def _add(targets: dict[Key, Decimal], key: Key, amount: Decimal) -> None:

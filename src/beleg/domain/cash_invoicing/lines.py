@@ -81,19 +81,23 @@ class Line:
 def check_amount(value: Decimal, field: str, places: int = INPUT_PLACES) -> Decimal:
     """A finite decimal with at most 10 integer and ``places`` fractional digits."""
     if not value.is_finite():
-        raise ValidationFailed(f"{field} must be a finite number",
-                               de=f"{field} muss eine endliche Zahl sein",
-                               field=field)
+        raise ValidationFailed(
+            f"{field} must be a finite number",
+            de=f"{field} muss eine endliche Zahl sein",
+            field=field,
+        )
     if not has_at_most_places(value, places):
-        raise ValidationFailed(f"{field} {value} has more than {places} decimals",
-                               de=f"{field} {value} hat mehr als {places} Nachkommastellen",
-                               field=field)
+        raise ValidationFailed(
+            f"{field} {value} has more than {places} decimals",
+            de=f"{field} {value} hat mehr als {places} Nachkommastellen",
+            field=field,
+        )
     if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS:
-        raise ValidationFailed(f"{field} {value} has more than {MAX_INTEGER_DIGITS} integer "
-                               "digits",
-                               de=f"{field} {value} hat mehr als {MAX_INTEGER_DIGITS} "
-                                  "Vorkommastellen",
-                               field=field)
+        raise ValidationFailed(
+            f"{field} {value} has more than {MAX_INTEGER_DIGITS} integer digits",
+            de=f"{field} {value} hat mehr als {MAX_INTEGER_DIGITS} Vorkommastellen",
+            field=field,
+        )
     return value
 
 
@@ -106,103 +110,133 @@ def resolve_tax_entry(account: Account, requested: str | None, field: str) -> st
         raise ValidationFailed(
             f"account {account.code} only allows tax class entry {account.default_tax_code}, "
             f"not {requested}",
-            de=f"Konto {account.code} erlaubt nur die Steuerklasse "
-               f"{account.default_tax_code}",
-            field=field)
+            de=f"Konto {account.code} erlaubt nur die Steuerklasse {account.default_tax_code}",
+            field=field,
+        )
     if requested not in account.tax_codes:
         raise ValidationFailed(
             f"tax class entry {requested} is not allowed on account {account.code} "
             f"(allowed: {', '.join(account.tax_codes)})",
-            de=f"Steuerklasse {requested} ist auf Konto {account.code} nicht "
-               "erlaubt",
-            field=field)
+            de=f"Steuerklasse {requested} ist auf Konto {account.code} nicht erlaubt",
+            field=field,
+        )
     return requested
 
 
-def resolve_line(item: LineInput, *, index: int, direction: Direction, chart: Chart,
-                 accounts: dict[str, Account], currency: Currency) -> Line:
+def resolve_line(
+    item: LineInput,
+    *,
+    index: int,
+    direction: Direction,
+    chart: Chart,
+    accounts: dict[str, Account],
+    currency: Currency,
+) -> Line:
     """Validate one line and compute its amounts; ``index`` is 0-based (for field names)."""
     prefix = f"lines[{index}]"
     account = _line_account(item.account, accounts, direction, prefix)
     amount = check_amount(item.amount, f"{prefix}.amount")
     if amount < 0:
-        raise ValidationFailed(f"{prefix}.amount must not be negative",
-                               de=f"{prefix}.amount darf nicht negativ sein",
-                               field=f"{prefix}.amount")
+        raise ValidationFailed(
+            f"{prefix}.amount must not be negative",
+            de=f"{prefix}.amount darf nicht negativ sein",
+            field=f"{prefix}.amount",
+        )
     code = resolve_tax_entry(account, item.tax_entry, f"{prefix}.taxEntry")
     entry = chart.tax_entry(code)
     modifier = _modifier(item, entry.modifiers, direction, prefix)
     kind = parse_amount_type(item.amount_type, f"{prefix}.amountType")
     if modifier is not None:
         if kind is not AmountType.NET:
-            raise ValidationFailed(f"{prefix}.amountType must be N for a line with a tax class "
-                                   "modifier",
-                                   de="Zeilen mit Steuerklassen-Modifikator brauchen amountType N",
-                                   field=f"{prefix}.amountType")
+            raise ValidationFailed(
+                f"{prefix}.amountType must be N for a line with a tax class modifier",
+                de="Zeilen mit Steuerklassen-Modifikator brauchen amountType N",
+                field=f"{prefix}.amountType",
+            )
         net = round_to_currency(amount, currency)
         self_assessed = round_to_currency(net * entry.rate / HUNDRED, currency)
         line = Line(item, kind, code, entry.rate, net, Decimal(0), net, modifier, self_assessed)
     else:
         amounts = line_amounts(amount, kind, entry.rate, currency)
         line = Line(item, kind, code, entry.rate, amounts.net, amounts.tax, amounts.total)
-    check_given(item.given or {}, {"netAmount": line.net, "taxAmount": line.tax,
-                                   "totalAmount": line.total}, prefix=f"{prefix}.")
-    return _with_private_part(line, direction, chart=chart, accounts=accounts,
-                              currency=currency, prefix=prefix)
+    check_given(
+        item.given or {},
+        {"netAmount": line.net, "taxAmount": line.tax, "totalAmount": line.total},
+        prefix=f"{prefix}.",
+    )
+    return _with_private_part(
+        line, direction, chart=chart, accounts=accounts, currency=currency, prefix=prefix
+    )
 
 
-def check_given(given: dict[str, Decimal | None], computed: dict[str, Decimal], *,
-                prefix: str = "") -> None:
+def check_given(
+    given: dict[str, Decimal | None], computed: dict[str, Decimal], *, prefix: str = ""
+) -> None:
     """Amounts a client sends along must equal what the server computes (they are never
     taken over): a mismatch names the field, the expected and the given value."""
     for name, value in given.items():
         if value is not None and value != computed[name]:
-            raise ValidationFailed(f"{prefix}{name} is {value} but computes to {computed[name]}",
-                                   de=f"{prefix}{name} ist {value}, berechnet wird "
-                                      f"{computed[name]}",
-                                   field=f"{prefix}{name}")
+            raise ValidationFailed(
+                f"{prefix}{name} is {value} but computes to {computed[name]}",
+                de=f"{prefix}{name} ist {value}, berechnet wird {computed[name]}",
+                field=f"{prefix}{name}",
+            )
 
 
-def _line_account(code: str, accounts: dict[str, Account], direction: Direction,
-                  prefix: str) -> Account:
+def _line_account(
+    code: str, accounts: dict[str, Account], direction: Direction, prefix: str
+) -> Account:
     account = accounts.get(code)
     if account is None:
-        raise ValidationFailed(f"account {code!r} does not exist",
-                               de=f"Konto {code} existiert nicht",
-                               field=f"{prefix}.account")
+        raise ValidationFailed(
+            f"account {code!r} does not exist",
+            de=f"Konto {code} existiert nicht",
+            field=f"{prefix}.account",
+        )
     if account.account_type not in direction.line_account_types:
         kinds = "/".join(t.value for t in direction.line_account_types)
         noun = "incoming" if direction is Direction.INCOMING else "outgoing"
         raise ValidationFailed(
             f"account {code} has type {account.account_type.value}; lines of {noun} invoices "
             f"need an account of type {kinds}",
-            de=f"Konto {code} hat den Typ {account.account_type.value}; "
-               f"erlaubt sind {kinds}",
-            field=f"{prefix}.account")
+            de=f"Konto {code} hat den Typ {account.account_type.value}; erlaubt sind {kinds}",
+            field=f"{prefix}.account",
+        )
     return account
 
 
-def _modifier(item: LineInput, allowed: tuple[Modifier, ...], direction: Direction,
-              prefix: str) -> Modifier | None:
+def _modifier(
+    item: LineInput, allowed: tuple[Modifier, ...], direction: Direction, prefix: str
+) -> Modifier | None:
     if item.modifier in (None, ""):
         return None
     field = f"{prefix}.taxEntryModifier"
     if direction is Direction.OUTGOING:  # seed 003 §7 item 14: incoming invoices only
-        raise ValidationFailed("tax class modifiers apply to incoming invoices only",
-                               de="Steuerklassen-Modifikatoren gibt es nur bei Eingangsrechnungen",
-                               field=field)
+        raise ValidationFailed(
+            "tax class modifiers apply to incoming invoices only",
+            de="Steuerklassen-Modifikatoren gibt es nur bei Eingangsrechnungen",
+            field=field,
+        )
     if item.modifier not in {m.value for m in allowed}:
         names = ", ".join(m.value for m in allowed) or "none"
-        raise ValidationFailed(f"tax class modifier {item.modifier!r} is not available for "
-                               f"this tax class entry (available: {names})",
-                               de=f"Modifikator {item.modifier} ist für diese Steuerklasse "
-                                  "nicht verfügbar",
-                               field=field)
+        raise ValidationFailed(
+            f"tax class modifier {item.modifier!r} is not available for "
+            f"this tax class entry (available: {names})",
+            de=f"Modifikator {item.modifier} ist für diese Steuerklasse nicht verfügbar",
+            field=field,
+        )
     return Modifier(item.modifier)
 
 
-def _with_private_part(line: Line, direction: Direction, *, chart: Chart,
-                       accounts: dict[str, Account], currency: Currency, prefix: str) -> Line:
+def _with_private_part(
+    line: Line,
+    direction: Direction,
+    *,
+    chart: Chart,
+    accounts: dict[str, Account],
+    currency: Currency,
+    prefix: str,
+) -> Line:
     """Seed 003 §3.1 / §7 item 13: the private share of a line (P percent, A amount) is booked
     to a private account; invoice totals are unchanged."""
     item = line.source
@@ -210,25 +244,47 @@ def _with_private_part(line: Line, direction: Direction, *, chart: Chart,
         return line
     field = f"{prefix}.privatePart"
     if direction is Direction.OUTGOING:
-        raise ValidationFailed("private parts apply to incoming invoices only",
-                               de="Privatanteile gibt es nur bei Eingangsrechnungen",
-                               field=field)
+        raise ValidationFailed(
+            "private parts apply to incoming invoices only",
+            de="Privatanteile gibt es nur bei Eingangsrechnungen",
+            field=field,
+        )
     if item.private_part is None or item.private_part_type not in ("P", "A"):
-        raise ValidationFailed("privatePart needs privatePartType P (percent) or A (amount)",
-                               de="privatePart braucht privatePartType P (Prozent) oder A (Betrag)",
-                               field=f"{prefix}.privatePartType")
+        raise ValidationFailed(
+            "privatePart needs privatePartType P (percent) or A (amount)",
+            de="privatePart braucht privatePartType P (Prozent) oder A (Betrag)",
+            field=f"{prefix}.privatePartType",
+        )
     part = check_amount(item.private_part, field)
     limit = HUNDRED if item.private_part_type == "P" else line.total
     if not 0 <= part <= limit:
-        raise ValidationFailed(f"privatePart must be between 0 and {limit}",
-                               de=f"privatePart muss zwischen 0 und {limit} liegen",
-                               field=field)
+        raise ValidationFailed(
+            f"privatePart must be between 0 and {limit}",
+            de=f"privatePart muss zwischen 0 und {limit} liegen",
+            field=field,
+        )
     account = item.private_part_account or chart.private_part
     if account not in chart.private_accounts or account not in accounts:
-        raise ValidationFailed(f"account {account} is not a private-part account",
-                               de=f"Konto {account} ist kein Privatanteilskonto",
-                               field=f"{prefix}.privatePartAccount")
-    share = (round_to_currency(line.total * part / HUNDRED, currency)
-             if item.private_part_type == "P" else round_to_currency(part, currency))
-    return Line(line.source, line.amount_type, line.tax_entry, line.tax_rate, line.net,
-                line.tax, line.total, line.modifier, line.self_assessed_tax, share, account)
+        raise ValidationFailed(
+            f"account {account} is not a private-part account",
+            de=f"Konto {account} ist kein Privatanteilskonto",
+            field=f"{prefix}.privatePartAccount",
+        )
+    share = (
+        round_to_currency(line.total * part / HUNDRED, currency)
+        if item.private_part_type == "P"
+        else round_to_currency(part, currency)
+    )
+    return Line(
+        line.source,
+        line.amount_type,
+        line.tax_entry,
+        line.tax_rate,
+        line.net,
+        line.tax,
+        line.total,
+        line.modifier,
+        line.self_assessed_tax,
+        share,
+        account,
+    )

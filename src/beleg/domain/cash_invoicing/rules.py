@@ -29,11 +29,27 @@ def journal_type_of(direction: Direction) -> JournalType:
     return JournalType.OUTGO if direction is Direction.INCOMING else JournalType.INCOME
 
 
-def with_counter(share: Share, side: Side, *, counter_account: str, amount: Decimal,
-                 journal_type: JournalType, booking_date: date, rate: Decimal,
-                 main_total: Decimal | None, description: str) -> Booked:
+def with_counter(
+    share: Share,
+    side: Side,
+    *,
+    counter_account: str,
+    amount: Decimal,
+    journal_type: JournalType,
+    booking_date: date,
+    rate: Decimal,
+    main_total: Decimal | None,
+    description: str,
+) -> Booked:
     """``share`` booked against ``amount`` on the counter (payment or unpaid) account."""
     postings = (*share.postings, Posting(counter_account, -side.sign * amount))
-    draft = JournalDraft(journal_type, booking_date, side.currency, postings, rate,
-                         description, main_total=main_total)
+    draft = JournalDraft(
+        journal_type,
+        booking_date,
+        side.currency,
+        postings,
+        rate,
+        description,
+        main_total=main_total,
+    )
     return Booked(draft, share.net, share.tax, amount)

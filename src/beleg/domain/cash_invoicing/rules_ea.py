@@ -19,26 +19,46 @@ from beleg.domain.cash_invoicing.rules import Booked, journal_type_of, with_coun
 from beleg.domain.errors import ValidationFailed
 
 
-def payment(side: Side, *, paid_before: Decimal, amount: Decimal, booked: dict[Key, Decimal],
-            payment_account: str, booking_date: date, rate: Decimal,
-            main_total: Decimal | None, description: str) -> Booked:
+def payment(
+    side: Side,
+    *,
+    paid_before: Decimal,
+    amount: Decimal,
+    booked: dict[Key, Decimal],
+    payment_account: str,
+    booking_date: date,
+    rate: Decimal,
+    main_total: Decimal | None,
+    description: str,
+) -> Booked:
     """The journal of one payment: its share of the invoice against the payment account.
     ``paid_before`` is what active payments settled, ``booked`` what their journals booked."""
     if amount <= 0 or paid_before + amount > side.total:
-        raise ValidationFailed(f"paymentAmount {amount} must be more than 0 and at most the "
-                               f"remaining {side.total - paid_before}",
-                               de=f"Zahlungsbetrag {amount} muss größer 0 und höchstens der "
-                                  "offene Betrag sein",
-                               field="paymentAmount")
+        raise ValidationFailed(
+            f"paymentAmount {amount} must be more than 0 and at most the "
+            f"remaining {side.total - paid_before}",
+            de=f"Zahlungsbetrag {amount} muss größer 0 und höchstens der offene Betrag sein",
+            field="paymentAmount",
+        )
     share = share_towards(side, paid_after=paid_before + amount, booked=booked)
-    return with_counter(share, side, counter_account=payment_account, amount=amount,
-                        journal_type=journal_type_of(side.direction), booking_date=booking_date,
-                        rate=rate, main_total=main_total, description=description)
+    return with_counter(
+        share,
+        side,
+        counter_account=payment_account,
+        amount=amount,
+        journal_type=journal_type_of(side.direction),
+        booking_date=booking_date,
+        rate=rate,
+        main_total=main_total,
+        description=description,
+    )
 
 
 def rest_payment(direction: Direction) -> None:
     """Always refused: a write-off without money movement needs double-entry accounts."""
     del direction
-    raise ValidationFailed("pay_rest is only available in double-entry accounting (DE)",
-                           de="Restzahlungen gibt es nur in der doppelten Buchhaltung",
-                           field="type")
+    raise ValidationFailed(
+        "pay_rest is only available in double-entry accounting (DE)",
+        de="Restzahlungen gibt es nur in der doppelten Buchhaltung",
+        field="type",
+    )

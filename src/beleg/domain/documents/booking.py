@@ -52,20 +52,31 @@ def document_side(lines: Sequence[BookableLine], chart: Chart, currency: Currenc
                 f"lines[{index}]: deductions on account {account} with tax class entry "
                 f"{entry} exceed the lines they reduce",
                 de=f"lines[{index}]: Abzüge auf Konto {account} übersteigen die Zeilen",
-                field=f"lines[{index}].account")
+                field=f"lines[{index}].account",
+            )
         if net == 0 and tax == 0:
             continue
         rate = members[0].tax_rate
-        resolved.append(Line(LineInput(account, net, "N", entry), AmountType.NET, entry, rate,
-                             net, tax, net + tax))
+        resolved.append(
+            Line(
+                LineInput(account, net, "N", entry),
+                AmountType.NET,
+                entry,
+                rate,
+                net,
+                tax,
+                net + tax,
+            )
+        )
     return invoice_side(resolved, Direction.OUTGOING, chart, currency)
 
 
 def mirrored(booked: Booked) -> Booked:
     """The journal with every posting negated: a credit memo books an invoice backwards."""
     draft = booked.draft
-    postings = tuple(Posting(p.account, -p.amount, p.tax_code, p.text, -p.tax)
-                     for p in draft.postings)
+    postings = tuple(
+        Posting(p.account, -p.amount, p.tax_code, p.text, -p.tax) for p in draft.postings
+    )
     return replace(booked, draft=replace(draft, postings=postings))
 
 

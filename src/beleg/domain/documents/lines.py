@@ -78,16 +78,25 @@ class DocumentAmounts:
     totals: Amounts
 
 
-def compute_document(specs: list[LineSpec], currency: Currency, *, validate: bool,
-                     normalize: bool, given_totals: tuple[Decimal | None, ...]) -> DocumentAmounts:
+def compute_document(
+    specs: list[LineSpec],
+    currency: Currency,
+    *,
+    validate: bool,
+    normalize: bool,
+    given_totals: tuple[Decimal | None, ...],
+) -> DocumentAmounts:
     """Amounts of every line and of the document (see the module docstring).
 
     ``validate`` is set for FINALIZED and EXTERNAL documents; STAGING drafts keep the given
     line amounts unchecked. Amounts have the currency's minor units at most.
     """
     if not specs:
-        raise ValidationFailed("a document needs at least one line",
-                               de="Ein Beleg braucht mindestens eine Zeile", field="lines")
+        raise ValidationFailed(
+            "a document needs at least one line",
+            de="Ein Beleg braucht mindestens eine Zeile",
+            field="lines",
+        )
     for spec in specs:
         _check_given_line(spec, currency)
     if normalize or not validate:
@@ -112,31 +121,41 @@ def _check_given_line(spec: LineSpec, currency: Currency) -> None:
             raise ValidationFailed(
                 f"{spec.prefix}.{name} {value} has more than {currency.minor_units} decimals",
                 de=f"{spec.prefix}.{name} {value} hat mehr als {currency.minor_units} "
-                   "Nachkommastellen",
-                field=f"{spec.prefix}.{name}")
+                "Nachkommastellen",
+                field=f"{spec.prefix}.{name}",
+            )
     net, tax, total = spec.given
     if net + tax != total:  # type: ignore[operator]
         raise ValidationFailed(
             f"{spec.prefix}.totalPrice {total} must be netPrice + taxPrice = {net + tax}",  # type: ignore[operator]
             de=f"{spec.prefix}.totalPrice muss netPrice + taxPrice sein",
-            field=f"{spec.prefix}.totalPrice")
+            field=f"{spec.prefix}.totalPrice",
+        )
 
 
 def _require(values: tuple[Decimal | None, ...], names: tuple[str, ...], prefix: str) -> None:
     for name, value in zip(names, values, strict=True):
         if value is None:
-            raise ValidationFailed(f"{prefix}{name} is required",
-                                   de=f"{prefix}{name} ist erforderlich", field=prefix + name)
+            raise ValidationFailed(
+                f"{prefix}{name} is required",
+                de=f"{prefix}{name} ist erforderlich",
+                field=prefix + name,
+            )
 
 
-def _compare(prefix: str, names: tuple[str, ...], expected: tuple[Decimal, ...],
-             given: tuple[Decimal | None, ...]) -> None:
+def _compare(
+    prefix: str,
+    names: tuple[str, ...],
+    expected: tuple[Decimal, ...],
+    given: tuple[Decimal | None, ...],
+) -> None:
     for name, want, got in zip(names, expected, given, strict=True):
         if got is not None and got != want:
             raise ValidationFailed(
                 f"{prefix}{name} is {got} but computes to {want}",
                 de=f"{prefix}{name} ist {got}, berechnet wird {want}",
-                field=prefix + name)
+                field=prefix + name,
+            )
 
 
 def _sum(specs: list[LineSpec], lines: list[Amounts]) -> Amounts:
@@ -148,16 +167,23 @@ def _sum(specs: list[LineSpec], lines: list[Amounts]) -> Amounts:
 
 
 def _computed_lines(specs: list[LineSpec], currency: Currency) -> list[Amounts]:
-    regular = {spec.index: regular_line(spec, currency) for spec in specs
-               if spec.line_type not in (LineType.TOTAL_DISCOUNT, LineType.TOTAL_SURCHARGE)}
+    regular = {
+        spec.index: regular_line(spec, currency)
+        for spec in specs
+        if spec.line_type not in (LineType.TOTAL_DISCOUNT, LineType.TOTAL_SURCHARGE)
+    }
     net_by_rate: dict[Decimal, Decimal] = {}
     for spec in specs:
         if spec.line_type is LineType.LINE:
-            net_by_rate[spec.tax_rate] = net_by_rate.get(spec.tax_rate, Decimal(0)) \
-                + regular[spec.index].net
-    return [regular[spec.index] if spec.index in regular
-            else total_line(spec, net_by_rate.get(spec.tax_rate, Decimal(0)), currency)
-            for spec in specs]
+            net_by_rate[spec.tax_rate] = (
+                net_by_rate.get(spec.tax_rate, Decimal(0)) + regular[spec.index].net
+            )
+    return [
+        regular[spec.index]
+        if spec.index in regular
+        else total_line(spec, net_by_rate.get(spec.tax_rate, Decimal(0)), currency)
+        for spec in specs
+    ]
 
 
 def regular_line(spec: LineSpec, currency: Currency) -> Amounts:
@@ -166,9 +192,11 @@ def regular_line(spec: LineSpec, currency: Currency) -> Amounts:
         return spec.fixed
     if spec.item_price is None or spec.item_price_type is None:
         field = "itemPrice" if spec.item_price is None else "itemPriceType"
-        raise ValidationFailed(f"{spec.prefix}.{field} is required without an item",
-                               de=f"{spec.prefix}.{field} ist ohne Artikel erforderlich",
-                               field=f"{spec.prefix}.{field}")
+        raise ValidationFailed(
+            f"{spec.prefix}.{field} is required without an item",
+            de=f"{spec.prefix}.{field} ist ohne Artikel erforderlich",
+            field=f"{spec.prefix}.{field}",
+        )
     base = spec.item_price * spec.quantity
     factor = 1 + spec.tax_rate / HUNDRED
     gross = spec.item_price_type is AmountType.TOTAL
@@ -179,11 +207,11 @@ def regular_line(spec: LineSpec, currency: Currency) -> Amounts:
     else:
         off = spec.discount if gross else spec.discount / factor
     if off > base or spec.discount < 0:
-        raise ValidationFailed(f"{spec.prefix}.discount {spec.discount} must be between 0 and "
-                               "the line amount",
-                               de=f"{spec.prefix}.discount muss zwischen 0 und dem "
-                                  "Zeilenbetrag liegen",
-                               field=f"{spec.prefix}.discount")
+        raise ValidationFailed(
+            f"{spec.prefix}.discount {spec.discount} must be between 0 and the line amount",
+            de=f"{spec.prefix}.discount muss zwischen 0 und dem Zeilenbetrag liegen",
+            field=f"{spec.prefix}.discount",
+        )
     amounts = line_amounts(base - off, spec.item_price_type, spec.tax_rate, currency)
     return _signed(spec, Amounts(amounts.net, amounts.tax, amounts.total))
 
@@ -196,12 +224,17 @@ def total_line(spec: LineSpec, eligible_net: Decimal, currency: Currency) -> Amo
                 f"{spec.prefix}: no regular line has the tax rate {spec.tax_rate} % this "
                 "total discount or surcharge applies to",
                 de=f"{spec.prefix}: keine Zeile hat den Steuersatz {spec.tax_rate} %",
-                field=f"{spec.prefix}.taxClassEntry")
-        amounts = line_amounts(eligible_net * spec.discount / HUNDRED, AmountType.NET,
-                               spec.tax_rate, currency)
+                field=f"{spec.prefix}.taxClassEntry",
+            )
+        amounts = line_amounts(
+            eligible_net * spec.discount / HUNDRED, AmountType.NET, spec.tax_rate, currency
+        )
     else:
-        kind = AmountType.TOTAL if spec.discount_mode is DiscountMode.CONSTANT_TOTAL \
+        kind = (
+            AmountType.TOTAL
+            if spec.discount_mode is DiscountMode.CONSTANT_TOTAL
             else AmountType.NET
+        )
         amounts = line_amounts(spec.discount, kind, spec.tax_rate, currency)
     return _signed(spec, Amounts(amounts.net, amounts.tax, amounts.total))
 
@@ -212,22 +245,30 @@ def _signed(spec: LineSpec, amounts: Amounts) -> Amounts:
     return Amounts(-amounts.net, -amounts.tax, -amounts.total)
 
 
-def _normalized(specs: list[LineSpec], lines: list[Amounts], totals: Amounts,
-                given_totals: tuple[Decimal | None, ...],
-                currency: Currency) -> tuple[list[Amounts], Amounts]:
+def _normalized(
+    specs: list[LineSpec],
+    lines: list[Amounts],
+    totals: Amounts,
+    given_totals: tuple[Decimal | None, ...],
+    currency: Currency,
+) -> tuple[list[Amounts], Amounts]:
     """The client's totals are authoritative; their difference lands in the last counted line
     (seed 003 BizDoc.normalizeRoundingErrors)."""
     _require(given_totals, TOTAL_FIELDS, "")
     wanted = Amounts(*given_totals)  # type: ignore[arg-type]
     if wanted.net + wanted.tax != wanted.total:
-        raise ValidationFailed("totalAmount must be netAmount + taxAmount",
-                               de="totalAmount muss netAmount + taxAmount sein",
-                               field="totalAmount")
+        raise ValidationFailed(
+            "totalAmount must be netAmount + taxAmount",
+            de="totalAmount muss netAmount + taxAmount sein",
+            field="totalAmount",
+        )
     for name, value in zip(TOTAL_FIELDS, wanted.values(), strict=True):
         if round_to_currency(value, currency) != value:
-            raise ValidationFailed(f"{name} {value} has too many decimals",
-                                   de=f"{name} {value} hat zu viele Nachkommastellen",
-                                   field=name)
+            raise ValidationFailed(
+                f"{name} {value} has too many decimals",
+                de=f"{name} {value} hat zu viele Nachkommastellen",
+                field=name,
+            )
     last = max(i for i, spec in enumerate(specs) if spec.line_type.counted)
     adjusted = list(lines)
     adjusted[last] = lines[last] + (wanted - totals)

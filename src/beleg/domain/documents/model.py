@@ -30,8 +30,7 @@ class LineType(StrEnum):
     @property
     def sign(self) -> int:
         """Prepayments and total discounts are subtracted from the document (seed §3.4)."""
-        return -1 if self in (LineType.CASH_IN_CM, LineType.ON_ACCT,
-                              LineType.TOTAL_DISCOUNT) else 1
+        return -1 if self in (LineType.CASH_IN_CM, LineType.ON_ACCT, LineType.TOTAL_DISCOUNT) else 1
 
     @property
     def counted(self) -> bool:
@@ -72,8 +71,13 @@ class HistoryType(StrEnum):
 
 
 # Seed 003 InvoicePaymentDto.restType: the write-offs a client may request.
-REST_TYPES = (HistoryType.DISCOUNT, HistoryType.CORRECTION, HistoryType.UNCOLLECTABLE,
-              HistoryType.ONACCOUNT, HistoryType.CREDIT_CASHED)
+REST_TYPES = (
+    HistoryType.DISCOUNT,
+    HistoryType.CORRECTION,
+    HistoryType.UNCOLLECTABLE,
+    HistoryType.ONACCOUNT,
+    HistoryType.CREDIT_CASHED,
+)
 
 
 class CancelType(StrEnum):

@@ -23,19 +23,25 @@ from beleg.domain.ledger.tax import AmountType, line_amounts
 from beleg.money import Currency, Money, allocate
 
 
-def check_payment(amount: Decimal, remaining: Decimal, *, on_account: bool,
-                  currency: Currency) -> None:
+def check_payment(
+    amount: Decimal, remaining: Decimal, *, on_account: bool, currency: Currency
+) -> None:
     if amount <= 0 or (amount > remaining and not on_account):
         raise ValidationFailed(
             f"amount {amount} must be more than 0 and at most the remaining {remaining} "
             f"{currency.code} (restType ONACCOUNT keeps an overpayment as a credit)",
-            de=f"amount {amount} muss größer 0 und höchstens der offene Betrag {remaining} "
-               "sein",
-            field="amount")
+            de=f"amount {amount} muss größer 0 und höchstens der offene Betrag {remaining} sein",
+            field="amount",
+        )
 
 
-def line_remainders(totals: list[Decimal], counted: list[bool], remaining: Decimal,
-                    document_total: Decimal, currency: Currency) -> list[Decimal]:
+def line_remainders(
+    totals: list[Decimal],
+    counted: list[bool],
+    remaining: Decimal,
+    document_total: Decimal,
+    currency: Currency,
+) -> list[Decimal]:
     """Remaining amount of every line (see the module docstring)."""
     if remaining == document_total:
         return [t if c else Decimal(0) for t, c in zip(totals, counted, strict=True)]
@@ -59,8 +65,9 @@ def correctable(line_total: Decimal, corrected: Decimal) -> Correctable:
     return Correctable(line_total, line_total - corrected)
 
 
-def correction_amounts(amount: Decimal, available: Correctable, tax_rate: Decimal,
-                       currency: Currency) -> Amounts:
+def correction_amounts(
+    amount: Decimal, available: Correctable, tax_rate: Decimal, currency: Currency
+) -> Amounts:
     """Net, tax and total of crediting ``amount`` (gross) against a line; refuses more than
     the line's remaining correctable amount."""
     if amount <= 0 or amount > available.remaining:
@@ -68,11 +75,14 @@ def correction_amounts(amount: Decimal, available: Correctable, tax_rate: Decima
             f"amount {amount} must be more than 0 and at most the remaining correctable "
             f"amount {available.remaining}",
             de=f"amount {amount} muss größer 0 und höchstens der korrigierbare Restbetrag "
-               f"{available.remaining} sein",
-            field="amount")
+            f"{available.remaining} sein",
+            field="amount",
+        )
     split = line_amounts(amount, AmountType.TOTAL, tax_rate, currency)
     if split.total != amount:
-        raise ValidationFailed(f"amount {amount} has more decimals than {currency.code} allows",
-                               de=f"amount {amount} hat zu viele Nachkommastellen",
-                               field="amount")
+        raise ValidationFailed(
+            f"amount {amount} has more decimals than {currency.code} allows",
+            de=f"amount {amount} hat zu viele Nachkommastellen",
+            field="amount",
+        )
     return Amounts(split.net, split.tax, split.total)

@@ -46,6 +46,12 @@ UNITS: tuple[Unit, ...] = (
     Unit("GB", "E34", "GB", "Gigabyte", "GB", "Gigabyte"),
     Unit("TB", "E35", "TB", "Terabyte", "TB", "Terabyte"),
     Unit("USER", "IE", "Benutzer", "Benutzer (Person)", "user", "User (person)"),
-    Unit("TRANSACTION", "E48", "Vorgang", "Vorgang (Dienstleistungseinheit)", "txn",
-         "Service unit (transaction)"),
+    Unit(
+        "TRANSACTION",
+        "E48",
+        "Vorgang",
+        "Vorgang (Dienstleistungseinheit)",
+        "txn",
+        "Service unit (transaction)",
+    ),
 )

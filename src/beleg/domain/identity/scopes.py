@@ -63,8 +63,17 @@ TENANT_SCOPES = frozenset(s.name for s in CATALOGUE if not s.platform)
 
 _ADMINISTRATIVE = ("users", "api-keys", "audit-trail", "security-settings", "oauth-apps")
 _ACCOUNTING_WRITE = (
-    "customers", "suppliers", "items", "documents", "payments", "cash-registers",
-    "open-items", "dunning", "ledger", "bank", "exports",
+    "customers",
+    "suppliers",
+    "items",
+    "documents",
+    "payments",
+    "cash-registers",
+    "open-items",
+    "dunning",
+    "ledger",
+    "bank",
+    "exports",
 )
 
 
@@ -79,7 +88,8 @@ class Role(StrEnum):
 
 def _viewer_scopes() -> frozenset[str]:
     return frozenset(
-        s.name for s in CATALOGUE
+        s.name
+        for s in CATALOGUE
         if not s.platform and s.name.endswith(":read") and s.resource not in _ADMINISTRATIVE
     )
 
@@ -111,7 +121,10 @@ def validate_scopes(requested: list[str], *, field: str = "scopes") -> frozenset
 
 
 def check_grantable(
-    requested: frozenset[str], *, granter_scopes: frozenset[str], platform_tenant: bool,
+    requested: frozenset[str],
+    *,
+    granter_scopes: frozenset[str],
+    platform_tenant: bool,
     field: str = "scopes",
 ) -> None:
     """A credential can only grant scopes it holds itself (no escalation), and platform scopes

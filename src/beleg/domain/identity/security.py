@@ -28,18 +28,20 @@ class SecurityPolicy:
 
     def __post_init__(self) -> None:
         if not MIN_PASSWORD_LENGTH <= self.password_min_length <= MAX_PASSWORD_LENGTH_RULE:
-            raise ValidationFailed(f"passwordMinLength must be {MIN_PASSWORD_LENGTH} to "
-                                   f"{MAX_PASSWORD_LENGTH_RULE}", field="passwordMinLength")
-        if self.password_max_age_days is not None and not 1 <= self.password_max_age_days \
-                <= 3650:
-            raise ValidationFailed("passwordMaxAgeDays must be 1 to 3650 or null",
-                                   field="passwordMaxAgeDays")
+            raise ValidationFailed(
+                f"passwordMinLength must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH_RULE}",
+                field="passwordMinLength",
+            )
+        if self.password_max_age_days is not None and not 1 <= self.password_max_age_days <= 3650:
+            raise ValidationFailed(
+                "passwordMaxAgeDays must be 1 to 3650 or null", field="passwordMaxAgeDays"
+            )
         if not 1 <= self.lockout_threshold <= 100:
-            raise ValidationFailed("lockoutThreshold must be 1 to 100",
-                                   field="lockoutThreshold")
+            raise ValidationFailed("lockoutThreshold must be 1 to 100", field="lockoutThreshold")
         if not 1 <= self.lockout_minutes <= 10080:
-            raise ValidationFailed("lockoutMinutes must be 1 to 10080 (a week)",
-                                   field="lockoutMinutes")
+            raise ValidationFailed(
+                "lockoutMinutes must be 1 to 10080 (a week)", field="lockoutMinutes"
+            )
 
     @property
     def lockout(self) -> timedelta:

@@ -55,8 +55,9 @@ class JournalDraft:
     def __post_init__(self) -> None:
         check_balanced(self.postings, self.currency)
         if not self.rate.is_finite() or self.rate <= 0:
-            raise ValidationFailed(f"currency rate must be positive, not {self.rate}",
-                                   field="currencyRate")
+            raise ValidationFailed(
+                f"currency rate must be positive, not {self.rate}", field="currencyRate"
+            )
 
 
 def check_balanced(postings: tuple[Posting, ...], currency: Currency) -> None:
@@ -65,16 +66,20 @@ def check_balanced(postings: tuple[Posting, ...], currency: Currency) -> None:
         raise ValidationFailed("a journal needs at least two postings", field="postings")
     for index, posting in enumerate(postings):
         if posting.amount == 0:
-            raise ValidationFailed(f"posting {index + 1} on {posting.account} has no amount",
-                                   field="postings")
+            raise ValidationFailed(
+                f"posting {index + 1} on {posting.account} has no amount", field="postings"
+            )
         if round_to_currency(posting.amount, currency) != posting.amount:
             raise ValidationFailed(
                 f"posting {index + 1} amount {posting.amount} has more decimals than "
-                f"{currency.code} allows", field="postings")
+                f"{currency.code} allows",
+                field="postings",
+            )
     total = sum((p.amount for p in postings), Decimal(0))
     if total != 0:
-        raise ValidationFailed(f"journal does not balance: postings sum to {total} "
-                               f"{currency.code}", field="postings")
+        raise ValidationFailed(
+            f"journal does not balance: postings sum to {total} {currency.code}", field="postings"
+        )
 
 
 def main_currency_amounts(draft: JournalDraft, main: Currency) -> list[Decimal]:
@@ -83,19 +88,26 @@ def main_currency_amounts(draft: JournalDraft, main: Currency) -> list[Decimal]:
         return [p.amount for p in draft.postings]
     debit_total = sum((p.amount for p in draft.postings if p.amount > 0), Decimal(0))
     agreed = draft.main_total
-    main_total = Money(round_to_currency(debit_total * draft.rate if agreed is None else agreed,
-                                         main), main)
+    main_total = Money(
+        round_to_currency(debit_total * draft.rate if agreed is None else agreed, main), main
+    )
     debits = iter(allocate(main_total, [p.amount for p in draft.postings if p.amount > 0]))
     credits = iter(allocate(main_total, [-p.amount for p in draft.postings if p.amount < 0]))
-    return [next(debits).amount if p.amount > 0 else -next(credits).amount
-            for p in draft.postings]
+    return [next(debits).amount if p.amount > 0 else -next(credits).amount for p in draft.postings]
 
 
 def reversal(draft: JournalDraft, *, booking_date: date, number: str) -> JournalDraft:
     """The cancellation journal (Storno) of ``draft``: same accounts, amounts negated."""
-    postings = tuple(Posting(p.account, -p.amount, p.tax_code, p.text, -p.tax)
-                     for p in draft.postings)
-    return JournalDraft(journal_type=draft.journal_type, booking_date=booking_date,
-                        currency=draft.currency, postings=postings, rate=draft.rate,
-                        description=draft.description, reverses=number,
-                        main_total=draft.main_total)
+    postings = tuple(
+        Posting(p.account, -p.amount, p.tax_code, p.text, -p.tax) for p in draft.postings
+    )
+    return JournalDraft(
+        journal_type=draft.journal_type,
+        booking_date=booking_date,
+        currency=draft.currency,
+        postings=postings,
+        rate=draft.rate,
+        description=draft.description,
+        reverses=number,
+        main_total=draft.main_total,
+    )

@@ -16,14 +16,16 @@ from beleg.domain.errors import ValidationFailed
 from beleg.money import Currency, Money, allocate
 
 
-def payment_share(components: Sequence[Decimal], *, paid_before: Decimal, payment: Decimal,
-                  currency: Currency) -> list[Decimal]:
+def payment_share(
+    components: Sequence[Decimal], *, paid_before: Decimal, payment: Decimal, currency: Currency
+) -> list[Decimal]:
     """The part of each non-negative component that ``payment`` settles."""
     total = sum(components, Decimal(0))
     if payment <= 0 or paid_before < 0 or paid_before + payment > total:
         raise ValidationFailed(
             f"payment {payment} exceeds the remaining {total - paid_before} {currency.code}",
-            field="paymentAmount")
+            field="paymentAmount",
+        )
     if any(c < 0 for c in components):
         raise ValidationFailed("invoice components must not be negative", field="lines")
     weights = list(components)

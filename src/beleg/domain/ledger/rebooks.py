@@ -32,9 +32,11 @@ def rebook_type(value: str) -> RebookType:
         return RebookType(value)
     except ValueError:
         allowed = ", ".join(t.value for t in RebookType)
-        raise ValidationFailed(f"type must be one of {allowed}, not {value!r}",
-                               de=f"type muss einer von {allowed} sein",
-                               field="type") from None
+        raise ValidationFailed(
+            f"type must be one of {allowed}, not {value!r}",
+            de=f"type muss einer von {allowed} sein",
+            field="type",
+        ) from None
 
 
 def allowed(kind: RebookType, account: Account) -> bool:
@@ -42,22 +44,25 @@ def allowed(kind: RebookType, account: Account) -> bool:
     return kind is not RebookType.REBOOK or account.account_type in BALANCE_SHEET
 
 
-def check_pair(kind: RebookType, account: Account | None, contra: Account | None,
-               codes: tuple[str, str]) -> None:
+def check_pair(
+    kind: RebookType, account: Account | None, contra: Account | None, codes: tuple[str, str]
+) -> None:
     """Both accounts exist, differ and are allowed for ``kind``."""
-    for value, code, field in ((account, codes[0], "account"),
-                               (contra, codes[1], "contraAccount")):
+    for value, code, field in ((account, codes[0], "account"), (contra, codes[1], "contraAccount")):
         if value is None:
-            raise ValidationFailed(f"account {code!r} does not exist",
-                                   de=f"Konto {code} existiert nicht",
-                                   field=field)
+            raise ValidationFailed(
+                f"account {code!r} does not exist", de=f"Konto {code} existiert nicht", field=field
+            )
         if not allowed(kind, value):
-            raise ValidationFailed(f"account {code} (type {value.account_type.value}) cannot be "
-                                   f"used in a {kind.value} rebook",
-                                   de=f"Konto {code} kann nicht für eine Umbuchung {kind.value} "
-                                      "verwendet werden",
-                                   field=field)
+            raise ValidationFailed(
+                f"account {code} (type {value.account_type.value}) cannot be "
+                f"used in a {kind.value} rebook",
+                de=f"Konto {code} kann nicht für eine Umbuchung {kind.value} verwendet werden",
+                field=field,
+            )
     if codes[0] == codes[1]:
-        raise ValidationFailed("account and contraAccount must differ",
-                               de="Konto und Gegenkonto müssen verschieden sein",
-                               field="contraAccount")
+        raise ValidationFailed(
+            "account and contraAccount must differ",
+            de="Konto und Gegenkonto müssen verschieden sein",
+            field="contraAccount",
+        )

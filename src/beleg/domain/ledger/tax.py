@@ -29,13 +29,15 @@ class LineAmounts:
     total: Decimal
 
 
-def line_amounts(amount: Decimal, amount_type: AmountType | str, rate_percent: Decimal,
-                 currency: Currency) -> LineAmounts:
+def line_amounts(
+    amount: Decimal, amount_type: AmountType | str, rate_percent: Decimal, currency: Currency
+) -> LineAmounts:
     """Net, tax and total of one line, each rounded half-up to the currency."""
     kind = parse_amount_type(amount_type)
     if rate_percent < 0:
-        raise ValidationFailed(f"tax rate must not be negative, not {rate_percent}",
-                               field="taxRate")
+        raise ValidationFailed(
+            f"tax rate must not be negative, not {rate_percent}", field="taxRate"
+        )
     if kind is AmountType.NET:
         net = round_to_currency(amount, currency)
         tax = round_to_currency(net * rate_percent / HUNDRED, currency)
@@ -52,7 +54,8 @@ def parse_amount_type(value: AmountType | str, field: str = "amountType") -> Amo
     try:
         return AmountType(value)
     except ValueError:
-        raise ValidationFailed(f"amountType must be N (net) or T (total), not {value!r}",
-                               de=f"amountType muss N (netto) oder T (brutto) sein, nicht "
-                                  f"{value!r}",
-                               field=field) from None
+        raise ValidationFailed(
+            f"amountType must be N (net) or T (total), not {value!r}",
+            de=f"amountType muss N (netto) oder T (brutto) sein, nicht {value!r}",
+            field=field,
+        ) from None

@@ -57,9 +57,7 @@ def check_name(name: str) -> str:
     """A tenant's display name: 1 to 200 characters after trimming."""
     trimmed = name.strip()
     if not 1 <= len(trimmed) <= MAX_NAME_LENGTH:
-        raise ValidationFailed(
-            f"name must have 1 to {MAX_NAME_LENGTH} characters", field="name"
-        )
+        raise ValidationFailed(f"name must have 1 to {MAX_NAME_LENGTH} characters", field="name")
     return trimmed
 
 

@@ -30,8 +30,15 @@ MAX_QR_VERSION = 13
 _CENT = Decimal("0.01")
 
 
-def epc_payload(*, name: str, iban: str, amount: Decimal, remittance: str,
-                bic: str | None = None, currency: str = "EUR") -> str | None:
+def epc_payload(
+    *,
+    name: str,
+    iban: str,
+    amount: Decimal,
+    remittance: str,
+    bic: str | None = None,
+    currency: str = "EUR",
+) -> str | None:
     """The EPC069-12 v002 payload text, or ``None`` when no code can be printed.
 
     ``None`` when the currency is not EUR or the amount lies outside 0.01..999999999.99 (a
@@ -51,8 +58,19 @@ def epc_payload(*, name: str, iban: str, amount: Decimal, remittance: str,
     _check_length("remittance text", remittance, 0, 140)
     if bic and len(bic) not in (8, 11):
         raise ValueError(f"BIC must have 8 or 11 characters, not {bic!r}")
-    lines = [SERVICE_TAG, VERSION, CHARSET_UTF8, IDENTIFICATION, bic, name, iban,
-             f"EUR{amount.quantize(_CENT)}", "", "", remittance]
+    lines = [
+        SERVICE_TAG,
+        VERSION,
+        CHARSET_UTF8,
+        IDENTIFICATION,
+        bic,
+        name,
+        iban,
+        f"EUR{amount.quantize(_CENT)}",
+        "",
+        "",
+        remittance,
+    ]
     while not lines[-1]:  # the last populated element ends the payload (no trailing LF)
         lines.pop()
     payload = "\n".join(lines)
@@ -67,13 +85,21 @@ def epc_svg(payload: str) -> str:
     Byte mode, UTF-8, error correction level M without boosting (EPC069-12 §4.2), 4-module
     quiet zone. The printed size is set by the stylesheet.
     """
-    qr = segno.make(payload.encode("utf-8"), error="m", mode="byte", boost_error=False,
-                    micro=False)
+    qr = segno.make(payload.encode("utf-8"), error="m", mode="byte", boost_error=False, micro=False)
     if qr.version > MAX_QR_VERSION:
         raise ValueError(f"EPC QR code needs version {qr.version}; at most 13 is allowed")
     buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=4,
-            svgclass="epc-qr", lineclass=None, title="EPC QR code")
+    qr.save(
+        buffer,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        omitsize=True,
+        border=4,
+        svgclass="epc-qr",
+        lineclass=None,
+        title="EPC QR code",
+    )
     return buffer.getvalue().decode("utf-8")
 
 
@@ -85,4 +111,4 @@ def _check_length(field: str, value: str, minimum: int, maximum: int) -> None:
 def format_iban(iban: str) -> str:
     """An IBAN in groups of four for print: ``AT61 1904 3002 3457 3201``."""
     compact = "".join(iban.split()).upper()
-    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))

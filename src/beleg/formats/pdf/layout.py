@@ -210,8 +210,10 @@ def build_layout(data: DocumentLayoutInput) -> dict[str, Any]:
         "labels": _labels(data, texts),
         "sender_line": " · ".join((seller.name, *seller.address_lines)),
         "seller": {"name": seller.name, "address_lines": list(seller.address_lines)},
-        "recipient": {"name": data.customer.name,
-                      "address_lines": list(data.customer.address_lines)},
+        "recipient": {
+            "name": data.customer.name,
+            "address_lines": list(data.customer.address_lines),
+        },
         "info": _info(data, fmt, texts),
         "intro_html": rich_text_html(data.intro),
         "show_prices": data.kind is not DocumentKind.DELIVERY_NOTE,
@@ -227,8 +229,17 @@ def build_layout(data: DocumentLayoutInput) -> dict[str, Any]:
 
 
 def _labels(data: DocumentLayoutInput, texts: dict[str, str]) -> dict[str, str]:
-    keys = ("page", "of", "col_position", "col_name", "col_quantity", "col_unit",
-            "col_unit_price", "col_discount", "col_tax_rate")
+    keys = (
+        "page",
+        "of",
+        "col_position",
+        "col_name",
+        "col_quantity",
+        "col_unit",
+        "col_unit_price",
+        "col_discount",
+        "col_tax_rate",
+    )
     labels = {key: texts[key] for key in keys}
     types = {line.price_type for line in data.lines if line.kind is not LineKind.ON_ACCT}
     amount_key = f"col_amount_{types.pop().value}" if len(types) == 1 else "col_amount"
@@ -236,11 +247,12 @@ def _labels(data: DocumentLayoutInput, texts: dict[str, str]) -> dict[str, str]:
     return labels
 
 
-def _info(data: DocumentLayoutInput, fmt: Formatter,
-          texts: dict[str, str]) -> list[dict[str, str]]:
+def _info(data: DocumentLayoutInput, fmt: Formatter, texts: dict[str, str]) -> list[dict[str, str]]:
     """Number, date, date or period of supply, due date, customer number and VAT id."""
-    rows = [(TITLES[data.kind][data.language][1], data.number),
-            (texts["date"], fmt.date(data.date))]
+    rows = [
+        (TITLES[data.kind][data.language][1], data.number),
+        (texts["date"], fmt.date(data.date)),
+    ]
     period = _period(data, fmt, texts)
     if period is not None:
         rows.append(period)
@@ -254,8 +266,9 @@ def _info(data: DocumentLayoutInput, fmt: Formatter,
     return [{"label": label, "value": value} for label, value in rows]
 
 
-def _period(data: DocumentLayoutInput, fmt: Formatter,
-            texts: dict[str, str]) -> tuple[str, str] | None:
+def _period(
+    data: DocumentLayoutInput, fmt: Formatter, texts: dict[str, str]
+) -> tuple[str, str] | None:
     start, end = data.delivery_from, data.delivery_to
     if start is None or end is None or start == end:
         single = start or end
@@ -266,12 +279,13 @@ def _period(data: DocumentLayoutInput, fmt: Formatter,
     return texts["service_period"], f"{fmt.date(start)} – {fmt.date(end)}"
 
 
-def _line(line: LayoutLine, fmt: Formatter, texts: dict[str, str],
-          language: str) -> dict[str, str]:
+def _line(line: LayoutLine, fmt: Formatter, texts: dict[str, str], language: str) -> dict[str, str]:
     amount = line.total if line.price_type is AmountType.TOTAL else line.net
     unit = _UNIT_NAMES.get(line.unit or "", {}).get(language, line.unit or "")
-    default_names = {LineKind.TOTAL_DISCOUNT: texts["total_discount"],
-                     LineKind.ON_ACCT: texts["on_account"]}
+    default_names = {
+        LineKind.TOTAL_DISCOUNT: texts["total_discount"],
+        LineKind.ON_ACCT: texts["on_account"],
+    }
     return {
         "kind": line.kind.value,
         "position": "" if line.position is None else str(line.position),
@@ -290,19 +304,28 @@ def _line(line: LayoutLine, fmt: Formatter, texts: dict[str, str],
     }
 
 
-def _totals(data: DocumentLayoutInput, fmt: Formatter,
-            texts: dict[str, str]) -> list[dict[str, str]]:
+def _totals(
+    data: DocumentLayoutInput, fmt: Formatter, texts: dict[str, str]
+) -> list[dict[str, str]]:
     """Net, tax per rate on its base, total; then deductions and the amount due, if any."""
     totals = data.totals
     if totals is None or data.kind is DocumentKind.DELIVERY_NOTE:
         return []
     rows = [(texts["net"], fmt.money(totals.net), "net")]
-    rows += [(texts["tax_group"].format(rate=fmt.rate(group.rate), base=fmt.money(group.net)),
-              fmt.money(group.tax), "tax") for group in totals.tax_groups]
+    rows += [
+        (
+            texts["tax_group"].format(rate=fmt.rate(group.rate), base=fmt.money(group.net)),
+            fmt.money(group.tax),
+            "tax",
+        )
+        for group in totals.tax_groups
+    ]
     rows.append((texts["total"], fmt.money(totals.total), "total"))
-    deductions = [(texts[key], amount) for key, amount in
-                  (("already_paid", totals.already_paid), ("deposits", totals.deposits))
-                  if amount]
+    deductions = [
+        (texts[key], amount)
+        for key, amount in (("already_paid", totals.already_paid), ("deposits", totals.deposits))
+        if amount
+    ]
     rows += [(label, fmt.money(-amount), "deduction") for label, amount in deductions]
     due = totals.amount_due
     if due is not None and (deductions or due != totals.total):
@@ -310,20 +333,30 @@ def _totals(data: DocumentLayoutInput, fmt: Formatter,
     return [{"label": label, "value": value, "role": role} for label, value, role in rows]
 
 
-def _conversion(data: DocumentLayoutInput, fmt: Formatter,
-                texts: dict[str, str]) -> dict[str, Any] | None:
+def _conversion(
+    data: DocumentLayoutInput, fmt: Formatter, texts: dict[str, str]
+) -> dict[str, Any] | None:
     """Exchange rate and the totals in the main currency (§ 16 Abs. 6 UStG)."""
     main, rate = data.main_currency, data.currency_rate
     if not data.is_foreign_currency or rate is None or main is None:
         return None
     converted = data.main_currency_totals or _converted(data.totals, rate, main)
-    rows = [] if converted is None else [
-        {"label": texts[key], "value": fmt.money(amount, main)}
-        for key, amount in (("net", converted.net), ("tax", converted.tax),
-                            ("total", converted.total))]
+    rows = (
+        []
+        if converted is None
+        else [
+            {"label": texts[key], "value": fmt.money(amount, main)}
+            for key, amount in (
+                ("net", converted.net),
+                ("tax", converted.tax),
+                ("total", converted.total),
+            )
+        ]
+    )
     return {
-        "rate": texts["exchange_rate"].format(currency=data.currency, rate=fmt.number(rate),
-                                              main=main),
+        "rate": texts["exchange_rate"].format(
+            currency=data.currency, rate=fmt.number(rate), main=main
+        ),
         "heading": texts["amounts_in"].format(main=main),
         "rows": rows,
     }
@@ -336,8 +369,9 @@ def _converted(totals: Totals | None, rate: Decimal, main: str) -> ConvertedTota
         return None
     currency = Currency.of(main)
     net = round_to_currency(totals.net * rate, currency)
-    tax = sum((round_to_currency(group.tax * rate, currency) for group in totals.tax_groups),
-              Decimal(0))
+    tax = sum(
+        (round_to_currency(group.tax * rate, currency) for group in totals.tax_groups), Decimal(0)
+    )
     return ConvertedTotals(net=net, tax=tax, total=net + tax)
 
 
@@ -381,20 +415,31 @@ def _epc_payload(data: DocumentLayoutInput) -> str | None:
     if not seller.iban or totals is None:
         return None
     amount = totals.amount_due if totals.amount_due is not None else totals.total
-    return epc_payload(name=seller.name, iban=seller.iban, amount=amount,
-                       remittance=data.number, bic=seller.bic, currency=data.currency)
+    return epc_payload(
+        name=seller.name,
+        iban=seller.iban,
+        amount=amount,
+        remittance=data.number,
+        bic=seller.bic,
+        currency=data.currency,
+    )
 
 
 def _footer_columns(seller: Seller, texts: dict[str, str]) -> list[list[str]]:
     """Address; contact, VAT id, tax number and register; bank details. Empty ones dropped."""
-    tax = [f"{texts[key]}: {value}" for key, value in
-           (("vat_id", seller.vat_id), ("tax_number", seller.tax_number)) if value]
+    tax = [
+        f"{texts[key]}: {value}"
+        for key, value in (("vat_id", seller.vat_id), ("tax_number", seller.tax_number))
+        if value
+    ]
     bank = [seller.bank_name or ""] if seller.iban else []
     if seller.iban:
         bank.append(f"IBAN: {format_iban(seller.iban)}")
     if seller.iban and seller.bic:
         bank.append(f"BIC: {seller.bic}")
-    columns = [[seller.name, *seller.address_lines],
-               [*seller.contact_lines, *tax, *seller.register_lines],
-               [line for line in bank if line]]
+    columns = [
+        [seller.name, *seller.address_lines],
+        [*seller.contact_lines, *tax, *seller.register_lines],
+        [line for line in bank if line],
+    ]
     return [column for column in columns if column]

@@ -35,8 +35,11 @@ PDF_VARIANT = "pdf/a-3b"
 
 def render_pdf(view_model: Mapping[str, Any]) -> bytes:
     """The PDF/A-3b bytes of one sales document."""
-    document = HTML(string=render_html(view_model), base_url=TEMPLATES.as_uri(),
-                    url_fetcher=URLFetcher(allowed_protocols={"data"}))
+    document = HTML(
+        string=render_html(view_model),
+        base_url=TEMPLATES.as_uri(),
+        url_fetcher=URLFetcher(allowed_protocols={"data"}),
+    )
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
         raise RuntimeError("WeasyPrint returned no PDF")
@@ -51,11 +54,14 @@ def render_receipt_pdf(view_model: Mapping[str, Any]) -> bytes:
     layouts, 80 mm receipt paper otherwise; the RKSV code as a QR code."""
     page = "A4" if view_model["paper"] in A4_PAPERS else "80mm 240mm"
     qr = view_model.get("qr")
-    html = _environment().get_template("receipt.html").render(
-        vm=view_model, page=page, qr_data_uri=_svg_data_uri(_qr_svg(qr)) if qr else None)
-    pdf = HTML(string=html, base_url=TEMPLATES.as_uri(),
-               url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
-        pdf_variant=PDF_VARIANT)
+    html = (
+        _environment()
+        .get_template("receipt.html")
+        .render(vm=view_model, page=page, qr_data_uri=_svg_data_uri(_qr_svg(qr)) if qr else None)
+    )
+    pdf = HTML(
+        string=html, base_url=TEMPLATES.as_uri(), url_fetcher=URLFetcher(allowed_protocols={"data"})
+    ).write_pdf(pdf_variant=PDF_VARIANT)
     if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
         raise RuntimeError("WeasyPrint returned no PDF")
     return pdf
@@ -64,8 +70,9 @@ def render_receipt_pdf(view_model: Mapping[str, Any]) -> bytes:
 def _qr_svg(text: str) -> str:
     """The RKSV machine-readable code as a QR code (error correction M, byte mode)."""
     buffer = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(buffer, kind="svg", xmldecl=False,
-                                                 svgns=True, omitsize=True, border=4)
+    segno.make(text, error="m", micro=False).save(
+        buffer, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=4
+    )
     return buffer.getvalue().decode("utf-8")
 
 
@@ -73,10 +80,14 @@ def render_html(view_model: Mapping[str, Any]) -> str:
     """The HTML that ``render_pdf`` prints (useful for a browser preview)."""
     payment = view_model.get("payment") or {}
     payload = payment.get("epc_payload")
-    return _environment().get_template("document.html").render(
-        vm=view_model,
-        css=Markup(_stylesheet()),  # our own file, not user input  # noqa: S704
-        qr_data_uri=_svg_data_uri(epc_svg(payload)) if payload else None,
+    return (
+        _environment()
+        .get_template("document.html")
+        .render(
+            vm=view_model,
+            css=Markup(_stylesheet()),  # our own file, not user input  # noqa: S704
+            qr_data_uri=_svg_data_uri(epc_svg(payload)) if payload else None,
+        )
     )
 
 
@@ -106,8 +117,9 @@ def _rich(markup: str | None) -> Markup:
 
 def _css_string(text: str) -> Markup:
     """A quoted CSS string for the inline page-number rule (no HTML escaping inside <style>)."""
-    escaped = "".join(f"\\{ord(char):x} " if char in '"\\<>' or ord(char) < 0x20 else char
-                      for char in str(text))
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\<>' or ord(char) < 0x20 else char for char in str(text)
+    )
     return Markup(f'"{escaped}"')  # noqa: S704 - quotes, backslash, < and > escaped
 
 

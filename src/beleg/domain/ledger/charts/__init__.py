@@ -16,8 +16,17 @@ from beleg.domain.ledger.charts.model import (
 CHARTS = {chart.name: chart for chart in (AT_EKR, SKR03, SKR04)}
 DEFAULT_CHART = {"AT": AT_EKR.name, "DE": SKR03.name}
 
-__all__ = ["CHARTS", "DEFAULT_CHART", "Account", "AccountType", "Chart", "Modifier",
-           "TaxEntry", "chart_named", "check_chart"]
+__all__ = [
+    "CHARTS",
+    "DEFAULT_CHART",
+    "Account",
+    "AccountType",
+    "Chart",
+    "Modifier",
+    "TaxEntry",
+    "chart_named",
+    "check_chart",
+]
 
 
 def check_chart(country: str, name: str | None) -> str:
@@ -28,8 +37,9 @@ def check_chart(country: str, name: str | None) -> str:
     if chart is None or chart.country != country:
         allowed = sorted(c.name for c in CHARTS.values() if c.country == country)
         raise ValidationFailed(
-            f"chartOfAccounts for {country} must be one of {', '.join(allowed)}, "
-            f"not {chosen!r}", field="chartOfAccounts")
+            f"chartOfAccounts for {country} must be one of {', '.join(allowed)}, not {chosen!r}",
+            field="chartOfAccounts",
+        )
     return chosen
 
 

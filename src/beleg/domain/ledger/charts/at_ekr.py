@@ -31,8 +31,7 @@ TAX_ENTRIES = (
     TaxEntry("020", "20 % Normalsteuersatz", "20 % standard rate", Decimal(20), SELF),
     TaxEntry("010", "10 % ermäßigter Steuersatz", "10 % reduced rate", Decimal(10), SELF),
     TaxEntry("013", "13 % ermäßigter Steuersatz", "13 % reduced rate", Decimal(13), SELF),
-    TaxEntry("000", "0 % steuerfrei / nicht steuerbar", "0 % exempt / out of scope",
-             Decimal(0)),
+    TaxEntry("000", "0 % steuerfrei / nicht steuerbar", "0 % exempt / out of scope", Decimal(0)),
 )
 
 ACCOUNTS = (
@@ -115,8 +114,10 @@ AT_EKR = Chart(
     payables="3300",
     input_vat={"020": "2500", "010": "2500", "013": "2500"},
     output_vat={"020": "3500", "010": "3500", "013": "3500"},
-    self_assessed={Modifier.INTRA_COMMUNITY_ACQUISITION: ("2510", "3510"),
-                   Modifier.REVERSE_CHARGE: ("2520", "3520")},
+    self_assessed={
+        Modifier.INTRA_COMMUNITY_ACQUISITION: ("2510", "3510"),
+        Modifier.REVERSE_CHARGE: ("2520", "3520"),
+    },
     private_part="9613",
     private_accounts=("9600", "9613", "9700"),
     exchange_gain="8060",

@@ -28,8 +28,7 @@ FREE = ("000",)
 TAX_ENTRIES = (
     TaxEntry("019", "19 % Regelsteuersatz", "19 % standard rate", Decimal(19), SELF),
     TaxEntry("007", "7 % ermäßigter Steuersatz", "7 % reduced rate", Decimal(7), SELF),
-    TaxEntry("000", "0 % steuerfrei / nicht steuerbar", "0 % exempt / out of scope",
-             Decimal(0)),
+    TaxEntry("000", "0 % steuerfrei / nicht steuerbar", "0 % exempt / out of scope", Decimal(0)),
 )
 
 # (SKR03, SKR04, name, type, tax codes (default first), forced)
@@ -44,8 +43,7 @@ _ROWS: tuple[tuple[str, str, str, AccountType, tuple[str, ...], bool], ...] = (
     ("1360", "1460", "Geldtransit", U, FREE, True),
     ("1400", "1200", "Forderungen aus Lieferungen und Leistungen", S, FREE, True),
     ("1571", "1401", "Abziehbare Vorsteuer 7 %", S, FREE, True),
-    ("1574", "1404", "Abziehbare Vorsteuer aus innergemeinschaftlichem Erwerb 19 %",
-     S, FREE, True),
+    ("1574", "1404", "Abziehbare Vorsteuer aus innergemeinschaftlichem Erwerb 19 %", S, FREE, True),
     ("1576", "1406", "Abziehbare Vorsteuer 19 %", S, FREE, True),
     ("1577", "1407", "Abziehbare Vorsteuer nach § 13b UStG 19 %", S, FREE, True),
     ("1600", "3300", "Verbindlichkeiten aus Lieferungen und Leistungen", S, FREE, True),
@@ -77,8 +75,14 @@ _ROWS: tuple[tuple[str, str, str, AccountType, tuple[str, ...], bool], ...] = (
     ("4970", "6855", "Nebenkosten des Geldverkehrs", A, FREE, True),
     ("4980", "6850", "Sonstiger Betriebsbedarf", A, RATES, False),
     ("8120", "4120", "Steuerfreie Umsätze § 4 Nr. 1a UStG (Ausfuhr)", E, FREE, True),
-    ("8125", "4125", "Steuerfreie innergemeinschaftliche Lieferungen § 4 Nr. 1b UStG",
-     E, FREE, True),
+    (
+        "8125",
+        "4125",
+        "Steuerfreie innergemeinschaftliche Lieferungen § 4 Nr. 1b UStG",
+        E,
+        FREE,
+        True,
+    ),
     ("8200", "4200", "Erlöse", E, RATES, False),
     ("8300", "4300", "Erlöse 7 % USt", E, ("007",), True),
     ("8337", "4337", "Erlöse aus Leistungen nach § 13b UStG", E, FREE, True),
@@ -86,10 +90,19 @@ _ROWS: tuple[tuple[str, str, str, AccountType, tuple[str, ...], bool], ...] = (
 )
 
 _ROLES = {  # role -> SKR03 code; SKR04 follows from _ROWS
-    "receivables": "1400", "payables": "1600", "private_part": "1800",
-    "exchange_gain": "2660", "exchange_loss": "2150",
-    "input_019": "1576", "input_007": "1571", "output_019": "1776", "output_007": "1771",
-    "ig_input": "1574", "ig_output": "1774", "rc_input": "1577", "rc_output": "1787",
+    "receivables": "1400",
+    "payables": "1600",
+    "private_part": "1800",
+    "exchange_gain": "2660",
+    "exchange_loss": "2150",
+    "input_019": "1576",
+    "input_007": "1571",
+    "output_019": "1776",
+    "output_007": "1771",
+    "ig_input": "1574",
+    "ig_output": "1774",
+    "rc_input": "1577",
+    "rc_output": "1787",
 }
 
 
@@ -101,16 +114,22 @@ def _chart(name: str, column: int) -> Chart:
 
     accounts = tuple(Account(row[column], row[2], row[3], row[4], row[5]) for row in _ROWS)
     return Chart(
-        name=name, country="DE", tax_entries=TAX_ENTRIES, accounts=accounts,
-        receivables=role("receivables"), payables=role("payables"),
+        name=name,
+        country="DE",
+        tax_entries=TAX_ENTRIES,
+        accounts=accounts,
+        receivables=role("receivables"),
+        payables=role("payables"),
         input_vat={"019": role("input_019"), "007": role("input_007")},
         output_vat={"019": role("output_019"), "007": role("output_007")},
-        self_assessed={Modifier.INTRA_COMMUNITY_ACQUISITION: (role("ig_input"),
-                                                              role("ig_output")),
-                       Modifier.REVERSE_CHARGE: (role("rc_input"), role("rc_output"))},
+        self_assessed={
+            Modifier.INTRA_COMMUNITY_ACQUISITION: (role("ig_input"), role("ig_output")),
+            Modifier.REVERSE_CHARGE: (role("rc_input"), role("rc_output")),
+        },
         private_part=role("private_part"),
         private_accounts=(role("private_part"), to_code["1890"]),
-        exchange_gain=role("exchange_gain"), exchange_loss=role("exchange_loss"),
+        exchange_gain=role("exchange_gain"),
+        exchange_loss=role("exchange_loss"),
     )
 
 

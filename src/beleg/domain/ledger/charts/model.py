@@ -34,8 +34,10 @@ class Modifier(StrEnum):
 
 
 MODIFIER_NAMES = {
-    Modifier.INTRA_COMMUNITY_ACQUISITION: ("Innergemeinschaftlicher Erwerb",
-                                           "Intra-community acquisition"),
+    Modifier.INTRA_COMMUNITY_ACQUISITION: (
+        "Innergemeinschaftlicher Erwerb",
+        "Intra-community acquisition",
+    ),
     Modifier.REVERSE_CHARGE: ("Übergang der Steuerschuld (Reverse Charge)", "Reverse charge"),
 }
 
@@ -67,8 +69,9 @@ class Account:
         return self.tax_codes[0]
 
     @classmethod
-    def stored(cls, code: str, name: str, account_type: str, tax_codes: str,
-               forced: bool) -> Account:
+    def stored(
+        cls, code: str, name: str, account_type: str, tax_codes: str, forced: bool
+    ) -> Account:
         """An account as the ledger stores it (tax codes comma-separated, default first)."""
         return cls(code, name, AccountType(account_type), tuple(tax_codes.split(",")), forced)
 
@@ -99,10 +102,17 @@ class Chart:
             unknown = set(account.tax_codes) - codes
             if unknown:
                 raise ValueError(f"{self.name} {account.code}: unknown tax codes {unknown}")
-        named = [self.receivables, self.payables, self.private_part, self.exchange_gain,
-                 self.exchange_loss, *self.input_vat.values(), *self.output_vat.values(),
-                 *self.private_accounts, *(a for pair in self.self_assessed.values()
-                                           for a in pair)]
+        named = [
+            self.receivables,
+            self.payables,
+            self.private_part,
+            self.exchange_gain,
+            self.exchange_loss,
+            *self.input_vat.values(),
+            *self.output_vat.values(),
+            *self.private_accounts,
+            *(a for pair in self.self_assessed.values() for a in pair),
+        ]
         missing = [code for code in named if code not in self._by_code]
         if missing:
             raise ValueError(f"{self.name}: rule accounts {missing} are not in the chart")
@@ -111,22 +121,26 @@ class Chart:
         try:
             return self._by_code[code]
         except KeyError:
-            raise NotFound(f"account {code} is not in chart {self.name}",
-                           de=f"Konto {code} ist nicht im Kontenplan",
-                           field="account") \
-                from None
+            raise NotFound(
+                f"account {code} is not in chart {self.name}",
+                de=f"Konto {code} ist nicht im Kontenplan",
+                field="account",
+            ) from None
 
     def tax_entry(self, code: str) -> TaxEntry:
         for entry in self.tax_entries:
             if entry.code == code:
                 return entry
-        raise ValidationFailed(f"tax class entry {code!r} does not exist",
-                               de=f"Steuerklasse {code} existiert nicht",
-                               field="taxEntry")
+        raise ValidationFailed(
+            f"tax class entry {code!r} does not exist",
+            de=f"Steuerklasse {code} existiert nicht",
+            field="taxEntry",
+        )
 
 
-def revenue(code: str, name: str, *tax_codes: str, forced: bool = False,
-            gastronomy: bool = False) -> Account:
+def revenue(
+    code: str, name: str, *tax_codes: str, forced: bool = False, gastronomy: bool = False
+) -> Account:
     """A revenue account; the first tax code is its default."""
     kind = AccountType.REVENUE_GASTRONOMY if gastronomy else AccountType.REVENUE
     return Account(code, name, kind, tax_codes, forced)
@@ -142,7 +156,6 @@ def tax_free(code: str, name: str, account_type: AccountType) -> Account:
     return Account(code, name, account_type, ("000",), True)
 
 
-def balance(code: str, name: str, account_type: AccountType = AccountType.MISCELLANEOUS
-            ) -> Account:
+def balance(code: str, name: str, account_type: AccountType = AccountType.MISCELLANEOUS) -> Account:
     """A balance-sheet account: no VAT of its own."""
     return Account(code, name, account_type, ("000",), True)
