@@ -25,17 +25,17 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert, s
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import bank_accounts
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
-from beleg.domain.numbering import DocumentType
-from beleg.services.cash_receipts import ReceiptInput, create_receipt
-from beleg.services.cash_registers import RegisterInput, activate_register, create_register
-from beleg.services.document_lines import DocLineInput
-from beleg.services.document_pdf import render_pending
-from beleg.services.documents import DocumentInput, create_document
-from beleg.services.schema import upgrade_to_head
-from beleg.services.tenants import TenantInput, create_tenant
+from beleg.domain.numbering.counters import DocumentType
+from beleg.services.documents.create import DocumentInput, create_document
+from beleg.services.documents.lines import DocLineInput
+from beleg.services.documents.pdf import render_pending
+from beleg.services.pos.receipts import ReceiptInput, create_receipt
+from beleg.services.pos.registers import RegisterInput, activate_register, create_register
+from beleg.services.tenancy.tenants import TenantInput, create_tenant
 
 CLOCK = SystemClock()
 

@@ -21,15 +21,15 @@ from sqlalchemy import insert
 
 from beleg.api.app import create_app
 from beleg.clock import SystemClock
+from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import audit_entries
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
-from beleg.services.api_keys import create_api_key
-from beleg.services.audit import record_change
-from beleg.services.schema import upgrade_to_head
-from beleg.services.tenants import TenantInput, create_tenant
+from beleg.services.identity.api_keys import create_api_key
+from beleg.services.tenancy.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
 
 

@@ -25,17 +25,17 @@ from starlette.testclient import TestClient
 from beleg.api.app import create_app
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.schema import upgrade_to_head
 from beleg.db.types import ExactDecimal
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
-from beleg.queries.accounts import BalanceQuery, balances
-from beleg.queries.ledger import trial_balance
-from beleg.services.api_keys import create_api_key
-from beleg.services.ledger import post_journals
-from beleg.services.schema import upgrade_to_head
-from beleg.services.tenants import TenantInput, create_tenant
+from beleg.queries.ledger.accounts import BalanceQuery, balances
+from beleg.queries.ledger.reports import trial_balance
+from beleg.services.identity.api_keys import create_api_key
+from beleg.services.ledger.journals import post_journals
+from beleg.services.tenancy.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
 
 EUR = Currency.of("EUR")

@@ -19,12 +19,12 @@ from starlette.testclient import TestClient
 from beleg.api.app import create_app
 from beleg.clock import FixedClock, SystemClock
 from beleg.db.database import Database
+from beleg.db.schema import upgrade_to_head
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import PLATFORM_SCOPES, TENANT_SCOPES
-from beleg.services.api_keys import create_api_key
-from beleg.services.bootstrap import bootstrap_if_empty
-from beleg.services.schema import upgrade_to_head
-from beleg.services.tenants import TenantInput, create_tenant
+from beleg.services.identity.api_keys import create_api_key
+from beleg.services.tenancy.bootstrap import bootstrap_if_empty
+from beleg.services.tenancy.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
 
 SAFE_DATABASE_PREFIXES = ("beleg_test", "test")

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries
-from beleg.services.users import create_user
+from beleg.services.identity.users import create_user
 from tests.api.test_oauth import BASE, PASSWORD, REDIRECT, register
 from tests.conftest import TenantFixture, app_at, system_actor
 

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries, cb_invoices, ledger_journals
-from beleg.services.ledger import close_books
+from beleg.services.ledger.journals import close_books
 from tests.api.test_conformance_cash_invoices import LINE, post
 from tests.conftest import TenantFixture, make_tenant, system_actor
 

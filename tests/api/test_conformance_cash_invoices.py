@@ -14,8 +14,8 @@ from starlette.testclient import TestClient
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
-from beleg.domain.contacts import ContactKind
-from beleg.services.contacts import save_contact
+from beleg.domain.contacts.partners import ContactKind
+from beleg.services.contacts.partners import save_contact
 from tests.conftest import TenantFixture, make_tenant, system_actor
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -16,15 +16,15 @@ from starlette.testclient import TestClient
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.domain.errors import ValidationFailed
-from beleg.domain.numbering import DocumentType
-from beleg.queries.invoicing_setup import (
+from beleg.domain.numbering.counters import DocumentType
+from beleg.queries.documents.setup import (
     default_sequence_group_id,
     layout_setup,
     payment_term,
     sequence_group_id,
 )
-from beleg.services.api_keys import create_api_key
-from beleg.services.numbering import allocate_document_number
+from beleg.services.identity.api_keys import create_api_key
+from beleg.services.numbering.allocation import allocate_document_number
 from tests.conftest import TenantFixture, make_tenant, system_actor
 
 V11 = "/api/1.1"

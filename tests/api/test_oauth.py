@@ -25,9 +25,9 @@ from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries
 from beleg.domain.identity.principal import Actor, ActorType, Principal
-from beleg.services.api_keys import create_api_key
-from beleg.services.oauth_tokens import rotate_signing_key
-from beleg.services.users import create_user
+from beleg.services.identity.api_keys import create_api_key
+from beleg.services.identity.oauth_tokens import rotate_signing_key
+from beleg.services.identity.users import create_user
 from tests.conftest import TenantFixture, app_at, make_tenant, system_actor
 
 BASE = "https://testserver"

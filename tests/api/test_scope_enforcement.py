@@ -11,7 +11,7 @@ from beleg.api.ops import PUBLIC_PATHS
 from beleg.api.routing import route_table
 from beleg.clock import SystemClock
 from beleg.db.database import Database
-from beleg.services.api_keys import create_api_key
+from beleg.services.identity.api_keys import create_api_key
 from tests.conftest import TenantFixture, system_actor
 
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}

@@ -9,7 +9,7 @@ from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import users
 from beleg.domain.identity.principal import Actor, ActorType, Principal
-from beleg.services.api_keys import create_api_key
+from beleg.services.identity.api_keys import create_api_key
 from tests.conftest import TenantFixture
 
 PASSWORD = "correct horse battery staple"

@@ -13,8 +13,8 @@ from beleg.db.database import Database
 from beleg.db.tables import audit_entries
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
-from beleg.services.ledger import book_journal
-from beleg.services.oauth_tokens import public_keys
+from beleg.services.identity.oauth_tokens import public_keys
+from beleg.services.ledger.journals import book_journal
 from beleg.settings import get_settings
 from tests.conftest import TenantFixture, system_actor
 from tests.tampering import tampering

@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import outbox_events, sales_document_files, sales_documents
-from beleg.domain.numbering import DocumentType
-from beleg.services.document_lines import DocLineInput
-from beleg.services.document_templates import TemplateInput, save_template
-from beleg.services.documents import DocumentInput, create_document
+from beleg.domain.numbering.counters import DocumentType
+from beleg.services.documents.create import DocumentInput, create_document
+from beleg.services.documents.lines import DocLineInput
+from beleg.services.documents.templates import TemplateInput, save_template
 from tests.conftest import make_tenant, system_actor
 
 BELEG = Path(sys.executable).with_name("beleg")

@@ -5,10 +5,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from beleg.clock import SystemClock
+from beleg.db.audit import verify_tenant_chain
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries
-from beleg.services.audit import verify_tenant_chain
-from beleg.services.users import create_user, update_user
+from beleg.services.identity.users import create_user, update_user
 from tests.conftest import TenantFixture, system_actor
 from tests.tampering import tampering
 

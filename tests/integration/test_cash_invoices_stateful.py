@@ -17,14 +17,16 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from sqlalchemy import func, select
 
 from beleg.clock import SystemClock
+from beleg.db.audit import verify_tenant_chain
 from beleg.db.database import Database
 from beleg.db.tables import cb_invoices, ledger_journals, ledger_postings
-from beleg.domain.cash_invoicing.components import cumulative_targets
-from beleg.domain.cash_invoicing.lines import Direction, LineInput
+from beleg.domain.accounting.components import cumulative_targets
+from beleg.domain.accounting.lines import Direction, LineInput
 from beleg.domain.errors import DomainError
-from beleg.services import cash_invoices, cash_payments, rebooks
-from beleg.services.audit import verify_tenant_chain
-from beleg.services.cash_context import booked_so_far, load_books, load_invoice
+from beleg.services.accounting import invoices as cash_invoices
+from beleg.services.accounting import payments as cash_payments
+from beleg.services.accounting.context import booked_so_far, load_books, load_invoice
+from beleg.services.ledger import rebooks
 from tests.conftest import make_tenant, system_actor
 
 DAY = date(2025, 3, 1)

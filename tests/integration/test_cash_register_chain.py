@@ -15,10 +15,10 @@ from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import bank_accounts, cash_receipts, cash_registers
 from beleg.formats import rksv
-from beleg.queries.cash_registers import dep_export, registration
-from beleg.services.cash_receipts import ReceiptInput, create_receipt
-from beleg.services.cash_registers import RegisterInput, activate_register, create_register
-from beleg.services.document_lines import DocLineInput
+from beleg.queries.pos.registers import dep_export, registration
+from beleg.services.documents.lines import DocLineInput
+from beleg.services.pos.receipts import ReceiptInput, create_receipt
+from beleg.services.pos.registers import RegisterInput, activate_register, create_register
 from tests.conftest import make_tenant, system_actor
 
 THREADS, PER_THREAD = 4, 25

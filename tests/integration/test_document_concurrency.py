@@ -13,9 +13,9 @@ from sqlalchemy import select
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import sales_documents
-from beleg.domain.numbering import DocumentType
-from beleg.services.document_lines import DocLineInput
-from beleg.services.documents import DocumentInput, create_document
+from beleg.domain.numbering.counters import DocumentType
+from beleg.services.documents.create import DocumentInput, create_document
+from beleg.services.documents.lines import DocLineInput
 from tests.conftest import make_tenant, system_actor
 
 THREADS = 8

@@ -5,9 +5,9 @@ import pytest
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.domain.errors import ValidationFailed
-from beleg.queries.identity import user_list
+from beleg.queries.identity.lists import user_list
 from beleg.queries.listing import ListRequest, fetch_page
-from beleg.services.users import create_user
+from beleg.services.identity.users import create_user
 from tests.conftest import TenantFixture, system_actor
 
 PEOPLE = [

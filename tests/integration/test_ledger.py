@@ -13,9 +13,9 @@ from beleg.db.tables import ledger_journals
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
-from beleg.queries.ledger import journal_lines, trial_balance
+from beleg.queries.ledger.reports import journal_lines, trial_balance
 from beleg.queries.listing import ListRequest, fetch_page
-from beleg.services.ledger import book_journal, create_account, reverse_journal
+from beleg.services.ledger.journals import book_journal, create_account, reverse_journal
 from tests.conftest import TenantFixture, system_actor
 
 D = Decimal

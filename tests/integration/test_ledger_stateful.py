@@ -17,8 +17,8 @@ from beleg.db.tables import ledger_journals, ledger_postings
 from beleg.domain.errors import Conflict
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
-from beleg.queries.ledger import trial_balance
-from beleg.services.ledger import book_journal, reverse_journal
+from beleg.queries.ledger.reports import trial_balance
+from beleg.services.ledger.journals import book_journal, reverse_journal
 from tests.conftest import make_tenant, system_actor
 
 ACCOUNTS = ["2000", "2700", "2800", "3300", "4000", "7200"]

@@ -25,7 +25,7 @@ from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import document_counter_values
 from beleg.domain.errors import Conflict, ValidationFailed
-from beleg.domain.numbering import (
+from beleg.domain.numbering.counters import (
     AffixSource,
     CounterConfig,
     CounterReset,
@@ -34,8 +34,8 @@ from beleg.domain.numbering import (
     NumberingContext,
     NumberRule,
 )
-from beleg.services.numbering import allocate_document_number, allocate_document_numbers
-from beleg.services.numbering_setup import (
+from beleg.services.numbering.allocation import allocate_document_number, allocate_document_numbers
+from beleg.services.numbering.counters import (
     create_counter,
     put_strategy,
     save_sequence_group,

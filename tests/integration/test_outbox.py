@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from beleg.clock import Clock, FixedClock
 from beleg.db.database import Database
+from beleg.db.outbox import LEASE, _claim, enqueue, run_pending
 from beleg.db.tables import outbox_events
-from beleg.services.outbox import LEASE, _claim, enqueue, run_pending
 from tests.conftest import make_tenant
 
 NOW = FixedClock(datetime(2026, 11, 21, 12, tzinfo=UTC))

@@ -25,8 +25,8 @@ from playwright.sync_api import sync_playwright
 from beleg.api.app import create_app
 from beleg.clock import SystemClock
 from beleg.db.database import Database
-from beleg.services.security import update_policy
-from beleg.services.users import create_user
+from beleg.services.identity.security import update_policy
+from beleg.services.identity.users import create_user
 from beleg.settings import Settings
 from tests.conftest import TenantFixture, system_actor
 

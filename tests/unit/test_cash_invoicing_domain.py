@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beleg.domain.cash_invoicing import rules_de, rules_ea
-from beleg.domain.cash_invoicing.components import (
+from beleg.domain.accounting import rules_de, rules_ea
+from beleg.domain.accounting.components import (
     cumulative_targets,
     invoice_side,
     share_towards,
 )
-from beleg.domain.cash_invoicing.lines import Direction, LineInput, resolve_line
+from beleg.domain.accounting.lines import Direction, LineInput, resolve_line
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts import CHARTS, check_chart
 from beleg.domain.ledger.charts.at_ekr import AT_EKR

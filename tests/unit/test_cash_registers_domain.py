@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beleg.domain.cash_registers import (
+from beleg.domain.errors import Conflict, ValidationFailed
+from beleg.domain.pos.registers import (
     ClosingPlan,
     ClosingState,
     LastClosing,
@@ -27,7 +28,6 @@ from beleg.domain.cash_registers import (
     receipt_number,
     turnover_buckets,
 )
-from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.formats import rksv
 
 D = Decimal

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from beleg.domain.errors import ValidationFailed
-from beleg.domain.items import (
+from beleg.domain.catalog.items import (
     ItemCategoryInUse,
     PriceMode,
     calculated_net_price,
@@ -18,6 +17,7 @@ from beleg.domain.items import (
     normalise_item,
     parse_mode,
 )
+from beleg.domain.errors import ValidationFailed
 from beleg.money import Currency
 
 EUR, JPY = Currency.of("EUR"), Currency.of("JPY")

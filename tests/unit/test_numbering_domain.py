@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from beleg.domain.documents.setup import PaymentTerm, check_payment_term, dunning_fee_account
 from beleg.domain.errors import ValidationFailed
-from beleg.domain.invoicing_setup import PaymentTerm, check_payment_term, dunning_fee_account
 from beleg.domain.ledger.charts import CHARTS
-from beleg.domain.numbering import (
+from beleg.domain.numbering.counters import (
     Affixes,
     AffixSource,
     CounterConfig,

@@ -14,8 +14,8 @@ from beleg.api.runtime import Runtime
 from beleg.api.throttle import ClientAddressLimit
 from beleg.clock import Clock, SystemClock
 from beleg.db.database import Database
-from beleg.services.api_keys import authenticate_api_key
-from beleg.services.oauth_tokens import authenticate_access_token
+from beleg.services.identity.api_keys import authenticate_api_key
+from beleg.services.identity.oauth_tokens import authenticate_access_token
 from beleg.settings import Settings, get_settings
 
 DESCRIPTION = """\

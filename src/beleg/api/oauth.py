@@ -16,7 +16,7 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import client_ip
 from beleg.domain.identity.oauth import GrantType
 from beleg.domain.identity.principal import Origin
-from beleg.services import oauth_tokens as tokens
+from beleg.services.identity import oauth_tokens as tokens
 
 router = APIRouter(tags=["OAuth2"])
 # Public by design: the token endpoint authenticates the client itself (RFC 6749 §2.3), the

@@ -25,9 +25,9 @@ from beleg.api.security import client_ip
 from beleg.domain.errors import DomainError
 from beleg.domain.identity.oauth import GrantType
 from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
-from beleg.queries.identity import get_user
-from beleg.services import web_sessions
-from beleg.services.oauth_apps import start_pairing
+from beleg.queries.identity.lists import get_user
+from beleg.services.identity import web_sessions
+from beleg.services.identity.oauth_apps import start_pairing
 
 router = APIRouter(tags=["OAuth2"], include_in_schema=False)
 COOKIE = "beleg_session"

@@ -43,7 +43,7 @@ from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.api_keys import secret_digest
 from beleg.domain.identity.oauth import ACCESS_TOKEN_TTL, GrantType, granted_scopes
 from beleg.domain.identity.principal import Origin
-from beleg.services import oauth_tokens as tokens
+from beleg.services.identity import oauth_tokens as tokens
 
 _session: contextvars.ContextVar[Session] = contextvars.ContextVar("oauth_session")
 _origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("oauth_origin")

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from beleg.api.runtime import Runtime, runtime
-from beleg.services.schema import schema_status
+from beleg.db.schema import schema_status
 
 router = APIRouter(tags=["Operations"])
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})

@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute
 from beleg.api.problems import ApiError, problem_response
 from beleg.api.runtime import Runtime
 from beleg.api.security import bearer_token, resolve_principal
-from beleg.services import idempotency as store
+from beleg.db import idempotency as store
 
 MAX_KEY_LENGTH = 255
 _STORED_HEADERS = ("content-type", "location")

@@ -13,7 +13,7 @@ from beleg.api.ratelimit import RateLimits
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.domain.identity.principal import Principal
-from beleg.services.api_keys import AuthFailure
+from beleg.services.identity.api_keys import AuthFailure
 from beleg.settings import Settings
 
 # Resolves a bearer token to a principal; answers None when the token is not of its kind, so

@@ -16,7 +16,7 @@ from beleg.api.problems import ApiError
 from beleg.api.ratelimit import UNLIMITED_PATHS
 from beleg.api.runtime import Runtime, runtime
 from beleg.domain.identity.principal import Actor, Origin, Principal
-from beleg.services.api_keys import AuthFailure
+from beleg.services.identity.api_keys import AuthFailure
 
 bearer = HTTPBearer(
     auto_error=False,

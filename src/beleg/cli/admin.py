@@ -17,7 +17,7 @@ from beleg.cli.context import (
     run,
 )
 from beleg.domain.identity.scopes import Role, scopes_for_role
-from beleg.queries.identity import (
+from beleg.queries.identity.lists import (
     api_key_list,
     find_tenant,
     find_user,
@@ -25,7 +25,8 @@ from beleg.queries.identity import (
     user_list,
 )
 from beleg.queries.listing import ListRequest, ListSpec, prepare_stream, stream_rows
-from beleg.services import api_keys, oauth_tokens, tenants, users
+from beleg.services.identity import api_keys, oauth_tokens, users
+from beleg.services.tenancy import tenants
 
 tenant_app = typer.Typer(help="Create, list and change tenants.", no_args_is_help=True)
 user_app = typer.Typer(help="Create, list and delete users of a tenant.", no_args_is_help=True)

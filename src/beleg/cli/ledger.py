@@ -12,10 +12,10 @@ from rich.table import Table
 from beleg.cli.context import as_text, clock, console, database, operator, run
 from beleg.clock import today_in
 from beleg.formats.csv_export import csv_chunks
-from beleg.queries.identity import find_tenant
-from beleg.queries.ledger import journal_lines, trial_balance
+from beleg.queries.identity.lists import find_tenant
+from beleg.queries.ledger.reports import journal_lines, trial_balance
 from beleg.queries.listing import ListRequest, prepare_stream, stream_rows
-from beleg.services.ledger import close_books
+from beleg.services.ledger.journals import close_books
 
 ledger_app = typer.Typer(help="Ledger reports.", no_args_is_help=True)
 TenantRef = Annotated[str, typer.Option("--tenant", "-t", help="Tenant number or UUID")]

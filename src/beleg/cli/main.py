@@ -11,11 +11,11 @@ from beleg.api.app import create_app
 from beleg.cli.admin import key_app, oauth_app, tenant_app, user_app
 from beleg.cli.context import clock, console, database, errors, run
 from beleg.cli.ledger import ledger_app
+from beleg.db.audit import verify_tenant_chain
+from beleg.db.schema import upgrade_to_head
 from beleg.jobs.worker import run_forever, run_round
-from beleg.queries.identity import all_tenant_ids, find_tenant
-from beleg.services.audit import verify_tenant_chain
-from beleg.services.bootstrap import bootstrap_if_empty
-from beleg.services.schema import upgrade_to_head
+from beleg.queries.identity.lists import all_tenant_ids, find_tenant
+from beleg.services.tenancy.bootstrap import bootstrap_if_empty
 from beleg.settings import get_settings
 
 app = typer.Typer(help="Beleg: billing, invoicing, payments and bookkeeping.", no_args_is_help=True)

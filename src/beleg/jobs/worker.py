@@ -18,9 +18,9 @@ from beleg.db.database import Database
 from beleg.db.tables import tenants
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
-from beleg.services.document_pdf import render_pending
-from beleg.services.document_templates import run_due_subscriptions
-from beleg.services.test_clock import business_today
+from beleg.services.documents.pdf import render_pending
+from beleg.services.documents.templates import run_due_subscriptions
+from beleg.services.tenancy.test_clock import business_today
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,16 +8,16 @@ from beleg.api.v11 import (
     cash_invoices,
     cash_registers,
     contacts,
-    document_templates,
-    documents,
     foundation,
     invoicing_setup,
     items,
     setup,
 )
-from beleg.domain.cash_invoicing.lines import Direction
-from beleg.domain.contacts import ContactKind
-from beleg.domain.numbering import DocumentType
+from beleg.api.v11.documents import routes as documents
+from beleg.api.v11.documents import templates as document_templates
+from beleg.domain.accounting.lines import Direction
+from beleg.domain.contacts.partners import ContactKind
+from beleg.domain.numbering.counters import DocumentType
 
 
 def router() -> APIRouter:

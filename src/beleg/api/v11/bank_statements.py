@@ -16,9 +16,9 @@ from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
-from beleg.queries import banking as read
-from beleg.services import bank_statements as service
-from beleg.services.test_clock import business_today
+from beleg.queries.banking import statements as read
+from beleg.services.banking import statements as service
+from beleg.services.tenancy.test_clock import business_today
 
 router = APIRouter(prefix="/bank_statements", tags=["BankStatementLines"], route_class=BelegRoute)
 

@@ -31,14 +31,14 @@ from beleg.api.v11.models import (
 )
 from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
-from beleg.domain.cash_invoicing.lines import Direction, LineInput
+from beleg.domain.accounting.lines import Direction, LineInput
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
-from beleg.queries import cash_invoices as read
-from beleg.services import cash_invoices as service
-from beleg.services import cash_payments as payments
-from beleg.services.cash_context import Info, InfoKind
-from beleg.services.test_clock import business_today
+from beleg.queries.accounting import invoices as read
+from beleg.services.accounting import invoices as service
+from beleg.services.accounting import payments
+from beleg.services.accounting.context import Info, InfoKind
+from beleg.services.tenancy.test_clock import business_today
 
 MESSAGES = {
     "de": {

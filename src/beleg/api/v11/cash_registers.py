@@ -19,13 +19,14 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.models import V11Input
 from beleg.api.v11.rendering import AccountingJSON
-from beleg.domain.cash_registers import MAX_REGISTER
 from beleg.domain.errors import NotFound
 from beleg.domain.identity.principal import Actor
-from beleg.queries import cash_receipt_print as printing
-from beleg.queries import cash_registers as read
-from beleg.services import cash_closings, cash_receipts
-from beleg.services.document_lines import DocLineInput
+from beleg.domain.pos.registers import MAX_REGISTER
+from beleg.queries.pos import receipt_print as printing
+from beleg.queries.pos import registers as read
+from beleg.services.documents.lines import DocLineInput
+from beleg.services.pos import closings as cash_closings
+from beleg.services.pos import receipts as cash_receipts
 
 RegisterNo = Annotated[int, Path(ge=0, le=MAX_REGISTER, description="Register number")]
 router = APIRouter(prefix="/cash_registers", tags=["PointOfSaleResource"], route_class=BelegRoute)

@@ -17,10 +17,10 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
-from beleg.domain.contacts import ADDRESS_TEXT, ContactKind, text_fields
+from beleg.domain.contacts.partners import ADDRESS_TEXT, ContactKind, text_fields
 from beleg.domain.identity.principal import Actor
-from beleg.queries import contacts as read
-from beleg.services import contacts as service
+from beleg.queries.contacts import partners as read
+from beleg.services.contacts import partners as service
 
 
 class _Raw(BaseModel):

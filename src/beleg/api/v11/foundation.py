@@ -12,8 +12,8 @@ from beleg.api.schemas import ApiModel
 from beleg.api.security import requires
 from beleg.domain.errors import NotFound
 from beleg.domain.identity.principal import Actor
-from beleg.queries import foundation as data
-from beleg.services import oauth_tokens
+from beleg.queries.foundation import reference_data as data
+from beleg.services.identity import oauth_tokens
 
 router = APIRouter(tags=["Foundation"], route_class=BelegRoute)
 

@@ -14,7 +14,7 @@ from beleg.api.security import requires
 from beleg.api.v11.models import documented
 from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.identity.principal import Actor
-from beleg.queries import invoicing_setup as read
+from beleg.queries.documents import setup as read
 
 router = APIRouter(tags=["InvoicingSetup"], route_class=BelegRoute)
 

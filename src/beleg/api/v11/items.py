@@ -23,8 +23,8 @@ from beleg.api.v11.models import documented
 from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.identity.principal import Actor
-from beleg.queries import items as read
-from beleg.services import items as service
+from beleg.queries.catalog import items as read
+from beleg.services.catalog import items as service
 
 router = APIRouter(tags=["Items"], route_class=BelegRoute)
 MODES = "RATE (percent of purchasePrice), CONSTANT (net amount, default), CONSTANT_TOTAL (gross)"

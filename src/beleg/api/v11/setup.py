@@ -25,10 +25,10 @@ from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.rebooks import rebook_type
-from beleg.queries import accounts as read
-from beleg.queries import banking
-from beleg.services import rebooks
-from beleg.services.test_clock import business_today
+from beleg.queries.banking import statements as banking
+from beleg.queries.ledger import accounts as read
+from beleg.services.ledger import rebooks
+from beleg.services.tenancy.test_clock import business_today
 
 router = APIRouter(tags=["CashBasedSetup"], route_class=BelegRoute)
 rebook_router = APIRouter(tags=["CashBasedAccounting"], route_class=BelegRoute)

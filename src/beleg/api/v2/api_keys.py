@@ -15,8 +15,8 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel, Page
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
-from beleg.queries.identity import api_key_item, api_key_list, get_api_key
-from beleg.services import api_keys as service
+from beleg.queries.identity.lists import api_key_item, api_key_list, get_api_key
+from beleg.services.identity import api_keys as service
 
 router = APIRouter(prefix="/api-keys", tags=["API keys"], route_class=BelegRoute)
 

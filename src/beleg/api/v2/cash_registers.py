@@ -16,10 +16,10 @@ from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
-from beleg.domain.cash_registers import MAX_REGISTER
 from beleg.domain.identity.principal import Actor
-from beleg.queries import cash_registers as read
-from beleg.services import cash_registers as service
+from beleg.domain.pos.registers import MAX_REGISTER
+from beleg.queries.pos import registers as read
+from beleg.services.pos import registers as service
 
 RegisterNo = Annotated[int, Path(ge=0, le=MAX_REGISTER, description="Register number")]
 router = APIRouter(prefix="/cash-registers", tags=["Cash registers"], route_class=BelegRoute)

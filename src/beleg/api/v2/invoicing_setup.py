@@ -17,8 +17,8 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel, Page
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
-from beleg.queries import invoicing_setup as read
-from beleg.services import invoicing_setup as service
+from beleg.queries.documents import setup as read
+from beleg.services.documents import setup as service
 
 router = APIRouter(tags=["Invoicing setup"], route_class=BelegRoute)
 

@@ -18,7 +18,7 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel, Page
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
-from beleg.domain.numbering import (
+from beleg.domain.numbering.counters import (
     AffixSource,
     CounterConfig,
     CounterReset,
@@ -27,8 +27,8 @@ from beleg.domain.numbering import (
     NumberRule,
     SequenceBase,
 )
-from beleg.queries import numbering as read
-from beleg.services import numbering_setup as service
+from beleg.queries.numbering import counters as read
+from beleg.services.numbering import counters as service
 
 router = APIRouter(tags=["Document numbering"], route_class=BelegRoute)
 

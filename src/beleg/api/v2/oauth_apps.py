@@ -17,7 +17,7 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
-from beleg.services import oauth_apps as service
+from beleg.services.identity import oauth_apps as service
 
 router = APIRouter(prefix="/oauth-apps", tags=["OAuth apps"], route_class=BelegRoute)
 

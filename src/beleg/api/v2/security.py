@@ -16,8 +16,8 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
-from beleg.services import security as service
-from beleg.services import totp
+from beleg.services.identity import security as service
+from beleg.services.identity import totp
 
 router = APIRouter(tags=["Security settings"], route_class=BelegRoute)
 

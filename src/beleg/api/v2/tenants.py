@@ -17,9 +17,9 @@ from beleg.api.security import requires
 from beleg.api.v2.api_keys import ApiKeyCreate, ApiKeyCreated
 from beleg.domain.identity.principal import Actor
 from beleg.domain.identity.scopes import TENANT_SCOPES
-from beleg.queries.identity import api_key_item, get_tenant, tenant_item, tenant_list
-from beleg.services import api_keys as key_service
-from beleg.services import tenants as service
+from beleg.queries.identity.lists import api_key_item, get_tenant, tenant_item, tenant_list
+from beleg.services.identity import api_keys as key_service
+from beleg.services.tenancy import tenants as service
 
 router = APIRouter(prefix="/tenants", tags=["Tenants"], route_class=BelegRoute)
 

@@ -13,8 +13,8 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
-from beleg.services import test_clock as service
-from beleg.services.document_templates import run_due_subscriptions
+from beleg.services.documents.templates import run_due_subscriptions
+from beleg.services.tenancy import test_clock as service
 
 router = APIRouter(prefix="/test-clock", tags=["Test clock"], route_class=BelegRoute)
 

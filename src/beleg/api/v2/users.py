@@ -16,8 +16,8 @@ from beleg.api.schemas import ApiInput, ApiModel, Page
 from beleg.api.security import requires
 from beleg.api.v2.api_keys import ApiKeyOut
 from beleg.domain.identity.principal import Actor
-from beleg.queries.identity import get_user, user_item, user_list
-from beleg.services import users as service
+from beleg.queries.identity.lists import get_user, user_item, user_list
+from beleg.services.identity import users as service
 
 router = APIRouter(prefix="/users", tags=["Users"], route_class=BelegRoute)
 

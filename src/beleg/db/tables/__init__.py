@@ -1,15 +1,10 @@
 """Every table of the platform, on one MetaData (Alembic's target)."""
 
+from beleg.db.tables.accounting import cb_bookings, cb_invoice_lines, cb_invoices
 from beleg.db.tables.audit import audit_entries, audit_heads
 from beleg.db.tables.banking import bank_statement_lines, bank_statements
 from beleg.db.tables.base import metadata
-from beleg.db.tables.cash_invoicing import cb_bookings, cb_invoice_lines, cb_invoices
-from beleg.db.tables.cash_registers import (
-    cash_daily_closings,
-    cash_receipts,
-    cash_register_keys,
-    cash_registers,
-)
+from beleg.db.tables.catalog import item_categories, items
 from beleg.db.tables.contacts import contact_addresses, contacts
 from beleg.db.tables.documents import (
     document_templates,
@@ -28,7 +23,6 @@ from beleg.db.tables.identity import (
     users,
 )
 from beleg.db.tables.invoicing_setup import dunning_levels, layout_setups, payment_terms
-from beleg.db.tables.items import item_categories, items
 from beleg.db.tables.ledger import (
     bank_accounts,
     ledger_accounts,
@@ -55,6 +49,12 @@ from beleg.db.tables.oauth import (
     oauth_refresh_tokens,
     oauth_signing_keys,
     web_sessions,
+)
+from beleg.db.tables.pos import (
+    cash_daily_closings,
+    cash_receipts,
+    cash_register_keys,
+    cash_registers,
 )
 from beleg.db.tables.tenancy import tenant_clocks, tenants
 

@@ -22,8 +22,8 @@ from sqlalchemy import (
     Uuid,
 )
 
+from beleg.db.tables.accounting import INPUT_SCALE
 from beleg.db.tables.base import metadata
-from beleg.db.tables.cash_invoicing import INPUT_SCALE
 from beleg.db.tables.ledger import AMOUNT_SCALE
 from beleg.db.types import ExactDecimal, JsonDocument, UtcDateTime
 

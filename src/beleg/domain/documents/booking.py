@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from beleg.domain.cash_invoicing.components import Side, invoice_side
-from beleg.domain.cash_invoicing.lines import Direction, Line, LineInput
-from beleg.domain.cash_invoicing.rules import Booked
+from beleg.domain.accounting.components import Side, invoice_side
+from beleg.domain.accounting.lines import Direction, Line, LineInput
+from beleg.domain.accounting.rules import Booked
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts import Chart
 from beleg.domain.ledger.journals import Posting

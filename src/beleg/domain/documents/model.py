@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
-from beleg.domain.numbering import parse_enum as parse_member
+from beleg.domain.numbering.counters import parse_enum as parse_member
 
 
 class State(StrEnum):

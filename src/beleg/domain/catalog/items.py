@@ -1,0 +1,346 @@
+"""Items and item categories (seed 003 §3.5, models 5.50 ItemCategoryDto, 5.51 ItemDto).
+
+Pure rules, no I/O: which fields an item and a category take, their limits and defaults, the
+price build-up (``calculatedNetPrice``), the HTML description turned into readable text
+(``descriptionFormatted``) and the colour code. References to other objects (account, tax
+class entry, category, supplier) are checked by ``services/items.py`` against the tenant's data.
+
+Rules of the seed, as implemented here:
+
+* ``name``, ``sellingPrice`` and ``amountType`` (N or T; G is accepted as T) are required.
+* ``marginMode`` and ``additionalChargeMode`` default to CONSTANT (enum RATE, CONSTANT,
+  CONSTANT_TOTAL; §2.4.2 example).
+* ``color`` is a 6-digit HTML hex colour; omitted, the service assigns a random one
+  (§2.4.2 example ``2bc25d``). Stored and shown in lower case.
+* ``descriptionFormatted`` is the description "html-sanitized to readable text" (§2.4.1:
+  ``<p><b>Beschreibung</b> des <i>Produktes</i></p>`` ->
+  ``Beschreibung des Produktes\\r\\n\\r\\n``).
+* Amounts are decimals with at most 10 integer and 5 fractional digits, like document line
+  prices (seed 003 §2 "Numbers"); purchase price and weight must not be negative.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from html.parser import HTMLParser
+from typing import Any
+
+from beleg.domain.accounting.lines import check_amount
+from beleg.domain.errors import ValidationFailed
+from beleg.domain.foundation.units import UNITS
+from beleg.domain.ledger.tax import parse_amount_type
+from beleg.money import Currency, is_currency, round_to_currency
+
+HUNDRED = Decimal(100)
+UNIT_CODES = frozenset(u.id for u in UNITS)
+COLOR = re.compile(r"[0-9a-fA-F]{6}")
+
+# Text fields and their longest accepted value (characters).
+ITEM_TEXTS: dict[str, int] = {
+    "name": 200,
+    "unitOfMeasure": 20,
+    "number": 50,
+    "description": 10_000,
+    "size": 100,
+    "currency": 3,
+    "supplier": 36,
+    "itemCategory": 36,
+    "barCode": 100,
+    "supplierOrderNumber": 100,
+    "addInfo1": 500,
+    "addInfo2": 500,
+    "addInfo3": 500,
+    "account": 10,
+    "taxClassEntry": 3,
+    "color": 6,
+}
+CATEGORY_TEXTS: dict[str, int] = {
+    "name": 200,
+    "code": 50,
+    "description": 2_000,
+    "unitOfMeasure": 20,
+    "account": 10,
+    "taxClassEntry": 3,
+    "color": 6,
+}
+# Fields that name another object: an empty string means "not set".
+REFERENCES = frozenset(
+    {"unitOfMeasure", "currency", "supplier", "itemCategory", "account", "taxClassEntry", "color"}
+)
+ITEM_AMOUNTS = ("sellingPrice", "weight", "purchasePrice", "margin", "additionalCharge")
+NON_NEGATIVE = frozenset({"weight", "purchasePrice"})
+
+
+class PriceMode(StrEnum):
+    """How ``margin`` and ``additionalCharge`` are meant (ItemDto marginMode)."""
+
+    RATE = "RATE"  # percent of the purchase price
+    CONSTANT = "CONSTANT"  # a net amount
+    CONSTANT_TOTAL = "CONSTANT_TOTAL"  # an amount including tax (gross)
+
+
+class ItemCategoryInUse(ValidationFailed):
+    """A category that still has items cannot be deleted (seed 003 §4.15.4: 400)."""
+
+    code = "ItemCategoryInUseException"
+
+
+def required(field: str) -> ValidationFailed:
+    return ValidationFailed(f"{field} is required", de=f"{field} ist erforderlich", field=field)
+
+
+def normalise_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The checked fields of an ItemDto, keyed by their seed names; omitted fields are absent.
+
+    Output-only fields (``id``, ``descriptionFormatted``, ``calculatedNetPrice``) and the
+    write-time switch ``itemCategoryDefaulting`` are not part of the result.
+    """
+    fields = _texts(values, ITEM_TEXTS)
+    if not fields.get("name", "").strip():
+        raise required("name")
+    for name in ITEM_AMOUNTS:
+        amount = _amount(values.get(name), name)
+        if amount is not None:
+            fields[name] = amount
+    if "sellingPrice" not in fields:
+        raise required("sellingPrice")
+    if values.get("amountType") in (None, ""):
+        raise required("amountType")
+    fields["amountType"] = parse_amount_type(str(values["amountType"])).value
+    for name in ("marginMode", "additionalChargeMode"):
+        fields[name] = parse_mode(values.get(name), name).value
+    check_unit(fields.get("unitOfMeasure"))
+    if "currency" in fields:
+        fields["currency"] = check_currency(fields["currency"])
+    if "color" in fields:
+        fields["color"] = check_color(fields["color"])
+    return fields
+
+
+def normalise_category(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The checked fields of an ItemCategoryDto (``id`` and ``itemCount`` are output only)."""
+    fields = _texts(values, CATEGORY_TEXTS)
+    if not fields.get("name", "").strip():
+        raise required("name")
+    check_unit(fields.get("unitOfMeasure"))
+    if "color" in fields:
+        fields["color"] = check_color(fields["color"])
+    return fields
+
+
+def _texts(values: Mapping[str, Any], limits: dict[str, int]) -> dict[str, Any]:
+    """Text fields as given (an empty text is kept, seed 003 §2); an empty reference is unset."""
+    fields: dict[str, Any] = {}
+    for name, limit in limits.items():
+        value = values.get(name)
+        if value is None or (name in REFERENCES and value == ""):
+            continue
+        text = str(value)
+        if "\x00" in text:  # PostgreSQL cannot store it; no readable text contains it
+            raise ValidationFailed(
+                f"{name} must not contain NUL characters",
+                de=f"{name} darf keine NUL-Zeichen enthalten",
+                field=name,
+            )
+        if len(text) > limit:
+            raise ValidationFailed(
+                f"{name} has more than {limit} characters",
+                de=f"{name} hat mehr als {limit} Zeichen",
+                field=name,
+            )
+        fields[name] = text
+    return fields
+
+
+def _amount(value: Any, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        raise ValidationFailed(
+            f"{field} must be a number", de=f"{field} muss eine Zahl sein", field=field
+        ) from None
+    check_amount(amount, field)
+    if field in NON_NEGATIVE and amount < 0:
+        raise ValidationFailed(
+            f"{field} must not be negative", de=f"{field} darf nicht negativ sein", field=field
+        )
+    return amount
+
+
+def parse_mode(value: Any, field: str) -> PriceMode:
+    """RATE, CONSTANT or CONSTANT_TOTAL; omitted (or empty) means CONSTANT (seed §2.4.2)."""
+    if value in (None, ""):
+        return PriceMode.CONSTANT
+    try:
+        return PriceMode(str(value))
+    except ValueError:
+        allowed = ", ".join(m.value for m in PriceMode)
+        raise ValidationFailed(
+            f"{field} must be one of {allowed}, not {value!r}",
+            de=f"{field} muss einer von {allowed} sein",
+            field=field,
+        ) from None
+
+
+def check_unit(code: str | None, field: str = "unitOfMeasure") -> None:
+    """A unit of measure must be one of /units_of_measure."""
+    if code is not None and code not in UNIT_CODES:
+        raise ValidationFailed(
+            f"unit of measure {code!r} does not exist",
+            de=f"Mengeneinheit {code} existiert nicht",
+            field=field,
+        )
+
+
+def check_currency(code: str, field: str = "currency") -> str:
+    """An active ISO 4217 code (seed: ``currency`` ->/currencies)."""
+    if not is_currency(code):
+        raise ValidationFailed(
+            f"currency {code!r} is not an ISO 4217 code",
+            de=f"Währung {code} ist kein ISO-4217-Code",
+            field=field,
+        )
+    return code
+
+
+def check_color(value: str, field: str = "color") -> str:
+    """Six hex digits (an HTML colour without ``#``), returned in lower case."""
+    if not COLOR.fullmatch(value):
+        raise ValidationFailed(
+            f"{field} must be 6 hex digits such as 2bc25d, not {value!r}",
+            de=f"{field} muss aus 6 Hex-Ziffern bestehen (z. B. 2bc25d)",
+            field=field,
+        )
+    return value.lower()
+
+
+def part_net(value: Decimal, mode: PriceMode, purchase: Decimal, tax_rate: Decimal) -> Decimal:
+    """One part of the build-up as a net amount, unrounded: RATE is ``value`` percent of the
+    purchase price, CONSTANT the amount itself, CONSTANT_TOTAL a gross amount whose tax at
+    ``tax_rate`` (percent, the item's tax class entry) is taken out."""
+    if mode is PriceMode.RATE:
+        return purchase * value / HUNDRED
+    if mode is PriceMode.CONSTANT_TOTAL:
+        return value / (1 + tax_rate / HUNDRED)
+    return value
+
+
+def calculated_net_price(
+    *,
+    purchase: Decimal | None,
+    margin: Decimal | None,
+    margin_mode: PriceMode,
+    charge: Decimal | None,
+    charge_mode: PriceMode,
+    tax_rate: Decimal,
+    currency: Currency,
+) -> Decimal | None:
+    """Seed 003 §3.5 price build-up: ``purchasePrice + margin + additionalCharge ->
+    calculatedNetPrice``. Missing parts count as 0; each part is turned into a net amount by
+    ``part_net`` (both RATE parts are percentages of the purchase price) and the sum is rounded
+    once, half-up, to the item currency. No part given: no calculated price (None)."""
+    if purchase is None and margin is None and charge is None:
+        return None
+    base = purchase or Decimal(0)
+    total = (
+        base
+        + part_net(margin or Decimal(0), margin_mode, base, tax_rate)
+        + part_net(charge or Decimal(0), charge_mode, base, tax_rate)
+    )
+    return round_to_currency(total, currency)
+
+
+# --- descriptionFormatted ---------------------------------------------------------------------
+
+BLOCK_END, LINE_END = "\r\n\r\n", "\r\n"
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "blockquote",
+        "pre",
+        "address",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "main",
+        "figure",
+        "form",
+        "fieldset",
+        "hr",
+    }
+)
+LINE_TAGS = frozenset({"li", "tr", "dt", "dd"})
+SKIPPED_TAGS = frozenset({"script", "style", "head", "title", "template"})
+WHITESPACE = re.compile(r"\s+")
+LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/]|&(?:[A-Za-z]+\d*|#\d+|#[xX][0-9a-fA-F]+);")
+NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+class _TextCollector(HTMLParser):
+    """Renders HTML as text: a block element ends with an empty line (CRLF CRLF), a list item,
+    table row or ``<br>`` with a line break; runs of white space become one blank (except in
+    ``<pre>``); entities are decoded; scripts and styles are dropped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = ""
+        self.skipped = 0
+        self.preformatted = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in SKIPPED_TAGS:
+            self.skipped += 1
+        elif tag == "br":
+            self.text = self.text.rstrip(" ") + LINE_END
+        elif tag in BLOCK_TAGS or tag in LINE_TAGS:
+            if self.text and not self.text.endswith("\n"):
+                self.text = self.text.rstrip(" ") + LINE_END
+            self.preformatted += tag == "pre"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIPPED_TAGS:
+            self.skipped = max(0, self.skipped - 1)
+        elif tag in BLOCK_TAGS or tag in LINE_TAGS:
+            self.preformatted = max(0, self.preformatted - (tag == "pre"))
+            body = self.text.rstrip(" \r\n")
+            if body:
+                self.text = body + (BLOCK_END if tag in BLOCK_TAGS else LINE_END)
+
+    def handle_data(self, data: str) -> None:
+        if self.skipped:
+            return
+        if not self.preformatted:
+            data = WHITESPACE.sub(" ", data)
+            if not self.text or self.text.endswith("\n"):
+                data = data.lstrip(" ")
+        self.text += data
+
+
+def html_to_text(description: str) -> str:
+    """``descriptionFormatted`` of a description (seed 003 §2.4.1). Text without any HTML tag
+    or entity is kept as written, with its line breaks as CRLF."""
+    if not LOOKS_LIKE_HTML.search(description):
+        return NEWLINES.sub(LINE_END, description)
+    collector = _TextCollector()
+    collector.feed(description)
+    collector.close()
+    return collector.text.rstrip(" ")

@@ -1,0 +1,204 @@
+"""Lines of sales documents as a client sends them: item defaulting, account and tax class
+entry resolution, then the pure amount rules of ``domain.documents.lines`` (seed 003 §3.4).
+
+Item defaulting: with ``item`` set and ``itemDefaulting`` not false, the line takes name,
+description, ``itemPrice`` + ``itemPriceType``, ``itemNumber``, ``unitOfMeasure``, ``account``
+and ``taxClassEntry`` from the item; explicit values win. With ``itemDefaulting=false`` only the
+reference is stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from beleg.db.tables.catalog import items
+from beleg.domain.accounting.lines import Direction, check_amount, resolve_tax_entry
+from beleg.domain.documents.lines import LineSpec
+from beleg.domain.documents.model import DiscountMode, LineType, parse_enum
+from beleg.domain.errors import ValidationFailed
+from beleg.domain.ledger.tax import parse_amount_type
+from beleg.services.accounting.context import Books
+
+TEXT_FIELDS = ("name", "description", "itemNumber", "unitOfMeasure")
+
+
+@dataclass(frozen=True, slots=True)
+class DocLineInput:
+    """Seed 003 BusinessDocumentLineDto as sent (``deposit_invoice`` is our extension: the
+    deposit invoice an ON_ACCT line settles)."""
+
+    amount: Decimal | None
+    net_price: Decimal | None = None
+    tax_price: Decimal | None = None
+    total_price: Decimal | None = None
+    name: str | None = None
+    description: str | None = None
+    line_type: str | None = None
+    item_price: Decimal | None = None
+    item_price_type: str | None = None
+    unit_of_measure: str | None = None
+    discount: Decimal | None = None
+    discount_mode: str | None = None
+    item_number: str | None = None
+    item: str | None = None
+    item_defaulting: bool | None = None
+    account: str | None = None
+    tax_class_entry: str | None = None
+    deposit_invoice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedLine:
+    spec: LineSpec
+    item_id: uuid.UUID | None
+    account: str
+    tax_entry: str
+    texts: dict[str, Any]
+
+
+def resolve_lines(session: Session, books: Books, items: list[DocLineInput]) -> list[ResolvedLine]:
+    if not items:
+        raise ValidationFailed(
+            "a document needs at least one line",
+            de="Ein Beleg braucht mindestens eine Zeile",
+            field="lines",
+        )
+    return [_resolve(session, books, index, item) for index, item in enumerate(items)]
+
+
+def _resolve(session: Session, books: Books, index: int, item: DocLineInput) -> ResolvedLine:
+    prefix = f"lines[{index}]"
+    values = _with_item_defaults(session, books, prefix, item)
+    line_type = parse_enum(LineType, item.line_type, f"{prefix}.type", LineType.LINE)
+    mode = parse_enum(
+        DiscountMode, item.discount_mode, f"{prefix}.discountMode", DiscountMode.CONSTANT
+    )
+    if item.amount is None:
+        raise ValidationFailed(
+            f"{prefix}.amount is required",
+            de=f"{prefix}.amount ist erforderlich",
+            field=f"{prefix}.amount",
+        )
+    quantity = check_amount(item.amount, f"{prefix}.amount")
+    if quantity <= 0:
+        raise ValidationFailed(
+            f"{prefix}.amount must be more than 0",
+            de=f"{prefix}.amount muss größer 0 sein",
+            field=f"{prefix}.amount",
+        )
+    account_code, entry, rate = _account_and_entry(
+        books, prefix, values["account"], values["taxClassEntry"]
+    )
+    price = values["itemPrice"]
+    spec = LineSpec(
+        index=index,
+        line_type=line_type,
+        quantity=quantity,
+        item_price=None if price is None else check_amount(price, f"{prefix}.itemPrice"),
+        item_price_type=None
+        if values["itemPriceType"] is None
+        else parse_amount_type(values["itemPriceType"], f"{prefix}.itemPriceType"),
+        discount=check_amount(item.discount or Decimal(0), f"{prefix}.discount"),
+        discount_mode=mode,
+        tax_rate=rate,
+        given=tuple(
+            None if v is None else check_amount(v, f"{prefix}.{n}")
+            for v, n in (
+                (item.net_price, "netPrice"),
+                (item.tax_price, "taxPrice"),
+                (item.total_price, "totalPrice"),
+            )
+        ),
+    )  # type: ignore[arg-type]
+    texts = {k: values[k] for k in TEXT_FIELDS if values.get(k) not in (None, "")}
+    if item.deposit_invoice:
+        texts["depositInvoice"] = item.deposit_invoice
+    return ResolvedLine(spec, values["item_id"], account_code, entry, texts)
+
+
+def _with_item_defaults(
+    session: Session, books: Books, prefix: str, item: DocLineInput
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": item.name,
+        "description": item.description,
+        "itemPrice": item.item_price,
+        "itemPriceType": item.item_price_type,
+        "itemNumber": item.item_number,
+        "unitOfMeasure": item.unit_of_measure,
+        "account": item.account,
+        "taxClassEntry": item.tax_class_entry,
+        "item_id": None,
+    }
+    if not item.item:
+        return values
+    try:
+        item_id = uuid.UUID(item.item)
+    except ValueError:
+        raise ValidationFailed(
+            f"{prefix}.item must be an item id",
+            field=f"{prefix}.item",
+            de=f"{prefix}.item muss eine Artikel-ID sein",
+        ) from None
+    defaults = session.execute(
+        select(items).where(items.c.tenant_id == books.tenant_id, items.c.id == item_id)
+    ).one_or_none()
+    if defaults is None:
+        raise ValidationFailed(
+            f"{prefix}.item {item.item} does not exist",
+            de=f"{prefix}.item {item.item} existiert nicht",
+            field=f"{prefix}.item",
+        )
+    values["item_id"] = item_id
+    if item.item_defaulting is False:
+        return values
+    fallback = {
+        "name": defaults.name,
+        "description": defaults.description,
+        "itemNumber": defaults.number,
+        "unitOfMeasure": defaults.unit_of_measure,
+        "account": defaults.account,
+        "taxClassEntry": defaults.tax_class_entry,
+    }
+    for key, value in fallback.items():
+        if values[key] in (None, ""):
+            values[key] = value
+    if values["itemPrice"] is None:
+        values["itemPrice"], values["itemPriceType"] = (
+            defaults.selling_price,
+            defaults.amount_type,
+        )
+    return values
+
+
+def _account_and_entry(
+    books: Books, prefix: str, code: str | None, requested: str | None
+) -> tuple[str, str, Decimal]:
+    """A revenue account of the tenant and a tax class entry it allows (seed 003 §3.1)."""
+    if not code:
+        raise ValidationFailed(
+            f"{prefix}.account is required",
+            field=f"{prefix}.account",
+            de=f"{prefix}.account ist erforderlich",
+        )
+    account = books.accounts.get(code)
+    if account is None:
+        raise ValidationFailed(
+            f"{prefix}.account {code} does not exist",
+            de=f"Konto {code} existiert nicht",
+            field=f"{prefix}.account",
+        )
+    if account.account_type not in Direction.OUTGOING.line_account_types:
+        raise ValidationFailed(
+            f"{prefix}.account {code} is not a revenue account (type E)",
+            de=f"Konto {code} ist kein Erlöskonto (Typ E)",
+            field=f"{prefix}.account",
+        )
+    entry = resolve_tax_entry(account, requested, f"{prefix}.taxClassEntry")
+    return code, entry, books.chart.tax_entry(entry).rate
