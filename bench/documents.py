@@ -1,14 +1,18 @@
 """Sales document benchmark: finalisations per second (number allocation + validation + DE
 ledger booking + audit + outbox, one transaction each) from 1 and from several threads, PDFs
-rendered per second per core, and signed cash receipts per second (RKSV signature, chain,
-turnover counter, DE booking, daily closing; all receipts of one register queue on its row).
+rendered per second per core, signed cash receipts per second (RKSV signature, chain,
+turnover counter, DE booking, daily closing; all receipts of one register queue on its row),
+and numbers per second from the one allocator (``db/sequences.py``), one per transaction and
+in blocks, against a bare counter-row ``UPDATE ... RETURNING`` per transaction.
 
     .venv/bin/python bench/documents.py [--database-url URL] [--invoices 400] [--threads 4]
                                         [--pdfs 10]
 
 The baseline, measured in the same run, is the rate of bare one-row transactions (insert an
 audit-sized row and commit) on the same database: what a single-row-per-transaction writer
-gets at all. Rendering runs in one process, so its rate is per core.
+gets at all. Rendering runs in one process, so its rate is per core. The allocator's second
+baseline is the bare counter-row update of a scratch table, one per transaction: what any
+gapless row-locked counter costs.
 """
 
 from __future__ import annotations
@@ -21,9 +25,21 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    insert,
+    select,
+    update,
+)
 
 from beleg.clock import SystemClock
+from beleg.db import sequences
 from beleg.db.database import Database
 from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import bank_accounts
@@ -97,6 +113,45 @@ def _baseline(db: Database, count: int) -> float:
         return count / (time.perf_counter() - start)
     finally:
         scratch.drop(db.engine)
+
+
+def _bare_counter(db: Database, count: int) -> float:
+    """One ``UPDATE ... RETURNING`` of one counter row per transaction."""
+    scratch = Table(
+        f"bench_counter_{uuid.uuid4().hex[:8]}",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("last_value", BigInteger, nullable=False),
+    )
+    scratch.create(db.engine)
+    try:
+        with db.transaction() as session:
+            session.execute(insert(scratch).values(id=1, last_value=0))
+        bump = (
+            update(scratch)
+            .where(scratch.c.id == 1)
+            .values(last_value=scratch.c.last_value + 1)
+            .returning(scratch.c.last_value)
+        )
+        start = time.perf_counter()
+        for _ in range(count):
+            with db.transaction() as session:
+                session.execute(bump).scalar_one()
+        return count / (time.perf_counter() - start)
+    finally:
+        scratch.drop(db.engine)
+
+
+def _allocations(db: Database, tenant_id: uuid.UUID, count: int, block: int) -> float:
+    """Numbers per second from the allocator, ``block`` numbers per transaction."""
+    series = sequences.document_counter_series(uuid.uuid4())
+    start = time.perf_counter()
+    for _ in range(count):
+        with db.transaction() as session:
+            sequences.allocate(
+                session, tenant_id=tenant_id, series=series, period="2026", count=block
+            )
+    return count * block / (time.perf_counter() - start)
 
 
 def _finalise(db: Database, tenant_id: uuid.UUID, count: int, threads: int) -> float:
@@ -175,6 +230,9 @@ def main() -> None:
         spec=TenantInput(name="Bench", country="AT", accounting_mode="DE"),
     )
     baseline = _baseline(db, args.invoices)
+    counter = _bare_counter(db, args.invoices)
+    numbers_single = _allocations(db, tenant["id"], args.invoices, 1)
+    numbers_block = _allocations(db, tenant["id"], args.invoices, 100)
     single = _finalise(db, tenant["id"], args.invoices, 1)
     parallel = _finalise(db, tenant["id"], args.invoices, args.threads)
     start = time.perf_counter()
@@ -199,6 +257,14 @@ def main() -> None:
     print(f"{'measure':40} {'per second':>12} {'vs baseline':>12}")
     for name, rate, ratio in rows:
         print(f"{name:40} {rate:12.1f} {ratio:12.3f}")
+    print()
+    print(f"{'numbers (one allocator)':40} {'per second':>12} {'vs counter':>12}")
+    for name, rate in (
+        ("bare counter-row update (baseline)", counter),
+        ("allocate, 1 number per transaction", numbers_single),
+        ("allocate, blocks of 100", numbers_block),
+    ):
+        print(f"{name:40} {rate:12.1f} {rate / counter:12.3f}")
 
 
 if __name__ == "__main__":

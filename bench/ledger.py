@@ -34,7 +34,7 @@ from beleg.money import Currency
 from beleg.queries.ledger.accounts import BalanceQuery, balances
 from beleg.queries.ledger.reports import trial_balance
 from beleg.services.identity.api_keys import create_api_key
-from beleg.services.ledger.journals import post_journals
+from beleg.services.ledger.posting import post_journals
 from beleg.services.tenancy.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
 

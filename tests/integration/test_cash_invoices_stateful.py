@@ -19,13 +19,14 @@ from sqlalchemy import func, select
 from beleg.clock import SystemClock
 from beleg.db.audit import verify_tenant_chain
 from beleg.db.database import Database
+from beleg.db.ledger import load_books
 from beleg.db.tables import cb_invoices, ledger_journals, ledger_postings
 from beleg.domain.accounting.components import cumulative_targets
 from beleg.domain.accounting.lines import Direction, LineInput
 from beleg.domain.errors import DomainError
 from beleg.services.accounting import invoices as cash_invoices
 from beleg.services.accounting import payments as cash_payments
-from beleg.services.accounting.context import booked_so_far, load_books, load_invoice
+from beleg.services.accounting.context import booked_so_far, load_invoice
 from beleg.services.ledger import rebooks
 from tests.conftest import make_tenant, system_actor
 

@@ -21,7 +21,7 @@ from beleg.services.pos.receipts import ReceiptInput, create_receipt
 from beleg.services.pos.registers import RegisterInput, activate_register, create_register
 from tests.conftest import make_tenant, system_actor
 
-THREADS, PER_THREAD = 4, 25
+THREADS, PER_THREAD = 8, 13
 
 
 def _sale(cents: int) -> ReceiptInput:

@@ -15,7 +15,8 @@ from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
 from beleg.queries.ledger.reports import journal_lines, trial_balance
 from beleg.queries.listing import ListRequest, fetch_page
-from beleg.services.ledger.journals import book_journal, create_account, reverse_journal
+from beleg.services.ledger.accounts import create_account
+from beleg.services.ledger.journals import book_journal, reverse_journal
 from tests.conftest import TenantFixture, system_actor
 
 D = Decimal
@@ -253,4 +254,4 @@ def test_new_tenants_get_their_chart_and_accounts_are_unique(
         account_type="E",
         clock=SystemClock(),
     )
-    assert row["code"] == "4002"
+    assert row.code == "4002"

@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
-from beleg.db.tables import document_counter_values
+from beleg.db.tables import sequences
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.numbering.counters import (
     AffixSource,
@@ -165,9 +165,10 @@ def test_concurrent_issuance_is_unique_and_gapless(
             .all()
         )
         last = session.execute(
-            select(document_counter_values.c.last_value).where(
-                document_counter_values.c.tenant_id == tenant.id,
-                document_counter_values.c.period == "2026",
+            select(sequences.c.last_value).where(
+                sequences.c.tenant_id == tenant.id,
+                sequences.c.series.like("document-counter:%"),
+                sequences.c.period == "2026",
             )
         ).scalar_one()
     assert sorted(stored) == sorted(numbers) and last == THREADS * PER_THREAD

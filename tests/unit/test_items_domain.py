@@ -196,7 +196,7 @@ def test_bad_item_fields_are_named(change: dict[str, object], field: str) -> Non
     with pytest.raises(ValidationFailed) as error:
         normalise_item({**MINIMAL, **change})
     assert error.value.field == field
-    assert error.value.de
+    assert error.value.text("de") != error.value.text("en")  # a German text exists
 
 
 def test_negative_selling_price_margin_and_charge_are_allowed() -> None:
@@ -230,4 +230,4 @@ def test_category_needs_a_name_and_checks_unit_and_colour() -> None:
 def test_category_in_use_is_a_validation_error_with_its_own_code() -> None:
     error = ItemCategoryInUse("in use", field="itemCategory")
     assert isinstance(error, ValidationFailed)
-    assert error.code == "ItemCategoryInUseException"
+    assert error.error == "ItemCategoryInUseException"

@@ -129,7 +129,7 @@ def test_bad_counter_configurations_name_the_field(config: CounterConfig, field:
     with pytest.raises(ValidationFailed) as caught:
         check_counter(config)
     assert caught.value.field == field
-    assert caught.value.de
+    assert caught.value.text("de") != caught.value.text("en")  # a German text exists
 
 
 def test_rule_checks_normalise_and_name_the_field() -> None:

@@ -46,7 +46,7 @@ async def _domain(request: Request, exc: DomainError) -> JSONResponse:
     if request.url.path.startswith(ACCOUNTING_PREFIX) and preferred_language(request) == "de":
         message = _german(exc) or message  # seed 003 §2: German unless English is preferred
     errors = [{"field": exc.field, "message": message}] if exc.field else None
-    return problem_response(request, status=status, code=exc.code, detail=message, errors=errors)
+    return problem_response(request, status=status, code=exc.error, detail=message, errors=errors)
 
 
 # What a NotFound on the accounting API names, by field (seed 003 style: "Land nicht gefunden.").
@@ -66,8 +66,9 @@ _NOT_FOUND_DE = {
 
 
 def _german(exc: DomainError) -> str | None:
-    if exc.de:
-        return exc.de
+    german = exc.text("de")
+    if german != exc.message:
+        return german
     if isinstance(exc, NotFound) and exc.field in _NOT_FOUND_DE:
         return f"{_NOT_FOUND_DE[exc.field]} nicht gefunden."
     return None

@@ -1,39 +1,64 @@
-"""The domain's error vocabulary: every rule violation names the field and the rule."""
+"""The domain's error vocabulary: every rule violation names the field and the rule.
+
+An error carries a stable message ``code`` (``ledger.period_closed``), the ``field`` of the
+input it concerns and the ``params`` of its text; the text itself lives in the message
+catalogue (``beleg.messages``), in German and English. ``error`` is the exception-style name
+the APIs show (seed 003 RestError.error: ``ValidationException``, ...).
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from beleg import messages
+
 
 class DomainError(Exception):
-    """A business rule was violated. ``code`` is a stable machine name, ``field`` the input."""
+    """A business rule was violated."""
 
-    code = "DomainError"
+    error: ClassVar[str] = "DomainError"
 
-    def __init__(self, message: str, *, field: str | None = None, de: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str, /, *, field: str | None = None, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
         self.field = field
-        self.de = de  # the German text, where the accounting API (German by default) shows it
+        self.params = params
+
+    def text(self, language: str = messages.ENGLISH) -> str:
+        """The message in ``language`` (``de`` or ``en``)."""
+        if not messages.known(self.code):  # TRANSITION: an inline English text and de=
+            german = self.params.get("de")
+            return str(german) if language == "de" and german else self.code
+        return messages.text(self.code, language, **self.params)
+
+    @property
+    def message(self) -> str:
+        """The English message (logs, the CLI)."""
+        return self.text(messages.ENGLISH)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class ValidationFailed(DomainError):
     """An input value breaks a rule (maps to 400/422)."""
 
-    code = "ValidationException"
+    error = "ValidationException"
 
 
 class NotFound(DomainError):
     """The addressed object does not exist for this tenant (maps to 404)."""
 
-    code = "NotFoundException"
+    error = "NotFoundException"
 
 
 class Conflict(DomainError):
     """The operation conflicts with the current state (maps to 409)."""
 
-    code = "ConflictException"
+    error = "ConflictException"
 
 
 class Forbidden(DomainError):
     """The actor may not do this, whatever the input (maps to 403)."""
 
-    code = "ForbiddenException"
+    error = "ForbiddenException"

@@ -61,7 +61,7 @@ def create_rebook(
     body: RebookCreationDto, actor: Actor = requires("ledger:write"), rt: Runtime = Depends(runtime)
 ) -> Response:
     day = body.date or business_today(db=rt.db, tenant_id=_tenant(actor), system=rt.clock)
-    row = rebooks.create_rebook(
+    rebook = rebooks.create_rebook(
         db=rt.db,
         actor=actor,
         tenant_id=_tenant(actor),
@@ -74,24 +74,24 @@ def create_rebook(
         reference=body.reference,
         clock=rt.clock,
     )
-    amount = row["amount"]
+    amount = rebook.amount
     return AccountingJSON(
         {
-            "id": row["number"],
-            "rebookType": row["rebook_type"],
-            "account": row["account"],
-            "contraAccount": row["contra_account"],
+            "id": rebook.number,
+            "rebookType": rebook.rebook_type.value,
+            "account": rebook.account,
+            "contraAccount": rebook.contra_account,
             "date": day,
             "cancelled": False,
-            "description": row["description"],
-            "reference": row["reference"],
+            "description": rebook.description,
+            "reference": rebook.reference,
             "invoiceDate": day,
             "currencyRate": 1,
-            "currencyCode": row["currency"],
+            "currencyCode": rebook.currency,
             "amount": amount,
             # seed 003 §7 item 32: the example's names for date, reference and amount
             "payedDate": day,
-            "invoiceReference": row["reference"],
+            "invoiceReference": rebook.reference,
             "journalTotPrice": amount,
         }
     )

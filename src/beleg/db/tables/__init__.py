@@ -26,14 +26,12 @@ from beleg.db.tables.invoicing_setup import dunning_levels, layout_setups, payme
 from beleg.db.tables.ledger import (
     bank_accounts,
     ledger_accounts,
-    ledger_counters,
     ledger_journals,
     ledger_postings,
     ledger_rebooks,
     ledger_tax_entries,
 )
 from beleg.db.tables.numbering import (
-    document_counter_values,
     document_counters,
     number_rules,
     number_strategies,
@@ -56,6 +54,7 @@ from beleg.db.tables.pos import (
     cash_register_keys,
     cash_registers,
 )
+from beleg.db.tables.sequences import sequences
 from beleg.db.tables.tenancy import tenant_clocks, tenants
 
 __all__ = [
@@ -74,7 +73,6 @@ __all__ = [
     "cb_invoices",
     "contact_addresses",
     "contacts",
-    "document_counter_values",
     "document_counters",
     "document_templates",
     "dunning_levels",
@@ -83,7 +81,6 @@ __all__ = [
     "items",
     "layout_setups",
     "ledger_accounts",
-    "ledger_counters",
     "ledger_journals",
     "ledger_postings",
     "ledger_rebooks",
@@ -108,6 +105,7 @@ __all__ = [
     "security_settings",
     "sequence_group_counters",
     "sequence_groups",
+    "sequences",
     "tenant_clocks",
     "tenants",
     "user_totp",

@@ -1,4 +1,4 @@
-"""The ledger: accounts, journal counters, journals and their postings.
+"""The ledger: accounts, journals and their postings (journal numbers: ``db/sequences.py``).
 
 Posted journals are never updated: a cancellation is a new journal that ``reverses`` the
 original (at most once, by a unique constraint), and "cancelled" is derived from that link.
@@ -50,15 +50,6 @@ ledger_tax_entries = Table(
     Column("name_en", String(200), nullable=False),
     Column("rate", ExactDecimal(4, 10), nullable=False),  # percent
     Column("modifiers", String(20), nullable=False),  # comma-separated, e.g. "IG,RC"
-)
-
-ledger_counters = Table(
-    "ledger_counters",
-    metadata,
-    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
-    Column("prefix", String(4), primary_key=True),  # A/E/U journals, ER/AR invoices
-    Column("year", Integer, primary_key=True, autoincrement=False),
-    Column("last_value", Integer, nullable=False),
 )
 
 ledger_journals = Table(

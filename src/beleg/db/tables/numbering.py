@@ -1,8 +1,9 @@
 """Document numbering: sequence groups, counters and their values per period, the strategy
 per document type (its legacy prefix and suffix) and the rules that pick a counter.
 
-``document_counter_values`` holds one row per (counter, period); the row is locked while a
-document is numbered, so numbers are unique and gapless per counter (invariant 4).
+A counter's values live in the one allocator's ``sequences`` table, one row per (counter,
+period) (``db/sequences.py``); the row is locked while a document is numbered, so numbers are
+unique and gapless per counter (invariant 4).
 """
 
 from sqlalchemy import (
@@ -55,18 +56,6 @@ document_counters = Table(
     Column("affix_source", String(10), nullable=False),  # COUNTER / STRATEGY
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-)
-
-document_counter_values = Table(
-    "document_counter_values",
-    metadata,
-    Column("tenant_id", Uuid, primary_key=True),
-    Column("counter_id", Uuid, primary_key=True),
-    Column("period", String(7), primary_key=True),  # "-", "2026" or "2026-11"
-    Column("last_value", BigInteger, nullable=False),
-    ForeignKeyConstraint(
-        ["tenant_id", "counter_id"], ["document_counters.tenant_id", "document_counters.id"]
-    ),
 )
 
 sequence_group_counters = Table(

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from beleg.domain.amounts import check_amount
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts import Account, AccountType, Chart, Modifier
 from beleg.domain.ledger.tax import AmountType, line_amounts, parse_amount_type
-from beleg.money import Currency, has_at_most_places, round_to_currency
+from beleg.money import Currency, round_to_currency
 
-INPUT_PLACES = 5  # seed 003 §2: line amounts allow 10 integer and 5 fractional digits
-MAX_INTEGER_DIGITS = 10
 HUNDRED = Decimal(100)
 
 
@@ -76,29 +75,6 @@ class Line:
     self_assessed_tax: Decimal = Decimal(0)
     private_total: Decimal = Decimal(0)  # the private share of ``total``
     private_account: str | None = None
-
-
-def check_amount(value: Decimal, field: str, places: int = INPUT_PLACES) -> Decimal:
-    """A finite decimal with at most 10 integer and ``places`` fractional digits."""
-    if not value.is_finite():
-        raise ValidationFailed(
-            f"{field} must be a finite number",
-            de=f"{field} muss eine endliche Zahl sein",
-            field=field,
-        )
-    if not has_at_most_places(value, places):
-        raise ValidationFailed(
-            f"{field} {value} has more than {places} decimals",
-            de=f"{field} {value} hat mehr als {places} Nachkommastellen",
-            field=field,
-        )
-    if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS:
-        raise ValidationFailed(
-            f"{field} {value} has more than {MAX_INTEGER_DIGITS} integer digits",
-            de=f"{field} {value} hat mehr als {MAX_INTEGER_DIGITS} Vorkommastellen",
-            field=field,
-        )
-    return value
 
 
 def resolve_tax_entry(account: Account, requested: str | None, field: str) -> str:

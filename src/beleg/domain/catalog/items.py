@@ -28,7 +28,7 @@ from enum import StrEnum
 from html.parser import HTMLParser
 from typing import Any
 
-from beleg.domain.accounting.lines import check_amount
+from beleg.domain.amounts import check_amount
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.foundation.units import UNITS
 from beleg.domain.ledger.tax import parse_amount_type
@@ -85,7 +85,7 @@ class PriceMode(StrEnum):
 class ItemCategoryInUse(ValidationFailed):
     """A category that still has items cannot be deleted (seed 003 §4.15.4: 400)."""
 
-    code = "ItemCategoryInUseException"
+    error = "ItemCategoryInUseException"
 
 
 def required(field: str) -> ValidationFailed:

@@ -9,6 +9,7 @@ postings by allocation, the same for the credit side, so the main-currency journ
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -55,30 +56,65 @@ class JournalDraft:
     def __post_init__(self) -> None:
         check_balanced(self.postings, self.currency)
         if not self.rate.is_finite() or self.rate <= 0:
-            raise ValidationFailed(
-                f"currency rate must be positive, not {self.rate}", field="currencyRate"
-            )
+            raise ValidationFailed("ledger.rate_not_positive", field="currencyRate", rate=self.rate)
+
+
+@dataclass(frozen=True, slots=True)
+class PostedJournal:
+    """A numbered, stored journal: its id, its number (``E2026 1``) and its postings;
+    ``reverses_id`` is the journal it cancels, if it is a cancellation."""
+
+    id: uuid.UUID
+    number: str
+    draft: JournalDraft
+    reverses_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """A journal ready to be stored: the posted journal and, per posting, its signed
+    main-currency amount and the main-currency VAT booked for it."""
+
+    journal: PostedJournal
+    amounts_main: tuple[Decimal, ...]
+    taxes_main: tuple[Decimal, ...]
+
+
+def journal_entry(journal: PostedJournal, main: Currency) -> JournalEntry:
+    """The stored amounts of ``journal`` in the tenant's ``main`` currency (residue-free,
+    ``main_currency_amounts``; each posting's VAT converted and rounded half-up)."""
+    draft = journal.draft
+    return JournalEntry(
+        journal,
+        tuple(main_currency_amounts(draft, main)),
+        tuple(round_to_currency(p.tax * draft.rate, main) for p in draft.postings),
+    )
 
 
 def check_balanced(postings: tuple[Posting, ...], currency: Currency) -> None:
     """At least two non-zero postings, each in whole minor units, summing to exactly zero."""
     if len(postings) < 2:
-        raise ValidationFailed("a journal needs at least two postings", field="postings")
+        raise ValidationFailed("ledger.too_few_postings", field="postings")
     for index, posting in enumerate(postings):
         if posting.amount == 0:
             raise ValidationFailed(
-                f"posting {index + 1} on {posting.account} has no amount", field="postings"
+                "ledger.posting_without_amount",
+                field="postings",
+                line=index + 1,
+                account=posting.account,
             )
         if round_to_currency(posting.amount, currency) != posting.amount:
             raise ValidationFailed(
-                f"posting {index + 1} amount {posting.amount} has more decimals than "
-                f"{currency.code} allows",
+                "ledger.posting_too_many_decimals",
                 field="postings",
+                line=index + 1,
+                amount=posting.amount,
+                currency=currency.code,
             )
     total = sum((p.amount for p in postings), Decimal(0))
     if total != 0:
         raise ValidationFailed(
-            f"journal does not balance: postings sum to {total} {currency.code}", field="postings"
+            "ledger.unbalanced", field="postings", total=total, currency=currency.code
         )
 
 

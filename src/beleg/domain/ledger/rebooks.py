@@ -12,6 +12,9 @@ The two accounts must differ.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from beleg.domain.errors import ValidationFailed
@@ -33,10 +36,24 @@ def rebook_type(value: str) -> RebookType:
     except ValueError:
         allowed = ", ".join(t.value for t in RebookType)
         raise ValidationFailed(
-            f"type must be one of {allowed}, not {value!r}",
-            de=f"type muss einer von {allowed} sein",
-            field="type",
+            "ledger.rebook_type_unknown", field="type", allowed=allowed, value=value
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Rebook:
+    """A posted rebook: ``amount`` (main currency) moved from ``account`` to
+    ``contra_account`` by the U journal ``number``."""
+
+    number: str
+    rebook_type: RebookType
+    account: str
+    contra_account: str
+    amount: Decimal
+    booking_date: date
+    description: str
+    reference: str
+    currency: str
 
 
 def allowed(kind: RebookType, account: Account) -> bool:
@@ -50,19 +67,17 @@ def check_pair(
     """Both accounts exist, differ and are allowed for ``kind``."""
     for value, code, field in ((account, codes[0], "account"), (contra, codes[1], "contraAccount")):
         if value is None:
-            raise ValidationFailed(
-                f"account {code!r} does not exist", de=f"Konto {code} existiert nicht", field=field
-            )
+            raise ValidationFailed("ledger.account_unknown", field=field, code=code)
         if not allowed(kind, value):
             raise ValidationFailed(
-                f"account {code} (type {value.account_type.value}) cannot be "
-                f"used in a {kind.value} rebook",
-                de=f"Konto {code} kann nicht für eine Umbuchung {kind.value} verwendet werden",
+                "ledger.account_not_for_rebook",
+                code=code,
+                type=value.account_type.value,
+                kind=kind.value,
                 field=field,
             )
     if codes[0] == codes[1]:
         raise ValidationFailed(
-            "account and contraAccount must differ",
-            de="Konto und Gegenkonto müssen verschieden sein",
+            "ledger.rebook_same_accounts",
             field="contraAccount",
         )

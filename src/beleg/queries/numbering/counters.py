@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from beleg.db import sequences
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
 from beleg.db.tables import (
-    document_counter_values,
     document_counters,
     number_rules,
     number_strategies,
@@ -80,17 +80,12 @@ def get_counter(*, db: Database, tenant_id: uuid.UUID, counter_id: uuid.UUID) ->
         ).one_or_none()
         if row is None:
             raise NotFound(f"document counter {counter_id} does not exist", field="id")
-        values = session.execute(
-            select(document_counter_values)
-            .where(
-                document_counter_values.c.tenant_id == tenant_id,
-                document_counter_values.c.counter_id == counter_id,
-            )
-            .order_by(document_counter_values.c.period)
-        ).all()
+        values = sequences.last_values(
+            session, tenant_id=tenant_id, series=sequences.document_counter_series(counter_id)
+        )
     return {
         **counter_item(row._mapping),
-        "values": [{"period": v.period, "lastValue": int(v.last_value)} for v in values],
+        "values": [{"period": period, "lastValue": last} for period, last in values.items()],
     }
 
 

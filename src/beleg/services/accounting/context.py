@@ -14,19 +14,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db import ledger, sequences
 from beleg.db.tables import (
-    cash_registers,
     cb_bookings,
     cb_invoice_lines,
     cb_invoices,
-    ledger_accounts,
-    ledger_journals,
-    ledger_postings,
-    tenants,
 )
 from beleg.domain.accounting.components import Key, Side, invoice_side
 from beleg.domain.accounting.lines import (
@@ -39,16 +35,10 @@ from beleg.domain.accounting.lines import (
 from beleg.domain.accounting.rules import Booked
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
-from beleg.domain.ledger.charts import Account, AccountType, Chart, chart_named
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.ledger.journals import main_currency_amounts
-from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import Currency, is_currency, round_to_currency
-from beleg.services.ledger.journals import (
-    PostedJournal,
-    allocate_numbers,
-    post_journals,
-    reverse_posted,
-)
+from beleg.services.ledger.posting import PostedJournal, post_journals, reversal_of
 
 
 class InfoKind(StrEnum):
@@ -63,46 +53,6 @@ class InfoKind(StrEnum):
 class Info:
     kind: InfoKind
     number: str
-
-
-@dataclass(slots=True)
-class Books:
-    """The tenant's books: mode, chart, main currency and accounts."""
-
-    tenant_id: uuid.UUID
-    mode: AccountingMode
-    chart: Chart
-    main: Currency
-    accounts: dict[str, Account]
-    reserved: dict[str, int] = field(default_factory=dict)  # cash account -> its register
-
-    def payment_account(self, code: str | None, field: str) -> str:
-        """A means-of-payment account (type U) that no cash register reserves, seed 003
-        CbiPaymentDto.contraAccount / InvoicePaymentDto.payingAccount."""
-        if not code:
-            raise ValidationFailed(
-                f"{field} is required", de=f"{field} ist erforderlich", field=field
-            )
-        account = self.accounts.get(code)
-        if account is None:
-            raise ValidationFailed(
-                f"account {code!r} does not exist", de=f"Konto {code} existiert nicht", field=field
-            )
-        if account.account_type is not AccountType.PAYMENT:
-            raise ValidationFailed(
-                f"account {code} is not a means-of-payment account (type U)",
-                de=f"Konto {code} ist kein Zahlungsmittelkonto (Typ U)",
-                field=field,
-            )
-        if code in self.reserved:
-            register = self.reserved[code]
-            raise ValidationFailed(
-                f"account {code} is reserved by cash register {register}: "
-                "cash goes through the register (cashRegister)",
-                de=f"Konto {code} ist für Kassa {register} reserviert",
-                field=field,
-            )
-        return code
 
 
 @dataclass(slots=True)
@@ -143,36 +93,8 @@ class Invoice:
         return max((b["number"] for b in self.bookings), default=0) + 1
 
 
-def load_books(session: Session, tenant_id: uuid.UUID) -> Books:
-    tenant = session.execute(select(tenants).where(tenants.c.id == tenant_id)).one()
-    rows = session.execute(
-        select(ledger_accounts).where(ledger_accounts.c.tenant_id == tenant_id)
-    ).all()
-    accounts = {
-        r.code: Account.stored(r.code, r.name, r.account_type, r.tax_codes, r.forced_tax)
-        for r in rows
-    }
-    reserved = dict(
-        session.execute(
-            select(cash_registers.c.cash_account, cash_registers.c.number).where(
-                cash_registers.c.tenant_id == tenant_id,
-                cash_registers.c.cash_account.is_not(None),
-                cash_registers.c.state != "LOCKED",
-            )
-        ).all()
-    )
-    return Books(
-        tenant_id,
-        AccountingMode(tenant.accounting_mode),
-        chart_named(tenant.chart_of_accounts),
-        Currency.of(tenant.currency),
-        accounts,
-        reserved,
-    )
-
-
 def resolve_lines(
-    books: Books, items: list[LineInput], direction: Direction, currency: Currency
+    books: TenantBooks, items: list[LineInput], direction: Direction, currency: Currency
 ) -> list[Line]:
     if not items:
         raise ValidationFailed(
@@ -194,7 +116,7 @@ def resolve_lines(
 
 
 def load_invoice(
-    session: Session, books: Books, invoice_id: uuid.UUID, direction: Direction
+    session: Session, books: TenantBooks, invoice_id: uuid.UUID, direction: Direction
 ) -> Invoice:
     """The invoice, locked for this transaction; 404 if it is not this tenant's."""
     row = session.execute(
@@ -253,7 +175,7 @@ def invoice_bookings(
 
 
 def invoice_currency(
-    books: Books, code: str | None, rate: Decimal | None
+    books: TenantBooks, code: str | None, rate: Decimal | None
 ) -> tuple[Currency, Decimal]:
     """An invoice's currency (the main one by default, ISO 4217) and its rate to the main
     currency: more than 0, 8 decimals at most, and exactly 1 for the main currency."""
@@ -292,43 +214,29 @@ def component_sums(
     session: Session, tenant_id: uuid.UUID, journal_ids: list[uuid.UUID], keys: set[Key]
 ) -> dict[Key, Decimal]:
     """Signed sums per (account, tax code) of ``keys`` over the journals ``journal_ids``."""
-    if not journal_ids:
-        return {}
-    rows = session.execute(
-        select(
-            ledger_postings.c.account_code,
-            ledger_postings.c.tax_code,
-            func.sum(ledger_postings.c.amount),
-        )
-        .where(
-            ledger_postings.c.tenant_id == tenant_id, ledger_postings.c.journal_id.in_(journal_ids)
-        )
-        .group_by(ledger_postings.c.account_code, ledger_postings.c.tax_code)
-    ).all()
-    return {(a, t): amount for a, t, amount in rows if (a, t) in keys}
+    sums = ledger.posting_sums(session, tenant_id, journal_ids)
+    return {key: amount for key, amount in sums.items() if key in keys}
 
 
 def unpaid_balance_main(session: Session, invoice: Invoice, tenant_id: uuid.UUID) -> Decimal:
     """Main-currency balance the invoice's active journals left on its unpaid account."""
-    journal_ids = invoice.active_journal_ids()
-    if not journal_ids:
-        return Decimal(0)
-    total = session.execute(
-        select(func.sum(ledger_postings.c.amount_main)).where(
-            ledger_postings.c.tenant_id == tenant_id,
-            ledger_postings.c.journal_id.in_(journal_ids),
-            ledger_postings.c.account_code == invoice.row["unpaid_account"],
-        )
-    ).scalar()
-    return total or Decimal(0)
+    return ledger.balance_main(
+        session, tenant_id, invoice.active_journal_ids(), invoice.row["unpaid_account"]
+    )
 
 
-def assign_sequence(session: Session, books: Books, invoice: Invoice, year: int) -> None:
+def assign_sequence(session: Session, books: TenantBooks, invoice: Invoice, year: int) -> None:
     """ER{yyyy} {n} / AR{yyyy} {n} (seed 003 §3.2), from a locked counter per year."""
     if invoice.row["sequence"]:
         return
     prefix = "ER" if invoice.direction is Direction.INCOMING else "AR"
-    sequence = f"{prefix}{year:04d} {allocate_numbers(session, books.tenant_id, prefix, year)}"
+    value = sequences.allocate(
+        session,
+        tenant_id=books.tenant_id,
+        series=sequences.cash_invoice_series(prefix),
+        period=f"{year:04d}",
+    )
+    sequence = f"{prefix}{year:04d} {value}"
     invoice.row["sequence"] = sequence
     invoice.infos.append(Info(InfoKind.NUMBER_ASSIGNED, sequence))
 
@@ -336,7 +244,7 @@ def assign_sequence(session: Session, books: Books, invoice: Invoice, year: int)
 def add_booking(
     session: Session,
     *,
-    books: Books,
+    books: TenantBooks,
     invoice: Invoice,
     actor: Actor,
     clock: Clock,
@@ -406,14 +314,6 @@ def mark_cancelled(session: Session, tenant_id: uuid.UUID, booking: dict[str, An
     booking["cancelled"] = True
 
 
-def journal_row(session: Session, tenant_id: uuid.UUID, journal_id: uuid.UUID) -> Any:
-    return session.execute(
-        select(ledger_journals).where(
-            ledger_journals.c.tenant_id == tenant_id, ledger_journals.c.id == journal_id
-        )
-    ).one()
-
-
 def save_totals(
     session: Session, invoice: Invoice, *, paid_date: date | None, clock: Clock
 ) -> None:
@@ -448,7 +348,7 @@ def save_totals(
 def cancel_booking_row(
     session: Session,
     *,
-    books: Books,
+    books: TenantBooks,
     invoice: Invoice,
     booking: dict[str, Any],
     cancel_date: date,
@@ -460,10 +360,10 @@ def cancel_booking_row(
     booked = None
     journal_id = booking["journal_id"]
     if isinstance(journal_id, uuid.UUID):
-        draft = reverse_posted(
+        draft = reversal_of(
             session,
             tenant_id=books.tenant_id,
-            journal=journal_row(session, books.tenant_id, journal_id),
+            journal_id=journal_id,
             booking_date=cancel_date,
             reason=reason,
         )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from beleg.clock import Clock
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.ledger import load_books
 from beleg.db.tables import cb_invoice_lines, cb_invoices
 from beleg.domain.accounting import rules_de
 from beleg.domain.accounting.components import invoice_side
@@ -31,17 +32,16 @@ from beleg.domain.accounting.lines import (
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import round_to_currency
 from beleg.services.accounting.context import (
-    Books,
     Info,
     Invoice,
     add_booking,
     assign_sequence,
     cancel_booking_row,
     invoice_currency,
-    load_books,
     load_invoice,
     resolve_lines,
     save_totals,
@@ -55,7 +55,7 @@ ENTITY = "CashInvoice"
 class InvoiceCannotBeCancelled(Conflict):
     """Seed 003 §2.2: an invoice with active payments cannot be cancelled."""
 
-    code = "InvoiceCannotBeCancelledException"
+    error = "InvoiceCannotBeCancelledException"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +125,7 @@ def create_invoice(
 
 def _book_de(
     session: Session,
-    books: Books,
+    books: TenantBooks,
     invoice: Invoice,
     data: InvoiceInput,
     *,
@@ -209,7 +209,7 @@ def _payment_on_creation(data: InvoiceInput) -> PaymentInput:
 
 
 def _insert(
-    session: Session, books: Books, direction: Direction, data: InvoiceInput, clock: Clock
+    session: Session, books: TenantBooks, direction: Direction, data: InvoiceInput, clock: Clock
 ) -> Invoice:
     if data.invoice_date is None:  # seed 003 §7 item 8: required in both modes
         raise ValidationFailed(
@@ -290,12 +290,14 @@ def _insert(
     return Invoice(row, side, [])
 
 
-def _delivery(books: Books, value: date | None) -> date | None:
+def _delivery(books: TenantBooks, value: date | None) -> date | None:
     """Seed 003 CbInvoice: the delivery span exists in double-entry accounting only."""
     return value if books.mode is AccountingMode.DE else None
 
 
-def _line_row(books: Books, invoice_id: uuid.UUID, number: int, line: Line) -> dict[str, object]:
+def _line_row(
+    books: TenantBooks, invoice_id: uuid.UUID, number: int, line: Line
+) -> dict[str, object]:
     item = line.source
     return {
         "tenant_id": books.tenant_id,

@@ -20,21 +20,22 @@ from sqlalchemy.orm import Session
 from beleg.clock import Clock
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.ledger import load_books
 from beleg.domain.accounting import rules_de, rules_ea
-from beleg.domain.accounting.lines import Direction, check_amount
+from beleg.domain.accounting.lines import Direction
+from beleg.domain.amounts import check_amount
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import round_to_currency
 from beleg.services.accounting.context import (
-    Books,
     Invoice,
     add_booking,
     assign_sequence,
     booked_so_far,
     cancel_booking_row,
-    load_books,
     load_invoice,
     save_totals,
     unpaid_balance_main,
@@ -66,7 +67,7 @@ def _account_field(payment: PaymentInput) -> str:
 def book_payment(
     session: Session,
     *,
-    books: Books,
+    books: TenantBooks,
     invoice: Invoice,
     payment: PaymentInput,
     actor: Actor,
@@ -162,7 +163,9 @@ def payment_rate(given: Decimal | None, invoice_rate: Decimal) -> Decimal:
     return rate
 
 
-def _main_amount(books: Books, amount: Decimal, rate: Decimal, given: Decimal | None) -> Decimal:
+def _main_amount(
+    books: TenantBooks, amount: Decimal, rate: Decimal, given: Decimal | None
+) -> Decimal:
     """Seed 003 §7 item 12: a given paymentAmountInMainCurrency overrides amount x rate."""
     if given is None:
         return round_to_currency(amount * rate, books.main)
@@ -177,7 +180,7 @@ def _main_amount(books: Books, amount: Decimal, rate: Decimal, given: Decimal | 
 
 
 def _clear_currency_difference(
-    session: Session, books: Books, invoice: Invoice, *, day: date, actor: Actor, clock: Clock
+    session: Session, books: TenantBooks, invoice: Invoice, *, day: date, actor: Actor, clock: Clock
 ) -> None:
     row = invoice.row
     if row["total"] != invoice.paid():
@@ -366,7 +369,7 @@ def cancel_payment(
 
 
 def _book_as_open(
-    session: Session, books: Books, invoice: Invoice, *, day: date, actor: Actor, clock: Clock
+    session: Session, books: TenantBooks, invoice: Invoice, *, day: date, actor: Actor, clock: Clock
 ) -> None:
     """DE: an incoming invoice paid on its invoice date was booked once, against the payment
     account. Once that payment is cancelled the invoice is open, so it is now booked against

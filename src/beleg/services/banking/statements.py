@@ -14,14 +14,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db import sequences
 from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.db.tables import bank_accounts, bank_statement_lines, bank_statements, tenants
-from beleg.domain.accounting.lines import check_amount
+from beleg.domain.amounts import check_amount
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
@@ -241,15 +242,6 @@ def _append(
         if wanted
         else set()
     )
-    last = (
-        session.execute(
-            select(func.max(bank_statement_lines.c.line_no)).where(
-                bank_statement_lines.c.tenant_id == tenant_id,
-                bank_statement_lines.c.statement_id == header.id,
-            )
-        ).scalar()
-        or 0
-    )
     added: list[dict[str, Any]] = []
     duplicate_ids: list[str] = []
     duplicates = 0
@@ -261,8 +253,16 @@ def _append(
             continue
         if line.transaction_id:
             seen.add(line.transaction_id)
-        added.append(_line_row(header, last + len(added) + 1, line, main, index))
+        added.append(_line_row(header, line, main, index))
     if added:
+        first = sequences.allocate(
+            session,
+            tenant_id=tenant_id,
+            series=sequences.statement_line_series(header.id),
+            count=len(added),
+        )
+        for number, row in enumerate(added, start=first):
+            row["line_no"] = number
         session.execute(insert(bank_statement_lines), added)
     record_change(
         session,
@@ -278,7 +278,7 @@ def _append(
     return AppendResult(added, duplicate_ids, duplicates)
 
 
-def _line_row(header: Any, number: int, line: LineInput, main: str, index: int) -> dict[str, Any]:
+def _line_row(header: Any, line: LineInput, main: str, index: int) -> dict[str, Any]:
     prefix = f"bankStatementLines[{index}]"
     amount = check_amount(line.amount, f"{prefix}.amount", 4)
     currency = line.currency or main
@@ -292,7 +292,7 @@ def _line_row(header: Any, number: int, line: LineInput, main: str, index: int) 
     return {
         "tenant_id": header.tenant_id,
         "statement_id": header.id,
-        "line_no": number,
+        "line_no": None,  # numbered once the lines to add are known
         "bank_account_id": header.bank_account_id,
         "transaction_id": line.transaction_id,
         "value_date": line.value_date,

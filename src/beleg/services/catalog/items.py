@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from beleg.clock import Clock
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.ledger import load_books
 from beleg.db.tables import contacts, item_categories, items
 from beleg.db.tables.catalog import CATEGORY_COLUMNS, ITEM_COLUMNS
 from beleg.domain.accounting.lines import Direction, resolve_tax_entry
@@ -44,9 +45,9 @@ from beleg.domain.catalog.items import (
 from beleg.domain.contacts.partners import ContactKind
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.ledger.charts import Account
 from beleg.money import Currency
-from beleg.services.accounting.context import Books, load_books
 
 DEFAULTED = (
     ("account", "account"),
@@ -237,7 +238,7 @@ def save_item(
 
 
 def _item_row(
-    books: Books,
+    books: TenantBooks,
     fields: dict[str, Any],
     category: dict[str, Any] | None,
     supplier: uuid.UUID | None,
@@ -331,7 +332,7 @@ def _missing(field: str, defaulting: bool) -> ValidationFailed:
 
 
 def revenue_account(
-    books: Books, code: str | None, *, defaulting: bool = False, field: str = "account"
+    books: TenantBooks, code: str | None, *, defaulting: bool = False, field: str = "account"
 ) -> Account:
     """An account of the tenant's ledger on which items are sold (type E or M)."""
     if not code:
@@ -353,7 +354,7 @@ def revenue_account(
     return account
 
 
-def _tax_entry_exists(books: Books, code: str) -> None:
+def _tax_entry_exists(books: TenantBooks, code: str) -> None:
     if code not in {e.code for e in books.chart.tax_entries}:
         raise ValidationFailed(
             f"tax class entry {code!r} does not exist",
@@ -362,7 +363,7 @@ def _tax_entry_exists(books: Books, code: str) -> None:
         )
 
 
-def _tax_rate(books: Books, code: str) -> Decimal:
+def _tax_rate(books: TenantBooks, code: str) -> Decimal:
     return books.chart.tax_entry(code).rate
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from beleg.clock import Clock
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.ledger import load_books
 from beleg.db.outbox import enqueue
 from beleg.db.tables import sales_documents
 from beleg.domain.audit.chain import AuditAction
@@ -31,7 +32,6 @@ from beleg.domain.documents.model import CancelType, HistoryType, LineType, Stat
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.numbering.counters import DocumentType
-from beleg.services.accounting.context import load_books
 from beleg.services.documents.bookings import reverse
 from beleg.services.documents.create import ENTITY, DocumentInput, Links, create_in, snapshot
 from beleg.services.documents.lines import DocLineInput

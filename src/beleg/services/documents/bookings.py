@@ -26,11 +26,12 @@ from beleg.domain.accounting.rules import Booked
 from beleg.domain.documents.booking import BookableLine, document_side, oriented
 from beleg.domain.documents.model import HistoryType, LineType
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import round_to_currency
-from beleg.services.accounting.context import Books, component_sums, journal_row
+from beleg.services.accounting.context import component_sums
 from beleg.services.documents.store import PAYABLE, Doc
-from beleg.services.ledger.journals import post_journals, reverse_posted
+from beleg.services.ledger.posting import post_journals, reversal_of
 
 WRITE_OFF_RULE = {
     HistoryType.DISCOUNT: "DISCOUNT",
@@ -39,7 +40,7 @@ WRITE_OFF_RULE = {
 }
 
 
-def side_of(books: Books, doc: Doc) -> Side:
+def side_of(books: TenantBooks, doc: Doc) -> Side:
     lines = [
         BookableLine(
             ln["line_no"] - 1, ln["account"], ln["tax_entry"], ln["tax_rate"], ln["net"], ln["tax"]
@@ -55,7 +56,7 @@ def books_ledger(doc: Doc) -> bool:
 
 
 def book_issue(
-    session: Session, books: Books, doc: Doc, *, actor: Actor, clock: Clock
+    session: Session, books: TenantBooks, doc: Doc, *, actor: Actor, clock: Clock
 ) -> uuid.UUID | None:
     """DE: the document against its unpaid account; EA: nothing (cash basis)."""
     if books.mode is not AccountingMode.DE or not books_ledger(doc):
@@ -73,7 +74,7 @@ def book_issue(
 
 def book_payment(
     session: Session,
-    books: Books,
+    books: TenantBooks,
     doc: Doc,
     *,
     amount: Decimal,
@@ -115,7 +116,7 @@ def book_payment(
 
 def book_write_off(
     session: Session,
-    books: Books,
+    books: TenantBooks,
     doc: Doc,
     *,
     rest_type: HistoryType,
@@ -142,7 +143,7 @@ def book_write_off(
 
 def reverse(
     session: Session,
-    books: Books,
+    books: TenantBooks,
     journal_id: uuid.UUID | None,
     *,
     day: date,
@@ -153,10 +154,10 @@ def reverse(
     """Post the cancellation of ``journal_id`` (if there is one)."""
     if journal_id is None:
         return None
-    draft = reverse_posted(
+    draft = reversal_of(
         session,
         tenant_id=books.tenant_id,
-        journal=journal_row(session, books.tenant_id, journal_id),
+        journal_id=journal_id,
         booking_date=day,
         reason=reason,
     )
@@ -171,14 +172,14 @@ def reverse(
 
 
 def _post(
-    session: Session, books: Books, booked: Booked, *, actor: Actor, clock: Clock
+    session: Session, books: TenantBooks, booked: Booked, *, actor: Actor, clock: Clock
 ) -> uuid.UUID:
     return post_journals(
         session, actor=actor, tenant_id=books.tenant_id, drafts=[booked.draft], clock=clock
     )[0].id
 
 
-def _booked_so_far(session: Session, books: Books, doc: Doc, side: Side) -> dict:
+def _booked_so_far(session: Session, books: TenantBooks, doc: Doc, side: Side) -> dict:
     """EA: what the standing payment journals booked on the income side, in the orientation
     of an invoice (a credit memo's journals are mirrored back)."""
     journal_ids = [h["journal_id"] for h in doc.active_payments() if h["journal_id"]]

@@ -21,15 +21,17 @@ from beleg.clock import Clock
 from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.db.documents.setup import layout_setup, payment_term, sequence_group_id
+from beleg.db.ledger import load_books
 from beleg.db.outbox import enqueue
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.documents.lines import Amounts, compute_document
 from beleg.domain.documents.model import HistoryType, State, TypeCode, parse_enum
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType, NumberingContext
 from beleg.domain.tenancy.settings import AccountingMode
-from beleg.services.accounting.context import Books, invoice_currency, load_books
+from beleg.services.accounting.context import invoice_currency
 from beleg.services.documents.bookings import book_issue
 from beleg.services.documents.deposits import (
     agreed_deposits,
@@ -129,7 +131,7 @@ def create_in(
 
 
 def build_document(
-    session: Session, books: Books, data: DocumentInput, links: Links, clock: Clock
+    session: Session, books: TenantBooks, data: DocumentInput, links: Links, clock: Clock
 ) -> tuple[Doc, Party, list[ResolvedLine]]:
     state = parse_enum(State, data.state, "state", State.STAGING)
     if state is State.CANCELLED:
@@ -187,7 +189,7 @@ def build_document(
 
 def _row(
     session: Session,
-    books: Books,
+    books: TenantBooks,
     data: DocumentInput,
     *,
     state: State,
@@ -265,7 +267,7 @@ def _row(
 
 
 def _deposit_terms(
-    session: Session, books: Books, data: DocumentInput, party: Party, row: dict[str, Any]
+    session: Session, books: TenantBooks, data: DocumentInput, party: Party, row: dict[str, Any]
 ) -> None:
     """Agreed deposits of an order confirmation; the order a deposit invoice belongs to."""
     if data.texts.get("deposits"):
@@ -341,7 +343,7 @@ def _line_row(
 
 def _issue(
     session: Session,
-    books: Books,
+    books: TenantBooks,
     doc: Doc,
     data: DocumentInput,
     *,

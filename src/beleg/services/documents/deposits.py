@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
 from beleg.db.tables import sales_document_lines, sales_documents
-from beleg.domain.accounting.lines import check_amount
+from beleg.domain.amounts import check_amount
 from beleg.domain.documents.lines import Amounts
 from beleg.domain.documents.model import LineType, State, TypeCode
 from beleg.domain.errors import ValidationFailed

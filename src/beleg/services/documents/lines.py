@@ -18,12 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beleg.db.tables.catalog import items
-from beleg.domain.accounting.lines import Direction, check_amount, resolve_tax_entry
+from beleg.domain.accounting.lines import Direction, resolve_tax_entry
+from beleg.domain.amounts import check_amount
 from beleg.domain.documents.lines import LineSpec
 from beleg.domain.documents.model import DiscountMode, LineType, parse_enum
 from beleg.domain.errors import ValidationFailed
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.ledger.tax import parse_amount_type
-from beleg.services.accounting.context import Books
 
 TEXT_FIELDS = ("name", "description", "itemNumber", "unitOfMeasure")
 
@@ -62,7 +63,9 @@ class ResolvedLine:
     texts: dict[str, Any]
 
 
-def resolve_lines(session: Session, books: Books, items: list[DocLineInput]) -> list[ResolvedLine]:
+def resolve_lines(
+    session: Session, books: TenantBooks, items: list[DocLineInput]
+) -> list[ResolvedLine]:
     if not items:
         raise ValidationFailed(
             "a document needs at least one line",
@@ -72,7 +75,7 @@ def resolve_lines(session: Session, books: Books, items: list[DocLineInput]) -> 
     return [_resolve(session, books, index, item) for index, item in enumerate(items)]
 
 
-def _resolve(session: Session, books: Books, index: int, item: DocLineInput) -> ResolvedLine:
+def _resolve(session: Session, books: TenantBooks, index: int, item: DocLineInput) -> ResolvedLine:
     prefix = f"lines[{index}]"
     values = _with_item_defaults(session, books, prefix, item)
     line_type = parse_enum(LineType, item.line_type, f"{prefix}.type", LineType.LINE)
@@ -123,7 +126,7 @@ def _resolve(session: Session, books: Books, index: int, item: DocLineInput) -> 
 
 
 def _with_item_defaults(
-    session: Session, books: Books, prefix: str, item: DocLineInput
+    session: Session, books: TenantBooks, prefix: str, item: DocLineInput
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "name": item.name,
@@ -178,7 +181,7 @@ def _with_item_defaults(
 
 
 def _account_and_entry(
-    books: Books, prefix: str, code: str | None, requested: str | None
+    books: TenantBooks, prefix: str, code: str | None, requested: str | None
 ) -> tuple[str, str, Decimal]:
     """A revenue account of the tenant and a tax class entry it allows (seed 003 §3.1)."""
     if not code:

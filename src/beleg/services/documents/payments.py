@@ -1,7 +1,7 @@
 """Payments on sales invoices and credit memos (seed 003 §3.4 "Payments", §4.9.1/9, §4.10.1/9).
 
 A payment names exactly one of ``payingAccount`` (a means-of-payment account, type U) or
-``cashRegister`` (which also issues a signed cash receipt, ``cash_register_payments``); it is
+``cashRegister`` (which also issues a signed cash receipt through a ``CashPoint``); it is
 booked by the tenant's mode (``document_bookings``) and recorded as a PAYED history entry.
 ``restType`` writes off what remains after it as a second entry. Credit memos are paid out
 whole (their payment has no amount). Cancelling an entry reverses its journal and adds a
@@ -14,20 +14,22 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.ledger import load_books
 from beleg.db.outbox import enqueue
-from beleg.domain.accounting.lines import check_amount
+from beleg.domain.amounts import check_amount
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.documents.model import REST_TYPES, HistoryType, State
 from beleg.domain.documents.settlement import check_payment
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType
-from beleg.services.accounting.context import Books, load_books
 from beleg.services.accounting.payments import payment_rate
 from beleg.services.documents.bookings import book_payment, book_write_off, reverse
 from beleg.services.documents.store import (
@@ -39,13 +41,66 @@ from beleg.services.documents.store import (
     require_issued,
     save_payment_state,
 )
-from beleg.services.pos.payments import (
-    cancel_payment_receipt,
-    issue_payment_receipt,
-    payment_register,
-)
 
 ENTITY = "SalesDocumentPayment"
+
+
+@dataclass(frozen=True, slots=True)
+class CashPayment:
+    """A document payment as a cash register sees it: the register issues the receipt."""
+
+    document_id: uuid.UUID
+    doc_type: DocumentType
+    number: str
+    doc_date: date
+    customer_id: uuid.UUID | None
+    customer_name: str
+    account: str  # the unpaid (receivables) account the receipt's line names
+    amount: Decimal  # signed: a credit memo paid out is negative
+    day: date
+    journal_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class CashReceiptRef:
+    register_no: int
+    number: str
+    qr_code: str | None
+
+
+class CashPoint(Protocol):
+    """Payments through a cash register (seed 003 InvoicePaymentDto ``cashRegister``), provided
+    by the pos context and passed in by the caller, so documents need not know registers."""
+
+    def cash_account(
+        self, session: Session, *, tenant_id: uuid.UUID, register_no: int, clock: Clock
+    ) -> str:
+        """The cash account of a register that takes payments (locked for the transaction)."""
+
+    def issue_receipt(
+        self,
+        session: Session,
+        *,
+        books: TenantBooks,
+        register_no: int,
+        payment: CashPayment,
+        actor: Actor,
+        clock: Clock,
+    ) -> CashReceiptRef:
+        """The signed receipt of ``payment``."""
+
+    def cancel_receipt(
+        self,
+        session: Session,
+        *,
+        books: TenantBooks,
+        register_no: int,
+        receipt_no: str,
+        journal_id: uuid.UUID | None,
+        actor: Actor,
+        clock: Clock,
+    ) -> None:
+        """Cancel the receipt of a payment whose journal the caller reversed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +124,12 @@ def add_payment(
     doc_type: DocumentType,
     number: str,
     payment: PaymentInput,
+    cash_point: CashPoint,
     clock: Clock,
 ) -> list[dict[str, Any]]:
-    """Register a payment (and the write-off of the rest); returns the new history entries."""
+    """Register a payment (and the write-off of the rest); returns the new history entries.
+    A payment through a register books on its cash account and gets a receipt from
+    ``cash_point``."""
     with db.transaction() as session:
         books = load_books(session, tenant_id)
         doc = _payable(load_doc(session, tenant_id, doc_type, number))
@@ -87,13 +145,11 @@ def add_payment(
         check_payment(
             amount, remaining, on_account=rest is HistoryType.ONACCOUNT, currency=doc.currency
         )
-        register = (
-            None
-            if payment.cash_register is None
-            else payment_register(session, tenant_id, payment.cash_register, clock)
-        )
+        register = payment.cash_register
         if register is not None:
-            account = register.row["cash_account"]
+            account = cash_point.cash_account(
+                session, tenant_id=tenant_id, register_no=register, clock=clock
+            )
         first = len(doc.history)
         journal = book_payment(
             session,
@@ -110,14 +166,11 @@ def add_payment(
             {}
             if register is None
             else _receipt_fields(
-                issue_payment_receipt(
+                cash_point.issue_receipt(
                     session,
-                    books,
-                    register,
-                    doc,
-                    amount=amount,
-                    day=day,
-                    journal_id=journal,
+                    books=books,
+                    register_no=register,
+                    payment=_cash_payment(books, doc, amount=amount, day=day, journal=journal),
                     actor=actor,
                     clock=clock,
                 )
@@ -162,12 +215,30 @@ def add_payment(
         return doc.history[first:]
 
 
-def _receipt_fields(receipt: dict[str, Any]) -> dict[str, Any]:
+def _receipt_fields(receipt: CashReceiptRef) -> dict[str, Any]:
     return {
-        "cash_register_no": receipt["register_no"],
-        "receipt_no": receipt["number"],
-        "receipt_qr": receipt["qr_code"],
+        "cash_register_no": receipt.register_no,
+        "receipt_no": receipt.number,
+        "receipt_qr": receipt.qr_code,
     }
+
+
+def _cash_payment(
+    books: TenantBooks, doc: Doc, *, amount: Decimal, day: date, journal: uuid.UUID | None
+) -> CashPayment:
+    row = doc.row
+    return CashPayment(
+        document_id=doc.id,
+        doc_type=doc.doc_type,
+        number=row["number"],
+        doc_date=row["doc_date"],
+        customer_id=row["customer_id"],
+        customer_name=row["customer_name"],
+        account=row["unpaid_account"] or books.chart.receivables,
+        amount=amount * row["sign"],
+        day=day,
+        journal_id=journal,
+    )
 
 
 def _payable(doc: Doc) -> Doc:
@@ -182,7 +253,7 @@ def _payable(doc: Doc) -> Doc:
 
 
 def _checked(
-    books: Books, doc: Doc, payment: PaymentInput
+    books: TenantBooks, doc: Doc, payment: PaymentInput
 ) -> tuple[date, str | None, Decimal, HistoryType | None]:
     """Date, payment account (None for a cash register: the register's), rate, rest type."""
     if payment.day is None:
@@ -225,6 +296,7 @@ def cancel_payment(
     entry_id: uuid.UUID,
     day: date | None,
     reason: str | None,
+    cash_point: CashPoint,
     clock: Clock,
 ) -> Doc:
     """Cancel a payment or write-off entry (seed 003 §4.9.1, PaymentCancellationDto)."""
@@ -270,8 +342,14 @@ def cancel_payment(
             journal_id=journal,
         )
         if entry.get("receipt_no"):
-            cancel_payment_receipt(
-                session, books, entry, journal_id=journal, actor=actor, clock=clock
+            cash_point.cancel_receipt(
+                session,
+                books=books,
+                register_no=entry["cash_register_no"],
+                receipt_no=entry["receipt_no"],
+                journal_id=journal,
+                actor=actor,
+                clock=clock,
             )
         mark_history_cancelled(session, doc, entry)
         save_payment_state(session, doc, day=None, clock=clock)

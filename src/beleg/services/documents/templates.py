@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session
 from beleg.clock import Clock
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.ledger import load_books
 from beleg.db.tables import document_templates
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.numbering.counters import DocumentType
-from beleg.services.accounting.context import load_books
 from beleg.services.documents.create import DocumentInput, Links, build_document, create_in
 from beleg.services.documents.lines import DocLineInput
 

@@ -20,6 +20,7 @@ from beleg.clock import Clock
 from beleg.db.audit import record_change, update_audited
 from beleg.db.database import Database
 from beleg.db.tables import api_keys, tenants, users
+from beleg.db.tenancy import is_platform_tenant
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.api_keys import (
@@ -33,7 +34,6 @@ from beleg.domain.identity.api_keys import (
 )
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import check_grantable, validate_scopes
-from beleg.services.tenancy.tenants import is_platform_tenant
 
 ENTITY = "ApiKey"
 MAX_NAME = 200

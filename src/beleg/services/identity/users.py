@@ -14,6 +14,7 @@ from beleg.clock import Clock
 from beleg.db.audit import record_change, update_audited
 from beleg.db.database import Database
 from beleg.db.tables import api_keys, users
+from beleg.db.tenancy import is_platform_tenant
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.hashing import hash_password
@@ -22,7 +23,6 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.identity.scopes import Role, check_grantable, scopes_for_role
 from beleg.domain.identity.usernames import normalize_username
 from beleg.services.identity.security import policy_of
-from beleg.services.tenancy.tenants import is_platform_tenant
 
 ENTITY = "User"
 MAX_DISPLAY_NAME = 200

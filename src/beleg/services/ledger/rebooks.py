@@ -5,21 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import insert
 
 from beleg.clock import Clock
+from beleg.db import ledger as repo
 from beleg.db.database import Database
-from beleg.db.tables import ledger_rebooks
-from beleg.domain.accounting.lines import check_amount
+from beleg.domain.amounts import check_amount
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
-from beleg.domain.ledger.rebooks import check_pair
+from beleg.domain.ledger.rebooks import Rebook, check_pair
 from beleg.domain.ledger.rebooks import rebook_type as parse_type
-from beleg.services.accounting.context import load_books
-from beleg.services.ledger.journals import post_journals
+from beleg.money import has_at_most_places
+from beleg.services.ledger.posting import post_journals
 
 MAX_TEXT = 200
 
@@ -37,31 +34,24 @@ def create_rebook(
     description: str,
     reference: str,
     clock: Clock,
-) -> dict[str, Any]:
+) -> Rebook:
     """Move ``amount`` (main currency, no tax) from ``account`` to ``contra_account``."""
     kind = parse_type(rebook_type)
     value = check_amount(amount, "amount")
     for text, field in ((description, "description"), (reference, "reference")):
         if len(text) > MAX_TEXT:
-            raise ValidationFailed(
-                f"{field} has more than {MAX_TEXT} characters",
-                de=f"{field} hat mehr als {MAX_TEXT} Zeichen",
-                field=field,
-            )
+            raise ValidationFailed("ledger.text_too_long", field=field, name=field, limit=MAX_TEXT)
     with db.transaction() as session:
-        books = load_books(session, tenant_id)
+        books = repo.load_books(session, tenant_id)
         check_pair(
             kind,
             books.accounts.get(account),
             books.accounts.get(contra_account),
             (account, contra_account),
         )
-        if value <= 0 or value != value.quantize(books.main.quantum):
+        if value <= 0 or not has_at_most_places(value, books.main.minor_units):
             raise ValidationFailed(
-                f"amount must be more than 0 with at most {books.main.minor_units} decimals",
-                de=f"Betrag muss größer 0 sein und höchstens "
-                f"{books.main.minor_units} Nachkommastellen haben",
-                field="amount",
+                "ledger.rebook_amount", field="amount", places=books.main.minor_units
             )
         draft = JournalDraft(
             JournalType.REBOOK,
@@ -73,20 +63,16 @@ def create_rebook(
         posted = post_journals(
             session, actor=actor, tenant_id=tenant_id, drafts=[draft], clock=clock
         )[0]
-        row = {
-            "tenant_id": tenant_id,
-            "journal_id": posted.id,
-            "rebook_type": kind.value,
-            "account": account,
-            "contra_account": contra_account,
-            "amount": value,
-            "reference": reference,
-        }
-        session.execute(insert(ledger_rebooks).values(**row))
-        return {
-            **row,
-            "number": posted.number,
-            "booking_date": booking_date,
-            "description": description,
-            "currency": books.main.code,
-        }
+        rebook = Rebook(
+            posted.number,
+            kind,
+            account,
+            contra_account,
+            value,
+            booking_date,
+            description,
+            reference,
+            books.main.code,
+        )
+        repo.insert_rebook(session, tenant_id, posted.id, rebook)
+        return rebook

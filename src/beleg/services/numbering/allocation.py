@@ -2,13 +2,10 @@
 seed 000: rules pick the counter; seed 001: the counter's or the strategy's prefix/suffix).
 
 ``allocate_document_number`` runs inside the caller's transaction, the one that finalises the
-document. Configuration is read first; then the counter value row of (counter, period) is
-incremented with ``UPDATE ... RETURNING`` (the row lock and the new value in one round trip,
-like SELECT ... FOR UPDATE + UPDATE in ``services/ledger.allocate_numbers``; a missing period
-row is inserted in a savepoint, IntegrityError meaning a concurrent writer was first). The row
-stays locked until the caller's transaction ends: concurrent finalisations queue on it, a
-rolled-back one gives its number back, so numbers are unique and gapless per counter
-(invariant 4). On SQLite the single writer (BEGIN IMMEDIATE) serialises the same way.
+document. Configuration is read first; then the counter's series of the period is
+incremented by the one allocator (``db/sequences.py``), whose row stays locked until the
+caller's transaction ends: concurrent finalisations queue on it, a rolled-back one gives its
+number back, so numbers are unique and gapless per counter (invariant 4).
 """
 
 from __future__ import annotations
@@ -19,12 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, insert, select
 from sqlalchemy.orm import Session
 
+from beleg.db import sequences
 from beleg.db.tables import (
-    document_counter_values,
     document_counters,
     number_rules,
     number_strategies,
@@ -107,10 +103,10 @@ def allocate_document_numbers(
         if config.affix_source is AffixSource.STRATEGY
         else None
     )
-    first = reserve_values(
+    first = sequences.allocate(
         session,
         tenant_id=tenant_id,
-        counter_id=choice.counter_id,
+        series=sequences.document_counter_series(choice.counter_id),
         period=period_key(config.reset, doc_date),
         start=config.start,
         count=count,
@@ -119,45 +115,6 @@ def allocate_document_numbers(
         format_number(config, value, doc_date, strategy=strategy, test_mode=choice.test_mode)
         for value in range(first, first + count)
     ]
-
-
-def reserve_values(
-    session: Session,
-    *,
-    tenant_id: uuid.UUID,
-    counter_id: uuid.UUID,
-    period: str,
-    start: int,
-    count: int = 1,
-) -> int:
-    """Reserve ``count`` consecutive values of (counter, period); return the first. A new
-    period starts at ``start``. ``UPDATE ... RETURNING`` locks the row in one round trip; it
-    stays locked until the transaction ends, so concurrent writers queue and none skips."""
-    values = document_counter_values.c
-    bump = (
-        update(document_counter_values)
-        .where(
-            values.tenant_id == tenant_id, values.counter_id == counter_id, values.period == period
-        )
-        .values(last_value=values.last_value + count)
-        .returning(values.last_value)
-    )
-    last = session.execute(bump).scalar_one_or_none()
-    if last is not None:
-        return int(last) - count + 1
-    try:
-        with session.begin_nested():
-            session.execute(
-                insert(document_counter_values).values(
-                    tenant_id=tenant_id,
-                    counter_id=counter_id,
-                    period=period,
-                    last_value=start - 1 + count,
-                )
-            )
-        return start
-    except IntegrityError:  # a concurrent transaction opened the period first
-        return int(session.execute(bump).scalar_one()) - count + 1
 
 
 @dataclass(frozen=True, slots=True)

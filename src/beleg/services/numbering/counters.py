@@ -14,10 +14,10 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db import sequences
 from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.db.tables import (
-    document_counter_values,
     document_counters,
     number_rules,
     number_strategies,
@@ -117,14 +117,9 @@ def update_counter(
     with db.transaction() as session:
         before = _counter(session, tenant_id, counter_id, lock=True)
         old = config_of(before)
-        used = session.execute(
-            select(document_counter_values.c.period)
-            .where(
-                document_counter_values.c.tenant_id == tenant_id,
-                document_counter_values.c.counter_id == counter_id,
-            )
-            .limit(1)
-        ).first()
+        used = sequences.last_values(
+            session, tenant_id=tenant_id, series=sequences.document_counter_series(counter_id)
+        )
         for name_, field in (("reset", "reset"), ("start", "start")):
             if used and getattr(old, name_) != getattr(checked, name_):
                 raise Conflict(

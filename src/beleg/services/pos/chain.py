@@ -15,10 +15,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db import sequences
 from beleg.db.tables import (
     cash_daily_closings,
     cash_receipts,
@@ -132,18 +133,13 @@ def next_number(
     session: Session, reg: Register, receipt_type: ReceiptType, year: int
 ) -> tuple[str, int]:
     """The receipt's number and sequence: per register, number series and calendar year."""
-    current = (
-        session.execute(
-            select(func.max(cash_receipts.c.sequence)).where(
-                cash_receipts.c.tenant_id == reg.tenant_id,
-                cash_receipts.c.register_no == reg.number,
-                cash_receipts.c.series == receipt_type.series,
-                cash_receipts.c.year == year,
-            )
-        ).scalar_one_or_none()
-        or 0
+    sequence = sequences.allocate(
+        session,
+        tenant_id=reg.tenant_id,
+        series=sequences.receipt_series(reg.number, receipt_type.series),
+        period=f"{year:04d}",
     )
-    return receipt_number(receipt_type, year, current + 1), current + 1
+    return receipt_number(receipt_type, year, sequence), sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,20 +177,14 @@ def append_receipt(
     jws, qr = (
         _signed(session, reg, receipt, number) if receipt.receipt_type.signed else (None, None)
     )
-    position = (
-        session.execute(
-            select(func.max(cash_receipts.c.position)).where(
-                cash_receipts.c.tenant_id == reg.tenant_id,
-                cash_receipts.c.register_no == reg.number,
-            )
-        ).scalar_one_or_none()
-        or 0
+    position = sequences.allocate(
+        session, tenant_id=reg.tenant_id, series=sequences.receipt_position_series(reg.number)
     )
     row = {
         "tenant_id": reg.tenant_id,
         "register_no": reg.number,
         "number": number,
-        "position": position + 1,
+        "position": position,
         "receipt_type": receipt.receipt_type.value,
         "series": receipt.receipt_type.series,
         "year": receipt.date_time.year,

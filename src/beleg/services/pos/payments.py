@@ -12,15 +12,15 @@ Cancelling the payment cancels the receipt (the payment's own reversal is the re
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType
 from beleg.domain.pos.registers import (
     MAX_REGISTER,
@@ -28,8 +28,7 @@ from beleg.domain.pos.registers import (
     ReceiptType,
     check_receipt_time,
 )
-from beleg.services.accounting.context import Books
-from beleg.services.documents.store import Doc
+from beleg.services.documents.payments import CashPayment, CashReceiptRef
 from beleg.services.pos.chain import NewReceipt, Register, append_receipt, next_number
 from beleg.services.pos.closings import prepare_day
 from beleg.services.pos.receipt_lines import stored
@@ -56,19 +55,54 @@ def payment_register(session: Session, tenant_id: uuid.UUID, number: int, clock:
     return open_register(session, tenant_id, number, clock, field="cashRegister")
 
 
-def issue_payment_receipt(
-    session: Session,
-    books: Books,
-    reg: Register,
-    doc: Doc,
-    *,
-    amount: Decimal,
-    day: date,
-    journal_id: uuid.UUID | None,
-    actor: Actor,
-    clock: Clock,
+class RegisterCashPoint:
+    """The cash point of sales-document payments: the tenant's cash registers."""
+
+    def cash_account(
+        self, session: Session, *, tenant_id: uuid.UUID, register_no: int, clock: Clock
+    ) -> str:
+        account: str = payment_register(session, tenant_id, register_no, clock).row["cash_account"]
+        return account
+
+    def issue_receipt(
+        self,
+        session: Session,
+        *,
+        books: TenantBooks,
+        register_no: int,
+        payment: CashPayment,
+        actor: Actor,
+        clock: Clock,
+    ) -> CashReceiptRef:
+        """The receipt of a cash payment: one line on the document's unpaid account."""
+        reg = payment_register(session, books.tenant_id, register_no, clock)
+        row = _issue(session, reg, payment, actor=actor, clock=clock)
+        return CashReceiptRef(row["register_no"], row["number"], row["qr_code"])
+
+    def cancel_receipt(
+        self,
+        session: Session,
+        *,
+        books: TenantBooks,
+        register_no: int,
+        receipt_no: str,
+        journal_id: uuid.UUID | None,
+        actor: Actor,
+        clock: Clock,
+    ) -> None:
+        reg = payment_register(session, books.tenant_id, register_no, clock)
+        original = find_receipt(session, reg, receipt_no)
+        cancel_in(session, books, reg, original, actor=actor, clock=clock, journal_id=journal_id)
+
+
+CASH_POINT = RegisterCashPoint()
+
+
+def _issue(
+    session: Session, reg: Register, payment: CashPayment, *, actor: Actor, clock: Clock
 ) -> dict[str, Any]:
-    """The receipt of a cash payment of ``amount`` on ``doc``; returns the stored row."""
+    """Store and sign the INCOME receipt of ``payment``; returns the stored row."""
+    day = payment.day
     requested = None if day == reg.now.date() else datetime.combine(day, reg.now.time())
     at = check_receipt_time(
         requested,
@@ -76,19 +110,19 @@ def issue_payment_receipt(
         last_receipt=reg.row["last_receipt_at"],
         allow_past=reg.row["allow_past_income"],
     )
-    total = amount * doc.row["sign"]
-    number = doc.row["number"]
+    total = payment.amount
+    number = payment.number
     line = stored(
         {
             "id": 1,
-            "itemName": f"Zahlung {WHAT[doc.doc_type]} {number}",
+            "itemName": f"Zahlung {WHAT[payment.doc_type]} {number}",
             "itemPrice": total,
             "itemPriceType": "T",
             "netPrice": total,
             "taxPrice": ZERO,
             "totalPrice": total,
             "amount": Decimal(1),
-            "account": doc.row["unpaid_account"] or books.chart.receivables,
+            "account": payment.account,
             "taxClassEntry": "000",
             "taxRate": Decimal(0),
         }
@@ -96,10 +130,10 @@ def issue_payment_receipt(
     party = {
         k: v
         for k, v in {
-            "customer": str(doc.row["customer_id"]) if doc.row["customer_id"] else None,
-            "customerName": doc.row["customer_name"],
+            "customer": str(payment.customer_id) if payment.customer_id else None,
+            "customerName": payment.customer_name,
             "referenceText": number,
-            "referenceDate": doc.row["doc_date"].isoformat(),
+            "referenceDate": payment.doc_date.isoformat(),
         }.items()
         if v
     }
@@ -114,24 +148,9 @@ def issue_payment_receipt(
         (ZERO, ZERO, ZERO, total, ZERO),
         (line,),
         party,
-        journal_id=journal_id,
-        document_id=doc.id,
+        journal_id=payment.journal_id,
+        document_id=payment.document_id,
     )
     row = append_receipt(session, reg, receipt, number=receipt_no, sequence=sequence, clock=clock)
     record(session, actor, reg, number=receipt_no, receipt=receipt, clock=clock)
     return row
-
-
-def cancel_payment_receipt(
-    session: Session,
-    books: Books,
-    entry: dict[str, Any],
-    *,
-    journal_id: uuid.UUID | None,
-    actor: Actor,
-    clock: Clock,
-) -> None:
-    """Cancel the receipt of a cash payment whose journal the caller has reversed."""
-    reg = payment_register(session, books.tenant_id, entry["cash_register_no"], clock)
-    original = find_receipt(session, reg, entry["receipt_no"])
-    cancel_in(session, books, reg, original, actor=actor, clock=clock, journal_id=journal_id)

@@ -21,15 +21,15 @@ from beleg.domain.accounting.components import Side
 from beleg.domain.documents.booking import BookableLine, document_side
 from beleg.domain.documents.lines import regular_line
 from beleg.domain.errors import ValidationFailed
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.pos.registers import turnover_buckets
-from beleg.services.accounting.context import Books
 from beleg.services.documents.lines import DocLineInput, ResolvedLine, resolve_lines
 
 AMOUNTS = ("itemPrice", "netPrice", "taxPrice", "totalPrice", "discount", "amount", "taxRate")
 
 
 def income_lines(
-    session: Session, books: Books, given: list[DocLineInput], total: Decimal
+    session: Session, books: TenantBooks, given: list[DocLineInput], total: Decimal
 ) -> tuple[list[dict[str, Any]], tuple[Decimal, ...]]:
     """The stored lines and the RKSV turnover buckets of an INCOME receipt."""
     if not given:
@@ -58,7 +58,7 @@ def income_lines(
     return lines, buckets_of(lines)
 
 
-def _line(books: Books, resolved: ResolvedLine) -> dict[str, Any]:
+def _line(books: TenantBooks, resolved: ResolvedLine) -> dict[str, Any]:
     spec = resolved.spec
     amounts = regular_line(spec, books.main)
     given = spec.given[2]
@@ -108,7 +108,7 @@ def buckets_of(lines: Iterable[dict[str, Any]]) -> tuple[Decimal, ...]:
     )
 
 
-def income_side(books: Books, lines: Sequence[dict[str, Any]]) -> Side:
+def income_side(books: TenantBooks, lines: Sequence[dict[str, Any]]) -> Side:
     """The income side a cash sale books (grouped by account and tax class entry)."""
     return document_side(
         [

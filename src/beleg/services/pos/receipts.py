@@ -26,13 +26,15 @@ from sqlalchemy.orm import Session
 from beleg.clock import Clock
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.ledger import load_books
 from beleg.db.outbox import enqueue
 from beleg.db.tables import cash_receipts
 from beleg.domain.accounting import rules_de
-from beleg.domain.accounting.lines import check_amount
+from beleg.domain.amounts import check_amount
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.domain.pos.registers import (
     ReceiptType,
@@ -42,11 +44,10 @@ from beleg.domain.pos.registers import (
     parse_receipt_type,
 )
 from beleg.money import round_to_currency
-from beleg.services.accounting.context import Books, load_books
 from beleg.services.documents.bookings import reverse
 from beleg.services.documents.lines import DocLineInput
 from beleg.services.documents.parties import resolve_party
-from beleg.services.ledger.journals import post_journals
+from beleg.services.ledger.posting import post_journals
 from beleg.services.pos.chain import (
     NewReceipt,
     Register,
@@ -148,7 +149,7 @@ def open_register(
 
 
 def _income(
-    session: Session, books: Books, data: ReceiptInput, total: Decimal, at: datetime
+    session: Session, books: TenantBooks, data: ReceiptInput, total: Decimal, at: datetime
 ) -> NewReceipt:
     if data.from_account or data.to_account or data.description:
         name = (
@@ -189,7 +190,7 @@ def _party(data: ReceiptInput, party: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def _rebook(books: Books, data: ReceiptInput, total: Decimal, at: datetime) -> NewReceipt:
+def _rebook(books: TenantBooks, data: ReceiptInput, total: Decimal, at: datetime) -> NewReceipt:
     if data.lines:
         raise ValidationFailed(
             "a REBOOK receipt has no lines", field="lines", de="Ein REBOOK-Beleg hat keine Zeilen"
@@ -237,7 +238,7 @@ def _rebook(books: Books, data: ReceiptInput, total: Decimal, at: datetime) -> N
 
 def _book(
     session: Session,
-    books: Books,
+    books: TenantBooks,
     reg: Register,
     receipt: NewReceipt,
     number: str,
@@ -287,7 +288,7 @@ def cancel_receipt(
 
 def cancel_in(
     session: Session,
-    books: Books,
+    books: TenantBooks,
     reg: Register,
     original: dict[str, Any],
     *,

@@ -8,13 +8,15 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db import sequences
 from beleg.db.audit import record_change, start_chain, update_audited
 from beleg.db.database import Database
+from beleg.db.ledger import install_chart
 from beleg.db.tables import tenants
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
@@ -30,7 +32,6 @@ from beleg.domain.tenancy.settings import (
     default_timezone,
 )
 from beleg.services.documents.setup import install_invoicing_setup
-from beleg.services.ledger.charts import install_chart
 from beleg.services.pos.registers import install_test_register
 
 FIRST_TENANT_NUMBER = 1001
@@ -81,13 +82,6 @@ def _check_mode(mode: str) -> str:
         ) from None
 
 
-def is_platform_tenant(session: Session, tenant_id: uuid.UUID) -> bool:
-    """Whether ``tenant_id`` is the operator's platform tenant (platform scopes live there)."""
-    return bool(
-        session.execute(select(tenants.c.is_platform).where(tenants.c.id == tenant_id)).scalar_one()
-    )
-
-
 def _row(session: Session, tenant_id: uuid.UUID) -> dict[str, Any]:
     row = session.execute(select(tenants).where(tenants.c.id == tenant_id)).one_or_none()
     if row is None:
@@ -101,10 +95,15 @@ def insert_tenant(
     """Insert a validated tenant and its empty audit chain; return the row (no audit entry)."""
     country = check_country(spec.country)
     now = clock.now()
-    next_number = session.execute(select(func.max(tenants.c.number))).scalar()
+    number = sequences.allocate(
+        session,
+        tenant_id=sequences.PLATFORM,
+        series=sequences.TENANT_NUMBERS,
+        start=FIRST_TENANT_NUMBER,
+    )
     values = {
         "id": uuid.uuid4(),
-        "number": (next_number or FIRST_TENANT_NUMBER - 1) + 1,
+        "number": number,
         "name": check_name(spec.name),
         "country": country,
         "accounting_mode": _check_mode(spec.accounting_mode),

@@ -24,6 +24,7 @@ from beleg.services.documents import actions, corrections, payments
 from beleg.services.documents.create import DocumentInput, create_document
 from beleg.services.documents.lines import DocLineInput
 from beleg.services.documents.pdf import render_pending, rendered_pdf
+from beleg.services.pos.payments import CASH_POINT
 from beleg.services.tenancy.test_clock import business_today
 
 RESOURCES = {
@@ -326,6 +327,7 @@ def _add_payments(router: APIRouter, doc_type: DocumentType, noun: str) -> None:
         actor: Actor = requires("documents:write"),
     ) -> Response:
         entries = payments.add_payment(
+            cash_point=CASH_POINT,
             db=rt.db,
             actor=actor,
             tenant_id=actor.principal.tenant_id,
@@ -359,6 +361,7 @@ def _add_payments(router: APIRouter, doc_type: DocumentType, noun: str) -> None:
     ) -> Response:
         tenant_id = actor.principal.tenant_id
         payments.cancel_payment(
+            cash_point=CASH_POINT,
             db=rt.db,
             actor=actor,
             tenant_id=tenant_id,

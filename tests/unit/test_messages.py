@@ -1,0 +1,108 @@
+"""The message catalogue is complete and tidy: every message code the source raises or renders
+exists in German and English, each text uses only parameters the raise site passes and every
+parameter is used by one of them, both languages have the same codes, and no entry is dead."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import beleg
+from beleg import messages
+from beleg.domain.errors import DomainError
+
+SOURCE = Path(beleg.__file__).parent
+CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+RENDERERS = {"text"}  # messages.text(code, language, **params)
+
+
+def _error_classes() -> set[str]:
+    for module in pkgutil.walk_packages(beleg.__path__, "beleg."):
+        importlib.import_module(module.name)
+    found, todo = set(), [DomainError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+@dataclass(frozen=True)
+class Use:
+    where: str
+    code: str
+    params: frozenset[str] | None  # None: the call passes **kwargs
+
+
+def _callee(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return None
+
+
+def _uses() -> Iterator[Use]:
+    names = _error_classes() | RENDERERS
+    for path in SOURCE.rglob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and _callee(node) in names and node.args):
+                continue
+            first = node.args[0]
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                continue
+            keywords = [k.arg for k in node.keywords]
+            skip = {"field"} if _callee(node) not in RENDERERS else set()
+            params = None if None in keywords else frozenset(keywords) - skip
+            yield Use(f"{path.relative_to(SOURCE)}:{node.lineno}", first.value, params)
+
+
+def _fields(template: str) -> frozenset[str]:
+    return frozenset(
+        name.split(".")[0].split("[")[0]
+        for _, name, _, _ in string.Formatter().parse(template)
+        if name
+    )
+
+
+USES = [u for u in _uses() if CODE.match(u.code)]
+
+
+def test_both_languages_have_the_same_codes() -> None:
+    assert set(messages.catalogue("de")) == set(messages.catalogue("en"))
+
+
+@pytest.mark.parametrize("use", USES, ids=[u.where for u in USES])
+def test_every_raised_code_has_both_texts_with_its_placeholders(use: Use) -> None:
+    used: set[str] = set()
+    for language in messages.LANGUAGES:
+        template = messages.catalogue(language).get(use.code)
+        assert template is not None, f"{use.where}: {use.code} has no {language} text"
+        used |= _fields(template)
+        if use.params is not None:
+            assert _fields(template) <= use.params, (
+                f"{use.where}: {use.code} ({language}) needs {sorted(_fields(template))}, "
+                f"the call passes {sorted(use.params)}"
+            )
+    if use.params is not None:
+        assert used == use.params, f"{use.where}: {use.code} passes unused parameters"
+
+
+def test_every_catalogue_entry_is_used() -> None:
+    constants = {
+        node.value
+        for path in SOURCE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    unused = sorted(set(messages.catalogue("en")) - constants)
+    assert unused == []
