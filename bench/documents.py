@@ -49,9 +49,9 @@ from beleg.domain.numbering.counters import DocumentType
 from beleg.services.documents.create import DocumentInput, create_document
 from beleg.services.documents.lines import DocLineInput
 from beleg.services.documents.pdf import render_pending
+from beleg.services.onboarding.tenants import TenantInput, create_tenant
 from beleg.services.pos.receipts import ReceiptInput, create_receipt
 from beleg.services.pos.registers import RegisterInput, activate_register, create_register
-from beleg.services.tenancy.tenants import TenantInput, create_tenant
 
 CLOCK = SystemClock()
 
@@ -231,16 +231,16 @@ def main() -> None:
     )
     baseline = _baseline(db, args.invoices)
     counter = _bare_counter(db, args.invoices)
-    numbers_single = _allocations(db, tenant["id"], args.invoices, 1)
-    numbers_block = _allocations(db, tenant["id"], args.invoices, 100)
-    single = _finalise(db, tenant["id"], args.invoices, 1)
-    parallel = _finalise(db, tenant["id"], args.invoices, args.threads)
+    numbers_single = _allocations(db, tenant.id, args.invoices, 1)
+    numbers_block = _allocations(db, tenant.id, args.invoices, 100)
+    single = _finalise(db, tenant.id, args.invoices, 1)
+    parallel = _finalise(db, tenant.id, args.invoices, args.threads)
     start = time.perf_counter()
-    rendered = render_pending(db=db, tenant_id=tenant["id"], clock=CLOCK, limit=args.pdfs)
+    rendered = render_pending(db=db, tenant_id=tenant.id, clock=CLOCK, limit=args.pdfs)
     pdf_rate = rendered / (time.perf_counter() - start)
-    _register(db, tenant["id"])
-    receipts = _receipts(db, tenant["id"], args.invoices, 1)
-    receipts_parallel = _receipts(db, tenant["id"], args.invoices, args.threads)
+    _register(db, tenant.id)
+    receipts = _receipts(db, tenant.id, args.invoices, 1)
+    receipts_parallel = _receipts(db, tenant.id, args.invoices, args.threads)
     rows = [
         ("one-row transactions (baseline)", baseline, 1.0),
         ("finalisations, 1 thread", single, single / baseline),

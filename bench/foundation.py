@@ -29,7 +29,7 @@ from beleg.domain.audit.chain import AuditAction
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.services.identity.api_keys import create_api_key
-from beleg.services.tenancy.tenants import TenantInput, create_tenant
+from beleg.services.onboarding.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
 
 
@@ -200,15 +200,15 @@ def main() -> None:
     )
     key = create_api_key(
         db=db,
-        actor=_actor(tenant["id"]),
-        tenant_id=tenant["id"],
+        actor=_actor(tenant.id),
+        tenant_id=tenant.id,
         name="bench",
         scopes=sorted(TENANT_SCOPES),
         validity_days=None,
         clock=clock,
     )
     print(f"database: {db.dialect} ({url.split('@')[-1]})")
-    _table("Audit trail", bench_audit(db, tenant["id"], raw_tenant["id"], args.entries))
+    _table("Audit trail", bench_audit(db, tenant.id, raw_tenant.id, args.entries))
     app = create_app(settings=Settings(database_url=url, log_level="ERROR"), db=db)
     _table("API (in-process ASGI, one client)", bench_api(app, key.token, args.requests))
 

@@ -35,7 +35,7 @@ from beleg.queries.ledger.accounts import BalanceQuery, balances
 from beleg.queries.ledger.reports import trial_balance
 from beleg.services.identity.api_keys import create_api_key
 from beleg.services.ledger.posting import post_journals
-from beleg.services.tenancy.tenants import TenantInput, create_tenant
+from beleg.services.onboarding.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
 
 EUR = Currency.of("EUR")
@@ -188,12 +188,12 @@ def main() -> None:
     )
     postings = args.invoices * 4
     raw_rate = raw_baseline(db, min(postings, 200_000))
-    seconds = post_all(db, tenant["id"], args.invoices, args.batch)
+    seconds = post_all(db, tenant.id, args.invoices, args.batch)
     if db.dialect == "postgresql":
         with db.engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE ledger_postings")
-    median, accounts = time_trial_balance(db, tenant["id"])
-    query_median, http_median = time_balances_endpoint(db, tenant["id"])
+    median, accounts = time_trial_balance(db, tenant.id)
+    query_median, http_median = time_balances_endpoint(db, tenant.id)
     rate = postings / seconds
     print(
         f"database: {db.dialect}; {args.invoices:,} invoices = {postings:,} postings "

@@ -23,8 +23,8 @@ from beleg.db.schema import upgrade_to_head
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import PLATFORM_SCOPES, TENANT_SCOPES
 from beleg.services.identity.api_keys import create_api_key
-from beleg.services.tenancy.bootstrap import bootstrap_if_empty
-from beleg.services.tenancy.tenants import TenantInput, create_tenant
+from beleg.services.onboarding.bootstrap import bootstrap_if_empty
+from beleg.services.onboarding.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
 
 SAFE_DATABASE_PREFIXES = ("beleg_test", "test")
@@ -126,14 +126,14 @@ def make_tenant(
     )
     key = create_api_key(
         db=db,
-        actor=system_actor(row["id"]),
-        tenant_id=row["id"],
+        actor=system_actor(row.id),
+        tenant_id=row.id,
         name="test admin",
         scopes=sorted(scopes),
         validity_days=None,
         clock=clock,
     )
-    return TenantFixture(id=row["id"], number=row["number"], token=key.token)
+    return TenantFixture(id=row.id, number=row.number, token=key.token)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
-from beleg.services.tenancy.test_clock import business_clock
+from beleg.db.tenancy import business_clock
 from tests.conftest import TenantFixture, make_tenant
 
 

@@ -25,7 +25,7 @@ from beleg.db.tables import sequences
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
 from beleg.services.ledger.journals import book_journal
-from beleg.services.tenancy.bootstrap import bootstrap_if_empty
+from beleg.services.onboarding.bootstrap import bootstrap_if_empty
 from tests.api.test_documents import invoice_body
 from tests.conftest import make_tenant, system_actor
 from tests.conftest import test_settings as app_settings

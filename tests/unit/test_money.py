@@ -10,9 +10,12 @@ from beleg.money import (
     Money,
     UnknownCurrencyError,
     allocate,
+    allocate_amount,
     has_at_most_places,
+    in_minor_units,
     round_to_currency,
     round_to_places,
+    with_scale,
 )
 
 CURRENCIES = ["EUR", "JPY", "BHD", "CHF", "CLF"]
@@ -117,3 +120,32 @@ def test_rounding_never_exceeds_the_currency_decimals(amount: Decimal, code: str
     rounded = round_to_currency(amount, currency)
     assert has_at_most_places(rounded, currency.minor_units)
     assert abs(rounded - amount) <= currency.quantum / 2
+
+
+@given(amount=amounts, weights=weights, code=st.sampled_from(CURRENCIES))
+def test_allocate_amount_is_allocate_on_decimals(
+    amount: Decimal, weights: list[Decimal], code: str
+) -> None:
+    currency = Currency.of(code)
+    rounded = round_to_currency(amount, currency)
+    shares = allocate_amount(rounded, currency, weights)
+    assert shares == [s.amount for s in allocate(Money(rounded, currency), weights)]
+    assert sum(shares, Decimal(0)) == rounded
+
+
+def test_with_scale_writes_an_exact_amount_at_a_fixed_scale() -> None:
+    assert str(with_scale(Decimal(12), 2)) == "12.00"
+    assert str(with_scale(Decimal("2.40"), 2)) == "2.40"
+    assert str(in_minor_units(Decimal("-7"), Currency.of("JPY"))) == "-7"
+    assert str(in_minor_units(Decimal("1.5"), Currency.of("KWD"))) == "1.500"
+    with pytest.raises(ValueError, match="more than 2 decimals"):
+        with_scale(Decimal("0.005"), 2)  # a rescale never rounds
+
+
+@given(amount=amounts, code=st.sampled_from(CURRENCIES))
+def test_in_minor_units_keeps_the_value(amount: Decimal, code: str) -> None:
+    currency = Currency.of(code)
+    value = round_to_currency(amount, currency)
+    scaled = in_minor_units(value, currency)
+    assert scaled == value
+    assert scaled.as_tuple().exponent == -currency.minor_units

@@ -26,6 +26,7 @@ from beleg.queries.identity.lists import (
 )
 from beleg.queries.listing import ListRequest, ListSpec, prepare_stream, stream_rows
 from beleg.services.identity import api_keys, oauth_tokens, users
+from beleg.services.onboarding import tenants as onboarding
 from beleg.services.tenancy import tenants
 
 tenant_app = typer.Typer(help="Create, list and change tenants.", no_args_is_help=True)
@@ -61,7 +62,7 @@ def tenant_create(
 ) -> None:
     """Create a tenant."""
     db = database()
-    spec = tenants.TenantInput(
+    spec = onboarding.TenantInput(
         name=name,
         country=country,
         accounting_mode=mode,
@@ -71,12 +72,12 @@ def tenant_create(
         test_mode=test_mode,
         chart_of_accounts=chart,
     )
-    row = run(
-        lambda: tenants.create_tenant(
+    created = run(
+        lambda: onboarding.create_tenant(
             db=db, actor=operator(OUTSIDE_ANY_TENANT), spec=spec, clock=clock
         )
     )
-    console.print(f"tenant {row['number']} created: {row['id']}")
+    console.print(f"tenant {created.number} created: {created.id}")
 
 
 @tenant_app.command("list")

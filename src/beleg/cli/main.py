@@ -15,7 +15,7 @@ from beleg.db.audit import verify_tenant_chain
 from beleg.db.schema import upgrade_to_head
 from beleg.jobs.worker import run_forever, run_round
 from beleg.queries.identity.lists import all_tenant_ids, find_tenant
-from beleg.services.tenancy.bootstrap import bootstrap_if_empty
+from beleg.services.onboarding.bootstrap import bootstrap_if_empty
 from beleg.settings import get_settings
 
 app = typer.Typer(help="Beleg: billing, invoicing, payments and bookkeeping.", no_args_is_help=True)
@@ -62,8 +62,8 @@ def serve(
     first = bootstrap_if_empty(db=db, clock=clock)
     if first is not None:
         console.print(
-            f"Created platform tenant {first.tenant['number']} "
-            f"({first.tenant['id']}) and an unlimited admin API key."
+            f"Created platform tenant {first.tenant.number} "
+            f"({first.tenant.id}) and an unlimited admin API key."
         )
         console.print("Store this token now; it is not shown again:")
         console.print(first.admin_key.token, markup=False, highlight=False)

@@ -1,9 +1,15 @@
 """Money, currencies, rounding and allocation. Standard library only; the only code that rounds."""
 
-from beleg.money.allocation import allocate
+from beleg.money.allocation import allocate, allocate_amount
 from beleg.money.currency import Currency, UnknownCurrencyError, all_currency_codes, is_currency
 from beleg.money.money import CurrencyMismatchError, Money
-from beleg.money.rounding import has_at_most_places, round_to_currency, round_to_places
+from beleg.money.rounding import (
+    has_at_most_places,
+    in_minor_units,
+    round_to_currency,
+    round_to_places,
+    with_scale,
+)
 
 __all__ = [
     "Currency",
@@ -12,8 +18,11 @@ __all__ = [
     "UnknownCurrencyError",
     "all_currency_codes",
     "allocate",
+    "allocate_amount",
     "has_at_most_places",
+    "in_minor_units",
     "is_currency",
     "round_to_currency",
     "round_to_places",
+    "with_scale",
 ]

@@ -36,6 +36,13 @@ def allocate(amount: Money, weights: Sequence[Decimal | int]) -> list[Money]:
     return [Money(_from_units(share, amount.currency), amount.currency) for share in shares]
 
 
+def allocate_amount(
+    amount: Decimal, currency: Currency, weights: Sequence[Decimal | int]
+) -> list[Decimal]:
+    """``allocate`` for a plain amount in ``currency``: the shares as decimals."""
+    return [share.amount for share in allocate(Money(amount, currency), weights)]
+
+
 def _to_units(amount: Decimal, currency: Currency) -> int:
     units = amount.scaleb(currency.minor_units)
     if units != units.to_integral_value():

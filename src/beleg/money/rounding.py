@@ -27,3 +27,16 @@ def has_at_most_places(amount: Decimal, places: int) -> bool:
         return False
     exponent = amount.normalize().as_tuple().exponent
     return isinstance(exponent, int) and -exponent <= places
+
+
+def with_scale(amount: Decimal, places: int) -> Decimal:
+    """``amount`` written with exactly ``places`` decimals (12 -> 12.00), for rendering at a
+    fixed scale. This never rounds: an amount with more significant decimals is a ValueError."""
+    if not has_at_most_places(amount, places):
+        raise ValueError(f"{amount} has more than {places} decimals")
+    return amount.quantize(Decimal(1).scaleb(-places))
+
+
+def in_minor_units(amount: Decimal, currency: Currency) -> Decimal:
+    """``amount`` at the scale of ``currency`` (12 EUR -> 12.00); never rounds."""
+    return with_scale(amount, currency.minor_units)

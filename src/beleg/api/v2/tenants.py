@@ -17,8 +17,9 @@ from beleg.api.security import requires
 from beleg.api.v2.api_keys import ApiKeyCreate, ApiKeyCreated
 from beleg.domain.identity.principal import Actor
 from beleg.domain.identity.scopes import TENANT_SCOPES
-from beleg.queries.identity.lists import api_key_item, get_tenant, tenant_item, tenant_list
+from beleg.queries.identity.lists import api_key_item, get_tenant, tenant_list
 from beleg.services.identity import api_keys as key_service
+from beleg.services.onboarding import tenants as onboarding
 from beleg.services.tenancy import tenants as service
 
 router = APIRouter(prefix="/tenants", tags=["Tenants"], route_class=BelegRoute)
@@ -78,8 +79,9 @@ def list_tenants(
 def create_tenant(
     body: TenantCreate, actor: Actor = requires("tenants:write"), rt: Runtime = Depends(runtime)
 ) -> Any:
-    spec = service.TenantInput(**body.model_dump())
-    return tenant_item(service.create_tenant(db=rt.db, actor=actor, spec=spec, clock=rt.clock))
+    spec = onboarding.TenantInput(**body.model_dump())
+    created = onboarding.create_tenant(db=rt.db, actor=actor, spec=spec, clock=rt.clock)
+    return get_tenant(db=rt.db, tenant_id=created.id)
 
 
 @router.get("/{tenant_id}", response_model=TenantOut, summary="Get a tenant")
@@ -97,10 +99,10 @@ def patch_tenant(
     rt: Runtime = Depends(runtime),
 ) -> Any:
     changes = body.model_dump(exclude_unset=True)
-    row = service.update_tenant(
+    service.update_tenant(
         db=rt.db, actor=actor, tenant_id=tenant_id, changes=changes, clock=rt.clock
     )
-    return tenant_item(row)
+    return get_tenant(db=rt.db, tenant_id=tenant_id)
 
 
 @router.post(

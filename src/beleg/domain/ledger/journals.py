@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from beleg.domain.errors import ValidationFailed
-from beleg.money import Currency, Money, allocate, round_to_currency
+from beleg.money import Currency, allocate_amount, round_to_currency
 
 
 class JournalType(StrEnum):
@@ -124,12 +124,14 @@ def main_currency_amounts(draft: JournalDraft, main: Currency) -> list[Decimal]:
         return [p.amount for p in draft.postings]
     debit_total = sum((p.amount for p in draft.postings if p.amount > 0), Decimal(0))
     agreed = draft.main_total
-    main_total = Money(
-        round_to_currency(debit_total * draft.rate if agreed is None else agreed, main), main
+    main_total = round_to_currency(debit_total * draft.rate if agreed is None else agreed, main)
+    debits = iter(
+        allocate_amount(main_total, main, [p.amount for p in draft.postings if p.amount > 0])
     )
-    debits = iter(allocate(main_total, [p.amount for p in draft.postings if p.amount > 0]))
-    credits = iter(allocate(main_total, [-p.amount for p in draft.postings if p.amount < 0]))
-    return [next(debits).amount if p.amount > 0 else -next(credits).amount for p in draft.postings]
+    credits = iter(
+        allocate_amount(main_total, main, [-p.amount for p in draft.postings if p.amount < 0])
+    )
+    return [next(debits) if p.amount > 0 else -next(credits) for p in draft.postings]
 
 
 def reversal(draft: JournalDraft, *, booking_date: date, number: str) -> JournalDraft:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from beleg.domain.errors import ValidationFailed
-from beleg.money import Currency, Money, allocate
+from beleg.money import Currency, allocate_amount
 
 
 def payment_share(
@@ -23,14 +23,17 @@ def payment_share(
     total = sum(components, Decimal(0))
     if payment <= 0 or paid_before < 0 or paid_before + payment > total:
         raise ValidationFailed(
-            f"payment {payment} exceeds the remaining {total - paid_before} {currency.code}",
+            "ledger.payment_exceeds_remaining",
             field="paymentAmount",
+            payment=payment,
+            remaining=total - paid_before,
+            currency=currency.code,
         )
     if any(c < 0 for c in components):
-        raise ValidationFailed("invoice components must not be negative", field="lines")
+        raise ValidationFailed("ledger.negative_components", field="lines")
     weights = list(components)
     if not any(weights):
-        raise ValidationFailed("the invoice has no amount to pay", field="paymentAmount")
-    after = allocate(Money(paid_before + payment, currency), weights)
-    before = allocate(Money(paid_before, currency), weights)
-    return [a.amount - b.amount for a, b in zip(after, before, strict=True)]
+        raise ValidationFailed("ledger.nothing_to_pay", field="paymentAmount")
+    after = allocate_amount(paid_before + payment, currency, weights)
+    before = allocate_amount(paid_before, currency, weights)
+    return [a - b for a, b in zip(after, before, strict=True)]

@@ -35,9 +35,7 @@ def line_amounts(
     """Net, tax and total of one line, each rounded half-up to the currency."""
     kind = parse_amount_type(amount_type)
     if rate_percent < 0:
-        raise ValidationFailed(
-            f"tax rate must not be negative, not {rate_percent}", field="taxRate"
-        )
+        raise ValidationFailed("ledger.tax_rate_negative", field="taxRate", rate=rate_percent)
     if kind is AmountType.NET:
         net = round_to_currency(amount, currency)
         tax = round_to_currency(net * rate_percent / HUNDRED, currency)
@@ -54,8 +52,4 @@ def parse_amount_type(value: AmountType | str, field: str = "amountType") -> Amo
     try:
         return AmountType(value)
     except ValueError:
-        raise ValidationFailed(
-            f"amountType must be N (net) or T (total), not {value!r}",
-            de=f"amountType muss N (netto) oder T (brutto) sein, nicht {value!r}",
-            field=field,
-        ) from None
+        raise ValidationFailed("ledger.amount_type_unknown", field=field, value=value) from None

@@ -28,8 +28,10 @@ def check_country(country: str) -> str:
     """A tenant's country decides its chart of accounts and tax rules: AT or DE."""
     if country not in SUPPORTED_COUNTRIES:
         raise ValidationFailed(
-            f"country must be one of {', '.join(SUPPORTED_COUNTRIES)}, not {country!r}",
+            "tenancy.country_unsupported",
             field="country",
+            allowed=", ".join(SUPPORTED_COUNTRIES),
+            country=country,
         )
     return country
 
@@ -37,9 +39,7 @@ def check_country(country: str) -> str:
 def check_currency(currency: str) -> str:
     """The main currency must be an active ISO 4217 code."""
     if not is_currency(currency):
-        raise ValidationFailed(
-            f"currency {currency!r} is not an active ISO 4217 code", field="currency"
-        )
+        raise ValidationFailed("tenancy.currency_unknown", field="currency", currency=currency)
     return currency
 
 
@@ -47,8 +47,10 @@ def check_locale(locale: str) -> str:
     """Documents and messages are rendered in one of the supported locales."""
     if locale not in SUPPORTED_LOCALES:
         raise ValidationFailed(
-            f"locale must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}",
+            "tenancy.locale_unsupported",
             field="locale",
+            allowed=", ".join(SUPPORTED_LOCALES),
+            locale=locale,
         )
     return locale
 
@@ -57,7 +59,7 @@ def check_name(name: str) -> str:
     """A tenant's display name: 1 to 200 characters after trimming."""
     trimmed = name.strip()
     if not 1 <= len(trimmed) <= MAX_NAME_LENGTH:
-        raise ValidationFailed(f"name must have 1 to {MAX_NAME_LENGTH} characters", field="name")
+        raise ValidationFailed("tenancy.name_length", field="name", limit=MAX_NAME_LENGTH)
     return trimmed
 
 

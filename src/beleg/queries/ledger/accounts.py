@@ -24,7 +24,7 @@ from beleg.domain.errors import NotFound
 from beleg.domain.ledger.charts import Account, AccountType, Modifier, chart_named
 from beleg.domain.ledger.charts.model import MODIFIER_NAMES
 from beleg.domain.ledger.rebooks import RebookType, allowed
-from beleg.money import Currency
+from beleg.money import Currency, in_minor_units
 
 INCOME_TYPES = (AccountType.REVENUE.value, AccountType.REVENUE_GASTRONOMY.value)
 
@@ -212,9 +212,9 @@ def balances(*, db: Database, tenant_id: uuid.UUID, query: BalanceQuery) -> list
             {
                 "accountCode": code,
                 "accountName": name,
-                "credit": credit.quantize(main.quantum),
-                "debit": debit.quantize(main.quantum),
-                "sum": total.quantize(main.quantum),
+                "credit": in_minor_units(credit, main),
+                "debit": in_minor_units(debit, main),
+                "sum": in_minor_units(total, main),
             }
         )
     return items
@@ -299,7 +299,7 @@ def _month_line(
     if query.account_type and kind != query.account_type:
         return None
     sign = Decimal(-1) if kind in INCOME_TYPES else Decimal(1)
-    months = [(sign * m).quantize(main.quantum) for m in line["months"]]
+    months = [in_minor_units(sign * m, main) for m in line["months"]]
     item: dict[str, Any] = {
         "account": code,
         "accountName": name,
@@ -308,10 +308,10 @@ def _month_line(
     }
     total = sum(months, Decimal(0))
     if query.opening_balances:
-        item["openingBalance"] = (sign * line["opening"]).quantize(main.quantum)
+        item["openingBalance"] = in_minor_units(sign * line["opening"], main)
         total += item["openingBalance"]
     if query.closing_entries:
-        item["balanceSum"] = (sign * line["closing"]).quantize(main.quantum)
+        item["balanceSum"] = in_minor_units(sign * line["closing"], main)
         total += item["balanceSum"]
     if totals:
         item["totalSum"] = total

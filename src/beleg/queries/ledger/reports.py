@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
 from beleg.db.tables import ledger_accounts, ledger_journals, ledger_postings, tenants
-from beleg.money import Currency
+from beleg.money import Currency, in_minor_units
 from beleg.queries.listing import ListSpec
 
 
@@ -51,19 +51,19 @@ def trial_balance(
         .order_by(totals.c.account_code)
     )
     with db.reader() as session:
-        quantum = Currency.of(
+        main = Currency.of(
             session.execute(
                 select(tenants.c.currency).where(tenants.c.id == tenant_id)
             ).scalar_one()
-        ).quantum
+        )
         rows = session.execute(statement).all()
     return [
         BalanceRow(
             r.account_code,
             r.name,
             r.account_type,
-            Decimal(r.debit).quantize(quantum),
-            Decimal(r.credit).quantize(quantum),
+            in_minor_units(Decimal(r.debit), main),
+            in_minor_units(Decimal(r.credit), main),
         )
         for r in rows
     ]
@@ -124,15 +124,15 @@ def journal_lines(tenant_id: uuid.UUID) -> ListSpec:
 
 
 def _journal_line(row: Any) -> dict[str, Any]:
-    quantum, main = Currency.of(row.currency).quantum, Currency.of(row.main).quantum
+    currency, main = Currency.of(row.currency), Currency.of(row.main)
     return {
         "number": row.number,
         "type": row.journal_type,
         "bookingDate": row.booking_date,
         "account": row.account_code,
-        "amount": row.amount.quantize(quantum),
+        "amount": in_minor_units(row.amount, currency),
         "currency": row.currency,
-        "amountMain": row.amount_main.quantize(main),
+        "amountMain": in_minor_units(row.amount_main, main),
         "taxCode": row.tax_code,
         "description": row.description,
         "cancelledBy": row.cancelled_by,

@@ -27,6 +27,7 @@ from beleg.db.tables import (
     cash_registers,
     tenants,
 )
+from beleg.db.tenancy import business_clock
 from beleg.domain.errors import NotFound
 from beleg.domain.pos.registers import (
     ClosingState,
@@ -37,7 +38,6 @@ from beleg.domain.pos.registers import (
     receipt_number,
 )
 from beleg.formats import rksv
-from beleg.services.tenancy.test_clock import business_clock
 
 ZERO = Decimal("0.00")
 NO_TURNOVER = (ZERO, ZERO, ZERO, ZERO, ZERO)

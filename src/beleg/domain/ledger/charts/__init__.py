@@ -37,8 +37,11 @@ def check_chart(country: str, name: str | None) -> str:
     if chart is None or chart.country != country:
         allowed = sorted(c.name for c in CHARTS.values() if c.country == country)
         raise ValidationFailed(
-            f"chartOfAccounts for {country} must be one of {', '.join(allowed)}, not {chosen!r}",
+            "ledger.chart_not_for_country",
             field="chartOfAccounts",
+            country=country,
+            allowed=", ".join(allowed),
+            chart=chosen,
         )
     return chosen
 

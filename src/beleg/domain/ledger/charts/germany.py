@@ -107,12 +107,17 @@ _ROLES = {  # role -> SKR03 code; SKR04 follows from _ROWS
 
 
 def _chart(name: str, column: int) -> Chart:
-    to_code = {row[0]: row[column] for row in _ROWS}
+    """The chart whose codes stand in ``column`` of ``_ROWS`` (0: SKR03, 1: SKR04)."""
+    codes = [row[1] if column == 1 else row[0] for row in _ROWS]
+    to_code = {row[0]: code for row, code in zip(_ROWS, codes, strict=True)}
 
     def role(key: str) -> str:
         return to_code[_ROLES[key]]
 
-    accounts = tuple(Account(row[column], row[2], row[3], row[4], row[5]) for row in _ROWS)
+    accounts = tuple(
+        Account(code, row[2], row[3], row[4], row[5])
+        for row, code in zip(_ROWS, codes, strict=True)
+    )
     return Chart(
         name=name,
         country="DE",

@@ -122,20 +122,14 @@ class Chart:
             return self._by_code[code]
         except KeyError:
             raise NotFound(
-                f"account {code} is not in chart {self.name}",
-                de=f"Konto {code} ist nicht im Kontenplan",
-                field="account",
+                "ledger.account_not_in_chart", field="account", code=code, chart=self.name
             ) from None
 
     def tax_entry(self, code: str) -> TaxEntry:
         for entry in self.tax_entries:
             if entry.code == code:
                 return entry
-        raise ValidationFailed(
-            f"tax class entry {code!r} does not exist",
-            de=f"Steuerklasse {code} existiert nicht",
-            field="taxEntry",
-        )
+        raise ValidationFailed("ledger.tax_entry_unknown", field="taxEntry", code=code)
 
 
 def revenue(
