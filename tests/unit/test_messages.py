@@ -21,7 +21,8 @@ from beleg.domain.errors import DomainError
 
 SOURCE = Path(beleg.__file__).parent
 CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-RENDERERS = {"text"}  # messages.text(code, language, **params)
+RENDERERS = {"text", "Message", "RsqlError"}  # render a code with keyword parameters
+NOT_PARAMS = {"RsqlError": {"position"}, "text": set(), "Message": set()}  # not text params
 
 
 def _error_classes() -> set[str]:
@@ -61,7 +62,7 @@ def _uses() -> Iterator[Use]:
             if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                 continue
             keywords = [k.arg for k in node.keywords]
-            skip = {"field"} if _callee(node) not in RENDERERS else set()
+            skip = NOT_PARAMS.get(str(_callee(node)), {"field"})
             params = None if None in keywords else frozenset(keywords) - skip
             yield Use(f"{path.relative_to(SOURCE)}:{node.lineno}", first.value, params)
 
@@ -97,12 +98,26 @@ def test_every_raised_code_has_both_texts_with_its_placeholders(use: Use) -> Non
         assert used == use.params, f"{use.where}: {use.code} passes unused parameters"
 
 
+def _prefix(node: ast.JoinedStr) -> str | None:
+    """The constant start of an f-string that builds a code (f"framework.{kind}")."""
+    first = node.values[0] if node.values else None
+    if (
+        isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and CODE.match(first.value.rstrip(".") + ".x")
+    ):
+        return first.value
+    return None
+
+
 def test_every_catalogue_entry_is_used() -> None:
-    constants = {
-        node.value
-        for path in SOURCE.rglob("*.py")
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
-    }
-    unused = sorted(set(messages.catalogue("en")) - constants)
+    trees = [ast.parse(path.read_text()) for path in SOURCE.rglob("*.py")]
+    nodes = [node for tree in trees for node in ast.walk(tree)]
+    constants = {n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    prefixes = {p for n in nodes if isinstance(n, ast.JoinedStr) and (p := _prefix(n))}
+    unused = sorted(
+        code
+        for code in messages.catalogue("en")
+        if code not in constants and not any(code.startswith(p) for p in prefixes)
+    )
     assert unused == []

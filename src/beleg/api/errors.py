@@ -1,4 +1,11 @@
-"""Exception handlers: every failure becomes a 4xx/5xx body naming the field and the rule."""
+"""Exception handlers: every failure becomes a 4xx/5xx body naming the field and the rule.
+
+Texts come from the message catalogue in the response's language (``api.language``). On the
+accounting API (``/api/1.1``) the framework's own failures (request validation, bad JSON,
+unknown fields, 401, 403, unknown routes, wrong methods) carry the exception-style names of
+seed 003's RestError (``ValidationException``, ...) like business errors do; the billing API
+keeps its problem codes (``validation-error``, ``unauthenticated``, ...).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from beleg.api.language import preferred_language
+from beleg import messages
+from beleg.api.language import response_language
 from beleg.api.problems import ACCOUNTING_PREFIX, ApiError, problem_response
 from beleg.domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 
@@ -22,6 +30,35 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
     (Conflict, 409),
     (Forbidden, 403),
 ]
+# Seed 003 RestError.error names of the framework's failures on /api/1.1.
+_ACCOUNTING_NAMES = {
+    "validation-error": "ValidationException",
+    "unauthenticated": "UnauthorizedException",
+    "missing-scope": "ForbiddenException",
+    "not-found": "NotFoundException",
+    "method-not-allowed": "MethodNotAllowedException",
+}
+_HTTP = {
+    404: ("not-found", "framework.not_found"),
+    405: ("method-not-allowed", "framework.method_not_allowed"),
+}
+_PLURAL_OF = {  # pydantic's {expected_plural} follows this context value
+    "string_too_short": "min_length",
+    "string_too_long": "max_length",
+    "too_short": "min_length",
+    "too_long": "max_length",
+    "decimal_max_digits": "max_digits",
+    "decimal_max_places": "decimal_places",
+    "decimal_whole_digits": "whole_digits",
+}
+
+
+def _accounting(request: Request) -> bool:
+    return request.url.path.startswith(ACCOUNTING_PREFIX)
+
+
+def _name(request: Request, code: str) -> str:
+    return _ACCOUNTING_NAMES.get(code, code) if _accounting(request) else code
 
 
 def _field_path(location: tuple[Any, ...]) -> str:
@@ -29,27 +66,44 @@ def _field_path(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(location[-1] if location else "body")
 
 
+def validation_text(error: dict[str, Any], language: str) -> str:
+    """The text of one request-validation error: the catalogue's ``framework.<type>`` in
+    ``language`` with the error's context, else the framework's own message."""
+    code = f"framework.{error.get('type', '')}"
+    if not messages.known(code):
+        return str(error.get("msg", ""))
+    params = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    counted = _PLURAL_OF.get(str(error.get("type")))
+    if counted is not None:
+        params["expected_plural"] = "" if params.get(counted) == "1" else "s"
+    try:
+        return messages.text(code, language, **params)
+    except (KeyError, IndexError, ValueError):
+        return str(error.get("msg", ""))
+
+
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    language = response_language(request)
     errors = [
-        {"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
+        {"field": _field_path(tuple(e.get("loc", ()))), "message": validation_text(e, language)}
         for e in exc.errors()
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem_response(
-        request, status=400, code="validation-error", detail=detail, errors=errors
+        request, status=400, code=_name(request, "validation-error"), detail=detail, errors=errors
     )
 
 
 async def _domain(request: Request, exc: DomainError) -> JSONResponse:
     status = next((s for cls, s in _DOMAIN_STATUS if isinstance(exc, cls)), 400)
-    message = exc.message
-    if request.url.path.startswith(ACCOUNTING_PREFIX) and preferred_language(request) == "de":
-        message = _german(exc) or message  # seed 003 §2: German unless English is preferred
+    message = exc.text(response_language(request))
+    if _accounting(request) and response_language(request) == "de" and message == exc.message:
+        message = _legacy_german(exc) or message
     errors = [{"field": exc.field, "message": message}] if exc.field else None
     return problem_response(request, status=status, code=exc.error, detail=message, errors=errors)
 
 
-# What a NotFound on the accounting API names, by field (seed 003 style: "Land nicht gefunden.").
+# TRANSITION: what a NotFound without a catalogue text named in German, by field.
 _NOT_FOUND_DE = {
     "invoice": "Rechnung",
     "booking": "Buchung",
@@ -65,34 +119,33 @@ _NOT_FOUND_DE = {
 }
 
 
-def _german(exc: DomainError) -> str | None:
-    german = exc.text("de")
-    if german != exc.message:
-        return german
+def _legacy_german(exc: DomainError) -> str | None:
     if isinstance(exc, NotFound) and exc.field in _NOT_FOUND_DE:
         return f"{_NOT_FOUND_DE[exc.field]} nicht gefunden."
     return None
 
 
 async def _api(request: Request, exc: ApiError) -> JSONResponse:
-    errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
+    message = exc.text(response_language(request))
+    errors = [{"field": exc.field, "message": message}] if exc.field else None
     return problem_response(
         request,
         status=exc.status,
-        code=exc.code,
-        detail=exc.message,
+        code=_name(request, exc.code),
+        detail=message,
         errors=errors,
         headers=exc.headers,
     )
 
 
 async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-    code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    code, text = _HTTP.get(exc.status_code, ("http-error", ""))
+    detail = messages.text(text, response_language(request)) if text else str(exc.detail)
     return problem_response(
         request,
         status=exc.status_code,
-        code=code,
-        detail=str(exc.detail),
+        code=_name(request, code),
+        detail=detail,
         headers=getattr(exc, "headers", None),
     )
 
@@ -103,11 +156,12 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         request,
         status=500,
         code="internal-error",
-        detail="An unexpected error occurred; quote the request id.",
+        detail=messages.text("framework.internal_error", response_language(request)),
     )
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    # Starlette types handlers by the base Exception; ours take its subclasses.
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(ApiError, _api)  # type: ignore[arg-type]

@@ -1,13 +1,16 @@
-"""Response language: German by default, English when the client prefers it (seed 003 §2)."""
+"""Response language (seed 003 §2; DESIGN.md "Errors"): the accounting API answers German
+unless the client prefers English, the billing API English unless it prefers German."""
 
 from __future__ import annotations
 
 from fastapi import Request
 
+from beleg.api.problems import ACCOUNTING_PREFIX
 
-def preferred_language(request: Request) -> str:
-    """'en' if the highest-weighted Accept-Language tag is English, else 'de'."""
-    best, best_q = "de", -1.0
+
+def preferred_language(request: Request, default: str = "de") -> str:
+    """'de' or 'en': the highest-weighted of them in Accept-Language, else ``default``."""
+    best, best_q = default, -1.0
     for part in request.headers.get("accept-language", "").split(","):
         tag, _, params = part.strip().partition(";")
         q = 1.0
@@ -20,3 +23,9 @@ def preferred_language(request: Request) -> str:
         if language in ("de", "en") and q > best_q:
             best, best_q = language, q
     return best
+
+
+def response_language(request: Request) -> str:
+    """The language of texts in this response: German by default on /api/1.1, English on /v2."""
+    accounting = request.url.path.startswith(ACCOUNTING_PREFIX)
+    return preferred_language(request, default="de" if accounting else "en")

@@ -61,9 +61,10 @@ def _columns(spec: ListSpec, requested: str | None) -> list[str]:
     unknown = [c for c in chosen if c not in spec.columns]
     if unknown or not chosen:
         raise ValidationFailed(
-            f"columns: unknown column(s) {', '.join(unknown) or '(none given)'}; "
-            f"available are {', '.join(spec.columns)}",
+            "querying.columns_unknown",
             field="columns",
+            unknown=", ".join(unknown) or "(none given)",
+            available=", ".join(spec.columns),
         )
     return chosen
 
@@ -71,10 +72,7 @@ def _columns(spec: ListSpec, requested: str | None) -> list[str]:
 def _filename(requested: str | None, default: str) -> str:
     name = requested or default
     if not _FILENAME.match(name):
-        raise ValidationFailed(
-            "filename may contain letters, digits, '.', '_' and '-' only (at most 100 characters)",
-            field="filename",
-        )
+        raise ValidationFailed("querying.filename", field="filename")
     return name if name.lower().endswith(".csv") else f"{name}.csv"
 
 
@@ -96,6 +94,6 @@ def list_response(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     if params.size > rt.settings.page_size_max:
-        raise ValidationFailed(f"size must be at most {rt.settings.page_size_max}", field="size")
+        raise ValidationFailed("querying.page_size", field="size", limit=rt.settings.page_size_max)
     page = fetch_page(db=rt.db, spec=spec, request=list_request)
     return {"items": page.items, "page": page.page, "size": page.size, "total": page.total}

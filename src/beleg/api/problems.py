@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from beleg import messages
+
 ACCOUNTING_PREFIX = "/api/1.1"
 _IDENTIFIER_ALPHABET = string.ascii_letters + string.digits
 
@@ -29,7 +31,8 @@ TITLES = {
 
 
 class ApiError(Exception):
-    """An HTTP-level failure with a stable code (authentication, scopes, idempotency)."""
+    """An HTTP-level failure with a stable code (authentication, scopes, rate limits).
+    ``message`` is a catalogue code whose text ``params`` fill (``beleg.messages``)."""
 
     def __init__(
         self,
@@ -39,10 +42,14 @@ class ApiError(Exception):
         *,
         field: str | None = None,
         headers: dict[str, str] | None = None,
+        **params: object,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
-        self.field, self.headers = field, headers or {}
+        self.field, self.headers, self.params = field, headers or {}, params
+
+    def text(self, language: str) -> str:
+        return messages.text(self.message, language, **self.params)
 
 
 def _now(request: Request) -> datetime:

@@ -19,6 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 from starlette.routing import BaseRoute
 
+from beleg import messages
+from beleg.api.language import response_language
 from beleg.api.problems import ApiError, problem_response
 from beleg.api.runtime import Runtime
 from beleg.api.security import bearer_token, resolve_principal
@@ -43,13 +45,17 @@ class BelegRoute(APIRoute):
             if key is None:
                 return await handler(request)
             if not _valid_key(key):
+                language = response_language(request)
                 return problem_response(
                     request,
                     status=400,
                     code="validation-error",
-                    detail="Idempotency-Key must be 1 to 255 printable characters",
+                    detail=messages.text("framework.idempotency_key_invalid", language),
                     errors=[
-                        {"field": "Idempotency-Key", "message": "1 to 255 printable characters"}
+                        {
+                            "field": "Idempotency-Key",
+                            "message": messages.text("framework.idempotency_key_format", language),
+                        }
                     ],
                 )
             try:
@@ -88,20 +94,26 @@ async def _run_once(
     if claim.claim is store.Claim.REPLAY and claim.stored is not None:
         headers = {**claim.stored.headers, "idempotent-replayed": "true"}
         return Response(claim.stored.body, status_code=claim.stored.status_code, headers=headers)
+    language = response_language(request)
     if claim.claim is store.Claim.MISMATCH:
         return problem_response(
             request,
             status=422,
             code="idempotency-key-reused",
-            detail="this Idempotency-Key was used with a different request",
-            errors=[{"field": "Idempotency-Key", "message": "reused with a different request"}],
+            detail=messages.text("framework.idempotency_key_reused", language),
+            errors=[
+                {
+                    "field": "Idempotency-Key",
+                    "message": messages.text("framework.idempotency_key_other_request", language),
+                }
+            ],
         )
     if claim.claim is store.Claim.IN_PROGRESS:
         return problem_response(
             request,
             status=409,
             code="idempotency-key-in-progress",
-            detail="a request with this Idempotency-Key is still running",
+            detail=messages.text("framework.idempotency_key_running", language),
             headers={"Retry-After": "1"},
         )
     try:

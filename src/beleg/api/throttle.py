@@ -6,6 +6,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from beleg.api.language import response_language
 from beleg.api.problems import problem_response
 from beleg.api.security import limit_client_address
 
@@ -29,6 +30,10 @@ class ClientAddressLimit:
             await self.app(scope, receive, send)
             return
         response = problem_response(
-            request, status=429, code=refused.code, detail=refused.message, headers=refused.headers
+            request,
+            status=429,
+            code=refused.code,
+            detail=refused.text(response_language(request)),
+            headers=refused.headers,
         )
         await response(scope, receive, send)

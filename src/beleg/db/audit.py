@@ -207,7 +207,7 @@ def verify_tenant_chain(*, db: Database, tenant_id: uuid.UUID) -> VerificationRe
             )
         ).one_or_none()
         if head is None:
-            raise NotFound(f"tenant {tenant_id} has no audit trail", field="tenant")
+            raise NotFound("audit.no_trail", field="tenant", tenant=tenant_id)
         rows = session.execute(
             select(audit_entries)
             .where(audit_entries.c.tenant_id == tenant_id)

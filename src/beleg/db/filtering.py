@@ -78,15 +78,18 @@ def _convert(name: str, spec: FilterField, text: str) -> Any:
     if spec.kind is Kind.ENUM:
         if text not in spec.choices:
             raise ValidationFailed(
-                f"search: {name} must be one of {', '.join(spec.choices)}, not {text!r}",
+                "querying.search_choice",
                 field="search",
+                name=name,
+                choices=", ".join(spec.choices),
+                value=text,
             )
         return text
     try:
         return _CONVERTERS[spec.kind](text)
     except (ValueError, InvalidOperation):
         raise ValidationFailed(
-            f"search: {text!r} is not a valid {spec.kind.value} for {name}", field="search"
+            "querying.search_value", field="search", value=text, kind=spec.kind.value, name=name
         ) from None
 
 
@@ -103,17 +106,17 @@ def _comparison(node: Comparison, fields: Mapping[str, FilterField]) -> ColumnEl
     spec = fields.get(node.selector)
     if spec is None:
         raise ValidationFailed(
-            f"search: unknown field {node.selector!r}; filterable are {', '.join(sorted(fields))}",
+            "querying.search_field_unknown",
             field="search",
+            name=node.selector,
+            filterable=", ".join(sorted(fields)),
         )
     column, op = spec.column, node.operator
     if op == "isnull":
         return column.is_(None) if _parse_bool_or_fail(node) else column.is_not(None)
     if op in ("like",) or (op == "==" and spec.kind is Kind.STRING and "*" in node.values[0]):
         if spec.kind is not Kind.STRING:
-            raise ValidationFailed(
-                f"search: =like= works on text fields, not {node.selector}", field="search"
-            )
+            raise ValidationFailed("querying.like_on_text", field="search", name=node.selector)
         return column.like(_like_pattern(node.values[0]), escape=LIKE_ESCAPE)
     values = [_convert(node.selector, spec, v) for v in node.values]
     return _OPERATORS[op](column, values)
@@ -124,7 +127,7 @@ def _parse_bool_or_fail(node: Comparison) -> bool:
         return _parse_bool(node.values[0])
     except ValueError:
         raise ValidationFailed(
-            f"search: =isnull= on {node.selector} takes true or false", field="search"
+            "querying.isnull_boolean", field="search", name=node.selector
         ) from None
 
 

@@ -14,6 +14,7 @@ tests/unit/test_messages.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -42,12 +43,26 @@ def template(code: str, language: str = ENGLISH) -> str | None:
     return found if found is not None else catalogue(ENGLISH).get(code)
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A text not yet rendered: a code and its parameters. As a parameter of another text
+    it is rendered in that text's language."""
+
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, language: str = ENGLISH) -> str:
+        return text(self.code, language, **self.params)
+
+
 def text(code: str, language: str = ENGLISH, /, **params: object) -> str:
-    """The text of ``code`` in ``language`` with ``params`` filled in."""
+    """The text of ``code`` in ``language`` with ``params`` filled in (a ``Message``
+    parameter rendered in the same language)."""
     found = template(code, language)
     if found is None:
         return code
-    return found.format(**params)
+    rendered = {k: v.text(language) if isinstance(v, Message) else v for k, v in params.items()}
+    return found.format(**rendered)
 
 
 def known(code: str) -> bool:

@@ -56,8 +56,16 @@ def _filtered(spec: ListSpec, search: str | None) -> Select[Any]:
         try:
             node = parse_rsql(search)
         except RsqlError as exc:
-            where = f" at position {exc.position}" if exc.position else ""
-            raise ValidationFailed(f"search: {exc}{where}", field="search") from None
+            if exc.position:
+                raise ValidationFailed(
+                    "querying.search_invalid_at",
+                    field="search",
+                    problem=exc.problem,
+                    position=exc.position,
+                ) from None
+            raise ValidationFailed(
+                "querying.search_invalid", field="search", problem=exc.problem
+            ) from None
         statement = statement.where(to_condition(node, spec.filters))
     return statement
 
@@ -71,8 +79,10 @@ def _ordering(spec: ListSpec, sort: str | None) -> list[ColumnElement[Any]]:
         column = spec.sortable.get(name)
         if column is None:
             raise ValidationFailed(
-                f"sort: unknown field {name!r}; sortable are {', '.join(sorted(spec.sortable))}",
+                "querying.sort_unknown",
                 field="sort",
+                name=name,
+                sortable=", ".join(sorted(spec.sortable)),
             )
         order.append(column.desc() if descending else column.asc())
     return order + list(spec.default_sort)

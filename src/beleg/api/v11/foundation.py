@@ -17,11 +17,6 @@ from beleg.services.identity import oauth_tokens
 
 router = APIRouter(tags=["Foundation"], route_class=BelegRoute)
 
-_MESSAGES = {
-    "country": ("Land nicht gefunden.", "Country not found."),
-    "region": ("Land oder Region nicht gefunden.", "Country or region not found."),
-}
-
 
 class CountryDto(ApiModel):
     id: str
@@ -44,11 +39,6 @@ class UnitOfMeasureDto(ApiModel):
     description: str
 
 
-def _localized_not_found(exc: NotFound, language: str) -> NotFound:
-    german, english = _MESSAGES[exc.field or "country"]
-    return NotFound(english if language == "en" else german, field=exc.field)
-
-
 @router.get("/countries", response_model=list[CountryDto], operation_id="getAllCountries")
 def countries(request: Request, actor: Actor = requires("foundation:read")) -> list[dict[str, str]]:
     return data.list_countries(preferred_language(request))
@@ -58,11 +48,7 @@ def countries(request: Request, actor: Actor = requires("foundation:read")) -> l
 def country(
     country: str, request: Request, actor: Actor = requires("foundation:read")
 ) -> dict[str, str]:
-    language = preferred_language(request)
-    try:
-        return data.get_country(country, language)
-    except NotFound as exc:
-        raise _localized_not_found(exc, language) from None
+    return data.get_country(country, preferred_language(request))
 
 
 @router.get(
@@ -71,11 +57,7 @@ def country(
 def regions(
     country: str, request: Request, actor: Actor = requires("foundation:read")
 ) -> list[dict[str, str]]:
-    language = preferred_language(request)
-    try:
-        return data.list_regions(country, language)
-    except NotFound as exc:
-        raise _localized_not_found(exc, language) from None
+    return data.list_regions(country, preferred_language(request))
 
 
 @router.get(
@@ -84,11 +66,7 @@ def regions(
 def region(
     country: str, region: str, request: Request, actor: Actor = requires("foundation:read")
 ) -> dict[str, str]:
-    language = preferred_language(request)
-    try:
-        return data.get_region(country, region, language)
-    except NotFound as exc:
-        raise _localized_not_found(NotFound(str(exc), field="region"), language) from None
+    return data.get_region(country, region, preferred_language(request))
 
 
 @router.get("/currencies", response_model=list[CurrencyDto], operation_id="getAllCurrencies")
@@ -115,7 +93,5 @@ def logout(
     refresh_token: str, actor: Actor = requires("foundation:read"), rt: Runtime = Depends(runtime)
 ) -> Response:
     if not oauth_tokens.logout(db=rt.db, actor=actor, refresh_token=refresh_token, clock=rt.clock):
-        raise NotFound(
-            "refresh token not found", field="refresh_token", de="Sitzung nicht gefunden."
-        )
+        raise NotFound("foundation.session_not_found", field="refresh_token")
     return Response(status_code=204)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
 
+from beleg.messages import Message
+
 MAX_QUERY_LENGTH = 2000
 MAX_COMPARISONS = 50
 
@@ -55,10 +57,12 @@ SQ: /'(\\.|[^'\\])*'/
 
 
 class RsqlError(ValueError):
-    """The filter cannot be parsed or uses an unknown operator; ``position`` is 1-based."""
+    """The filter cannot be parsed or uses an unknown operator; ``position`` is 1-based.
+    ``problem`` is the text of what is wrong (a catalogue code and its parameters)."""
 
-    def __init__(self, message: str, position: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, position: int | None = None, **params: object) -> None:
+        self.problem = Message(code, params)
+        super().__init__(self.problem.text())
         self.position = position
 
 
@@ -113,12 +117,14 @@ class _ToAst(Transformer):
         op = str(operator)
         if op not in OPERATOR_ALIASES:
             raise RsqlError(
-                f"unknown operator {op!r}; use one of {', '.join(OPERATOR_ALIASES)}",
+                "querying.unknown_operator",
                 operator.column,
+                operator=op,
+                allowed=", ".join(OPERATOR_ALIASES),
             )
         normalised = OPERATOR_ALIASES[op]
         if normalised not in ("in", "out") and len(values) != 1:
-            raise RsqlError(f"operator {op} takes exactly one value", operator.column)
+            raise RsqlError("querying.one_value", operator.column, operator=op)
         return Comparison(str(selector), normalised, values)
 
     def and_expr(self, *children: Node) -> And:
@@ -137,25 +143,27 @@ def _count(node: Node) -> int:
 def parse_rsql(text: str) -> Node:
     """Parse an RSQL expression; raise ``RsqlError`` naming the position of the problem."""
     if not text.strip():
-        raise RsqlError("search expression is empty")
+        raise RsqlError("querying.empty")
     if len(text) > MAX_QUERY_LENGTH:
-        raise RsqlError(f"search expression is longer than {MAX_QUERY_LENGTH} characters")
+        raise RsqlError("querying.too_long", limit=MAX_QUERY_LENGTH)
     try:
         tree = _PARSER.parse(text)
         node: Node = _ToAst().transform(tree)
     except RsqlError:
         raise
     except UnexpectedCharacters as exc:
-        raise RsqlError(f"unexpected character {text[exc.pos_in_stream]!r}", exc.column) from None
+        raise RsqlError(
+            "querying.unexpected_character", exc.column, char=text[exc.pos_in_stream]
+        ) from None
     except UnexpectedInput as exc:
-        raise RsqlError("incomplete or malformed search expression", exc.column) from None
+        raise RsqlError("querying.incomplete", exc.column) from None
     except LarkError as exc:
         inner = exc.__context__
         if isinstance(inner, RsqlError):
             raise inner from None
-        raise RsqlError("malformed search expression") from None
+        raise RsqlError("querying.malformed") from None
     if _count(node) > MAX_COMPARISONS:
-        raise RsqlError(f"search expression has more than {MAX_COMPARISONS} comparisons")
+        raise RsqlError("querying.too_many_comparisons", limit=MAX_COMPARISONS)
     return node
 
 

@@ -44,7 +44,7 @@ def get_audit_entry(*, db: Database, tenant_id: uuid.UUID, seq: int) -> dict[str
             )
         ).one_or_none()
     if row is None:
-        raise NotFound(f"audit entry {seq} does not exist", field="seq")
+        raise NotFound("audit.entry_not_found", field="seq", seq=seq)
     return audit_item(row)
 
 

@@ -23,7 +23,7 @@ def list_countries(language: str) -> list[dict[str, str]]:
 def get_country(code: str, language: str) -> dict[str, str]:
     names = COUNTRY_NAMES.get(code.upper())
     if names is None:
-        raise NotFound(f"country {code!r} not found", field="country")
+        raise NotFound("foundation.country_not_found", field="country")
     return {"id": code.upper(), "name": names[1 if _english(language) else 0]}
 
 
@@ -38,10 +38,15 @@ def list_regions(country: str, language: str) -> list[dict[str, str]]:
 
 
 def get_region(country: str, region: str, language: str) -> dict[str, str]:
-    for item in list_regions(country, language):
+    """A region of a country; an unknown country or region is not found (naming ``region``)."""
+    try:
+        regions = list_regions(country, language)
+    except NotFound:
+        regions = []
+    for item in regions:
         if item["id"] == region.upper():
             return item
-    raise NotFound(f"region {region!r} of country {country!r} not found", field="region")
+    raise NotFound("foundation.region_not_found", field="region")
 
 
 def list_currencies(language: str) -> list[dict[str, str]]:
