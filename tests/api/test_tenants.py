@@ -4,8 +4,8 @@ import uuid
 
 from starlette.testclient import TestClient
 
-from beleg.db.audit import verify_tenant_chain
 from beleg.db.database import Database
+from beleg.queries.audit.verification import verify_tenant_chain
 from tests.conftest import TenantFixture
 
 NEW = {"name": "Muster GmbH", "country": "DE", "accountingMode": "EA"}

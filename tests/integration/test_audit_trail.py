@@ -5,9 +5,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from beleg.clock import SystemClock
-from beleg.db.audit import verify_tenant_chain
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries
+from beleg.queries.audit.verification import verify_tenant_chain
 from beleg.services.identity.users import create_user, update_user
 from tests.conftest import TenantFixture, system_actor
 from tests.tampering import tampering

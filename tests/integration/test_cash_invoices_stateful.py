@@ -17,13 +17,13 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from sqlalchemy import func, select
 
 from beleg.clock import SystemClock
-from beleg.db.audit import verify_tenant_chain
 from beleg.db.database import Database
 from beleg.db.ledger import load_books
 from beleg.db.tables import cb_invoices, ledger_journals, ledger_postings
 from beleg.domain.accounting.components import cumulative_targets
 from beleg.domain.accounting.lines import Direction, LineInput
 from beleg.domain.errors import DomainError
+from beleg.queries.audit.verification import verify_tenant_chain
 from beleg.services.accounting import invoices as cash_invoices
 from beleg.services.accounting import payments as cash_payments
 from beleg.services.accounting.context import booked_so_far, load_invoice

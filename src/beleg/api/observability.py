@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO, cast
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -47,7 +47,7 @@ def configure_logging(level: str, fmt: str) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStdout()),
+        logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, _CurrentStdout())),
         cache_logger_on_first_use=False,
     )
 

@@ -8,9 +8,12 @@ still runs -> 409. Keys are scoped to the authenticated principal and kept for
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 import fastapi.routing
 from fastapi import Request, Response
@@ -35,9 +38,9 @@ def _valid_key(key: str) -> bool:
 
 
 class BelegRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        if "POST" not in self.methods:
+        if "POST" not in (self.methods or set()):
             return handler
 
         async def idempotent(request: Request) -> Response:
@@ -75,7 +78,7 @@ async def _run_once(
     request: Request,
     handler: Callable[[Request], Awaitable[Response]],
     key: str,
-    tenant_id: object,
+    tenant_id: uuid.UUID,
     namespace: str,
 ) -> Response:
     rt: Runtime = request.app.state.runtime
@@ -83,13 +86,14 @@ async def _run_once(
     fingerprint = store.request_fingerprint(
         request.method, request.url.path, request.url.query, body
     )
-    ids = {"db": rt.db, "tenant_id": tenant_id, "principal": namespace, "key": key}
     claim = await run_in_threadpool(
-        store.claim_key,
+        partial(store.claim_key, db=rt.db, tenant_id=tenant_id, principal=namespace, key=key),
         fingerprint=fingerprint,
         clock=rt.clock,
         ttl=timedelta(hours=rt.settings.idempotency_ttl_hours),
-        **ids,
+    )
+    release = partial(
+        store.release_key, db=rt.db, tenant_id=tenant_id, principal=namespace, key=key
     )
     if claim.claim is store.Claim.REPLAY and claim.stored is not None:
         headers = {**claim.stored.headers, "idempotent-replayed": "true"}
@@ -119,14 +123,17 @@ async def _run_once(
     try:
         response = await handler(request)
     except Exception:
-        await run_in_threadpool(store.release_key, **ids)
+        await run_in_threadpool(release)
         raise
     if response.status_code >= 500 or isinstance(response, StreamingResponse):
-        await run_in_threadpool(store.release_key, **ids)
+        await run_in_threadpool(release)
         return response
     headers = {k: v for k, v in response.headers.items() if k in _STORED_HEADERS}
     stored = store.StoredResponse(response.status_code, headers, bytes(response.body))
-    await run_in_threadpool(store.store_response, response=stored, **ids)
+    await run_in_threadpool(
+        partial(store.store_response, db=rt.db, tenant_id=tenant_id, principal=namespace, key=key),
+        response=stored,
+    )
     return response
 
 

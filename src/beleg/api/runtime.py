@@ -34,4 +34,5 @@ class Runtime:
 
 def runtime(request: Request) -> Runtime:
     """The application's runtime (a FastAPI dependency)."""
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    found: Runtime = request.app.state.runtime
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -11,9 +12,9 @@ from beleg.api.app import create_app
 from beleg.cli.admin import key_app, oauth_app, tenant_app, user_app
 from beleg.cli.context import clock, console, database, errors, run
 from beleg.cli.ledger import ledger_app
-from beleg.db.audit import verify_tenant_chain
 from beleg.db.schema import upgrade_to_head
 from beleg.jobs.worker import run_forever, run_round
+from beleg.queries.audit.verification import verify_tenant_chain
 from beleg.queries.identity.lists import all_tenant_ids, find_tenant
 from beleg.services.onboarding.bootstrap import bootstrap_if_empty
 from beleg.settings import get_settings
@@ -92,7 +93,7 @@ def audit_verify(
     )
     broken = 0
     for tenant_id in ids:
-        result = run(lambda tid=tenant_id: verify_tenant_chain(db=db, tenant_id=tid))
+        result = run(partial(verify_tenant_chain, db=db, tenant_id=tenant_id))
         if result.intact:
             console.print(f"tenant {tenant_id}: {result.entries} entries, chain intact")
             continue

@@ -12,9 +12,9 @@ from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import MAX_BIGINT, ApiModel, Page
 from beleg.api.security import requires
-from beleg.db.audit import verify_tenant_chain
 from beleg.domain.identity.principal import Actor
 from beleg.queries.audit.trail import audit_list, get_audit_entry
+from beleg.queries.audit.verification import verify_tenant_chain
 
 router = APIRouter(prefix="/audit-trail", tags=["Audit trail"], route_class=BelegRoute)
 

@@ -106,7 +106,7 @@ def _unquote(token: Token) -> str:
 
 
 @v_args(inline=True)
-class _ToAst(Transformer):
+class _ToAst(Transformer[Token, Node]):
     def value(self, token: Token) -> str:
         return _unquote(token)
 
@@ -153,7 +153,7 @@ def parse_rsql(text: str) -> Node:
         raise
     except UnexpectedCharacters as exc:
         raise RsqlError(
-            "querying.unexpected_character", exc.column, char=text[exc.pos_in_stream]
+            "querying.unexpected_character", exc.column, char=text[exc.pos_in_stream or 0]
         ) from None
     except UnexpectedInput as exc:
         raise RsqlError("querying.incomplete", exc.column) from None

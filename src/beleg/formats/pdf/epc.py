@@ -86,7 +86,7 @@ def epc_svg(payload: str) -> str:
     quiet zone. The printed size is set by the stylesheet.
     """
     qr = segno.make(payload.encode("utf-8"), error="m", mode="byte", boost_error=False, micro=False)
-    if qr.version > MAX_QR_VERSION:
+    if not isinstance(qr.version, int) or qr.version > MAX_QR_VERSION:  # int: micro=False
         raise ValueError(f"EPC QR code needs version {qr.version}; at most 13 is allowed")
     buffer = io.BytesIO()
     qr.save(

@@ -40,11 +40,13 @@ def account_item(row: Any) -> dict[str, Any]:
 
 
 def _accounts(session: Session, tenant_id: uuid.UUID) -> list[Any]:
-    return session.execute(
-        select(ledger_accounts)
-        .where(ledger_accounts.c.tenant_id == tenant_id)
-        .order_by(ledger_accounts.c.code)
-    ).all()
+    return list(
+        session.execute(
+            select(ledger_accounts)
+            .where(ledger_accounts.c.tenant_id == tenant_id)
+            .order_by(ledger_accounts.c.code)
+        ).all()
+    )
 
 
 def list_accounts(
