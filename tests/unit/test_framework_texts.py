@@ -31,8 +31,6 @@ KINDS = sorted(
     code.removeprefix("framework.")
     for code in messages.catalogue("en")
     if code.startswith("framework.")
-    and code
-    not in {"framework.not_found", "framework.method_not_allowed", "framework.internal_error"}
 )
 
 

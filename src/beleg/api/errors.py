@@ -39,8 +39,8 @@ _ACCOUNTING_NAMES = {
     "method-not-allowed": "MethodNotAllowedException",
 }
 _HTTP = {
-    404: ("not-found", "framework.not_found"),
-    405: ("method-not-allowed", "framework.method_not_allowed"),
+    404: ("not-found", "api.not_found"),
+    405: ("method-not-allowed", "api.method_not_allowed"),
 }
 _PLURAL_OF = {  # pydantic's {expected_plural} follows this context value
     "string_too_short": "min_length",
@@ -156,7 +156,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         request,
         status=500,
         code="internal-error",
-        detail=messages.text("framework.internal_error", response_language(request)),
+        detail=messages.text("api.internal_error", response_language(request)),
     )
 
 

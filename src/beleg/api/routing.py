@@ -53,11 +53,11 @@ class BelegRoute(APIRoute):
                     request,
                     status=400,
                     code="validation-error",
-                    detail=messages.text("framework.idempotency_key_invalid", language),
+                    detail=messages.text("api.idempotency_key_invalid", language),
                     errors=[
                         {
                             "field": "Idempotency-Key",
-                            "message": messages.text("framework.idempotency_key_format", language),
+                            "message": messages.text("api.idempotency_key_format", language),
                         }
                     ],
                 )
@@ -104,11 +104,11 @@ async def _run_once(
             request,
             status=422,
             code="idempotency-key-reused",
-            detail=messages.text("framework.idempotency_key_reused", language),
+            detail=messages.text("api.idempotency_key_reused", language),
             errors=[
                 {
                     "field": "Idempotency-Key",
-                    "message": messages.text("framework.idempotency_key_other_request", language),
+                    "message": messages.text("api.idempotency_key_other_request", language),
                 }
             ],
         )
@@ -117,7 +117,7 @@ async def _run_once(
             request,
             status=409,
             code="idempotency-key-in-progress",
-            detail=messages.text("framework.idempotency_key_running", language),
+            detail=messages.text("api.idempotency_key_running", language),
             headers={"Retry-After": "1"},
         )
     try:

@@ -10,4 +10,4 @@ def path_uuid(value: str, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise NotFound("framework.path_not_found", field=field, name=field, value=value) from None
+        raise NotFound("api.path_not_found", field=field, name=field, value=value) from None
