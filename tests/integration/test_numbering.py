@@ -84,7 +84,7 @@ def _counter(db: Database, tenant: TenantFixture, name: str, **config: object) -
         config=CounterConfig(**config),  # type: ignore[arg-type]
         clock=SystemClock(),
     )
-    return row["id"]  # type: ignore[no-any-return]
+    return row.id
 
 
 def _rules(
@@ -283,7 +283,7 @@ def test_sequence_groups_choose_the_counter(db: Database, tenant: TenantFixture)
             tenant_id=tenant.id,
             doc_type=INVOICE,
             doc_date=DAY,
-            sequence_group_id=str(group["id"]),
+            sequence_group_id=str(group.id),
         )
     assert first == "R 1"
     assert _allocate(db, tenant) == "R 2026 1"  # the default group is unchanged
