@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from beleg.domain.catalog.descriptions import html_to_text
 from beleg.domain.catalog.items import (
     ItemCategory,
     ItemCategoryInUse,
@@ -16,7 +17,6 @@ from beleg.domain.catalog.items import (
     build_item,
     calculated_net_price,
     check_color,
-    html_to_text,
     normalise_category,
     normalise_item,
     parse_mode,

@@ -215,7 +215,7 @@ def test_the_picked_rule_is_the_highest_priority_matching_one(
         return
     best = max(r.priority for r in matching)
     assert picked == min(r.counter_id for r in matching if r.priority == best)
-    chosen = rules[picked]  # type: ignore[index]
+    chosen = rules[picked]
     for condition, actual in (
         (chosen.country, context.country),
         (chosen.customer_type, context.customer_type),

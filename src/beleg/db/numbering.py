@@ -147,7 +147,9 @@ def group_counter(
     return GroupCounter(row.group_id, counter, bool(row.test_mode))
 
 
-def rules(session: Session, *, tenant_id: uuid.UUID, doc_type: DocumentType) -> list[NumberRule]:
+def rules(
+    session: Session, *, tenant_id: uuid.UUID, doc_type: DocumentType
+) -> list[NumberRule[uuid.UUID]]:
     """The rules of one document type in creation order."""
     r = number_rules.c
     rows = session.execute(
@@ -158,7 +160,7 @@ def rules(session: Session, *, tenant_id: uuid.UUID, doc_type: DocumentType) -> 
     return [_rule(row) for row in rows]
 
 
-def _rule(row: Row[Any]) -> NumberRule:
+def _rule(row: Row[Any]) -> NumberRule[uuid.UUID]:
     return NumberRule(
         priority=row.priority,
         counter_id=row.counter_id,
@@ -239,7 +241,11 @@ def insert_strategies(
 
 
 def _rule_values(
-    tenant_id: uuid.UUID, kind: DocumentType, position: int, rule: NumberRule, now: datetime
+    tenant_id: uuid.UUID,
+    kind: DocumentType,
+    position: int,
+    rule: NumberRule[uuid.UUID],
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "tenant_id": tenant_id,

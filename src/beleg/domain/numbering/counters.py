@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.foundation.country_names import COUNTRY_NAMES
@@ -37,6 +37,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 PLACEHOLDERS = ("yyyy", "yy", "mm")
 
 E = TypeVar("E", bound=StrEnum)
+K = TypeVar("K", bound=Hashable)  # what a rule names its counter by (its id, when stored)
 
 
 class DocumentType(StrEnum):
@@ -284,12 +285,13 @@ class NumberingContext:
 
 
 @dataclass(frozen=True, slots=True)
-class NumberRule:
+class NumberRule(Generic[K]):
     """Use ``counter_id`` for documents matching every condition that is set (None = any).
-    ``doc_type`` None matches every document type."""
+    ``doc_type`` None matches every document type. Stored rules name their counter by its
+    id (``NumberRule[uuid.UUID]``); the choice itself works with any hashable key."""
 
     priority: int
-    counter_id: uuid.UUID
+    counter_id: K
     doc_type: DocumentType | None = None
     customer_type: CustomerType | None = None
     country: str | None = None
@@ -316,14 +318,14 @@ class NumberStrategy:
     doc_type: DocumentType
     prefix: str = ""
     suffix: str = ""
-    rules: tuple[NumberRule, ...] = ()
+    rules: tuple[NumberRule[uuid.UUID], ...] = ()
 
 
-def pick_counter(rules: Sequence[NumberRule], context: NumberingContext) -> uuid.UUID | None:
+def pick_counter(rules: Sequence[NumberRule[K]], context: NumberingContext) -> K | None:
     """Seed 000: the counter of the matching rule with the highest priority; of rules with
     equal priority the one created first (earlier in ``rules``) wins. None: no rule matches."""
     best: tuple[int, int] | None = None
-    chosen: uuid.UUID | None = None
+    chosen: K | None = None
     for index, rule in enumerate(rules):
         if not rule.matches(context):
             continue
@@ -354,7 +356,7 @@ def check_country_code(value: str | None, field_name: str) -> str | None:
     return code
 
 
-def check_rule(rule: NumberRule, position: int) -> NumberRule:
+def check_rule(rule: NumberRule[K], position: int) -> NumberRule[K]:
     """A rule with normalised conditions; errors name ``rules.<position>.<field>``."""
     at = f"rules.{position}."
     customer_type = (

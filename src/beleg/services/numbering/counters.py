@@ -143,7 +143,7 @@ def put_strategy(
     doc_type: DocumentType | str,
     prefix: str | None,
     suffix: str | None,
-    rules: Sequence[NumberRule],
+    rules: Sequence[NumberRule[uuid.UUID]],
     clock: Clock,
 ) -> NumberStrategy:
     """Replace the number strategy of a document type: its prefix and suffix (used by
