@@ -23,6 +23,7 @@ from sqlalchemy import (
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.numbering import save_sequence_group as save_group
 from beleg.db.tables import sequences
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.numbering.counters import (
@@ -33,6 +34,8 @@ from beleg.domain.numbering.counters import (
     DocumentType,
     NumberingContext,
     NumberRule,
+    SequenceBase,
+    SequenceGroup,
 )
 from beleg.services.numbering.allocation import allocate_document_number, allocate_document_numbers
 from beleg.services.numbering.counters import (
@@ -84,7 +87,7 @@ def _counter(db: Database, tenant: TenantFixture, name: str, **config: object) -
         config=CounterConfig(**config),  # type: ignore[arg-type]
         clock=SystemClock(),
     )
-    return row["id"]  # type: ignore[no-any-return]
+    return row.id
 
 
 def _rules(
@@ -283,7 +286,7 @@ def test_sequence_groups_choose_the_counter(db: Database, tenant: TenantFixture)
             tenant_id=tenant.id,
             doc_type=INVOICE,
             doc_date=DAY,
-            sequence_group_id=str(group["id"]),
+            sequence_group_id=str(group.id),
         )
     assert first == "R 1"
     assert _allocate(db, tenant) == "R 2026 1"  # the default group is unchanged
@@ -307,3 +310,14 @@ def test_strategy_rules_must_name_known_counters(
         _rules(db, tenant, NumberRule(1, foreign))
     assert caught.value.field == "rules.0.counterId"
     assert _allocate(db, tenant) == "R 2026 1"
+
+
+def test_a_second_default_group_is_a_conflict(db: Database, tenant: TenantFixture) -> None:
+    """What a concurrent change that made another group the default runs into: the unique
+    default is kept by the database and reported as a Conflict naming defaultGroup."""
+    now = SystemClock().now()
+    second = SequenceGroup(uuid.uuid4(), "Zweite", SequenceBase.ANNUAL, True, now, now)
+    with pytest.raises(Conflict) as caught, db.transaction() as session:
+        save_group(session, tenant_id=tenant.id, group=second, new=True)
+    assert caught.value.field == "defaultGroup"
+    assert _allocate(db, tenant) == "R 2026 1"  # the default group is unchanged

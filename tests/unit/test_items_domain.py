@@ -3,21 +3,26 @@ required fields and defaults."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
 
+from beleg.domain.catalog.descriptions import html_to_text
 from beleg.domain.catalog.items import (
+    ItemCategory,
     ItemCategoryInUse,
     PriceMode,
+    build_category,
+    build_item,
     calculated_net_price,
     check_color,
-    html_to_text,
     normalise_category,
     normalise_item,
     parse_mode,
 )
 from beleg.domain.errors import ValidationFailed
+from beleg.domain.ledger.tax import AmountType
 from beleg.money import Currency
 
 EUR, JPY = Currency.of("EUR"), Currency.of("JPY")
@@ -231,3 +236,53 @@ def test_category_in_use_is_a_validation_error_with_its_own_code() -> None:
     error = ItemCategoryInUse("in use", field="itemCategory")
     assert isinstance(error, ValidationFailed)
     assert error.error == "ItemCategoryInUseException"
+
+
+# --- records ----------------------------------------------------------------------------------
+
+
+def test_an_item_record_is_built_from_its_checked_fields() -> None:
+    fields = {
+        **normalise_item(
+            {
+                **MINIMAL,
+                "description": "<p>Gut</p>",
+                "purchasePrice": Decimal(100),
+                "margin": Decimal(10),
+                "marginMode": "RATE",
+                "color": "ABCDEF",
+            }
+        ),
+        "account": "4000",
+        "taxClassEntry": "020",
+        "currency": "EUR",
+    }
+    item_id, category_id = uuid.uuid4(), uuid.uuid4()
+    item = build_item(
+        fields, item_id=item_id, tax_rate=Decimal(20), color="000000", category_id=category_id
+    )
+    assert (item.id, item.name, item.selling_price) == (item_id, "API", Decimal(12))
+    assert item.amount_type is AmountType.NET and item.currency == EUR
+    assert item.margin_mode is PriceMode.RATE and item.additional_charge_mode is PriceMode.CONSTANT
+    assert item.description_formatted == "Gut\r\n\r\n"
+    assert item.calculated_net_price == Decimal("110.00")
+    assert (item.color, item.item_category_id, item.supplier_id) == ("abcdef", category_id, None)
+    plain = build_item(
+        {**fields, "color": None, "description": None, "purchasePrice": None, "margin": None},
+        item_id=item_id,
+        tax_rate=Decimal(20),
+        color="2bc25d",
+    )
+    assert plain.color == "2bc25d"  # the given colour when the fields have none
+    assert plain.description_formatted is None and plain.calculated_net_price is None
+
+
+def test_a_category_record_takes_its_defaults_and_a_colour() -> None:
+    category_id = uuid.uuid4()
+    fields = normalise_category({"name": "Waren", "account": "4000", "unitOfMeasure": "PC"})
+    category = build_category(fields, category_id=category_id, color="2bc25d")
+    assert category == ItemCategory(
+        id=category_id, name="Waren", color="2bc25d", account="4000", unit_of_measure="PC"
+    )
+    coloured = build_category({**fields, "color": "ffffff"}, category_id=category_id, color="0")
+    assert coloured.color == "ffffff"

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from beleg import messages
 from beleg.domain.documents.setup import PaymentTerm, check_payment_term, dunning_fee_account
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts import CHARTS
 from beleg.domain.numbering.counters import (
+    DOCUMENT_NAMES,
     Affixes,
     AffixSource,
     CounterConfig,
@@ -213,7 +215,7 @@ def test_the_picked_rule_is_the_highest_priority_matching_one(
         return
     best = max(r.priority for r in matching)
     assert picked == min(r.counter_id for r in matching if r.priority == best)
-    chosen = rules[picked]  # type: ignore[index]
+    chosen = rules[picked]
     for condition, actual in (
         (chosen.country, context.country),
         (chosen.customer_type, context.customer_type),
@@ -254,3 +256,20 @@ def test_dunning_fees_go_to_a_zero_rate_revenue_account(chart: str, account: str
     code, entry = dunning_fee_account(CHARTS[chart])
     assert (code, entry) == (account, "000")
     assert entry in CHARTS[chart].account(code).tax_codes
+
+
+def test_every_document_type_has_a_name_for_its_default_counters() -> None:
+    # the counters a sequence group creates are named "Rechnungen (Standard)", ... in German
+    german = {t: messages.text(DOCUMENT_NAMES[t], "de") for t in DocumentType}
+    assert german == {
+        DocumentType.INVOICE: "Rechnungen",
+        DocumentType.CREDIT_MEMO: "Gutschriften",
+        DocumentType.DELIVERY_NOTE: "Lieferscheine",
+        DocumentType.OFFER: "Angebote",
+        DocumentType.ORDER_CONFIRMATION: "Auftragsbestätigungen",
+    }
+    assert messages.text("numbering.default_group_name", "de") == "Standard"
+    assert (
+        messages.text("numbering.default_counter_name", "de", documents="Angebote", group="X")
+        == "Angebote (X)"
+    )

@@ -3,8 +3,8 @@
 POST creates, PUT replaces the whole object (fields left out are cleared), DELETE answers 204
 (seed 003 §7 item 29). Reads need ``items:read``, writes ``items:write``. Output-only fields
 (``id``, ``descriptionFormatted``, ``calculatedNetPrice``, ``itemCount``) are accepted on
-input, as clients send whole DTOs back, and ignored. Rules: ``domain/items.py`` and
-``services/items.py``.
+input, as clients send whole DTOs back, and ignored. Rules: ``domain/catalog/items.py`` and
+``services/catalog/items.py``.
 """
 
 from __future__ import annotations
@@ -110,10 +110,10 @@ def _tenant(actor: Actor) -> uuid.UUID:
 def create_item(
     body: ItemDto, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
 ) -> Response:
-    item_id = service.save_item(
+    item = service.save_item(
         db=rt.db, actor=actor, tenant_id=_tenant(actor), values=body.model_dump(), clock=rt.clock
     )
-    return AccountingJSON(read.get_item(db=rt.db, tenant_id=_tenant(actor), item_id=item_id))
+    return AccountingJSON(read.get_item(db=rt.db, tenant_id=_tenant(actor), item_id=item.id))
 
 
 @router.get(
@@ -199,7 +199,7 @@ def get_item(
 def update_item(
     item: str, body: ItemDto, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
 ) -> Response:
-    item_id = service.save_item(
+    saved = service.save_item(
         db=rt.db,
         actor=actor,
         tenant_id=_tenant(actor),
@@ -207,7 +207,7 @@ def update_item(
         clock=rt.clock,
         item_id=path_uuid(item, "item"),
     )
-    return AccountingJSON(read.get_item(db=rt.db, tenant_id=_tenant(actor), item_id=item_id))
+    return AccountingJSON(read.get_item(db=rt.db, tenant_id=_tenant(actor), item_id=saved.id))
 
 
 @router.delete("/items/{item}", operation_id="deleteItem", status_code=204)
@@ -236,11 +236,11 @@ def delete_item(
 def create_item_category(
     body: ItemCategoryDto, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
 ) -> Response:
-    category_id = service.save_category(
+    category = service.save_category(
         db=rt.db, actor=actor, tenant_id=_tenant(actor), values=body.model_dump(), clock=rt.clock
     )
     return AccountingJSON(
-        read.get_category(db=rt.db, tenant_id=_tenant(actor), category_id=category_id)
+        read.get_category(db=rt.db, tenant_id=_tenant(actor), category_id=category.id)
     )
 
 
@@ -286,7 +286,7 @@ def update_item_category(
     actor: Actor = requires("items:write"),
     rt: Runtime = Depends(runtime),
 ) -> Response:
-    category_id = service.save_category(
+    category = service.save_category(
         db=rt.db,
         actor=actor,
         tenant_id=_tenant(actor),
@@ -295,7 +295,7 @@ def update_item_category(
         category_id=path_uuid(item_category, "item_category"),
     )
     return AccountingJSON(
-        read.get_category(db=rt.db, tenant_id=_tenant(actor), category_id=category_id)
+        read.get_category(db=rt.db, tenant_id=_tenant(actor), category_id=category.id)
     )
 
 

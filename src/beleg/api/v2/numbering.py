@@ -172,7 +172,7 @@ def list_counters(
 def create_counter(
     body: CounterIn, actor: Actor = requires("documents:write"), rt: Runtime = Depends(runtime)
 ) -> Any:
-    row = service.create_counter(
+    counter = service.create_counter(
         db=rt.db,
         actor=actor,
         tenant_id=_tenant(actor),
@@ -180,7 +180,7 @@ def create_counter(
         config=body.config(),
         clock=rt.clock,
     )
-    return read.get_counter(db=rt.db, tenant_id=_tenant(actor), counter_id=row["id"])
+    return read.get_counter(db=rt.db, tenant_id=_tenant(actor), counter_id=counter.id)
 
 
 @router.get(
@@ -292,10 +292,10 @@ def create_sequence_group(
     actor: Actor = requires("documents:write"),
     rt: Runtime = Depends(runtime),
 ) -> Any:
-    row = service.save_sequence_group(
+    group = service.save_sequence_group(
         db=rt.db, actor=actor, tenant_id=_tenant(actor), values=body.model_dump(), clock=rt.clock
     )
-    return read.get_sequence_group(db=rt.db, tenant_id=_tenant(actor), group_id=row["id"])
+    return read.get_sequence_group(db=rt.db, tenant_id=_tenant(actor), group_id=group.id)
 
 
 @router.get(

@@ -3,7 +3,9 @@
 Pure rules, no I/O: which fields an item and a category take, their limits and defaults, the
 price build-up (``calculatedNetPrice``), the HTML description turned into readable text
 (``descriptionFormatted``) and the colour code. References to other objects (account, tax
-class entry, category, supplier) are checked by ``services/items.py`` against the tenant's data.
+class entry, category, supplier) are checked by ``services/catalog/items.py`` against the
+tenant's data. ``Item`` and ``ItemCategory`` are the records the repository (``db/catalog.py``)
+stores and returns.
 
 Rules of the seed, as implemented here:
 
@@ -22,16 +24,18 @@ Rules of the seed, as implemented here:
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from html.parser import HTMLParser
 from typing import Any
 
 from beleg.domain.amounts import check_amount
+from beleg.domain.catalog.descriptions import html_to_text
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.foundation.units import UNITS
-from beleg.domain.ledger.tax import parse_amount_type
+from beleg.domain.ledger.tax import AmountType, parse_amount_type
 from beleg.money import Currency, is_currency, round_to_currency
 
 HUNDRED = Decimal(100)
@@ -88,8 +92,130 @@ class ItemCategoryInUse(ValidationFailed):
     error = "ItemCategoryInUseException"
 
 
+@dataclass(frozen=True, slots=True)
+class ItemCategory:
+    """An item category (ItemCategoryDto 5.50): a group of items and the defaults (unit,
+    revenue account, tax class entry) its items can take (``itemCategoryDefaulting``)."""
+
+    id: uuid.UUID
+    name: str
+    color: str
+    code: str | None = None
+    description: str | None = None
+    unit_of_measure: str | None = None
+    account: str | None = None
+    tax_class_entry: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An item (ItemDto 5.51) as stored: its fields, the revenue account and tax class entry
+    its document lines default to, and what is derived from them (``description_formatted``,
+    ``calculated_net_price``). Amounts are exact decimals in ``currency``."""
+
+    id: uuid.UUID
+    name: str
+    selling_price: Decimal
+    amount_type: AmountType
+    currency: Currency
+    account: str
+    tax_class_entry: str
+    color: str
+    margin_mode: PriceMode = PriceMode.CONSTANT
+    additional_charge_mode: PriceMode = PriceMode.CONSTANT
+    unit_of_measure: str | None = None
+    number: str | None = None
+    description: str | None = None
+    description_formatted: str | None = None
+    weight: Decimal | None = None
+    size: str | None = None
+    purchase_price: Decimal | None = None
+    margin: Decimal | None = None
+    additional_charge: Decimal | None = None
+    supplier_id: uuid.UUID | None = None
+    calculated_net_price: Decimal | None = None
+    item_category_id: uuid.UUID | None = None
+    bar_code: str | None = None
+    supplier_order_number: str | None = None
+    add_info1: str | None = None
+    add_info2: str | None = None
+    add_info3: str | None = None
+
+
+def build_category(
+    fields: Mapping[str, Any], *, category_id: uuid.UUID, color: str
+) -> ItemCategory:
+    """The category of checked ``fields`` (``normalise_category``); ``color`` is used when
+    the fields have none."""
+    return ItemCategory(
+        id=category_id,
+        name=fields["name"],
+        color=fields.get("color") or color,
+        code=fields.get("code"),
+        description=fields.get("description"),
+        unit_of_measure=fields.get("unitOfMeasure"),
+        account=fields.get("account"),
+        tax_class_entry=fields.get("taxClassEntry"),
+    )
+
+
+def build_item(
+    fields: Mapping[str, Any],
+    *,
+    item_id: uuid.UUID,
+    tax_rate: Decimal,
+    color: str,
+    category_id: uuid.UUID | None = None,
+    supplier_id: uuid.UUID | None = None,
+) -> Item:
+    """The item of checked ``fields`` (account, tax class entry and currency resolved), with
+    its readable description, its price build-up at ``tax_rate`` and ``color`` if it has none."""
+    description = fields.get("description")
+    return Item(
+        id=item_id,
+        name=fields["name"],
+        selling_price=fields["sellingPrice"],
+        amount_type=AmountType(fields["amountType"]),
+        currency=Currency.of(fields["currency"]),
+        account=fields["account"],
+        tax_class_entry=fields["taxClassEntry"],
+        color=fields.get("color") or color,
+        margin_mode=PriceMode(fields["marginMode"]),
+        additional_charge_mode=PriceMode(fields["additionalChargeMode"]),
+        unit_of_measure=fields.get("unitOfMeasure"),
+        number=fields.get("number"),
+        description=description,
+        description_formatted=None if description is None else html_to_text(description),
+        weight=fields.get("weight"),
+        size=fields.get("size"),
+        purchase_price=fields.get("purchasePrice"),
+        margin=fields.get("margin"),
+        additional_charge=fields.get("additionalCharge"),
+        supplier_id=supplier_id,
+        calculated_net_price=_price_build_up(fields, tax_rate),
+        item_category_id=category_id,
+        bar_code=fields.get("barCode"),
+        supplier_order_number=fields.get("supplierOrderNumber"),
+        add_info1=fields.get("addInfo1"),
+        add_info2=fields.get("addInfo2"),
+        add_info3=fields.get("addInfo3"),
+    )
+
+
+def _price_build_up(fields: Mapping[str, Any], tax_rate: Decimal) -> Decimal | None:
+    return calculated_net_price(
+        purchase=fields.get("purchasePrice"),
+        margin=fields.get("margin"),
+        margin_mode=PriceMode(fields["marginMode"]),
+        charge=fields.get("additionalCharge"),
+        charge_mode=PriceMode(fields["additionalChargeMode"]),
+        tax_rate=tax_rate,
+        currency=Currency.of(fields["currency"]),
+    )
+
+
 def required(field: str) -> ValidationFailed:
-    return ValidationFailed(f"{field} is required", de=f"{field} ist erforderlich", field=field)
+    return ValidationFailed("catalog.field_required", field=field, name=field)
 
 
 def normalise_item(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,17 +266,9 @@ def _texts(values: Mapping[str, Any], limits: dict[str, int]) -> dict[str, Any]:
             continue
         text = str(value)
         if "\x00" in text:  # PostgreSQL cannot store it; no readable text contains it
-            raise ValidationFailed(
-                f"{name} must not contain NUL characters",
-                de=f"{name} darf keine NUL-Zeichen enthalten",
-                field=name,
-            )
+            raise ValidationFailed("catalog.text_contains_nul", field=name, name=name)
         if len(text) > limit:
-            raise ValidationFailed(
-                f"{name} has more than {limit} characters",
-                de=f"{name} hat mehr als {limit} Zeichen",
-                field=name,
-            )
+            raise ValidationFailed("catalog.text_too_long", field=name, name=name, limit=limit)
         fields[name] = text
     return fields
 
@@ -161,14 +279,10 @@ def _amount(value: Any, field: str) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except ArithmeticError:
-        raise ValidationFailed(
-            f"{field} must be a number", de=f"{field} muss eine Zahl sein", field=field
-        ) from None
+        raise ValidationFailed("catalog.not_a_number", field=field, name=field) from None
     check_amount(amount, field)
     if field in NON_NEGATIVE and amount < 0:
-        raise ValidationFailed(
-            f"{field} must not be negative", de=f"{field} darf nicht negativ sein", field=field
-        )
+        raise ValidationFailed("catalog.negative", field=field, name=field)
     return amount
 
 
@@ -181,41 +295,27 @@ def parse_mode(value: Any, field: str) -> PriceMode:
     except ValueError:
         allowed = ", ".join(m.value for m in PriceMode)
         raise ValidationFailed(
-            f"{field} must be one of {allowed}, not {value!r}",
-            de=f"{field} muss einer von {allowed} sein",
-            field=field,
+            "catalog.price_mode_unknown", field=field, name=field, allowed=allowed, value=value
         ) from None
 
 
 def check_unit(code: str | None, field: str = "unitOfMeasure") -> None:
     """A unit of measure must be one of /units_of_measure."""
     if code is not None and code not in UNIT_CODES:
-        raise ValidationFailed(
-            f"unit of measure {code!r} does not exist",
-            de=f"Mengeneinheit {code} existiert nicht",
-            field=field,
-        )
+        raise ValidationFailed("catalog.unit_unknown", field=field, code=code)
 
 
 def check_currency(code: str, field: str = "currency") -> str:
     """An active ISO 4217 code (seed: ``currency`` ->/currencies)."""
     if not is_currency(code):
-        raise ValidationFailed(
-            f"currency {code!r} is not an ISO 4217 code",
-            de=f"Währung {code} ist kein ISO-4217-Code",
-            field=field,
-        )
+        raise ValidationFailed("catalog.currency_unknown", field=field, code=code)
     return code
 
 
 def check_color(value: str, field: str = "color") -> str:
     """Six hex digits (an HTML colour without ``#``), returned in lower case."""
     if not COLOR.fullmatch(value):
-        raise ValidationFailed(
-            f"{field} must be 6 hex digits such as 2bc25d, not {value!r}",
-            de=f"{field} muss aus 6 Hex-Ziffern bestehen (z. B. 2bc25d)",
-            field=field,
-        )
+        raise ValidationFailed("catalog.color_format", field=field, name=field, value=value)
     return value.lower()
 
 
@@ -253,94 +353,3 @@ def calculated_net_price(
         + part_net(charge or Decimal(0), charge_mode, base, tax_rate)
     )
     return round_to_currency(total, currency)
-
-
-# --- descriptionFormatted ---------------------------------------------------------------------
-
-BLOCK_END, LINE_END = "\r\n\r\n", "\r\n"
-BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "dl",
-        "table",
-        "blockquote",
-        "pre",
-        "address",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "aside",
-        "nav",
-        "main",
-        "figure",
-        "form",
-        "fieldset",
-        "hr",
-    }
-)
-LINE_TAGS = frozenset({"li", "tr", "dt", "dd"})
-SKIPPED_TAGS = frozenset({"script", "style", "head", "title", "template"})
-WHITESPACE = re.compile(r"\s+")
-LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/]|&(?:[A-Za-z]+\d*|#\d+|#[xX][0-9a-fA-F]+);")
-NEWLINES = re.compile(r"\r\n|\r|\n")
-
-
-class _TextCollector(HTMLParser):
-    """Renders HTML as text: a block element ends with an empty line (CRLF CRLF), a list item,
-    table row or ``<br>`` with a line break; runs of white space become one blank (except in
-    ``<pre>``); entities are decoded; scripts and styles are dropped."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text = ""
-        self.skipped = 0
-        self.preformatted = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in SKIPPED_TAGS:
-            self.skipped += 1
-        elif tag == "br":
-            self.text = self.text.rstrip(" ") + LINE_END
-        elif tag in BLOCK_TAGS or tag in LINE_TAGS:
-            if self.text and not self.text.endswith("\n"):
-                self.text = self.text.rstrip(" ") + LINE_END
-            self.preformatted += tag == "pre"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in SKIPPED_TAGS:
-            self.skipped = max(0, self.skipped - 1)
-        elif tag in BLOCK_TAGS or tag in LINE_TAGS:
-            self.preformatted = max(0, self.preformatted - (tag == "pre"))
-            body = self.text.rstrip(" \r\n")
-            if body:
-                self.text = body + (BLOCK_END if tag in BLOCK_TAGS else LINE_END)
-
-    def handle_data(self, data: str) -> None:
-        if self.skipped:
-            return
-        if not self.preformatted:
-            data = WHITESPACE.sub(" ", data)
-            if not self.text or self.text.endswith("\n"):
-                data = data.lstrip(" ")
-        self.text += data
-
-
-def html_to_text(description: str) -> str:
-    """``descriptionFormatted`` of a description (seed 003 §2.4.1). Text without any HTML tag
-    or entity is kept as written, with its line breaks as CRLF."""
-    if not LOOKS_LIKE_HTML.search(description):
-        return NEWLINES.sub(LINE_END, description)
-    collector = _TextCollector()
-    collector.feed(description)
-    collector.close()
-    return collector.text.rstrip(" ")

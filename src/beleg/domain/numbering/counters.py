@@ -7,18 +7,21 @@ group or operating site pick the counter, the rule of the highest priority wins.
 ("document number configuration improvements"): prefix and suffix sit on the counter, and a
 toggle chooses the counter's affixes or the strategy's (the older, per-document-type ones).
 
-Everything here is pure: the numbers themselves come from a locked counter row in
-``services/numbering.py`` (invariant 4: unique and gapless per counter).
+Everything here is pure: the numbers themselves come from the one allocator
+(``db/sequences.py``), called by ``services/numbering/allocation.py`` (invariant 4: unique and
+gapless per counter). ``DocumentCounter``, ``SequenceGroup``, ``NumberRule`` and
+``NumberStrategy`` are the records the repository (``db/numbering.py``) stores and returns.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.foundation.country_names import COUNTRY_NAMES
@@ -34,6 +37,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 PLACEHOLDERS = ("yyyy", "yy", "mm")
 
 E = TypeVar("E", bound=StrEnum)
+K = TypeVar("K", bound=Hashable)  # what a rule names its counter by (its id, when stored)
 
 
 class DocumentType(StrEnum):
@@ -81,12 +85,14 @@ DOCUMENT_CODES = {
     DocumentType.OFFER: "AN",
     DocumentType.ORDER_CONFIRMATION: "AB",
 }
-DOCUMENT_NAMES_DE = {
-    DocumentType.INVOICE: "Rechnungen",
-    DocumentType.CREDIT_MEMO: "Gutschriften",
-    DocumentType.DELIVERY_NOTE: "Lieferscheine",
-    DocumentType.OFFER: "Angebote",
-    DocumentType.ORDER_CONFIRMATION: "Auftragsbestätigungen",
+# The message codes of the documents of each type, as the default counters are named
+# ("Rechnungen (Standard)"; the texts are in the catalogue, numbering.po).
+DOCUMENT_NAMES = {
+    DocumentType.INVOICE: "numbering.documents_invoice",
+    DocumentType.CREDIT_MEMO: "numbering.documents_credit_memo",
+    DocumentType.DELIVERY_NOTE: "numbering.documents_delivery_note",
+    DocumentType.OFFER: "numbering.documents_offer",
+    DocumentType.ORDER_CONFIRMATION: "numbering.documents_order_confirmation",
 }
 
 
@@ -97,9 +103,7 @@ def parse_enum(kind: type[E], value: Any, field_name: str) -> E:
     except ValueError:
         allowed = ", ".join(m.value for m in kind)
         raise ValidationFailed(
-            f"{field_name} must be one of {allowed}, not {value!r}",
-            de=f"{field_name} muss einer von {allowed} sein",
-            field=field_name,
+            "numbering.not_one_of", field=field_name, name=field_name, allowed=allowed, value=value
         ) from None
 
 
@@ -128,39 +132,60 @@ class CounterConfig:
         return Affixes(self.prefix, self.suffix)
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentCounter:
+    """A counter of document numbers: its name and how it formats and restarts its numbers.
+    Its values are a series of the one allocator (one per period)."""
+
+    id: uuid.UUID
+    name: str
+    config: CounterConfig
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceGroup:
+    """Seed 003 SequenceGroupDto: a set of counters, one per document type; exactly one group
+    of a tenant is its default (documents without ``sequenceGroup`` are numbered by it)."""
+
+    id: uuid.UUID
+    name: str
+    base: SequenceBase
+    default_group: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCounter:
+    """What a sequence group holds for one document type: the group, its counter for the
+    type (None: it has none) and whether its tenant numbers in test mode."""
+
+    group_id: uuid.UUID
+    counter: DocumentCounter | None
+    test_mode: bool
+
+
 def check_affix(text: str | None, field_name: str) -> str:
     """A prefix or suffix: at most 25 characters, placeholders only {yyyy}, {yy}, {mm}."""
     text = text or ""
     if len(text) > MAX_AFFIX:
         raise ValidationFailed(
-            f"{field_name} must have at most {MAX_AFFIX} characters",
-            de=f"{field_name} darf höchstens {MAX_AFFIX} Zeichen haben",
-            field=field_name,
+            "numbering.too_long", field=field_name, name=field_name, limit=MAX_AFFIX
         )
     unknown = [p for p in _PLACEHOLDER.findall(text) if p not in PLACEHOLDERS]
     if unknown or _PLACEHOLDER.sub("", text).count("{") or _PLACEHOLDER.sub("", text).count("}"):
-        raise ValidationFailed(
-            f"{field_name} may only use the placeholders {{yyyy}}, {{yy}} and {{mm}}",
-            de=f"{field_name} darf nur die Platzhalter {{yyyy}}, {{yy}} und {{mm}} enthalten",
-            field=field_name,
-        )
+        raise ValidationFailed("numbering.unknown_placeholder", field=field_name, name=field_name)
     if any(not ch.isprintable() for ch in text):
-        raise ValidationFailed(
-            f"{field_name} must be printable text",
-            de=f"{field_name} muss druckbarer Text sein",
-            field=field_name,
-        )
+        raise ValidationFailed("numbering.not_printable", field=field_name, name=field_name)
     return text
 
 
 def check_no_nul(text: str, field_name: str) -> str:
     """Refuse NUL characters (PostgreSQL cannot store them in text)."""
     if "\x00" in text:
-        raise ValidationFailed(
-            f"{field_name} must not contain NUL characters",
-            de=f"{field_name} darf keine NUL-Zeichen enthalten",
-            field=field_name,
-        )
+        raise ValidationFailed("numbering.contains_nul", field=field_name, name=field_name)
     return text
 
 
@@ -169,9 +194,7 @@ def check_name(name: str | None, field_name: str = "name") -> str:
     text = check_no_nul((name or "").strip(), field_name)
     if not text or len(text) > MAX_NAME:
         raise ValidationFailed(
-            f"{field_name} must have 1 to {MAX_NAME} characters",
-            de=f"{field_name} muss 1 bis {MAX_NAME} Zeichen haben",
-            field=field_name,
+            "numbering.name_length", field=field_name, name=field_name, limit=MAX_NAME
         )
     return text
 
@@ -179,9 +202,7 @@ def check_name(name: str | None, field_name: str = "name") -> str:
 def _check_range(value: int, low: int, high: int, field_name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationFailed(
-            f"{field_name} must be a whole number from {low} to {high}",
-            de=f"{field_name} muss eine ganze Zahl von {low} bis {high} sein",
-            field=field_name,
+            "numbering.out_of_range", field=field_name, name=field_name, low=low, high=high
         )
     return value
 
@@ -264,12 +285,13 @@ class NumberingContext:
 
 
 @dataclass(frozen=True, slots=True)
-class NumberRule:
+class NumberRule(Generic[K]):
     """Use ``counter_id`` for documents matching every condition that is set (None = any).
-    ``doc_type`` None matches every document type."""
+    ``doc_type`` None matches every document type. Stored rules name their counter by its
+    id (``NumberRule[uuid.UUID]``); the choice itself works with any hashable key."""
 
     priority: int
-    counter_id: Hashable
+    counter_id: K
     doc_type: DocumentType | None = None
     customer_type: CustomerType | None = None
     country: str | None = None
@@ -287,11 +309,23 @@ class NumberRule:
         return all(condition is None or condition == actual for condition, actual in wanted)
 
 
-def pick_counter(rules: Sequence[NumberRule], context: NumberingContext) -> Hashable | None:
+@dataclass(frozen=True, slots=True)
+class NumberStrategy:
+    """The number strategy of a document type (seeds 000, 001): the prefix and suffix that
+    counters with affix source STRATEGY use, and the rules that pick a counter, in creation
+    order (the order breaks priority ties)."""
+
+    doc_type: DocumentType
+    prefix: str = ""
+    suffix: str = ""
+    rules: tuple[NumberRule[uuid.UUID], ...] = ()
+
+
+def pick_counter(rules: Sequence[NumberRule[K]], context: NumberingContext) -> K | None:
     """Seed 000: the counter of the matching rule with the highest priority; of rules with
     equal priority the one created first (earlier in ``rules``) wins. None: no rule matches."""
     best: tuple[int, int] | None = None
-    chosen: Hashable | None = None
+    chosen: K | None = None
     for index, rule in enumerate(rules):
         if not rule.matches(context):
             continue
@@ -305,9 +339,7 @@ def _optional_text(value: str | None, field_name: str) -> str | None:
     text = check_no_nul((value or "").strip(), field_name)
     if len(text) > MAX_ATTRIBUTE:
         raise ValidationFailed(
-            f"{field_name} must have at most {MAX_ATTRIBUTE} characters",
-            de=f"{field_name} darf höchstens {MAX_ATTRIBUTE} Zeichen haben",
-            field=field_name,
+            "numbering.too_long", field=field_name, name=field_name, limit=MAX_ATTRIBUTE
         )
     return text or None
 
@@ -319,14 +351,12 @@ def check_country_code(value: str | None, field_name: str) -> str | None:
     code = value.strip().upper()
     if code not in COUNTRY_NAMES:
         raise ValidationFailed(
-            f"{field_name} {value!r} is not an ISO 3166 country code",
-            de=f"{field_name} {value!r} ist kein ISO-3166-Ländercode",
-            field=field_name,
+            "numbering.country_unknown", field=field_name, name=field_name, value=value
         )
     return code
 
 
-def check_rule(rule: NumberRule, position: int) -> NumberRule:
+def check_rule(rule: NumberRule[K], position: int) -> NumberRule[K]:
     """A rule with normalised conditions; errors name ``rules.<position>.<field>``."""
     at = f"rules.{position}."
     customer_type = (

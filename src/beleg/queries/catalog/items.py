@@ -22,7 +22,7 @@ from beleg.db.database import Database
 from beleg.db.tables import item_categories, items, tenants
 from beleg.db.tables.catalog import CATEGORY_COLUMNS, ITEM_COLUMNS
 from beleg.domain.errors import NotFound, ValidationFailed
-from beleg.money import Currency
+from beleg.money import Currency, round_to_currency
 from beleg.queries.accounting.invoices import plain
 
 MAX_LIMIT = 1000  # seed 003 §4.15.7: "Max. limit of 1000"; also the default
@@ -60,7 +60,7 @@ def item_dto(row: Any) -> dict[str, Any]:
         if value is None:
             continue
         if name == "calculatedNetPrice":
-            value = value.quantize(Currency.of(m["currency"]).quantum)
+            value = round_to_currency(value, Currency.of(m["currency"]))
         elif isinstance(value, Decimal):
             value = plain(value)
         elif isinstance(value, uuid.UUID):
@@ -91,7 +91,7 @@ def get_item(*, db: Database, tenant_id: uuid.UUID, item_id: uuid.UUID) -> dict[
             select(items).where(i.tenant_id == tenant_id, i.id == item_id)
         ).one_or_none()
     if row is None:
-        raise NotFound(f"item {item_id} does not exist", de="Artikel nicht gefunden.", field="item")
+        raise NotFound("catalog.item_not_found", field="item", item_id=item_id)
     return item_dto(row)
 
 
@@ -157,7 +157,7 @@ def _filtered(
         query = query.where(i.item_category_id == _category_id(category))
     if search:
         if "\x00" in search:
-            raise ValidationFailed("search must not contain NUL characters", field="search")
+            raise ValidationFailed("catalog.text_contains_nul", field="search", name="search")
         term = search.casefold()
         matches = [i.search_text.contains(term, autoescape=True)]
         if with_category_name:
@@ -174,9 +174,7 @@ def _category_id(value: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError:
         raise ValidationFailed(
-            f"category must be an item category id or NONE, not {value!r}",
-            de="category muss eine Kategorie-ID oder NONE sein",
-            field="category",
+            "catalog.category_filter_invalid", field="category", value=value
         ) from None
 
 
@@ -190,9 +188,7 @@ def _ordering(sort: str | None) -> list[ColumnElement[Any]]:
         direction = direction.strip().lower() or "asc"
         if column is None or direction not in ("asc", "desc"):
             raise ValidationFailed(
-                f"sort: {part!r} is not prop[:asc|desc]; props are {', '.join(SORTABLE)}",
-                de=f"sort: {part} ist ungültig (Eigenschaft[:asc|desc])",
-                field="sort",
+                "catalog.sort_invalid", field="sort", part=part, props=", ".join(SORTABLE)
             )
         order.append((column.desc() if direction == "desc" else column.asc()).nulls_last())
     return order
@@ -224,9 +220,7 @@ def get_category(*, db: Database, tenant_id: uuid.UUID, category_id: uuid.UUID) 
         ).one_or_none()
         if row is None:
             raise NotFound(
-                f"item category {category_id} does not exist",
-                de="Artikelkategorie nicht gefunden.",
-                field="item_category",
+                "catalog.category_not_found", field="item_category", category_id=category_id
             )
         count = session.execute(
             select(func.count())

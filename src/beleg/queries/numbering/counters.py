@@ -5,10 +5,9 @@ of each document type (seed 003 §3.4)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import RowMapping, select
 from sqlalchemy.orm import Session
 
 from beleg.db import sequences
@@ -26,7 +25,7 @@ from beleg.domain.numbering.counters import AffixSource, CounterReset, DocumentT
 from beleg.queries.listing import ListSpec
 
 
-def counter_item(row: Mapping[str, Any]) -> dict[str, Any]:
+def counter_item(row: RowMapping) -> dict[str, Any]:
     return {
         "id": row["id"],
         "name": row["name"],
@@ -79,7 +78,7 @@ def get_counter(*, db: Database, tenant_id: uuid.UUID, counter_id: uuid.UUID) ->
             )
         ).one_or_none()
         if row is None:
-            raise NotFound(f"document counter {counter_id} does not exist", field="id")
+            raise NotFound("numbering.counter_id_not_found", field="id", counter_id=counter_id)
         values = sequences.last_values(
             session, tenant_id=tenant_id, series=sequences.document_counter_series(counter_id)
         )
@@ -140,7 +139,7 @@ def _group_counters(
     return found
 
 
-def sequence_group_item(row: Mapping[str, Any]) -> dict[str, Any]:
+def sequence_group_item(row: RowMapping) -> dict[str, Any]:
     return {
         "id": row["id"],
         "name": row["name"],
@@ -177,7 +176,7 @@ def get_sequence_group(
             )
         ).one_or_none()
         if row is None:
-            raise NotFound(f"sequence group {group_id} does not exist", field="id")
+            raise NotFound("numbering.sequence_group_id_not_found", field="id", group_id=group_id)
         counters = _group_counters(session, tenant_id, [group_id])
     return {
         **sequence_group_item(row._mapping),

@@ -1,7 +1,8 @@
 """Items and item categories: create, replace (PUT = full replacement) and delete
 (seed 003 §3.5, §4.15). One transaction each, with its audit entry.
 
-What is checked against the tenant's data here (the pure rules are in ``domain/items.py``):
+What is checked against the tenant's data here (the pure rules are in
+``domain/catalog/items.py``):
 
 * ``account`` must exist in the tenant's ledger and be a revenue account (type E or M, the
   accounts of outgoing invoice lines); ``taxClassEntry`` must be allowed on it (seed 003 §3.1).
@@ -20,50 +21,38 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
-
 from beleg.clock import Clock
+from beleg.db import Session
+from beleg.db import catalog as repo
 from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.db.ledger import load_books
-from beleg.db.tables import contacts, item_categories, items
-from beleg.db.tables.catalog import CATEGORY_COLUMNS, ITEM_COLUMNS
 from beleg.domain.accounting.lines import Direction, resolve_tax_entry
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.catalog.items import (
+    Item,
+    ItemCategory,
     ItemCategoryInUse,
-    PriceMode,
-    calculated_net_price,
-    html_to_text,
+    build_category,
+    build_item,
     normalise_category,
     normalise_item,
 )
-from beleg.domain.contacts.partners import ContactKind
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.ledger.charts import Account
-from beleg.money import Currency
 
-DEFAULTED = (
-    ("account", "account"),
-    ("taxClassEntry", "tax_class_entry"),
-    ("unitOfMeasure", "unit_of_measure"),
-)
+# Item fields that ``itemCategoryDefaulting`` takes from the category when absent.
+DEFAULTED = ("account", "taxClassEntry", "unitOfMeasure")
 
 
 def random_color() -> str:
     """A random HTML colour, six lower-case hex digits (seed 003 §2.4.2 ``2bc25d``)."""
     return secrets.token_hex(3)
-
-
-def folded(text: str | None) -> str:
-    """Case-folded text for case-insensitive search and ordering on every database."""
-    return (text or "").casefold()
 
 
 # --- categories -------------------------------------------------------------------------------
@@ -74,10 +63,10 @@ def save_category(
     db: Database,
     actor: Actor,
     tenant_id: uuid.UUID,
-    values: dict[str, Any],
+    values: Mapping[str, Any],
     clock: Clock,
     category_id: uuid.UUID | None = None,
-) -> uuid.UUID:
+) -> ItemCategory:
     """Create (no id) or replace an item category; its defaults must fit the ledger."""
     fields = normalise_category(values)
     with db.transaction() as session:
@@ -90,36 +79,25 @@ def save_category(
         elif "taxClassEntry" in fields:
             _tax_entry_exists(books, fields["taxClassEntry"])
         now = clock.now()
-        row: dict[str, Any] = {
-            column: fields.get(name) for name, column in CATEGORY_COLUMNS.items()
-        }
-        row.update(
-            tenant_id=tenant_id,
-            id=category_id or uuid.uuid4(),
-            updated_at=now,
-            name_folded=folded(fields["name"]),
-            color=fields.get("color") or random_color(),
+        category = build_category(
+            fields, category_id=category_id or uuid.uuid4(), color=random_color()
         )
         if before is None:
-            session.execute(insert(item_categories).values(**row, created_at=now))
+            repo.insert_category(session, tenant_id=tenant_id, category=category, now=now)
         else:
-            session.execute(
-                update(item_categories)
-                .where(item_categories.c.tenant_id == tenant_id, item_categories.c.id == row["id"])
-                .values(**row)
-            )
+            repo.update_category(session, tenant_id=tenant_id, category=category, now=now)
         record_change(
             session,
             actor=actor,
             tenant_id=tenant_id,
             action=AuditAction.UPDATE if before else AuditAction.CREATE,
             entity_type="ItemCategory",
-            entity_id=row["id"],
-            before=before and _snapshot(before, CATEGORY_COLUMNS),
-            after=_snapshot(row, CATEGORY_COLUMNS),
+            entity_id=category.id,
+            before=None if before is None else repo.category_snapshot(before),
+            after=repo.category_snapshot(category),
             clock=clock,
         )
-        return row["id"]
+        return category
 
 
 def delete_category(
@@ -128,24 +106,12 @@ def delete_category(
     """Delete a category that no item belongs to any more."""
     with db.transaction() as session:
         before = _category(session, tenant_id, category_id, lock=True)
-        count = session.execute(
-            select(func.count())
-            .select_from(items)
-            .where(items.c.tenant_id == tenant_id, items.c.item_category_id == category_id)
-        ).scalar_one()
+        count = repo.category_item_count(session, tenant_id=tenant_id, category_id=category_id)
         if count:
             raise ItemCategoryInUse(
-                f"item category {before['name']!r} still has {count} item(s); move or delete "
-                "them before deleting the category",
-                de=f"Die Artikelkategorie {before['name']} enthält noch {count} Artikel und kann "
-                "nicht gelöscht werden",
-                field="itemCategory",
+                "catalog.category_in_use", field="itemCategory", category=before.name, count=count
             )
-        session.execute(
-            delete(item_categories).where(
-                item_categories.c.tenant_id == tenant_id, item_categories.c.id == category_id
-            )
-        )
+        repo.delete_category(session, tenant_id=tenant_id, category_id=category_id)
         record_change(
             session,
             actor=actor,
@@ -153,7 +119,7 @@ def delete_category(
             action=AuditAction.DELETE,
             entity_type="ItemCategory",
             entity_id=category_id,
-            before=_snapshot(before, CATEGORY_COLUMNS),
+            before=repo.category_snapshot(before),
             after=None,
             clock=clock,
         )
@@ -162,25 +128,18 @@ def delete_category(
 def _category(
     session: Session,
     tenant_id: uuid.UUID,
-    category_id: uuid.UUID | None,
+    category_id: uuid.UUID,
     *,
     lock: bool = False,
     shared: bool = False,
-) -> dict[str, Any]:
+) -> ItemCategory:
     """The tenant's category, locked for update (``lock``) or against deletion (``shared``)."""
-    query = select(item_categories).where(
-        item_categories.c.tenant_id == tenant_id, item_categories.c.id == category_id
+    found = repo.find_category(
+        session, tenant_id=tenant_id, category_id=category_id, lock=lock, shared=shared
     )
-    if lock or shared:
-        query = query.with_for_update(read=shared and not lock)
-    row = session.execute(query).one_or_none()
-    if row is None:
-        raise NotFound(
-            f"item category {category_id} does not exist",
-            de="Artikelkategorie nicht gefunden.",
-            field="item_category",
-        )
-    return dict(row._mapping)
+    if found is None:
+        raise NotFound("catalog.category_not_found", field="item_category", category_id=category_id)
+    return found
 
 
 # --- items ------------------------------------------------------------------------------------
@@ -191,10 +150,10 @@ def save_item(
     db: Database,
     actor: Actor,
     tenant_id: uuid.UUID,
-    values: dict[str, Any],
+    values: Mapping[str, Any],
     clock: Clock,
     item_id: uuid.UUID | None = None,
-) -> uuid.UUID:
+) -> Item:
     """Create (no id) or replace an item (PUT = full replacement, seed 003 §2)."""
     fields = normalise_item(values)
     defaulting = bool(values.get("itemCategoryDefaulting"))
@@ -203,7 +162,7 @@ def save_item(
         books = load_books(session, tenant_id)
         category = _category_reference(session, tenant_id, fields.get("itemCategory"))
         if defaulting:
-            _take_category_defaults(fields, category)
+            fields = _with_category_defaults(fields, category)
         account = revenue_account(books, fields.get("account"), defaulting=defaulting)
         if not fields.get("taxClassEntry"):
             raise _missing("taxClassEntry", defaulting)
@@ -211,68 +170,45 @@ def save_item(
             account, fields["taxClassEntry"], "taxClassEntry"
         )
         fields.setdefault("currency", books.main.code)
-        supplier = _supplier_reference(session, tenant_id, fields.get("supplier"))
-        row = _item_row(books, fields, category, supplier)
-        now = clock.now()
-        row.update(tenant_id=tenant_id, id=item_id or uuid.uuid4(), updated_at=now)
-        if before is None:
-            session.execute(insert(items).values(**row, created_at=now))
-        else:
-            session.execute(
-                update(items)
-                .where(items.c.tenant_id == tenant_id, items.c.id == row["id"])
-                .values(**row)
-            )
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.UPDATE if before else AuditAction.CREATE,
-            entity_type="Item",
-            entity_id=row["id"],
-            before=before and _snapshot(before, ITEM_COLUMNS),
-            after=_snapshot(row, ITEM_COLUMNS),
-            clock=clock,
+        supplier_id = _supplier_reference(session, tenant_id, fields.get("supplier"))
+        item = build_item(
+            fields,
+            item_id=item_id or uuid.uuid4(),
+            tax_rate=books.chart.tax_entry(fields["taxClassEntry"]).rate,
+            color=random_color(),
+            category_id=category.id if category else None,
+            supplier_id=supplier_id,
         )
-        return row["id"]
+        _store_item(session, tenant_id, item, before, actor=actor, clock=clock)
+        return item
 
 
-def _item_row(
-    books: TenantBooks,
-    fields: dict[str, Any],
-    category: dict[str, Any] | None,
-    supplier: uuid.UUID | None,
-) -> dict[str, Any]:
-    """The stored columns of an item: its fields plus what is derived from them."""
-    row: dict[str, Any] = {column: fields.get(name) for name, column in ITEM_COLUMNS.items()}
-    description = fields.get("description")
-    currency = Currency.of(fields["currency"])
-    row.update(
-        item_category_id=category["id"] if category else None,
-        supplier_id=supplier,
-        description_formatted=html_to_text(description) if description is not None else None,
-        calculated_net_price=calculated_net_price(
-            purchase=fields.get("purchasePrice"),
-            margin=fields.get("margin"),
-            margin_mode=PriceMode(fields["marginMode"]),
-            charge=fields.get("additionalCharge"),
-            charge_mode=PriceMode(fields["additionalChargeMode"]),
-            tax_rate=_tax_rate(books, fields["taxClassEntry"]),
-            currency=currency,
-        ),
-        color=fields.get("color") or random_color(),
-        name_folded=folded(fields["name"]),
+def _store_item(
+    session: Session,
+    tenant_id: uuid.UUID,
+    item: Item,
+    before: Item | None,
+    *,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    """Write a new (``before`` None) or replaced item with its audit entry."""
+    now = clock.now()
+    if before is None:
+        repo.insert_item(session, tenant_id=tenant_id, item=item, now=now)
+    else:
+        repo.update_item(session, tenant_id=tenant_id, item=item, now=now)
+    record_change(
+        session,
+        actor=actor,
+        tenant_id=tenant_id,
+        action=AuditAction.UPDATE if before else AuditAction.CREATE,
+        entity_type="Item",
+        entity_id=item.id,
+        before=None if before is None else repo.item_snapshot(before),
+        after=repo.item_snapshot(item),
+        clock=clock,
     )
-    row["search_text"] = "\n".join(
-        folded(v)
-        for v in (
-            fields["name"],
-            row["description_formatted"],
-            fields.get("number"),
-            fields.get("barCode"),
-        )
-    )
-    return row
 
 
 def delete_item(
@@ -281,7 +217,7 @@ def delete_item(
     """Delete an item; documents and receipts keep the values they copied from it."""
     with db.transaction() as session:
         before = _item(session, tenant_id, item_id)
-        session.execute(delete(items).where(items.c.tenant_id == tenant_id, items.c.id == item_id))
+        repo.delete_item(session, tenant_id=tenant_id, item_id=item_id)
         record_change(
             session,
             actor=actor,
@@ -289,46 +225,38 @@ def delete_item(
             action=AuditAction.DELETE,
             entity_type="Item",
             entity_id=item_id,
-            before=_snapshot(before, ITEM_COLUMNS),
+            before=repo.item_snapshot(before),
             after=None,
             clock=clock,
         )
 
 
-def _item(session: Session, tenant_id: uuid.UUID, item_id: uuid.UUID) -> dict[str, Any]:
-    row = session.execute(
-        select(items).where(items.c.tenant_id == tenant_id, items.c.id == item_id).with_for_update()
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"item {item_id} does not exist", de="Artikel nicht gefunden.", field="item")
-    return dict(row._mapping)
+def _item(session: Session, tenant_id: uuid.UUID, item_id: uuid.UUID) -> Item:
+    found = repo.find_item(session, tenant_id=tenant_id, item_id=item_id, lock=True)
+    if found is None:
+        raise NotFound("catalog.item_not_found", field="item", item_id=item_id)
+    return found
 
 
-def _take_category_defaults(fields: dict[str, Any], category: dict[str, Any] | None) -> None:
+def _with_category_defaults(
+    fields: dict[str, Any], category: ItemCategory | None
+) -> dict[str, Any]:
     """Seed 003 §3.5: absent account/taxClassEntry (and unitOfMeasure) come from the category."""
     if category is None:
-        raise ValidationFailed(
-            "itemCategoryDefaulting needs an itemCategory",
-            de="itemCategoryDefaulting braucht eine itemCategory",
-            field="itemCategory",
-        )
-    for name, column in DEFAULTED:
-        if not fields.get(name) and category[column]:
-            fields[name] = category[column]
+        raise ValidationFailed("catalog.defaulting_needs_category", field="itemCategory")
+    defaults = {
+        "account": category.account,
+        "taxClassEntry": category.tax_class_entry,
+        "unitOfMeasure": category.unit_of_measure,
+    }
+    taken = {name: defaults[name] for name in DEFAULTED if not fields.get(name) and defaults[name]}
+    return {**fields, **taken}
 
 
 def _missing(field: str, defaulting: bool) -> ValidationFailed:
     if defaulting:
-        return ValidationFailed(
-            f"{field} is required: neither the item nor its category has one",
-            de=f"{field} ist erforderlich (auch die Kategorie hat keines)",
-            field=field,
-        )
-    return ValidationFailed(
-        f"{field} is required unless itemCategoryDefaulting takes it from the item category",
-        de=f"{field} ist erforderlich (oder itemCategoryDefaulting)",
-        field=field,
-    )
+        return ValidationFailed("catalog.required_from_category", field=field, name=field)
+    return ValidationFailed("catalog.required_unless_defaulting", field=field, name=field)
 
 
 def revenue_account(
@@ -339,58 +267,47 @@ def revenue_account(
         raise _missing(field, defaulting)
     account = books.accounts.get(code)
     if account is None:
-        raise ValidationFailed(
-            f"account {code!r} does not exist", de=f"Konto {code} existiert nicht", field=field
-        )
+        raise ValidationFailed("catalog.account_unknown", field=field, code=code)
     kinds = Direction.OUTGOING.line_account_types
     if account.account_type not in kinds:
-        names = "/".join(k.value for k in kinds)
         raise ValidationFailed(
-            f"account {code} has type {account.account_type.value}; items need a revenue "
-            f"account (type {names})",
-            de=f"Konto {code} hat den Typ {account.account_type.value}; erlaubt sind {names}",
+            "catalog.not_a_revenue_account",
             field=field,
+            code=code,
+            account_type=account.account_type.value,
+            allowed="/".join(k.value for k in kinds),
         )
     return account
 
 
 def _tax_entry_exists(books: TenantBooks, code: str) -> None:
     if code not in {e.code for e in books.chart.tax_entries}:
-        raise ValidationFailed(
-            f"tax class entry {code!r} does not exist",
-            de=f"Steuerklasse {code} existiert nicht",
-            field="taxClassEntry",
-        )
+        raise ValidationFailed("catalog.tax_entry_unknown", field="taxClassEntry", code=code)
 
 
-def _tax_rate(books: TenantBooks, code: str) -> Decimal:
-    return books.chart.tax_entry(code).rate
-
-
-def _reference_id(value: str, field: str, noun: str, de: str) -> uuid.UUID:
+def _reference_id(value: str) -> uuid.UUID | None:
+    """The id a reference names, None if it is no id at all."""
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise ValidationFailed(
-            f"{noun} {value!r} does not exist", de=f"{de} {value} existiert nicht", field=field
-        ) from None
+        return None
 
 
 def _category_reference(
     session: Session, tenant_id: uuid.UUID, value: str | None
-) -> dict[str, Any] | None:
+) -> ItemCategory | None:
     """The item's category (kept from deletion until commit); unknown is a 400."""
     if not value:
         return None
-    category_id = _reference_id(value, "itemCategory", "item category", "Artikelkategorie")
-    try:
-        return _category(session, tenant_id, category_id, shared=True)
-    except NotFound:
+    category_id = _reference_id(value)
+    if category_id is None:
         raise ValidationFailed(
-            f"item category {value} does not exist",
-            de=f"Artikelkategorie {value} existiert nicht",
-            field="itemCategory",
-        ) from None
+            "catalog.category_reference_invalid", field="itemCategory", value=value
+        )
+    found = repo.find_category(session, tenant_id=tenant_id, category_id=category_id, shared=True)
+    if found is None:
+        raise ValidationFailed("catalog.category_unknown", field="itemCategory", value=value)
+    return found
 
 
 def _supplier_reference(
@@ -398,23 +315,9 @@ def _supplier_reference(
 ) -> uuid.UUID | None:
     if not value:
         return None
-    supplier_id = _reference_id(value, "supplier", "supplier", "Lieferant")
-    found = session.execute(
-        select(contacts.c.id).where(
-            contacts.c.tenant_id == tenant_id,
-            contacts.c.id == supplier_id,
-            contacts.c.kind == ContactKind.SUPPLIER.value,
-        )
-    ).first()
-    if found is None:
-        raise ValidationFailed(
-            f"supplier {value} does not exist",
-            de=f"Lieferant {value} existiert nicht",
-            field="supplier",
-        )
+    supplier_id = _reference_id(value)
+    if supplier_id is None:
+        raise ValidationFailed("catalog.supplier_reference_invalid", field="supplier", value=value)
+    if not repo.is_supplier(session, tenant_id=tenant_id, contact_id=supplier_id):
+        raise ValidationFailed("catalog.supplier_unknown", field="supplier", value=value)
     return supplier_id
-
-
-def _snapshot(row: dict[str, Any], columns: dict[str, str]) -> dict[str, Any]:
-    """The audited state: the DTO's fields that are set."""
-    return {name: row[column] for name, column in columns.items() if row.get(column) is not None}
