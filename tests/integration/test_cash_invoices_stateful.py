@@ -26,7 +26,7 @@ from beleg.domain.accounting.lines import Direction, LineInput
 from beleg.domain.errors import DomainError
 from beleg.services.accounting import invoices as cash_invoices
 from beleg.services.accounting import payments as cash_payments
-from beleg.services.accounting.context import booked_so_far, load_invoice
+from beleg.services.accounting.bookings import booked_so_far, load_invoice
 from beleg.services.ledger import rebooks
 from tests.conftest import make_tenant, system_actor
 

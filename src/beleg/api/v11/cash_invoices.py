@@ -37,7 +37,7 @@ from beleg.domain.identity.principal import Actor
 from beleg.queries.accounting import invoices as read
 from beleg.services.accounting import invoices as service
 from beleg.services.accounting import payments
-from beleg.services.accounting.context import Info, InfoKind
+from beleg.services.accounting.bookings import Info, InfoKind
 from beleg.services.tenancy.test_clock import business_today
 
 MESSAGES = {

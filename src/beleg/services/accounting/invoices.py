@@ -35,7 +35,7 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import round_to_currency
-from beleg.services.accounting.context import (
+from beleg.services.accounting.bookings import (
     Info,
     Invoice,
     add_booking,

@@ -29,7 +29,7 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import round_to_currency
-from beleg.services.accounting.context import component_sums
+from beleg.services.accounting.bookings import component_sums
 from beleg.services.documents.store import PAYABLE, Doc
 from beleg.services.ledger.posting import post_journals, reversal_of
 

@@ -31,7 +31,7 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType, NumberingContext
 from beleg.domain.tenancy.settings import AccountingMode
-from beleg.services.accounting.context import invoice_currency
+from beleg.services.accounting.bookings import invoice_currency
 from beleg.services.documents.bookings import book_issue
 from beleg.services.documents.deposits import (
     agreed_deposits,
