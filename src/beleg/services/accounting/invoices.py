@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db import contacts
 from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.db.ledger import load_books
@@ -30,6 +31,7 @@ from beleg.domain.accounting.lines import (
     check_given,
 )
 from beleg.domain.audit.chain import AuditAction
+from beleg.domain.contacts.partners import ContactKind
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
@@ -47,7 +49,6 @@ from beleg.services.accounting.bookings import (
     save_totals,
 )
 from beleg.services.accounting.payments import PaymentInput, book_payment
-from beleg.services.contacts.partners import partner_for_invoice
 
 ENTITY = "CashInvoice"
 
@@ -238,13 +239,7 @@ def _insert(
             de="paidContraAccount ist mit paidDate erforderlich",
             field="paidContraAccount",
         )
-    partner_id, partner_name, contra = partner_for_invoice(
-        session,
-        tenant_id=books.tenant_id,
-        direction=direction,
-        partner_id=data.partner_id,
-        partner_name=data.partner_name,
-    )
+    partner_id, partner_name, contra = _partner(session, books, direction, data)
     unpaid = None
     if books.mode is AccountingMode.DE:
         default = (
@@ -288,6 +283,20 @@ def _insert(
         [_line_row(books, row["id"], n, line) for n, line in enumerate(lines, start=1)],
     )
     return Invoice(row, side, [])
+
+
+def _partner(
+    session: Session, books: TenantBooks, direction: Direction, data: InvoiceInput
+) -> tuple[uuid.UUID | None, str | None, str | None]:
+    """(id, name, contra account) of the invoice's supplier (incoming) or customer
+    (outgoing); a free name when no id is given (seed 003 CbInvoice supplierName)."""
+    if data.partner_id is None:
+        return None, data.partner_name, None
+    kind = ContactKind.SUPPLIER if direction is Direction.INCOMING else ContactKind.CUSTOMER
+    partner = contacts.contact(
+        session, books.tenant_id, kind, data.partner_id, field=kind.value.lower()
+    )
+    return partner.id, partner.display_name, partner.contra_account
 
 
 def _delivery(books: TenantBooks, value: date | None) -> date | None:
