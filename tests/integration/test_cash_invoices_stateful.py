@@ -104,7 +104,7 @@ class InvoiceMachine(RuleBasedStateMachine):
             data=data,
             clock=self.clock,
         )
-        return direction, outcome.invoice_id
+        return direction, outcome.invoice.id
 
     @rule(
         invoice=invoices,
@@ -162,10 +162,12 @@ class InvoiceMachine(RuleBasedStateMachine):
         direction, invoice_id = invoice
         with self.db.reader() as session:
             books = load_books(session, self.tenant.id)
-            active = load_invoice(session, books, invoice_id, direction).active_payments()
+            active = load_invoice(
+                session, books=books, invoice_id=invoice_id, direction=direction
+            ).invoice.active_payments()
         if not active:
             return
-        booking = active[pick % len(active)]["id"]
+        booking = active[pick % len(active)].id
         self._do(
             lambda: cash_payments.cancel_payment(
                 db=self.db,
@@ -298,8 +300,12 @@ def check_open_amounts(db: Database, tenant: uuid.UUID, mode: str) -> None:
             ).all()
         )
         for row in rows:
-            invoice = load_invoice(session, books, row.id, Direction(row.direction))
-            assert row.remaining == (0 if row.cancelled_date else row.total - invoice.paid())
+            invoice = load_invoice(
+                session, books=books, invoice_id=row.id, direction=Direction(row.direction)
+            )
+            assert row.remaining == (
+                0 if row.cancelled_date else row.total - invoice.invoice.paid()
+            )
             if mode == "EA":
                 check_ea_journals(session, invoice, row, tenant)
     if mode == "DE":
@@ -311,8 +317,8 @@ def check_open_amounts(db: Database, tenant: uuid.UUID, mode: str) -> None:
 
 def check_ea_journals(session, invoice, row, tenant: uuid.UUID) -> None:  # type: ignore[no-untyped-def]
     """The active journals book exactly the paid part; all of the invoice once it is paid."""
-    booked = booked_so_far(session, invoice, tenant)
-    assert sum(booked.values(), Decimal(0)) == invoice.side.sign * invoice.paid()
+    booked = booked_so_far(session, tenant_id=tenant, work=invoice)
+    assert sum(booked.values(), Decimal(0)) == invoice.side.sign * invoice.invoice.paid()
     if row.remaining == 0 and row.cancelled_date is None:
         whole = cumulative_targets(invoice.side, invoice.side.total)
         assert {k: v for k, v in booked.items() if v} == {k: v for k, v in whole.items() if v}
