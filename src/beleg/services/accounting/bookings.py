@@ -64,21 +64,21 @@ class WorkingInvoice:
     side: Side
     infos: list[Info] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, books: TenantBooks, invoice: CashInvoice) -> WorkingInvoice:
+        """The working state of an operation on ``invoice``."""
+        side = invoice_side(invoice.lines, invoice.direction, books.chart, invoice.currency)
+        return cls(invoice, side)
+
     def outcome(self) -> Outcome:
         return Outcome(self.invoice, tuple(self.infos))
-
-
-def start_work(books: TenantBooks, invoice: CashInvoice) -> WorkingInvoice:
-    """The working state of an operation on ``invoice``."""
-    side = invoice_side(invoice.lines, invoice.direction, books.chart, invoice.currency)
-    return WorkingInvoice(invoice, side)
 
 
 def load_invoice(
     session: Session, *, books: TenantBooks, invoice_id: uuid.UUID, direction: Direction
 ) -> WorkingInvoice:
     """The invoice, locked for the caller's transaction; 404 if it is not this tenant's."""
-    return start_work(books, repo.lock_invoice(session, books, invoice_id, direction))
+    return WorkingInvoice.of(books, repo.lock_invoice(session, books, invoice_id, direction))
 
 
 def booked_so_far(

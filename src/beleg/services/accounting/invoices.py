@@ -46,7 +46,6 @@ from beleg.services.accounting.bookings import (
     cancel_booking,
     load_invoice,
     save_totals,
-    start_work,
 )
 from beleg.services.accounting.payments import PaymentInput, book_payment
 
@@ -84,7 +83,7 @@ def create_invoice(
     with db.transaction() as session:
         books = load_books(session, tenant_id)
         keeper = Bookkeeper(books, actor, clock)
-        work = start_work(books, _new_invoice(session, books, direction, data, clock))
+        work = WorkingInvoice.of(books, _new_invoice(session, books, direction, data, clock))
         repo.insert_invoice(session, tenant_id, work.invoice)
         record_change(
             session,
