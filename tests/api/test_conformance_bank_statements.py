@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.testclient import TestClient
 
 from tests.api.test_conformance_cash_invoices import exact, post
@@ -41,7 +43,7 @@ LINES = [
 ]
 
 
-def bank(client: TestClient, tenant: TenantFixture) -> dict:  # type: ignore[type-arg]
+def bank(client: TestClient, tenant: TenantFixture) -> dict[str, Any]:
     accounts = client.get("/api/1.1/bank_accounts", headers=tenant.headers).json()
     return next(a for a in accounts if a["accountCode"] == "2800")
 

@@ -79,7 +79,7 @@ def supplier(db: Database, tenant: TenantFixture, name: str) -> str:
         values={"companyName": name},
         clock=SystemClock(),
     )
-    return str(row["id"])
+    return str(row.id)
 
 
 def test_ea_unpaid_incoming_invoice_has_no_number_and_no_booking(
@@ -378,7 +378,7 @@ def test_outgoing_invoices(client: TestClient, db: Database, de: TenantFixture) 
         {
             "invoiceDate": "2020-10-31",
             "paidDate": "2020-11-30",
-            "customer": str(customer["id"]),
+            "customer": str(customer.id),
             "invoiceReference": "API-TEST",
             "dueDate": "2020-11-22",
             "paidContraAccount": "2700",

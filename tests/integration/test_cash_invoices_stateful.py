@@ -7,14 +7,17 @@ exactly the paid part of it (EA), and the whole of it once paid."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
@@ -26,7 +29,7 @@ from beleg.domain.errors import DomainError
 from beleg.queries.audit.verification import verify_tenant_chain
 from beleg.services.accounting import invoices as cash_invoices
 from beleg.services.accounting import payments as cash_payments
-from beleg.services.accounting.context import booked_so_far, load_invoice
+from beleg.services.accounting.bookings import WorkingInvoice, booked_so_far, load_invoice
 from beleg.services.ledger import rebooks
 from tests.conftest import make_tenant, system_actor
 
@@ -38,10 +41,12 @@ line = st.tuples(
     st.sampled_from(["020", "010", "013"]),
     st.sampled_from([None, Decimal(50), Decimal("33.333")]),
 )
+LineSpec = tuple[Decimal, str, str, Decimal | None]  # amount, amount type, tax code, private %
+InvoiceRef = tuple[Direction, uuid.UUID]
 days = st.integers(min_value=0, max_value=60).map(lambda d: DAY + timedelta(d))
 
 
-def _lines(direction: Direction, specs: list[tuple]) -> list[LineInput]:  # type: ignore[type-arg]
+def _lines(direction: Direction, specs: list[LineSpec]) -> list[LineInput]:
     account = "7200" if direction is Direction.INCOMING else "4000"
     return [
         LineInput(
@@ -69,7 +74,7 @@ class InvoiceMachine(RuleBasedStateMachine):
         self.actor = system_actor(self.tenant.id)
         self.clock = SystemClock()
 
-    def _do(self, operation) -> object | None:  # type: ignore[no-untyped-def]
+    def _do(self, operation: Callable[[], object]) -> object | None:
         try:
             return operation()
         except DomainError:  # refused: nothing may be half-written (checked by invariants)
@@ -85,8 +90,8 @@ class InvoiceMachine(RuleBasedStateMachine):
     def create(
         self,
         direction: Direction,
-        specs: list,
-        day: date,  # type: ignore[type-arg]
+        specs: list[LineSpec],
+        day: date,
         paid: int | None,
     ) -> tuple[Direction, uuid.UUID]:
         data = cash_invoices.InvoiceInput(
@@ -104,7 +109,7 @@ class InvoiceMachine(RuleBasedStateMachine):
             data=data,
             clock=self.clock,
         )
-        return direction, outcome.invoice_id
+        return direction, outcome.invoice.id
 
     @rule(
         invoice=invoices,
@@ -114,9 +119,9 @@ class InvoiceMachine(RuleBasedStateMachine):
     )
     def pay(
         self,
-        invoice: tuple,
+        invoice: InvoiceRef,
         share: Decimal | None,
-        day: date,  # type: ignore[type-arg]
+        day: date,
         account: str,
     ) -> None:
         direction, invoice_id = invoice
@@ -140,7 +145,7 @@ class InvoiceMachine(RuleBasedStateMachine):
         )
 
     @rule(invoice=invoices, day=days, kind=st.sampled_from(["DISCOUNT", "IRRECOVERABLE"]))
-    def pay_rest(self, invoice: tuple, day: date, kind: str) -> None:  # type: ignore[type-arg]
+    def pay_rest(self, invoice: InvoiceRef, day: date, kind: str) -> None:
         direction, invoice_id = invoice
         self._do(
             lambda: cash_payments.pay_rest(
@@ -158,14 +163,16 @@ class InvoiceMachine(RuleBasedStateMachine):
         )
 
     @rule(invoice=invoices, pick=st.integers(min_value=0, max_value=5), day=days)
-    def cancel_payment(self, invoice: tuple, pick: int, day: date) -> None:  # type: ignore[type-arg]
+    def cancel_payment(self, invoice: InvoiceRef, pick: int, day: date) -> None:
         direction, invoice_id = invoice
         with self.db.reader() as session:
             books = load_books(session, self.tenant.id)
-            active = load_invoice(session, books, invoice_id, direction).active_payments()
+            active = load_invoice(
+                session, books=books, invoice_id=invoice_id, direction=direction
+            ).invoice.active_payments()
         if not active:
             return
-        booking = active[pick % len(active)]["id"]
+        booking = active[pick % len(active)].id
         self._do(
             lambda: cash_payments.cancel_payment(
                 db=self.db,
@@ -181,7 +188,7 @@ class InvoiceMachine(RuleBasedStateMachine):
         )
 
     @rule(invoice=invoices, day=days)
-    def cancel_invoice(self, invoice: tuple, day: date) -> None:  # type: ignore[type-arg]
+    def cancel_invoice(self, invoice: InvoiceRef, day: date) -> None:
         direction, invoice_id = invoice
         self._do(
             lambda: cash_invoices.cancel_invoice(
@@ -212,7 +219,7 @@ class InvoiceMachine(RuleBasedStateMachine):
             clock=self.clock,
         )
 
-    def _row(self, invoice_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    def _row(self, invoice_id: uuid.UUID) -> Row[Any]:
         with self.db.reader() as session:
             return session.execute(
                 select(cb_invoices).where(
@@ -231,12 +238,12 @@ class InvoiceMachine(RuleBasedStateMachine):
 
 @pytest.fixture(params=["EA", "DE"])
 def machine_class(
-    request: pytest.FixtureRequest, db: Database, platform: dict
-) -> type[InvoiceMachine]:  # type: ignore[type-arg]
+    request: pytest.FixtureRequest, db: Database, platform: dict[str, object]
+) -> type[InvoiceMachine]:
     return type(f"{request.param}Machine", (InvoiceMachine,), {"db": db, "mode": request.param})
 
 
-def test_invoice_state_machine(machine_class) -> None:  # type: ignore[no-untyped-def]
+def test_invoice_state_machine(machine_class: type[InvoiceMachine]) -> None:
     case = machine_class.TestCase
     case.settings = settings(
         max_examples=15,
@@ -298,8 +305,12 @@ def check_open_amounts(db: Database, tenant: uuid.UUID, mode: str) -> None:
             ).all()
         )
         for row in rows:
-            invoice = load_invoice(session, books, row.id, Direction(row.direction))
-            assert row.remaining == (0 if row.cancelled_date else row.total - invoice.paid())
+            invoice = load_invoice(
+                session, books=books, invoice_id=row.id, direction=Direction(row.direction)
+            )
+            assert row.remaining == (
+                0 if row.cancelled_date else row.total - invoice.invoice.paid()
+            )
             if mode == "EA":
                 check_ea_journals(session, invoice, row, tenant)
     if mode == "DE":
@@ -309,10 +320,12 @@ def check_open_amounts(db: Database, tenant: uuid.UUID, mode: str) -> None:
         assert -balances.get("3300", Decimal(0)) == open_in
 
 
-def check_ea_journals(session, invoice, row, tenant: uuid.UUID) -> None:  # type: ignore[no-untyped-def]
+def check_ea_journals(
+    session: Session, invoice: WorkingInvoice, row: Row[Any], tenant: uuid.UUID
+) -> None:
     """The active journals book exactly the paid part; all of the invoice once it is paid."""
-    booked = booked_so_far(session, invoice, tenant)
-    assert sum(booked.values(), Decimal(0)) == invoice.side.sign * invoice.paid()
+    booked = booked_so_far(session, tenant_id=tenant, work=invoice)
+    assert sum(booked.values(), Decimal(0)) == invoice.side.sign * invoice.invoice.paid()
     if row.remaining == 0 and row.cancelled_date is None:
         whole = cumulative_targets(invoice.side, invoice.side.total)
         assert {k: v for k, v in booked.items() if v} == {k: v for k, v in whole.items() if v}

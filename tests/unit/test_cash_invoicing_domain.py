@@ -3,7 +3,8 @@ self-assessed VAT, residue-free pro-rata shares and the EA/DE journals (seed 003
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -12,15 +13,31 @@ from hypothesis import strategies as st
 
 from beleg.domain.accounting import rules_de, rules_ea
 from beleg.domain.accounting.components import (
+    Key,
+    Side,
     cumulative_targets,
     invoice_side,
     share_towards,
 )
-from beleg.domain.accounting.lines import Direction, LineInput, resolve_line
+from beleg.domain.accounting.currency import invoice_currency, payment_rate
+from beleg.domain.accounting.invoices import (
+    Booking,
+    BookingKind,
+    Cancellation,
+    CashInvoice,
+    Payment,
+    PaymentType,
+    with_booking,
+    with_cancelled,
+    with_totals,
+)
+from beleg.domain.accounting.lines import Direction, Line, LineInput, resolve_line
 from beleg.domain.errors import ValidationFailed
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.ledger.charts import CHARTS, check_chart
 from beleg.domain.ledger.charts.at_ekr import AT_EKR
 from beleg.domain.ledger.journals import JournalType
+from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import Currency
 
 EUR = Currency.of("EUR")
@@ -28,13 +45,13 @@ ACCOUNTS = {a.code: a for a in AT_EKR.accounts}
 DAY = date(2020, 12, 31)
 
 
-def line(item: LineInput, direction: Direction = Direction.INCOMING):  # type: ignore[no-untyped-def]
+def line(item: LineInput, direction: Direction = Direction.INCOMING) -> Line:
     return resolve_line(
         item, index=0, direction=direction, chart=AT_EKR, accounts=ACCOUNTS, currency=EUR
     )
 
 
-def side(*items: LineInput, direction: Direction = Direction.INCOMING):  # type: ignore[no-untyped-def]
+def side(*items: LineInput, direction: Direction = Direction.INCOMING) -> Side:
     return invoice_side([line(i, direction) for i in items], direction, AT_EKR, EUR)
 
 
@@ -96,7 +113,7 @@ def test_sequential_payment_shares_are_residue_free(cents: list[int], splits: li
         for c, code in zip(cents, ["020", "010", "013", "000"], strict=False)
     ]
     invoice = side(*items)
-    booked: dict = {}  # type: ignore[type-arg]
+    booked: dict[Key, D] = {}
     paid = D(0)
     for percent in [*splits, 100]:
         amount = (
@@ -215,3 +232,97 @@ def test_currency_difference_goes_to_gain_or_loss() -> None:
         ("3300", D("0.50")),
         ("8060", D("-0.50")),
     ]
+
+
+def _invoice(*bookings: Booking, cancelled: date | None = None) -> CashInvoice:
+    now = datetime(2020, 12, 31, tzinfo=UTC)
+    lines = (line(LineInput("7200", D(12), "N", "020")),)
+    return CashInvoice(
+        id=INVOICE,
+        direction=Direction.INCOMING,
+        invoice_date=DAY,
+        currency=EUR,
+        currency_rate=D(1),
+        net_total=D("12.00"),
+        tax_total=D("2.40"),
+        total=D("14.40"),
+        total_main=D("14.40"),
+        remaining=D("14.40"),
+        remaining_main=D("14.40"),
+        created_at=now,
+        updated_at=now,
+        lines=lines,
+        bookings=bookings,
+        cancelled_date=cancelled,
+    )
+
+
+INVOICE = uuid.uuid4()
+
+
+def _payment(number: int, amount: str, *, journal: bool = True) -> Booking:
+    return Booking(
+        id=uuid.uuid4(),
+        invoice_id=INVOICE,
+        position=number,
+        kind=BookingKind.PAYMENT,
+        number=number,
+        created_at=datetime(2020, 12, 31, tzinfo=UTC),
+        journal_id=uuid.uuid4() if journal else None,
+        payment=Payment(PaymentType.PAYMENT, DAY, D(amount), D(amount), "2700", D(1)),
+    )
+
+
+def test_an_invoice_record_derives_what_its_active_payments_settled() -> None:
+    first, second = _payment(1, "4.40"), _payment(2, "10.00", journal=False)
+    invoice = with_cancelled(_invoice(first, second), second.id)
+    assert invoice.paid() == invoice.paid_main() == D("4.40")
+    assert invoice.open_amount() == D("10.00")
+    assert invoice.active_payments() == (first,)
+    assert invoice.active_journal_ids() == [first.journal_id]
+    assert invoice.next_number() == 3 and invoice.booking(second.id) == invoice.bookings[1]
+    assert invoice.bookings[1].cancelled and not first.cancelled  # a new record, not a change
+    cancelled = Booking(
+        id=uuid.uuid4(),
+        invoice_id=INVOICE,
+        position=3,
+        kind=BookingKind.CANCELLATION,
+        number=2,
+        created_at=first.created_at,
+        journal_id=uuid.uuid4(),
+        cancellation=Cancellation(DAY, "wrong", second.id),
+    )
+    with_cancellation = with_booking(invoice, cancelled)
+    assert with_cancellation.bookings[-1] is cancelled
+    assert with_cancellation.active_journal_ids() == [first.journal_id]  # cancellations aside
+    with pytest.raises(ValueError, match="no unpaid account"):
+        invoice.unpaid()
+
+
+def test_totals_follow_the_payments_and_the_paid_date_needs_nothing_to_remain() -> None:
+    later = datetime(2021, 1, 5, tzinfo=UTC)
+    part = with_totals(_invoice(_payment(1, "4.40")), paid_date=DAY, now=later)
+    assert (part.remaining, part.remaining_main, part.paid_date) == (D("10.00"), D("10.00"), None)
+    assert part.updated_at == later
+    whole = with_totals(_invoice(_payment(1, "14.40")), paid_date=DAY, now=later)
+    assert (whole.remaining, whole.paid_date) == (D(0), DAY)
+    gone = with_totals(_invoice(_payment(1, "4.40"), cancelled=DAY), paid_date=DAY, now=later)
+    assert (gone.remaining, gone.remaining_main, gone.paid_date) == (D(0), D(0), None)
+
+
+def test_invoice_currency_and_payment_rates() -> None:
+    books = TenantBooks(uuid.uuid4(), AccountingMode.EA, AT_EKR, EUR, ACCOUNTS)
+    assert invoice_currency(books, None, None) == (EUR, D(1))
+    assert invoice_currency(books, "USD", D("1.2")) == (Currency.of("USD"), D("1.2"))
+    for code, rate, message in [
+        ("XXY", None, "currency 'XXY' is not an ISO 4217 code"),
+        ("USD", D(0), "currencyRate must be more than 0"),
+        ("EUR", D(2), "currencyRate must be 1 for the main currency EUR"),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            invoice_currency(books, code, rate)
+        assert refused.value.message == message
+    assert refused.value.text("de") == "currencyRate muss für die Hauptwährung EUR 1 sein"
+    assert payment_rate(None, D("1.5")) == D("1.5") and payment_rate(D(2), D("1.5")) == D(2)
+    with pytest.raises(ValidationFailed, match="more than 0"):
+        payment_rate(D(-1), D(1))

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -14,6 +15,7 @@ from beleg.api.security import requires
 from beleg.api.v11.models import V11Input
 from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
+from beleg.domain.banking.statements import TEXT_FIELDS, AppendResult, LineInput, StatementLine
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.queries.banking import statements as read
@@ -51,17 +53,19 @@ class BankStatementRequestDto(V11Input):
     return_lines: bool = False
 
 
-def _lines(body: BankStatementRequestDto) -> list[service.LineInput]:
+def _lines(body: BankStatementRequestDto) -> list[LineInput]:
     lines = []
     for index, line in enumerate(body.bank_statement_lines):
         extra = line.model_extra or {}
-        unknown = sorted(set(extra) - set(service.TEXT_FIELDS))
+        unknown = sorted(set(extra) - set(TEXT_FIELDS))
         if unknown:
             raise ValidationFailed(
-                f"unknown field {unknown[0]}", field=f"bankStatementLines[{index}].{unknown[0]}"
+                "banking.unknown_field",
+                field=f"bankStatementLines[{index}].{unknown[0]}",
+                name=unknown[0],
             )
         lines.append(
-            service.LineInput(
+            LineInput(
                 value_date=line.value_date,
                 booking_date=line.booking_date,
                 amount=line.amount,
@@ -73,19 +77,27 @@ def _lines(body: BankStatementRequestDto) -> list[service.LineInput]:
     return lines
 
 
-def _result(outcome: service.AppendResult, return_lines: bool) -> Response:
+def _result(outcome: AppendResult, return_lines: bool) -> Response:
     body: dict[str, Any] = {"addedCount": len(outcome.added), "duplicatesCount": outcome.duplicates}
     if return_lines:
-        body["addedLines"] = [read.line_item(_Row(row)) for row in outcome.added]
-        body["duplicateTransactionIds"] = outcome.duplicate_ids
+        body["addedLines"] = [read.line_item(_stored(line)) for line in outcome.added]
+        body["duplicateTransactionIds"] = list(outcome.duplicate_ids)
     return AccountingJSON(body)
 
 
-class _Row:
-    """A freshly inserted line dict seen like a database row."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
+def _stored(line: StatementLine) -> SimpleNamespace:
+    """An added line in the shape the read model renders stored lines from."""
+    return SimpleNamespace(
+        line_no=line.line_no,
+        fields=dict(line.texts),
+        value_date=line.value_date,
+        amount=line.amount,
+        currency=line.currency.code,
+        booking_date=line.booking_date,
+        transaction_id=line.transaction_id,
+        status=line.status,
+        remaining_amount=line.remaining_amount,
+    )
 
 
 @router.get("", operation_id="getAllBankStatements", response_class=AccountingJSON)
@@ -101,11 +113,11 @@ def create(
 ) -> Response:
     if isinstance(body, list):  # seed 003 §7 item 35: the example posts a one-element array
         if len(body) != 1:
-            raise ValidationFailed("send one bank statement header", field="body")
+            raise ValidationFailed("banking.one_header", field="body")
         body = body[0]
     tenant_id = actor.principal.tenant_id
     day = body.statement_date or business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock)
-    header_id = service.create_statement(
+    header = service.create_statement(
         db=rt.db,
         actor=actor,
         tenant_id=tenant_id,
@@ -114,7 +126,7 @@ def create(
         statement_date=day,
         clock=rt.clock,
     )
-    return AccountingJSON(read.get_statement(db=rt.db, tenant_id=tenant_id, statement_id=header_id))
+    return AccountingJSON(read.get_statement(db=rt.db, tenant_id=tenant_id, statement_id=header.id))
 
 
 @router.get("/{header_id}", operation_id="getBankStatement", response_class=AccountingJSON)
@@ -143,7 +155,7 @@ def lines(
     rt: Runtime = Depends(runtime),
 ) -> Response:
     if (date_from is None) != (date_to is None):
-        raise ValidationFailed("from and to must be given together", field="from")
+        raise ValidationFailed("banking.date_range_incomplete", field="from")
     return AccountingJSON(
         read.statement_lines(
             db=rt.db,

@@ -7,12 +7,14 @@ and the number prefix, so one factory builds both routers. Mutations answer the 
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from beleg import messages
 from beleg.api.language import preferred_language
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
@@ -31,32 +33,28 @@ from beleg.api.v11.models import (
 )
 from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
+from beleg.domain.accounting.invoices import Info, InfoKind, Outcome
 from beleg.domain.accounting.lines import Direction, LineInput
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.queries.accounting import invoices as read
 from beleg.services.accounting import invoices as service
 from beleg.services.accounting import payments
-from beleg.services.accounting.context import Info, InfoKind
 from beleg.services.tenancy.test_clock import business_today
 
-MESSAGES = {
-    "de": {
-        InfoKind.NUMBER_ASSIGNED: "Der Rechnung wurde die Nummer {} vergeben.",
-        InfoKind.BOOKING_CREATED: "Buchung {} wurde erstellt.",
-        InfoKind.BOOKING_CANCELLED: "Buchung {} wurde storniert.",
-    },
-    "en": {
-        InfoKind.NUMBER_ASSIGNED: "The invoice was assigned the number {}.",
-        InfoKind.BOOKING_CREATED: "Booking {} was created.",
-        InfoKind.BOOKING_CANCELLED: "Booking {} was cancelled.",
-    },
-}
+
+def infos_text(request: Request, infos: Sequence[Info]) -> list[str]:
+    """The seed's info messages of the envelope, German unless English is preferred."""
+    language = preferred_language(request)
+    return [info_text(info, language) for info in infos]
 
 
-def infos_text(request: Request, infos: list[Info]) -> list[str]:
-    catalogue = MESSAGES["en" if preferred_language(request) == "en" else "de"]
-    return [catalogue[info.kind].format(info.number) for info in infos]
+def info_text(info: Info, language: str) -> str:
+    if info.kind is InfoKind.NUMBER_ASSIGNED:
+        return messages.text("accounting.info_number_assigned", language, sequence=info.number)
+    if info.kind is InfoKind.BOOKING_CREATED:
+        return messages.text("accounting.info_booking_created", language, journal=info.number)
+    return messages.text("accounting.info_booking_cancelled", language, journal=info.number)
 
 
 def to_input(
@@ -110,7 +108,7 @@ def _uuid(value: str | None, field: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise ValidationFailed(f"{field} must be a UUID", field=field) from None
+        raise ValidationFailed("accounting.partner_not_uuid", field=field, name=field) from None
 
 
 def build(direction: Direction) -> APIRouter:
@@ -132,17 +130,15 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
         else OutgoingInvoiceCreationDto
     )
 
-    def envelope(
-        request: Request, rt: Runtime, actor: Actor, *, invoice_id: uuid.UUID, infos: list[Info]
-    ) -> Response:
+    def envelope(request: Request, rt: Runtime, actor: Actor, outcome: Outcome) -> Response:
         result = read.get_invoice(
             db=rt.db,
             tenant_id=actor.principal.tenant_id,
             direction=direction,
-            invoice_id=invoice_id,
+            invoice_id=outcome.invoice.id,
         )
         return AccountingJSON(
-            {"result": result, "warnings": [], "infos": infos_text(request, infos)}
+            {"result": result, "warnings": [], "infos": infos_text(request, outcome.infos)}
         )
 
     @router.post(
@@ -153,8 +149,8 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
         summary=f"Create an {direction.name.lower()} invoice",
     )
     def create(
-        body: create_model,
-        request: Request,  # type: ignore[valid-type]
+        body: create_model,  # type: ignore[valid-type]  # the model is picked per direction at runtime
+        request: Request,
         actor: Actor = requires("ledger:write"),
         rt: Runtime = Depends(runtime),
     ) -> Response:
@@ -166,7 +162,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
             data=to_input(body, direction),
             clock=rt.clock,
         )
-        return envelope(request, rt, actor, invoice_id=outcome.invoice_id, infos=outcome.infos)
+        return envelope(request, rt, actor, outcome)
 
     @router.delete("/{invoice}", operation_id=f"delete{noun}", status_code=200)
     def remove(
@@ -213,7 +209,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
             payment=payment,
             clock=rt.clock,
         )
-        return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
+        return envelope(request, rt, actor, done)
 
     @router.post(
         "/{invoice}/pay_rest",
@@ -240,7 +236,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
             description=body.payment_description,
             clock=rt.clock,
         )
-        return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
+        return envelope(request, rt, actor, done)
 
     @router.post(
         "/{invoice}/cancel",
@@ -265,7 +261,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
             reason=body.cancel_reason,
             clock=rt.clock,
         )
-        return envelope(request, rt, actor, invoice_id=outcome.invoice_id, infos=outcome.infos)
+        return envelope(request, rt, actor, outcome)
 
     @router.post(
         "/{invoice}/bookings/{booking}/cancel",
@@ -293,7 +289,7 @@ def _add_writes(router: APIRouter, direction: Direction, noun: str) -> None:
             reason=body.cancel_reason,
             clock=rt.clock,
         )
-        return envelope(request, rt, actor, invoice_id=done.id, infos=done.infos)
+        return envelope(request, rt, actor, done)
 
 
 def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
@@ -382,7 +378,7 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
             direction=direction,
             invoice_id=path_uuid(invoice, "invoice"),
         )
-        return AccountingJSON(_one(items, booking, "booking"))
+        return AccountingJSON(_booking(items, booking))
 
     @router.get(
         "/{invoice}/journals",
@@ -422,12 +418,12 @@ def _add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
         )
         found = [j for j in items if journal in (j["id"], j["journalNumber"])]
         if not found:
-            raise NotFound(f"journal {journal} does not belong to this invoice", field="journal")
+            raise NotFound("accounting.journal_not_on_invoice", field="journal", journal=journal)
         return AccountingJSON(found[0])
 
 
-def _one(items: list[dict[str, Any]], wanted: str, field: str) -> dict[str, Any]:
+def _booking(items: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
     for item in items:
         if item["id"] == wanted:
             return item
-    raise NotFound(f"{field} {wanted} does not belong to this invoice", field=field)
+    raise NotFound("accounting.booking_not_on_invoice", field="booking", booking=wanted)

@@ -17,7 +17,13 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
-from beleg.domain.contacts.partners import ADDRESS_TEXT, ContactKind, text_fields
+from beleg.domain.contacts.partners import (
+    ADDRESS_TEXT,
+    Address,
+    Contact,
+    ContactKind,
+    text_fields,
+)
 from beleg.domain.identity.principal import Actor
 from beleg.queries.contacts import partners as read
 from beleg.services.contacts import partners as service
@@ -55,6 +61,10 @@ class CustomerSupplierContraAccountCreationDto(_Raw):
     contraAccount: str | None = None
 
 
+def _values(body: BaseModel) -> dict[str, Any]:
+    return body.model_dump()
+
+
 def build(kind: ContactKind) -> APIRouter:
     """The router of ``/customers`` or ``/suppliers``."""
     customer = kind is ContactKind.CUSTOMER
@@ -70,10 +80,10 @@ def build(kind: ContactKind) -> APIRouter:
 def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str, scope: str) -> None:
     model = CustomerDto if kind is ContactKind.CUSTOMER else SupplierDto
 
-    def saved(rt: Runtime, actor: Actor, row: dict[str, Any]) -> Response:
+    def saved(rt: Runtime, actor: Actor, contact: Contact) -> Response:
         return AccountingJSON(
             read.get_contact(
-                db=rt.db, tenant_id=actor.principal.tenant_id, kind=kind, contact_id=row["id"]
+                db=rt.db, tenant_id=actor.principal.tenant_id, kind=kind, contact_id=contact.id
             )
         )
 
@@ -92,8 +102,8 @@ def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str, scope: 
 
     @router.post("", operation_id=f"create{noun}", response_class=AccountingJSON)
     def create(
-        body: model,
-        actor: Actor = requires(f"{scope}:write"),  # type: ignore[valid-type]
+        body: model,  # type: ignore[valid-type]  # a model built at runtime
+        actor: Actor = requires(f"{scope}:write"),
         rt: Runtime = Depends(runtime),
     ) -> Response:
         row = service.save_contact(
@@ -101,15 +111,15 @@ def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str, scope: 
             actor=actor,
             tenant_id=actor.principal.tenant_id,
             kind=kind,
-            values=body.model_dump(),
+            values=_values(body),
             clock=rt.clock,
         )
         return saved(rt, actor, row)
 
     @router.put("/by_number", operation_id=f"upsert{noun}ByNumber", response_class=AccountingJSON)
     def upsert(
-        body: model,
-        actor: Actor = requires(f"{scope}:write"),  # type: ignore[valid-type]
+        body: model,  # type: ignore[valid-type]  # a model built at runtime
+        actor: Actor = requires(f"{scope}:write"),
         rt: Runtime = Depends(runtime),
     ) -> Response:
         row = service.save_contact(
@@ -117,7 +127,7 @@ def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str, scope: 
             actor=actor,
             tenant_id=actor.principal.tenant_id,
             kind=kind,
-            values=body.model_dump(),
+            values=_values(body),
             clock=rt.clock,
             by_number=True,
         )
@@ -139,7 +149,7 @@ def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str, scope: 
     @router.put("/{contact}", operation_id=f"update{noun}", response_class=AccountingJSON)
     def replace(
         contact: str,
-        body: model,  # type: ignore[valid-type]
+        body: model,  # type: ignore[valid-type]  # a model built at runtime
         actor: Actor = requires(f"{scope}:write"),
         rt: Runtime = Depends(runtime),
     ) -> Response:
@@ -148,7 +158,7 @@ def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str, scope: 
             actor=actor,
             tenant_id=actor.principal.tenant_id,
             kind=kind,
-            values=body.model_dump(),
+            values=_values(body),
             clock=rt.clock,
             contact_id=path_uuid(contact, "id"),
         )
@@ -249,7 +259,7 @@ def _add_address_routes(router: APIRouter) -> None:
     )
     def add(
         customer: str,
-        body: AdditionalAddressDto,  # type: ignore[valid-type]
+        body: AdditionalAddressDto,  # type: ignore[valid-type]  # a model built at runtime
         actor: Actor = requires("customers:write"),
         rt: Runtime = Depends(runtime),
     ) -> Response:
@@ -258,10 +268,10 @@ def _add_address_routes(router: APIRouter) -> None:
             actor=actor,
             tenant_id=actor.principal.tenant_id,
             customer_id=path_uuid(customer, "customer"),
-            values=body.model_dump(),
+            values=_values(body),
             clock=rt.clock,
         )
-        return AccountingJSON({"id": str(row["id"]), **row["fields"]})
+        return _address(row)
 
     @router.put(
         "/{customer}/additional_addresses/{address}",
@@ -271,7 +281,7 @@ def _add_address_routes(router: APIRouter) -> None:
     def put(
         customer: str,
         address: str,
-        body: AdditionalAddressDto,  # type: ignore[valid-type]
+        body: AdditionalAddressDto,  # type: ignore[valid-type]  # a model built at runtime
         actor: Actor = requires("customers:write"),
         rt: Runtime = Depends(runtime),
     ) -> Response:
@@ -280,11 +290,11 @@ def _add_address_routes(router: APIRouter) -> None:
             actor=actor,
             tenant_id=actor.principal.tenant_id,
             customer_id=path_uuid(customer, "customer"),
-            values=body.model_dump(),
+            values=_values(body),
             clock=rt.clock,
             address_id=path_uuid(address, "address"),
         )
-        return AccountingJSON({"id": str(row["id"]), **row["fields"]})
+        return _address(row)
 
     @router.delete(
         "/{customer}/additional_addresses/{address}", operation_id="deleteAdditionalAddress"
@@ -326,3 +336,7 @@ def _add_address_routes(router: APIRouter) -> None:
         customer: str, actor: Actor = requires("customers:write"), rt: Runtime = Depends(runtime)
     ) -> Response:
         return change(rt, actor, customer, None, "main")
+
+
+def _address(address: Address) -> Response:
+    return AccountingJSON({"id": str(address.id), **address.fields})

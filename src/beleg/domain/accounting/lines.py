@@ -12,12 +12,14 @@ self-assesses ``self_assessed_tax`` (booked as output and input VAT by the posti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
 from beleg.domain.amounts import check_amount
 from beleg.domain.errors import ValidationFailed
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.ledger.charts import Account, AccountType, Chart, Modifier
 from beleg.domain.ledger.tax import AmountType, line_amounts, parse_amount_type
 from beleg.money import Currency, round_to_currency
@@ -84,17 +86,19 @@ def resolve_tax_entry(account: Account, requested: str | None, field: str) -> st
         return account.default_tax_code
     if account.forced and requested != account.default_tax_code:
         raise ValidationFailed(
-            f"account {account.code} only allows tax class entry {account.default_tax_code}, "
-            f"not {requested}",
-            de=f"Konto {account.code} erlaubt nur die Steuerklasse {account.default_tax_code}",
+            "accounting.tax_entry_forced",
             field=field,
+            code=account.code,
+            default=account.default_tax_code,
+            requested=requested,
         )
     if requested not in account.tax_codes:
         raise ValidationFailed(
-            f"tax class entry {requested} is not allowed on account {account.code} "
-            f"(allowed: {', '.join(account.tax_codes)})",
-            de=f"Steuerklasse {requested} ist auf Konto {account.code} nicht erlaubt",
+            "accounting.tax_entry_not_allowed",
             field=field,
+            requested=requested,
+            code=account.code,
+            allowed=", ".join(account.tax_codes),
         )
     return requested
 
@@ -105,7 +109,7 @@ def resolve_line(
     index: int,
     direction: Direction,
     chart: Chart,
-    accounts: dict[str, Account],
+    accounts: Mapping[str, Account],
     currency: Currency,
 ) -> Line:
     """Validate one line and compute its amounts; ``index`` is 0-based (for field names)."""
@@ -114,9 +118,7 @@ def resolve_line(
     amount = check_amount(item.amount, f"{prefix}.amount")
     if amount < 0:
         raise ValidationFailed(
-            f"{prefix}.amount must not be negative",
-            de=f"{prefix}.amount darf nicht negativ sein",
-            field=f"{prefix}.amount",
+            "accounting.line_amount_negative", field=f"{prefix}.amount", name=f"{prefix}.amount"
         )
     code = resolve_tax_entry(account, item.tax_entry, f"{prefix}.taxEntry")
     entry = chart.tax_entry(code)
@@ -125,9 +127,9 @@ def resolve_line(
     if modifier is not None:
         if kind is not AmountType.NET:
             raise ValidationFailed(
-                f"{prefix}.amountType must be N for a line with a tax class modifier",
-                de="Zeilen mit Steuerklassen-Modifikator brauchen amountType N",
+                "accounting.modifier_needs_net",
                 field=f"{prefix}.amountType",
+                name=f"{prefix}.amountType",
             )
         net = round_to_currency(amount, currency)
         self_assessed = round_to_currency(net * entry.rate / HUNDRED, currency)
@@ -145,6 +147,25 @@ def resolve_line(
     )
 
 
+def resolve_lines(
+    books: TenantBooks, items: Sequence[LineInput], direction: Direction, currency: Currency
+) -> tuple[Line, ...]:
+    """Every line of an invoice resolved against the tenant's chart; at least one."""
+    if not items:
+        raise ValidationFailed("accounting.lines_required", field="lines")
+    return tuple(
+        resolve_line(
+            item,
+            index=i,
+            direction=direction,
+            chart=books.chart,
+            accounts=books.accounts,
+            currency=currency,
+        )
+        for i, item in enumerate(items)
+    )
+
+
 def check_given(
     given: dict[str, Decimal | None], computed: dict[str, Decimal], *, prefix: str = ""
 ) -> None:
@@ -153,30 +174,31 @@ def check_given(
     for name, value in given.items():
         if value is not None and value != computed[name]:
             raise ValidationFailed(
-                f"{prefix}{name} is {value} but computes to {computed[name]}",
-                de=f"{prefix}{name} ist {value}, berechnet wird {computed[name]}",
+                "accounting.amount_mismatch",
                 field=f"{prefix}{name}",
+                name=f"{prefix}{name}",
+                given=value,
+                computed=computed[name],
             )
 
 
 def _line_account(
-    code: str, accounts: dict[str, Account], direction: Direction, prefix: str
+    code: str, accounts: Mapping[str, Account], direction: Direction, prefix: str
 ) -> Account:
     account = accounts.get(code)
     if account is None:
         raise ValidationFailed(
-            f"account {code!r} does not exist",
-            de=f"Konto {code} existiert nicht",
-            field=f"{prefix}.account",
+            "accounting.line_account_unknown", field=f"{prefix}.account", code=code
         )
     if account.account_type not in direction.line_account_types:
-        kinds = "/".join(t.value for t in direction.line_account_types)
-        noun = "incoming" if direction is Direction.INCOMING else "outgoing"
         raise ValidationFailed(
-            f"account {code} has type {account.account_type.value}; lines of {noun} invoices "
-            f"need an account of type {kinds}",
-            de=f"Konto {code} hat den Typ {account.account_type.value}; erlaubt sind {kinds}",
+            "accounting.line_account_type_incoming"
+            if direction is Direction.INCOMING
+            else "accounting.line_account_type_outgoing",
             field=f"{prefix}.account",
+            code=code,
+            account_type=account.account_type.value,
+            kinds="/".join(t.value for t in direction.line_account_types),
         )
     return account
 
@@ -188,18 +210,13 @@ def _modifier(
         return None
     field = f"{prefix}.taxEntryModifier"
     if direction is Direction.OUTGOING:  # seed 003 §7 item 14: incoming invoices only
-        raise ValidationFailed(
-            "tax class modifiers apply to incoming invoices only",
-            de="Steuerklassen-Modifikatoren gibt es nur bei Eingangsrechnungen",
-            field=field,
-        )
+        raise ValidationFailed("accounting.modifier_incoming_only", field=field)
     if item.modifier not in {m.value for m in allowed}:
-        names = ", ".join(m.value for m in allowed) or "none"
         raise ValidationFailed(
-            f"tax class modifier {item.modifier!r} is not available for "
-            f"this tax class entry (available: {names})",
-            de=f"Modifikator {item.modifier} ist für diese Steuerklasse nicht verfügbar",
+            "accounting.modifier_unavailable",
             field=field,
+            modifier=item.modifier,
+            available=", ".join(m.value for m in allowed) or "none",
         )
     return Modifier(item.modifier)
 
@@ -209,7 +226,7 @@ def _with_private_part(
     direction: Direction,
     *,
     chart: Chart,
-    accounts: dict[str, Account],
+    accounts: Mapping[str, Account],
     currency: Currency,
     prefix: str,
 ) -> Line:
@@ -220,47 +237,21 @@ def _with_private_part(
         return line
     field = f"{prefix}.privatePart"
     if direction is Direction.OUTGOING:
-        raise ValidationFailed(
-            "private parts apply to incoming invoices only",
-            de="Privatanteile gibt es nur bei Eingangsrechnungen",
-            field=field,
-        )
+        raise ValidationFailed("accounting.private_part_incoming_only", field=field)
     if item.private_part is None or item.private_part_type not in ("P", "A"):
-        raise ValidationFailed(
-            "privatePart needs privatePartType P (percent) or A (amount)",
-            de="privatePart braucht privatePartType P (Prozent) oder A (Betrag)",
-            field=f"{prefix}.privatePartType",
-        )
+        raise ValidationFailed("accounting.private_part_type", field=f"{prefix}.privatePartType")
     part = check_amount(item.private_part, field)
     limit = HUNDRED if item.private_part_type == "P" else line.total
     if not 0 <= part <= limit:
-        raise ValidationFailed(
-            f"privatePart must be between 0 and {limit}",
-            de=f"privatePart muss zwischen 0 und {limit} liegen",
-            field=field,
-        )
+        raise ValidationFailed("accounting.private_part_range", field=field, limit=limit)
     account = item.private_part_account or chart.private_part
     if account not in chart.private_accounts or account not in accounts:
         raise ValidationFailed(
-            f"account {account} is not a private-part account",
-            de=f"Konto {account} ist kein Privatanteilskonto",
-            field=f"{prefix}.privatePartAccount",
+            "accounting.private_part_account", field=f"{prefix}.privatePartAccount", code=account
         )
     share = (
         round_to_currency(line.total * part / HUNDRED, currency)
         if item.private_part_type == "P"
         else round_to_currency(part, currency)
     )
-    return Line(
-        line.source,
-        line.amount_type,
-        line.tax_entry,
-        line.tax_rate,
-        line.net,
-        line.tax,
-        line.total,
-        line.modifier,
-        line.self_assessed_tax,
-        share,
-        account,
-    )
+    return replace(line, private_total=share, private_account=account)

@@ -11,6 +11,9 @@ from beleg.domain.accounting.components import Share, Side
 from beleg.domain.accounting.lines import Direction
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 
+# Texts written into the books (journal descriptions) are German, like the seed's books.
+BOOKS_LANGUAGE = "de"
+
 
 @dataclass(frozen=True, slots=True)
 class Booked:

@@ -16,9 +16,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from beleg import messages
 from beleg.domain.accounting.components import Side, cumulative_targets, share_towards
 from beleg.domain.accounting.lines import Direction
-from beleg.domain.accounting.rules import Booked, journal_type_of, with_counter
+from beleg.domain.accounting.rules import BOOKS_LANGUAGE, Booked, journal_type_of, with_counter
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
@@ -83,18 +84,14 @@ def rest_payment(
 ) -> Booked:
     """Write off ``remaining``: its pro-rata share of the invoice is reversed."""
     if rest_type not in REST_TYPES[side.direction]:
-        allowed = " or ".join(REST_TYPES[side.direction])
         raise ValidationFailed(
-            f"type must be {allowed} for this invoice, not {rest_type!r}",
-            de=f"type muss bei dieser Rechnung {allowed} sein",
+            "accounting.rest_type",
             field="type",
+            allowed=" or ".join(REST_TYPES[side.direction]),
+            value=rest_type,
         )
     if remaining <= 0:
-        raise ValidationFailed(
-            "nothing remains to be paid on this invoice",
-            de="Auf dieser Rechnung ist nichts mehr offen",
-            field="type",
-        )
+        raise ValidationFailed("accounting.nothing_remains", field="type")
     kept = cumulative_targets(side, side.total - remaining)
     share = share_towards(side, paid_after=side.total, booked=kept)
     postings = tuple(
@@ -123,7 +120,6 @@ def currency_difference(
     gain = residue > 0 if direction is Direction.INCOMING else residue < 0
     other = gain_account if gain else loss_account
     postings = (Posting(unpaid_account, sign * residue), Posting(other, -sign * residue))
-    draft = JournalDraft(
-        JournalType.REBOOK, booking_date, main, postings, Decimal(1), "Kursdifferenz"
-    )
+    text = messages.text("accounting.currency_difference_text", BOOKS_LANGUAGE)
+    draft = JournalDraft(JournalType.REBOOK, booking_date, main, postings, Decimal(1), text)
     return Booked(draft, abs(residue), Decimal(0), abs(residue))

@@ -35,10 +35,10 @@ def payment(
     ``paid_before`` is what active payments settled, ``booked`` what their journals booked."""
     if amount <= 0 or paid_before + amount > side.total:
         raise ValidationFailed(
-            f"paymentAmount {amount} must be more than 0 and at most the "
-            f"remaining {side.total - paid_before}",
-            de=f"Zahlungsbetrag {amount} muss größer 0 und höchstens der offene Betrag sein",
+            "accounting.payment_share_amount",
             field="paymentAmount",
+            amount=amount,
+            remaining=side.total - paid_before,
         )
     share = share_towards(side, paid_after=paid_before + amount, booked=booked)
     return with_counter(
@@ -57,8 +57,4 @@ def payment(
 def rest_payment(direction: Direction) -> None:
     """Always refused: a write-off without money movement needs double-entry accounts."""
     del direction
-    raise ValidationFailed(
-        "pay_rest is only available in double-entry accounting (DE)",
-        de="Restzahlungen gibt es nur in der doppelten Buchhaltung",
-        field="type",
-    )
+    raise ValidationFailed("accounting.rest_payment_double_entry_only", field="type")

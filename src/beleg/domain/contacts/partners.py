@@ -10,10 +10,14 @@ INVOICE_AND_DELIVERY_ADDRESS; a dunning stop needs a reason.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from beleg.domain.errors import ValidationFailed
+from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.foundation.country_names import COUNTRY_NAMES
 from beleg.domain.foundation.regions import REGIONS
 
@@ -25,6 +29,42 @@ class ContactKind(StrEnum):
     @property
     def number_field(self) -> str:
         return "customerNumber" if self is ContactKind.CUSTOMER else "supplierNumber"
+
+    @property
+    def not_found(self) -> str:
+        """The message code of a contact of this kind that does not exist."""
+        if self is ContactKind.CUSTOMER:
+            return "contacts.customer_not_found"
+        return "contacts.supplier_not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A customer or supplier. ``fields`` are the seed's text fields and flags as stored (the
+    JSON document of CustomerDto/SupplierDto); ``number`` and ``display_name`` are derived
+    from them, ``contra_account`` is the personal unpaid account (double-entry only)."""
+
+    id: uuid.UUID
+    kind: ContactKind
+    number: str | None
+    display_name: str
+    fields: Mapping[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    contra_account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """An additional address of a customer (seed 003 AdditionalAddressDto); ``is_default``
+    makes it the default for its ``address_type``."""
+
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    address_type: str
+    fields: Mapping[str, Any]
+    created_at: datetime
+    is_default: bool = False
 
 
 COMMON_TEXT = (
@@ -112,11 +152,7 @@ def normalise_contact(kind: ContactKind, values: dict[str, Any]) -> dict[str, An
     """The stored form of a contact: omitted fields dropped, defaults applied, rules checked."""
     fields = _texts(values, text_fields(kind))
     if not fields.get("companyName") and not (fields.get("firstName") and fields.get("lastName")):
-        raise ValidationFailed(
-            "firstName and lastName are required unless companyName is set",
-            de="firstName und lastName sind ohne companyName erforderlich",
-            field="companyName",
-        )
+        raise ValidationFailed("contacts.name_required", field="companyName")
     _place(fields)
     fields["noVatNumber"] = bool(values.get("noVatNumber") or False)
     if values.get("rating") is not None:
@@ -125,9 +161,7 @@ def normalise_contact(kind: ContactKind, values: dict[str, Any]) -> dict[str, An
         if values.get("dunningStop"):
             if not fields.get("dunningStopReason"):
                 raise ValidationFailed(
-                    "dunningStopReason is required with dunningStop",
-                    de="dunningStopReason ist mit dunningStop erforderlich",
-                    field="dunningStopReason",
+                    "contacts.dunning_stop_reason_required", field="dunningStopReason"
                 )
             fields["dunningStop"] = True
         if values.get("discount") is not None:
@@ -140,23 +174,17 @@ def normalise_address(values: dict[str, Any]) -> dict[str, Any]:
     fields = _texts(values, ADDRESS_TEXT)
     fields["copyEmailType"] = fields.get("copyEmailType") or "BCC"
     if fields["copyEmailType"] not in ("CC", "BCC"):
-        raise ValidationFailed(
-            "copyEmailType must be CC or BCC",
-            de="copyEmailType muss CC oder BCC sein",
-            field="copyEmailType",
-        )
+        raise ValidationFailed("contacts.copy_email_type", field="copyEmailType")
     fields["addressType"] = fields.get("addressType") or ADDRESS_TYPES[0]
     if fields["addressType"] not in ADDRESS_TYPES:
         raise ValidationFailed(
-            f"addressType must be one of {', '.join(ADDRESS_TYPES)}",
-            de=f"addressType muss einer von {', '.join(ADDRESS_TYPES)} sein",
-            field="addressType",
+            "contacts.address_type", field="addressType", allowed=", ".join(ADDRESS_TYPES)
         )
     _place(fields)
     return fields
 
 
-def display_name(fields: dict[str, Any]) -> str:
+def display_name(fields: Mapping[str, Any]) -> str:
     """The name invoices show: ``Company, First Last`` (seed 003 §2.2.3 partnerName)."""
     person = " ".join(p for p in (fields.get("firstName"), fields.get("lastName")) if p)
     return ", ".join(p for p in (fields.get("companyName"), person) if p)
@@ -170,11 +198,7 @@ def _texts(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
             continue
         text = str(value)
         if len(text) > MAX_TEXT:
-            raise ValidationFailed(
-                f"{name} has more than {MAX_TEXT} characters",
-                de=f"{name} hat mehr als {MAX_TEXT} Zeichen",
-                field=name,
-            )
+            raise ValidationFailed("contacts.text_too_long", field=name, name=name, limit=MAX_TEXT)
         fields[name] = text
     return fields
 
@@ -182,16 +206,26 @@ def _texts(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 def _place(fields: dict[str, Any]) -> None:
     country = fields.get("country") or "AT"
     if country not in COUNTRY_NAMES:
-        raise ValidationFailed(
-            f"country {country!r} is not an ISO 3166 code",
-            de=f"Land {country} ist kein ISO-3166-Code",
-            field="country",
-        )
+        raise ValidationFailed("contacts.country_unknown", field="country", country=country)
     fields["country"] = country
     region = fields.get("region")
     if region and region not in {r.code for r in REGIONS.get(country, ())}:
         raise ValidationFailed(
-            f"region {region!r} does not belong to {country}",
-            de=f"Region {region} gehört nicht zu {country}",
-            field="region",
+            "contacts.region_not_in_country", field="region", region=region, country=country
         )
+
+
+MAX_CODE_LENGTH = 10
+
+
+def contra_account_code(requested: str | None, *, base: str, used: Collection[str]) -> str:
+    """The code of a new personal contra account (seed 003 §3.9): the requested one (3 to 10
+    digits, not yet in the chart), or else the first free ``{base}{n}`` after the chart's
+    receivables or payables account ``base``."""
+    if not requested:
+        return next(f"{base}{n}" for n in range(1, 10**6) if f"{base}{n}" not in used)
+    if not requested.isdigit() or not 3 <= len(requested) <= MAX_CODE_LENGTH:
+        raise ValidationFailed("contacts.contra_account_format", field="contraAccount")
+    if requested in used:
+        raise Conflict("contacts.contra_account_taken", field="contraAccount", code=requested)
+    return requested

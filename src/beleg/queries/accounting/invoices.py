@@ -20,7 +20,7 @@ from beleg.db.database import Database
 from beleg.db.tables import cb_bookings, cb_invoice_lines, cb_invoices, ledger_journals, tenants
 from beleg.domain.accounting.lines import Direction
 from beleg.domain.errors import NotFound
-from beleg.money import Currency
+from beleg.money import Currency, round_to_currency, round_to_places
 
 JOURNAL_TYPES = {"E": "IncomeJournal", "A": "OutgoJournal", "U": "RebookJournal"}
 BOOKING_TYPES = {
@@ -35,11 +35,12 @@ def plain(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
+    return round_to_places(normal, 0) if normal == normal.to_integral() else normal
 
 
 def _money(value: Decimal, currency: Currency) -> Decimal:
-    return value.quantize(currency.quantum)
+    """A computed amount at the currency's scale (stored amounts are already rounded)."""
+    return round_to_currency(value, currency)
 
 
 def _omit_none(values: dict[str, Any]) -> dict[str, Any]:
@@ -150,16 +151,18 @@ def _invoice_row(
         )
     ).one_or_none()
     if row is None:
-        raise NotFound(f"invoice {invoice_id} does not exist", field="invoice")
+        raise NotFound("accounting.invoice_not_found", field="invoice", invoice=invoice_id)
     return row
 
 
 def _bookings(session: Session, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> list[Any]:
-    return session.execute(
-        select(cb_bookings)
-        .where(cb_bookings.c.tenant_id == tenant_id, cb_bookings.c.invoice_id == invoice_id)
-        .order_by(cb_bookings.c.position)
-    ).all()
+    return list(
+        session.execute(
+            select(cb_bookings)
+            .where(cb_bookings.c.tenant_id == tenant_id, cb_bookings.c.invoice_id == invoice_id)
+            .order_by(cb_bookings.c.position)
+        ).all()
+    )
 
 
 def get_invoice(

@@ -54,7 +54,9 @@ def get_bank_account(
             )
         ).one_or_none()
     if row is None:
-        raise NotFound(f"bank account {bank_account_id} does not exist", field="bankAccount")
+        raise NotFound(
+            "banking.bank_account_not_found", field="bankAccount", bank_account=bank_account_id
+        )
     return bank_account_item(row)
 
 
@@ -119,7 +121,7 @@ def get_statement(*, db: Database, tenant_id: uuid.UUID, statement_id: uuid.UUID
             _header_query(tenant_id).where(bank_statements.c.id == statement_id)
         ).one_or_none()
     if row is None:
-        raise NotFound(f"bank statement {statement_id} does not exist", field="header")
+        raise NotFound("banking.statement_not_found", field="header", statement=statement_id)
     return header_item(row)
 
 

@@ -54,13 +54,7 @@ def get_contact(
             )
         ).one_or_none()
     if row is None:
-        raise NotFound(
-            f"{kind.value.lower()} {contact_id} does not exist",
-            field="id",
-            de="Kunde nicht gefunden."
-            if kind is ContactKind.CUSTOMER
-            else "Lieferant nicht gefunden.",
-        )
+        raise NotFound(kind.not_found, field="id", id=contact_id)
     return contact_item(row, _defaults(db, tenant_id, contact_id))
 
 
@@ -105,4 +99,4 @@ def get_address(
     for item in list_addresses(db=db, tenant_id=tenant_id, customer_id=customer_id):
         if item["id"] == str(address_id):
             return item
-    raise NotFound(f"address {address_id} does not exist", field="address")
+    raise NotFound("contacts.address_not_found", field="address", address=address_id)

@@ -15,14 +15,22 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
-
 from beleg.clock import Clock
+from beleg.db import Session, ledger
 from beleg.db.audit import record_change
 from beleg.db.database import Database
-from beleg.db.ledger import load_books
 from beleg.domain.accounting import rules_de, rules_ea
+from beleg.domain.accounting.currency import payment_rate
+from beleg.domain.accounting.invoices import (
+    CLIENT_PAYMENT_TYPES,
+    Booking,
+    BookingKind,
+    Outcome,
+    Payment,
+    PaymentType,
+)
 from beleg.domain.accounting.lines import Direction
+from beleg.domain.accounting.rules import Booked
 from beleg.domain.amounts import check_amount
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
@@ -30,19 +38,20 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import round_to_currency
-from beleg.services.accounting.context import (
-    Invoice,
-    add_booking,
+from beleg.services.accounting.bookings import (
+    Bookkeeper,
+    WorkingInvoice,
+    add_initial,
+    add_payment,
     assign_sequence,
     booked_so_far,
-    cancel_booking_row,
+    cancel_booking,
     load_invoice,
     save_totals,
-    unpaid_balance_main,
 )
+from beleg.services.accounting.currency_differences import clear_currency_difference
 
 ENTITY = "CashInvoiceBooking"
-CLIENT_PAYMENT_TYPES = ("PAYMENT", "EXISTING_CREDIT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,100 +76,75 @@ def _account_field(payment: PaymentInput) -> str:
 def book_payment(
     session: Session,
     *,
-    books: TenantBooks,
-    invoice: Invoice,
+    keeper: Bookkeeper,
+    work: WorkingInvoice,
     payment: PaymentInput,
-    actor: Actor,
-    clock: Clock,
 ) -> None:
-    """Register one payment in the caller's transaction."""
-    row = invoice.row
-    if row["cancelled_date"] is not None:
-        raise Conflict("the invoice is cancelled", de="Die Rechnung ist storniert", field="invoice")
-    kind = payment.payment_type or "PAYMENT"
+    """Register one payment, in the caller's transaction."""
+    invoice, books = work.invoice, keeper.books
+    if invoice.is_cancelled:
+        raise Conflict("accounting.invoice_cancelled", field="invoice")
+    kind = payment.payment_type or PaymentType.PAYMENT.value
     if kind not in CLIENT_PAYMENT_TYPES:
-        raise ValidationFailed(
-            f"paymentType must be PAYMENT or EXISTING_CREDIT, not {kind!r}",
-            de="paymentType muss PAYMENT oder EXISTING_CREDIT sein",
-            field="paymentType",
-        )
+        raise ValidationFailed("accounting.payment_type", field="paymentType", value=kind)
     account = books.payment_account(payment.contra_account, _account_field(payment))
-    remaining = row["total"] - invoice.paid()
+    remaining = invoice.open_amount()
     amount = (
         remaining if payment.amount is None else check_amount(payment.amount, "paymentAmount", 2)
     )
     if amount <= 0 or amount > remaining:
         raise ValidationFailed(
-            f"paymentAmount must be more than 0 and at most the remaining "
-            f"{remaining} {row['currency']}",
-            de=f"Zahlungsbetrag muss größer 0 und höchstens {remaining} sein",
+            "accounting.payment_amount_range",
             field="paymentAmount",
+            remaining=remaining,
+            currency=invoice.currency.code,
         )
-    rate = payment_rate(payment.rate, row["currency_rate"])
-    main = _main_amount(books, amount, rate, payment.amount_main)
-    journal = None
-    if books.mode is AccountingMode.EA:
-        assign_sequence(session, books, invoice, payment.payment_date.year)
-        if kind == "PAYMENT":
-            journal = rules_ea.payment(
-                invoice.side,
-                paid_before=invoice.paid(),
-                amount=amount,
-                booked=booked_so_far(session, invoice, books.tenant_id),
-                payment_account=account,
-                booking_date=payment.payment_date,
-                rate=rate,
-                main_total=main,
-                description=payment.description or "",
-            )
-    elif kind == "PAYMENT":
-        journal = rules_de.payment(
-            invoice.side,
-            amount=amount,
-            unpaid_account=row["unpaid_account"],
+    rate = payment_rate(payment.rate, invoice.currency_rate)
+    settled = Payment(
+        PaymentType(kind),
+        payment.payment_date,
+        amount,
+        _main_amount(books, amount, rate, payment.amount_main),
+        account,
+        rate,
+        payment.description,
+    )
+    journal = _payment_journal(session, keeper, work, settled, account)
+    add_payment(session, keeper=keeper, work=work, booked=journal, payment=settled)
+    clear_currency_difference(session, keeper=keeper, work=work, day=payment.payment_date)
+
+
+def _payment_journal(
+    session: Session, keeper: Bookkeeper, work: WorkingInvoice, payment: Payment, account: str
+) -> Booked | None:
+    """The journal of a payment: EA numbers the invoice and books its share, DE rebooks from
+    the unpaid account; an existing credit books nothing."""
+    if keeper.books.mode is AccountingMode.EA:
+        assign_sequence(session, keeper=keeper, work=work, year=payment.day.year)
+    if payment.payment_type is not PaymentType.PAYMENT:
+        return None
+    if keeper.books.mode is AccountingMode.EA:
+        return rules_ea.payment(
+            work.side,
+            paid_before=work.invoice.paid(),
+            amount=payment.amount,
+            booked=booked_so_far(session, tenant_id=keeper.tenant_id, work=work),
             payment_account=account,
-            booking_date=payment.payment_date,
-            rate=rate,
-            main_total=main,
+            booking_date=payment.day,
+            rate=payment.rate,
+            main_total=payment.amount_main,
             description=payment.description or "",
         )
-    add_booking(
-        session,
-        books=books,
-        invoice=invoice,
-        actor=actor,
-        clock=clock,
-        booked=journal,
-        values={
-            "kind": "PAYMENT",
-            "number": invoice.next_number(),
-            "payment_type": kind,
-            "payment_date": payment.payment_date,
-            "payment_amount": amount,
-            "payment_amount_main": main,
-            "payment_contra_account": account,
-            "payment_rate": rate,
-            "payment_description": payment.description,
-        },
+    return rules_de.payment(
+        work.side,
+        amount=payment.amount,
+        unpaid_account=work.invoice.unpaid(),
+        payment_account=account,
+        booking_date=payment.day,
+        rate=payment.rate,
+        main_total=payment.amount_main,
+        description=payment.description or "",
     )
-    _clear_currency_difference(
-        session, books, invoice, day=payment.payment_date, actor=actor, clock=clock
-    )
-
-
-def payment_rate(given: Decimal | None, invoice_rate: Decimal) -> Decimal:
-    """The payment's currency rate; without one, the invoice's rate (a default of 1, as the
-    seed's model says, would be wrong for every foreign-currency invoice)."""
-    if given is None:
-        return invoice_rate
-    rate = check_amount(given, "currencyRate", 8)
-    if rate <= 0:
-        raise ValidationFailed(
-            "currencyRate must be more than 0",
-            de="currencyRate muss größer 0 sein",
-            field="currencyRate",
-        )
-    return rate
 
 
 def _main_amount(
@@ -172,59 +156,9 @@ def _main_amount(
     value = check_amount(given, "paymentAmountInMainCurrency", books.main.minor_units)
     if value <= 0:
         raise ValidationFailed(
-            "paymentAmountInMainCurrency must be more than 0",
-            de="paymentAmountInMainCurrency muss größer 0 sein",
-            field="paymentAmountInMainCurrency",
+            "accounting.main_amount_not_positive", field="paymentAmountInMainCurrency"
         )
     return value
-
-
-def _clear_currency_difference(
-    session: Session, books: TenantBooks, invoice: Invoice, *, day: date, actor: Actor, clock: Clock
-) -> None:
-    row = invoice.row
-    if row["total"] != invoice.paid():
-        return
-    if books.mode is AccountingMode.DE:
-        balance = unpaid_balance_main(session, invoice, books.tenant_id)
-        residue = -balance if invoice.direction is Direction.INCOMING else balance
-    else:
-        residue = row["total_main"] - invoice.paid_main()
-    if not residue:
-        return
-    journal = None
-    contra = None
-    if books.mode is AccountingMode.DE:
-        chart = books.chart
-        journal = rules_de.currency_difference(
-            direction=invoice.direction,
-            residue=residue,
-            unpaid_account=row["unpaid_account"],
-            gain_account=chart.exchange_gain,
-            loss_account=chart.exchange_loss,
-            booking_date=day,
-            main=books.main,
-        )
-        contra = journal.draft.postings[1].account
-    add_booking(
-        session,
-        books=books,
-        invoice=invoice,
-        actor=actor,
-        clock=clock,
-        booked=journal,
-        values={
-            "kind": "PAYMENT",
-            "number": invoice.next_number(),
-            "payment_type": "CURRENCY_DIFFERENCE",
-            "payment_date": day,
-            "payment_amount": Decimal(0),
-            "payment_amount_main": row["total_main"] - invoice.paid_main(),
-            "payment_contra_account": contra,
-            "payment_rate": Decimal(1),
-            "payment_description": None,
-        },
-    )
 
 
 def pay(
@@ -236,17 +170,16 @@ def pay(
     invoice_id: uuid.UUID,
     payment: PaymentInput,
     clock: Clock,
-) -> Invoice:
+) -> Outcome:
     """Register a payment (full when ``amount`` is omitted)."""
     with db.transaction() as session:
-        books = load_books(session, tenant_id)
-        invoice = load_invoice(session, books, invoice_id, direction)
-        book_payment(
-            session, books=books, invoice=invoice, payment=payment, actor=actor, clock=clock
-        )
-        save_totals(session, invoice, paid_date=payment.payment_date, clock=clock)
-        _audit(session, actor, tenant_id, invoice, clock)
-        return invoice
+        books = ledger.load_books(session, tenant_id)
+        keeper = Bookkeeper(books, actor, clock)
+        work = load_invoice(session, books=books, invoice_id=invoice_id, direction=direction)
+        book_payment(session, keeper=keeper, work=work, payment=payment)
+        save_totals(session, keeper=keeper, work=work, paid_date=payment.payment_date)
+        _audit(session, keeper, work)
+        return work.outcome()
 
 
 def pay_rest(
@@ -261,54 +194,35 @@ def pay_rest(
     rate: Decimal | None,
     description: str | None,
     clock: Clock,
-) -> Invoice:
+) -> Outcome:
     """Settle the remainder as DISCOUNT or IRRECOVERABLE; double-entry only (seed §3.3 B.5)."""
     with db.transaction() as session:
-        books = load_books(session, tenant_id)
-        invoice = load_invoice(session, books, invoice_id, direction)
+        books = ledger.load_books(session, tenant_id)
+        keeper = Bookkeeper(books, actor, clock)
+        work = load_invoice(session, books=books, invoice_id=invoice_id, direction=direction)
         if books.mode is AccountingMode.EA:
             rules_ea.rest_payment(direction)
-        row = invoice.row
-        if row["cancelled_date"] is not None:
-            raise Conflict(
-                "the invoice is cancelled", de="Die Rechnung ist storniert", field="invoice"
-            )
-        remaining = row["total"] - invoice.paid()
-        used_rate = payment_rate(rate, row["currency_rate"])
+        if work.invoice.is_cancelled:
+            raise Conflict("accounting.invoice_cancelled", field="invoice")
+        remaining, unpaid = work.invoice.open_amount(), work.invoice.unpaid()
+        used_rate = payment_rate(rate, work.invoice.currency_rate)
         journal = rules_de.rest_payment(
-            invoice.side,
+            work.side,
             rest_type=rest_type,
             remaining=remaining,
-            unpaid_account=row["unpaid_account"],
+            unpaid_account=unpaid,
             booking_date=payment_date,
             rate=used_rate,
             description=description or "",
         )
-        add_booking(
-            session,
-            books=books,
-            invoice=invoice,
-            actor=actor,
-            clock=clock,
-            booked=journal,
-            values={
-                "kind": "PAYMENT",
-                "number": invoice.next_number(),
-                "payment_type": rest_type,
-                "payment_date": payment_date,
-                "payment_amount": remaining,
-                "payment_amount_main": round_to_currency(remaining * used_rate, books.main),
-                "payment_contra_account": row["unpaid_account"],
-                "payment_rate": used_rate,
-                "payment_description": description,
-            },
-        )
-        _clear_currency_difference(
-            session, books, invoice, day=payment_date, actor=actor, clock=clock
-        )
-        save_totals(session, invoice, paid_date=payment_date, clock=clock)
-        _audit(session, actor, tenant_id, invoice, clock)
-        return invoice
+        main = round_to_currency(remaining * used_rate, books.main)
+        kind = PaymentType(rest_type)  # checked by the rule
+        rest = Payment(kind, payment_date, remaining, main, unpaid, used_rate, description)
+        add_payment(session, keeper=keeper, work=work, booked=journal, payment=rest)
+        clear_currency_difference(session, keeper=keeper, work=work, day=payment_date)
+        save_totals(session, keeper=keeper, work=work, paid_date=payment_date)
+        _audit(session, keeper, work)
+        return work.outcome()
 
 
 def cancel_payment(
@@ -322,104 +236,83 @@ def cancel_payment(
     cancel_date: date,
     reason: str,
     clock: Clock,
-) -> Invoice:
+) -> Outcome:
     """Cancel a payment or rest-payment booking (seed §3.3 A.4): its journal is reversed and
     a cancellation booking with the same number added; an automatic currency difference of
     the then no longer paid invoice is cancelled with it."""
     with db.transaction() as session:
-        books = load_books(session, tenant_id)
-        invoice = load_invoice(session, books, invoice_id, direction)
-        booking = next((b for b in invoice.bookings if b["id"] == booking_id), None)
-        if booking is None:
-            raise NotFound(
-                f"booking {booking_id} does not exist on this invoice",
-                de="Buchung nicht gefunden.",
-                field="booking",
-            )
-        if booking["kind"] != "PAYMENT" or booking["payment_type"] == "CURRENCY_DIFFERENCE":
-            raise ValidationFailed(
-                "only payment and rest-payment bookings can be cancelled",
-                de="Nur Zahlungs- und Restzahlungsbuchungen können storniert werden",
-                field="booking",
-            )
-        if booking["cancelled"]:
-            raise Conflict(
-                "the booking is already cancelled",
-                de="Die Buchung ist bereits storniert",
-                field="booking",
-            )
+        books = ledger.load_books(session, tenant_id)
+        keeper = Bookkeeper(books, actor, clock)
+        work = load_invoice(session, books=books, invoice_id=invoice_id, direction=direction)
+        booking = _cancellable(work, booking_id)
         automatic = [
-            b for b in invoice.active_payments() if b["payment_type"] == "CURRENCY_DIFFERENCE"
+            b
+            for b in work.invoice.active_payments()
+            if b.payment_type is PaymentType.CURRENCY_DIFFERENCE
         ]
         for target in [booking, *automatic]:
-            cancel_booking_row(
+            cancel_booking(
                 session,
-                books=books,
-                invoice=invoice,
+                keeper=keeper,
+                work=work,
                 booking=target,
                 cancel_date=cancel_date,
                 reason=reason,
-                actor=actor,
-                clock=clock,
             )
-        _book_as_open(session, books, invoice, day=cancel_date, actor=actor, clock=clock)
-        save_totals(session, invoice, paid_date=None, clock=clock)
-        _audit(session, actor, tenant_id, invoice, clock)
-        return invoice
+        _book_as_open(session, keeper, work, day=cancel_date)
+        save_totals(session, keeper=keeper, work=work, paid_date=None)
+        _audit(session, keeper, work)
+        return work.outcome()
 
 
-def _book_as_open(
-    session: Session, books: TenantBooks, invoice: Invoice, *, day: date, actor: Actor, clock: Clock
-) -> None:
+def _cancellable(work: WorkingInvoice, booking_id: uuid.UUID) -> Booking:
+    """The payment or rest-payment booking ``booking_id`` of the invoice, not yet cancelled."""
+    booking = work.invoice.booking(booking_id)
+    if booking is None:
+        raise NotFound("accounting.booking_not_found", field="booking", booking=booking_id)
+    if (
+        booking.kind is not BookingKind.PAYMENT
+        or booking.payment_type is PaymentType.CURRENCY_DIFFERENCE
+    ):
+        raise ValidationFailed("accounting.booking_not_cancellable", field="booking")
+    if booking.cancelled:
+        raise Conflict("accounting.booking_already_cancelled", field="booking")
+    return booking
+
+
+def _book_as_open(session: Session, keeper: Bookkeeper, work: WorkingInvoice, *, day: date) -> None:
     """DE: an incoming invoice paid on its invoice date was booked once, against the payment
     account. Once that payment is cancelled the invoice is open, so it is now booked against
     the unpaid account (dated like the cancellation, leaving the expense in its period)."""
-    if books.mode is not AccountingMode.DE or any(
-        b["kind"] == "INITIAL" and not b["cancelled"] for b in invoice.bookings
-    ):
+    if keeper.books.mode is not AccountingMode.DE or work.invoice.standing_initials():
         return
-    row = invoice.row
     booked = rules_de.initial(
-        invoice.side,
-        counter_account=row["unpaid_account"],
+        work.side,
+        counter_account=work.invoice.unpaid(),
         booking_date=day,
-        rate=row["currency_rate"],
-        description=row["description"] or "",
+        rate=work.invoice.currency_rate,
+        description=work.invoice.description or "",
     )
-    add_booking(
-        session,
-        books=books,
-        invoice=invoice,
-        actor=actor,
-        clock=clock,
-        booked=booked,
-        values={
-            "kind": "INITIAL",
-            "number": invoice.next_number(),
-            "contra_account": row["unpaid_account"],
-        },
-    )
+    add_initial(session, keeper=keeper, work=work, booked=booked)
 
 
-def _audit(
-    session: Session, actor: Actor, tenant_id: uuid.UUID, invoice: Invoice, clock: Clock
-) -> None:
-    last = invoice.bookings[-1]
+def _audit(session: Session, keeper: Bookkeeper, work: WorkingInvoice) -> None:
+    last = work.invoice.bookings[-1]
     record_change(
         session,
-        actor=actor,
-        tenant_id=tenant_id,
+        actor=keeper.actor,
+        tenant_id=keeper.tenant_id,
         action=AuditAction.CREATE,
         entity_type=ENTITY,
-        entity_id=last["id"],
+        entity_id=last.id,
         before=None,
         after={
-            "invoice": invoice.id,
-            "kind": last["kind"],
-            "paymentType": last.get("payment_type"),
-            "amount": last.get("payment_amount"),
-            "journal": last["journal_number"],
-            "remaining": invoice.row["remaining"],
+            "invoice": work.invoice.id,
+            "kind": last.kind.value,
+            "paymentType": last.payment_type.value if last.payment_type else None,
+            "amount": last.payment.amount if last.payment else None,
+            "journal": last.journal_number,
+            "remaining": work.invoice.remaining,
         },
-        clock=clock,
+        clock=keeper.clock,
     )

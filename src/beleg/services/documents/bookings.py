@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db.accounting import component_sums
 from beleg.domain.accounting import rules_de, rules_ea
 from beleg.domain.accounting.components import Side
 from beleg.domain.accounting.rules import Booked
@@ -29,7 +30,6 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import round_to_currency
-from beleg.services.accounting.context import component_sums
 from beleg.services.documents.store import PAYABLE, Doc
 from beleg.services.ledger.posting import post_journals, reversal_of
 

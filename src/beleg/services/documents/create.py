@@ -23,6 +23,7 @@ from beleg.db.database import Database
 from beleg.db.documents.setup import layout_setup, payment_term, sequence_group_id
 from beleg.db.ledger import load_books
 from beleg.db.outbox import enqueue
+from beleg.domain.accounting.currency import invoice_currency
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.documents.lines import Amounts, compute_document
 from beleg.domain.documents.model import HistoryType, State, TypeCode, parse_enum
@@ -31,7 +32,6 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType, NumberingContext
 from beleg.domain.tenancy.settings import AccountingMode
-from beleg.services.accounting.context import invoice_currency
 from beleg.services.documents.bookings import book_issue
 from beleg.services.documents.deposits import (
     agreed_deposits,

@@ -22,6 +22,7 @@ from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.db.ledger import load_books
 from beleg.db.outbox import enqueue
+from beleg.domain.accounting.currency import payment_rate
 from beleg.domain.amounts import check_amount
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.documents.model import REST_TYPES, HistoryType, State
@@ -30,7 +31,6 @@ from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType
-from beleg.services.accounting.payments import payment_rate
 from beleg.services.documents.bookings import book_payment, book_write_off, reverse
 from beleg.services.documents.store import (
     PAYABLE,
