@@ -109,12 +109,7 @@ def new_key_material() -> KeyMaterial:
 
 def check_key_id(value: str, field: str) -> str:
     if not KEY_ID.match(value):
-        raise ValidationFailed(
-            f"{field} must look like U:ATU12345678-K1 (UID), "
-            "S:123456789-K1 (tax number) or G:1234567890123-K1 (GLN)",
-            de=f"{field} muss wie U:ATU12345678-K1 aussehen",
-            field=field,
-        )
+        raise ValidationFailed("pos.key_id_format", field=field, name=field)
     return value
 
 
