@@ -100,6 +100,41 @@ class NewReceipt:
             return -self.total
         return self.total
 
+    def stored(
+        self,
+        *,
+        register_no: int,
+        number: str,
+        position: int,
+        sequence: int,
+        created_at: datetime,
+        jws: str | None = None,
+        qr_code: str | None = None,
+    ) -> Receipt:
+        """This receipt as stored: numbered, placed in the chain and, if signed, with its
+        signature."""
+        return Receipt(
+            register_no=register_no,
+            number=number,
+            position=position,
+            sequence=sequence,
+            receipt_type=self.receipt_type,
+            date_time=self.date_time,
+            closing_day=self.closing_day,
+            total=self.total,
+            lines=self.lines,
+            party=self.party,
+            created_at=created_at,
+            from_account=self.from_account,
+            to_account=self.to_account,
+            description=self.description,
+            cancels=self.cancels,
+            jws=jws,
+            qr_code=qr_code,
+            journal_id=self.journal_id,
+            document_id=self.document_id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Receipt:

@@ -7,6 +7,7 @@ cancelling that payment (``services/pos/payments.py``), whose own reversal it th
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from beleg.clock import Clock
 from beleg.db import Session
@@ -57,22 +58,13 @@ def append_cancellation(
     check_cancellable(
         original.receipt_type, cancelled_by=original.cancelled_by, cancels=original.cancels
     )
-    last = register.register.last_receipt_at
-    at = register.now if last is None else max(register.now, last)
+    at = register.next_time
     prepare_day(session, register=register, at=at, clock=clock)
     number, sequence = next_number(
         session, register=register, receipt_type=original.receipt_type, year=at.year
     )
-    if journal_id is None and original.journal_id is not None:
-        journal_id = reverse(
-            session,
-            books,
-            original.journal_id,
-            day=at.date(),
-            reason=text("pos.cancellation_journal_text", RECEIPT_LANGUAGE, number=original.number),
-            actor=actor,
-            clock=clock,
-        )
+    if journal_id is None:
+        journal_id = _reverse(session, books, original, day=at.date(), actor=actor, clock=clock)
     stored = append_receipt(
         session,
         register=register,
@@ -90,3 +82,24 @@ def append_cancellation(
     )
     record_receipt(session, actor=actor, register=register, receipt=stored, clock=clock)
     return stored
+
+
+def _reverse(
+    session: Session,
+    books: TenantBooks,
+    original: Receipt,
+    *,
+    day: date,
+    actor: Actor,
+    clock: Clock,
+) -> uuid.UUID | None:
+    """The reversal of the original's journal (none for a training receipt, which has none)."""
+    return reverse(
+        session,
+        books,
+        original.journal_id,
+        day=day,
+        reason=text("pos.cancellation_journal_text", RECEIPT_LANGUAGE, number=original.number),
+        actor=actor,
+        clock=clock,
+    )

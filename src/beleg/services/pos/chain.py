@@ -26,6 +26,7 @@ from beleg.domain.pos.registers import (
     ReceiptType,
     Register,
     RegisterState,
+    check_receipt_time,
     new_balance,
     receipt_number,
 )
@@ -56,6 +57,23 @@ class LockedRegister:
     @property
     def state(self) -> RegisterState:
         return self.register.state
+
+    @property
+    def next_time(self) -> datetime:
+        """When a system or cancellation receipt is dated: now, or the last receipt's time if
+        that is later (a register's receipts never go back in time)."""
+        last = self.register.last_receipt_at
+        return self.now if last is None else max(self.now, last)
+
+    def receipt_time(self, requested: datetime | None) -> datetime:
+        """When a receipt that asks for ``requested`` (None: now) is dated, by the register's
+        rules (``check_receipt_time``)."""
+        return check_receipt_time(
+            requested,
+            now=self.now,
+            last_receipt=self.register.last_receipt_at,
+            allow_past=self.register.settings.allow_past_income,
+        )
 
 
 def lock_register(
@@ -128,38 +146,31 @@ def append_receipt(
         balance=new_balance(current.balance, receipt.cash),
         last_receipt_at=receipt.date_time,
     )
-    jws = qr_code = None
+    signed = None
     if receipt.receipt_type.signed:
         changed, signed = _signed(session, changed, receipt, number)
-        jws, qr_code = signed.jws, signed.qr_code
     position = sequences.allocate(
         session,
         tenant_id=register.tenant_id,
         series=sequences.receipt_position_series(register.number),
     )
-    stored = Receipt(
+    stored = receipt.stored(
         register_no=register.number,
         number=number,
         position=position,
         sequence=sequence,
-        receipt_type=receipt.receipt_type,
-        date_time=receipt.date_time,
-        closing_day=receipt.closing_day,
-        total=receipt.total,
-        lines=receipt.lines,
-        party=receipt.party,
         created_at=clock.now(),
-        from_account=receipt.from_account,
-        to_account=receipt.to_account,
-        description=receipt.description,
-        cancels=receipt.cancels,
-        jws=jws,
-        qr_code=qr_code,
-        journal_id=receipt.journal_id,
-        document_id=receipt.document_id,
+        jws=signed.jws if signed else None,
+        qr_code=signed.qr_code if signed else None,
     )
     receipts_db.insert_receipt(session, tenant_id=register.tenant_id, receipt=stored)
     save_register(session, register=register, changed=changed, clock=clock)
+    _count(session, register, stored)
+    return stored
+
+
+def _count(session: Session, register: LockedRegister, receipt: Receipt) -> None:
+    """Count ``receipt`` in its daily closing, which now ends with the register's balance."""
     if receipt.closing_day is not None:
         closings_db.count_receipt(
             session,
@@ -167,9 +178,8 @@ def append_receipt(
             register_no=register.number,
             day=receipt.closing_day,
             receipt_type=receipt.receipt_type,
-            balance=changed.balance,
+            balance=register.register.balance,
         )
-    return stored
 
 
 def append_system_receipt(

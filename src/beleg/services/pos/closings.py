@@ -101,14 +101,7 @@ def finalize(
                 day=closing.day,
                 state=closing.state.value,
             )
-        for name, want, got in (
-            ("closingBalance", closing.closing_balance, closing_balance),
-            ("totalCount", closing.total_count, total_count),
-        ):
-            if want != got:
-                raise ValidationFailed(
-                    "pos.closing_count_mismatch", field=name, name=name, got=got, want=want
-                )
+        _check_counted(closing, closing_balance=closing_balance, total_count=total_count)
         closings_db.set_closing_state(
             session,
             tenant_id=tenant_id,
@@ -118,6 +111,20 @@ def finalize(
         )
         _audit(session, actor, register, closing.day, what="FINALIZED", clock=clock)
         return closing.day
+
+
+def _check_counted(
+    closing: DailyClosing, *, closing_balance: Decimal | None, total_count: int | None
+) -> None:
+    """What the user counted must equal what the register counts."""
+    for name, want, got in (
+        ("closingBalance", closing.closing_balance, closing_balance),
+        ("totalCount", closing.total_count, total_count),
+    ):
+        if want != got:
+            raise ValidationFailed(
+                "pos.closing_count_mismatch", field=name, name=name, got=got, want=want
+            )
 
 
 def close_period(
@@ -134,7 +141,7 @@ def close_period(
         register = lock_register(session, tenant_id=tenant_id, number=register_no, clock=clock)
         closing = _last(session, register)
         check_period_closing(closing.as_last(), yearly=yearly)
-        at = max(register.now, register.register.last_receipt_at or register.now)
+        at = register.next_time
         _period_receipt(session, register, closing, yearly=yearly, at=at, clock=clock)
         what = "YEARLY" if yearly else "MONTHLY"
         _audit(session, actor, register, closing.day, what=what, clock=clock)

@@ -27,7 +27,6 @@ from beleg.domain.pos.registers import (
     MAX_REGISTER,
     TEST_REGISTER,
     ReceiptType,
-    check_receipt_time,
 )
 from beleg.messages import text
 from beleg.services.documents.payments import CashPayment, CashReceiptRef
@@ -110,13 +109,25 @@ def _issue(
 ) -> Receipt:
     """Store and sign the INCOME receipt of ``payment``."""
     now, day = register.now, payment.day
-    requested = None if day == now.date() else datetime.combine(day, now.time())
-    at = check_receipt_time(
-        requested,
-        now=now,
-        last_receipt=register.register.last_receipt_at,
-        allow_past=register.register.settings.allow_past_income,
+    at = register.receipt_time(None if day == now.date() else datetime.combine(day, now.time()))
+    prepare_day(session, register=register, at=at, clock=clock)
+    number, sequence = next_number(
+        session, register=register, receipt_type=ReceiptType.INCOME, year=at.year
     )
+    stored = append_receipt(
+        session,
+        register=register,
+        receipt=_receipt(payment, at),
+        number=number,
+        sequence=sequence,
+        clock=clock,
+    )
+    record_receipt(session, actor=actor, register=register, receipt=stored, clock=clock)
+    return stored
+
+
+def _receipt(payment: CashPayment, at: datetime) -> NewReceipt:
+    """One line of ``payment.amount`` on the document's unpaid account, in the 0 % bucket."""
     total = payment.amount
     line = untaxed_line(
         _line_name(payment.doc_type, payment.number),
@@ -130,11 +141,7 @@ def _issue(
         reference_text=payment.number,
         reference_date=payment.doc_date,
     )
-    prepare_day(session, register=register, at=at, clock=clock)
-    number, sequence = next_number(
-        session, register=register, receipt_type=ReceiptType.INCOME, year=at.year
-    )
-    receipt = NewReceipt(
+    return NewReceipt(
         ReceiptType.INCOME,
         at,
         at.date(),
@@ -145,11 +152,6 @@ def _issue(
         journal_id=payment.journal_id,
         document_id=payment.document_id,
     )
-    stored = append_receipt(
-        session, register=register, receipt=receipt, number=number, sequence=sequence, clock=clock
-    )
-    record_receipt(session, actor=actor, register=register, receipt=stored, clock=clock)
-    return stored
 
 
 def _line_name(doc_type: DocumentType, number: str) -> str:

@@ -41,7 +41,6 @@ from beleg.domain.pos.receipts import (
 from beleg.domain.pos.registers import (
     ReceiptType,
     RegisterState,
-    check_receipt_time,
     parse_receipt_type,
 )
 from beleg.messages import text
@@ -100,12 +99,7 @@ def create_receipt(
     with db.transaction() as session:
         register = open_register(session, tenant_id=tenant_id, number=register_no, clock=clock)
         books = load_books(session, tenant_id)
-        at = check_receipt_time(
-            data.date_time,
-            now=register.now,
-            last_receipt=register.register.last_receipt_at,
-            allow_past=register.register.settings.allow_past_income,
-        )
+        at = register.receipt_time(data.date_time)
         receipt = (
             _income(session, books, data, total, at)
             if receipt_type is ReceiptType.INCOME

@@ -155,17 +155,7 @@ def update_register(
             session, tenant_id=tenant_id, number=number, clock=clock, field="id"
         )
         current = register.register
-        settings = _settings(session, tenant_id, number, data)
-        if current.state is RegisterState.ACTIVE:
-            if settings.bank_account_id != current.settings.bank_account_id:
-                raise Conflict("pos.bank_account_fixed", field="bankAccountId")
-            settings = replace(
-                settings,
-                bank_account_id=current.settings.bank_account_id,
-                cash_account=current.settings.cash_account,
-            )
-        elif current.state is not RegisterState.NEW:
-            raise Conflict("pos.register_not_changeable", field="state", state=current.state.value)
+        settings = _changeable(current, _settings(session, tenant_id, number, data))
         save_register(
             session, register=register, changed=replace(current, settings=settings), clock=clock
         )
@@ -182,6 +172,22 @@ def update_register(
             after=_snapshot(settings),
             clock=clock,
         )
+
+
+def _changeable(current: Register, settings: RegisterSettings) -> RegisterSettings:
+    """What of ``settings`` a register in its state takes: all of it while NEW, all but the
+    means of payment (which must not change) while ACTIVE, nothing otherwise."""
+    if current.state is RegisterState.ACTIVE:
+        if settings.bank_account_id != current.settings.bank_account_id:
+            raise Conflict("pos.bank_account_fixed", field="bankAccountId")
+        return replace(
+            settings,
+            bank_account_id=current.settings.bank_account_id,
+            cash_account=current.settings.cash_account,
+        )
+    if current.state is not RegisterState.NEW:
+        raise Conflict("pos.register_not_changeable", field="state", state=current.state.value)
+    return settings
 
 
 def _settings(
@@ -308,7 +314,7 @@ def _system_receipt(
     closing_day: date | None,
     clock: Clock,
 ) -> None:
-    at = max(register.now, register.register.last_receipt_at or register.now)
+    at = register.next_time
     append_system_receipt(
         session,
         register=register,
