@@ -229,8 +229,8 @@ def negated_line(line: ReceiptLine) -> ReceiptLine:
 
 
 def cancellation(original: Receipt, *, at: datetime, journal_id: uuid.UUID | None) -> NewReceipt:
-    """The receipt that cancels ``original`` at ``at``, booked by ``journal_id``: every amount
-    and every turnover bucket negated (a zero bucket shows as ``-0,00`` in the signature)."""
+    """The receipt that cancels ``original`` at ``at``, booked by ``journal_id``: every amount,
+    quantity and turnover bucket negated, the prices, customer and references kept."""
     buckets = buckets_of(original.lines)
     return NewReceipt(
         original.receipt_type,

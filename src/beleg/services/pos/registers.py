@@ -67,7 +67,7 @@ class RegisterInput:
     layout: dict[str, Any] | None = None  # CashRegisterLayoutDto fields, as given (JSON)
 
 
-def default_layout() -> dict[str, Any]:
+def _default_layout() -> dict[str, Any]:
     """The layout a register starts with (CashRegisterLayoutDto), its texts in German."""
     return {
         "description": text("pos.layout_description", RECEIPT_LANGUAGE),
@@ -98,7 +98,7 @@ def install_test_register(
         allow_past_income=False,
         enable_drawback=False,
         default_register=False,
-        layout=default_layout(),
+        layout=_default_layout(),
     )
     registers_db.insert_register(
         session,
@@ -206,7 +206,7 @@ def _settings(
         allow_past_income=data.allow_past_income,
         enable_drawback=data.enable_drawback,
         default_register=data.default_register,
-        layout={**default_layout(), **given},
+        layout={**_default_layout(), **given},
     )
 
 
