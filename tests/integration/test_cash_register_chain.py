@@ -97,6 +97,7 @@ def test_concurrent_receipts_keep_one_valid_chain(
     expected_cents = sum(100 + i for i in range(THREADS * PER_THREAD))
     keys = registration(db=db, tenant_id=tenant.id, number=5)
     chain = dep_export(db=db, tenant_id=tenant.id, number=5)["Belege-Gruppe"]
+    # The DEP7 export is JSON (``dict[str, object]``); its nesting carries no static type.
     jws_list = chain[0]["Belege-kompakt"]  # type: ignore[index]
     assert len(jws_list) == 1 + THREADS * PER_THREAD
     previous, numbers, counter = None, [], 0
