@@ -1,19 +1,31 @@
-"""The RKSV chain of one register stays intact under concurrent receipts: 4 threads x 25 income
+"""The RKSV chain of one register stays intact under concurrent receipts: 8 threads x 13 income
 receipts (and a cash withdrawal each) against one register. Every signature verifies, every
 receipt chains to the one written before it, the numbers have no gap and the decrypted
 turnover counter and the balance equal the sum of the receipts (the register row lock
-serialises them on PostgreSQL, the single writer on SQLite)."""
+serialises them on PostgreSQL, the single writer on SQLite). The repositories give back the
+receipts and registers they stored."""
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.pos import receipts as receipts_db
+from beleg.db.pos import registers as registers_db
 from beleg.db.tables import bank_accounts, cash_receipts, cash_registers
+from beleg.domain.documents.model import DiscountMode
+from beleg.domain.errors import Conflict
+from beleg.domain.ledger.tax import AmountType
+from beleg.domain.pos.receipts import NewReceipt, ReceiptLine, ReceiptParty
+from beleg.domain.pos.registers import ReceiptType
 from beleg.formats import rksv
 from beleg.queries.pos.registers import dep_export, registration
 from beleg.services.documents.lines import DocLineInput
@@ -85,6 +97,7 @@ def test_concurrent_receipts_keep_one_valid_chain(
     expected_cents = sum(100 + i for i in range(THREADS * PER_THREAD))
     keys = registration(db=db, tenant_id=tenant.id, number=5)
     chain = dep_export(db=db, tenant_id=tenant.id, number=5)["Belege-Gruppe"]
+    # The DEP7 export is JSON (``dict[str, object]``); its nesting carries no static type.
     jws_list = chain[0]["Belege-kompakt"]  # type: ignore[index]
     assert len(jws_list) == 1 + THREADS * PER_THREAD
     previous, numbers, counter = None, [], 0
@@ -113,3 +126,76 @@ def test_concurrent_receipts_keep_one_valid_chain(
         )
     assert balance == Decimal(expected_cents).scaleb(-2) - THREADS
     assert sorted(int(n.split(".")[1]) for n in rebooks) == list(range(1, THREADS + 1))
+
+
+def test_receipts_and_registers_read_back_as_stored(
+    db: Database, platform: dict[str, object]
+) -> None:
+    tenant, clock = make_tenant(db), SystemClock()
+    line = ReceiptLine(
+        line_no=1,
+        net_price=Decimal("95.80"),
+        tax_price=Decimal("19.16"),
+        total_price=Decimal("114.96"),
+        amount=Decimal(1),
+        account="4000",
+        tax_class_entry="020",
+        item_name="Kasse-System",
+        item_price=Decimal("114.96"),
+        item_price_type=AmountType.TOTAL,
+        item_number="KASHA001",
+        item=uuid.uuid4(),
+        item_description="Sharp XE-A217B",
+        unit_of_measure="PC",
+        discount=Decimal(0),
+        discount_mode=DiscountMode.CONSTANT,
+        tax_rate=Decimal(20),
+    )
+    party = ReceiptParty(
+        customer=uuid.uuid4(),
+        customer_name="Max Mustermann",
+        customer_mail="max@example.at",
+        additional_address=uuid.uuid4(),
+        reference_date=date(2026, 3, 1),
+        reference_text="R 2026 1",
+        text_after_lines="Danke",
+        address_info={"city": "Wien"},
+    )
+    at = datetime(2026, 3, 10, 12, 0, 5)
+    receipt = NewReceipt(
+        ReceiptType.INCOME,
+        at,
+        at.date(),
+        Decimal("114.96"),
+        lines=(line,),
+        party=party,
+        journal_id=uuid.uuid4(),
+        document_id=uuid.uuid4(),
+    ).stored(
+        register_no=0,
+        number="2026.9001",
+        position=9001,
+        sequence=9001,
+        created_at=clock.now(),
+        jws="jws",
+        qr_code="qr",
+    )
+    with db.transaction() as session:
+        receipts_db.insert_receipt(session, tenant_id=tenant.id, receipt=receipt)
+        receipts_db.set_cancelled_by(
+            session, tenant_id=tenant.id, register_no=0, number="2026.9001", cancelled_by="x"
+        )
+    with db.reader() as session:
+        back = receipts_db.receipt_by_number(
+            session, tenant_id=tenant.id, register_no=0, number="2026.9001"
+        )
+    with db.transaction() as session:
+        register = registers_db.lock_register(session, tenant_id=tenant.id, number=0, field="id")
+    assert back == replace(receipt, cancelled_by="x")
+    assert (register.number, register.settings.name, register.key_id) == (
+        0,
+        "Testkassa",
+        "S:000000000-TEST",
+    )
+    with pytest.raises(Conflict, match="cash register 0 already exists"), db.transaction() as s:
+        registers_db.insert_register(s, register=register, created_at=clock.now())

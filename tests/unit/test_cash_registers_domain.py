@@ -1,9 +1,11 @@
-"""Cash register rules (RKSV) and the RKSV signature format."""
+"""Cash register rules (RKSV), the register, receipt and closing records, and the RKSV
+signature format."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,11 +14,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from beleg.domain.errors import Conflict, ValidationFailed
+from beleg.domain.ledger.tax import AmountType
+from beleg.domain.pos.closings import DailyClosing
+from beleg.domain.pos.receipts import (
+    NO_TURNOVER,
+    NewReceipt,
+    Receipt,
+    ReceiptLine,
+    ReceiptParty,
+    buckets_of,
+    cancellation,
+    untaxed_line,
+)
 from beleg.domain.pos.registers import (
     ClosingPlan,
     ClosingState,
     LastClosing,
     ReceiptType,
+    Register,
+    RegisterSettings,
     RegisterState,
     check_cancellable,
     check_period_closing,
@@ -216,3 +232,146 @@ def test_signed_receipt_verifies_and_chains() -> None:
     other = rksv.new_key_material()
     with pytest.raises(ValueError, match="not valid"):
         rksv.verify_jws(first.jws, other.public_pem)
+
+
+AT = datetime(2026, 3, 10, 12, 0, 0)
+
+
+def sale_line(total: str, rate: str | None, line_no: int = 1) -> ReceiptLine:
+    gross = D(total)
+    return ReceiptLine(
+        line_no=line_no,
+        net_price=gross,
+        tax_price=D("0.00"),
+        total_price=gross,
+        amount=D(1),
+        account="4000",
+        tax_class_entry="020",
+        tax_rate=D(rate) if rate is not None else None,
+    )
+
+
+def stored(receipt: NewReceipt, number: str = "2026.0002") -> Receipt:
+    return receipt.stored(
+        register_no=1, number=number, position=2, sequence=2, created_at=AT, jws="j", qr_code="q"
+    )
+
+
+def test_a_receipt_moves_the_balance_by_its_kind() -> None:
+    income = NewReceipt(ReceiptType.INCOME, AT, AT.date(), D("12.00"))
+    cash_in = NewReceipt(ReceiptType.REBOOK, AT, AT.date(), D("5.00"), from_account="2800")
+    cash_out = NewReceipt(ReceiptType.REBOOK, AT, AT.date(), D("5.00"), to_account="2800")
+    system = NewReceipt(ReceiptType.MONTHLY, AT, AT.date(), D("0.00"))
+    assert [r.cash for r in (income, cash_in, cash_out, system)] == [
+        D("12.00"),
+        D("5.00"),
+        D("-5.00"),
+        D("0.00"),
+    ]
+    for original, undone in ((income, D("-12.00")), (cash_in, D("-5.00")), (cash_out, D("5.00"))):
+        assert cancellation(stored(original), at=AT, journal_id=None).cash == undone
+
+
+def test_a_cancellation_negates_amounts_and_buckets_and_keeps_the_rest() -> None:
+    party = ReceiptParty(customer_name="Kunde GmbH", reference_text="R 2026 1")
+    journal, document = uuid.uuid4(), uuid.uuid4()
+    lines = (sale_line("120.00", "20"), sale_line("11.00", "10", line_no=2))
+    original = stored(
+        NewReceipt(
+            ReceiptType.INCOME,
+            AT,
+            AT.date(),
+            D("131.00"),
+            buckets_of(lines),
+            lines,
+            party,
+            document_id=document,
+        )
+    )
+    later = datetime(2026, 3, 11, 9, 30)
+    undone = cancellation(original, at=later, journal_id=journal)
+    assert (undone.total, undone.cancels, undone.party, undone.closing_day) == (
+        D("-131.00"),
+        "2026.0002",
+        party,
+        date(2026, 3, 11),
+    )
+    assert (undone.journal_id, undone.document_id, undone.date_time) == (journal, document, later)
+    assert [(ln.total_price, ln.amount, ln.item_price) for ln in undone.lines] == [
+        (D("-120.00"), D(-1), None),
+        (D("-11.00"), D(-1), None),
+    ]
+    assert undone.buckets == (D("-120.00"), D("-11.00"), D("0.00"), D("0.00"), D("0.00"))
+    assert [rksv.amount_text(b) for b in undone.buckets] == [
+        "-120,00",
+        "-11,00",
+        "0,00",
+        "0,00",
+        "0,00",
+    ]
+
+
+def test_lines_without_a_rate_count_as_zero_percent() -> None:
+    line = untaxed_line("Bargeld-Einlage", account="2800", total=D("50.00"))
+    assert (line.line_no, line.item_price_type, line.tax_class_entry, line.tax_rate) == (
+        1,
+        AmountType.TOTAL,
+        "000",
+        None,
+    )
+    assert (line.net_price, line.tax_price, line.total_price, line.amount) == (
+        D("50.00"),
+        D("0.00"),
+        D("50.00"),
+        D(1),
+    )
+    paid = untaxed_line("Zahlung", account="2000", total=D("-7.00"), tax_rate=D(0))
+    assert buckets_of([line, paid]) == (D("0.00"), D("0.00"), D("0.00"), D("43.00"), D("0.00"))
+    assert buckets_of([]) == NO_TURNOVER
+
+
+def test_a_stored_receipt_keeps_what_the_new_one_records() -> None:
+    new = NewReceipt(
+        ReceiptType.REBOOK,
+        AT,
+        AT.date(),
+        D("5.00"),
+        lines=(untaxed_line("Bargeld-Entnahme", account="2800", total=D("5.00")),),
+        to_account="2800",
+        description="Bank",
+    )
+    receipt = stored(new, "U2026.0001")
+    assert (receipt.number, receipt.position, receipt.sequence, receipt.jws) == (
+        "U2026.0001",
+        2,
+        2,
+        "j",
+    )
+    assert (receipt.lines, receipt.to_account, receipt.description, receipt.cancelled_by) == (
+        new.lines,
+        "2800",
+        "Bank",
+        None,
+    )
+
+
+def test_closing_and_register_records() -> None:
+    closing = DailyClosing(
+        1,
+        date(2026, 3, 10),
+        ClosingState.FINALIZED,
+        D("0.00"),
+        D("130.00"),
+        AT,
+        income_count=2,
+        rebook_count=1,
+        other_count=1,
+        monthly=True,
+    )
+    assert closing.total_count == 4
+    assert closing.as_last() == LastClosing(date(2026, 3, 10), ClosingState.FINALIZED, True, False)
+    settings = RegisterSettings("Theke", None, uuid.uuid4(), "2700", False, False, False, {})
+    assert Register(uuid.uuid4(), 1, RegisterState.NEW, settings).cash_account == "2700"
+    test = RegisterSettings("Testkassa", None, None, None, False, False, False, {})
+    with pytest.raises(ValueError, match="no cash account"):
+        _ = Register(uuid.uuid4(), 0, RegisterState.TEST, test).cash_account

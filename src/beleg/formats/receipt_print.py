@@ -17,7 +17,10 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from beleg import messages
+
 LOCALE = "de_AT"
+LANGUAGE = "de"  # what the receipt's labels are printed in (Austrian receipts)
 PAPER = {"SMALL_BON": "TWO_INCH", "APP_SMALL_BON": "TWO_INCH"}
 STAR_WIDTH = {"TWO_INCH": 32, "THREE_INCH": 48}
 
@@ -62,7 +65,7 @@ def receipt_view(data: ReceiptPrintInput) -> dict[str, Any]:
     return {
         "seller": [data.seller_name, *data.seller_lines],
         "vat_id": data.seller_vat_id,
-        "subject": subject or "Beleg",
+        "subject": subject or messages.text("pos.layout_subject", LANGUAGE),
         "header": layout.get("header"),
         "pre_lines": layout.get("preLinesText"),
         "post_lines": layout.get("postLinesText"),
@@ -100,7 +103,10 @@ def star_receipt(view: Mapping[str, Any], width: int | None) -> dict[str, Any]:
         if text:
             bon.append(_text(text, "Center"))
     bon.append(_text(f"{view['subject']} {view['number']}", "Center"))
-    bon.append(_text(f"{view['date_time']}  Kassa {view['register']}", "Left"))
+    stamp = messages.text(
+        "pos.print_register", LANGUAGE, date_time=view["date_time"], register=view["register"]
+    )
+    bon.append(_text(stamp, "Left"))
     for text in (view["customer"], view["pre_lines"]):
         if text:
             bon.append(_text(text, "Left"))
@@ -110,11 +116,12 @@ def star_receipt(view: Mapping[str, Any], width: int | None) -> dict[str, Any]:
             _text(_columns(f"{line['quantity']} x {line['name']}", line["amount"], columns), "Left")
         )
     bon.append(_text("-" * columns, "Left"))
-    bon.append(_text(_columns("SUMME EUR", view["total"], columns), "Left"))
+    bon.append(
+        _text(_columns(messages.text("pos.print_total", LANGUAGE), view["total"], columns), "Left")
+    )
     for tax in view["taxes"]:
-        bon.append(
-            _text(_columns(f"USt {tax['rate']} % von {tax['net']}", tax["tax"], columns), "Left")
-        )
+        label = messages.text("pos.print_tax", LANGUAGE, rate=tax["rate"], net=tax["net"])
+        bon.append(_text(_columns(label, tax["tax"], columns), "Left"))
     for text in (view["post_lines"], view["text_after"], view["footer"]):
         if text:
             bon.append(_text(text, "Center"))

@@ -48,6 +48,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from beleg.domain.errors import ValidationFailed
+from beleg.money import round_to_places
 
 SUITE = "R1"
 JWS_HEADER = '{"alg":"ES256"}'
@@ -60,8 +61,15 @@ KEY_ID = re.compile(r"^(U:[A-Z0-9]{1,14}|S:\d{9}|G:\d{13})-[A-Za-z0-9]+$")
 class SignatureDevice(Protocol):
     """A signature creation device (Signaturerstellungseinheit): it signs the JWS input."""
 
-    zda: str
-    serial: str
+    @property
+    def zda(self) -> str:
+        """The trust service (ZDA) of the key: ``AT0`` for none."""
+        ...
+
+    @property
+    def serial(self) -> str:
+        """The certificate's serial, or the key identifier for ``AT0``."""
+        ...
 
     def sign(self, data: bytes) -> bytes:
         """The ES256 signature of ``data`` as raw R || S (64 bytes)."""
@@ -109,18 +117,13 @@ def new_key_material() -> KeyMaterial:
 
 def check_key_id(value: str, field: str) -> str:
     if not KEY_ID.match(value):
-        raise ValidationFailed(
-            f"{field} must look like U:ATU12345678-K1 (UID), "
-            "S:123456789-K1 (tax number) or G:1234567890123-K1 (GLN)",
-            de=f"{field} muss wie U:ATU12345678-K1 aussehen",
-            field=field,
-        )
+        raise ValidationFailed("pos.key_id_format", field=field, name=field)
     return value
 
 
 def amount_text(value: Decimal) -> str:
     """``1200,00`` / ``-5,00``: two decimals, decimal comma, no grouping."""
-    return f"{value.quantize(Decimal('0.01')):f}".replace(".", ",")
+    return f"{round_to_places(value, 2):f}".replace(".", ",")
 
 
 def chain_value(previous_jws: str | None, register_id: str) -> str:

@@ -25,6 +25,7 @@ from beleg.domain.pos.registers import MAX_REGISTER
 from beleg.queries.pos import receipt_print as printing
 from beleg.queries.pos import registers as read
 from beleg.services.documents.lines import DocLineInput
+from beleg.services.pos import cancellations
 from beleg.services.pos import closings as cash_closings
 from beleg.services.pos import receipts as cash_receipts
 
@@ -218,7 +219,7 @@ def create_receipt(
     actor: Actor = requires(WRITE),
 ) -> Response:
     tenant_id = actor.principal.tenant_id
-    number = cash_receipts.create_receipt(
+    created = cash_receipts.create_receipt(
         db=rt.db,
         actor=actor,
         tenant_id=tenant_id,
@@ -227,7 +228,9 @@ def create_receipt(
         clock=rt.clock,
     )
     return AccountingJSON(
-        read.get_receipt(db=rt.db, tenant_id=tenant_id, number=cash_register, receipt=number)
+        read.get_receipt(
+            db=rt.db, tenant_id=tenant_id, number=cash_register, receipt=created.number
+        )
     )
 
 
@@ -308,7 +311,7 @@ def cancel_receipt(
     actor: Actor = requires(WRITE),
 ) -> Response:
     tenant_id = actor.principal.tenant_id
-    number = cash_receipts.cancel_receipt(
+    cancellation = cancellations.cancel_receipt(
         db=rt.db,
         actor=actor,
         tenant_id=tenant_id,
@@ -317,7 +320,9 @@ def cancel_receipt(
         clock=rt.clock,
     )
     return AccountingJSON(
-        read.get_receipt(db=rt.db, tenant_id=tenant_id, number=cash_register, receipt=number)
+        read.get_receipt(
+            db=rt.db, tenant_id=tenant_id, number=cash_register, receipt=cancellation.number
+        )
     )
 
 
@@ -412,11 +417,7 @@ def get_closing(
 ) -> Response:
     day = _day(daily_closing)
     if day is None:
-        raise NotFound(
-            f"daily closing {daily_closing} does not exist",
-            de="Tagesabschluss nicht gefunden.",
-            field="daily_closing",
-        )
+        raise NotFound("pos.closing_day_not_found", field="daily_closing", day=daily_closing)
     return AccountingJSON(
         read.get_closing(
             db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register, day=day

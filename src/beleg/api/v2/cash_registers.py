@@ -99,10 +99,10 @@ def list_registers(
 def create(
     body: RegisterIn, rt: Runtime = Depends(runtime), actor: Actor = requires(WRITE)
 ) -> dict[str, Any]:
-    number = service.create_register(
+    created = service.create_register(
         db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, data=body.data(), clock=rt.clock
     )
-    return _one(rt, actor, number)
+    return _one(rt, actor, created.number)
 
 
 @router.put(

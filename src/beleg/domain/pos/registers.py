@@ -15,11 +15,13 @@ buckets, daily closings and the balance rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from beleg.domain.errors import Conflict, ValidationFailed
 
@@ -77,15 +79,62 @@ class ClosingState(StrEnum):
     BOOKED = "BOOKED"
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterSettings:
+    """What a user sets on a register (seed 003 CashRegisterDto, CashRegisterLayoutDto): its
+    name and group, the means of payment it books cash to (``bank_account_id`` and that
+    account's U account, ``cash_account``; none for the test register), its flags and its
+    print layout (JSON, as CashRegisterLayoutDto)."""
+
+    name: str
+    group: str | None
+    bank_account_id: uuid.UUID | None
+    cash_account: str | None
+    allow_past_income: bool
+    enable_drawback: bool
+    default_register: bool
+    layout: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """A stored cash register: its number, state and settings, and the state of its receipt
+    chain: the balance, the RKSV turnover counter in cents, the last signed receipt (JWS),
+    the local time of the last receipt and the key id its signatures name."""
+
+    tenant_id: uuid.UUID
+    number: int
+    state: RegisterState
+    settings: RegisterSettings
+    balance: Decimal = Decimal("0.00")
+    turnover_cents: int = 0
+    last_jws: str | None = None
+    last_receipt_at: datetime | None = None  # local time, as signed
+    key_id: str | None = None
+
+    @property
+    def cash_account(self) -> str:
+        """The account the register's receipts book cash to (every register but the test
+        register, which books nothing, has one)."""
+        if self.settings.cash_account is None:
+            raise ValueError(f"cash register {self.number} has no cash account")
+        return self.settings.cash_account
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKeys:
+    """A commissioned register's keys (RKSV § 16, registered with FinanzOnline): the P-256
+    signing key as PEM and the base64 AES-256 key of the turnover counter."""
+
+    private_pem: str
+    public_pem: str
+    aes_key: str
+
+
 def parse_receipt_type(value: str | None) -> ReceiptType:
     """What a client may create: INCOME or REBOOK (seed ReceiptDto.type)."""
     if value not in {t.value for t in CREATABLE}:
-        raise ValidationFailed(
-            f"type must be INCOME or REBOOK, not {value!r}; INITIAL, MONTHLY, YEARLY and "
-            "FINAL receipts are created by the register itself",
-            de="type muss INCOME oder REBOOK sein",
-            field="type",
-        )
+        raise ValidationFailed("pos.receipt_type_not_creatable", field="type", value=value)
     return ReceiptType(value)
 
 
@@ -96,11 +145,7 @@ def receipt_number(receipt_type: ReceiptType, year: int, sequence: int) -> str:
 
 def check_register_number(number: int) -> int:
     if not 1 <= number <= MAX_REGISTER:
-        raise ValidationFailed(
-            f"id must be between 1 and {MAX_REGISTER}; 0 is the test register",
-            de=f"id muss zwischen 1 und {MAX_REGISTER} liegen",
-            field="id",
-        )
+        raise ValidationFailed("pos.register_number_range", field="id", limit=MAX_REGISTER)
     return number
 
 
@@ -119,11 +164,10 @@ def turnover_buckets(
         bucket = RATE_BUCKETS.get(rate.normalize() if rate else Decimal(0))
         if bucket is None:
             raise ValidationFailed(
-                f"lines[{index}].taxClassEntry has the rate {rate} %, which an Austrian cash "
-                "receipt cannot carry (20, 10, 13, 19 or 0 %)",
-                de=f"lines[{index}].taxClassEntry: Steuersatz {rate} % ist auf einem "
-                "Kassenbeleg nicht zulässig",
+                "pos.rate_not_on_receipt",
                 field=f"lines[{index}].taxClassEntry",
+                index=index,
+                rate=rate,
             )
         sums[bucket] += total
     return (sums[0], sums[1], sums[2], sums[3], sums[4])
@@ -134,10 +178,7 @@ def new_balance(balance: Decimal, change: Decimal) -> Decimal:
     after = balance + change
     if after < 0:
         raise ValidationFailed(
-            f"totalAmount: the register holds {balance}, paying out {-change} would drop its "
-            "balance below 0",
-            de=f"Der Kassenstand ({balance}) darf nicht unter 0 fallen",
-            field="totalAmount",
+            "pos.balance_below_zero", field="totalAmount", balance=balance, payout=-change
         )
     return after
 
@@ -164,26 +205,13 @@ def plan_for_receipt(last: LastClosing | None, day: date) -> ClosingPlan:
     if last is None:
         return ClosingPlan(open_new=True)
     if day < last.day:
-        raise ValidationFailed(
-            f"dateTime: {day} lies before the last daily closing ({last.day})",
-            de=f"dateTime liegt vor dem letzten Tagesabschluss ({last.day})",
-            field="dateTime",
-        )
+        raise ValidationFailed("pos.before_last_closing", field="dateTime", day=day, last=last.day)
     if day == last.day:
         if last.state is not ClosingState.OPEN:
-            raise Conflict(
-                f"the daily closing of {day} is {last.state.value}; it takes no more receipts",
-                de=f"Der Tagesabschluss vom {day} ist bereits abgeschlossen",
-                field="dateTime",
-            )
+            raise Conflict("pos.closing_done", field="dateTime", day=day, state=last.state.value)
         return ClosingPlan()
     if last.state is ClosingState.OPEN:
-        raise Conflict(
-            f"the daily closing of {last.day} is still OPEN: finalize it "
-            "(POST …/daily_closings/last/finalize) before receipts of a later day",
-            de=f"Der Tagesabschluss vom {last.day} ist noch offen",
-            field="dateTime",
-        )
+        raise Conflict("pos.closing_still_open", field="dateTime", day=last.day)
     new_year = day.year > last.day.year
     new_month = (day.year, day.month) > (last.day.year, last.day.month)
     close_year = new_year and not last.yearly
@@ -194,18 +222,12 @@ def plan_for_receipt(last: LastClosing | None, day: date) -> ClosingPlan:
 def check_period_closing(last: LastClosing | None, *, yearly: bool) -> None:
     """Seed §4.19.11/12: the last closing must be FINALIZED and not already closing the
     month (year); a closed year also closes its month."""
-    what = "year" if yearly else "month"
+    period = "year" if yearly else "month"  # named in the English text
     if last is None or last.state is ClosingState.OPEN:
-        raise Conflict(
-            f"the last daily closing must be FINALIZED to close the {what}",
-            de="Der letzte Tagesabschluss muss abgeschlossen sein",
-            field="daily_closing",
-        )
+        raise Conflict("pos.period_needs_finalized", field="daily_closing", period=period)
     if last.yearly or (last.monthly and not yearly):
         raise Conflict(
-            f"the last daily closing ({last.day}) already closes the {what}",
-            de="Der Zeitraum ist bereits abgeschlossen",
-            field="daily_closing",
+            "pos.period_already_closed", field="daily_closing", day=last.day, period=period
         )
 
 
@@ -219,22 +241,16 @@ def check_receipt_time(
     else:
         requested = requested.replace(tzinfo=None, microsecond=0)
         if requested > now:
-            raise ValidationFailed(
-                "dateTime lies in the future", de="dateTime liegt in der Zukunft", field="dateTime"
-            )
+            raise ValidationFailed("pos.receipt_in_future", field="dateTime")
         if requested < now and not allow_past:
-            raise ValidationFailed(
-                "dateTime: this register does not allow past income (allowPastIncome is false)",
-                de="Diese Kassa erlaubt keine rückdatierten Belege",
-                field="dateTime",
-            )
+            raise ValidationFailed("pos.no_past_income", field="dateTime")
         chosen = requested
     if last_receipt is not None and chosen < last_receipt:
         raise ValidationFailed(
-            f"dateTime {chosen.isoformat()} lies before the register's "
-            f"last receipt ({last_receipt.isoformat()})",
-            de="dateTime liegt vor dem letzten Beleg der Kassa",
+            "pos.before_last_receipt",
             field="dateTime",
+            at=chosen.isoformat(),
+            last=last_receipt.isoformat(),
         )
     return chosen
 
@@ -245,22 +261,12 @@ def check_cancellable(
     """Seed §4.19.15: not cancelled yet, not itself a cancellation, not a system receipt."""
     if receipt_type.is_system:
         raise Conflict(
-            f"a {receipt_type.value} receipt cannot be cancelled",
-            de="Systembelege können nicht storniert werden",
-            field="receipt",
+            "pos.system_receipt_not_cancellable", field="receipt", receipt_type=receipt_type.value
         )
     if cancelled_by:
-        raise Conflict(
-            f"the receipt is already cancelled by {cancelled_by}",
-            de="Der Beleg ist bereits storniert",
-            field="receipt",
-        )
+        raise Conflict("pos.receipt_already_cancelled", field="receipt", number=cancelled_by)
     if cancels:
-        raise Conflict(
-            "a cancellation receipt cannot be cancelled",
-            de="Ein Stornobeleg kann nicht storniert werden",
-            field="receipt",
-        )
+        raise Conflict("pos.cancellation_not_cancellable", field="receipt")
 
 
 TRANSITIONS = {
@@ -273,7 +279,5 @@ def check_transition(current: RegisterState, target: RegisterState) -> None:
     """NEW → ACTIVE (commissioning, Startbeleg) → LOCKED (decommissioning, Schlussbeleg)."""
     if (current, target) not in TRANSITIONS:
         raise Conflict(
-            f"a {current.value} register cannot become {target.value}",
-            de=f"Eine Kassa im Status {current.value} kann nicht {target.value} werden",
-            field="state",
+            "pos.state_transition", field="state", current=current.value, target=target.value
         )

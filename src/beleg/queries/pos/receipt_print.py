@@ -31,9 +31,7 @@ def _view(db: Database, tenant_id: uuid.UUID, number: int, receipt: str) -> dict
         ).one_or_none()
         if row is None:
             raise NotFound(
-                f"receipt {receipt} does not exist in cash register {number}",
-                de="Beleg nicht gefunden.",
-                field="receipt",
+                "pos.receipt_not_found", field="receipt", receipt=receipt, register=number
             )
         sender = layout_setup(session, tenant_id, None).sender
         name = (

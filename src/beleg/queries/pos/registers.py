@@ -64,11 +64,7 @@ def register_row(session: Session, tenant_id: uuid.UUID, number: int) -> Any:
         )
     ).one_or_none()
     if row is None:
-        raise NotFound(
-            f"cash register {number} does not exist",
-            de=f"Kassa {number} nicht gefunden.",
-            field="cash_register",
-        )
+        raise NotFound("pos.register_not_found", field="cash_register", number=number)
     return row
 
 
@@ -161,9 +157,7 @@ def get_receipt(*, db: Database, tenant_id: uuid.UUID, number: int, receipt: str
         ).one_or_none()
         if row is None:
             raise NotFound(
-                f"receipt {receipt} does not exist in cash register {number}",
-                de="Beleg nicht gefunden.",
-                field="receipt",
+                "pos.receipt_not_found", field="receipt", receipt=receipt, register=number
             )
         return receipt_dto(row, tenant_zone(session, tenant_id))
 
@@ -223,11 +217,7 @@ def get_closing(
         register_row(session, tenant_id, number)
         row = session.execute(query).one_or_none()
     if row is None:
-        raise NotFound(
-            "daily closing does not exist",
-            de="Tagesabschluss nicht gefunden.",
-            field="daily_closing",
-        )
+        raise NotFound("pos.closing_not_found", field="daily_closing")
     return closing_dto(row)
 
 
@@ -258,11 +248,7 @@ def registration(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str
             )
         ).one_or_none()
     if keys is None:
-        raise NotFound(
-            f"cash register {number} is not commissioned yet",
-            de="Die Kassa ist noch nicht in Betrieb",
-            field="cash_register",
-        )
+        raise NotFound("pos.not_commissioned", field="cash_register", number=number)
     return {
         "registerId": str(number),
         "signatureSuite": f"{rksv.SUITE}-AT0",

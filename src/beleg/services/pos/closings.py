@@ -11,18 +11,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db.audit import record_change
 from beleg.db.database import Database
-from beleg.db.tables import cash_daily_closings
+from beleg.db.pos import closings as closings_db
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.pos.closings import DailyClosing
 from beleg.domain.pos.registers import (
     ClosingState,
     ReceiptType,
@@ -30,32 +28,31 @@ from beleg.domain.pos.registers import (
     plan_for_receipt,
 )
 from beleg.services.pos.chain import (
-    Register,
-    as_last,
-    last_closing,
+    LockedRegister,
+    append_system_receipt,
     lock_register,
     open_closing,
-    system_receipt,
 )
 
 ENTITY = "DailyClosing"
 
 
-def prepare_day(session: Session, reg: Register, at: datetime, clock: Clock) -> None:
-    """Make the closing of ``at``'s day ready for a receipt: close the previous month or
-    year when it is over, open the day's closing when there is none."""
-    closing = last_closing(session, reg)
-    plan = plan_for_receipt(as_last(closing), at.date())
+def prepare_day(session: Session, *, register: LockedRegister, at: datetime, clock: Clock) -> None:
+    """Make the closing of ``at``'s day ready for a receipt, in the caller's transaction:
+    close the previous month or year when it is over, open the day's closing when there is
+    none."""
+    closing = _last_closing(session, register)
+    plan = plan_for_receipt(closing.as_last() if closing else None, at.date())
     if closing is not None and (plan.close_year or plan.close_month):
-        _period_receipt(session, reg, closing, yearly=plan.close_year, at=at, clock=clock)
+        _period_receipt(session, register, closing, yearly=plan.close_year, at=at, clock=clock)
     if plan.open_new:
-        open_closing(session, reg, at.date(), clock)
+        open_closing(session, register=register, day=at.date(), clock=clock)
 
 
 def _period_receipt(
     session: Session,
-    reg: Register,
-    closing: dict[str, Any],
+    register: LockedRegister,
+    closing: DailyClosing,
     *,
     yearly: bool,
     at: datetime,
@@ -63,9 +60,21 @@ def _period_receipt(
 ) -> None:
     """The MONTHLY or YEARLY null receipt on ``closing`` (a year end also ends its month)."""
     receipt_type = ReceiptType.YEARLY if yearly else ReceiptType.MONTHLY
-    system_receipt(session, reg, receipt_type, closing_day=closing["day"], at=at, clock=clock)
-    flags = {"monthly": True, "yearly": True} if yearly else {"monthly": True}
-    _update(session, reg, closing["day"], flags)
+    append_system_receipt(
+        session,
+        register=register,
+        receipt_type=receipt_type,
+        closing_day=closing.day,
+        at=at,
+        clock=clock,
+    )
+    closings_db.mark_period_closed(
+        session,
+        tenant_id=register.tenant_id,
+        register_no=register.number,
+        day=closing.day,
+        yearly=yearly,
+    )
 
 
 def finalize(
@@ -81,30 +90,41 @@ def finalize(
     """Seed §4.19.13: the last closing is OPEN and both values equal the register's."""
     for name, value in (("closingBalance", closing_balance), ("totalCount", total_count)):
         if value is None:
-            raise ValidationFailed(f"{name} is required", de=f"{name} ist erforderlich", field=name)
+            raise ValidationFailed("pos.required", field=name, name=name)
     with db.transaction() as session:
-        reg = lock_register(session, tenant_id, register_no, clock)
-        closing = _last(session, reg)
-        if closing["state"] != ClosingState.OPEN:
+        register = lock_register(session, tenant_id=tenant_id, number=register_no, clock=clock)
+        closing = _last(session, register)
+        if closing.state is not ClosingState.OPEN:
             raise Conflict(
-                f"the last daily closing ({closing['day']}) is already {closing['state']}",
-                de="Der letzte Tagesabschluss ist bereits abgeschlossen",
+                "pos.closing_already_closed",
                 field="daily_closing",
+                day=closing.day,
+                state=closing.state.value,
             )
-        counted = closing["income_count"] + closing["rebook_count"] + closing["other_count"]
-        for name, want, got in (
-            ("closingBalance", closing["closing_balance"], closing_balance),
-            ("totalCount", counted, total_count),
-        ):
-            if want != got:
-                raise ValidationFailed(
-                    f"{name} is {got} but the register counts {want}",
-                    de=f"{name} ist {got}, die Kassa zählt {want}",
-                    field=name,
-                )
-        _update(session, reg, closing["day"], {"state": ClosingState.FINALIZED.value})
-        _audit(session, actor, reg, closing["day"], what="FINALIZED", clock=clock)
-        return closing["day"]
+        _check_counted(closing, closing_balance=closing_balance, total_count=total_count)
+        closings_db.set_closing_state(
+            session,
+            tenant_id=tenant_id,
+            register_no=register_no,
+            day=closing.day,
+            state=ClosingState.FINALIZED,
+        )
+        _audit(session, actor, register, closing.day, what="FINALIZED", clock=clock)
+        return closing.day
+
+
+def _check_counted(
+    closing: DailyClosing, *, closing_balance: Decimal | None, total_count: int | None
+) -> None:
+    """What the user counted must equal what the register counts."""
+    for name, want, got in (
+        ("closingBalance", closing.closing_balance, closing_balance),
+        ("totalCount", closing.total_count, total_count),
+    ):
+        if want != got:
+            raise ValidationFailed(
+                "pos.closing_count_mismatch", field=name, name=name, got=got, want=want
+            )
 
 
 def close_period(
@@ -118,51 +138,39 @@ def close_period(
 ) -> date:
     """Seed §4.19.11/12: a MONTHLY or YEARLY receipt on the last, finalized closing."""
     with db.transaction() as session:
-        reg = lock_register(session, tenant_id, register_no, clock)
-        closing = _last(session, reg)
-        check_period_closing(as_last(closing), yearly=yearly)
-        at = max(reg.now, reg.row["last_receipt_at"] or reg.now)
-        _period_receipt(session, reg, closing, yearly=yearly, at=at, clock=clock)
-        _audit(
-            session, actor, reg, closing["day"], what="YEARLY" if yearly else "MONTHLY", clock=clock
-        )
-        return closing["day"]
+        register = lock_register(session, tenant_id=tenant_id, number=register_no, clock=clock)
+        closing = _last(session, register)
+        check_period_closing(closing.as_last(), yearly=yearly)
+        at = register.next_time
+        _period_receipt(session, register, closing, yearly=yearly, at=at, clock=clock)
+        what = "YEARLY" if yearly else "MONTHLY"
+        _audit(session, actor, register, closing.day, what=what, clock=clock)
+        return closing.day
 
 
-def _last(session: Session, reg: Register) -> dict[str, Any]:
-    closing = last_closing(session, reg)
-    if closing is None:
-        raise NotFound(
-            f"cash register {reg.number} has no daily closing yet",
-            de="Tagesabschluss nicht gefunden.",
-            field="daily_closing",
-        )
-    return closing
-
-
-def _update(session: Session, reg: Register, day: date, values: dict[str, Any]) -> None:
-    table = cash_daily_closings
-    session.execute(
-        update(table)
-        .where(
-            table.c.tenant_id == reg.tenant_id,
-            table.c.register_no == reg.number,
-            table.c.day == day,
-        )
-        .values(**values)
+def _last_closing(session: Session, register: LockedRegister) -> DailyClosing | None:
+    return closings_db.last_closing(
+        session, tenant_id=register.tenant_id, register_no=register.number
     )
 
 
+def _last(session: Session, register: LockedRegister) -> DailyClosing:
+    closing = _last_closing(session, register)
+    if closing is None:
+        raise NotFound("pos.no_closing_yet", field="daily_closing", number=register.number)
+    return closing
+
+
 def _audit(
-    session: Session, actor: Actor, reg: Register, day: date, *, what: str, clock: Clock
+    session: Session, actor: Actor, register: LockedRegister, day: date, *, what: str, clock: Clock
 ) -> None:
     record_change(
         session,
         actor=actor,
-        tenant_id=reg.tenant_id,
+        tenant_id=register.tenant_id,
         action=AuditAction.UPDATE,
         entity_type=ENTITY,
-        entity_id=f"{reg.number}/{day.isoformat()}",
+        entity_id=f"{register.number}/{day.isoformat()}",
         before=None,
         after={"closed": what},
         clock=clock,

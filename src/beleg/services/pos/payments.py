@@ -14,55 +14,50 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from beleg.clock import Clock
 from beleg.db import Session
+from beleg.db.pos import receipts as receipts_db
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType
+from beleg.domain.pos.receipts import ZERO, NewReceipt, Receipt, ReceiptParty, untaxed_line
 from beleg.domain.pos.registers import (
     MAX_REGISTER,
     TEST_REGISTER,
     ReceiptType,
-    check_receipt_time,
 )
+from beleg.messages import text
 from beleg.services.documents.payments import CashPayment, CashReceiptRef
-from beleg.services.pos.chain import NewReceipt, Register, append_receipt, next_number
+from beleg.services.pos.cancellations import append_cancellation
+from beleg.services.pos.chain import LockedRegister, append_receipt, next_number
 from beleg.services.pos.closings import prepare_day
-from beleg.services.pos.receipt_lines import stored
-from beleg.services.pos.receipts import cancel_in, find_receipt, open_register, record
-
-ZERO = Decimal("0.00")
-WHAT = {DocumentType.INVOICE: "Rechnung", DocumentType.CREDIT_MEMO: "Gutschrift"}
+from beleg.services.pos.receipts import RECEIPT_LANGUAGE, open_register, record_receipt
 
 
-def payment_register(session: Session, tenant_id: uuid.UUID, number: int, clock: Clock) -> Register:
+def _payment_register(
+    session: Session, tenant_id: uuid.UUID, number: int, clock: Clock
+) -> LockedRegister:
     """The locked register a payment goes through: not the test register, taking receipts."""
     if number == TEST_REGISTER:
-        raise ValidationFailed(
-            "cashRegister 0 is the test register and takes no payments",
-            de="Die Testkassa (0) nimmt keine Zahlungen an",
-            field="cashRegister",
-        )
+        raise ValidationFailed("pos.test_register_no_payments", field="cashRegister")
     if not 0 < number <= MAX_REGISTER:
-        raise NotFound(
-            f"cashRegister {number} does not exist",
-            de=f"Kassa {number} nicht gefunden.",
-            field="cashRegister",
-        )
-    return open_register(session, tenant_id, number, clock, field="cashRegister")
+        raise NotFound("pos.payment_register_not_found", field="cashRegister", number=number)
+    return open_register(
+        session, tenant_id=tenant_id, number=number, clock=clock, field="cashRegister"
+    )
 
 
 class RegisterCashPoint:
-    """The cash point of sales-document payments: the tenant's cash registers."""
+    """The cash point of sales-document payments: the tenant's cash registers. Every method
+    is a step that runs in the caller's transaction and locks the register for it."""
 
     def cash_account(
         self, session: Session, *, tenant_id: uuid.UUID, register_no: int, clock: Clock
     ) -> str:
-        account: str = payment_register(session, tenant_id, register_no, clock).row["cash_account"]
-        return account
+        """The cash account of a register that takes payments."""
+        return _payment_register(session, tenant_id, register_no, clock).register.cash_account
 
     def issue_receipt(
         self,
@@ -75,9 +70,9 @@ class RegisterCashPoint:
         clock: Clock,
     ) -> CashReceiptRef:
         """The receipt of a cash payment: one line on the document's unpaid account."""
-        reg = payment_register(session, books.tenant_id, register_no, clock)
-        row = _issue(session, reg, payment, actor=actor, clock=clock)
-        return CashReceiptRef(row["register_no"], row["number"], row["qr_code"])
+        register = _payment_register(session, books.tenant_id, register_no, clock)
+        receipt = _issue(session, register, payment, actor=actor, clock=clock)
+        return CashReceiptRef(receipt.register_no, receipt.number, receipt.qr_code)
 
     def cancel_receipt(
         self,
@@ -90,60 +85,66 @@ class RegisterCashPoint:
         actor: Actor,
         clock: Clock,
     ) -> None:
-        reg = payment_register(session, books.tenant_id, register_no, clock)
-        original = find_receipt(session, reg, receipt_no)
-        cancel_in(session, books, reg, original, actor=actor, clock=clock, journal_id=journal_id)
+        """Cancel the receipt of a payment with the payment's reversal ``journal_id``."""
+        register = _payment_register(session, books.tenant_id, register_no, clock)
+        original = receipts_db.receipt_by_number(
+            session, tenant_id=books.tenant_id, register_no=register_no, number=receipt_no
+        )
+        append_cancellation(
+            session,
+            books=books,
+            register=register,
+            original=original,
+            actor=actor,
+            clock=clock,
+            journal_id=journal_id,
+        )
 
 
 CASH_POINT = RegisterCashPoint()
 
 
 def _issue(
-    session: Session, reg: Register, payment: CashPayment, *, actor: Actor, clock: Clock
-) -> dict[str, Any]:
-    """Store and sign the INCOME receipt of ``payment``; returns the stored row."""
-    day = payment.day
-    requested = None if day == reg.now.date() else datetime.combine(day, reg.now.time())
-    at = check_receipt_time(
-        requested,
-        now=reg.now,
-        last_receipt=reg.row["last_receipt_at"],
-        allow_past=reg.row["allow_past_income"],
+    session: Session, register: LockedRegister, payment: CashPayment, *, actor: Actor, clock: Clock
+) -> Receipt:
+    """Store and sign the INCOME receipt of ``payment``."""
+    now, day = register.now, payment.day
+    at = register.receipt_time(None if day == now.date() else datetime.combine(day, now.time()))
+    prepare_day(session, register=register, at=at, clock=clock)
+    number, sequence = next_number(
+        session, register=register, receipt_type=ReceiptType.INCOME, year=at.year
     )
+    stored = append_receipt(
+        session,
+        register=register,
+        receipt=_receipt(payment, at),
+        number=number,
+        sequence=sequence,
+        clock=clock,
+    )
+    record_receipt(session, actor=actor, register=register, receipt=stored, clock=clock)
+    return stored
+
+
+def _receipt(payment: CashPayment, at: datetime) -> NewReceipt:
+    """One line of ``payment.amount`` on the document's unpaid account, in the 0 % bucket."""
     total = payment.amount
-    number = payment.number
-    line = stored(
-        {
-            "id": 1,
-            "itemName": f"Zahlung {WHAT[payment.doc_type]} {number}",
-            "itemPrice": total,
-            "itemPriceType": "T",
-            "netPrice": total,
-            "taxPrice": ZERO,
-            "totalPrice": total,
-            "amount": Decimal(1),
-            "account": payment.account,
-            "taxClassEntry": "000",
-            "taxRate": Decimal(0),
-        }
+    line = untaxed_line(
+        _line_name(payment.doc_type, payment.number),
+        account=payment.account,
+        total=total,
+        tax_rate=Decimal(0),
     )
-    party = {
-        k: v
-        for k, v in {
-            "customer": str(payment.customer_id) if payment.customer_id else None,
-            "customerName": payment.customer_name,
-            "referenceText": number,
-            "referenceDate": payment.doc_date.isoformat(),
-        }.items()
-        if v
-    }
-    prepare_day(session, reg, at, clock)
-    receipt_no, sequence = next_number(session, reg, ReceiptType.INCOME, at.year)
-    receipt = NewReceipt(
+    party = ReceiptParty(
+        customer=payment.customer_id,
+        customer_name=payment.customer_name,
+        reference_text=payment.number,
+        reference_date=payment.doc_date,
+    )
+    return NewReceipt(
         ReceiptType.INCOME,
         at,
         at.date(),
-        total,
         total,
         (ZERO, ZERO, ZERO, total, ZERO),
         (line,),
@@ -151,6 +152,10 @@ def _issue(
         journal_id=payment.journal_id,
         document_id=payment.document_id,
     )
-    row = append_receipt(session, reg, receipt, number=receipt_no, sequence=sequence, clock=clock)
-    record(session, actor, reg, number=receipt_no, receipt=receipt, clock=clock)
-    return row
+
+
+def _line_name(doc_type: DocumentType, number: str) -> str:
+    """``Zahlung Rechnung R 2026 1`` / ``Zahlung Gutschrift G 2026 1``."""
+    if doc_type is DocumentType.CREDIT_MEMO:
+        return text("pos.credit_memo_payment_line", RECEIPT_LANGUAGE, number=number)
+    return text("pos.invoice_payment_line", RECEIPT_LANGUAGE, number=number)

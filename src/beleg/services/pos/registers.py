@@ -14,18 +14,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
-
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db.audit import record_change
 from beleg.db.database import Database
-from beleg.db.tables import bank_accounts, cash_register_keys, cash_registers, tenants
+from beleg.db.pos import closings as closings_db
+from beleg.db.pos import registers as registers_db
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
@@ -33,40 +31,26 @@ from beleg.domain.pos.registers import (
     TEST_REGISTER,
     ClosingState,
     ReceiptType,
+    Register,
+    RegisterSettings,
     RegisterState,
+    SigningKeys,
     check_register_number,
     check_transition,
 )
 from beleg.formats import rksv
+from beleg.messages import text
 from beleg.services.pos.chain import (
-    Register,
-    last_closing,
+    LockedRegister,
+    append_system_receipt,
     lock_register,
-    system_receipt,
+    save_register,
 )
+from beleg.services.pos.receipts import RECEIPT_LANGUAGE
 
 ENTITY = "CashRegister"
 TEST_KEY_ID = "S:000000000-TEST"
-DEFAULT_LAYOUT = {
-    "description": "Standard",
-    "layoutPrintType": "STANDARD_BON",
-    "displaySubject": "Beleg",
-    "cancelDisplaySubject": "Stornobeleg",
-    "positionLogo": "CENTER",
-    "positionHeader": "CENTER",
-    "positionFooter": "CENTER",
-    "fontType": "ARIAL",
-    "amountType": "T",
-    "printDiscount": False,
-}
-ACTIVE_FIELDS = (
-    "name",
-    "register_group",
-    "allow_past_income",
-    "enable_drawback",
-    "default_register",
-    "layout",
-)
+MAX_NAME = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,76 +64,68 @@ class RegisterInput:
     allow_past_income: bool = False
     enable_drawback: bool = False
     default_register: bool = False
-    layout: dict[str, Any] | None = None
+    layout: dict[str, Any] | None = None  # CashRegisterLayoutDto fields, as given (JSON)
+
+
+def _default_layout() -> dict[str, Any]:
+    """The layout a register starts with (CashRegisterLayoutDto), its texts in German."""
+    return {
+        "description": text("pos.layout_description", RECEIPT_LANGUAGE),
+        "layoutPrintType": "STANDARD_BON",
+        "displaySubject": text("pos.layout_subject", RECEIPT_LANGUAGE),
+        "cancelDisplaySubject": text("pos.layout_cancel_subject", RECEIPT_LANGUAGE),
+        "positionLogo": "CENTER",
+        "positionHeader": "CENTER",
+        "positionFooter": "CENTER",
+        "fontType": "ARIAL",
+        "amountType": "T",
+        "printDiscount": False,
+    }
 
 
 def install_test_register(
     session: Session, *, tenant_id: uuid.UUID, country: str, clock: Clock
 ) -> None:
-    """Register 0 (TEST) of a new Austrian tenant, commissioned at once."""
+    """Register 0 (TEST) of a new Austrian tenant, commissioned at once, in the caller's
+    transaction (the tenant's creation)."""
     if country != "AT":
         return
-    now = clock.now()
-    session.execute(
-        insert(cash_registers).values(
-            tenant_id=tenant_id,
-            number=TEST_REGISTER,
-            name="Testkassa",
-            register_group=None,
-            state=RegisterState.TEST.value,
-            allow_past_income=False,
-            enable_drawback=False,
-            default_register=False,
-            bank_account_id=None,
-            cash_account=None,
-            balance=Decimal("0.00"),
-            turnover_cents=0,
-            layout=DEFAULT_LAYOUT,
-            created_at=now,
-            updated_at=now,
-        )
+    settings = RegisterSettings(
+        name=text("pos.test_register_name", RECEIPT_LANGUAGE),
+        group=None,
+        bank_account_id=None,
+        cash_account=None,
+        allow_past_income=False,
+        enable_drawback=False,
+        default_register=False,
+        layout=_default_layout(),
     )
-    reg = lock_register(session, tenant_id, TEST_REGISTER, clock)
-    _commission(session, reg, TEST_KEY_ID, clock)
+    registers_db.insert_register(
+        session,
+        register=Register(tenant_id, TEST_REGISTER, RegisterState.TEST, settings),
+        created_at=clock.now(),
+    )
+    register = lock_register(session, tenant_id=tenant_id, number=TEST_REGISTER, clock=clock)
+    _commission(session, register, TEST_KEY_ID, clock)
 
 
 def create_register(
     *, db: Database, actor: Actor, tenant_id: uuid.UUID, data: RegisterInput, clock: Clock
-) -> int:
+) -> Register:
+    """A NEW register."""
     if data.number is None:
-        raise ValidationFailed("id is required", de="id ist erforderlich", field="id")
+        raise ValidationFailed("pos.required", field="id", name="id")
     number = check_register_number(data.number)
     with db.transaction() as session:
-        country = session.execute(
-            select(tenants.c.country).where(tenants.c.id == tenant_id)
-        ).scalar_one()
-        if country != "AT":
-            raise ValidationFailed(
-                "cash registers follow Austrian law (RKSV); this tenant is not Austrian",
-                de="Kassen gibt es nur für österreichische Mandanten",
-                field="id",
-            )
-        if _row(session, tenant_id, number) is not None:
-            raise Conflict(
-                f"cash register {number} already exists",
-                de=f"Kassa {number} existiert bereits",
-                field="id",
-            )
-        values = _values(session, tenant_id, number, data)
-        now = clock.now()
-        session.execute(
-            insert(cash_registers).values(
-                tenant_id=tenant_id,
-                number=number,
-                state=RegisterState.NEW.value,
-                balance=Decimal("0.00"),
-                turnover_cents=0,
-                created_at=now,
-                updated_at=now,
-                **values,
-            )
-        )
-        _single_default(session, tenant_id, number, values["default_register"])
+        if registers_db.tenant_country(session, tenant_id=tenant_id) != "AT":
+            raise ValidationFailed("pos.not_austrian", field="id")
+        if registers_db.register_exists(session, tenant_id=tenant_id, number=number):
+            raise Conflict("pos.register_exists", field="id", number=number)
+        settings = _settings(session, tenant_id, number, data)
+        register = Register(tenant_id, number, RegisterState.NEW, settings)
+        registers_db.insert_register(session, register=register, created_at=clock.now())
+        if settings.default_register:
+            registers_db.clear_other_defaults(session, tenant_id=tenant_id, number=number)
         record_change(
             session,
             actor=actor,
@@ -158,10 +134,10 @@ def create_register(
             entity_type=ENTITY,
             entity_id=str(number),
             before=None,
-            after=_snapshot(values),
+            after=_snapshot(settings),
             clock=clock,
         )
-        return number
+        return register
 
 
 def update_register(
@@ -173,31 +149,18 @@ def update_register(
     data: RegisterInput,
     clock: Clock,
 ) -> None:
+    """Change a NEW register's settings, or an ACTIVE one's all but its means of payment."""
     with db.transaction() as session:
-        reg = lock_register(session, tenant_id, number, clock, field="id")
-        values = _values(session, tenant_id, number, data)
-        if reg.state is RegisterState.ACTIVE:
-            if values["bank_account_id"] != reg.row["bank_account_id"]:
-                raise Conflict(
-                    "bankAccountId of an ACTIVE register cannot change: its "
-                    "receipts are booked to that cash account",
-                    de="Das Kassenkonto einer aktiven Kassa ist fest",
-                    field="bankAccountId",
-                )
-            values = {k: v for k, v in values.items() if k in ACTIVE_FIELDS}
-        elif reg.state is not RegisterState.NEW:
-            raise Conflict(
-                f"a {reg.state.value} register cannot be changed",
-                de="Diese Kassa kann nicht geändert werden",
-                field="state",
-            )
-        before = _snapshot(reg.row)
-        session.execute(
-            update(cash_registers)
-            .where(cash_registers.c.tenant_id == tenant_id, cash_registers.c.number == number)
-            .values(updated_at=clock.now(), **values)
+        register = lock_register(
+            session, tenant_id=tenant_id, number=number, clock=clock, field="id"
         )
-        _single_default(session, tenant_id, number, values["default_register"])
+        current = register.register
+        settings = _changeable(current, _settings(session, tenant_id, number, data))
+        save_register(
+            session, register=register, changed=replace(current, settings=settings), clock=clock
+        )
+        if settings.default_register:
+            registers_db.clear_other_defaults(session, tenant_id=tenant_id, number=number)
         record_change(
             session,
             actor=actor,
@@ -205,34 +168,46 @@ def update_register(
             action=AuditAction.UPDATE,
             entity_type=ENTITY,
             entity_id=str(number),
-            before=before,
-            after=_snapshot({**reg.row, **values}),
+            before=_snapshot(current.settings),
+            after=_snapshot(settings),
             clock=clock,
         )
 
 
-def _values(
-    session: Session, tenant_id: uuid.UUID, number: int, data: RegisterInput
-) -> dict[str, Any]:
-    name = (data.name or "").strip()
-    if not 1 <= len(name) <= 100:
-        raise ValidationFailed(
-            "name must have 1 to 100 characters",
-            field="name",
-            de="name muss 1 bis 100 Zeichen haben",
+def _changeable(current: Register, settings: RegisterSettings) -> RegisterSettings:
+    """What of ``settings`` a register in its state takes: all of it while NEW, all but the
+    means of payment (which must not change) while ACTIVE, nothing otherwise."""
+    if current.state is RegisterState.ACTIVE:
+        if settings.bank_account_id != current.settings.bank_account_id:
+            raise Conflict("pos.bank_account_fixed", field="bankAccountId")
+        return replace(
+            settings,
+            bank_account_id=current.settings.bank_account_id,
+            cash_account=current.settings.cash_account,
         )
+    if current.state is not RegisterState.NEW:
+        raise Conflict("pos.register_not_changeable", field="state", state=current.state.value)
+    return settings
+
+
+def _settings(
+    session: Session, tenant_id: uuid.UUID, number: int, data: RegisterInput
+) -> RegisterSettings:
+    name = (data.name or "").strip()
+    if not 1 <= len(name) <= MAX_NAME:
+        raise ValidationFailed("pos.register_name_length", field="name")
     bank_id, cash_account = _cash_account(session, tenant_id, number, data.bank_account_id)
-    layout = {**DEFAULT_LAYOUT, **{k: v for k, v in (data.layout or {}).items() if v is not None}}
-    return {
-        "name": name,
-        "register_group": (data.group or "").strip() or None,
-        "bank_account_id": bank_id,
-        "cash_account": cash_account,
-        "allow_past_income": data.allow_past_income,
-        "enable_drawback": data.enable_drawback,
-        "default_register": data.default_register,
-        "layout": layout,
-    }
+    given = {k: v for k, v in (data.layout or {}).items() if v is not None}
+    return RegisterSettings(
+        name=name,
+        group=(data.group or "").strip() or None,
+        bank_account_id=bank_id,
+        cash_account=cash_account,
+        allow_past_income=data.allow_past_income,
+        enable_drawback=data.enable_drawback,
+        default_register=data.default_register,
+        layout={**_default_layout(), **given},
+    )
 
 
 def _cash_account(
@@ -240,54 +215,20 @@ def _cash_account(
 ) -> tuple[uuid.UUID, str]:
     """The means of payment the register books cash to; one register per U account."""
     if not value:
-        raise ValidationFailed(
-            "bankAccountId is required: the cash account the register books to",
-            de="bankAccountId ist erforderlich",
-            field="bankAccountId",
-        )
+        raise ValidationFailed("pos.bank_account_required", field="bankAccountId")
     try:
         bank_id = uuid.UUID(value)
     except ValueError:
-        raise ValidationFailed(
-            "bankAccountId must be a bank account id",
-            de="bankAccountId muss eine ID sein",
-            field="bankAccountId",
-        ) from None
-    code = session.execute(
-        select(bank_accounts.c.account_code).where(
-            bank_accounts.c.tenant_id == tenant_id, bank_accounts.c.id == bank_id
-        )
-    ).scalar_one_or_none()
+        raise ValidationFailed("pos.bank_account_id_invalid", field="bankAccountId") from None
+    code = registers_db.bank_account_code(session, tenant_id=tenant_id, bank_account_id=bank_id)
     if code is None:
-        raise ValidationFailed(
-            f"bankAccountId {value} does not exist",
-            de="Bankkonto nicht gefunden.",
-            field="bankAccountId",
-        )
-    taken = session.execute(
-        select(cash_registers.c.number).where(
-            cash_registers.c.tenant_id == tenant_id,
-            cash_registers.c.cash_account == code,
-            cash_registers.c.number != number,
-            cash_registers.c.state != RegisterState.LOCKED.value,
-        )
-    ).scalar_one_or_none()
+        raise ValidationFailed("pos.bank_account_unknown", field="bankAccountId", value=value)
+    taken = registers_db.register_holding(
+        session, tenant_id=tenant_id, cash_account=code, other_than=number
+    )
     if taken is not None:
-        raise Conflict(
-            f"bankAccountId: account {code} is already the cash account of register {taken}",
-            de=f"Konto {code} gehört bereits zu Kassa {taken}",
-            field="bankAccountId",
-        )
+        raise Conflict("pos.cash_account_taken", field="bankAccountId", code=code, register=taken)
     return bank_id, code
-
-
-def _single_default(session: Session, tenant_id: uuid.UUID, number: int, default: bool) -> None:
-    if default:
-        session.execute(
-            update(cash_registers)
-            .where(cash_registers.c.tenant_id == tenant_id, cash_registers.c.number != number)
-            .values(default_register=False)
-        )
 
 
 def activate_register(
@@ -302,10 +243,13 @@ def activate_register(
     """Commission: keys, the key id the receipts name, the signed Startbeleg."""
     identifier = rksv.check_key_id(key_id or "", "keyId")
     with db.transaction() as session:
-        reg = lock_register(session, tenant_id, number, clock, field="id")
-        check_transition(reg.state, RegisterState.ACTIVE)
-        _set_state(session, reg, RegisterState.ACTIVE, clock, key_id=identifier)
-        _commission(session, reg, identifier, clock)
+        register = lock_register(
+            session, tenant_id=tenant_id, number=number, clock=clock, field="id"
+        )
+        check_transition(register.state, RegisterState.ACTIVE)
+        changed = replace(register.register, state=RegisterState.ACTIVE, key_id=identifier)
+        save_register(session, register=register, changed=changed, clock=clock)
+        _commission(session, register, identifier, clock)
         record_change(
             session,
             actor=actor,
@@ -319,25 +263,18 @@ def activate_register(
         )
 
 
-def _commission(session: Session, reg: Register, key_id: str, clock: Clock) -> None:
+def _commission(session: Session, register: LockedRegister, key_id: str, clock: Clock) -> None:
     keys = rksv.new_key_material()
-    session.execute(
-        insert(cash_register_keys).values(
-            tenant_id=reg.tenant_id,
-            register_no=reg.number,
-            private_pem=keys.private_pem,
-            public_pem=keys.public_pem,
-            aes_key=keys.aes_key,
-            created_at=clock.now(),
-        )
+    registers_db.insert_keys(
+        session,
+        tenant_id=register.tenant_id,
+        register_no=register.number,
+        keys=SigningKeys(keys.private_pem, keys.public_pem, keys.aes_key),
+        created_at=clock.now(),
     )
-    reg.row["key_id"] = key_id
-    session.execute(
-        update(cash_registers)
-        .where(cash_registers.c.tenant_id == reg.tenant_id, cash_registers.c.number == reg.number)
-        .values(key_id=key_id)
-    )
-    _system_receipt(session, reg, ReceiptType.INITIAL, None, clock)
+    changed = replace(register.register, key_id=key_id)
+    save_register(session, register=register, changed=changed, clock=clock)
+    _system_receipt(session, register, ReceiptType.INITIAL, None, clock)
 
 
 def decommission_register(
@@ -345,17 +282,18 @@ def decommission_register(
 ) -> None:
     """Decommission: the Schlussbeleg on the last (finalized) daily closing."""
     with db.transaction() as session:
-        reg = lock_register(session, tenant_id, number, clock, field="id")
-        check_transition(reg.state, RegisterState.LOCKED)
-        closing = last_closing(session, reg)
-        if closing is not None and closing["state"] == ClosingState.OPEN:
-            raise Conflict(
-                f"the daily closing of {closing['day']} is still OPEN: finalize it first",
-                de="Der letzte Tagesabschluss ist noch offen",
-                field="state",
-            )
-        _system_receipt(session, reg, ReceiptType.FINAL, closing["day"] if closing else None, clock)
-        _set_state(session, reg, RegisterState.LOCKED, clock)
+        register = lock_register(
+            session, tenant_id=tenant_id, number=number, clock=clock, field="id"
+        )
+        check_transition(register.state, RegisterState.LOCKED)
+        closing = closings_db.last_closing(session, tenant_id=tenant_id, register_no=number)
+        if closing is not None and closing.state is ClosingState.OPEN:
+            raise Conflict("pos.decommission_closing_open", field="state", day=closing.day)
+        _system_receipt(
+            session, register, ReceiptType.FINAL, closing.day if closing else None, clock
+        )
+        changed = replace(register.register, state=RegisterState.LOCKED)
+        save_register(session, register=register, changed=changed, clock=clock)
         record_change(
             session,
             actor=actor,
@@ -370,39 +308,31 @@ def decommission_register(
 
 
 def _system_receipt(
-    session: Session, reg: Register, receipt_type: ReceiptType, closing_day: Any, clock: Clock
+    session: Session,
+    register: LockedRegister,
+    receipt_type: ReceiptType,
+    closing_day: date | None,
+    clock: Clock,
 ) -> None:
-    at: datetime = max(reg.now, reg.row["last_receipt_at"] or reg.now)
-    system_receipt(session, reg, receipt_type, closing_day=closing_day, at=at, clock=clock)
-
-
-def _set_state(
-    session: Session, reg: Register, state: RegisterState, clock: Clock, **values: Any
-) -> None:
-    reg.row["state"] = state.value
-    session.execute(
-        update(cash_registers)
-        .where(cash_registers.c.tenant_id == reg.tenant_id, cash_registers.c.number == reg.number)
-        .values(state=state.value, updated_at=clock.now(), **values)
+    at = register.next_time
+    append_system_receipt(
+        session,
+        register=register,
+        receipt_type=receipt_type,
+        closing_day=closing_day,
+        at=at,
+        clock=clock,
     )
 
 
-def _row(session: Session, tenant_id: uuid.UUID, number: int) -> Any:
-    return session.execute(
-        select(cash_registers.c.number).where(
-            cash_registers.c.tenant_id == tenant_id, cash_registers.c.number == number
-        )
-    ).one_or_none()
-
-
-def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
+def _snapshot(settings: RegisterSettings) -> dict[str, Any]:
     return {
-        "name": values.get("name"),
-        "group": values.get("register_group"),
-        "bankAccountId": str(values["bank_account_id"]) if values.get("bank_account_id") else None,
-        "cashAccount": values.get("cash_account"),
-        "allowPastIncome": values.get("allow_past_income"),
-        "enableDrawback": values.get("enable_drawback"),
-        "defaultRegister": values.get("default_register"),
-        "layout": values.get("layout"),
+        "name": settings.name,
+        "group": settings.group,
+        "bankAccountId": str(settings.bank_account_id) if settings.bank_account_id else None,
+        "cashAccount": settings.cash_account,
+        "allowPastIncome": settings.allow_past_income,
+        "enableDrawback": settings.enable_drawback,
+        "defaultRegister": settings.default_register,
+        "layout": dict(settings.layout),
     }
