@@ -110,13 +110,10 @@ def scopes_for_role(role: Role, *, platform_tenant: bool) -> frozenset[str]:
 def validate_scopes(requested: list[str], *, field: str = "scopes") -> frozenset[str]:
     """Check that every requested scope exists in the catalogue; return them as a set."""
     if not requested:
-        raise ValidationFailed("at least one scope is required", field=field)
+        raise ValidationFailed("identity.scopes_required", field=field)
     unknown = sorted(set(requested) - SCOPES_BY_NAME.keys())
     if unknown:
-        raise ValidationFailed(
-            f"unknown scope(s) {', '.join(unknown)}; GET /v2/scopes lists the catalogue",
-            field=field,
-        )
+        raise ValidationFailed("identity.scopes_unknown", field=field, scopes=", ".join(unknown))
     return frozenset(requested)
 
 
@@ -131,13 +128,10 @@ def check_grantable(
     only exist in the platform tenant."""
     if not platform_tenant and requested & PLATFORM_SCOPES:
         raise ValidationFailed(
-            f"scope(s) {', '.join(sorted(requested & PLATFORM_SCOPES))} exist only in the "
-            "platform tenant",
+            "identity.scopes_platform_only",
             field=field,
+            scopes=", ".join(sorted(requested & PLATFORM_SCOPES)),
         )
     missing = sorted(requested - granter_scopes)
     if missing:
-        raise ValidationFailed(
-            f"cannot grant scope(s) {', '.join(missing)} that the granting credential lacks",
-            field=field,
-        )
+        raise ValidationFailed("identity.scopes_not_held", field=field, scopes=", ".join(missing))
