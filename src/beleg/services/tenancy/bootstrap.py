@@ -12,9 +12,10 @@ from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.db.tables import tenants
 from beleg.domain.audit.chain import AuditAction
+from beleg.domain.identity.api_keys import CreatedKey
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import PLATFORM_SCOPES, TENANT_SCOPES
-from beleg.services.identity.api_keys import CreatedKey, insert_api_key
+from beleg.services.identity.api_keys import insert_api_key
 from beleg.services.tenancy.tenants import TenantInput, insert_tenant
 
 
