@@ -8,6 +8,7 @@ with ``code`` and ``state``, or with ``error=access_denied``. Pages are German u
 browser prefers English.
 """
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -199,25 +200,11 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         )
     )
     if result.token is None:
-        texts = TEXTS[preferred_language(request)]
-        error = (
-            texts["bad_login"]
-            if result.locked_until is None
-            else texts["locked"].format(until=result.locked_until.strftime("%Y-%m-%d %H:%M"))
-        )
-        return _page(
-            request,
-            "login",
-            401 if result.locked_until is None else 429,
-            app_name=client.app.name,
-            params=params,
-            error=error,
-        )
-    token = result.token
+        return _login_refused(request, client.app.name, params, result.locked_until)
     response = RedirectResponse(_continue(params), status_code=303)
     response.set_cookie(
         COOKIE,
-        token,
+        result.token,
         httponly=True,
         samesite="lax",
         path="/oauth2",
@@ -225,6 +212,19 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         max_age=int(web_sessions.SESSION_TTL.total_seconds()),
     )
     return response
+
+
+def _login_refused(
+    request: Request, app_name: str, params: dict[str, str], locked_until: datetime | None
+) -> HTMLResponse:
+    """The login page again: the credentials were wrong (401), or a lockout runs (429)."""
+    texts = TEXTS[preferred_language(request)]
+    if locked_until is None:
+        return _page(
+            request, "login", 401, app_name=app_name, params=params, error=texts["bad_login"]
+        )
+    error = texts["locked"].format(until=locked_until.strftime("%Y-%m-%d %H:%M"))
+    return _page(request, "login", 429, app_name=app_name, params=params, error=error)
 
 
 @router.post("/oauth2/consent")
@@ -337,17 +337,7 @@ async def pairing(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         return _page(request, "login", app_name=client.app.name, params=params)
     if session.pending is not None:
         return await _step_page(request, rt, session, params)
-    actor = Actor(
-        principal=Principal(
-            tenant_id=session.tenant_id,
-            actor_type=ActorType.USER,
-            actor_id=str(session.user_id),
-            name="user",
-            scopes=frozenset(),
-            user_id=session.user_id,
-        ),
-        origin=_origin(request, rt),
-    )
+    actor = _session_actor(session, _origin(request, rt))
     pairing = await run_in_threadpool(
         lambda: start_pairing(
             db=rt.db,
@@ -367,3 +357,16 @@ async def pairing(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         heading=texts["pair"].format(app=client.app.name),
         expires=pairing.expires_at.strftime("%H:%M:%S"),
     )
+
+
+def _session_actor(session: WebSession, origin: Origin) -> Actor:
+    """The signed-in user of a browser session, as the actor of what they start."""
+    principal = Principal(
+        tenant_id=session.tenant_id,
+        actor_type=ActorType.USER,
+        actor_id=str(session.user_id),
+        name="user",
+        scopes=frozenset(),
+        user_id=session.user_id,
+    )
+    return Actor(principal=principal, origin=origin)

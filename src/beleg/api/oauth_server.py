@@ -294,7 +294,7 @@ class TrustedIssuerGrant(JWTBearerGrant):
         return self._claims
 
     def has_granted_permission(self, client: AppClient, user: UserRef) -> bool:
-        return True  # the consent was checked with the user (assertion_user)
+        return True  # the consent was checked with the user (accept_assertion)
 
 
 class BelegAuthorizationServer(AuthorizationServer):

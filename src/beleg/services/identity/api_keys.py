@@ -11,10 +11,11 @@ import hmac
 import secrets
 import uuid
 from dataclasses import replace
+from datetime import datetime
 
 from beleg.clock import Clock
 from beleg.db import Session
-from beleg.db.audit import record_change
+from beleg.db.audit import Change, record_changes
 from beleg.db.database import Database
 from beleg.db.identity import keys as repo
 from beleg.db.identity import users as user_repo
@@ -39,15 +40,29 @@ ENTITY = "ApiKey"
 _PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
 
-def _creator(
-    session: Session, actor: Actor, tenant_id: uuid.UUID
-) -> tuple[uuid.UUID | None, uuid.UUID | None, str]:
-    """Who created the key: the acting user if they belong to the key's tenant."""
+def _created_by(
+    session: Session, actor: Actor, *, tenant_id: uuid.UUID, name: str, prefix: str, now: datetime
+) -> ApiKey:
+    """A new key named ``name``, created now by the actor: by the acting user if they belong
+    to the key's tenant (no scopes, no expiry yet)."""
     principal = actor.principal
     user_id = principal.user_id
     if user_id is not None and not user_repo.user_exists(session, tenant_id, user_id):
         user_id = None
-    return user_id, principal.api_key_id, principal.name
+    return ApiKey(
+        tenant_id=tenant_id,
+        id=uuid.uuid4(),
+        name=name,
+        prefix=prefix,
+        scopes=(),
+        validity_days=None,
+        expires_at=None,
+        created_at=now,
+        updated_at=now,
+        created_by_user_id=user_id,
+        created_by_key_id=principal.api_key_id,
+        created_by_name=principal.name,
+    )
 
 
 def create_api_key(
@@ -100,33 +115,17 @@ def insert_api_key(
         granter_scopes=granter_scopes or actor.principal.scopes,
         platform_tenant=is_platform_tenant(session, tenant_id),
     )
-    user_id, key_id, creator_name = _creator(session, actor, tenant_id)
-    key = ApiKey(
-        tenant_id=tenant_id,
-        id=uuid.uuid4(),
-        name=valid_name(name),
-        prefix=prefix,
+    key = replace(
+        _created_by(
+            session, actor, tenant_id=tenant_id, name=valid_name(name), prefix=prefix, now=now
+        ),
         scopes=tuple(sorted(requested)),
         validity_days=validity_days,
         expires_at=expires_at,
-        created_at=now,
-        updated_at=now,
-        created_by_user_id=user_id,
-        created_by_key_id=key_id,
-        created_by_name=creator_name,
     )
     repo.insert_api_key(session, key, secret_hash=secret_digest(token))
-    record_change(
-        session,
-        actor=actor,
-        tenant_id=tenant_id,
-        action=AuditAction.CREATE,
-        entity_type=ENTITY,
-        entity_id=key.id,
-        before=None,
-        after=key.snapshot(),
-        clock=clock,
-    )
+    change = Change(AuditAction.CREATE, ENTITY, key.id, None, key.snapshot())
+    record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
     return CreatedKey(key=key, token=token)
 
 
@@ -159,17 +158,8 @@ def update_api_key(
             return before
         after = replace(after, updated_at=clock.now())
         repo.save_api_key(session, after)
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.UPDATE,
-            entity_type=ENTITY,
-            entity_id=key_id,
-            before=before.snapshot(),
-            after=after.snapshot(),
-            clock=clock,
-        )
+        change = Change(AuditAction.UPDATE, ENTITY, after.id, before.snapshot(), after.snapshot())
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
         return after
 
 
@@ -180,17 +170,8 @@ def delete_api_key(
     with db.transaction() as session:
         before = repo.api_key_by_id(session, tenant_id, key_id)
         repo.delete_api_key(session, tenant_id, key_id)
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.DELETE,
-            entity_type=ENTITY,
-            entity_id=key_id,
-            before=before.snapshot(),
-            after=None,
-            clock=clock,
-        )
+        change = Change(AuditAction.DELETE, ENTITY, before.id, before.snapshot(), None)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
         return before
 
 

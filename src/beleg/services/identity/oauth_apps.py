@@ -12,7 +12,7 @@ from joserfc.jwk import KeySet
 
 from beleg.clock import Clock
 from beleg.db import Session
-from beleg.db.audit import record_change
+from beleg.db.audit import Change, record_changes
 from beleg.db.database import Database
 from beleg.db.identity import oauth as repo
 from beleg.domain.audit.chain import AuditAction
@@ -52,12 +52,7 @@ def create_app(
     app_name = valid_name(name)
     uris = check_redirect_uris(redirect_uris)
     grants = check_grant_types(grant_types, confidential=confidential, redirect_uris=uris)
-    granted = validate_scopes(scopes)
-    missing = sorted(granted - actor.principal.scopes)
-    if missing:
-        raise ValidationFailed(
-            "identity.app_scopes_not_held", field="scopes", scopes=", ".join(missing)
-        )
+    granted = _grantable(actor, scopes)
     secret = secrets.token_urlsafe(32) if confidential else None
     app = OAuthApp(
         tenant_id=tenant_id,
@@ -75,18 +70,22 @@ def create_app(
         repo.insert_app(session, app)
         view = app.snapshot()
         jwks = view.pop("issuer_jwks")  # a new app's entry has always named its keys last
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.CREATE,
-            entity_type=ENTITY,
-            entity_id=app.id,
-            before=None,
-            after={**view, "issuer_jwks": jwks},
-            clock=clock,
-        )
+        after = {**view, "issuer_jwks": jwks}
+        change = Change(AuditAction.CREATE, ENTITY, app.id, None, after)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
     return NewApp(app, secret)
+
+
+def _grantable(actor: Actor, scopes: list[str]) -> frozenset[str]:
+    """The scopes an app may be registered with: known ones that the registering credential
+    holds itself."""
+    granted = validate_scopes(scopes)
+    missing = sorted(granted - actor.principal.scopes)
+    if missing:
+        raise ValidationFailed(
+            "identity.app_scopes_not_held", field="scopes", scopes=", ".join(missing)
+        )
+    return granted
 
 
 def list_apps(*, db: Database, tenant_id: uuid.UUID) -> list[OAuthApp]:
@@ -112,17 +111,8 @@ def delete_app(
     with db.transaction() as session:
         app = repo.app_by_id(session, tenant_id, app_id)
         repo.delete_app(session, tenant_id, app_id)
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.DELETE,
-            entity_type=ENTITY,
-            entity_id=app_id,
-            before=app.snapshot(),
-            after=None,
-            clock=clock,
-        )
+        change = Change(AuditAction.DELETE, ENTITY, app_id, app.snapshot(), None)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
 
 
 def start_pairing(
@@ -139,17 +129,9 @@ def start_pairing(
         expires = clock.now() + PAIRING_CODE_TTL
         pairing = Pairing(secret_digest(code), tenant_id, app.client_id, user_id, expires)
         repo.insert_pairing(session, pairing)
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.CREATE,
-            entity_type="OAuthPairing",
-            entity_id=app.client_id,
-            before=None,
-            after={"userId": user_id, "expiresAt": expires},
-            clock=clock,
-        )
+        after = {"userId": user_id, "expiresAt": expires}
+        change = Change(AuditAction.CREATE, "OAuthPairing", app.client_id, None, after)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
         return PairingCode(code, expires)
 
 
@@ -191,17 +173,9 @@ def set_issuer_keys(
             raise ValidationFailed("identity.app_not_for_jwt_bearer", field="grantTypes")
         app = replace(before, issuer_jwks={"keys": keys})
         repo.save_issuer_keys(session, app)
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.UPDATE,
-            entity_type=ENTITY,
-            entity_id=app_id,
-            before={"issuerJwks": before.issuer_jwks},
-            after={"issuerJwks": app.issuer_jwks},
-            clock=clock,
-        )
+        old, new = {"issuerJwks": before.issuer_jwks}, {"issuerJwks": app.issuer_jwks}
+        change = Change(AuditAction.UPDATE, ENTITY, app_id, old, new)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
         return app
 
 
@@ -225,14 +199,7 @@ def set_consent(
             client_id=app.client_id,
             granted_at=clock.now() if granted else None,
         )
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.CREATE if granted else AuditAction.DELETE,
-            entity_type="OAuthConsent",
-            entity_id=app.client_id,
-            before=None,
-            after={"userId": user_id, "granted": granted},
-            clock=clock,
-        )
+        action = AuditAction.CREATE if granted else AuditAction.DELETE
+        after = {"userId": user_id, "granted": granted}
+        change = Change(action, "OAuthConsent", app.client_id, None, after)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)

@@ -54,18 +54,8 @@ def verify(
     (each once). The first good code confirms an enrolment (audited). Runs in the caller's
     transaction."""
     factor = repo.totp_factor(session, tenant_id, user_id, lock=True)
-    if factor is None:
-        return False
-    code = code.strip().replace(" ", "")
-    counter = _matching_counter(factor.secret, code, clock.now().timestamp())
-    hashed = secret_digest(code.lower())
-    if counter is not None and (factor.last_counter is None or counter > factor.last_counter):
-        after = replace(factor, last_counter=counter)
-    elif hashed in factor.recovery_hashes and factor.confirmed_at:
-        after = replace(
-            factor, recovery_hashes=tuple(h for h in factor.recovery_hashes if h != hashed)
-        )
-    else:
+    after = None if factor is None else _accepted(factor, code, clock.now().timestamp())
+    if factor is None or after is None:
         return False
     if factor.confirmed_at is None:
         after = replace(after, confirmed_at=clock.now())
@@ -82,6 +72,20 @@ def verify(
         )
     repo.save_factor(session, tenant_id, user_id, after)
     return True
+
+
+def _accepted(factor: TotpFactor, code: str, now: float) -> TotpFactor | None:
+    """``factor`` after accepting ``code`` (its time step, or a recovery code used up), or
+    None if the code is not good (recovery codes only count once the factor is confirmed)."""
+    code = code.strip().replace(" ", "")
+    counter = _matching_counter(factor.secret, code, now)
+    if counter is not None and (factor.last_counter is None or counter > factor.last_counter):
+        return replace(factor, last_counter=counter)
+    hashed = secret_digest(code.lower())
+    if hashed in factor.recovery_hashes and factor.confirmed_at:
+        rest = tuple(h for h in factor.recovery_hashes if h != hashed)
+        return replace(factor, recovery_hashes=rest)
+    return None
 
 
 def _matching_counter(secret: str, code: str, now: float) -> int | None:

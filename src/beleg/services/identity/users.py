@@ -8,7 +8,7 @@ from typing import Any
 
 from beleg.clock import Clock
 from beleg.db import Session
-from beleg.db.audit import record_change
+from beleg.db.audit import Change, record_changes
 from beleg.db.database import Database
 from beleg.db.identity import keys as key_repo
 from beleg.db.identity import security as security_repo
@@ -75,17 +75,8 @@ def create_user(
         _check_password(session, tenant_id, password)
         _check_role_grant(session, actor, tenant_id, user_role)
         repo.insert_user(session, user, password_hash=hashed)
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.CREATE,
-            entity_type=ENTITY,
-            entity_id=user.id,
-            before=None,
-            after=user.snapshot(),
-            clock=clock,
-        )
+        change = Change(AuditAction.CREATE, ENTITY, user.id, None, user.snapshot())
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
     return user
 
 
@@ -106,17 +97,8 @@ def update_user(
         if after is None:
             return before
         repo.save_user(session, after, password_hash=hashed)
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.UPDATE,
-            entity_type=ENTITY,
-            entity_id=user_id,
-            before=before.snapshot(),
-            after=after.snapshot(),
-            clock=clock,
-        )
+        change = Change(AuditAction.UPDATE, ENTITY, after.id, before.snapshot(), after.snapshot())
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
         return after
 
 
@@ -153,15 +135,7 @@ def delete_user(
         kept = key_repo.keys_created_by(session, tenant_id, user_id)
         key_repo.forget_creator(session, tenant_id, user_id)
         repo.delete_user(session, tenant_id, user_id)
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.DELETE,
-            entity_type=ENTITY,
-            entity_id=user_id,
-            before=before.snapshot(),
-            after={"keptApiKeyIds": kept},
-            clock=clock,
-        )
+        after = {"keptApiKeyIds": kept}
+        change = Change(AuditAction.DELETE, ENTITY, before.id, before.snapshot(), after)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
         return DeletedUser(user=before, kept_api_key_ids=tuple(kept))

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from beleg.clock import Clock
 from beleg.db import Session
-from beleg.db.audit import record_change
+from beleg.db.audit import Change, record_change, record_changes
 from beleg.db.database import Database
 from beleg.db.identity import security as security_repo
 from beleg.db.identity import sessions as repo
@@ -69,22 +69,14 @@ def login(
             security_repo.failed_logins(session, tenant_id, subjects), subjects, now
         )
         found = user_repo.credential_named(session, tenant_id, name)
-        user = found.user if found else None
         ok = locked is None and found is not None and verify_password(found.password_hash, password)
-        record_change(
-            session,
-            actor=_actor(tenant_id, user.id if user else None, name, origin),
-            tenant_id=tenant_id,
-            action=AuditAction.CREATE,
-            entity_type="Login" if ok else "FailedLogin",
-            entity_id=name,
-            before=None,
-            after={"username": name, "success": ok, "locked": locked is not None},
-            clock=clock,
-        )
+        after = {"username": name, "success": ok, "locked": locked is not None}
+        change = Change(AuditAction.CREATE, "Login" if ok else "FailedLogin", name, None, after)
+        actor = _actor(tenant_id, found.user.id if found else None, name, origin)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
         if locked is not None:
             return LoginResult(locked_until=locked)
-        if not ok or user is None:
+        if not ok or found is None:
             security.record_failure(
                 session,
                 tenant_id=tenant_id,
@@ -95,7 +87,8 @@ def login(
             )
             return LoginResult()
         security_repo.clear_failed_logins(session, tenant_id, SubjectKind.USER, name)
-        return _open_session(session, user, _pending(session, user, policy, now), now)
+        pending = _pending(session, found.user, policy, now)
+        return _open_session(session, found.user, pending, now)
 
 
 def _open_session(
