@@ -60,8 +60,16 @@ def _signing_key(session: Session, clock: Clock) -> RSAKey:
     return RSAKey.import_key(json.loads(newest.private_jwk))
 
 
+def _new_kid() -> str:
+    """A random key id that never starts with "-": operators pass it on the command line
+    (``beleg oauth retire-key KID``), where it would read as an option."""
+    while (kid := secrets.token_urlsafe(12)).startswith("-"):
+        pass
+    return kid
+
+
 def _new_key(session: Session, clock: Clock) -> RSAKey:
-    kid = secrets.token_urlsafe(12)
+    kid = _new_kid()
     key = RSAKey.generate_key(KEY_BITS, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
     stored = SigningKey(kid, json.dumps(key.as_dict(private=True)))
     repo.insert_signing_key(session, stored, created_at=clock.now())
