@@ -51,10 +51,10 @@ def user_key(db: Database, tenant: TenantFixture) -> str:
         principal=Principal(
             tenant_id=tenant.id,
             actor_type=ActorType.USER,
-            actor_id=str(user["id"]),
+            actor_id=str(user.id),
             name="anna",
             scopes=frozenset({"oauth-apps:read"}),
-            user_id=user["id"],
+            user_id=user.id,
         )
     )
     key = create_api_key(

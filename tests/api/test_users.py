@@ -133,15 +133,15 @@ def test_user_detail_lists_their_keys_and_delete_keeps_them(
         clock=SystemClock(),
     )
     detail = client.get(f"/v2/users/{user['id']}", headers=tenant.headers).json()
-    assert [k["id"] for k in detail["apiKeys"]] == [str(key.key["id"])]
+    assert [k["id"] for k in detail["apiKeys"]] == [str(key.key.id)]
     assert detail["apiKeys"][0]["createdBy"] == "keyholder"
 
     deleted = client.delete(f"/v2/users/{user['id']}", headers=tenant.headers)
     assert deleted.status_code == 200
     body = deleted.json()
-    assert body["keptApiKeyIds"] == [str(key.key["id"])]
+    assert body["keptApiKeyIds"] == [str(key.key.id)]
     assert "1 API key(s) they created were kept" in body["message"]
-    kept = client.get(f"/v2/api-keys/{key.key['id']}", headers=tenant.headers).json()
+    kept = client.get(f"/v2/api-keys/{key.key.id}", headers=tenant.headers).json()
     assert kept["createdBy"] == "keyholder" and kept["createdByUserId"] is None
     assert client.get("/v2/users/" + user["id"], headers=tenant.headers).status_code == 404
     with_key = {"Authorization": f"Bearer {key.token}"}

@@ -13,7 +13,7 @@ from beleg.db.database import Database
 from beleg.db.tables import audit_entries
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
-from beleg.services.identity.oauth_tokens import public_keys
+from beleg.services.identity.oauth_tokens import read_public_keys
 from beleg.services.ledger.journals import book_journal
 from beleg.settings import get_settings
 from tests.conftest import TenantFixture, system_actor
@@ -144,7 +144,7 @@ def test_oauth_signing_key_rotation(db: Database) -> None:
     rotated = runner.invoke(app, ["oauth", "rotate-key"])
     assert rotated.exit_code == 0, rotated.output
     kid = rotated.output.split()[3].rstrip(";")
-    assert kid in {k["kid"] for k in public_keys(db=db)["keys"]}
+    assert kid in {k["kid"] for k in read_public_keys(db=db)["keys"]}
     retired = runner.invoke(app, ["oauth", "retire-key", kid])
     assert retired.exit_code == 0 and kid in retired.output
-    assert kid not in {k["kid"] for k in public_keys(db=db)["keys"]}
+    assert kid not in {k["kid"] for k in read_public_keys(db=db)["keys"]}

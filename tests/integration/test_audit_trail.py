@@ -29,7 +29,7 @@ def _make_entries(db: Database, tenant: TenantFixture) -> None:
             db=db,
             actor=actor,
             tenant_id=tenant.id,
-            user_id=user["id"],
+            user_id=user.id,
             changes={"display_name": name},
             clock=SystemClock(),
         )

@@ -71,7 +71,7 @@ async def token(request: Request, rt: Runtime = Depends(runtime)) -> Response:
 
 @router.get("/.well-known/jwks.json", summary="Public keys of the access tokens")
 def jwks(rt: Runtime = Depends(runtime)) -> dict[str, Any]:
-    return tokens.public_keys(db=rt.db)
+    return tokens.read_public_keys(db=rt.db)
 
 
 @router.get(

@@ -8,6 +8,7 @@ with ``code`` and ``state``, or with ``error=access_denied``. Pages are German u
 browser prefers English.
 """
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -25,6 +26,7 @@ from beleg.api.security import client_ip
 from beleg.domain.errors import DomainError
 from beleg.domain.identity.oauth import GrantType
 from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
+from beleg.domain.identity.sessions import SignInStep, WebSession
 from beleg.queries.identity.lists import get_user
 from beleg.services.identity import web_sessions
 from beleg.services.identity.oauth_apps import start_pairing
@@ -151,17 +153,14 @@ async def authorize(request: Request, rt: Runtime = Depends(runtime)) -> Respons
         client = await run_in_threadpool(_validate, rt, request, params)
     except OAuth2Error as exc:
         return _page(request, "error", 400, error=exc.description or exc.error)
-    session = web_sessions.current_session(
-        db=rt.db, token=request.cookies.get(COOKIE), clock=rt.clock
-    )
-    name = client.row["name"]
-    if session is None or session.tenant_id != client.row["tenant_id"]:
+    session = web_sessions.read_session(db=rt.db, token=request.cookies.get(COOKIE), clock=rt.clock)
+    name = client.app.name
+    if session is None or session.tenant_id != client.app.tenant_id:
         return _page(request, "login", app_name=name, params=params)
     if session.pending is not None:
         return await _step_page(request, rt, session, params)
     allowed = sorted(
-        set((params.get("scope") or " ".join(client.row["scopes"])).split())
-        & set(client.row["scopes"])
+        set((params.get("scope") or " ".join(client.app.scopes)).split()) & set(client.app.scopes)
     )
     return _page(
         request,
@@ -174,7 +173,7 @@ async def authorize(request: Request, rt: Runtime = Depends(runtime)) -> Respons
     )
 
 
-def _username(rt: Runtime, session: web_sessions.WebSession) -> str:
+def _username(rt: Runtime, session: WebSession) -> str:
     return str(
         get_user(
             db=rt.db, tenant_id=session.tenant_id, user_id=session.user_id, now=rt.clock.now()
@@ -193,7 +192,7 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     result = await run_in_threadpool(
         lambda: web_sessions.login(
             db=rt.db,
-            tenant_id=client.row["tenant_id"],
+            tenant_id=client.app.tenant_id,
             username=form.get("username", ""),
             password=form.get("password", ""),
             origin=_origin(request, rt),
@@ -201,25 +200,11 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         )
     )
     if result.token is None:
-        texts = TEXTS[preferred_language(request)]
-        error = (
-            texts["bad_login"]
-            if result.locked_until is None
-            else texts["locked"].format(until=result.locked_until.strftime("%Y-%m-%d %H:%M"))
-        )
-        return _page(
-            request,
-            "login",
-            401 if result.locked_until is None else 429,
-            app_name=client.row["name"],
-            params=params,
-            error=error,
-        )
-    token = result.token
+        return _login_refused(request, client.app.name, params, result.locked_until)
     response = RedirectResponse(_continue(params), status_code=303)
     response.set_cookie(
         COOKIE,
-        token,
+        result.token,
         httponly=True,
         samesite="lax",
         path="/oauth2",
@@ -229,13 +214,24 @@ async def login(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     return response
 
 
+def _login_refused(
+    request: Request, app_name: str, params: dict[str, str], locked_until: datetime | None
+) -> HTMLResponse:
+    """The login page again: the credentials were wrong (401), or a lockout runs (429)."""
+    texts = TEXTS[preferred_language(request)]
+    if locked_until is None:
+        return _page(
+            request, "login", 401, app_name=app_name, params=params, error=texts["bad_login"]
+        )
+    error = texts["locked"].format(until=locked_until.strftime("%Y-%m-%d %H:%M"))
+    return _page(request, "login", 429, app_name=app_name, params=params, error=error)
+
+
 @router.post("/oauth2/consent")
 async def consent(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     form = await _form(request)
     params = _params(form)
-    session = web_sessions.current_session(
-        db=rt.db, token=request.cookies.get(COOKIE), clock=rt.clock
-    )
+    session = web_sessions.read_session(db=rt.db, token=request.cookies.get(COOKIE), clock=rt.clock)
     if session is None or form.get("csrf") != session.csrf:
         return _page(request, "error", 403, error="session expired or form not from Beleg")
     user = UserRef(session.tenant_id, session.user_id) if form.get("decision") == "allow" else None
@@ -245,9 +241,9 @@ async def consent(request: Request, rt: Runtime = Depends(runtime)) -> Response:
 
     def decide(server: Any) -> Response:
         grant = server.get_consent_grant(request=oauth_request, end_user=user)
-        if grant.client.row["tenant_id"] != session.tenant_id:
+        if grant.client.app.tenant_id != session.tenant_id:
             raise OAuth2Error(description="the app belongs to another client")
-        return server.create_authorization_response(  # type: ignore[no-any-return]
+        return server.create_authorization_response(
             request=oauth_request, grant_user=user, grant=grant
         )
 
@@ -260,7 +256,7 @@ async def consent(request: Request, rt: Runtime = Depends(runtime)) -> Response:
 async def _step_page(
     request: Request,
     rt: Runtime,
-    session: web_sessions.WebSession,
+    session: WebSession,
     params: dict[str, str],
     error: str | None = None,
 ) -> HTMLResponse:
@@ -272,13 +268,15 @@ async def _step_page(
         "csrf": session.csrf,
         "error": error,
     }
-    if session.pending == "enrol":
-        secret, qr, recovery = await run_in_threadpool(
+    if session.pending is SignInStep.ENROL:
+        enrolment = await run_in_threadpool(
             lambda: web_sessions.begin_enrolment(
                 db=rt.db, token=request.cookies[COOKIE], clock=rt.clock
             )
         )
-        values.update(secret=secret, qr=qr, recovery=recovery)
+        values.update(
+            secret=enrolment.secret, qr=enrolment.qr_svg, recovery=enrolment.recovery_codes
+        )
     return _page(request, "step", 400 if error else 200, **values)
 
 
@@ -288,7 +286,7 @@ async def step(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     form = await _form(request)
     params = _params(form)
     token = request.cookies.get(COOKIE)
-    session = web_sessions.current_session(db=rt.db, token=token, clock=rt.clock)
+    session = web_sessions.read_session(db=rt.db, token=token, clock=rt.clock)
     if session is None or token is None or form.get("csrf") != session.csrf:
         return _page(request, "error", 403, error="session expired or form not from Beleg")
     try:
@@ -303,7 +301,7 @@ async def step(request: Request, rt: Runtime = Depends(runtime)) -> Response:
             )
         )
     except DomainError as exc:
-        if session.pending == "enrol":  # keep the secret shown: it is not confirmed yet
+        if session.pending is SignInStep.ENROL:  # keep the secret shown: not confirmed yet
             return _page(request, "error", 400, error=exc.message)
         return await _step_page(request, rt, session, params, error=exc.message)
     return RedirectResponse(_continue(params), status_code=303)
@@ -334,30 +332,18 @@ async def pairing(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         client = await run_in_threadpool(_pairing_app, rt, request, params["client_id"])
     except OAuth2Error as exc:
         return _page(request, "error", 400, error=exc.description or exc.error)
-    session = web_sessions.current_session(
-        db=rt.db, token=request.cookies.get(COOKIE), clock=rt.clock
-    )
-    if session is None or session.tenant_id != client.row["tenant_id"]:
-        return _page(request, "login", app_name=client.row["name"], params=params)
+    session = web_sessions.read_session(db=rt.db, token=request.cookies.get(COOKIE), clock=rt.clock)
+    if session is None or session.tenant_id != client.app.tenant_id:
+        return _page(request, "login", app_name=client.app.name, params=params)
     if session.pending is not None:
         return await _step_page(request, rt, session, params)
-    actor = Actor(
-        principal=Principal(
-            tenant_id=session.tenant_id,
-            actor_type=ActorType.USER,
-            actor_id=str(session.user_id),
-            name="user",
-            scopes=frozenset(),
-            user_id=session.user_id,
-        ),
-        origin=_origin(request, rt),
-    )
-    code, expires = await run_in_threadpool(
+    actor = _session_actor(session, _origin(request, rt))
+    pairing = await run_in_threadpool(
         lambda: start_pairing(
             db=rt.db,
             actor=actor,
             tenant_id=session.tenant_id,
-            app_id=client.row["id"],
+            app_id=client.app.id,
             clock=rt.clock,
         )
     )
@@ -365,9 +351,22 @@ async def pairing(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     return _page(
         request,
         "pair",
-        app_name=client.row["name"],
-        code=code,
+        app_name=client.app.name,
+        code=pairing.code,
         minutes=5,
-        heading=texts["pair"].format(app=client.row["name"]),
-        expires=expires.strftime("%H:%M:%S"),
+        heading=texts["pair"].format(app=client.app.name),
+        expires=pairing.expires_at.strftime("%H:%M:%S"),
     )
+
+
+def _session_actor(session: WebSession, origin: Origin) -> Actor:
+    """The signed-in user of a browser session, as the actor of what they start."""
+    principal = Principal(
+        tenant_id=session.tenant_id,
+        actor_type=ActorType.USER,
+        actor_id=str(session.user_id),
+        name="user",
+        scopes=frozenset(),
+        user_id=session.user_id,
+    )
+    return Actor(principal=principal, origin=origin)

@@ -33,54 +33,59 @@ from fastapi.responses import JSONResponse, Response
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from beleg.api.runtime import Runtime
 from beleg.api.security import via_trusted_proxy
-from beleg.db.tables import oauth_apps
+from beleg.db import Session
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.api_keys import secret_digest
-from beleg.domain.identity.oauth import ACCESS_TOKEN_TTL, GrantType, granted_scopes
+from beleg.domain.identity.oauth import (
+    ACCESS_TOKEN_TTL,
+    AuthorizationCode,
+    GrantType,
+    OAuthApp,
+    RefreshToken,
+)
 from beleg.domain.identity.principal import Origin
 from beleg.services.identity import oauth_tokens as tokens
+from beleg.services.identity.oauth_apps import find_client
 
 _session: contextvars.ContextVar[Session] = contextvars.ContextVar("oauth_session")
 _origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("oauth_origin")
 
 
 @dataclass
-class AppClient(ClientMixin):  # type: ignore[misc]
-    row: dict[str, Any]
+class AppClient(ClientMixin):  # authlib's client model (authlib is untyped: ClientMixin is Any)
+    app: OAuthApp
 
     def get_client_id(self) -> str:
-        return str(self.row["client_id"])
+        return self.app.client_id
 
     def get_default_redirect_uri(self) -> str | None:
-        uris = self.row["redirect_uris"]
+        uris = self.app.redirect_uris
         return uris[0] if uris else None
 
     def get_allowed_scope(self, scope: str) -> str:
-        allowed = set(self.row["scopes"])
+        allowed = set(self.app.scopes)
         return " ".join(s for s in (scope or "").split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return redirect_uri in self.row["redirect_uris"]  # exact match (seed 003 §1)
+        return redirect_uri in self.app.redirect_uris  # exact match (seed 003 §1)
 
     def check_client_secret(self, client_secret: str) -> bool:
-        stored = self.row["secret_hash"]
+        stored = self.app.secret_hash
         return stored is not None and secret_digest(client_secret) == stored
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        if self.row["secret_hash"] is None:
+        if not self.app.confidential:
             return method == "none"  # public apps must not send a secret
         return method in ("client_secret_basic", "client_secret_post")
 
     def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type in self.row["grant_types"]
+        return grant_type in self.app.grant_types
 
     def check_response_type(self, response_type: str) -> bool:
-        return response_type == "code" and GrantType.AUTHORIZATION_CODE in self.row["grant_types"]
+        return response_type == "code" and self.app.allows(GrantType.AUTHORIZATION_CODE)
 
 
 @dataclass
@@ -95,16 +100,16 @@ class UserRef:
 
 @dataclass
 class StoredRefreshToken:
-    row: dict[str, Any]
+    token: RefreshToken
 
     def check_client(self, client: AppClient) -> bool:
-        return bool(self.row["client_id"] == client.get_client_id())
+        return self.token.client_id == client.get_client_id()
 
     def get_scope(self) -> str:
-        return " ".join(self.row["scopes"])
+        return " ".join(self.token.scopes)
 
 
-class FormRequest(OAuth2Request):  # type: ignore[misc]
+class FormRequest(OAuth2Request):
     """An OAuth2 request from form fields (token endpoint) or query parameters (the
     authorization endpoint, ``method`` GET)."""
 
@@ -127,64 +132,68 @@ class FormRequest(OAuth2Request):  # type: ignore[misc]
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 
 
-class PairingGrant(grants.ResourceOwnerPasswordCredentialsGrant):  # type: ignore[misc]
+class PairingGrant(grants.ResourceOwnerPasswordCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(AUTH_METHODS)
 
     def authenticate_user(self, username: str, password: str) -> UserRef | None:
         client: AppClient = self.request.client or self.server.query_client(
             self.request.payload.client_id
         )
-        tenant_id = client.row["tenant_id"]
-        user = tokens.pairing_user(
+        user = tokens.redeem_pairing_code(
             _session.get(),
-            client_id=client.get_client_id(),
-            tenant_id=tenant_id,
+            app=client.app,
             username=username,
             code=password,
             clock=self.server.clock,
         )
-        return UserRef(tenant_id, user) if user else None
+        return UserRef(client.app.tenant_id, user) if user else None
 
 
-class RotatingRefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
+class RotatingRefreshGrant(grants.RefreshTokenGrant):
     TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(AUTH_METHODS)
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> StoredRefreshToken | None:
-        client_id = self.request.payload.client_id or ""
-        row = tokens.use_refresh_token(
-            _session.get(), refresh_token, client_id, self.server.clock, _origin.get()
+        client: AppClient = self.request.client  # authenticated before the token is read
+        found = tokens.use_refresh_token(
+            _session.get(),
+            app=client.app,
+            token=refresh_token,
+            clock=self.server.clock,
+            origin=_origin.get(),
         )
-        return StoredRefreshToken(row) if row else None
+        return StoredRefreshToken(found) if found else None
 
     def authenticate_user(self, refresh_token: StoredRefreshToken) -> UserRef:
-        row = refresh_token.row
-        return UserRef(row["tenant_id"], row["user_id"], row["family_id"])
+        token = refresh_token.token
+        return UserRef(token.tenant_id, token.user_id, token.family_id)
 
     def revoke_old_credential(self, refresh_token: StoredRefreshToken) -> None:
-        tokens.mark_used(_session.get(), refresh_token.row["token_hash"], self.server.clock.now())
+        tokens.rotate_refresh_token(
+            _session.get(), token=refresh_token.token, clock=self.server.clock
+        )
 
 
 @dataclass
 class StoredCode:
-    row: dict[str, Any]
+    code: AuthorizationCode
 
     def get_redirect_uri(self) -> str | None:
-        return self.row["redirect_uri"]  # type: ignore[no-any-return]
+        return self.code.redirect_uri
 
     def get_scope(self) -> str:
-        return str(self.row["scope"])
+        return self.code.scope
 
     @property
     def code_challenge(self) -> str | None:
-        return self.row["code_challenge"]  # type: ignore[no-any-return]
+        return self.code.code_challenge
 
     @property
     def code_challenge_method(self) -> str | None:
-        return self.row["code_challenge_method"]  # type: ignore[no-any-return]
+        return self.code.code_challenge_method
 
 
-class S256Only(CodeChallenge):  # type: ignore[misc]
+class S256Only(CodeChallenge):
     """PKCE with S256 only (RFC 7636 §4.2: plain only when S256 is impossible); required for
     public apps, at the authorization request and at the token request."""
 
@@ -194,13 +203,13 @@ class S256Only(CodeChallenge):  # type: ignore[misc]
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
         super().validate_code_challenge(grant, redirect_uri)
         payload = grant.request.payload.data
-        if grant.request.client.row["secret_hash"] is None and not payload.get("code_challenge"):
+        if not grant.request.client.app.confidential and not payload.get("code_challenge"):
             raise InvalidRequestError("public apps must use PKCE (code_challenge, S256)")
         if payload.get("code_challenge") and payload.get("code_challenge_method") != "S256":
             raise InvalidRequestError("code_challenge_method must be S256")
 
 
-class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
+class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(AUTH_METHODS)
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
@@ -210,29 +219,28 @@ class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
         tokens.save_code(
             _session.get(),
             code=code,
-            tenant_id=user.tenant_id,
-            client_id=client.get_client_id(),
+            app=client.app,
             user_id=user.user_id,
             redirect_uri=payload.get("redirect_uri"),
-            scope=payload.get("scope") or " ".join(client.row["scopes"]),
+            scope=payload.get("scope") or " ".join(client.app.scopes),
             challenge=payload.get("code_challenge"),
             method=payload.get("code_challenge_method"),
             clock=self.server.clock,
         )
 
     def query_authorization_code(self, code: str, client: AppClient) -> StoredCode | None:
-        row = tokens.find_code(_session.get(), code, client.get_client_id(), self.server.clock)
-        return StoredCode(row) if row else None
+        found = tokens.find_code(_session.get(), app=client.app, code=code, clock=self.server.clock)
+        return StoredCode(found) if found else None
 
     def delete_authorization_code(self, authorization_code: StoredCode) -> None:
-        tokens.use_code(_session.get(), authorization_code.row["code_hash"], self.server.clock)
+        tokens.use_code(_session.get(), code=authorization_code.code, clock=self.server.clock)
 
     def authenticate_user(self, authorization_code: StoredCode) -> UserRef:
-        row = authorization_code.row
-        return UserRef(row["tenant_id"], row["user_id"])
+        code = authorization_code.code
+        return UserRef(code.tenant_id, code.user_id)
 
 
-class TrustedIssuerGrant(JWTBearerGrant):  # type: ignore[misc]
+class TrustedIssuerGrant(JWTBearerGrant):
     """RFC 7523 with seed 003's claims: ``iss`` = the app's client id, ``sub`` = user name,
     ``cid``, ``scp`` = a, ``req``, ``jti``. Seed clients send no ``aud``; one that is sent
     must name this server. No refresh token is issued."""
@@ -257,36 +265,39 @@ class TrustedIssuerGrant(JWTBearerGrant):  # type: ignore[misc]
 
     def resolve_issuer_client(self, issuer: str) -> AppClient | None:
         client = self.server.query_client(issuer)
-        if client is None or not client.row.get("issuer_jwks"):
+        if client is None or not client.app.issuer_jwks:
             return None
         return client
 
     def resolve_client_public_key(self, client: AppClient) -> KeySet:
-        return KeySet.import_key_set(client.row["issuer_jwks"])
+        jwks = client.app.issuer_jwks or {}  # resolve_issuer_client admits only apps with keys
+        return KeySet.import_key_set({"keys": jwks.get("keys", [])})
 
     def authenticate_user(self, subject: str) -> UserRef | None:
-        client: AppClient = self.resolve_issuer_client(self._claims["iss"])
+        client = self.resolve_issuer_client(self._claims["iss"])
+        if client is None:
+            return None
         try:
-            user = tokens.assertion_user(
+            user = tokens.accept_assertion(
                 _session.get(),
-                app=client.row,
+                app=client.app,
                 username=subject,
                 claims=self._claims,
                 clock=self.server.clock,
             )
         except ValidationFailed as exc:
             raise InvalidGrantError(description=exc.message) from exc
-        return UserRef(client.row["tenant_id"], user) if user else None
+        return UserRef(client.app.tenant_id, user) if user else None
 
     def process_assertion_claims(self, assertion: str) -> Any:
         self._claims = dict(super().process_assertion_claims(assertion))
         return self._claims
 
     def has_granted_permission(self, client: AppClient, user: UserRef) -> bool:
-        return True  # the consent was checked with the user (assertion_user)
+        return True  # the consent was checked with the user (accept_assertion)
 
 
-class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
+class BelegAuthorizationServer(AuthorizationServer):
     def __init__(self, rt: Runtime) -> None:
         super().__init__()
         self.db, self.clock = rt.db, rt.clock
@@ -297,12 +308,8 @@ class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         self.register_grant(CodeGrant, [S256Only(required=True)])
 
     def query_client(self, client_id: str) -> AppClient | None:
-        row = (
-            _session.get()
-            .execute(select(oauth_apps).where(oauth_apps.c.client_id == client_id))
-            .one_or_none()
-        )
-        return AppClient(dict(row._mapping)) if row else None
+        app = find_client(_session.get(), client_id=client_id)
+        return AppClient(app) if app else None
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         """Tokens are stored when generated (the refresh token's hash); nothing more."""
@@ -331,21 +338,16 @@ class BelegAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         """authlib's token generator: keyword arguments as authlib passes them."""
         del grant_type, expires_in  # one lifetime for every grant (seed 003 §1)
         session = _session.get()
-        scopes = granted_scopes(
-            app=frozenset(client.row["scopes"]),
-            role=tokens.user_role_scopes(session, user.tenant_id, user.user_id),
-            requested=scope,
-        )
-        grant = tokens.Grant(user.tenant_id, user.user_id, client.get_client_id(), scopes)
+        grant = tokens.make_grant(session, app=client.app, user_id=user.user_id, requested=scope)
         token = {
             "token_type": "Bearer",
-            "access_token": tokens.issue_access_token(session, grant, self.clock),
+            "access_token": tokens.issue_access_token(session, grant=grant, clock=self.clock),
             "expires_in": int(ACCESS_TOKEN_TTL.total_seconds()),
-            "scope": " ".join(sorted(scopes)),
+            "scope": " ".join(sorted(grant.scopes)),
         }
         if include_refresh_token and client.check_grant_type(GrantType.REFRESH_TOKEN.value):
             token["refresh_token"] = tokens.issue_refresh_token(
-                session, grant, self.clock, family=user.family
+                session, grant=grant, clock=self.clock, family=user.family
             )
         return token
 

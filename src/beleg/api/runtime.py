@@ -12,8 +12,7 @@ from beleg.api.observability import Metrics
 from beleg.api.ratelimit import RateLimits
 from beleg.clock import Clock
 from beleg.db.database import Database
-from beleg.domain.identity.principal import Principal
-from beleg.services.identity.api_keys import AuthFailure
+from beleg.domain.identity.principal import AuthFailure, Principal
 from beleg.settings import Settings
 
 # Resolves a bearer token to a principal; answers None when the token is not of its kind, so

@@ -15,8 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityS
 from beleg.api.problems import ApiError
 from beleg.api.ratelimit import UNLIMITED_PATHS
 from beleg.api.runtime import Runtime, runtime
-from beleg.domain.identity.principal import Actor, Origin, Principal
-from beleg.services.identity.api_keys import AuthFailure
+from beleg.domain.identity.principal import Actor, AuthFailure, Origin, Principal
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -35,7 +34,7 @@ def resolve_principal(request: Request, token: str | None) -> Principal:
     """Authenticate ``token`` once per request (cached on the request)."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     if not token:
         raise _unauthorized("authentication required: send Authorization: Bearer <token>")
     rt: Runtime = request.app.state.runtime

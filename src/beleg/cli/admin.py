@@ -147,7 +147,7 @@ def user_create(
             clock=clock,
         )
     )
-    console.print(f"user {user['username']} created: {user['id']}")
+    console.print(f"user {user.username} created: {user.id}")
 
 
 @user_app.command("list")
@@ -205,8 +205,8 @@ def key_create(
         )
     )
     console.print(
-        f"API key {created.key['id']} created, expires "
-        f"{as_text(created.key['expires_at'])}. The token is shown only now:"
+        f"API key {created.key.id} created, expires "
+        f"{as_text(created.key.expires_at)}. The token is shown only now:"
     )
     console.print(created.token, markup=False, highlight=False)
 

@@ -16,6 +16,7 @@ from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
+from beleg.domain.identity.oauth import OAuthApp
 from beleg.domain.identity.principal import Actor
 from beleg.services.identity import oauth_apps as service
 
@@ -59,16 +60,19 @@ class PairingOut(ApiModel):
     expires_at: datetime
 
 
-def _out(view: dict[str, Any]) -> dict[str, Any]:
-    """The camelCase form of an app's public view (no secret hash)."""
+def _out(app: OAuthApp) -> dict[str, Any]:
+    """An app as the API shows it (no secret hash, but whether it has one)."""
     return {
-        **view,
-        "clientId": view["client_id"],
-        "redirectUris": view["redirect_uris"],
-        "grantTypes": view["grant_types"],
-        "createdAt": view["created_at"],
-        "createdByName": view["created_by_name"],
-        "issuerJwks": view.get("issuer_jwks"),
+        "id": app.id,
+        "clientId": app.client_id,
+        "name": app.name,
+        "confidential": app.confidential,
+        "redirectUris": list(app.redirect_uris),
+        "grantTypes": list(app.grant_types),
+        "scopes": list(app.scopes),
+        "createdAt": app.created_at,
+        "createdByName": app.created_by_name,
+        "issuerJwks": app.issuer_jwks,
     }
 
 
@@ -94,7 +98,7 @@ def create_app(
         scopes=body.scopes,
         clock=rt.clock,
     )
-    return {**_out(service.public_view(created.row)), "clientSecret": created.client_secret}
+    return {**_out(created.app), "clientSecret": created.client_secret}
 
 
 @router.get("/{app_id}", response_model=OAuthAppOut, summary="Get an OAuth app")
@@ -123,10 +127,10 @@ def delete_app(
 def start_pairing(
     app_id: uuid.UUID, actor: Actor = requires("oauth-apps:read"), rt: Runtime = Depends(runtime)
 ) -> Any:
-    code, expires = service.start_pairing(
+    pairing = service.start_pairing(
         db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, app_id=app_id, clock=rt.clock
     )
-    return {"code": code, "expiresAt": expires}
+    return {"code": pairing.code, "expiresAt": pairing.expires_at}
 
 
 class IssuerKeys(ApiInput):

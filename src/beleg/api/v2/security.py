@@ -16,6 +16,7 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
+from beleg.domain.identity.security import SecurityPolicy
 from beleg.services.identity import security as service
 from beleg.services.identity import totp
 
@@ -42,7 +43,7 @@ class SecuritySettingsUpdate(ApiInput):
     lockout_minutes: int | None = None
 
 
-def _out(policy: service.SecurityPolicy) -> dict[str, Any]:
+def _out(policy: SecurityPolicy) -> dict[str, Any]:
     values = asdict(policy)
     return {
         "passwordMinLength": values["password_min_length"],

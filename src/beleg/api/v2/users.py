@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
+from beleg import messages
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
@@ -72,14 +73,14 @@ def list_users(
 def create_user(
     body: UserCreate, actor: Actor = requires("users:write"), rt: Runtime = Depends(runtime)
 ) -> Any:
-    row = service.create_user(
+    user = service.create_user(
         db=rt.db,
         actor=actor,
         tenant_id=actor.principal.tenant_id,
         clock=rt.clock,
         **body.model_dump(),
     )
-    return user_item(row)
+    return user_item(user)
 
 
 @router.get("/{user_id}", response_model=UserDetail, summary="Get a user and their API keys")
@@ -98,7 +99,7 @@ def patch_user(
     actor: Actor = requires("users:write"),
     rt: Runtime = Depends(runtime),
 ) -> Any:
-    row = service.update_user(
+    user = service.update_user(
         db=rt.db,
         actor=actor,
         tenant_id=actor.principal.tenant_id,
@@ -106,7 +107,7 @@ def patch_user(
         changes=body.model_dump(exclude_unset=True),
         clock=rt.clock,
     )
-    return user_item(row)
+    return user_item(user)
 
 
 @router.delete(
@@ -118,11 +119,10 @@ def delete_user(
     result = service.delete_user(
         db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, user_id=user_id, clock=rt.clock
     )
-    kept = result.kept_api_key_ids
-    message = (
-        f"The user was deleted. The {len(kept)} API key(s) they created were kept and "
-        "still work; delete them separately if they are no longer needed."
+    kept = list(result.kept_api_key_ids)
+    message = (  # /v2 answers in English
+        messages.text("identity.user_deleted_keys_kept", messages.ENGLISH, count=len(kept))
         if kept
-        else "The user was deleted. They had created no API keys."
+        else messages.text("identity.user_deleted", messages.ENGLISH)
     )
     return {"deleted": user_item(result.user), "keptApiKeyIds": kept, "message": message}

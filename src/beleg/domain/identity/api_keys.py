@@ -8,19 +8,85 @@ Active or Expired, derived from the expiry. The secret is shown once; only its S
 from __future__ import annotations
 
 import hashlib
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from beleg.domain.errors import ValidationFailed
 
 VALIDITY_DAYS = (7, 30, 60, 90)
 TOKEN_MARKER = "blg"  # noqa: S105 -- a marker, not a secret
 PREFIX_LENGTH = 8
+MAX_NAME = 200
 
 
 class KeyStatus(StrEnum):
     ACTIVE = "ACTIVE"
     EXPIRED = "EXPIRED"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A stored API key without its secret: scopes sorted, who created it (the user's id is
+    cleared when that user is deleted; the name stays as text)."""
+
+    tenant_id: uuid.UUID
+    id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: tuple[str, ...]
+    validity_days: int | None
+    expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    created_by_user_id: uuid.UUID | None
+    created_by_key_id: uuid.UUID | None
+    created_by_name: str
+
+    def snapshot(self) -> dict[str, Any]:
+        """The key as audit entries show it (the stored columns without the secret hash)."""
+        return {
+            "tenant_id": self.tenant_id,
+            "id": self.id,
+            "name": self.name,
+            "prefix": self.prefix,
+            "scopes": list(self.scopes),
+            "validity_days": self.validity_days,
+            "expires_at": self.expires_at,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "created_by_user_id": self.created_by_user_id,
+            "created_by_key_id": self.created_by_key_id,
+            "created_by_name": self.created_by_name,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedKey:
+    """A new key and its token, which is shown once and never stored."""
+
+    key: ApiKey
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCredential:
+    """A key as its authentication reads it: the SHA-256 of its token and whether its tenant
+    is the platform tenant."""
+
+    key: ApiKey
+    secret_hash: str
+    platform_tenant: bool
+
+
+def valid_name(value: str) -> str:
+    """The name of a key or an app, stripped: 1 to 200 characters."""
+    name = value.strip()
+    if not 1 <= len(name) <= MAX_NAME:
+        raise ValidationFailed("identity.name_length", field="name", limit=MAX_NAME)
+    return name
 
 
 def expiry_for(created_at: datetime, validity_days: int | None) -> datetime | None:
@@ -29,8 +95,7 @@ def expiry_for(created_at: datetime, validity_days: int | None) -> datetime | No
         return None
     if validity_days not in VALIDITY_DAYS:
         raise ValidationFailed(
-            f"validityDays must be one of 7, 30, 60, 90 or null (unlimited), not {validity_days}",
-            field="validityDays",
+            "identity.validity_days_unknown", field="validityDays", days=validity_days
         )
     return created_at + timedelta(days=validity_days)
 

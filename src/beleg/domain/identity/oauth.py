@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlsplit
 
 from beleg.domain.errors import ValidationFailed
@@ -32,24 +35,150 @@ class GrantType(StrEnum):
     JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
+@dataclass(frozen=True, slots=True)
+class OAuthApp:
+    """A registered client application. ``secret_hash`` is the SHA-256 of a confidential
+    app's secret (None: a public app); ``issuer_jwks`` the public keys of a trusted app's
+    JWT bearer assertions."""
+
+    tenant_id: uuid.UUID
+    id: uuid.UUID
+    client_id: str
+    name: str
+    secret_hash: str | None
+    redirect_uris: tuple[str, ...]
+    grant_types: tuple[str, ...]
+    scopes: tuple[str, ...]
+    created_at: datetime
+    created_by_name: str
+    issuer_jwks: dict[str, Any] | None = None
+
+    @property
+    def confidential(self) -> bool:
+        return self.secret_hash is not None
+
+    def allows(self, grant: GrantType) -> bool:
+        return grant.value in self.grant_types
+
+    def snapshot(self) -> dict[str, Any]:
+        """The app as audit entries show it: no secret hash, but whether it has one."""
+        return {
+            "tenant_id": self.tenant_id,
+            "id": self.id,
+            "client_id": self.client_id,
+            "name": self.name,
+            "redirect_uris": list(self.redirect_uris),
+            "grant_types": list(self.grant_types),
+            "scopes": list(self.scopes),
+            "created_at": self.created_at,
+            "created_by_name": self.created_by_name,
+            "issuer_jwks": self.issuer_jwks,
+            "confidential": self.confidential,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NewApp:
+    """A registered app and its secret (confidential apps), which is shown once."""
+
+    app: OAuthApp
+    client_secret: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """Who a token is for: tenant, user, app and scopes."""
+
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    client_id: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    """A stored refresh token (its hash): every rotation of one login shares the family;
+    ``used_at`` is set when it was rotated, ``revoked_at`` when its family was revoked."""
+
+    token_hash: str
+    tenant_id: uuid.UUID
+    family_id: uuid.UUID
+    client_id: str
+    user_id: uuid.UUID
+    scopes: tuple[str, ...]
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def grant(self) -> Grant:
+        return Grant(self.tenant_id, self.user_id, self.client_id, frozenset(self.scopes))
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationCode:
+    """A stored authorization code (its hash), bound to the redirect URI and the PKCE
+    challenge (RFC 7636); single-use."""
+
+    code_hash: str
+    tenant_id: uuid.UUID
+    client_id: str
+    user_id: uuid.UUID
+    redirect_uri: str | None
+    scope: str
+    code_challenge: str | None
+    code_challenge_method: str | None
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    """A stored pairing code (its hash) for one app and user (seed 003 §2.1.2)."""
+
+    code_hash: str
+    tenant_id: uuid.UUID
+    client_id: str
+    user_id: uuid.UUID
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PairingCode:
+    """A pairing code as the user sees it once, and until when it is valid."""
+
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """A key that signs access tokens: its id and its private JWK (JSON text)."""
+
+    kid: str
+    private_jwk: str
+
+
 def check_redirect_uris(uris: list[str]) -> list[str]:
     """Exact, absolute redirect URIs; https except for loopback (RFC 8252 §7.3)."""
     if len(uris) > MAX_REDIRECT_URIS:
-        raise ValidationFailed(f"at most {MAX_REDIRECT_URIS} redirect URIs", field="redirectUris")
+        raise ValidationFailed(
+            "identity.too_many_redirect_uris", field="redirectUris", limit=MAX_REDIRECT_URIS
+        )
     for index, uri in enumerate(uris):
         field = f"redirectUris[{index}]"
         try:
             parts = urlsplit(uri)
         except ValueError:
-            raise ValidationFailed(f"{uri!r} is not a URI", field=field) from None
+            raise ValidationFailed("identity.redirect_uri_invalid", field=field, uri=uri) from None
         if not parts.scheme or not parts.hostname:
-            raise ValidationFailed(f"{uri!r} is not an absolute URI", field=field)
+            raise ValidationFailed("identity.redirect_uri_not_absolute", field=field, uri=uri)
         if parts.fragment:
-            raise ValidationFailed("a redirect URI must not have a fragment", field=field)
+            raise ValidationFailed("identity.redirect_uri_fragment", field=field)
         if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
-            raise ValidationFailed(
-                "a redirect URI must use https (http only for loopback)", field=field
-            )
+            raise ValidationFailed("identity.redirect_uri_not_https", field=field)
     return list(dict.fromkeys(uris))
 
 
@@ -58,22 +187,20 @@ def check_grant_types(
 ) -> list[str]:
     """Known grant types; the code grant needs a redirect URI."""
     if not values:
-        raise ValidationFailed("at least one grant type is required", field="grantTypes")
+        raise ValidationFailed("identity.grant_types_required", field="grantTypes")
     known = {g.value for g in GrantType}
     for index, value in enumerate(values):
         if value not in known:
             raise ValidationFailed(
-                f"unknown grant type {value!r}; one of {', '.join(sorted(known))}",
+                "identity.grant_type_unknown",
                 field=f"grantTypes[{index}]",
+                grant_type=value,
+                allowed=", ".join(sorted(known)),
             )
     if GrantType.AUTHORIZATION_CODE in values and not redirect_uris:
-        raise ValidationFailed(
-            "the authorization code grant needs a redirect URI", field="redirectUris"
-        )
+        raise ValidationFailed("identity.code_grant_needs_redirect_uri", field="redirectUris")
     if GrantType.JWT_BEARER in values and not confidential:
-        raise ValidationFailed(
-            "the JWT bearer grant is for trusted (confidential) apps", field="grantTypes"
-        )
+        raise ValidationFailed("identity.jwt_bearer_needs_confidential_app", field="grantTypes")
     return list(dict.fromkeys(values))
 
 
@@ -95,12 +222,16 @@ def check_assertion_claims(claims: dict[str, object], *, tenant_number: int) -> 
     """Seed 003 §1 JWT bearer claims beyond the signature and expiry: ``cid`` is the tenant's
     4-digit client number, ``scp`` is ``a``, and the validity is not unusually long."""
     if str(claims.get("cid")) != str(tenant_number):
-        raise ValidationFailed("the assertion's cid is not this app's client number", field="cid")
+        raise ValidationFailed("identity.assertion_cid_mismatch", field="cid")
     if claims.get("scp") != "a":
-        raise ValidationFailed("scp must be 'a' (authentication)", field="scp")
+        raise ValidationFailed("identity.assertion_scp_invalid", field="scp")
     start = claims.get("nbf", claims.get("iat"))
     expires = claims.get("exp")
     if not isinstance(start, int | float) or not isinstance(expires, int | float):
-        raise ValidationFailed("the assertion needs numeric iat (or nbf) and exp", field="iat")
+        raise ValidationFailed("identity.assertion_times_missing", field="iat")
     if expires - start > MAX_ASSERTION_LIFETIME.total_seconds():
-        raise ValidationFailed("the assertion is valid for longer than 24 hours", field="exp")
+        raise ValidationFailed(
+            "identity.assertion_too_long",
+            field="exp",
+            hours=int(MAX_ASSERTION_LIFETIME.total_seconds() // 3600),
+        )

@@ -12,9 +12,9 @@ def check_password(password: str, *, min_length: int = DEFAULT_MIN_LENGTH) -> No
     """Refuse passwords shorter than ``min_length`` or longer than 256 characters."""
     if len(password) < min_length:
         raise ValidationFailed(
-            f"password must have at least {min_length} characters", field="password"
+            "identity.password_too_short", field="password", min_length=min_length
         )
     if len(password) > MAX_LENGTH:
         raise ValidationFailed(
-            f"password must have at most {MAX_LENGTH} characters", field="password"
+            "identity.password_too_long", field="password", max_length=MAX_LENGTH
         )

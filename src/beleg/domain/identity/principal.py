@@ -37,6 +37,13 @@ class Principal:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthFailure:
+    """Why a presented credential was refused: ``unknown``, ``invalid`` or ``expired``."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a request came from: recorded in every audit entry."""
 

@@ -10,51 +10,65 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from beleg import messages
 from beleg.domain.errors import ValidationFailed
 
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """One entry of the catalogue."""
+    """One entry of the catalogue. Its description is a text of the message catalogue:
+    ``text``, filled with the area the scope ``covers`` (a text too) for read/write pairs."""
 
     name: str
     resource: str
-    description: str
+    text: str
     platform: bool = False
+    covers: str | None = None
+
+    def describe(self, language: str = messages.ENGLISH) -> str:
+        """The description in ``language``."""
+        if self.covers is None:
+            return messages.text(self.text, language)
+        return messages.text(self.text, language, what=messages.text(self.covers, language))
+
+    @property
+    def description(self) -> str:
+        """The English description (GET /v2/scopes)."""
+        return self.describe()
 
 
-def _pair(resource: str, what: str, *, platform: bool = False) -> list[Scope]:
+def _pair(resource: str, covers: str, *, platform: bool = False) -> list[Scope]:
     return [
-        Scope(f"{resource}:read", resource, f"Read {what}.", platform),
-        Scope(f"{resource}:write", resource, f"Create, change and delete {what}.", platform),
+        Scope(f"{resource}:read", resource, "identity.scope_read", platform, covers),
+        Scope(f"{resource}:write", resource, "identity.scope_write", platform, covers),
     ]
 
 
 CATALOGUE: tuple[Scope, ...] = (
-    *_pair("tenants", "tenants and their settings (platform administration)", platform=True),
-    *_pair("users", "users of the tenant and their roles"),
-    *_pair("api-keys", "API keys and the scope catalogue"),
-    Scope("audit-trail:read", "audit-trail", "Read and export the audit trail."),
-    *_pair("test-clock", "the tenant's test clock (test-mode tenants only)"),
-    *_pair("security-settings", "password policy, 2FA and brute-force settings"),
-    *_pair("oauth-apps", "OAuth2 client applications"),
-    Scope("foundation:read", "foundation", "Read countries, regions, currencies and units."),
-    *_pair("customers", "customers and their addresses"),
-    *_pair("suppliers", "suppliers and their addresses"),
-    *_pair("items", "items, item categories and prices"),
-    *_pair("documents", "sales documents: offers, order confirmations, invoices, credit notes"),
-    *_pair("contracts", "contracts, subscriptions and terminations"),
-    *_pair("plans", "plans, plan variants and options"),
-    *_pair("usages", "metered usage records"),
-    *_pair("billing-runs", "billing runs and their documents"),
-    *_pair("payments", "payments, refunds, SEPA mandates and direct debits"),
-    *_pair("cash-registers", "cash registers, receipts and daily closings"),
-    *_pair("open-items", "open items and their assignment"),
-    *_pair("dunning", "dunning runs and levels"),
-    *_pair("ledger", "accounts, bookings, journals and balances"),
-    *_pair("bank", "bank accounts, statements and reconciliation"),
-    *_pair("exports", "DATEV and CSV exports and reports"),
-    *_pair("webhooks", "webhook endpoints and deliveries"),
+    *_pair("tenants", "identity.scope_tenants", platform=True),
+    *_pair("users", "identity.scope_users"),
+    *_pair("api-keys", "identity.scope_api_keys"),
+    Scope("audit-trail:read", "audit-trail", "identity.scope_audit_trail_read"),
+    *_pair("test-clock", "identity.scope_test_clock"),
+    *_pair("security-settings", "identity.scope_security_settings"),
+    *_pair("oauth-apps", "identity.scope_oauth_apps"),
+    Scope("foundation:read", "foundation", "identity.scope_foundation_read"),
+    *_pair("customers", "identity.scope_customers"),
+    *_pair("suppliers", "identity.scope_suppliers"),
+    *_pair("items", "identity.scope_items"),
+    *_pair("documents", "identity.scope_documents"),
+    *_pair("contracts", "identity.scope_contracts"),
+    *_pair("plans", "identity.scope_plans"),
+    *_pair("usages", "identity.scope_usages"),
+    *_pair("billing-runs", "identity.scope_billing_runs"),
+    *_pair("payments", "identity.scope_payments"),
+    *_pair("cash-registers", "identity.scope_cash_registers"),
+    *_pair("open-items", "identity.scope_open_items"),
+    *_pair("dunning", "identity.scope_dunning"),
+    *_pair("ledger", "identity.scope_ledger"),
+    *_pair("bank", "identity.scope_bank"),
+    *_pair("exports", "identity.scope_exports"),
+    *_pair("webhooks", "identity.scope_webhooks"),
 )
 
 SCOPES_BY_NAME: dict[str, Scope] = {scope.name: scope for scope in CATALOGUE}
@@ -110,13 +124,10 @@ def scopes_for_role(role: Role, *, platform_tenant: bool) -> frozenset[str]:
 def validate_scopes(requested: list[str], *, field: str = "scopes") -> frozenset[str]:
     """Check that every requested scope exists in the catalogue; return them as a set."""
     if not requested:
-        raise ValidationFailed("at least one scope is required", field=field)
+        raise ValidationFailed("identity.scopes_required", field=field)
     unknown = sorted(set(requested) - SCOPES_BY_NAME.keys())
     if unknown:
-        raise ValidationFailed(
-            f"unknown scope(s) {', '.join(unknown)}; GET /v2/scopes lists the catalogue",
-            field=field,
-        )
+        raise ValidationFailed("identity.scopes_unknown", field=field, scopes=", ".join(unknown))
     return frozenset(requested)
 
 
@@ -131,13 +142,10 @@ def check_grantable(
     only exist in the platform tenant."""
     if not platform_tenant and requested & PLATFORM_SCOPES:
         raise ValidationFailed(
-            f"scope(s) {', '.join(sorted(requested & PLATFORM_SCOPES))} exist only in the "
-            "platform tenant",
+            "identity.scopes_platform_only",
             field=field,
+            scopes=", ".join(sorted(requested & PLATFORM_SCOPES)),
         )
     missing = sorted(requested - granter_scopes)
     if missing:
-        raise ValidationFailed(
-            f"cannot grant scope(s) {', '.join(missing)} that the granting credential lacks",
-            field=field,
-        )
+        raise ValidationFailed("identity.scopes_not_held", field=field, scopes=", ".join(missing))

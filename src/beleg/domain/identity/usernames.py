@@ -23,15 +23,19 @@ def normalize_username(raw: str) -> str:
             visible = char.isprintable() and not char.isspace()
             shown = repr(char) if visible else f"U+{ord(char):04X}"
             raise ValidationFailed(
-                f"username contains the invalid character {shown} at position {position}; "
-                "allowed are a-z, A-Z, 0-9 and . _ - @",
+                "identity.username_invalid_character",
                 field="username",
+                character=shown,
+                position=position,
             )
     if not MIN_LENGTH <= len(raw) <= MAX_LENGTH:
         raise ValidationFailed(
-            f"username must be {MIN_LENGTH} to {MAX_LENGTH} characters long, not {len(raw)}",
+            "identity.username_length",
             field="username",
+            low=MIN_LENGTH,
+            high=MAX_LENGTH,
+            length=len(raw),
         )
     if not raw[0].isalnum():
-        raise ValidationFailed("username must start with a letter or a digit", field="username")
+        raise ValidationFailed("identity.username_start", field="username")
     return raw.lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -12,14 +13,19 @@ from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
 from beleg.db.tables import api_keys, tenants, users
 from beleg.domain.errors import NotFound
-from beleg.domain.identity.api_keys import status_at
+from beleg.domain.identity.api_keys import ApiKey, status_at
 from beleg.domain.identity.scopes import Role
+from beleg.domain.identity.users import User
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.queries.listing import ListSpec
 
 
+def _mapping(row: Any) -> Mapping[str, Any]:
+    return row._mapping if hasattr(row, "_mapping") else row
+
+
 def tenant_item(row: Any) -> dict[str, Any]:
-    m = row._mapping if hasattr(row, "_mapping") else row
+    m = _mapping(row)
     return {
         "id": m["id"],
         "number": m["number"],
@@ -77,12 +83,13 @@ def get_tenant(*, db: Database, tenant_id: uuid.UUID) -> dict[str, Any]:
     with db.reader() as session:
         row = session.execute(select(tenants).where(tenants.c.id == tenant_id)).one_or_none()
     if row is None:
-        raise NotFound(f"tenant {tenant_id} does not exist", field="tenantId")
+        raise NotFound("identity.tenant_not_found", field="tenantId", tenant_id=tenant_id)
     return tenant_item(row)
 
 
 def user_item(row: Any) -> dict[str, Any]:
-    m = row._mapping if hasattr(row, "_mapping") else row
+    """A user (a ``User`` record or a row of the users table) as the API shows it."""
+    m = row.snapshot() if isinstance(row, User) else _mapping(row)
     return {
         "id": m["id"],
         "username": m["username"],
@@ -139,7 +146,7 @@ def get_user(
             select(*_USER_COLUMNS).where(users.c.tenant_id == tenant_id, users.c.id == user_id)
         ).one_or_none()
         if row is None:
-            raise NotFound(f"user {user_id} does not exist", field="userId")
+            raise NotFound("identity.user_not_found", field="userId", user_id=user_id)
         keys = session.execute(
             select(api_keys)
             .where(api_keys.c.tenant_id == tenant_id, api_keys.c.created_by_user_id == user_id)
@@ -149,7 +156,8 @@ def get_user(
 
 
 def api_key_item(row: Any, now: datetime) -> dict[str, Any]:
-    m = row._mapping if hasattr(row, "_mapping") else row
+    """An API key (an ``ApiKey`` record or a row of the keys table) as the API shows it."""
+    m = row.snapshot() if isinstance(row, ApiKey) else _mapping(row)
     return {
         "id": m["id"],
         "name": m["name"],
@@ -210,7 +218,7 @@ def get_api_key(
             select(api_keys).where(api_keys.c.tenant_id == tenant_id, api_keys.c.id == key_id)
         ).one_or_none()
     if row is None:
-        raise NotFound(f"API key {key_id} does not exist", field="apiKeyId")
+        raise NotFound("identity.api_key_not_found", field="apiKeyId", key_id=key_id)
     return api_key_item(row, now)
 
 
@@ -224,7 +232,7 @@ def find_tenant(*, db: Database, reference: str) -> dict[str, Any]:
     with db.reader() as session:
         row = session.execute(select(tenants).where(condition)).one_or_none()
     if row is None:
-        raise NotFound(f"tenant {reference!r} does not exist", field="tenant")
+        raise NotFound("identity.tenant_reference_not_found", field="tenant", reference=reference)
     return tenant_item(row)
 
 
@@ -237,7 +245,7 @@ def find_user(*, db: Database, tenant_id: uuid.UUID, username: str) -> dict[str,
             )
         ).one_or_none()
     if row is None:
-        raise NotFound(f"user {username!r} does not exist in this tenant", field="user")
+        raise NotFound("identity.username_not_found", field="user", username=username)
     return user_item(row)
 
 
@@ -250,4 +258,6 @@ def _uuid_or_fail(text: str) -> uuid.UUID:
     try:
         return uuid.UUID(text)
     except ValueError:
-        raise NotFound(f"tenant {text!r} is neither a number nor a UUID", field="tenant") from None
+        raise NotFound(
+            "identity.tenant_reference_invalid", field="tenant", reference=text
+        ) from None

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
-from beleg.db.audit import record_change
+from beleg.db import Session
+from beleg.db.audit import Change, record_changes
 from beleg.db.database import Database
-from beleg.db.tables import oauth_apps, oauth_consents, oauth_pairings
+from beleg.db.identity import oauth as repo
 from beleg.domain.audit.chain import AuditAction
-from beleg.domain.errors import Forbidden, NotFound, ValidationFailed
-from beleg.domain.identity.api_keys import secret_digest
+from beleg.domain.errors import Forbidden, ValidationFailed
+from beleg.domain.identity.api_keys import secret_digest, valid_name
 from beleg.domain.identity.oauth import (
     PAIRING_ALPHABET,
     PAIRING_CODE_LENGTH,
     PAIRING_CODE_TTL,
     GrantType,
+    NewApp,
+    OAuthApp,
+    Pairing,
+    PairingCode,
     check_grant_types,
     check_redirect_uris,
 )
@@ -31,20 +34,6 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.identity.scopes import validate_scopes
 
 ENTITY = "OAuthApp"
-MAX_NAME = 200
-
-
-@dataclass(frozen=True, slots=True)
-class NewApp:
-    row: dict[str, Any]
-    client_secret: str | None  # shown once
-
-
-def public_view(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k != "secret_hash"} | {
-        "confidential": row["secret_hash"] is not None,
-        "issuer_jwks": row.get("issuer_jwks"),
-    }
 
 
 def create_app(
@@ -60,68 +49,59 @@ def create_app(
     clock: Clock,
 ) -> NewApp:
     """Register an app. Confidential apps get a secret, shown once and stored hashed."""
-    if not 1 <= len(name.strip()) <= MAX_NAME:
-        raise ValidationFailed(f"name must have 1 to {MAX_NAME} characters", field="name")
+    app_name = valid_name(name)
     uris = check_redirect_uris(redirect_uris)
     grants = check_grant_types(grant_types, confidential=confidential, redirect_uris=uris)
+    granted = _grantable(actor, scopes)
+    secret = secrets.token_urlsafe(32) if confidential else None
+    app = OAuthApp(
+        tenant_id=tenant_id,
+        id=uuid.uuid4(),
+        client_id=f"app_{secrets.token_urlsafe(12)}",
+        name=app_name,
+        secret_hash=secret_digest(secret) if secret else None,
+        redirect_uris=tuple(uris),
+        grant_types=tuple(grants),
+        scopes=tuple(sorted(granted)),
+        created_at=clock.now(),
+        created_by_name=actor.principal.name,
+    )
+    with db.transaction() as session:
+        repo.insert_app(session, app)
+        view = app.snapshot()
+        jwks = view.pop("issuer_jwks")  # a new app's entry has always named its keys last
+        after = {**view, "issuer_jwks": jwks}
+        change = Change(AuditAction.CREATE, ENTITY, app.id, None, after)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
+    return NewApp(app, secret)
+
+
+def _grantable(actor: Actor, scopes: list[str]) -> frozenset[str]:
+    """The scopes an app may be registered with: known ones that the registering credential
+    holds itself."""
     granted = validate_scopes(scopes)
     missing = sorted(granted - actor.principal.scopes)
     if missing:
         raise ValidationFailed(
-            f"cannot grant scope(s) {', '.join(missing)} that the registering credential lacks",
-            field="scopes",
+            "identity.app_scopes_not_held", field="scopes", scopes=", ".join(missing)
         )
-    secret = secrets.token_urlsafe(32) if confidential else None
-    row = {
-        "tenant_id": tenant_id,
-        "id": uuid.uuid4(),
-        "client_id": f"app_{secrets.token_urlsafe(12)}",
-        "name": name.strip(),
-        "secret_hash": secret_digest(secret) if secret else None,
-        "redirect_uris": uris,
-        "grant_types": grants,
-        "scopes": sorted(granted),
-        "created_at": clock.now(),
-        "created_by_name": actor.principal.name,
-    }
-    with db.transaction() as session:
-        session.execute(insert(oauth_apps).values(**row))
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.CREATE,
-            entity_type=ENTITY,
-            entity_id=row["id"],
-            before=None,
-            after=public_view(row),
-            clock=clock,
-        )
-    return NewApp(row, secret)
+    return granted
 
 
-def _load(session: Session, tenant_id: uuid.UUID, app_id: uuid.UUID) -> dict[str, Any]:
-    row = session.execute(
-        select(oauth_apps).where(oauth_apps.c.tenant_id == tenant_id, oauth_apps.c.id == app_id)
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"OAuth app {app_id} does not exist", field="id")
-    return dict(row._mapping)
-
-
-def list_apps(*, db: Database, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
+def list_apps(*, db: Database, tenant_id: uuid.UUID) -> list[OAuthApp]:
     with db.reader() as session:
-        rows = session.execute(
-            select(oauth_apps)
-            .where(oauth_apps.c.tenant_id == tenant_id)
-            .order_by(oauth_apps.c.created_at)
-        ).all()
-    return [public_view(dict(r._mapping)) for r in rows]
+        return repo.apps_of(session, tenant_id)
 
 
-def get_app(*, db: Database, tenant_id: uuid.UUID, app_id: uuid.UUID) -> dict[str, Any]:
+def get_app(*, db: Database, tenant_id: uuid.UUID, app_id: uuid.UUID) -> OAuthApp:
     with db.reader() as session:
-        return public_view(_load(session, tenant_id, app_id))
+        return repo.app_by_id(session, tenant_id, app_id)
+
+
+def find_client(session: Session, *, client_id: str) -> OAuthApp | None:
+    """The app a client id names, in any tenant (the authorization server's first look-up);
+    runs in the caller's transaction."""
+    return repo.app_by_client_id(session, client_id)
 
 
 def delete_app(
@@ -129,66 +109,51 @@ def delete_app(
 ) -> None:
     """Remove an app; its refresh tokens stop working (they name the client)."""
     with db.transaction() as session:
-        row = _load(session, tenant_id, app_id)
-        session.execute(
-            delete(oauth_apps).where(oauth_apps.c.tenant_id == tenant_id, oauth_apps.c.id == app_id)
-        )
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.DELETE,
-            entity_type=ENTITY,
-            entity_id=app_id,
-            before=public_view(row),
-            after=None,
-            clock=clock,
-        )
+        app = repo.app_by_id(session, tenant_id, app_id)
+        repo.delete_app(session, tenant_id, app_id)
+        change = Change(AuditAction.DELETE, ENTITY, app_id, app.snapshot(), None)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
 
 
 def start_pairing(
     *, db: Database, actor: Actor, tenant_id: uuid.UUID, app_id: uuid.UUID, clock: Clock
-) -> tuple[str, Any]:
+) -> PairingCode:
     """Seed 003 §2.1.2: a short code, valid 5 minutes, with which the app obtains tokens
-    for the acting user (``grant_type=password``). Returns the code and its expiry."""
+    for the acting user (``grant_type=password``)."""
     with db.transaction() as session:
-        app = _load(session, tenant_id, app_id)
-        if GrantType.PAIRING.value not in app["grant_types"]:
-            raise ValidationFailed(
-                "the app is not registered for the pairing grant", field="grantTypes"
-            )
+        app = repo.app_by_id(session, tenant_id, app_id)
+        if not app.allows(GrantType.PAIRING):
+            raise ValidationFailed("identity.app_not_for_pairing", field="grantTypes")
         user_id = _acting_user(actor)
         code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
         expires = clock.now() + PAIRING_CODE_TTL
-        session.execute(
-            insert(oauth_pairings).values(
-                code_hash=secret_digest(code),
-                tenant_id=tenant_id,
-                client_id=app["client_id"],
-                user_id=user_id,
-                expires_at=expires,
-                used_at=None,
-            )
-        )
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.CREATE,
-            entity_type="OAuthPairing",
-            entity_id=app["client_id"],
-            before=None,
-            after={"userId": user_id, "expiresAt": expires},
-            clock=clock,
-        )
-        return code, expires
+        pairing = Pairing(secret_digest(code), tenant_id, app.client_id, user_id, expires)
+        repo.insert_pairing(session, pairing)
+        after = {"userId": user_id, "expiresAt": expires}
+        change = Change(AuditAction.CREATE, "OAuthPairing", app.client_id, None, after)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
+        return PairingCode(code, expires)
 
 
 def _acting_user(actor: Actor) -> uuid.UUID:
     """The user a pairing is for: the token's user, or the user an API key acts for."""
     if actor.principal.user_id is None:
-        raise Forbidden("pairing is started by a user (or an API key acting for one)", field="user")
+        raise Forbidden("identity.pairing_needs_user", field="user")
     return actor.principal.user_id
+
+
+def _public_keys(jwks: dict[str, Any]) -> list[Any]:
+    """The keys of a JWKS that holds at least one key, public ones only."""
+    keys = jwks.get("keys")
+    if not isinstance(keys, list) or not keys:
+        raise ValidationFailed("identity.jwks_required", field="keys")
+    if any(isinstance(k, dict) and "d" in k for k in keys):
+        raise ValidationFailed("identity.jwks_private_key", field="keys")
+    try:
+        KeySet.import_key_set({"keys": keys})
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise ValidationFailed("identity.jwks_invalid", field="keys", reason=str(exc)) from None
+    return keys
 
 
 def set_issuer_keys(
@@ -199,42 +164,19 @@ def set_issuer_keys(
     app_id: uuid.UUID,
     jwks: dict[str, Any],
     clock: Clock,
-) -> dict[str, Any]:
+) -> OAuthApp:
     """Register the public keys a trusted app signs JWT bearer assertions with (RFC 7523)."""
-    keys = jwks.get("keys")
-    if not isinstance(keys, list) or not keys:
-        raise ValidationFailed("a JWKS with at least one key is required", field="keys")
-    if any(isinstance(k, dict) and "d" in k for k in keys):
-        raise ValidationFailed(
-            "send public keys only (a key has a private member 'd')", field="keys"
-        )
-    try:
-        KeySet.import_key_set({"keys": keys})
-    except (JoseError, ValueError, TypeError, KeyError) as exc:
-        raise ValidationFailed(f"not a valid JWKS: {exc}", field="keys") from None
+    keys = _public_keys(jwks)
     with db.transaction() as session:
-        row = _load(session, tenant_id, app_id)
-        if GrantType.JWT_BEARER.value not in row["grant_types"]:
-            raise ValidationFailed(
-                "the app is not registered for the JWT bearer grant", field="grantTypes"
-            )
-        session.execute(
-            update(oauth_apps)
-            .where(oauth_apps.c.tenant_id == tenant_id, oauth_apps.c.id == app_id)
-            .values(issuer_jwks={"keys": keys})
-        )
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.UPDATE,
-            entity_type=ENTITY,
-            entity_id=app_id,
-            before={"issuerJwks": row["issuer_jwks"]},
-            after={"issuerJwks": {"keys": keys}},
-            clock=clock,
-        )
-        return public_view({**row, "issuer_jwks": {"keys": keys}})
+        before = repo.app_by_id(session, tenant_id, app_id)
+        if not before.allows(GrantType.JWT_BEARER):
+            raise ValidationFailed("identity.app_not_for_jwt_bearer", field="grantTypes")
+        app = replace(before, issuer_jwks={"keys": keys})
+        repo.save_issuer_keys(session, app)
+        old, new = {"issuerJwks": before.issuer_jwks}, {"issuerJwks": app.issuer_jwks}
+        change = Change(AuditAction.UPDATE, ENTITY, app_id, old, new)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
+        return app
 
 
 def set_consent(
@@ -248,31 +190,16 @@ def set_consent(
 ) -> None:
     """The acting user allows (or stops allowing) the app to act for them."""
     with db.transaction() as session:
-        app = _load(session, tenant_id, app_id)
+        app = repo.app_by_id(session, tenant_id, app_id)
         user_id = _acting_user(actor)
-        where = (
-            (oauth_consents.c.tenant_id == tenant_id)
-            & (oauth_consents.c.user_id == user_id)
-            & (oauth_consents.c.client_id == app["client_id"])
-        )
-        session.execute(delete(oauth_consents).where(where))
-        if granted:
-            session.execute(
-                insert(oauth_consents).values(
-                    tenant_id=tenant_id,
-                    user_id=user_id,
-                    client_id=app["client_id"],
-                    granted_at=clock.now(),
-                )
-            )
-        record_change(
+        repo.set_consent(
             session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.CREATE if granted else AuditAction.DELETE,
-            entity_type="OAuthConsent",
-            entity_id=app["client_id"],
-            before=None,
-            after={"userId": user_id, "granted": granted},
-            clock=clock,
+            tenant_id,
+            user_id=user_id,
+            client_id=app.client_id,
+            granted_at=clock.now() if granted else None,
         )
+        action = AuditAction.CREATE if granted else AuditAction.DELETE
+        after = {"userId": user_id, "granted": granted}
+        change = Change(action, "OAuthConsent", app.client_id, None, after)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)

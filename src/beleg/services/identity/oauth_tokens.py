@@ -7,6 +7,9 @@ refresh-token rotation with replay detection).
   signing key signs; every unretired key verifies, so rotating keys logs nobody out.
 - Refresh tokens are opaque, stored as hashes, valid one month and single-use. Presenting a
   used one again revokes its whole family (every token of that login) and is audited.
+
+The steps (``issue_*``, ``use_refresh_token``, ``find_code``, ...) are the authorization
+server's hooks: each runs in the caller's transaction, the one of the token request.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,71 +24,55 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db.audit import record_change
 from beleg.db.database import Database
-from beleg.db.tables import (
-    oauth_assertion_ids,
-    oauth_codes,
-    oauth_consents,
-    oauth_pairings,
-    oauth_refresh_tokens,
-    oauth_signing_keys,
-    tenants,
-    users,
-)
+from beleg.db.identity import oauth as repo
+from beleg.db.identity import users as user_repo
 from beleg.domain.audit.chain import AuditAction
-from beleg.domain.errors import ValidationFailed
+from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.api_keys import secret_digest
 from beleg.domain.identity.oauth import (
     ACCESS_TOKEN_TTL,
     REFRESH_TOKEN_TTL,
+    AuthorizationCode,
+    Grant,
+    OAuthApp,
+    RefreshToken,
+    SigningKey,
     check_assertion_claims,
+    granted_scopes,
 )
-from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
-from beleg.domain.identity.scopes import Role, scopes_for_role
-from beleg.services.identity.api_keys import AuthFailure
+from beleg.domain.identity.principal import Actor, ActorType, AuthFailure, Origin, Principal
+from beleg.domain.identity.scopes import scopes_for_role
 
 ISSUER = "beleg"
 KEY_BITS = 2048
-
-
-@dataclass(frozen=True, slots=True)
-class Grant:
-    """Who a token is for: tenant, user, app and scopes."""
-
-    tenant_id: uuid.UUID
-    user_id: uuid.UUID
-    client_id: str
-    scopes: frozenset[str]
+CODE_TTL = timedelta(seconds=120)  # authorization codes are short-lived (RFC 6749 §4.1.2)
 
 
 def _signing_key(session: Session, clock: Clock) -> RSAKey:
-    row = session.execute(
-        select(oauth_signing_keys)
-        .where(oauth_signing_keys.c.retired_at.is_(None))
-        .order_by(oauth_signing_keys.c.created_at.desc())
-        .limit(1)
-    ).one_or_none()
-    if row is None:
+    newest = repo.newest_signing_key(session)
+    if newest is None:
         return _new_key(session, clock)
-    return RSAKey.import_key(json.loads(row.private_jwk))
+    return RSAKey.import_key(json.loads(newest.private_jwk))
+
+
+def _new_kid() -> str:
+    """A random key id that never starts with "-": operators pass it on the command line
+    (``beleg oauth retire-key KID``), where it would read as an option."""
+    while (kid := secrets.token_urlsafe(12)).startswith("-"):
+        pass
+    return kid
 
 
 def _new_key(session: Session, clock: Clock) -> RSAKey:
-    kid = secrets.token_urlsafe(12)
+    kid = _new_kid()
     key = RSAKey.generate_key(KEY_BITS, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
-    session.execute(
-        insert(oauth_signing_keys).values(
-            kid=kid,
-            private_jwk=json.dumps(key.as_dict(private=True)),
-            created_at=clock.now(),
-            retired_at=None,
-        )
-    )
+    stored = SigningKey(kid, json.dumps(key.as_dict(private=True)))
+    repo.insert_signing_key(session, stored, created_at=clock.now())
     return key
 
 
@@ -99,11 +85,7 @@ def rotate_signing_key(*, db: Database, clock: Clock) -> str:
 def retire_signing_key(*, db: Database, kid: str, clock: Clock) -> None:
     """Stop accepting tokens of ``kid`` (after at most one access-token lifetime)."""
     with db.transaction() as session:
-        session.execute(
-            update(oauth_signing_keys)
-            .where(oauth_signing_keys.c.kid == kid)
-            .values(retired_at=clock.now())
-        )
+        repo.retire_signing_key(session, kid, at=clock.now())
 
 
 _PUBLIC_KEYS: dict[str, RSAKey] = {}  # kid -> public key; keys never change, only retire
@@ -113,34 +95,28 @@ def _verification_keys(db: Database) -> KeySet:
     """Every unretired key, public part only. One indexed read per check; the RSA parsing is
     done once per key and process (this runs on every request with an access token)."""
     with db.reader() as session:
-        rows = session.execute(
-            select(oauth_signing_keys.c.kid, oauth_signing_keys.c.private_jwk).where(
-                oauth_signing_keys.c.retired_at.is_(None)
-            )
-        ).all()
-    for kid, private in rows:
-        if kid not in _PUBLIC_KEYS:
-            public = RSAKey.import_key(json.loads(private)).as_dict(private=False)
-            _PUBLIC_KEYS[kid] = RSAKey.import_key(public)
-    return KeySet([_PUBLIC_KEYS[kid] for kid, _ in rows])
+        keys = repo.unretired_signing_keys(session)
+    for key in keys:
+        if key.kid not in _PUBLIC_KEYS:
+            public = RSAKey.import_key(json.loads(key.private_jwk)).as_dict(private=False)
+            _PUBLIC_KEYS[key.kid] = RSAKey.import_key(public)
+    return KeySet([_PUBLIC_KEYS[key.kid] for key in keys])
 
 
-def public_keys(*, db: Database) -> dict[str, Any]:
+def read_public_keys(*, db: Database) -> dict[str, Any]:
     """The JWKS of every unretired key (``/.well-known/jwks.json``)."""
-    return _verification_keys(db).as_dict(private=False)  # type: ignore[no-any-return]
+    return dict(_verification_keys(db).as_dict(private=False))
 
 
-def issue_access_token(session: Session, grant: Grant, clock: Clock) -> str:
-    number = session.execute(
-        select(tenants.c.number).where(tenants.c.id == grant.tenant_id)
-    ).scalar_one()
+def issue_access_token(session: Session, *, grant: Grant, clock: Clock) -> str:
+    """A signed access token for ``grant``; runs in the caller's transaction."""
     now = int(clock.now().timestamp())
     key = _signing_key(session, clock)
     claims = {
         "iss": ISSUER,
         "sub": str(grant.user_id),
         "tid": str(grant.tenant_id),
-        "cid": number,
+        "cid": repo.tenant_number(session, grant.tenant_id),
         "client_id": grant.client_id,
         "scope": " ".join(sorted(grant.scopes)),
         "iat": now,
@@ -151,25 +127,41 @@ def issue_access_token(session: Session, grant: Grant, clock: Clock) -> str:
 
 
 def issue_refresh_token(
-    session: Session, grant: Grant, clock: Clock, family: uuid.UUID | None = None
+    session: Session, *, grant: Grant, clock: Clock, family: uuid.UUID | None = None
 ) -> str:
+    """A new refresh token for ``grant`` (of a new login, or of ``family`` when rotated);
+    runs in the caller's transaction."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
-    session.execute(
-        insert(oauth_refresh_tokens).values(
-            token_hash=secret_digest(token),
-            tenant_id=grant.tenant_id,
-            family_id=family or uuid.uuid4(),
-            client_id=grant.client_id,
-            user_id=grant.user_id,
-            scopes=sorted(grant.scopes),
-            issued_at=now,
-            expires_at=now + REFRESH_TOKEN_TTL,
-            used_at=None,
-            revoked_at=None,
-        )
+    stored = RefreshToken(
+        token_hash=secret_digest(token),
+        tenant_id=grant.tenant_id,
+        family_id=family or uuid.uuid4(),
+        client_id=grant.client_id,
+        user_id=grant.user_id,
+        scopes=tuple(sorted(grant.scopes)),
+        issued_at=now,
+        expires_at=now + REFRESH_TOKEN_TTL,
     )
+    repo.insert_refresh_token(session, stored)
     return token
+
+
+def make_grant(
+    session: Session, *, app: OAuthApp, user_id: uuid.UUID, requested: str | None
+) -> Grant:
+    """What a token of ``app`` for the user may carry: the scopes the app, the user's current
+    role and the request all allow; runs in the caller's transaction."""
+    subject = user_repo.token_subject(session, app.tenant_id, user_id)
+    if subject is None:
+        raise NotFound("identity.user_not_found", field="userId", user_id=user_id)
+    _name, role, platform = subject
+    scopes = granted_scopes(
+        app=frozenset(app.scopes),
+        role=scopes_for_role(role, platform_tenant=platform),
+        requested=requested,
+    )
+    return Grant(app.tenant_id, user_id, app.client_id, scopes)
 
 
 def authenticate_access_token(
@@ -197,83 +189,63 @@ def _principal(db: Database, claims: dict[str, Any]) -> Principal | AuthFailure:
     """The token's scopes, cut to what the user's current role still allows."""
     tenant_id, user_id = uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
     with db.reader() as session:
-        user = session.execute(
-            select(users.c.username, users.c.role, tenants.c.is_platform)
-            .join(tenants, tenants.c.id == users.c.tenant_id)
-            .where(users.c.tenant_id == tenant_id, users.c.id == user_id)
-        ).one_or_none()
-    if user is None:
+        subject = user_repo.token_subject(session, tenant_id, user_id)
+    if subject is None:
         return AuthFailure("invalid")
-    platform = user.is_platform
-    role_scopes = scopes_for_role(Role(user.role), platform_tenant=bool(platform))
-    scopes = frozenset(str(claims.get("scope", "")).split()) & role_scopes
+    username, role, platform = subject
+    scopes = frozenset(str(claims.get("scope", "")).split()) & scopes_for_role(
+        role, platform_tenant=platform
+    )
     return Principal(
         tenant_id=tenant_id,
         actor_type=ActorType.USER,
         actor_id=str(user_id),
-        name=user.username,
+        name=username,
         scopes=scopes,
-        platform_tenant=bool(platform),
+        platform_tenant=platform,
         user_id=user_id,
     )
 
 
 def use_refresh_token(
-    session: Session, token: str, client_id: str, clock: Clock, origin: Origin
-) -> dict[str, Any] | None:
-    """The row of a valid refresh token, locked; None if unknown, expired, revoked or of
-    another app. A token presented after it was rotated revokes its family (replay)."""
-    row = session.execute(
-        select(oauth_refresh_tokens)
-        .where(oauth_refresh_tokens.c.token_hash == secret_digest(token))
-        .with_for_update()
-    ).one_or_none()
-    if row is None or row.client_id != client_id:
+    session: Session, *, app: OAuthApp, token: str, clock: Clock, origin: Origin
+) -> RefreshToken | None:
+    """A valid refresh token of ``app``, locked; None if unknown, expired, revoked or of
+    another app. A token presented after it was rotated revokes its family (replay). Runs in
+    the caller's transaction."""
+    found = repo.refresh_token(session, app.tenant_id, secret_digest(token), lock=True)
+    if found is None or found.client_id != app.client_id:
         return None
     now = clock.now()
-    if row.used_at is not None and row.revoked_at is None:
+    if found.used_at is not None and found.revoked_at is None:
         revoke_family(
-            session,
-            row.family_id,
-            row.tenant_id,
-            now,
-            reason="refresh token replay",
-            origin=origin,
-            clock=clock,
+            session, token=found, now=now, reason="refresh token replay", origin=origin, clock=clock
         )
         return None
-    if row.revoked_at is not None or row.expires_at <= now:
+    if found.revoked_at is not None or found.expires_at <= now:
         return None
-    return dict(row._mapping)
+    return found
 
 
-def mark_used(session: Session, token_hash: str, now: datetime) -> None:
-    session.execute(
-        update(oauth_refresh_tokens)
-        .where(oauth_refresh_tokens.c.token_hash == token_hash)
-        .values(used_at=now)
-    )
+def rotate_refresh_token(session: Session, *, token: RefreshToken, clock: Clock) -> None:
+    """Mark ``token`` used (its successor was issued); runs in the caller's transaction."""
+    repo.mark_refresh_token_used(session, token.tenant_id, token.token_hash, at=clock.now())
 
 
 def revoke_family(
     session: Session,
-    family: uuid.UUID,
-    tenant_id: uuid.UUID,
-    now: datetime,
     *,
+    token: RefreshToken,
+    now: datetime,
     reason: str,
     origin: Origin,
     clock: Clock,
 ) -> None:
-    session.execute(
-        update(oauth_refresh_tokens)
-        .where(
-            oauth_refresh_tokens.c.family_id == family, oauth_refresh_tokens.c.revoked_at.is_(None)
-        )
-        .values(revoked_at=now)
-    )
+    """Revoke every refresh token of ``token``'s login, audited as the platform's doing;
+    runs in the caller's transaction."""
+    repo.revoke_family(session, token.tenant_id, token.family_id, at=now)
     system = Principal(
-        tenant_id=tenant_id,
+        tenant_id=token.tenant_id,
         actor_type=ActorType.SYSTEM,
         actor_id=None,
         name="oauth",
@@ -282,10 +254,10 @@ def revoke_family(
     record_change(
         session,
         actor=Actor(principal=system, origin=origin),
-        tenant_id=tenant_id,
+        tenant_id=token.tenant_id,
         action=AuditAction.UPDATE,
         entity_type="OAuthTokenFamily",
-        entity_id=family,
+        entity_id=token.family_id,
         before=None,
         after={"revoked": True, "reason": reason},
         clock=clock,
@@ -294,20 +266,15 @@ def revoke_family(
 
 def logout(*, db: Database, actor: Actor, refresh_token: str, clock: Clock) -> bool:
     """``DELETE /api/1.1/session``: revoke the session of this refresh token."""
+    tenant_id = actor.principal.tenant_id
     with db.transaction() as session:
-        row = session.execute(
-            select(oauth_refresh_tokens).where(
-                oauth_refresh_tokens.c.token_hash == secret_digest(refresh_token),
-                oauth_refresh_tokens.c.tenant_id == actor.principal.tenant_id,
-            )
-        ).one_or_none()
-        if row is None:
+        found = repo.refresh_token(session, tenant_id, secret_digest(refresh_token))
+        if found is None:
             return False
         revoke_family(
             session,
-            row.family_id,
-            row.tenant_id,
-            clock.now(),
+            token=found,
+            now=clock.now(),
             reason="logout",
             origin=actor.origin,
             clock=clock,
@@ -315,108 +282,54 @@ def logout(*, db: Database, actor: Actor, refresh_token: str, clock: Clock) -> b
         return True
 
 
-def pairing_user(
-    session: Session,
-    *,
-    client_id: str,
-    tenant_id: uuid.UUID,
-    username: str,
-    code: str,
-    clock: Clock,
+def redeem_pairing_code(
+    session: Session, *, app: OAuthApp, username: str, code: str, clock: Clock
 ) -> uuid.UUID | None:
     """The user of a valid, unused pairing code for this app and username; the code is used
-    up. A user's real password never matches (it is not a pairing code)."""
-    row = session.execute(
-        select(oauth_pairings)
-        .where(oauth_pairings.c.code_hash == secret_digest(code.strip().upper()))
-        .with_for_update()
-    ).one_or_none()
-    if row is None or row.client_id != client_id or row.tenant_id != tenant_id:
+    up. A user's real password never matches (it is not a pairing code). Runs in the
+    caller's transaction."""
+    tenant_id = app.tenant_id
+    pairing = repo.locked_pairing(session, tenant_id, secret_digest(code.strip().upper()))
+    if pairing is None or pairing.client_id != app.client_id:
         return None
-    if row.used_at is not None or row.expires_at <= clock.now():
+    if pairing.used_at is not None or pairing.expires_at <= clock.now():
         return None
-    user = session.execute(
-        select(users.c.id).where(
-            users.c.tenant_id == tenant_id,
-            users.c.id == row.user_id,
-            users.c.username == username.strip().lower(),
-        )
-    ).scalar_one_or_none()
-    if user is None:
+    user_id = user_repo.user_id_named(session, tenant_id, username.strip().lower())
+    if user_id is None or user_id != pairing.user_id:
         return None
-    session.execute(
-        update(oauth_pairings)
-        .where(oauth_pairings.c.code_hash == row.code_hash)
-        .values(used_at=clock.now())
-    )
-    return user  # type: ignore[no-any-return]
+    repo.use_pairing(session, tenant_id, pairing.code_hash, at=clock.now())
+    return user_id
 
 
-def user_role_scopes(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID) -> frozenset[str]:
-    role = session.execute(
-        select(users.c.role).where(users.c.tenant_id == tenant_id, users.c.id == user_id)
-    ).scalar_one()
-    platform = session.execute(
-        select(tenants.c.is_platform).where(tenants.c.id == tenant_id)
-    ).scalar_one()
-    return scopes_for_role(Role(role), platform_tenant=bool(platform))
-
-
-def assertion_user(
-    session: Session, *, app: dict[str, Any], username: str, claims: dict[str, Any], clock: Clock
+def accept_assertion(
+    session: Session, *, app: OAuthApp, username: str, claims: dict[str, Any], clock: Clock
 ) -> uuid.UUID | None:
     """The user a trusted app's JWT bearer assertion is for (seed 003 §1), after its seed
     claims (cid, scp, lifetime) are checked and its ``jti`` is recorded against replay.
-    None if the user does not exist or has not allowed the app to act for them."""
-    tenant_id = app["tenant_id"]
-    number = session.execute(select(tenants.c.number).where(tenants.c.id == tenant_id)).scalar_one()
-    check_assertion_claims(claims, tenant_number=number)
+    None if the user does not exist or has not allowed the app to act for them. Runs in the
+    caller's transaction."""
+    tenant_id = app.tenant_id
+    check_assertion_claims(claims, tenant_number=repo.tenant_number(session, tenant_id))
     jti = claims.get("jti")
     if jti is not None:
-        seen = session.execute(
-            select(oauth_assertion_ids.c.jti).where(
-                oauth_assertion_ids.c.client_id == app["client_id"],
-                oauth_assertion_ids.c.jti == str(jti),
-            )
-        ).first()
-        if seen is not None:
-            raise ValidationFailed("the assertion's jti was already used", field="jti")
-        session.execute(
-            delete(oauth_assertion_ids).where(oauth_assertion_ids.c.expires_at < clock.now())
+        if repo.assertion_seen(session, app.client_id, str(jti)):
+            raise ValidationFailed("identity.assertion_replayed", field="jti")
+        expires = datetime.fromtimestamp(claims["exp"], UTC)
+        repo.remember_assertion(
+            session, app.client_id, str(jti), expires_at=expires, now=clock.now()
         )
-        session.execute(
-            insert(oauth_assertion_ids).values(
-                client_id=app["client_id"],
-                jti=str(jti),
-                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-            )
-        )
-    user_id = session.execute(
-        select(users.c.id).where(
-            users.c.tenant_id == tenant_id, users.c.username == username.strip().lower()
-        )
-    ).scalar_one_or_none()
+    user_id = user_repo.user_id_named(session, tenant_id, username.strip().lower())
     if user_id is None:
         return None
-    consented = session.execute(
-        select(oauth_consents.c.user_id).where(
-            oauth_consents.c.tenant_id == tenant_id,
-            oauth_consents.c.user_id == user_id,
-            oauth_consents.c.client_id == app["client_id"],
-        )
-    ).first()
-    return user_id if consented is not None else None  # type: ignore[no-any-return]
-
-
-CODE_TTL_SECONDS = 120  # authorization codes are short-lived (RFC 6749 §4.1.2: at most 10 min)
+    consented = repo.has_consent(session, tenant_id, user_id=user_id, client_id=app.client_id)
+    return user_id if consented else None
 
 
 def save_code(
     session: Session,
     *,
     code: str,
-    tenant_id: uuid.UUID,
-    client_id: str,
+    app: OAuthApp,
     user_id: uuid.UUID,
     redirect_uri: str | None,
     scope: str,
@@ -424,35 +337,34 @@ def save_code(
     method: str | None,
     clock: Clock,
 ) -> None:
-    session.execute(
-        insert(oauth_codes).values(
-            code_hash=secret_digest(code),
-            tenant_id=tenant_id,
-            client_id=client_id,
-            user_id=user_id,
-            redirect_uri=redirect_uri,
-            scope=scope,
-            code_challenge=challenge,
-            code_challenge_method=method,
-            expires_at=clock.now() + timedelta(seconds=CODE_TTL_SECONDS),
-            used_at=None,
-        )
+    """Store a new authorization code (its hash); runs in the caller's transaction."""
+    stored = AuthorizationCode(
+        code_hash=secret_digest(code),
+        tenant_id=app.tenant_id,
+        client_id=app.client_id,
+        user_id=user_id,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        code_challenge=challenge,
+        code_challenge_method=method,
+        expires_at=clock.now() + CODE_TTL,
     )
+    repo.insert_code(session, stored)
 
 
-def find_code(session: Session, code: str, client_id: str, clock: Clock) -> dict[str, Any] | None:
-    """An unused, unexpired code of this app, locked; a replayed code is refused."""
-    row = session.execute(
-        select(oauth_codes).where(oauth_codes.c.code_hash == secret_digest(code)).with_for_update()
-    ).one_or_none()
-    if row is None or row.client_id != client_id or row.used_at is not None:
+def find_code(
+    session: Session, *, app: OAuthApp, code: str, clock: Clock
+) -> AuthorizationCode | None:
+    """An unused, unexpired code of this app, locked; a replayed code is refused. Runs in the
+    caller's transaction."""
+    found = repo.locked_code(session, app.tenant_id, secret_digest(code))
+    if found is None or found.client_id != app.client_id or found.used_at is not None:
         return None
-    if row.expires_at <= clock.now():
+    if found.expires_at <= clock.now():
         return None
-    return dict(row._mapping)
+    return found
 
 
-def use_code(session: Session, code_hash: str, clock: Clock) -> None:
-    session.execute(
-        update(oauth_codes).where(oauth_codes.c.code_hash == code_hash).values(used_at=clock.now())
-    )
+def use_code(session: Session, *, code: AuthorizationCode, clock: Clock) -> None:
+    """Use up ``code``; runs in the caller's transaction."""
+    repo.use_code(session, code.tenant_id, code.code_hash, at=clock.now())

@@ -10,10 +10,11 @@ from beleg.db import tenancy as repo
 from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.domain.audit.chain import AuditAction
+from beleg.domain.identity.api_keys import CreatedKey
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import PLATFORM_SCOPES, TENANT_SCOPES
 from beleg.domain.tenancy.model import Tenant
-from beleg.services.identity.api_keys import CreatedKey, insert_api_key
+from beleg.services.identity.api_keys import insert_api_key
 from beleg.services.onboarding.tenants import TenantInput, new_tenant
 
 
