@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from tests.conftest import TenantFixture
+from beleg.db.database import Database
+from tests.conftest import TenantFixture, make_tenant
 
 REBOOK = "/api/1.1/rebooks"
 
@@ -79,3 +80,33 @@ def test_the_billing_api_keeps_its_codes_and_speaks_english_unless_asked(
     assert german.json()["errors"][0]["message"].startswith("Wert muss eine ganze Zahl sein")
     missing = client.get("/v2/no-such-thing", headers=tenant.headers)
     assert (missing.json()["code"], missing.json()["detail"]) == ("not-found", "Not Found")
+
+
+def test_authentication_and_scopes_on_both_apis(
+    client: TestClient, db: Database, platform: dict[str, object]
+) -> None:
+    anonymous = client.get("/api/1.1/accounts")
+    assert anonymous.status_code == 401
+    assert (anonymous.json()["error"], anonymous.json()["message"]) == (
+        "UnauthorizedException",
+        "Anmeldung erforderlich: senden Sie Authorization: Bearer <token>",
+    )
+    forged = client.get("/api/1.1/accounts", headers={"Authorization": "Bearer blg_x_y"})
+    assert (forged.json()["error"], forged.json()["message"]) == (
+        "UnauthorizedException",
+        "Der Zugang ist ungültig",
+    )
+    reader = make_tenant(db, scopes=frozenset({"documents:read"}))
+    denied = client.post("/api/1.1/rebooks", json={}, headers=reader.headers)
+    assert denied.status_code == 403
+    assert (denied.json()["error"], denied.json()["message"]) == (
+        "ForbiddenException",
+        "Diese Operation erfordert die Berechtigung ledger:write",
+    )
+    v2 = client.get("/v2/users", headers=reader.headers)
+    assert (v2.status_code, v2.json()["code"], v2.json()["detail"]) == (
+        403,
+        "missing-scope",
+        "this operation requires the scope users:read",
+    )
+    assert client.get("/v2/users").json()["code"] == "unauthenticated"

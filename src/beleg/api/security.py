@@ -16,6 +16,7 @@ from beleg.api.problems import ApiError
 from beleg.api.ratelimit import UNLIMITED_PATHS
 from beleg.api.runtime import Runtime, runtime
 from beleg.domain.identity.principal import Actor, AuthFailure, Origin, Principal
+from beleg.messages import Message
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -36,7 +37,7 @@ def resolve_principal(request: Request, token: str | None) -> Principal:
     if cached is not None:
         return cached
     if not token:
-        raise _unauthorized("authentication required: send Authorization: Bearer <token>")
+        raise _unauthorized("api.authentication_required")
     rt: Runtime = request.app.state.runtime
     for authenticate in rt.authenticators:
         result = authenticate(token)
@@ -45,9 +46,9 @@ def resolve_principal(request: Request, token: str | None) -> Principal:
             return result
         if isinstance(result, AuthFailure):
             if result.reason == "expired":
-                raise _unauthorized("the credential has expired")
+                raise _unauthorized("api.credential_expired")
             break
-    raise _unauthorized("the credential is not valid")
+    raise _unauthorized("api.credential_invalid")
 
 
 def bearer_token(request: Request) -> str | None:
@@ -80,9 +81,7 @@ def authenticated_actor(
     _limit(rt, "credential", principal.idempotency_namespace)
     for scope in security_scopes.scopes:
         if not principal.holds(scope):
-            raise ApiError(
-                403, "missing-scope", f"this operation requires the scope {scope}", field="scope"
-            )
+            raise ApiError(403, "missing-scope", "api.scope_missing", field="scope", scope=scope)
     origin = Origin(
         ip_address=client_ip(request, rt), request_id=getattr(request.state, "request_id", None)
     )
@@ -97,8 +96,10 @@ def _limit(rt: Runtime, kind: str, identifier: str) -> None:
         raise ApiError(
             429,
             "rate-limited",
-            f"too many requests for this {kind}; retry in {max(verdict.reset_seconds, 1)} s",
+            "api.rate_limited",
             headers=verdict.headers(),
+            what=Message(f"api.rate_limit_{kind}"),
+            seconds=max(verdict.reset_seconds, 1),
         )
 
 
