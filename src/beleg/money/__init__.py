@@ -9,6 +9,7 @@ from beleg.money.rounding import (
     round_to_currency,
     round_to_places,
     with_scale,
+    without_trailing_zeros,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "round_to_currency",
     "round_to_places",
     "with_scale",
+    "without_trailing_zeros",
 ]

@@ -40,3 +40,10 @@ def with_scale(amount: Decimal, places: int) -> Decimal:
 def in_minor_units(amount: Decimal, currency: Currency) -> Decimal:
     """``amount`` at the scale of ``currency`` (12 EUR -> 12.00); never rounds."""
     return with_scale(amount, currency.minor_units)
+
+
+def without_trailing_zeros(amount: Decimal) -> Decimal:
+    """``amount`` written without trailing zeros or exponent (12.00000 -> 12, 1.50 -> 1.5,
+    1E+1 -> 10): how the accounting API echoes an input. The value never changes."""
+    normal = amount.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal

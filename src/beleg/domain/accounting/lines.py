@@ -20,8 +20,15 @@ from enum import StrEnum
 from beleg.domain.amounts import check_amount
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.books import TenantBooks
-from beleg.domain.ledger.charts import Account, AccountType, Chart, Modifier
-from beleg.domain.ledger.tax import AmountType, line_amounts, parse_amount_type
+from beleg.domain.ledger.charts import (
+    EXPENSE_TYPES,
+    REVENUE_TYPES,
+    Account,
+    AccountType,
+    Chart,
+    Modifier,
+)
+from beleg.domain.ledger.tax import AmountType, line_amounts, parse_amount_type, resolve_tax_entry
 from beleg.money import Currency, round_to_currency
 
 HUNDRED = Decimal(100)
@@ -35,9 +42,7 @@ class Direction(StrEnum):
 
     @property
     def line_account_types(self) -> tuple[AccountType, ...]:
-        if self is Direction.INCOMING:
-            return (AccountType.EXPENSE, AccountType.ASSET)
-        return (AccountType.REVENUE, AccountType.REVENUE_GASTRONOMY)
+        return EXPENSE_TYPES if self is Direction.INCOMING else REVENUE_TYPES
 
 
 class PrivatePartType(StrEnum):
@@ -77,30 +82,6 @@ class Line:
     self_assessed_tax: Decimal = Decimal(0)
     private_total: Decimal = Decimal(0)  # the private share of ``total``
     private_account: str | None = None
-
-
-def resolve_tax_entry(account: Account, requested: str | None, field: str) -> str:
-    """The line's tax class entry: the requested one if the account allows it, otherwise the
-    account's default (seed 003 §3.1, §7 item 17)."""
-    if requested in (None, ""):
-        return account.default_tax_code
-    if account.forced and requested != account.default_tax_code:
-        raise ValidationFailed(
-            "accounting.tax_entry_forced",
-            field=field,
-            code=account.code,
-            default=account.default_tax_code,
-            requested=requested,
-        )
-    if requested not in account.tax_codes:
-        raise ValidationFailed(
-            "accounting.tax_entry_not_allowed",
-            field=field,
-            requested=requested,
-            code=account.code,
-            allowed=", ".join(account.tax_codes),
-        )
-    return requested
 
 
 def resolve_line(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from beleg.domain.errors import ValidationFailed
+from beleg.domain.ledger.charts.model import Account
 from beleg.money import Currency, round_to_currency
 
 HUNDRED = Decimal(100)
@@ -53,3 +54,27 @@ def parse_amount_type(value: AmountType | str, field: str = "amountType") -> Amo
         return AmountType(value)
     except ValueError:
         raise ValidationFailed("ledger.amount_type_unknown", field=field, value=value) from None
+
+
+def resolve_tax_entry(account: Account, requested: str | None, field: str) -> str:
+    """The line's tax class entry: the requested one if the account allows it, otherwise the
+    account's default (seed 003 §3.1, §7 item 17)."""
+    if requested in (None, ""):
+        return account.default_tax_code
+    if account.forced and requested != account.default_tax_code:
+        raise ValidationFailed(
+            "ledger.tax_entry_forced",
+            field=field,
+            code=account.code,
+            default=account.default_tax_code,
+            requested=requested,
+        )
+    if requested not in account.tax_codes:
+        raise ValidationFailed(
+            "ledger.tax_entry_not_allowed",
+            field=field,
+            requested=requested,
+            code=account.code,
+            allowed=", ".join(account.tax_codes),
+        )
+    return requested

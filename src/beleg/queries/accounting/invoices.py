@@ -20,7 +20,8 @@ from beleg.db.database import Database
 from beleg.db.tables import cb_bookings, cb_invoice_lines, cb_invoices, ledger_journals, tenants
 from beleg.domain.accounting.lines import Direction
 from beleg.domain.errors import NotFound
-from beleg.money import Currency, round_to_currency, round_to_places
+from beleg.money import Currency, round_to_currency
+from beleg.queries.rendering import plain
 
 JOURNAL_TYPES = {"E": "IncomeJournal", "A": "OutgoJournal", "U": "RebookJournal"}
 BOOKING_TYPES = {
@@ -28,14 +29,6 @@ BOOKING_TYPES = {
     "PAYMENT": "InvoicePaymentBooking",
     "CANCELLATION": "InvoiceCancellationBooking",
 }
-
-
-def plain(value: Decimal | None) -> Decimal | None:
-    """An echoed input without trailing zeros (12.00000 -> 12)."""
-    if value is None:
-        return None
-    normal = value.normalize()
-    return round_to_places(normal, 0) if normal == normal.to_integral() else normal
 
 
 def _money(value: Decimal, currency: Currency) -> Decimal:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from beleg.db.database import Database
 from beleg.db.tables import bank_accounts, bank_statement_lines, bank_statements
 from beleg.domain.errors import NotFound
-from beleg.queries.accounting.invoices import plain
+from beleg.queries.rendering import plain
 
 
 def bank_account_item(row: Any) -> dict[str, Any]:

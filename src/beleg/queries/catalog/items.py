@@ -23,7 +23,7 @@ from beleg.db.tables import item_categories, items, tenants
 from beleg.db.tables.catalog import CATEGORY_COLUMNS, ITEM_COLUMNS
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.money import Currency, round_to_currency
-from beleg.queries.accounting.invoices import plain
+from beleg.queries.rendering import plain
 
 MAX_LIMIT = 1000  # seed 003 §4.15.7: "Max. limit of 1000"; also the default
 NO_CATEGORY = "NONE"

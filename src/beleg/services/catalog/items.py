@@ -30,7 +30,6 @@ from beleg.db import catalog as repo
 from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.db.ledger import load_books
-from beleg.domain.accounting.lines import Direction, resolve_tax_entry
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.catalog.items import (
     Item,
@@ -44,7 +43,8 @@ from beleg.domain.catalog.items import (
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
-from beleg.domain.ledger.charts import Account
+from beleg.domain.ledger.charts import REVENUE_TYPES, Account
+from beleg.domain.ledger.tax import resolve_tax_entry
 
 # Item fields that ``itemCategoryDefaulting`` takes from the category when absent.
 DEFAULTED = ("account", "taxClassEntry", "unitOfMeasure")
@@ -268,7 +268,7 @@ def revenue_account(
     account = books.accounts.get(code)
     if account is None:
         raise ValidationFailed("catalog.account_unknown", field=field, code=code)
-    kinds = Direction.OUTGOING.line_account_types
+    kinds = REVENUE_TYPES
     if account.account_type not in kinds:
         raise ValidationFailed(
             "catalog.not_a_revenue_account",

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beleg.db.tables.catalog import items
-from beleg.domain.accounting.lines import Direction, resolve_tax_entry
+from beleg.domain.accounting.lines import Direction
 from beleg.domain.amounts import check_amount
 from beleg.domain.documents.lines import LineSpec
 from beleg.domain.documents.model import DiscountMode, LineType, parse_enum
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.books import TenantBooks
-from beleg.domain.ledger.tax import parse_amount_type
+from beleg.domain.ledger.tax import parse_amount_type, resolve_tax_entry
 
 TEXT_FIELDS = ("name", "description", "itemNumber", "unitOfMeasure")
 

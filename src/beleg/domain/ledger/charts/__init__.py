@@ -6,6 +6,8 @@ from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts.at_ekr import AT_EKR
 from beleg.domain.ledger.charts.germany import SKR03, SKR04
 from beleg.domain.ledger.charts.model import (
+    EXPENSE_TYPES,
+    REVENUE_TYPES,
     Account,
     AccountType,
     Chart,
@@ -19,6 +21,8 @@ DEFAULT_CHART = {"AT": AT_EKR.name, "DE": SKR03.name}
 __all__ = [
     "CHARTS",
     "DEFAULT_CHART",
+    "EXPENSE_TYPES",
+    "REVENUE_TYPES",
     "Account",
     "AccountType",
     "Chart",

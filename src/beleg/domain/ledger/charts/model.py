@@ -26,6 +26,10 @@ class AccountType(StrEnum):
     PAYMENT = "U"  # cash, bank and other means of payment; the targets of rebooks
 
 
+REVENUE_TYPES = (AccountType.REVENUE, AccountType.REVENUE_GASTRONOMY)  # lines of sales
+EXPENSE_TYPES = (AccountType.EXPENSE, AccountType.ASSET)  # lines of purchases
+
+
 class Modifier(StrEnum):
     """Tax class modifiers for incoming-invoice lines (seed 003 §3.1, §7 item 14)."""
 
