@@ -17,10 +17,9 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from beleg.db.tables import contacts, item_categories, items
+from beleg.db.tables import item_categories, items
 from beleg.db.tables.catalog import CATEGORY_COLUMNS, ITEM_COLUMNS
 from beleg.domain.catalog.items import Item, ItemCategory, PriceMode
-from beleg.domain.contacts.partners import ContactKind
 from beleg.domain.ledger.tax import AmountType
 from beleg.money import Currency
 
@@ -209,14 +208,3 @@ def delete_item(session: Session, *, tenant_id: uuid.UUID, item_id: uuid.UUID) -
 
 
 # --- references -------------------------------------------------------------------------------
-
-
-def is_supplier(session: Session, *, tenant_id: uuid.UUID, contact_id: uuid.UUID) -> bool:
-    """Whether ``contact_id`` is a supplier contact of the tenant."""
-    c = contacts.c
-    found = session.execute(
-        select(c.id).where(
-            c.tenant_id == tenant_id, c.id == contact_id, c.kind == ContactKind.SUPPLIER.value
-        )
-    ).first()
-    return found is not None

@@ -35,6 +35,17 @@ def contact(
     return _contact(row)
 
 
+def exists(
+    session: Session, tenant_id: uuid.UUID, kind: ContactKind, contact_id: uuid.UUID
+) -> bool:
+    """Whether the tenant has the customer or supplier ``contact_id``."""
+    c = contacts.c
+    found = session.execute(
+        select(c.id).where(c.tenant_id == tenant_id, c.id == contact_id, c.kind == kind.value)
+    ).first()
+    return found is not None
+
+
 def lock_numbered(
     session: Session, tenant_id: uuid.UUID, kind: ContactKind, number: str
 ) -> list[Contact]:

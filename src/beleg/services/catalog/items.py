@@ -27,6 +27,7 @@ from typing import Any
 from beleg.clock import Clock
 from beleg.db import Session
 from beleg.db import catalog as repo
+from beleg.db import contacts as contacts_db
 from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.db.ledger import load_books
@@ -40,6 +41,7 @@ from beleg.domain.catalog.items import (
     normalise_category,
     normalise_item,
 )
+from beleg.domain.contacts.partners import ContactKind
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
@@ -318,6 +320,6 @@ def _supplier_reference(
     supplier_id = _reference_id(value)
     if supplier_id is None:
         raise ValidationFailed("catalog.supplier_reference_invalid", field="supplier", value=value)
-    if not repo.is_supplier(session, tenant_id=tenant_id, contact_id=supplier_id):
+    if not contacts_db.exists(session, tenant_id, ContactKind.SUPPLIER, supplier_id):
         raise ValidationFailed("catalog.supplier_unknown", field="supplier", value=value)
     return supplier_id
