@@ -49,10 +49,11 @@ def document_side(lines: Sequence[BookableLine], chart: Chart, currency: Currenc
         if net < 0 or tax < 0:
             index = next(m.index for m in members if m.net < 0 or m.tax < 0)
             raise ValidationFailed(
-                f"lines[{index}]: deductions on account {account} with tax class entry "
-                f"{entry} exceed the lines they reduce",
-                de=f"lines[{index}]: Abzüge auf Konto {account} übersteigen die Zeilen",
+                "documents.deductions_exceed_lines",
                 field=f"lines[{index}].account",
+                index=index,
+                account=account,
+                entry=entry,
             )
         if net == 0 and tax == 0:
             continue
