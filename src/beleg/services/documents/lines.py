@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from beleg.db.tables.catalog import items
+from beleg.db import Session
+from beleg.db.documents import references
 from beleg.domain.accounting.lines import Direction, resolve_tax_entry
 from beleg.domain.amounts import check_amount
 from beleg.domain.documents.lines import LineSpec
@@ -64,15 +62,13 @@ class ResolvedLine:
 
 
 def resolve_lines(
-    session: Session, books: TenantBooks, items: list[DocLineInput]
+    session: Session, *, books: TenantBooks, lines: list[DocLineInput]
 ) -> list[ResolvedLine]:
-    if not items:
-        raise ValidationFailed(
-            "a document needs at least one line",
-            de="Ein Beleg braucht mindestens eine Zeile",
-            field="lines",
-        )
-    return [_resolve(session, books, index, item) for index, item in enumerate(items)]
+    """The lines as sent, with item defaults, account and tax class entry resolved (a step
+    in the caller's transaction: it reads the items)."""
+    if not lines:
+        raise ValidationFailed("documents.no_lines", field="lines")
+    return [_resolve(session, books, index, line) for index, line in enumerate(lines)]
 
 
 def _resolve(session: Session, books: TenantBooks, index: int, item: DocLineInput) -> ResolvedLine:
@@ -84,16 +80,12 @@ def _resolve(session: Session, books: TenantBooks, index: int, item: DocLineInpu
     )
     if item.amount is None:
         raise ValidationFailed(
-            f"{prefix}.amount is required",
-            de=f"{prefix}.amount ist erforderlich",
-            field=f"{prefix}.amount",
+            "documents.required", field=f"{prefix}.amount", name=f"{prefix}.amount"
         )
     quantity = check_amount(item.amount, f"{prefix}.amount")
     if quantity <= 0:
         raise ValidationFailed(
-            f"{prefix}.amount must be more than 0",
-            de=f"{prefix}.amount muss größer 0 sein",
-            field=f"{prefix}.amount",
+            "documents.not_positive", field=f"{prefix}.amount", name=f"{prefix}.amount"
         )
     account_code, entry, rate = _account_and_entry(
         books, prefix, values["account"], values["taxClassEntry"]
@@ -110,19 +102,20 @@ def _resolve(session: Session, books: TenantBooks, index: int, item: DocLineInpu
         discount=check_amount(item.discount or Decimal(0), f"{prefix}.discount"),
         discount_mode=mode,
         tax_rate=rate,
-        given=tuple(
-            None if v is None else check_amount(v, f"{prefix}.{n}")
-            for v, n in (
-                (item.net_price, "netPrice"),
-                (item.tax_price, "taxPrice"),
-                (item.total_price, "totalPrice"),
-            )
+        given=(
+            _given(item.net_price, f"{prefix}.netPrice"),
+            _given(item.tax_price, f"{prefix}.taxPrice"),
+            _given(item.total_price, f"{prefix}.totalPrice"),
         ),
-    )  # type: ignore[arg-type]
+    )
     texts = {k: values[k] for k in TEXT_FIELDS if values.get(k) not in (None, "")}
     if item.deposit_invoice:
         texts["depositInvoice"] = item.deposit_invoice
     return ResolvedLine(spec, values["item_id"], account_code, entry, texts)
+
+
+def _given(value: Decimal | None, name: str) -> Decimal | None:
+    return None if value is None else check_amount(value, name)
 
 
 def _with_item_defaults(
@@ -145,18 +138,12 @@ def _with_item_defaults(
         item_id = uuid.UUID(item.item)
     except ValueError:
         raise ValidationFailed(
-            f"{prefix}.item must be an item id",
-            field=f"{prefix}.item",
-            de=f"{prefix}.item muss eine Artikel-ID sein",
+            "documents.item_id_invalid", field=f"{prefix}.item", name=f"{prefix}.item"
         ) from None
-    defaults = session.execute(
-        select(items).where(items.c.tenant_id == books.tenant_id, items.c.id == item_id)
-    ).one_or_none()
+    defaults = references.item_defaults(session, books.tenant_id, item_id)
     if defaults is None:
         raise ValidationFailed(
-            f"{prefix}.item {item.item} does not exist",
-            de=f"{prefix}.item {item.item} existiert nicht",
-            field=f"{prefix}.item",
+            "documents.item_unknown", field=f"{prefix}.item", name=f"{prefix}.item", item=item.item
         )
     values["item_id"] = item_id
     if item.item_defaulting is False:
@@ -186,22 +173,22 @@ def _account_and_entry(
     """A revenue account of the tenant and a tax class entry it allows (seed 003 §3.1)."""
     if not code:
         raise ValidationFailed(
-            f"{prefix}.account is required",
-            field=f"{prefix}.account",
-            de=f"{prefix}.account ist erforderlich",
+            "documents.required", field=f"{prefix}.account", name=f"{prefix}.account"
         )
     account = books.accounts.get(code)
     if account is None:
         raise ValidationFailed(
-            f"{prefix}.account {code} does not exist",
-            de=f"Konto {code} existiert nicht",
+            "documents.account_unknown",
             field=f"{prefix}.account",
+            name=f"{prefix}.account",
+            code=code,
         )
     if account.account_type not in Direction.OUTGOING.line_account_types:
         raise ValidationFailed(
-            f"{prefix}.account {code} is not a revenue account (type E)",
-            de=f"Konto {code} ist kein Erlöskonto (Typ E)",
+            "documents.not_a_revenue_account",
             field=f"{prefix}.account",
+            name=f"{prefix}.account",
+            code=code,
         )
     entry = resolve_tax_entry(account, requested, f"{prefix}.taxClassEntry")
     return code, entry, books.chart.tax_entry(entry).rate

@@ -42,7 +42,7 @@ from beleg.services.documents.setup import DefaultedKind, save_defaulted
 from beleg.services.numbering.allocation import assign_counters, config_of, counter_row
 
 SEQUENCE_GROUP = DefaultedKind(
-    groups, "default_group", "defaultGroup", "SequenceGroup", "Nummernkreisgruppe nicht gefunden."
+    groups, "default_group", "defaultGroup", "SequenceGroup", "documents.sequence_group_not_found"
 )
 
 

@@ -47,7 +47,10 @@ def income_lines(
         replace(line, amount=line.amount if line.amount is not None else Decimal(1))
         for line in given
     ]
-    lines = [_line(books, resolved) for resolved in resolve_lines(session, books, with_amount)]
+    lines = [
+        _line(books, resolved)
+        for resolved in resolve_lines(session, books=books, lines=with_amount)
+    ]
     summed = sum((Decimal(line["totalPrice"]) for line in lines), Decimal(0))
     if summed != total:
         raise ValidationFailed(

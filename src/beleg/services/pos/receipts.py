@@ -308,8 +308,8 @@ def cancel_in(
     if journal_id is None and original["journal_id"] is not None:
         journal_id = reverse(
             session,
-            books,
-            original["journal_id"],
+            books=books,
+            journal_id=original["journal_id"],
             day=at.date(),
             reason=f"Storno Kassenbeleg {original['number']}",
             actor=actor,
