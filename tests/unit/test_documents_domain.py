@@ -68,8 +68,12 @@ def spec(
         D(discount),
         mode,
         D(rate),
-        tuple(None if g is None else D(g) for g in given),
-    )  # type: ignore[arg-type]
+        (_decimal(given[0]), _decimal(given[1]), _decimal(given[2])),
+    )
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else D(value)
 
 
 def amounts(line: LineSpec) -> tuple[Decimal, Decimal, Decimal]:
