@@ -14,6 +14,8 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from beleg.domain.documents.booking import sales_document_side
+from beleg.domain.documents.deposits import agreed_deposits, agreed_total
 from beleg.domain.documents.lines import LineSpec, compute_document, regular_line
 from beleg.domain.documents.model import DiscountMode, HistoryType, LineType, State, TypeCode
 from beleg.domain.documents.parties import Customer, CustomerAddress, display_name, party_of
@@ -39,6 +41,7 @@ from beleg.domain.documents.settlement import (
 )
 from beleg.domain.documents.templates import IntervalType, check_schedule, scheduled_date
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
+from beleg.domain.ledger.charts import DEFAULT_CHART, chart_named
 from beleg.domain.ledger.tax import AmountType
 from beleg.domain.numbering.counters import CustomerType, DocumentType
 from beleg.money import Currency, round_to_currency
@@ -434,3 +437,28 @@ def test_template_schedule_checks() -> None:
     for args, message in cases:
         with pytest.raises(ValidationFailed, match=message):
             check_schedule(*args)
+
+
+# --- deposits and what a document books (domain.documents.deposits, .booking) ---------
+
+
+def test_agreed_deposits_are_checked_against_the_order_total() -> None:
+    texts = {"deposits": [{"amount": "30", "description": "Anzahlung"}, {"amount": 20}]}
+    checked = agreed_deposits(texts, D("100.00"))
+    assert checked == [{"amount": "30", "description": "Anzahlung"}, {"amount": "20"}]
+    assert agreed_total({"deposits": checked}) == D(50) and agreed_total({}) == 0
+    with pytest.raises(ValidationFailed, match=r"deposits exceed the order total 40\.00"):
+        agreed_deposits(texts, D("40.00"))
+    with pytest.raises(ValidationFailed, match=r"deposits\[0\]\.amount must be more than 0"):
+        agreed_deposits({"deposits": [{"amount": "0"}]}, D(10))
+
+
+def test_a_document_books_its_counted_lines_by_account_and_entry() -> None:
+    chart = chart_named(DEFAULT_CHART["AT"])  # 4000: revenue, 20 % (entry 020)
+    lines = (
+        _line(1, "60.00"),
+        _line(2, "40.00"),
+        _line(3, "5.00", line_type=LineType.OFFER_OPTION),
+    )
+    side = sales_document_side(_document(*lines), chart)
+    assert side.total == D("100.00")  # the optional offer line is not booked

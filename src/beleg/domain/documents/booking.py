@@ -17,6 +17,7 @@ from decimal import Decimal
 from beleg.domain.accounting.components import Side, invoice_side
 from beleg.domain.accounting.lines import Direction, Line, LineInput
 from beleg.domain.accounting.rules import Booked
+from beleg.domain.documents.records import SalesDocument
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts import Chart
 from beleg.domain.ledger.journals import Posting
@@ -70,6 +71,16 @@ def document_side(lines: Sequence[BookableLine], chart: Chart, currency: Currenc
             )
         )
     return invoice_side(resolved, Direction.OUTGOING, chart, currency)
+
+
+def sales_document_side(doc: SalesDocument, chart: Chart) -> Side:
+    """The income side of a stored document: its counted lines."""
+    lines = [
+        BookableLine(ln.line_no - 1, ln.account, ln.tax_entry, ln.tax_rate, ln.net, ln.tax)
+        for ln in doc.lines
+        if ln.line_type.counted
+    ]
+    return document_side(lines, chart, doc.currency)
 
 
 def mirrored(booked: Booked) -> Booked:

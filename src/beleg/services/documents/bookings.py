@@ -25,7 +25,7 @@ from beleg.db.ledger import posting_sums
 from beleg.domain.accounting import rules_de, rules_ea
 from beleg.domain.accounting.components import Key, Side
 from beleg.domain.accounting.rules import Booked
-from beleg.domain.documents.booking import BookableLine, document_side, oriented
+from beleg.domain.documents.booking import oriented, sales_document_side
 from beleg.domain.documents.model import HistoryType
 from beleg.domain.documents.records import SalesDocument
 from beleg.domain.identity.principal import Actor
@@ -48,15 +48,6 @@ JOURNAL_TEXTS = {
 }
 
 
-def side_of(books: TenantBooks, doc: SalesDocument) -> Side:
-    lines = [
-        BookableLine(ln.line_no - 1, ln.account, ln.tax_entry, ln.tax_rate, ln.net, ln.tax)
-        for ln in doc.lines
-        if ln.line_type.counted
-    ]
-    return document_side(lines, books.chart, doc.currency)
-
-
 def book_issue(
     session: Session, *, books: TenantBooks, doc: SalesDocument, actor: Actor, clock: Clock
 ) -> uuid.UUID | None:
@@ -65,7 +56,7 @@ def book_issue(
     if books.mode is not AccountingMode.DE or not doc.payable:
         return None
     booked = rules_de.initial(
-        side_of(books, doc),
+        sales_document_side(doc, books.chart),
         counter_account=doc.unpaid_account or books.chart.receivables,
         booking_date=doc.doc_date,
         rate=doc.currency_rate,
@@ -87,7 +78,7 @@ def book_payment(
     clock: Clock,
 ) -> uuid.UUID:
     """The journal of one payment (an ONACCOUNT excess included in DE)."""
-    side = side_of(books, doc)
+    side = sales_document_side(doc, books.chart)
     main = round_to_currency(amount * rate, books.main)
     if books.mode is AccountingMode.DE:
         booked = rules_de.payment(
@@ -131,7 +122,7 @@ def book_write_off(
     if books.mode is not AccountingMode.DE or rule is None or remaining <= 0:
         return None
     booked = rules_de.rest_payment(
-        side_of(books, doc),
+        sales_document_side(doc, books.chart),
         rest_type=rule,
         remaining=remaining,
         unpaid_account=doc.unpaid_account or books.chart.receivables,

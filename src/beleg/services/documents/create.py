@@ -21,6 +21,7 @@ from beleg.db.documents import store
 from beleg.db.documents.setup import layout_setup, payment_term, sequence_group_id
 from beleg.db.ledger import load_books
 from beleg.domain.audit.chain import AuditAction
+from beleg.domain.documents.deposits import agreed_deposits
 from beleg.domain.documents.lines import Amounts, compute_document
 from beleg.domain.documents.model import PAYABLE, State, TypeCode, parse_enum
 from beleg.domain.documents.parties import Party
@@ -33,11 +34,7 @@ from beleg.domain.numbering.counters import DocumentType, NumberingContext
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import Currency
 from beleg.services.accounting.context import invoice_currency
-from beleg.services.documents.deposits import (
-    agreed_deposits,
-    check_deposit_invoice,
-    check_deposit_lines,
-)
+from beleg.services.documents.deposits import check_deposit_invoice, check_deposit_lines
 from beleg.services.documents.issue import issue_document
 from beleg.services.documents.lines import DocLineInput, ResolvedLine, resolve_lines
 from beleg.services.documents.parties import resolve_party

@@ -16,11 +16,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
 
 from beleg.db import Session
 from beleg.db.documents import store
-from beleg.domain.amounts import check_amount
 from beleg.domain.documents.lines import Amounts
 from beleg.domain.documents.model import LineType, TypeCode
 from beleg.domain.documents.parties import Party
@@ -106,21 +104,6 @@ def _deposit_invoice(
             "documents.deposit_invoice_settled", field=field, name=field, number=number
         )
     return deposit
-
-
-def agreed_deposits(texts: dict[str, Any], total: Decimal) -> list[dict[str, Any]]:
-    """Validate an order confirmation's ``deposits``; their sum is at most ``total``."""
-    deposits = texts.get("deposits") or []
-    checked = []
-    for index, entry in enumerate(deposits):
-        name = f"deposits[{index}].amount"
-        amount = check_amount(Decimal(str(entry.get("amount"))), name, 2)
-        if amount <= 0:
-            raise ValidationFailed("documents.not_positive", field=name, name=name)
-        checked.append({**entry, "amount": str(amount)})
-    if sum((Decimal(d["amount"]) for d in checked), Decimal(0)) > total:
-        raise ValidationFailed("documents.deposits_exceed_order", field="deposits", total=total)
-    return checked
 
 
 def check_deposit_invoice(

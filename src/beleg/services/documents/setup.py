@@ -81,14 +81,14 @@ def install_invoicing_setup(
         tenant_id,
         description=messages.text(DEFAULT_LAYOUT, SETUP_LANGUAGE),
         language=Language.DE,
-        texts=standard_texts(),
+        texts=_standard_texts(),
         now=now,
     )
     _install_dunning_levels(session, tenant_id, chart, now)
     install_numbering_defaults(session, tenant_id=tenant_id, now=now)
 
 
-def standard_texts() -> dict[str, dict[str, dict[str, str]]]:
+def _standard_texts() -> dict[str, dict[str, dict[str, str]]]:
     """The standard texts of a layout setup: {doc type: {de|en: {description, footer}}}."""
     return {
         doc_type.value: {
@@ -240,7 +240,7 @@ def save_layout_setup(
     if texts is not None:
         checked["texts"] = check_texts(texts)
     elif setup_id is None:
-        checked["texts"] = standard_texts()
+        checked["texts"] = _standard_texts()
     return save_defaulted(
         db=db,
         actor=actor,

@@ -123,7 +123,7 @@ def _template(
         anchor_date=data.next_invoice_date,
         issued_count=0,
         raw=data.raw,
-        document=to_json(data.document),
+        document=_to_json(data.document),
         created_at=old.created_at if old else now,
         updated_at=now,
     )
@@ -201,7 +201,7 @@ def _issue_next(
         ):
             return None
         data = dataclasses.replace(
-            from_json(template.document), state="FINALIZED", doc_date=day, due_date=None
+            _from_json(template.document), state="FINALIZED", doc_date=day, due_date=None
         )
         doc = create_in(session, actor=actor, tenant_id=tenant_id, data=data, clock=clock)
         issued = template.issued_count + 1
@@ -218,8 +218,8 @@ def _issue_next(
         return doc.id
 
 
-def to_json(data: DocumentInput) -> dict[str, Any]:
-    """A document input as JSON (Decimals and dates tagged, so ``from_json`` restores them)."""
+def _to_json(data: DocumentInput) -> dict[str, Any]:
+    """A document input as JSON (Decimals and dates tagged, so ``_from_json`` restores them)."""
     encoded: dict[str, Any] = _encode(dataclasses.asdict(data))
     return encoded
 
@@ -249,8 +249,8 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def from_json(stored: Any) -> DocumentInput:
-    """The document input ``to_json`` stored."""
+def _from_json(stored: Any) -> DocumentInput:
+    """The document input ``_to_json`` stored."""
     values = _decode(stored)
     values["doc_type"] = DocumentType(values["doc_type"])
     values["lines"] = [DocLineInput(**line) for line in values["lines"]]
