@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from beleg.db import Session
 from beleg.db.documents import store
+from beleg.domain.documents.deposits import agreed_total
 from beleg.domain.documents.lines import Amounts
 from beleg.domain.documents.model import LineType, TypeCode
 from beleg.domain.documents.parties import Party
@@ -125,7 +126,7 @@ def check_deposit_invoice(
         )
     if order.customer_id != party.customer_id:
         raise ValidationFailed("documents.deposit_order_of_other_customer", field="depositFor")
-    agreed = sum((Decimal(str(d["amount"])) for d in order.texts.get("deposits") or []), Decimal(0))
+    agreed = agreed_total(order.texts)
     invoiced = store.deposits_invoiced(session, tenant_id, order.id)
     if invoiced + total > agreed:
         raise ValidationFailed(
