@@ -1,6 +1,6 @@
 """What a sales invoice or credit memo books (seed 003 §3.4 "bookings posted to the ledger").
 
-A document books like a cash-based outgoing invoice (``domain.cash_invoicing``): its lines,
+A document books like a cash-based outgoing invoice (``domain.accounting``): its lines,
 grouped by account and tax class entry, are the income side; the tenant's mode decides when
 (DE at issue against the receivable, EA at payment against the payment account). A credit
 memo or a cancellation invoice (sign -1) books the mirror image: every posting negated.
