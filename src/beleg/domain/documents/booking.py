@@ -1,6 +1,6 @@
 """What a sales invoice or credit memo books (seed 003 §3.4 "bookings posted to the ledger").
 
-A document books like a cash-based outgoing invoice (``domain.cash_invoicing``): its lines,
+A document books like a cash-based outgoing invoice (``domain.accounting``): its lines,
 grouped by account and tax class entry, are the income side; the tenant's mode decides when
 (DE at issue against the receivable, EA at payment against the payment account). A credit
 memo or a cancellation invoice (sign -1) books the mirror image: every posting negated.
@@ -17,6 +17,7 @@ from decimal import Decimal
 from beleg.domain.accounting.components import Side, invoice_side
 from beleg.domain.accounting.lines import Direction, Line, LineInput
 from beleg.domain.accounting.rules import Booked
+from beleg.domain.documents.records import SalesDocument
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts import Chart
 from beleg.domain.ledger.journals import Posting
@@ -49,10 +50,11 @@ def document_side(lines: Sequence[BookableLine], chart: Chart, currency: Currenc
         if net < 0 or tax < 0:
             index = next(m.index for m in members if m.net < 0 or m.tax < 0)
             raise ValidationFailed(
-                f"lines[{index}]: deductions on account {account} with tax class entry "
-                f"{entry} exceed the lines they reduce",
-                de=f"lines[{index}]: Abzüge auf Konto {account} übersteigen die Zeilen",
+                "documents.deductions_exceed_lines",
                 field=f"lines[{index}].account",
+                index=index,
+                account=account,
+                entry=entry,
             )
         if net == 0 and tax == 0:
             continue
@@ -69,6 +71,16 @@ def document_side(lines: Sequence[BookableLine], chart: Chart, currency: Currenc
             )
         )
     return invoice_side(resolved, Direction.OUTGOING, chart, currency)
+
+
+def sales_document_side(doc: SalesDocument, chart: Chart) -> Side:
+    """The income side of a stored document: its counted lines."""
+    lines = [
+        BookableLine(ln.line_no - 1, ln.account, ln.tax_entry, ln.tax_rate, ln.net, ln.tax)
+        for ln in doc.lines
+        if ln.line_type.counted
+    ]
+    return document_side(lines, chart, doc.currency)
 
 
 def mirrored(booked: Booked) -> Booked:

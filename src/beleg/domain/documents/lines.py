@@ -73,6 +73,20 @@ ZERO = Amounts(Decimal(0), Decimal(0), Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)
+class ItemDefaults:
+    """What a line takes from its catalogue item when item defaulting is on."""
+
+    name: str
+    description: str | None
+    number: str | None
+    unit_of_measure: str | None
+    account: str
+    tax_class_entry: str
+    selling_price: Decimal
+    amount_type: str  # N or T
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentAmounts:
     lines: list[Amounts]
     totals: Amounts
@@ -92,15 +106,10 @@ def compute_document(
     line amounts unchecked. Amounts have the currency's minor units at most.
     """
     if not specs:
-        raise ValidationFailed(
-            "a document needs at least one line",
-            de="Ein Beleg braucht mindestens eine Zeile",
-            field="lines",
-        )
-    for spec in specs:
-        _check_given_line(spec, currency)
+        raise ValidationFailed("documents.no_lines", field="lines")
+    given = [_check_given_line(spec, currency) for spec in specs]
     if normalize or not validate:
-        lines = [Amounts(*spec.given) for spec in specs]  # type: ignore[arg-type]
+        lines = given
     else:
         lines = _computed_lines(specs, currency)
         for spec, amounts in zip(specs, lines, strict=True):
@@ -114,33 +123,40 @@ def compute_document(
     return DocumentAmounts(lines, totals)
 
 
-def _check_given_line(spec: LineSpec, currency: Currency) -> None:
-    _require(spec.given, AMOUNT_FIELDS, spec.prefix + ".")
-    for name, value in zip(AMOUNT_FIELDS, spec.given, strict=True):
-        if not has_at_most_places(value, currency.minor_units):  # type: ignore[arg-type]
+def _check_given_line(spec: LineSpec, currency: Currency) -> Amounts:
+    """The line's given amounts: all three present, in minor units, total = net + tax."""
+    net, tax, total = _require(spec.given, AMOUNT_FIELDS, spec.prefix + ".")
+    for name, value in zip(AMOUNT_FIELDS, (net, tax, total), strict=True):
+        if not has_at_most_places(value, currency.minor_units):
             raise ValidationFailed(
-                f"{spec.prefix}.{name} {value} has more than {currency.minor_units} decimals",
-                de=f"{spec.prefix}.{name} {value} hat mehr als {currency.minor_units} "
-                "Nachkommastellen",
+                "documents.line_amount_too_many_decimals",
                 field=f"{spec.prefix}.{name}",
+                name=f"{spec.prefix}.{name}",
+                value=value,
+                places=currency.minor_units,
             )
-    net, tax, total = spec.given
-    if net + tax != total:  # type: ignore[operator]
+    if net + tax != total:
         raise ValidationFailed(
-            f"{spec.prefix}.totalPrice {total} must be netPrice + taxPrice = {net + tax}",  # type: ignore[operator]
-            de=f"{spec.prefix}.totalPrice muss netPrice + taxPrice sein",
+            "documents.line_total_not_sum",
             field=f"{spec.prefix}.totalPrice",
+            name=f"{spec.prefix}.totalPrice",
+            total=total,
+            expected=net + tax,
         )
+    return Amounts(net, tax, total)
 
 
-def _require(values: tuple[Decimal | None, ...], names: tuple[str, ...], prefix: str) -> None:
+def _require(
+    values: tuple[Decimal | None, ...], names: tuple[str, ...], prefix: str
+) -> tuple[Decimal, Decimal, Decimal]:
+    """The three ``values``, each required (a 400 naming the first one missing)."""
+    present = []
     for name, value in zip(names, values, strict=True):
         if value is None:
-            raise ValidationFailed(
-                f"{prefix}{name} is required",
-                de=f"{prefix}{name} ist erforderlich",
-                field=prefix + name,
-            )
+            raise ValidationFailed("documents.required", field=prefix + name, name=prefix + name)
+        present.append(value)
+    first, second, third = present
+    return first, second, third
 
 
 def _compare(
@@ -152,9 +168,11 @@ def _compare(
     for name, want, got in zip(names, expected, given, strict=True):
         if got is not None and got != want:
             raise ValidationFailed(
-                f"{prefix}{name} is {got} but computes to {want}",
-                de=f"{prefix}{name} ist {got}, berechnet wird {want}",
+                "documents.amount_mismatch",
                 field=prefix + name,
+                name=prefix + name,
+                given=got,
+                expected=want,
             )
 
 
@@ -191,11 +209,11 @@ def regular_line(spec: LineSpec, currency: Currency) -> Amounts:
     if spec.fixed is not None:
         return spec.fixed
     if spec.item_price is None or spec.item_price_type is None:
-        field = "itemPrice" if spec.item_price is None else "itemPriceType"
+        missing = "itemPrice" if spec.item_price is None else "itemPriceType"
         raise ValidationFailed(
-            f"{spec.prefix}.{field} is required without an item",
-            de=f"{spec.prefix}.{field} ist ohne Artikel erforderlich",
-            field=f"{spec.prefix}.{field}",
+            "documents.price_required_without_item",
+            field=f"{spec.prefix}.{missing}",
+            name=f"{spec.prefix}.{missing}",
         )
     base = spec.item_price * spec.quantity
     factor = 1 + spec.tax_rate / HUNDRED
@@ -208,9 +226,10 @@ def regular_line(spec: LineSpec, currency: Currency) -> Amounts:
         off = spec.discount if gross else spec.discount / factor
     if off > base or spec.discount < 0:
         raise ValidationFailed(
-            f"{spec.prefix}.discount {spec.discount} must be between 0 and the line amount",
-            de=f"{spec.prefix}.discount muss zwischen 0 und dem Zeilenbetrag liegen",
+            "documents.discount_out_of_range",
             field=f"{spec.prefix}.discount",
+            name=f"{spec.prefix}.discount",
+            discount=spec.discount,
         )
     amounts = line_amounts(base - off, spec.item_price_type, spec.tax_rate, currency)
     return _signed(spec, Amounts(amounts.net, amounts.tax, amounts.total))
@@ -221,10 +240,10 @@ def total_line(spec: LineSpec, eligible_net: Decimal, currency: Currency) -> Amo
     if spec.discount_mode is DiscountMode.RATE:
         if eligible_net == 0:
             raise ValidationFailed(
-                f"{spec.prefix}: no regular line has the tax rate {spec.tax_rate} % this "
-                "total discount or surcharge applies to",
-                de=f"{spec.prefix}: keine Zeile hat den Steuersatz {spec.tax_rate} %",
+                "documents.no_line_with_tax_rate",
                 field=f"{spec.prefix}.taxClassEntry",
+                name=spec.prefix,
+                rate=spec.tax_rate,
             )
         amounts = line_amounts(
             eligible_net * spec.discount / HUNDRED, AmountType.NET, spec.tax_rate, currency
@@ -254,20 +273,13 @@ def _normalized(
 ) -> tuple[list[Amounts], Amounts]:
     """The client's totals are authoritative; their difference lands in the last counted line
     (seed 003 BizDoc.normalizeRoundingErrors)."""
-    _require(given_totals, TOTAL_FIELDS, "")
-    wanted = Amounts(*given_totals)  # type: ignore[arg-type]
+    wanted = Amounts(*_require(given_totals, TOTAL_FIELDS, ""))
     if wanted.net + wanted.tax != wanted.total:
-        raise ValidationFailed(
-            "totalAmount must be netAmount + taxAmount",
-            de="totalAmount muss netAmount + taxAmount sein",
-            field="totalAmount",
-        )
+        raise ValidationFailed("documents.total_amount_not_sum", field="totalAmount")
     for name, value in zip(TOTAL_FIELDS, wanted.values(), strict=True):
         if round_to_currency(value, currency) != value:
             raise ValidationFailed(
-                f"{name} {value} has too many decimals",
-                de=f"{name} {value} hat zu viele Nachkommastellen",
-                field=name,
+                "documents.total_too_many_decimals", field=name, name=name, value=value
             )
     last = max(i for i, spec in enumerate(specs) if spec.line_type.counted)
     adjusted = list(lines)

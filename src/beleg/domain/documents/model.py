@@ -5,7 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
+from beleg.domain.numbering.counters import DocumentType
 from beleg.domain.numbering.counters import parse_enum as parse_member
+
+# Invoices and credit memos are paid and booked; the other types are not.
+PAYABLE = (DocumentType.INVOICE, DocumentType.CREDIT_MEMO)
 
 
 class State(StrEnum):

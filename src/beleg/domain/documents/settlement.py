@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from beleg.domain.documents.lines import Amounts
+from beleg.domain.documents.model import REST_TYPES, HistoryType
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.tax import AmountType, line_amounts
 from beleg.money import Currency, Money, allocate
@@ -28,11 +29,26 @@ def check_payment(
 ) -> None:
     if amount <= 0 or (amount > remaining and not on_account):
         raise ValidationFailed(
-            f"amount {amount} must be more than 0 and at most the remaining {remaining} "
-            f"{currency.code} (restType ONACCOUNT keeps an overpayment as a credit)",
-            de=f"amount {amount} muss größer 0 und höchstens der offene Betrag {remaining} sein",
+            "documents.payment_amount_out_of_range",
             field="amount",
+            amount=amount,
+            remaining=remaining,
+            currency=currency.code,
         )
+
+
+def parse_rest_type(value: str | None) -> HistoryType | None:
+    """Seed 003 InvoicePaymentDto.restType: what to write off after a payment (None: none)."""
+    if not value:
+        return None
+    try:
+        rest: HistoryType | None = HistoryType(value)
+    except ValueError:
+        rest = None
+    if rest is None or rest not in REST_TYPES:
+        allowed = ", ".join(r.value for r in REST_TYPES)
+        raise ValidationFailed("documents.rest_type_invalid", field="restType", allowed=allowed)
+    return rest
 
 
 def line_remainders(
@@ -72,17 +88,17 @@ def correction_amounts(
     the line's remaining correctable amount."""
     if amount <= 0 or amount > available.remaining:
         raise ValidationFailed(
-            f"amount {amount} must be more than 0 and at most the remaining correctable "
-            f"amount {available.remaining}",
-            de=f"amount {amount} muss größer 0 und höchstens der korrigierbare Restbetrag "
-            f"{available.remaining} sein",
+            "documents.correction_amount_out_of_range",
             field="amount",
+            amount=amount,
+            remaining=available.remaining,
         )
     split = line_amounts(amount, AmountType.TOTAL, tax_rate, currency)
     if split.total != amount:
         raise ValidationFailed(
-            f"amount {amount} has more decimals than {currency.code} allows",
-            de=f"amount {amount} hat zu viele Nachkommastellen",
+            "documents.correction_amount_too_many_decimals",
             field="amount",
+            amount=amount,
+            currency=currency.code,
         )
     return Amounts(split.net, split.tax, split.total)

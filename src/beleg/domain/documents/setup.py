@@ -92,67 +92,51 @@ class LayoutSetup:
         return DocumentTexts(chosen.get("description", ""), chosen.get("footer", ""))
 
 
-DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
-    DocumentType.INVOICE: {
-        "de": {
-            "description": "Nachfolgend finden Sie die Detailaufstellung zur Rechnung.",
-            "footer": "Vielen Dank für Ihren Auftrag.",
-        },
-        "en": {
-            "description": "Please find the details of this invoice below.",
-            "footer": "Thank you for your order.",
-        },
-    },
-    DocumentType.CREDIT_MEMO: {
-        "de": {
-            "description": "Nachfolgend finden Sie die Detailaufstellung zur Gutschrift.",
-            "footer": "Der Betrag wird Ihnen gutgeschrieben.",
-        },
-        "en": {
-            "description": "Please find the details of this credit memo below.",
-            "footer": "The amount will be credited to you.",
-        },
-    },
-    DocumentType.DELIVERY_NOTE: {
-        "de": {
-            "description": "Wir liefern Ihnen folgende Positionen.",
-            "footer": "Bitte prüfen Sie die Lieferung auf Vollständigkeit.",
-        },
-        "en": {
-            "description": "We deliver the following items.",
-            "footer": "Please check the delivery for completeness.",
-        },
-    },
-    DocumentType.OFFER: {
-        "de": {
-            "description": "Gerne unterbreiten wir Ihnen folgendes Angebot.",
-            "footer": "Wir freuen uns auf Ihren Auftrag.",
-        },
-        "en": {
-            "description": "We are pleased to make you the following offer.",
-            "footer": "We look forward to your order.",
-        },
-    },
-    DocumentType.ORDER_CONFIRMATION: {
-        "de": {
-            "description": "Wir bestätigen Ihren Auftrag wie folgt.",
-            "footer": "Vielen Dank für Ihr Vertrauen.",
-        },
-        "en": {
-            "description": "We confirm your order as follows.",
-            "footer": "Thank you for your trust.",
-        },
-    },
+# The standard texts of a layout setup per document type: the message codes of its
+# description and its footer, rendered in German and English when a setup gets them.
+DEFAULT_TEXT_CODES: dict[DocumentType, tuple[str, str]] = {
+    DocumentType.INVOICE: ("documents.invoice_description", "documents.invoice_footer"),
+    DocumentType.CREDIT_MEMO: (
+        "documents.credit_memo_description",
+        "documents.credit_memo_footer",
+    ),
+    DocumentType.DELIVERY_NOTE: (
+        "documents.delivery_note_description",
+        "documents.delivery_note_footer",
+    ),
+    DocumentType.OFFER: ("documents.offer_description", "documents.offer_footer"),
+    DocumentType.ORDER_CONFIRMATION: (
+        "documents.order_confirmation_description",
+        "documents.order_confirmation_footer",
+    ),
 }
+DEFAULT_LAYOUT = "documents.default_layout"  # the message code of the standard layout's name
 
-DEFAULT_PAYMENT_TERMS = (  # (name, description, due days, dunning days, default)
-    ("14 Tage netto", "Zahlbar innerhalb von 14 Tagen ohne Abzug", 14, 14, True),
-    ("5 Tage", "Zahlbar innerhalb von 5 Tagen", 5, 5, False),
+
+@dataclass(frozen=True, slots=True)
+class PaymentTermDefault:
+    """A payment term a new tenant starts with; ``name`` and ``description`` are message
+    codes (the texts are German in a new tenant)."""
+
+    name: str
+    description: str
+    due_days: int
+    dunning_days: int
+    default_term: bool = False
+
+
+DEFAULT_PAYMENT_TERMS = (
+    PaymentTermDefault(
+        "documents.term_14_days", "documents.term_14_days_description", 14, 14, True
+    ),
+    PaymentTermDefault("documents.term_5_days", "documents.term_5_days_description", 5, 5),
 )
 
 
 @dataclass(frozen=True, slots=True)
 class DunningLevelDefault:
+    """A level of the dunning chain a new tenant starts with; the texts are message codes."""
+
     internal_name: str
     description: str
     document_subject: str
@@ -165,34 +149,32 @@ class DunningLevelDefault:
 
 DEFAULT_DUNNING_LEVELS = (  # a chain: each level's predecessor is the one before it
     DunningLevelDefault(
-        "1. Zahlungserinnerung",
-        "Freundliche Zahlungserinnerung",
-        "Zahlungserinnerung",
+        "documents.dunning_reminder",
+        "documents.dunning_reminder_description",
+        "documents.dunning_reminder_subject",
         Decimal("0.00"),
         14,
-        "Sicher haben Sie übersehen, dass folgende Rechnung noch offen ist.",
-        "Sollten Sie die Zahlung bereits veranlasst haben, betrachten Sie dieses Schreiben "
-        "bitte als gegenstandslos.",
+        "documents.dunning_reminder_line_text",
+        "documents.dunning_reminder_end_text",
         default_flag=True,
     ),
     DunningLevelDefault(
-        "1. Mahnung",
-        "Erste Mahnung mit Mahngebühr",
-        "1. Mahnung",
+        "documents.dunning_first",
+        "documents.dunning_first_description",
+        "documents.dunning_first_subject",
         Decimal("5.00"),
         14,
-        "Leider konnten wir zu folgender Rechnung noch keinen Zahlungseingang feststellen.",
-        "Bitte überweisen Sie den offenen Betrag samt Mahngebühr innerhalb von 14 Tagen.",
+        "documents.dunning_first_line_text",
+        "documents.dunning_first_end_text",
     ),
     DunningLevelDefault(
-        "2. Mahnung",
-        "Zweite Mahnung mit Mahngebühr",
-        "2. Mahnung",
+        "documents.dunning_second",
+        "documents.dunning_second_description",
+        "documents.dunning_second_subject",
         Decimal("10.00"),
         14,
-        "Trotz unserer Mahnung ist folgende Rechnung weiterhin offen.",
-        "Sollte der Betrag nicht binnen 14 Tagen eingehen, übergeben wir die Forderung "
-        "ohne weitere Ankündigung dem Inkasso.",
+        "documents.dunning_second_line_text",
+        "documents.dunning_second_end_text",
     ),
 )
 
@@ -216,9 +198,7 @@ def dunning_fee_account(chart: Chart) -> tuple[str, str]:
 def check_days(value: Any, field_name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
         raise ValidationFailed(
-            f"{field_name} must be a whole number from 0 to {MAX_DAYS}",
-            de=f"{field_name} muss eine ganze Zahl von 0 bis {MAX_DAYS} sein",
-            field=field_name,
+            "documents.days_out_of_range", field=field_name, name=field_name, max=MAX_DAYS
         )
     return value
 
@@ -227,9 +207,7 @@ def check_text(value: str | None, field_name: str, limit: int = MAX_DESCRIPTION)
     text = check_no_nul((value or "").strip(), field_name)
     if len(text) > limit:
         raise ValidationFailed(
-            f"{field_name} must have at most {limit} characters",
-            de=f"{field_name} darf höchstens {limit} Zeichen haben",
-            field=field_name,
+            "documents.text_too_long", field=field_name, name=field_name, limit=limit
         )
     return text
 
@@ -253,28 +231,30 @@ def check_texts(texts: Any) -> dict[str, dict[str, dict[str, str]]]:
     if texts is None:
         return {}
     if not isinstance(texts, dict):
-        raise ValidationFailed("texts must be an object keyed by document type", field="texts")
+        raise ValidationFailed("documents.texts_not_an_object", field="texts")
     result: dict[str, dict[str, dict[str, str]]] = {}
     for doc_type, by_language in texts.items():
         if doc_type not in DocumentType.__members__:
             raise ValidationFailed(
-                f"texts: {doc_type!r} is not a document type ({', '.join(DocumentType)})",
+                "documents.texts_unknown_document_type",
                 field=f"texts.{doc_type}",
+                doc_type=doc_type,
+                types=", ".join(DocumentType),
             )
         if not isinstance(by_language, dict):
             raise ValidationFailed(
-                "texts per language must be an object", field=f"texts.{doc_type}"
+                "documents.texts_per_language_not_an_object", field=f"texts.{doc_type}"
             )
         result[doc_type] = {}
         for language, parts in by_language.items():
             at = f"texts.{doc_type}.{language}"
             if language not in {lang.value for lang in Language} or not isinstance(parts, dict):
-                raise ValidationFailed(
-                    f"{at}: languages are de and en, each with description and footer", field=at
-                )
+                raise ValidationFailed("documents.texts_language_unknown", field=at, name=at)
             unknown = set(parts) - set(TEXT_KINDS)
             if unknown:
-                raise ValidationFailed(f"{at}: unknown text {sorted(unknown)[0]!r}", field=at)
+                raise ValidationFailed(
+                    "documents.texts_unknown_text", field=at, name=at, text=sorted(unknown)[0]
+                )
             result[doc_type][language] = {
                 kind: check_text(parts.get(kind), f"{at}.{kind}", MAX_TEXT) for kind in TEXT_KINDS
             }
@@ -286,16 +266,16 @@ def check_sender(sender: dict[str, Any]) -> dict[str, Any]:
     lines = sender.get("address_lines") or []
     if len(lines) > MAX_ADDRESS_LINES:
         raise ValidationFailed(
-            f"addressLines takes at most {MAX_ADDRESS_LINES} lines", field="sender.addressLines"
+            "documents.too_many_address_lines",
+            field="sender.addressLines",
+            max=MAX_ADDRESS_LINES,
         )
     iban = "".join((sender.get("iban") or "").split()).upper()
     if iban and not _valid_iban(iban):
-        raise ValidationFailed(
-            f"{iban} is not a valid IBAN", de=f"{iban} ist keine gültige IBAN", field="sender.iban"
-        )
+        raise ValidationFailed("documents.iban_invalid", field="sender.iban", iban=iban)
     bic = (sender.get("bic") or "").strip().upper()
     if bic and (len(bic) not in (8, 11) or not (bic.isascii() and bic.isalnum())):
-        raise ValidationFailed("bic must have 8 or 11 letters and digits", field="sender.bic")
+        raise ValidationFailed("documents.bic_invalid", field="sender.bic")
     return {
         "company_name": check_text(sender.get("company_name"), "sender.companyName", MAX_LINE)
         or None,

@@ -11,6 +11,7 @@ negative. Extensions beyond the seed: ``typeCode`` (UNTDID 1001), ``relatedDocum
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,13 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beleg.db.database import Database
+from beleg.db.documents.store import history_entry
 from beleg.db.tables import (
     sales_document_files,
     sales_document_history,
     sales_document_lines,
     sales_documents,
 )
+from beleg.domain.documents.records import HistoryEntry
 from beleg.domain.errors import NotFound
+from beleg.money import has_at_most_places, round_to_places
 
 PAYABLE = ("INVOICE", "CREDIT_MEMO")
 WITH_TERM = ("INVOICE", "OFFER", "ORDER_CONFIRMATION")
@@ -54,8 +58,10 @@ def at_least_two(value: Decimal | None) -> Decimal | None:
     """Quantities and prices stored with 5 decimals, shown with 2 unless more are used."""
     if value is None:
         return None
-    trimmed = trim(value)
-    return trimmed if -trimmed.as_tuple().exponent > 2 else value.quantize(Decimal("0.01"))  # type: ignore[operator]
+    trimmed = value.normalize()
+    if has_at_most_places(trimmed, 2):
+        return round_to_places(value, 2)  # exact: no digit beyond the second is set
+    return trim(value)
 
 
 def document_dto(session: Session, row: Any) -> dict[str, Any]:
@@ -70,7 +76,7 @@ def document_dto(session: Session, row: Any) -> dict[str, Any]:
     return render(row, lines)
 
 
-def render(row: Any, lines: list[Any]) -> dict[str, Any]:
+def render(row: Any, lines: Sequence[Any]) -> dict[str, Any]:
     fields: dict[str, Any] = row.fields
     payable = row.doc_type in PAYABLE
     sign = Decimal(-1) if row.doc_type == "INVOICE" and row.sign < 0 else Decimal(1)
@@ -200,9 +206,7 @@ def _row(session: Session, tenant_id: uuid.UUID, doc_type: str, number: str) -> 
     ).one_or_none()
     if row is None:
         raise NotFound(
-            f"{doc_type.lower()} {number} does not exist",
-            de="Beleg nicht gefunden.",
-            field="number",
+            "documents.document_not_found", field="number", kind=doc_type.lower(), number=number
         )
     return row
 
@@ -279,29 +283,29 @@ def history(
             )
             .order_by(sales_document_history.c.position)
         ).all()
-        return [history_dto(e) for e in entries]
+        return [history_dto(history_entry(e)) for e in entries]
 
 
-def history_dto(entry: Any) -> dict[str, Any]:
-    get = entry.get if isinstance(entry, dict) else entry._mapping.get
+def history_dto(entry: HistoryEntry) -> dict[str, Any]:
+    """PaymentHistoryDto of one history entry."""
     out: dict[str, Any] = {
-        "id": str(get("id")),
-        "date": get("entry_date"),
-        "type": get("entry_type"),
+        "id": str(entry.id),
+        "date": entry.entry_date,
+        "type": entry.entry_type.value,
     }
-    if get("note"):
-        out["note"] = get("note")
-    out.update({"amount": get("amount"), "cancelled": get("cancelled")})
-    if get("paying_account"):
-        out["payingAccount"] = get("paying_account")
-    if get("cancellation_of_payment") is not None:
-        out["cancellationOfPayment"] = get("cancellation_of_payment")
-    if get("receipt_no"):
+    if entry.note:
+        out["note"] = entry.note
+    out.update({"amount": entry.amount, "cancelled": entry.cancelled})
+    if entry.paying_account:
+        out["payingAccount"] = entry.paying_account
+    if entry.cancellation_of_payment is not None:
+        out["cancellationOfPayment"] = entry.cancellation_of_payment
+    if entry.receipt_no:
         out.update(
             {
-                "cashRegisterId": get("cash_register_no"),
-                "receiptId": get("receipt_no"),
-                "receiptQrCode": get("receipt_qr"),
+                "cashRegisterId": entry.cash_register_no,
+                "receiptId": entry.receipt_no,
+                "receiptQrCode": entry.receipt_qr,
             }
         )
     return out

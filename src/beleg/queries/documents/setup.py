@@ -156,7 +156,7 @@ def dunning_level_dtos(
 # --- the Billing API (/v2) -------------------------------------------------------------
 
 
-def payment_term_item(row: Mapping[str, Any]) -> dict[str, Any]:
+def payment_term_item(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "name": row["name"],
@@ -170,7 +170,7 @@ def payment_term_item(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def layout_setup_item(row: Mapping[str, Any]) -> dict[str, Any]:
+def layout_setup_item(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "description": row["description"],
@@ -234,20 +234,24 @@ def layout_setup_list(tenant_id: uuid.UUID) -> ListSpec:
 
 
 def _get(
-    db: Database, table: Any, tenant_id: uuid.UUID, item_id: uuid.UUID, label: str
-) -> Mapping[str, Any]:
+    db: Database, table: Any, tenant_id: uuid.UUID, item_id: uuid.UUID
+) -> Mapping[Any, Any] | None:
     with db.reader() as session:
         row = session.execute(
             select(table).where(table.c.tenant_id == tenant_id, table.c.id == item_id)
         ).one_or_none()
-    if row is None:
-        raise NotFound(f"{label} {item_id} does not exist", field="id")
-    return row._mapping
+    return None if row is None else row._mapping
 
 
 def get_payment_term(*, db: Database, tenant_id: uuid.UUID, term_id: uuid.UUID) -> dict[str, Any]:
-    return payment_term_item(_get(db, payment_terms, tenant_id, term_id, "payment term"))
+    row = _get(db, payment_terms, tenant_id, term_id)
+    if row is None:
+        raise NotFound("documents.payment_term_id_not_found", field="id", id=term_id)
+    return payment_term_item(row)
 
 
 def get_layout_setup(*, db: Database, tenant_id: uuid.UUID, setup_id: uuid.UUID) -> dict[str, Any]:
-    return layout_setup_item(_get(db, layout_setups, tenant_id, setup_id, "layout setup"))
+    row = _get(db, layout_setups, tenant_id, setup_id)
+    if row is None:
+        raise NotFound("documents.layout_setup_id_not_found", field="id", id=setup_id)
+    return layout_setup_item(row)

@@ -67,7 +67,5 @@ def get_template(
             )
         ).one_or_none()
     if row is None:
-        raise NotFound(
-            f"template {template_id} does not exist", de="Vorlage nicht gefunden.", field="template"
-        )
+        raise NotFound("documents.template_not_found", field="template", id=template_id)
     return template_dto(row)

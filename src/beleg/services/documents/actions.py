@@ -13,47 +13,43 @@ Deposit invoices a cancelled invoice had settled become open for settlement agai
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
-
+from beleg import messages
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.documents import store
 from beleg.db.ledger import load_books
 from beleg.db.outbox import enqueue
-from beleg.db.tables import sales_documents
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.documents.model import CancelType, HistoryType, LineType, State, TypeCode
+from beleg.domain.documents.records import (
+    SalesDocument,
+    check_completion_state,
+    completed,
+    require_issued,
+    snapshot,
+)
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType
 from beleg.services.documents.bookings import reverse
-from beleg.services.documents.create import ENTITY, DocumentInput, Links, create_in, snapshot
-from beleg.services.documents.lines import DocLineInput
-from beleg.services.documents.store import (
-    Doc,
-    add_history,
-    load_doc,
-    require_issued,
-    save_doc,
-    save_payment_state,
-)
+from beleg.services.documents.copies import copied_lines, document_input, related_texts
+from beleg.services.documents.create import ENTITY, Links, create_in
+from beleg.services.documents.history import add_entry, save_payment_state
 
-COMPLETION_STATES = {
-    DocumentType.OFFER: ("ACCEPTED", "REJECTED"),
-    DocumentType.ORDER_CONFIRMATION: ("IN_PROGRESS", "DONE"),
-    DocumentType.DELIVERY_NOTE: ("IN_PREPARATION", "DELIVERED"),
+CONVERSIONS = {
+    DocumentType.OFFER: (DocumentType.ORDER_CONFIRMATION, DocumentType.INVOICE),
+    DocumentType.ORDER_CONFIRMATION: (DocumentType.DELIVERY_NOTE, DocumentType.INVOICE),
+    DocumentType.DELIVERY_NOTE: (DocumentType.INVOICE,),
 }
-FINAL_COMPLETION = {
-    DocumentType.OFFER: ("ACCEPTED", "REJECTED"),
-    DocumentType.ORDER_CONFIRMATION: ("DONE",),
-    DocumentType.DELIVERY_NOTE: ("DELIVERED",),
-}
+REVERSAL_LANGUAGE = "de"  # the description of a reversal journal ("Storno R 2026 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,78 +71,43 @@ def cancel_document(
     number: str,
     data: CancelInput,
     clock: Clock,
-) -> tuple[Doc, str | None]:
+) -> tuple[SalesDocument, str | None]:
     """Cancel; returns the document and the number of the document created for it."""
     kind = _cancel_type(doc_type, data.cancel_type)
     with db.transaction() as session:
         books = load_books(session, tenant_id)
-        doc = load_doc(session, tenant_id, doc_type, number)
+        doc = store.load_document(session, tenant_id, doc_type, number)
         require_issued(doc)
         before = snapshot(doc)
         if doc.active_payments():
-            raise Conflict(
-                "the document has payments; cancel them first",
-                de="Der Beleg hat Zahlungen; zuerst die Zahlungen stornieren",
-                field="number",
-            )
+            raise Conflict("documents.has_payments", field="number")
         new_number = None
         if kind is CancelType.CANCELLATION:
-            journal = reverse(
-                session,
-                books,
-                doc.row["journal_id"],
-                day=data.day,
-                reason=f"Storno {number}",
-                actor=actor,
-                clock=clock,
-            )
-            if journal is not None:
-                add_history(
-                    session,
-                    doc,
-                    entry_type=HistoryType.CANCELLED,
-                    entry_date=data.day,
-                    amount=doc.row["total"],
-                    clock=clock,
-                    is_payment=False,
-                    journal_id=journal,
-                    cancellation_of_payment=False,
-                )
+            doc = _reversed(session, books, doc, day=data.day, actor=actor, clock=clock)
         else:
-            new_number = _counter_document(session, actor, doc, kind=kind, data=data, clock=clock)
-        doc.row.update(state=State.CANCELLED.value, cancelled_date=data.day)
-        save_doc(session, doc, "state", "cancelled_date")
-        save_payment_state(session, doc, day=None, clock=clock)
-        _release_deposits(session, doc)
-        record_change(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.UPDATE,
-            entity_type=ENTITY,
-            entity_id=doc.id,
-            before=before,
-            after=snapshot(doc),
-            clock=clock,
-        )
+            doc, new_number = _counter_document(
+                session, actor, tenant_id, doc, kind=kind, data=data, clock=clock
+            )
+        doc = replace(doc, state=State.CANCELLED, cancelled_date=data.day)
+        store.save_cancellation(session, tenant_id, doc)
+        doc = save_payment_state(session, tenant_id=tenant_id, doc=doc, day=None, clock=clock)
+        store.release_deposits(session, tenant_id, doc.id)
+        _changed(session, actor, tenant_id, before=before, doc=doc, clock=clock)
+        payload = {
+            "id": str(doc.id),
+            "type": doc_type.value,
+            "number": number,
+            "newDocumentNumber": new_number,
+        }
         enqueue(
-            session,
-            tenant_id=tenant_id,
-            topic="document.cancelled",
-            clock=clock,
-            payload={
-                "id": str(doc.id),
-                "type": doc_type.value,
-                "number": number,
-                "newDocumentNumber": new_number,
-            },
+            session, tenant_id=tenant_id, topic="document.cancelled", clock=clock, payload=payload
         )
         return doc, new_number
 
 
 def _cancel_type(doc_type: DocumentType, value: str | None) -> CancelType:
     try:
-        kind = CancelType(value or CancelType.CANCELLATION.value)
+        kind: CancelType | None = CancelType(value or CancelType.CANCELLATION.value)
     except ValueError:
         kind = None
     if kind is None or (
@@ -157,124 +118,145 @@ def _cancel_type(doc_type: DocumentType, value: str | None) -> CancelType:
             if doc_type is DocumentType.INVOICE
             else CancelType.CANCELLATION.value
         )
-        raise ValidationFailed(
-            f"cancelType must be {allowed}",
-            de=f"cancelType muss {allowed} sein",
-            field="cancelType",
-        )
+        raise ValidationFailed("documents.cancel_type_invalid", field="cancelType", allowed=allowed)
     return kind
 
 
-def _counter_document(
-    session: Session, actor: Actor, doc: Doc, *, kind: CancelType, data: CancelInput, clock: Clock
-) -> str:
-    """Issue the credit memo or negative invoice that cancels ``doc`` and settle both."""
-    credit = kind is CancelType.CANCELLATION_CREDIT_MEMO
-    target = DocumentType.CREDIT_MEMO if credit else DocumentType.INVOICE
-    row = doc.row
-    fields = row["fields"]
-    lines = copied_lines(doc, LineType.CREDIT_MEMO if credit else None, counted_only=True)
-    new = create_in(
+def _reversed(
+    session: Session,
+    books: TenantBooks,
+    doc: SalesDocument,
+    *,
+    day: date,
+    actor: Actor,
+    clock: Clock,
+) -> SalesDocument:
+    """``doc`` with its journal reversed (DE) and the CANCELLED entry recording it."""
+    reason = messages.text("documents.reversal_text", REVERSAL_LANGUAGE, number=doc.number)
+    journal = reverse(
         session,
+        books=books,
+        journal_id=doc.journal_id,
+        day=day,
+        reason=reason,
         actor=actor,
-        tenant_id=row["tenant_id"],
         clock=clock,
-        data=DocumentInput(
-            doc_type=target,
-            state=State.FINALIZED.value,
-            doc_date=data.day,
-            lines=lines,
-            customer=str(row["customer_id"]) if row["customer_id"] else None,
-            customer_name=row["customer_name"],
-            address_info=fields.get("addressInfo") or None,
-            currency=row["currency"],
-            currency_rate=row["currency_rate"],
-            totals=(row["net"], row["tax"], row["total"]),
-            normalize=True,
-            layout_setup=data.layout_setup,
-            sequence_group=data.sequence_group,
-            texts={
-                "referenceText": row["number"],
-                "relatedDocument": row["number"],
-                "relatedDocumentDate": row["doc_date"].isoformat(),
-            },
-        ),
-        links=Links(
-            sign=-1,
-            related_id=doc.id,
-            type_code=TypeCode.CREDIT_NOTE if credit else TypeCode.INVOICE,
-        ),
+    )
+    if journal is None:
+        return doc
+    return add_entry(
+        session,
+        tenant_id=books.tenant_id,
+        doc=doc,
+        entry_type=HistoryType.CANCELLED,
+        entry_date=day,
+        amount=doc.total,
+        clock=clock,
+        is_payment=False,
+        journal_id=journal,
+        cancellation_of_payment=False,
+    )
+
+
+def _counter_document(
+    session: Session,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    doc: SalesDocument,
+    *,
+    kind: CancelType,
+    data: CancelInput,
+    clock: Clock,
+) -> tuple[SalesDocument, str | None]:
+    """Issue the credit memo or negative invoice that cancels ``doc`` and settle both;
+    returns ``doc`` settled and the new document's number."""
+    credit = kind is CancelType.CANCELLATION_CREDIT_MEMO
+    base = document_input(
+        doc,
+        target=DocumentType.CREDIT_MEMO if credit else DocumentType.INVOICE,
+        day=data.day,
+        lines=copied_lines(doc, LineType.CREDIT_MEMO if credit else None, counted_only=True),
+    )
+    counter = replace(
+        base,
+        state=State.FINALIZED.value,
+        totals=(doc.net, doc.tax, doc.total),
+        normalize=True,
+        layout_setup=data.layout_setup,
+        sequence_group=data.sequence_group,
+        texts=related_texts(doc),
+    )
+    links = Links(
+        sign=-1, related_id=doc.id, type_code=TypeCode.CREDIT_NOTE if credit else TypeCode.INVOICE
+    )
+    new = create_in(
+        session, actor=actor, tenant_id=tenant_id, clock=clock, data=counter, links=links
     )
     entry = (
         HistoryType.CREDIT_FOR_INVOICE if credit else HistoryType.CANCELLATION_INVOICE_FOR_INVOICE
     )
-    add_history(
-        session,
-        doc,
-        entry_type=entry,
-        entry_date=data.day,
-        amount=row["remaining"],
-        clock=clock,
-        counterpart_id=new.id,
+    doc, new = _settle_each_other(
+        session, tenant_id, doc, new, entry=entry, day=data.day, clock=clock
     )
-    add_history(
+    return doc, new.number
+
+
+def _settle_each_other(
+    session: Session,
+    tenant_id: uuid.UUID,
+    doc: SalesDocument,
+    counter: SalesDocument,
+    *,
+    entry: HistoryType,
+    day: date,
+    clock: Clock,
+) -> tuple[SalesDocument, SalesDocument]:
+    """``doc``'s remainder and ``counter``'s total settle each other (both get ``entry``)."""
+    doc = add_entry(
         session,
-        new,
+        tenant_id=tenant_id,
+        doc=doc,
         entry_type=entry,
-        entry_date=data.day,
-        amount=new.row["total"],
+        entry_date=day,
+        amount=doc.remaining,
+        clock=clock,
+        counterpart_id=counter.id,
+    )
+    counter = add_entry(
+        session,
+        tenant_id=tenant_id,
+        doc=counter,
+        entry_type=entry,
+        entry_date=day,
+        amount=counter.total,
         clock=clock,
         counterpart_id=doc.id,
     )
-    save_payment_state(session, new, day=data.day, clock=clock)
-    return new.row["number"]
+    counter = save_payment_state(session, tenant_id=tenant_id, doc=counter, day=day, clock=clock)
+    return doc, counter
 
 
-def copied_lines(doc: Doc, as_type: LineType | None, *, counted_only: bool) -> list[DocLineInput]:
-    """The document's lines as input for another document (seed 003 §3.4: credit-memo and
-    prepayment lines are not copied to other types; optional offer lines are dropped when
-    ``counted_only``). ``as_type`` retypes regular lines (credit memos: CREDIT_MEMO)."""
-    out = []
-    for line in doc.lines:
-        kind = LineType(line["line_type"])
-        if counted_only and not kind.counted:
-            continue
-        if as_type is None and not kind.copied and doc.doc_type is not DocumentType.INVOICE:
-            continue
-        texts = line["fields"]
-        new_type = as_type if as_type is not None and kind is LineType.LINE else kind
-        out.append(
-            DocLineInput(
-                amount=line["quantity"],
-                net_price=line["net"],
-                tax_price=line["tax"],
-                total_price=line["total"],
-                name=texts.get("name"),
-                description=texts.get("description"),
-                line_type=new_type.value,
-                item_price=line["item_price"],
-                item_price_type=line["item_price_type"],
-                unit_of_measure=texts.get("unitOfMeasure"),
-                discount=line["discount"],
-                discount_mode=line["discount_mode"],
-                item_number=texts.get("itemNumber"),
-                item=str(line["item_id"]) if line["item_id"] else None,
-                item_defaulting=False,
-                account=line["account"],
-                tax_class_entry=line["tax_entry"],
-            )
-        )
-    return out
-
-
-def _release_deposits(session: Session, doc: Doc) -> None:
-    session.execute(
-        update(sales_documents)
-        .where(
-            sales_documents.c.tenant_id == doc.row["tenant_id"],
-            sales_documents.c.deposit_settled_by == doc.id,
-        )
-        .values(deposit_settled_by=None)
+def _changed(
+    session: Session,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    *,
+    before: dict[str, Any],
+    doc: SalesDocument,
+    clock: Clock,
+    **extra: Any,
+) -> None:
+    """The audit entry of a change to ``doc`` (``extra``: fields beyond its snapshot)."""
+    record_change(
+        session,
+        actor=actor,
+        tenant_id=tenant_id,
+        action=AuditAction.UPDATE,
+        entity_type=ENTITY,
+        entity_id=doc.id,
+        before=before,
+        after={**snapshot(doc), **extra},
+        clock=clock,
     )
 
 
@@ -288,62 +270,35 @@ def complete_document(
     completion_state: str | None,
     day: date,
     clock: Clock,
-) -> Doc:
+) -> SalesDocument:
     """Seed 003 BusinessDocumentCompletionDto: offers ACCEPTED/REJECTED (open offers only),
     order confirmations IN_PROGRESS/DONE, delivery notes IN_PREPARATION/DELIVERED (until
     delivered)."""
-    allowed = COMPLETION_STATES[doc_type]
-    if completion_state not in allowed:
-        raise ValidationFailed(
-            f"completionState must be {' or '.join(allowed)}",
-            de=f"completionState muss {' oder '.join(allowed)} sein",
-            field="completionState",
-        )
+    state = check_completion_state(doc_type, completion_state)
     with db.transaction() as session:
-        doc = load_doc(session, tenant_id, doc_type, number)
-        require_issued(doc)
-        if doc.row["completion_state"] in FINAL_COMPLETION[doc_type]:
-            raise Conflict(
-                f"the document is already {doc.row['completion_state']}",
-                de=f"Der Beleg ist bereits {doc.row['completion_state']}",
-                field="completionState",
-            )
+        doc = store.load_document(session, tenant_id, doc_type, number)
         before = snapshot(doc)
-        doc.row.update(
-            completion_state=completion_state, completion_date=day, updated_at=clock.now()
-        )
-        save_doc(session, doc, "completion_state", "completion_date", "updated_at")
-        record_change(
+        doc = completed(doc, state, day=day, now=clock.now())
+        store.save_completion(session, tenant_id, doc)
+        _changed(
             session,
-            actor=actor,
-            tenant_id=tenant_id,
-            action=AuditAction.UPDATE,
-            entity_type=ENTITY,
-            entity_id=doc.id,
+            actor,
+            tenant_id,
             before=before,
-            after={**snapshot(doc), "completionState": completion_state},
+            doc=doc,
             clock=clock,
+            completionState=completion_state,
         )
+        payload = {
+            "id": str(doc.id),
+            "type": doc_type.value,
+            "number": number,
+            "completionState": completion_state,
+        }
         enqueue(
-            session,
-            tenant_id=tenant_id,
-            topic="document.completed",
-            clock=clock,
-            payload={
-                "id": str(doc.id),
-                "type": doc_type.value,
-                "number": number,
-                "completionState": completion_state,
-            },
+            session, tenant_id=tenant_id, topic="document.completed", clock=clock, payload=payload
         )
         return doc
-
-
-CONVERSIONS = {
-    DocumentType.OFFER: (DocumentType.ORDER_CONFIRMATION, DocumentType.INVOICE),
-    DocumentType.ORDER_CONFIRMATION: (DocumentType.DELIVERY_NOTE, DocumentType.INVOICE),
-    DocumentType.DELIVERY_NOTE: (DocumentType.INVOICE,),
-}
 
 
 def convert_document(
@@ -357,46 +312,31 @@ def convert_document(
     state: str | None,
     day: date,
     clock: Clock,
-) -> Doc:
+) -> SalesDocument:
     """A new document of ``target`` type with this one's customer and lines (offer -> order
     confirmation -> delivery note -> invoice); the source keeps a link to it."""
     allowed = CONVERSIONS.get(doc_type, ())
     try:
-        target_type = DocumentType(target or "")
+        target_type: DocumentType | None = DocumentType(target or "")
     except ValueError:
         target_type = None
-    if target_type not in allowed:
+    if target_type is None or target_type not in allowed:
         names = ", ".join(t.value for t in allowed) or "nothing"
-        raise ValidationFailed(
-            f"targetType must be {names}", de=f"targetType muss {names} sein", field="targetType"
-        )
+        raise ValidationFailed("documents.target_type_invalid", field="targetType", names=names)
     with db.transaction() as session:
-        source = load_doc(session, tenant_id, doc_type, number)
+        source = store.load_document(session, tenant_id, doc_type, number)
         require_issued(source)
-        row = source.row
         lines = copied_lines(source, None, counted_only=True)
-        totals = tuple(
+        net, tax, total = (
             sum((getattr(ln, k) for ln in lines), Decimal(0))
             for k in ("net_price", "tax_price", "total_price")
         )
-        fields: dict[str, Any] = row["fields"]
+        data = document_input(source, target=target_type, day=day, lines=lines)
         return create_in(
             session,
             actor=actor,
             tenant_id=tenant_id,
             clock=clock,
             links=Links(source_id=source.id),
-            data=DocumentInput(
-                doc_type=target_type,
-                state=state,
-                doc_date=day,
-                lines=lines,
-                customer=str(row["customer_id"]) if row["customer_id"] else None,
-                customer_name=row["customer_name"],
-                address_info=fields.get("addressInfo") or None,
-                currency=row["currency"],
-                currency_rate=row["currency_rate"],
-                totals=totals,
-                texts={"referenceText": row["number"]},
-            ),
+            data=replace(data, state=state, totals=(net, tax, total)),
         )

@@ -1,5 +1,6 @@
 """Ledger bookings of sales invoices and credit memos, by the tenant's mode (seed 003 §3.3
-rules applied to §3.4 documents; rules in ``domain.documents.booking``).
+rules applied to §3.4 documents; rules in ``domain.documents.booking``). Steps that run in
+the caller's transaction.
 
 - DE (double entry): issuing books the document against its unpaid account (the customer's
   contra account or receivables) in an income journal; a payment is a rebook to the payment
@@ -17,20 +18,21 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
-
+from beleg import messages
 from beleg.clock import Clock
-from beleg.db.accounting import component_sums
+from beleg.db import Session
+from beleg.db.ledger import posting_sums
 from beleg.domain.accounting import rules_de, rules_ea
-from beleg.domain.accounting.components import Side
+from beleg.domain.accounting.components import Key, Side
 from beleg.domain.accounting.rules import Booked
-from beleg.domain.documents.booking import BookableLine, document_side, oriented
-from beleg.domain.documents.model import HistoryType, LineType
+from beleg.domain.documents.booking import oriented, sales_document_side
+from beleg.domain.documents.model import HistoryType
+from beleg.domain.documents.records import SalesDocument
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
+from beleg.domain.numbering.counters import DocumentType
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import round_to_currency
-from beleg.services.documents.store import PAYABLE, Doc
 from beleg.services.ledger.posting import post_journals, reversal_of
 
 WRITE_OFF_RULE = {
@@ -38,45 +40,36 @@ WRITE_OFF_RULE = {
     HistoryType.CORRECTION: "DISCOUNT",
     HistoryType.UNCOLLECTABLE: "IRRECOVERABLE",
 }
-
-
-def side_of(books: TenantBooks, doc: Doc) -> Side:
-    lines = [
-        BookableLine(
-            ln["line_no"] - 1, ln["account"], ln["tax_entry"], ln["tax_rate"], ln["net"], ln["tax"]
-        )
-        for ln in doc.lines
-        if LineType(ln["line_type"]).counted
-    ]
-    return document_side(lines, books.chart, doc.currency)
-
-
-def books_ledger(doc: Doc) -> bool:
-    return doc.doc_type in PAYABLE
+# The description of a document's journals: the message code per type, rendered in English
+# (journal descriptions have always been English).
+JOURNAL_TEXTS = {
+    DocumentType.INVOICE: "documents.invoice_journal",
+    DocumentType.CREDIT_MEMO: "documents.credit_memo_journal",
+}
 
 
 def book_issue(
-    session: Session, books: TenantBooks, doc: Doc, *, actor: Actor, clock: Clock
+    session: Session, *, books: TenantBooks, doc: SalesDocument, actor: Actor, clock: Clock
 ) -> uuid.UUID | None:
-    """DE: the document against its unpaid account; EA: nothing (cash basis)."""
-    if books.mode is not AccountingMode.DE or not books_ledger(doc):
+    """DE: the document against its unpaid account; EA: nothing (cash basis). Returns the
+    journal's id, if one was posted."""
+    if books.mode is not AccountingMode.DE or not doc.payable:
         return None
-    row = doc.row
     booked = rules_de.initial(
-        side_of(books, doc),
-        counter_account=row["unpaid_account"],
-        booking_date=row["doc_date"],
-        rate=row["currency_rate"],
+        sales_document_side(doc, books.chart),
+        counter_account=doc.unpaid_account or books.chart.receivables,
+        booking_date=doc.doc_date,
+        rate=doc.currency_rate,
         description=_text(doc),
     )
-    return _post(session, books, oriented(booked, row["sign"]), actor=actor, clock=clock)
+    return _post(session, books, oriented(booked, doc.sign), actor=actor, clock=clock)
 
 
 def book_payment(
     session: Session,
-    books: TenantBooks,
-    doc: Doc,
     *,
+    books: TenantBooks,
+    doc: SalesDocument,
     amount: Decimal,
     account: str,
     day: date,
@@ -85,14 +78,13 @@ def book_payment(
     clock: Clock,
 ) -> uuid.UUID:
     """The journal of one payment (an ONACCOUNT excess included in DE)."""
-    row = doc.row
-    side = side_of(books, doc)
+    side = sales_document_side(doc, books.chart)
     main = round_to_currency(amount * rate, books.main)
     if books.mode is AccountingMode.DE:
         booked = rules_de.payment(
             side,
             amount=amount,
-            unpaid_account=row["unpaid_account"],
+            unpaid_account=doc.unpaid_account or books.chart.receivables,
             payment_account=account,
             booking_date=day,
             rate=rate,
@@ -111,47 +103,47 @@ def book_payment(
             main_total=main,
             description=_text(doc),
         )
-    return _post(session, books, oriented(booked, row["sign"]), actor=actor, clock=clock)
+    return _post(session, books, oriented(booked, doc.sign), actor=actor, clock=clock)
 
 
 def book_write_off(
     session: Session,
-    books: TenantBooks,
-    doc: Doc,
     *,
+    books: TenantBooks,
+    doc: SalesDocument,
     rest_type: HistoryType,
     remaining: Decimal,
     day: date,
     actor: Actor,
     clock: Clock,
 ) -> uuid.UUID | None:
+    """DE: the journal writing off ``remaining`` (DISCOUNT, CORRECTION, UNCOLLECTABLE)."""
     rule = WRITE_OFF_RULE.get(rest_type)
     if books.mode is not AccountingMode.DE or rule is None or remaining <= 0:
         return None
-    row = doc.row
     booked = rules_de.rest_payment(
-        side_of(books, doc),
+        sales_document_side(doc, books.chart),
         rest_type=rule,
         remaining=remaining,
-        unpaid_account=row["unpaid_account"],
+        unpaid_account=doc.unpaid_account or books.chart.receivables,
         booking_date=day,
-        rate=row["currency_rate"],
+        rate=doc.currency_rate,
         description=_text(doc),
     )
-    return _post(session, books, oriented(booked, row["sign"]), actor=actor, clock=clock)
+    return _post(session, books, oriented(booked, doc.sign), actor=actor, clock=clock)
 
 
 def reverse(
     session: Session,
+    *,
     books: TenantBooks,
     journal_id: uuid.UUID | None,
-    *,
     day: date,
     reason: str,
     actor: Actor,
     clock: Clock,
 ) -> uuid.UUID | None:
-    """Post the cancellation of ``journal_id`` (if there is one)."""
+    """Post the cancellation of ``journal_id`` (if there is one); returns its id."""
     if journal_id is None:
         return None
     draft = reversal_of(
@@ -179,13 +171,17 @@ def _post(
     )[0].id
 
 
-def _booked_so_far(session: Session, books: TenantBooks, doc: Doc, side: Side) -> dict:
+def _booked_so_far(
+    session: Session, books: TenantBooks, doc: SalesDocument, side: Side
+) -> dict[Key, Decimal]:
     """EA: what the standing payment journals booked on the income side, in the orientation
     of an invoice (a credit memo's journals are mirrored back)."""
-    journal_ids = [h["journal_id"] for h in doc.active_payments() if h["journal_id"]]
-    sums = component_sums(session, books.tenant_id, journal_ids, side.component_keys())
-    return {key: amount * doc.row["sign"] for key, amount in sums.items()}
+    journal_ids = [h.journal_id for h in doc.active_payments() if h.journal_id]
+    keys = side.component_keys()
+    sums = posting_sums(session, books.tenant_id, journal_ids)
+    return {key: amount * doc.sign for key, amount in sums.items() if key in keys}
 
 
-def _text(doc: Doc) -> str:
-    return f"{doc.doc_type.value.replace('_', ' ').title()} {doc.row['number'] or ''}".strip()
+def _text(doc: SalesDocument) -> str:
+    code = JOURNAL_TEXTS[doc.doc_type]
+    return messages.text(code, messages.ENGLISH, number=doc.number or "").strip()

@@ -14,30 +14,29 @@ get a CREDIT_FOR_INVOICE entry); otherwise the credit memo stays open to be paid
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy.orm import Session
-
+from beleg import messages
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db.database import Database
+from beleg.db.documents import store
 from beleg.domain.documents.lines import Amounts
 from beleg.domain.documents.model import HistoryType, LineType, State, TypeCode
+from beleg.domain.documents.records import DocumentLine, SalesDocument, require_issued
 from beleg.domain.documents.settlement import Correctable, correctable, correction_amounts
 from beleg.domain.errors import NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.numbering.counters import DocumentType
-from beleg.services.documents.create import DocumentInput, Links, create_in
+from beleg.services.documents.copies import document_input, related_texts
+from beleg.services.documents.create import Links, create_in
+from beleg.services.documents.history import add_entry, save_payment_state
 from beleg.services.documents.lines import DocLineInput
-from beleg.services.documents.store import (
-    Doc,
-    add_history,
-    load_doc,
-    require_issued,
-    save_payment_state,
-)
+
+CORRECTED = (LineType.LINE, LineType.DUNNING_FEE)  # the line types a correction credits
+LINE_NAME_LANGUAGE = "de"  # the name of a correction line without one ("Korrektur Zeile 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,34 +51,30 @@ class CorrectionInput:
 def correctable_amount(
     *, db: Database, tenant_id: uuid.UUID, number: str, line_no: int
 ) -> tuple[Correctable, str]:
-    """(amounts, currency) of one line of an issued invoice."""
+    """(amounts, currency code) of one line of an issued invoice."""
     with db.reader() as session:
-        doc = load_doc(session, tenant_id, DocumentType.INVOICE, number, lock=False)
-        return _available(doc, line_no), doc.row["currency"]
+        doc = store.load_document(session, tenant_id, DocumentType.INVOICE, number, lock=False)
+        return _available(doc, line_no), doc.currency.code
 
 
-def _available(doc: Doc, line_no: int) -> Correctable:
+def _available(doc: SalesDocument, line_no: int) -> Correctable:
     line = _line(doc, line_no)
     corrected = sum(
         (
-            h["amount"]
+            h.amount
             for h in doc.history
-            if h["entry_type"] == HistoryType.CORRECTION
-            and h["line_no"] == line_no
-            and not h["cancelled"]
+            if h.entry_type is HistoryType.CORRECTION and h.line_no == line_no and not h.cancelled
         ),
         Decimal(0),
     )
-    return correctable(line["total"], corrected)
+    return correctable(line.total, corrected)
 
 
-def _line(doc: Doc, line_no: int) -> dict[str, Any]:
-    line = next((ln for ln in doc.lines if ln["line_no"] == line_no), None)
-    if line is None or LineType(line["line_type"]) not in (LineType.LINE, LineType.DUNNING_FEE):
+def _line(doc: SalesDocument, line_no: int) -> DocumentLine:
+    line = doc.line(line_no)
+    if line is None or line.line_type not in CORRECTED:
         raise NotFound(
-            f"invoice {doc.row['number']} has no correctable line {line_no}",
-            de=f"Zeile {line_no} nicht gefunden.",
-            field="line",
+            "documents.line_not_correctable", field="line", number=doc.number, line=line_no
         )
     return line
 
@@ -95,32 +90,33 @@ def correct_line(
     clock: Clock,
 ) -> uuid.UUID:
     """Issue the credit memo of a correction; returns its id."""
-    if data.amount is None or data.day is None or not (data.reason or "").strip():
-        missing = "amount" if data.amount is None else "date" if data.day is None else "reason"
-        raise ValidationFailed(
-            f"{missing} is required", de=f"{missing} ist erforderlich", field=missing
-        )
+    day, amount = _required(data)
     with db.transaction() as session:
-        invoice = load_doc(session, tenant_id, DocumentType.INVOICE, number)
+        invoice = store.load_document(session, tenant_id, DocumentType.INVOICE, number)
         require_issued(invoice)
-        if invoice.row["sign"] < 0:
-            raise ValidationFailed(
-                "a cancellation invoice cannot be corrected",
-                de="Eine Stornorechnung kann nicht korrigiert werden",
-                field="number",
-            )
+        if invoice.sign < 0:
+            raise ValidationFailed("documents.cancellation_not_correctable", field="number")
         line = _line(invoice, line_no)
         amounts = correction_amounts(
-            data.amount, _available(invoice, line_no), line["tax_rate"], invoice.currency
+            amount, _available(invoice, line_no), line.tax_rate, invoice.currency
         )
         memo = _credit_memo(
-            session, actor, invoice, line=line, amounts=amounts, data=data, clock=clock
-        )
-        add_history(
             session,
+            actor,
+            tenant_id,
             invoice,
+            line=line,
+            amounts=amounts,
+            day=day,
+            data=data,
+            clock=clock,
+        )
+        invoice = add_entry(
+            session,
+            tenant_id=tenant_id,
+            doc=invoice,
             entry_type=HistoryType.CORRECTION,
-            entry_date=data.day,
+            entry_date=day,
             amount=amounts.total,
             clock=clock,
             is_payment=False,
@@ -128,78 +124,98 @@ def correct_line(
             counterpart_id=memo.id,
             line_no=line_no,
         )
-        applied = min(amounts.total, invoice.row["remaining"])
+        applied = min(amounts.total, invoice.remaining)
         if applied > 0:
-            for doc, other in ((invoice, memo), (memo, invoice)):
-                add_history(
-                    session,
-                    doc,
-                    entry_type=HistoryType.CREDIT_FOR_INVOICE,
-                    entry_date=data.day,
-                    amount=applied,
-                    clock=clock,
-                    counterpart_id=other.id,
-                )
-                save_payment_state(session, doc, day=data.day, clock=clock)
+            _settle(session, tenant_id, invoice, memo, applied=applied, day=day, clock=clock)
         return memo.id
+
+
+def _required(data: CorrectionInput) -> tuple[date, Decimal]:
+    """The correction's date and amount; both and a reason are required."""
+    if data.amount is None or data.day is None or not (data.reason or "").strip():
+        missing = "amount" if data.amount is None else "date" if data.day is None else "reason"
+        raise ValidationFailed("documents.required", field=missing, name=missing)
+    return data.day, data.amount
+
+
+def _settle(
+    session: Session,
+    tenant_id: uuid.UUID,
+    invoice: SalesDocument,
+    memo: SalesDocument,
+    *,
+    applied: Decimal,
+    day: date,
+    clock: Clock,
+) -> None:
+    """The credit memo settles ``applied`` of the open invoice: both get the entry."""
+    for doc, other in ((invoice, memo), (memo, invoice)):
+        settled = add_entry(
+            session,
+            tenant_id=tenant_id,
+            doc=doc,
+            entry_type=HistoryType.CREDIT_FOR_INVOICE,
+            entry_date=day,
+            amount=applied,
+            clock=clock,
+            counterpart_id=other.id,
+        )
+        save_payment_state(session, tenant_id=tenant_id, doc=settled, day=day, clock=clock)
 
 
 def _credit_memo(
     session: Session,
     actor: Actor,
-    invoice: Doc,
+    tenant_id: uuid.UUID,
+    invoice: SalesDocument,
     *,
-    line: dict[str, Any],
+    line: DocumentLine,
     amounts: Amounts,
+    day: date,
     data: CorrectionInput,
     clock: Clock,
-) -> Doc:
-    row = invoice.row
-    fields: dict[str, Any] = row["fields"]
-    self_billing = row["type_code"] == TypeCode.SELF_BILLED_INVOICE
-    texts = line["fields"]
-    memo_line = DocLineInput(
-        amount=Decimal(1),
-        net_price=amounts.net,
-        tax_price=amounts.tax,
-        total_price=amounts.total,
-        name=texts.get("name") or f"Korrektur Zeile {line['line_no']}",
-        description=texts.get("description"),
-        line_type=LineType.CREDIT_MEMO.value,
-        item_price=amounts.total,
-        item_price_type="T",
-        account=line["account"],
-        tax_class_entry=line["tax_entry"],
-    )
+) -> SalesDocument:
+    """Issue the credit memo of ``amounts`` against ``line`` of ``invoice``."""
+    self_billing = invoice.type_code is TypeCode.SELF_BILLED_INVOICE
+    memo_line = _memo_line(line, amounts)
+    base = document_input(invoice, target=DocumentType.CREDIT_MEMO, day=day, lines=[memo_line])
     return create_in(
         session,
         actor=actor,
-        tenant_id=row["tenant_id"],
+        tenant_id=tenant_id,
         clock=clock,
         links=Links(
             related_id=invoice.id,
             sign=-1,
             type_code=(TypeCode.SELF_BILLED_CREDIT_NOTE if self_billing else TypeCode.CREDIT_NOTE),
         ),
-        data=DocumentInput(
-            doc_type=DocumentType.CREDIT_MEMO,
+        data=replace(
+            base,
             state=State.FINALIZED.value,
-            doc_date=data.day,
-            lines=[memo_line],
-            customer=str(row["customer_id"]) if row["customer_id"] else None,
-            customer_name=row["customer_name"],
-            address_info=fields.get("addressInfo") or None,
-            currency=row["currency"],
-            currency_rate=row["currency_rate"],
             totals=amounts.values(),
             layout_setup=data.layout_setup,
             sequence_group=data.sequence_group,
             self_billing=self_billing,
-            texts={
-                "creationReason": data.reason,
-                "referenceText": row["number"],
-                "relatedDocument": row["number"],
-                "relatedDocumentDate": row["doc_date"].isoformat(),
-            },
+            texts={"creationReason": data.reason, **related_texts(invoice)},
         ),
+    )
+
+
+def _memo_line(line: DocumentLine, amounts: Amounts) -> DocLineInput:
+    """The credit memo's one line: ``amounts`` on the corrected line's account and entry."""
+    name = line.texts.get("name") or messages.text(
+        "documents.correction_line", LINE_NAME_LANGUAGE, line=line.line_no
+    )
+    return DocLineInput(
+        amount=Decimal(1),
+        net_price=amounts.net,
+        tax_price=amounts.tax,
+        total_price=amounts.total,
+        name=name,
+        description=line.texts.get("description"),
+        line_type=LineType.CREDIT_MEMO.value,
+        item_price=amounts.total,
+        item_price_type="T",
+        account=line.account,
+        tax_class_entry=line.tax_entry,
     )

@@ -1,4 +1,5 @@
 """Deposits (seed 001 "deposits" of orders; advance-payment invoices and their settlement).
+Steps of creating a document, in the caller's transaction.
 
 - An order confirmation may agree deposits (``deposits``: amounts, optional due date and
   text); together they are at most the order's total.
@@ -15,33 +16,31 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
-
-from beleg.clock import Clock
-from beleg.db.tables import sales_document_lines, sales_documents
-from beleg.domain.amounts import check_amount
+from beleg.db import Session
+from beleg.db.documents import store
+from beleg.domain.documents.deposits import agreed_total
 from beleg.domain.documents.lines import Amounts
-from beleg.domain.documents.model import LineType, State, TypeCode
+from beleg.domain.documents.model import LineType, TypeCode
+from beleg.domain.documents.parties import Party
+from beleg.domain.documents.records import SalesDocument
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.numbering.counters import DocumentType
 from beleg.services.documents.lines import ResolvedLine
-from beleg.services.documents.parties import Party
-from beleg.services.documents.store import Doc
 
 
 def check_deposit_lines(
     session: Session,
+    *,
     tenant_id: uuid.UUID,
     doc_type: DocumentType,
     party: Party,
-    resolved: list[ResolvedLine],
+    lines: list[ResolvedLine],
 ) -> list[ResolvedLine]:
-    """Lines settling a deposit invoice take that invoice's amounts, negated."""
+    """Lines settling a deposit invoice take that invoice's amounts, negated (the deposit
+    invoices are locked for the transaction)."""
     out = []
-    for line in resolved:
+    for line in lines:
         number = line.texts.get("depositInvoice")
         if number:
             out.append(
@@ -63,154 +62,78 @@ def _settling_line(
 ) -> ResolvedLine:
     field = f"{line.spec.prefix}.depositInvoice"
     if doc_type is not DocumentType.INVOICE or line.spec.line_type is not LineType.ON_ACCT:
-        raise ValidationFailed(
-            f"{field} is only allowed on ON_ACCT lines of invoices",
-            de=f"{field} ist nur in ON_ACCT-Zeilen von Rechnungen erlaubt",
-            field=field,
-        )
+        raise ValidationFailed("documents.deposit_line_misplaced", field=field, name=field)
     deposit = _deposit_invoice(session, tenant_id, number, field)
     if deposit.customer_id != party.customer_id:
         raise ValidationFailed(
-            f"{field}: deposit invoice {number} is another customer's",
-            de=f"{field}: Anzahlungsrechnung {number} gehört einem anderen Kunden",
-            field=field,
+            "documents.deposit_of_other_customer", field=field, name=field, number=number
         )
-    entries = session.execute(
-        select(sales_document_lines.c.account, sales_document_lines.c.tax_entry)
-        .where(
-            sales_document_lines.c.tenant_id == tenant_id,
-            sales_document_lines.c.document_id == deposit.id,
-        )
-        .distinct()
-    ).all()
+    entries = {(ln.account, ln.tax_entry) for ln in deposit.lines}
     if len(entries) != 1:
         raise ValidationFailed(
-            f"{field}: deposit invoice {number} has several tax class entries",
-            de=f"{field}: Anzahlungsrechnung {number} hat mehrere Steuerklassen",
-            field=field,
+            "documents.deposit_with_several_entries", field=field, name=field, number=number
         )
+    ((account, tax_entry),) = entries
     fixed = Amounts(-deposit.net, -deposit.tax, -deposit.total)
-    spec = replace(line.spec, fixed=fixed)
     return replace(
         line,
-        spec=spec,
-        account=entries[0].account,
-        tax_entry=entries[0].tax_entry,
+        spec=replace(line.spec, fixed=fixed),
+        account=account,
+        tax_entry=tax_entry,
         texts={**line.texts, "depositInvoiceId": str(deposit.id)},
     )
 
 
-def _deposit_invoice(session: Session, tenant_id: uuid.UUID, number: str, field: str) -> Any:
-    row = session.execute(
-        select(sales_documents)
-        .where(
-            sales_documents.c.tenant_id == tenant_id,
-            sales_documents.c.doc_type == DocumentType.INVOICE.value,
-            sales_documents.c.number == number,
-        )
-        .with_for_update()
-    ).one_or_none()
-    if row is None or row.type_code != TypeCode.PREPAYMENT_INVOICE.value:
+def _deposit_invoice(
+    session: Session, tenant_id: uuid.UUID, number: str, field: str
+) -> SalesDocument:
+    deposit = store.find_document(session, tenant_id, DocumentType.INVOICE, number, lock=True)
+    if deposit is None or deposit.type_code is not TypeCode.PREPAYMENT_INVOICE:
         raise ValidationFailed(
-            f"{field}: {number} is not a deposit invoice",
-            de=f"{field}: {number} ist keine Anzahlungsrechnung",
+            "documents.not_a_deposit_invoice", field=field, name=field, number=number
+        )
+    if not deposit.issued:
+        raise ValidationFailed(
+            "documents.deposit_invoice_not_issued",
             field=field,
+            name=field,
+            number=number,
+            state=deposit.state.value,
         )
-    if row.state not in (State.FINALIZED.value, State.EXTERNAL.value):
+    if deposit.deposit_settled_by is not None:
         raise ValidationFailed(
-            f"{field}: deposit invoice {number} is {row.state}",
-            de=f"{field}: Anzahlungsrechnung {number} ist {row.state}",
-            field=field,
+            "documents.deposit_invoice_settled", field=field, name=field, number=number
         )
-    if row.deposit_settled_by is not None:
-        raise ValidationFailed(
-            f"{field}: deposit invoice {number} is already settled",
-            de=f"{field}: Anzahlungsrechnung {number} ist bereits verrechnet",
-            field=field,
-        )
-    return row
-
-
-def settle_deposits(
-    session: Session, doc: Doc, resolved: list[ResolvedLine], *, clock: Clock
-) -> None:
-    for line in resolved:
-        deposit_id = line.texts.get("depositInvoiceId")
-        if deposit_id:
-            session.execute(
-                update(sales_documents)
-                .where(
-                    sales_documents.c.tenant_id == doc.row["tenant_id"],
-                    sales_documents.c.id == uuid.UUID(deposit_id),
-                )
-                .values(deposit_settled_by=doc.id, updated_at=clock.now())
-            )
-
-
-def agreed_deposits(texts: dict[str, Any], total: Decimal) -> list[dict[str, Any]]:
-    """Validate an order confirmation's ``deposits``; their sum is at most ``total``."""
-    deposits = texts.get("deposits") or []
-    checked = []
-    for index, entry in enumerate(deposits):
-        amount = check_amount(Decimal(str(entry.get("amount"))), f"deposits[{index}].amount", 2)
-        if amount <= 0:
-            raise ValidationFailed(
-                f"deposits[{index}].amount must be more than 0",
-                de=f"deposits[{index}].amount muss größer 0 sein",
-                field=f"deposits[{index}].amount",
-            )
-        checked.append({**entry, "amount": str(amount)})
-    if sum((Decimal(d["amount"]) for d in checked), Decimal(0)) > total:
-        raise ValidationFailed(
-            f"deposits exceed the order total {total}",
-            de=f"Anzahlungen übersteigen die Auftragssumme {total}",
-            field="deposits",
-        )
-    return checked
+    return deposit
 
 
 def check_deposit_invoice(
-    session: Session, tenant_id: uuid.UUID, order_number: str, party: Party, total: Decimal
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    order_number: str,
+    party: Party,
+    total: Decimal,
 ) -> uuid.UUID:
-    """A deposit invoice fits into what its order confirmation agreed; returns the order id."""
-    order = session.execute(
-        select(sales_documents)
-        .where(
-            sales_documents.c.tenant_id == tenant_id,
-            sales_documents.c.doc_type == DocumentType.ORDER_CONFIRMATION.value,
-            sales_documents.c.number == order_number,
-        )
-        .with_for_update()
-    ).one_or_none()
-    if order is None or order.state not in (State.FINALIZED.value, State.EXTERNAL.value):
+    """A deposit invoice fits into what its order confirmation agreed (the order is locked
+    for the transaction); returns the order's id."""
+    order = store.find_document(
+        session, tenant_id, DocumentType.ORDER_CONFIRMATION, order_number, lock=True
+    )
+    if order is None or not order.issued:
         raise ValidationFailed(
-            f"depositFor: {order_number} is not an issued order confirmation",
-            de=f"depositFor: {order_number} ist keine abgeschlossene Auftragsbestätigung",
-            field="depositFor",
+            "documents.deposit_order_not_issued", field="depositFor", number=order_number
         )
     if order.customer_id != party.customer_id:
+        raise ValidationFailed("documents.deposit_order_of_other_customer", field="depositFor")
+    agreed = agreed_total(order.texts)
+    invoiced = store.deposits_invoiced(session, tenant_id, order.id)
+    if invoiced + total > agreed:
         raise ValidationFailed(
-            "depositFor: the order confirmation is another customer's",
-            de="depositFor: die Auftragsbestätigung gehört einem anderen Kunden",
+            "documents.deposits_exceed_agreed",
             field="depositFor",
-        )
-    agreed = sum(
-        (Decimal(str(d["amount"])) for d in order.fields.get("deposits") or []), Decimal(0)
-    )
-    invoiced = session.execute(
-        select(func.coalesce(func.sum(sales_documents.c.total), 0)).where(
-            sales_documents.c.tenant_id == tenant_id,
-            sales_documents.c.source_id == order.id,
-            sales_documents.c.type_code == TypeCode.PREPAYMENT_INVOICE.value,
-            sales_documents.c.state != State.CANCELLED.value,
-        )
-    ).scalar_one()
-    if Decimal(invoiced) + total > agreed:
-        raise ValidationFailed(
-            f"depositFor: deposit invoices of {order_number} would exceed the agreed deposits "
-            f"{agreed} (already invoiced {invoiced})",
-            de=f"depositFor: Anzahlungsrechnungen übersteigen die vereinbarten Anzahlungen "
-            f"{agreed}",
-            field="depositFor",
+            number=order_number,
+            agreed=agreed,
+            invoiced=invoiced,
         )
     return order.id

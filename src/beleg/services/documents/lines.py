@@ -10,23 +10,19 @@ reference is stored.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from beleg.db.tables.catalog import items
+from beleg.db import Session
+from beleg.db.documents import references
 from beleg.domain.accounting.lines import Direction
 from beleg.domain.amounts import check_amount
-from beleg.domain.documents.lines import LineSpec
+from beleg.domain.documents.lines import ItemDefaults, LineSpec
 from beleg.domain.documents.model import DiscountMode, LineType, parse_enum
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.ledger.tax import parse_amount_type, resolve_tax_entry
-
-TEXT_FIELDS = ("name", "description", "itemNumber", "unitOfMeasure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +60,13 @@ class ResolvedLine:
 
 
 def resolve_lines(
-    session: Session, books: TenantBooks, items: list[DocLineInput]
+    session: Session, *, books: TenantBooks, lines: list[DocLineInput]
 ) -> list[ResolvedLine]:
-    if not items:
-        raise ValidationFailed(
-            "a document needs at least one line",
-            de="Ein Beleg braucht mindestens eine Zeile",
-            field="lines",
-        )
-    return [_resolve(session, books, index, item) for index, item in enumerate(items)]
+    """The lines as sent, with item defaults, account and tax class entry resolved (a step
+    in the caller's transaction: it reads the items)."""
+    if not lines:
+        raise ValidationFailed("documents.no_lines", field="lines")
+    return [_resolve(session, books, index, line) for index, line in enumerate(lines)]
 
 
 def _resolve(session: Session, books: TenantBooks, index: int, item: DocLineInput) -> ResolvedLine:
@@ -84,100 +78,120 @@ def _resolve(session: Session, books: TenantBooks, index: int, item: DocLineInpu
     )
     if item.amount is None:
         raise ValidationFailed(
-            f"{prefix}.amount is required",
-            de=f"{prefix}.amount ist erforderlich",
-            field=f"{prefix}.amount",
+            "documents.required", field=f"{prefix}.amount", name=f"{prefix}.amount"
         )
     quantity = check_amount(item.amount, f"{prefix}.amount")
     if quantity <= 0:
         raise ValidationFailed(
-            f"{prefix}.amount must be more than 0",
-            de=f"{prefix}.amount muss größer 0 sein",
-            field=f"{prefix}.amount",
+            "documents.not_positive", field=f"{prefix}.amount", name=f"{prefix}.amount"
         )
     account_code, entry, rate = _account_and_entry(
-        books, prefix, values["account"], values["taxClassEntry"]
+        books, prefix, values.account, values.tax_class_entry
     )
-    price = values["itemPrice"]
     spec = LineSpec(
         index=index,
         line_type=line_type,
         quantity=quantity,
-        item_price=None if price is None else check_amount(price, f"{prefix}.itemPrice"),
+        item_price=_given(values.item_price, f"{prefix}.itemPrice"),
         item_price_type=None
-        if values["itemPriceType"] is None
-        else parse_amount_type(values["itemPriceType"], f"{prefix}.itemPriceType"),
+        if values.item_price_type is None
+        else parse_amount_type(values.item_price_type, f"{prefix}.itemPriceType"),
         discount=check_amount(item.discount or Decimal(0), f"{prefix}.discount"),
         discount_mode=mode,
         tax_rate=rate,
-        given=tuple(
-            None if v is None else check_amount(v, f"{prefix}.{n}")
-            for v, n in (
-                (item.net_price, "netPrice"),
-                (item.tax_price, "taxPrice"),
-                (item.total_price, "totalPrice"),
-            )
+        given=(
+            _given(item.net_price, f"{prefix}.netPrice"),
+            _given(item.tax_price, f"{prefix}.taxPrice"),
+            _given(item.total_price, f"{prefix}.totalPrice"),
         ),
-    )  # type: ignore[arg-type]
-    texts = {k: values[k] for k in TEXT_FIELDS if values.get(k) not in (None, "")}
+    )
+    return ResolvedLine(spec, values.item_id, account_code, entry, _texts(values, item))
+
+
+@dataclass(frozen=True, slots=True)
+class _LineValues:
+    """A line's descriptive fields as sent, completed from its item where defaulting applies."""
+
+    name: str | None
+    description: str | None
+    item_price: Decimal | None
+    item_price_type: str | None
+    item_number: str | None
+    unit_of_measure: str | None
+    account: str | None
+    tax_class_entry: str | None
+    item_id: uuid.UUID | None = None
+
+
+def _given(value: Decimal | None, name: str) -> Decimal | None:
+    return None if value is None else check_amount(value, name)
+
+
+def _texts(values: _LineValues, item: DocLineInput) -> dict[str, Any]:
+    """The line's stored texts: those given or defaulted, and the deposit invoice it settles."""
+    texts = {
+        key: value
+        for key, value in (
+            ("name", values.name),
+            ("description", values.description),
+            ("itemNumber", values.item_number),
+            ("unitOfMeasure", values.unit_of_measure),
+        )
+        if value not in (None, "")
+    }
     if item.deposit_invoice:
         texts["depositInvoice"] = item.deposit_invoice
-    return ResolvedLine(spec, values["item_id"], account_code, entry, texts)
+    return texts
 
 
 def _with_item_defaults(
     session: Session, books: TenantBooks, prefix: str, item: DocLineInput
-) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "name": item.name,
-        "description": item.description,
-        "itemPrice": item.item_price,
-        "itemPriceType": item.item_price_type,
-        "itemNumber": item.item_number,
-        "unitOfMeasure": item.unit_of_measure,
-        "account": item.account,
-        "taxClassEntry": item.tax_class_entry,
-        "item_id": None,
-    }
+) -> _LineValues:
+    values = _LineValues(
+        item.name,
+        item.description,
+        item.item_price,
+        item.item_price_type,
+        item.item_number,
+        item.unit_of_measure,
+        item.account,
+        item.tax_class_entry,
+    )
     if not item.item:
         return values
     try:
         item_id = uuid.UUID(item.item)
     except ValueError:
         raise ValidationFailed(
-            f"{prefix}.item must be an item id",
-            field=f"{prefix}.item",
-            de=f"{prefix}.item muss eine Artikel-ID sein",
+            "documents.item_id_invalid", field=f"{prefix}.item", name=f"{prefix}.item"
         ) from None
-    defaults = session.execute(
-        select(items).where(items.c.tenant_id == books.tenant_id, items.c.id == item_id)
-    ).one_or_none()
+    defaults = references.item_defaults(session, books.tenant_id, item_id)
     if defaults is None:
         raise ValidationFailed(
-            f"{prefix}.item {item.item} does not exist",
-            de=f"{prefix}.item {item.item} existiert nicht",
-            field=f"{prefix}.item",
+            "documents.item_unknown", field=f"{prefix}.item", name=f"{prefix}.item", item=item.item
         )
-    values["item_id"] = item_id
-    if item.item_defaulting is False:
-        return values
-    fallback = {
-        "name": defaults.name,
-        "description": defaults.description,
-        "itemNumber": defaults.number,
-        "unitOfMeasure": defaults.unit_of_measure,
-        "account": defaults.account,
-        "taxClassEntry": defaults.tax_class_entry,
-    }
-    for key, value in fallback.items():
-        if values[key] in (None, ""):
-            values[key] = value
-    if values["itemPrice"] is None:
-        values["itemPrice"], values["itemPriceType"] = (
-            defaults.selling_price,
-            defaults.amount_type,
-        )
-    return values
+    values = replace(values, item_id=item_id)
+    return values if item.item_defaulting is False else _defaulted(values, defaults)
+
+
+def _defaulted(values: _LineValues, defaults: ItemDefaults) -> _LineValues:
+    """``values`` with what is missing taken from the item (its price with its price type)."""
+    price_from_item = values.item_price is None
+    return replace(
+        values,
+        name=_or(values.name, defaults.name),
+        description=_or(values.description, defaults.description),
+        item_number=_or(values.item_number, defaults.number),
+        unit_of_measure=_or(values.unit_of_measure, defaults.unit_of_measure),
+        account=_or(values.account, defaults.account),
+        tax_class_entry=_or(values.tax_class_entry, defaults.tax_class_entry),
+        item_price=defaults.selling_price if price_from_item else values.item_price,
+        item_price_type=defaults.amount_type if price_from_item else values.item_price_type,
+    )
+
+
+def _or(given: str | None, default: str | None) -> str | None:
+    return default if given in (None, "") else given
 
 
 def _account_and_entry(
@@ -186,22 +200,22 @@ def _account_and_entry(
     """A revenue account of the tenant and a tax class entry it allows (seed 003 §3.1)."""
     if not code:
         raise ValidationFailed(
-            f"{prefix}.account is required",
-            field=f"{prefix}.account",
-            de=f"{prefix}.account ist erforderlich",
+            "documents.required", field=f"{prefix}.account", name=f"{prefix}.account"
         )
     account = books.accounts.get(code)
     if account is None:
         raise ValidationFailed(
-            f"{prefix}.account {code} does not exist",
-            de=f"Konto {code} existiert nicht",
+            "documents.account_unknown",
             field=f"{prefix}.account",
+            name=f"{prefix}.account",
+            code=code,
         )
     if account.account_type not in Direction.OUTGOING.line_account_types:
         raise ValidationFailed(
-            f"{prefix}.account {code} is not a revenue account (type E)",
-            de=f"Konto {code} ist kein Erlöskonto (Typ E)",
+            "documents.not_a_revenue_account",
             field=f"{prefix}.account",
+            name=f"{prefix}.account",
+            code=code,
         )
     entry = resolve_tax_entry(account, requested, f"{prefix}.taxClassEntry")
     return code, entry, books.chart.tax_entry(entry).rate

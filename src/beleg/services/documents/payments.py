@@ -2,7 +2,8 @@
 
 A payment names exactly one of ``payingAccount`` (a means-of-payment account, type U) or
 ``cashRegister`` (which also issues a signed cash receipt through a ``CashPoint``); it is
-booked by the tenant's mode (``document_bookings``) and recorded as a PAYED history entry.
+booked by the tenant's mode (``services.documents.bookings``) and recorded as a PAYED history
+entry.
 ``restType`` writes off what remains after it as a second entry. Credit memos are paid out
 whole (their payment has no amount). Cancelling an entry reverses its journal and adds a
 CANCELLED entry; ``cancellationOfPayment`` tells whether money moved.
@@ -14,35 +15,34 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from beleg.clock import Clock
 from beleg.db import Session
-from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.documents import store
 from beleg.db.ledger import load_books
-from beleg.db.outbox import enqueue
 from beleg.domain.accounting.currency import payment_rate
-from beleg.domain.amounts import check_amount
-from beleg.domain.audit.chain import AuditAction
-from beleg.domain.documents.model import REST_TYPES, HistoryType, State
-from beleg.domain.documents.settlement import check_payment
-from beleg.domain.errors import Conflict, NotFound, ValidationFailed
+from beleg.domain.documents.model import HistoryType
+from beleg.domain.documents.records import (
+    HistoryEntry,
+    SalesDocument,
+    cancellable_entry,
+    payment_amount,
+    require_payable,
+)
+from beleg.domain.documents.settlement import parse_rest_type
+from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType
 from beleg.services.documents.bookings import book_payment, book_write_off, reverse
-from beleg.services.documents.store import (
-    PAYABLE,
-    Doc,
-    add_history,
-    load_doc,
-    mark_history_cancelled,
-    require_issued,
+from beleg.services.documents.history import (
+    add_entry,
+    cancel_entry,
+    record_payment_change,
     save_payment_state,
 )
-
-ENTITY = "SalesDocumentPayment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,164 +126,185 @@ def add_payment(
     payment: PaymentInput,
     cash_point: CashPoint,
     clock: Clock,
-) -> list[dict[str, Any]]:
+) -> list[HistoryEntry]:
     """Register a payment (and the write-off of the rest); returns the new history entries.
     A payment through a register books on its cash account and gets a receipt from
     ``cash_point``."""
     with db.transaction() as session:
         books = load_books(session, tenant_id)
-        doc = _payable(load_doc(session, tenant_id, doc_type, number))
-        day, account, rate, rest = _checked(books, doc, payment)
-        remaining = doc.row["remaining"]
-        amount = (
-            remaining
-            if doc_type is DocumentType.CREDIT_MEMO
-            else check_amount(
-                payment.amount if payment.amount is not None else Decimal(-1), "amount", 2
-            )
-        )
-        check_payment(
-            amount, remaining, on_account=rest is HistoryType.ONACCOUNT, currency=doc.currency
-        )
-        register = payment.cash_register
-        if register is not None:
-            account = cash_point.cash_account(
-                session, tenant_id=tenant_id, register_no=register, clock=clock
-            )
+        doc = require_payable(store.load_document(session, tenant_id, doc_type, number))
+        day, paying, rate, rest = _checked(books, doc, payment)
+        remaining = doc.remaining
+        amount = payment_amount(doc, payment.amount, on_account=rest is HistoryType.ONACCOUNT)
+        account = _account(session, books, payment, paying, cash_point=cash_point, clock=clock)
         first = len(doc.history)
-        journal = book_payment(
+        paid = _Paid(account, amount, day, rate, payment.note)
+        doc = _paid(
+            session, books, doc, payment, paid, actor=actor, cash_point=cash_point, clock=clock
+        )
+        if rest is not None and remaining - amount != 0:
+            doc = _written_off(
+                session, books, doc, rest, paid, amount=remaining - amount, actor=actor, clock=clock
+            )
+        doc = save_payment_state(session, tenant_id=tenant_id, doc=doc, day=day, clock=clock)
+        record_payment_change(
             session,
-            books,
-            doc,
-            amount=amount,
-            account=account,
-            day=day,
-            rate=rate,
+            actor=actor,
+            tenant_id=tenant_id,
+            doc=doc,
+            topic="document.payment_added",
+            clock=clock,
+        )
+        return list(doc.history[first:])
+
+
+def _account(
+    session: Session,
+    books: TenantBooks,
+    payment: PaymentInput,
+    paying: str | None,
+    *,
+    cash_point: CashPoint,
+    clock: Clock,
+) -> str:
+    """The account paid to: ``paying`` (checked), or the cash account of the register."""
+    if payment.cash_register is not None:
+        return cash_point.cash_account(
+            session, tenant_id=books.tenant_id, register_no=payment.cash_register, clock=clock
+        )
+    if paying is None:  # not reached: _checked requires payingAccount without cashRegister
+        raise ValidationFailed("documents.payment_account_or_register", field="payingAccount")
+    return paying
+
+
+@dataclass(frozen=True, slots=True)
+class _Paid:
+    """A checked payment: the account it is paid to, its amount, date and rate."""
+
+    account: str
+    amount: Decimal
+    day: date
+    rate: Decimal
+    note: str | None
+
+
+def _paid(
+    session: Session,
+    books: TenantBooks,
+    doc: SalesDocument,
+    payment: PaymentInput,
+    paid: _Paid,
+    *,
+    actor: Actor,
+    cash_point: CashPoint,
+    clock: Clock,
+) -> SalesDocument:
+    """``doc`` with the booked PAYED entry (and the receipt of a payment through a register)."""
+    journal = book_payment(
+        session,
+        books=books,
+        doc=doc,
+        amount=paid.amount,
+        account=paid.account,
+        day=paid.day,
+        rate=paid.rate,
+        actor=actor,
+        clock=clock,
+    )
+    receipt = None
+    if payment.cash_register is not None:
+        receipt = cash_point.issue_receipt(
+            session,
+            books=books,
+            register_no=payment.cash_register,
+            payment=_cash_payment(books, doc, paid, journal=journal),
             actor=actor,
             clock=clock,
         )
-        receipt = (
-            {}
-            if register is None
-            else _receipt_fields(
-                cash_point.issue_receipt(
-                    session,
-                    books=books,
-                    register_no=register,
-                    payment=_cash_payment(books, doc, amount=amount, day=day, journal=journal),
-                    actor=actor,
-                    clock=clock,
-                )
-            )
-        )
-        add_history(
-            session,
-            doc,
-            entry_type=HistoryType.PAYED,
-            entry_date=day,
-            amount=amount,
-            clock=clock,
-            note=payment.note,
-            paying_account=account,
-            journal_id=journal,
-            **receipt,
-        )
-        if rest is not None and remaining - amount != 0:
-            rest_amount = remaining - amount
-            journal = book_write_off(
-                session,
-                books,
-                doc,
-                rest_type=rest,
-                remaining=rest_amount,
-                day=day,
-                actor=actor,
-                clock=clock,
-            )
-            add_history(
-                session,
-                doc,
-                entry_type=rest,
-                entry_date=day,
-                amount=rest_amount,
-                clock=clock,
-                note=payment.note,
-                journal_id=journal,
-            )
-        save_payment_state(session, doc, day=day, clock=clock)
-        _record(session, actor, doc, "document.payment_added", clock)
-        return doc.history[first:]
+    return add_entry(
+        session,
+        tenant_id=books.tenant_id,
+        doc=doc,
+        entry_type=HistoryType.PAYED,
+        entry_date=paid.day,
+        amount=paid.amount,
+        clock=clock,
+        note=paid.note,
+        paying_account=paid.account,
+        journal_id=journal,
+        cash_register_no=receipt.register_no if receipt else None,
+        receipt_no=receipt.number if receipt else None,
+        receipt_qr=receipt.qr_code if receipt else None,
+    )
 
 
-def _receipt_fields(receipt: CashReceiptRef) -> dict[str, Any]:
-    return {
-        "cash_register_no": receipt.register_no,
-        "receipt_no": receipt.number,
-        "receipt_qr": receipt.qr_code,
-    }
-
-
-def _cash_payment(
-    books: TenantBooks, doc: Doc, *, amount: Decimal, day: date, journal: uuid.UUID | None
-) -> CashPayment:
-    row = doc.row
-    return CashPayment(
-        document_id=doc.id,
-        doc_type=doc.doc_type,
-        number=row["number"],
-        doc_date=row["doc_date"],
-        customer_id=row["customer_id"],
-        customer_name=row["customer_name"],
-        account=row["unpaid_account"] or books.chart.receivables,
-        amount=amount * row["sign"],
-        day=day,
+def _written_off(
+    session: Session,
+    books: TenantBooks,
+    doc: SalesDocument,
+    rest: HistoryType,
+    paid: _Paid,
+    *,
+    amount: Decimal,
+    actor: Actor,
+    clock: Clock,
+) -> SalesDocument:
+    """``doc`` with the write-off of the rest ``amount`` (booked in DE where it moves income)."""
+    journal = book_write_off(
+        session,
+        books=books,
+        doc=doc,
+        rest_type=rest,
+        remaining=amount,
+        day=paid.day,
+        actor=actor,
+        clock=clock,
+    )
+    return add_entry(
+        session,
+        tenant_id=books.tenant_id,
+        doc=doc,
+        entry_type=rest,
+        entry_date=paid.day,
+        amount=amount,
+        clock=clock,
+        note=paid.note,
         journal_id=journal,
     )
 
 
-def _payable(doc: Doc) -> Doc:
-    require_issued(doc)
-    if doc.doc_type not in PAYABLE:
-        raise ValidationFailed(
-            "only invoices and credit memos are paid",
-            de="Nur Rechnungen und Gutschriften werden bezahlt",
-            field="number",
-        )
-    return doc
+def _cash_payment(
+    books: TenantBooks, doc: SalesDocument, paid: _Paid, *, journal: uuid.UUID | None
+) -> CashPayment:
+    return CashPayment(
+        document_id=doc.id,
+        doc_type=doc.doc_type,
+        number=doc.number or "",
+        doc_date=doc.doc_date,
+        customer_id=doc.customer_id,
+        customer_name=doc.customer_name or "",
+        account=doc.unpaid_account or books.chart.receivables,
+        amount=paid.amount * doc.sign,
+        day=paid.day,
+        journal_id=journal,
+    )
 
 
 def _checked(
-    books: TenantBooks, doc: Doc, payment: PaymentInput
+    books: TenantBooks, doc: SalesDocument, payment: PaymentInput
 ) -> tuple[date, str | None, Decimal, HistoryType | None]:
     """Date, payment account (None for a cash register: the register's), rate, rest type."""
     if payment.day is None:
-        raise ValidationFailed("date is required", de="date ist erforderlich", field="date")
+        raise ValidationFailed("documents.required", field="date", name="date")
     if (payment.paying_account is None) == (payment.cash_register is None):
-        raise ValidationFailed(
-            "exactly one of payingAccount and cashRegister is required",
-            de="Genau eines von payingAccount und cashRegister ist erforderlich",
-            field="payingAccount",
-        )
+        raise ValidationFailed("documents.payment_account_or_register", field="payingAccount")
     account = (
         None
         if payment.cash_register is not None
         else books.payment_account(payment.paying_account, "payingAccount")
     )
-    rate = payment_rate(payment.currency_rate, doc.row["currency_rate"])
-    rest = None
-    if payment.rest_type:
-        try:
-            rest = HistoryType(payment.rest_type)
-        except ValueError:
-            rest = None
-        if rest not in REST_TYPES:
-            allowed = ", ".join(r.value for r in REST_TYPES)
-            raise ValidationFailed(
-                f"restType must be one of {allowed}",
-                de=f"restType muss einer von {allowed} sein",
-                field="restType",
-            )
-    return payment.day, account, rate, rest
+    rate = payment_rate(payment.currency_rate, doc.currency_rate)
+    return payment.day, account, rate, parse_rest_type(payment.rest_type)
 
 
 def cancel_payment(
@@ -298,93 +319,84 @@ def cancel_payment(
     reason: str | None,
     cash_point: CashPoint,
     clock: Clock,
-) -> Doc:
+) -> SalesDocument:
     """Cancel a payment or write-off entry (seed 003 §4.9.1, PaymentCancellationDto)."""
     if day is None or not (reason or "").strip():
-        field = "cancelDate" if day is None else "cancelReason"
-        raise ValidationFailed(f"{field} is required", de=f"{field} ist erforderlich", field=field)
+        name = "cancelDate" if day is None else "cancelReason"
+        raise ValidationFailed("documents.required", field=name, name=name)
     with db.transaction() as session:
         books = load_books(session, tenant_id)
-        doc = _payable(load_doc(session, tenant_id, doc_type, number))
-        entry = next((h for h in doc.history if h["id"] == entry_id), None)
-        if entry is None or not entry["is_payment"] or entry["entry_type"] == HistoryType.CANCELLED:
-            raise NotFound(
-                f"payment {entry_id} does not exist on this document",
-                de="Zahlung nicht gefunden.",
-                field="payment",
-            )
-        if entry["cancelled"]:
-            raise Conflict(
-                "the payment is already cancelled",
-                de="Die Zahlung ist bereits storniert",
-                field="payment",
-            )
-        journal = reverse(
+        doc = require_payable(store.load_document(session, tenant_id, doc_type, number))
+        entry = cancellable_entry(doc, entry_id)
+        doc = _cancellation(
             session,
             books,
-            entry["journal_id"],
+            doc,
+            entry,
             day=day,
-            reason=reason or "",
+            reason=reason,
+            cash_point=cash_point,
             actor=actor,
             clock=clock,
         )
-        add_history(
+        doc = cancel_entry(session, tenant_id=tenant_id, doc=doc, entry_id=entry.id)
+        doc = save_payment_state(session, tenant_id=tenant_id, doc=doc, day=None, clock=clock)
+        record_payment_change(
             session,
-            doc,
-            entry_type=HistoryType.CANCELLED,
-            entry_date=day,
-            amount=entry["amount"],
+            actor=actor,
+            tenant_id=tenant_id,
+            doc=doc,
+            topic="document.payment_cancelled",
             clock=clock,
-            note=reason,
-            cancels=entry["id"],
-            cancellation_of_payment=entry["entry_type"] == HistoryType.PAYED,
-            paying_account=entry["paying_account"],
-            journal_id=journal,
         )
-        if entry.get("receipt_no"):
-            cash_point.cancel_receipt(
-                session,
-                books=books,
-                register_no=entry["cash_register_no"],
-                receipt_no=entry["receipt_no"],
-                journal_id=journal,
-                actor=actor,
-                clock=clock,
-            )
-        mark_history_cancelled(session, doc, entry)
-        save_payment_state(session, doc, day=None, clock=clock)
-        _record(session, actor, doc, "document.payment_cancelled", clock)
         return doc
 
 
-def _record(session: Any, actor: Actor, doc: Doc, topic: str, clock: Clock) -> None:
-    last = doc.history[-1]
-    record_change(
+def _cancellation(
+    session: Session,
+    books: TenantBooks,
+    doc: SalesDocument,
+    entry: HistoryEntry,
+    *,
+    day: date,
+    reason: str | None,
+    cash_point: CashPoint,
+    actor: Actor,
+    clock: Clock,
+) -> SalesDocument:
+    """``doc`` with the CANCELLED entry of ``entry`` (whether money moved: its type), its
+    journal reversed and, for a cash payment, its receipt cancelled."""
+    journal = reverse(
         session,
+        books=books,
+        journal_id=entry.journal_id,
+        day=day,
+        reason=reason or "",
         actor=actor,
-        tenant_id=doc.row["tenant_id"],
-        action=AuditAction.CREATE,
-        entity_type=ENTITY,
-        entity_id=last["id"],
-        before=None,
-        after={
-            "document": doc.row["number"],
-            "type": last["entry_type"],
-            "amount": last["amount"],
-            "remaining": doc.row["remaining"],
-        },
         clock=clock,
     )
-    enqueue(
+    doc = add_entry(
         session,
-        tenant_id=doc.row["tenant_id"],
-        topic=topic,
+        tenant_id=books.tenant_id,
+        doc=doc,
+        entry_type=HistoryType.CANCELLED,
+        entry_date=day,
+        amount=entry.amount,
         clock=clock,
-        payload={
-            "id": str(doc.id),
-            "type": doc.doc_type.value,
-            "number": doc.row["number"],
-            "remaining": str(doc.row["remaining"]),
-            "paid": doc.row["remaining"] <= 0 and doc.row["state"] != State.CANCELLED,
-        },
+        note=reason,
+        cancels=entry.id,
+        cancellation_of_payment=entry.entry_type is HistoryType.PAYED,
+        paying_account=entry.paying_account,
+        journal_id=journal,
     )
+    if entry.receipt_no and entry.cash_register_no is not None:
+        cash_point.cancel_receipt(
+            session,
+            books=books,
+            register_no=entry.cash_register_no,
+            receipt_no=entry.receipt_no,
+            journal_id=journal,
+            actor=actor,
+            clock=clock,
+        )
+    return doc

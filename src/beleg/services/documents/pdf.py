@@ -10,25 +10,20 @@ Drafts and EXTERNAL documents have no PDF (404).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db.database import Database
+from beleg.db.documents import files, references, store
 from beleg.db.documents.setup import layout_setup
 from beleg.db.outbox import run_pending
-from beleg.db.tables import (
-    sales_document_files,
-    sales_document_lines,
-    sales_documents,
-    tenants,
-)
-from beleg.domain.documents.model import LineType
+from beleg.domain.documents.model import DiscountMode, LineType, State
+from beleg.domain.documents.records import DocumentLine, SalesDocument
+from beleg.domain.documents.setup import Sender
 from beleg.domain.errors import NotFound
 from beleg.domain.ledger.tax import AmountType
 from beleg.domain.numbering.counters import DocumentType
@@ -67,7 +62,7 @@ def render_pending(
 
 
 def _handle(db: Database, tenant_id: uuid.UUID, payload: dict[str, Any], clock: Clock) -> None:
-    store_pdf(db, tenant_id, uuid.UUID(payload["id"]), clock)
+    store_pdf(db=db, tenant_id=tenant_id, doc_id=uuid.UUID(payload["id"]), clock=clock)
 
 
 def rendered_pdf(
@@ -75,132 +70,105 @@ def rendered_pdf(
 ) -> bytes:
     """The stored PDF of a finalized document, rendered now if the worker has not yet."""
     with db.reader() as session:
-        row = session.execute(
-            select(
-                sales_documents.c.id, sales_documents.c.state, sales_documents.c.layout_setup_id
-            ).where(
-                sales_documents.c.tenant_id == tenant_id,
-                sales_documents.c.doc_type == doc_type.value,
-                sales_documents.c.number == number,
-            )
-        ).one_or_none()
-    if row is None or row.state == "EXTERNAL" or row.layout_setup_id is None:
+        doc = store.find_document(session, tenant_id, doc_type, number)
+    if doc is None or doc.state is State.EXTERNAL or doc.layout_setup_id is None:
         raise NotFound(
-            f"no PDF exists for {doc_type.value.lower()} {number}",
-            de="Dokument nicht gefunden.",
-            field="number",
+            "documents.no_pdf", field="number", kind=doc_type.value.lower(), number=number
         )
-    return store_pdf(db, tenant_id, row.id, clock)
+    return store_pdf(db=db, tenant_id=tenant_id, doc_id=doc.id, clock=clock)
 
 
-def store_pdf(db: Database, tenant_id: uuid.UUID, doc_id: uuid.UUID, clock: Clock) -> bytes:
+def store_pdf(*, db: Database, tenant_id: uuid.UUID, doc_id: uuid.UUID, clock: Clock) -> bytes:
     """The document's PDF: the stored one, or rendered and stored with its view model.
 
     The layout is read in one short read, rendered outside any transaction (about a tenth of
     a second to a second of CPU) and stored in a short write; if another worker stored it
     meanwhile, that copy wins and is returned."""
     with db.reader() as session:
-        existing = _stored(session, tenant_id, doc_id)
+        existing = files.stored_pdf(session, tenant_id, doc_id)
         if existing is not None:
             return existing
-        data = layout_input(session, tenant_id, doc_id)
+        data = layout_input(session, tenant_id=tenant_id, doc_id=doc_id)
     view = build_layout(data)
     content = render_pdf(view)
-    try:
-        with db.transaction() as session:
-            session.execute(
-                insert(sales_document_files).values(
-                    tenant_id=tenant_id,
-                    document_id=doc_id,
-                    kind="pdf",
-                    content=content,
-                    layout=_jsonable(view),
-                    rendered_at=clock.now(),
-                )
-            )
-    except IntegrityError:  # another worker stored it first: serve the stored copy
-        with db.reader() as session:
-            return _stored(session, tenant_id, doc_id) or content
-    return content
-
-
-def _stored(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> bytes | None:
-    return session.execute(
-        select(sales_document_files.c.content).where(  # type: ignore[no-any-return]
-            sales_document_files.c.tenant_id == tenant_id,
-            sales_document_files.c.document_id == doc_id,
-            sales_document_files.c.kind == "pdf",
+    with db.transaction() as session:
+        stored = files.insert_pdf(
+            session,
+            tenant_id,
+            doc_id,
+            content=content,
+            layout=_jsonable(view),
+            rendered_at=clock.now(),
         )
-    ).scalar_one_or_none()
+    if stored:
+        return content
+    with db.reader() as session:  # another worker stored it first: serve the stored copy
+        return files.stored_pdf(session, tenant_id, doc_id) or content
 
 
-def layout_input(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> DocumentLayoutInput:
-    """What the PDF of a stored document prints (seed 003 §3.4; § 14 Abs. 4 UStG contents)."""
-    row = session.execute(
-        select(sales_documents).where(
-            sales_documents.c.tenant_id == tenant_id, sales_documents.c.id == doc_id
-        )
-    ).one()
-    lines = session.execute(
-        select(sales_document_lines)
-        .where(
-            sales_document_lines.c.tenant_id == tenant_id,
-            sales_document_lines.c.document_id == doc_id,
-        )
-        .order_by(sales_document_lines.c.line_no)
-    ).all()
-    tenant = session.execute(select(tenants).where(tenants.c.id == tenant_id)).one()
-    setup = layout_setup(
-        session, tenant_id, str(row.layout_setup_id) if row.layout_setup_id else None
-    )
-    fields: dict[str, Any] = row.fields
+def layout_input(
+    session: Session, *, tenant_id: uuid.UUID, doc_id: uuid.UUID
+) -> DocumentLayoutInput:
+    """What the PDF of a stored document prints (seed 003 §3.4; § 14 Abs. 4 UStG contents),
+    read in the caller's transaction."""
+    doc = store.document_by_id(session, tenant_id, doc_id, lock=False)
+    tenant_name, main = references.tenant_name_and_currency(session, tenant_id)
+    setup = layout_setup(session, tenant_id, doc.layout_setup_id)
     sender = setup.sender
-    seller = Seller(
-        name=sender.company_name or tenant.name,
+    foreign = doc.currency != main
+    return DocumentLayoutInput(
+        kind=_kind(doc),
+        number=doc.number or "",
+        date=doc.doc_date,
+        language=setup.language.value,
+        currency=doc.currency.code,
+        seller=_seller(sender, tenant_name),
+        customer=_customer(doc),
+        lines=tuple(_layout_line(ln) for ln in doc.lines),
+        totals=None if doc.doc_type is DocumentType.DELIVERY_NOTE else _totals(doc),
+        due_date=doc.due_date,
+        intro=doc.texts.get("description"),
+        footer=doc.texts.get("footer"),
+        main_currency=main.code if foreign else None,
+        currency_rate=doc.currency_rate if foreign else None,
+        notes=_notes(doc.texts),
+        payment=Payment(
+            epc_qr=doc.doc_type is DocumentType.INVOICE
+            and doc.sign > 0
+            and doc.currency.code == "EUR"
+            and bool(sender.iban)
+        ),
+    )
+
+
+def _seller(sender: Sender, tenant_name: str) -> Seller:
+    """The layout's sender; the tenant's name when the layout names no company."""
+    return Seller(
+        name=sender.company_name or tenant_name,
         address_lines=sender.address_lines,
         vat_id=sender.vat_id,
         iban=sender.iban,
         bic=sender.bic,
         bank_name=sender.bank_name,
     )
-    address = fields.get("address") or {}
-    customer = Customer(
-        name=row.customer_name or "",
+
+
+def _customer(doc: SalesDocument) -> Customer:
+    address = doc.texts.get("address") or {}
+    return Customer(
+        name=doc.customer_name or "",
         address_lines=_address_lines(address),
         vat_id=address.get("vatNumber"),
     )
-    return DocumentLayoutInput(
-        kind=_kind(row),
-        number=row.number or "",
-        date=row.doc_date,
-        language=setup.language.value,
-        currency=row.currency,
-        seller=seller,
-        customer=customer,
-        lines=tuple(_layout_line(ln) for ln in lines),
-        totals=None if row.doc_type == DocumentType.DELIVERY_NOTE else _totals(row, lines),
-        due_date=row.due_date,
-        intro=fields.get("description"),
-        footer=fields.get("footer"),
-        main_currency=tenant.currency if row.currency != tenant.currency else None,
-        currency_rate=row.currency_rate if row.currency != tenant.currency else None,
-        notes=_notes(row),
-        payment=Payment(
-            epc_qr=row.doc_type == DocumentType.INVOICE
-            and row.sign > 0
-            and row.currency == "EUR"
-            and bool(sender.iban)
-        ),
-    )
 
 
-def _kind(row: Any) -> DocumentKind:
-    if row.doc_type == DocumentType.INVOICE and row.sign < 0:
+def _kind(doc: SalesDocument) -> DocumentKind:
+    if doc.doc_type is DocumentType.INVOICE and doc.sign < 0:
         return DocumentKind.CANCELLATION
-    return DocumentKind(row.doc_type)
+    return DocumentKind(doc.doc_type.value)
 
 
-def _address_lines(address: dict[str, Any]) -> tuple[str, ...]:
+def _address_lines(address: Mapping[str, Any]) -> tuple[str, ...]:
     out = []
     for keys in ADDRESS_KEYS:
         text = " ".join(str(address[k]) for k in keys if address.get(k))
@@ -209,68 +177,66 @@ def _address_lines(address: dict[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _layout_line(line: Any) -> LayoutLine:
-    texts: dict[str, Any] = line.fields
-    kind = LineType(line.line_type)
+def _layout_line(line: DocumentLine) -> LayoutLine:
+    texts = line.texts
     discount = None
     if line.discount:
         discount = (
             f"{line.discount.normalize():f} %"
-            if line.discount_mode == "RATE"
+            if line.discount_mode is DiscountMode.RATE
             else f"{line.discount.normalize():f}"
         )
     return LayoutLine(
         name=texts.get("name") or "",
         net=line.net,
         total=line.total,
-        kind=LINE_KINDS.get(kind, LineKind.LINE),
+        kind=LINE_KINDS.get(line.line_type, LineKind.LINE),
         position=line.line_no,
         description=texts.get("description"),
         quantity=line.quantity,
         unit=texts.get("unitOfMeasure"),
         unit_price=line.item_price,
-        price_type=AmountType(line.item_price_type or "N"),
+        price_type=line.item_price_type or AmountType.NET,
         discount=discount,
         tax_rate=line.tax_rate,
     )
 
 
-def _totals(row: Any, lines: list[Any]) -> Totals:
+def _totals(doc: SalesDocument) -> Totals:
     groups: dict[Decimal, list[Decimal]] = {}
-    for line in lines:
-        if LineType(line.line_type).counted:
+    for line in doc.lines:
+        if line.line_type.counted:
             group = groups.setdefault(line.tax_rate, [Decimal(0), Decimal(0)])
             group[0] += line.net
             group[1] += line.tax
-    paid = row.total - row.remaining if row.total != row.remaining else None
+    paid = doc.total - doc.remaining if doc.total != doc.remaining else None
     return Totals(
-        net=row.net,
+        net=doc.net,
         tax_groups=tuple(TaxGroup(rate, net, tax) for rate, (net, tax) in sorted(groups.items())),
-        total=row.total,
+        total=doc.total,
         already_paid=paid if paid and paid > 0 else None,
-        amount_due=row.remaining if paid else None,
+        amount_due=doc.remaining if paid else None,
     )
 
 
-def _notes(row: Any) -> Notes:
+def _notes(texts: Mapping[str, Any]) -> Notes:
     """The corrected document (BT-25/BT-26) and the reason a document was created."""
-    fields: dict[str, Any] = row.fields
     correction = None
-    if fields.get("relatedDocument") and fields.get("relatedDocumentDate"):
+    if texts.get("relatedDocument") and texts.get("relatedDocumentDate"):
         correction = Correction(
-            number=fields["relatedDocument"], date=date.fromisoformat(fields["relatedDocumentDate"])
+            number=texts["relatedDocument"], date=date.fromisoformat(texts["relatedDocumentDate"])
         )
-    exemptions = tuple(fields.get("taxExemptions") or ())
+    exemptions = tuple(texts.get("taxExemptions") or ())
     return Notes(
-        tax_exemptions=exemptions, correction=correction, reason=fields.get("creationReason")
+        tax_exemptions=exemptions, correction=correction, reason=texts.get("creationReason")
     )
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)

@@ -2,36 +2,34 @@
 layout setup, dunning levels and numbering, and the changes an administrator makes to
 payment terms and layout setups. Exactly one of each is the default: making one the default
 clears the old one (both audited); the default cannot simply be switched off.
+
+The rows of these setup tables (payment terms, layout setups and, through the numbering
+context, sequence groups) are handled generically by ``save_defaulted`` as column mappings:
+they are the API's rows one to one, and the numbering context's ``extra`` step reads them.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
+from beleg import messages
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db.audit import Change, record_changes
 from beleg.db.database import Database
-from beleg.db.documents.setup import (
-    default_sequence_group_id,
-    layout_setup,
-    payment_term,
-    sequence_group_id,
-)
-from beleg.db.tables import dunning_levels, layout_setups, payment_terms
+from beleg.db.documents import setup as repo
+from beleg.db.documents.setup import LAYOUT_SETUP, PAYMENT_TERM, DefaultedKind
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.documents.setup import (
     DEFAULT_DUNNING_LEVELS,
+    DEFAULT_LAYOUT,
     DEFAULT_PAYMENT_TERMS,
-    DEFAULT_TEXTS,
+    DEFAULT_TEXT_CODES,
+    DunningLevelDefault,
     Language,
     check_payment_term,
     check_sender,
@@ -39,45 +37,25 @@ from beleg.domain.documents.setup import (
     check_texts,
     dunning_fee_account,
 )
-from beleg.domain.errors import Conflict, NotFound, ValidationFailed
+from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.charts import Chart
 from beleg.domain.numbering.counters import parse_enum
 from beleg.services.numbering.allocation import install_numbering_defaults
 
 __all__ = [
-    "default_sequence_group_id",
+    "LAYOUT_SETUP",
+    "PAYMENT_TERM",
+    "DefaultedKind",
     "install_invoicing_setup",
-    "layout_setup",
-    "payment_term",
     "save_defaulted",
     "save_layout_setup",
     "save_payment_term",
-    "sequence_group_id",
 ]
 
-DEFAULT_LAYOUT = "Standard"
+SETUP_LANGUAGE = "de"  # the language a new tenant's setup texts are written in
 # Runs after a defaulted row is written: (session, new row, row before or None).
 AfterWrite = Callable[[Session, dict[str, Any], dict[str, Any] | None], None]
-
-
-@dataclass(frozen=True, slots=True)
-class DefaultedKind:
-    """A setup table with exactly one default row per tenant."""
-
-    table: Table
-    flag: str  # the boolean default column
-    field: str  # the API field of the flag
-    entity_type: str  # audit entity type, also in messages
-    not_found_de: str
-
-
-PAYMENT_TERM = DefaultedKind(
-    payment_terms, "default_term", "defaultTerm", "PaymentTerm", "Zahlungsbedingung nicht gefunden."
-)
-LAYOUT_SETUP = DefaultedKind(
-    layout_setups, "default_setup", "defaultSetup", "LayoutSetup", "Layout nicht gefunden."
-)
 
 
 def install_invoicing_setup(
@@ -87,44 +65,41 @@ def install_invoicing_setup(
     (default) and "5 Tage", the layout "Standard" with German and English texts, the dunning
     chain 1. Zahlungserinnerung -> 1. Mahnung (5.00) -> 2. Mahnung (10.00) booking fees to a
     0 % revenue account of ``chart``, and the numbering defaults."""
-    session.execute(
-        insert(payment_terms),
-        [
-            {
-                "tenant_id": tenant_id,
-                "id": uuid.uuid4(),
-                "name": name,
-                "description": text,
-                "due_days": due,
-                "dunning_days": dunning,
-                "default_term": default,
-                "fixed_due_date": False,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for name, text, due, dunning, default in DEFAULT_PAYMENT_TERMS
-        ],
-    )
-    session.execute(
-        insert(layout_setups).values(
-            tenant_id=tenant_id,
-            id=uuid.uuid4(),
-            description=DEFAULT_LAYOUT,
-            default_setup=True,
-            language=Language.DE.value,
-            texts={k.value: v for k, v in DEFAULT_TEXTS.items()},
-            company_name=None,
-            address_lines=[],
-            vat_id=None,
-            iban=None,
-            bic=None,
-            bank_name=None,
-            created_at=now,
-            updated_at=now,
+    for term in DEFAULT_PAYMENT_TERMS:
+        repo.insert_payment_term(
+            session,
+            tenant_id,
+            name=messages.text(term.name, SETUP_LANGUAGE),
+            description=messages.text(term.description, SETUP_LANGUAGE),
+            due_days=term.due_days,
+            dunning_days=term.dunning_days,
+            default_term=term.default_term,
+            now=now,
         )
+    repo.insert_default_layout_setup(
+        session,
+        tenant_id,
+        description=messages.text(DEFAULT_LAYOUT, SETUP_LANGUAGE),
+        language=Language.DE,
+        texts=_standard_texts(),
+        now=now,
     )
     _install_dunning_levels(session, tenant_id, chart, now)
     install_numbering_defaults(session, tenant_id=tenant_id, now=now)
+
+
+def _standard_texts() -> dict[str, dict[str, dict[str, str]]]:
+    """The standard texts of a layout setup: {doc type: {de|en: {description, footer}}}."""
+    return {
+        doc_type.value: {
+            language.value: {
+                "description": messages.text(description, language.value),
+                "footer": messages.text(footer, language.value),
+            }
+            for language in (Language.DE, Language.EN)
+        }
+        for doc_type, (description, footer) in DEFAULT_TEXT_CODES.items()
+    }
 
 
 def _install_dunning_levels(
@@ -135,67 +110,31 @@ def _install_dunning_levels(
         raise ValueError(f"{chart.name}: {account} does not allow tax class entry {tax_entry}")
     previous: uuid.UUID | None = None
     for level in DEFAULT_DUNNING_LEVELS:
-        level_id = uuid.uuid4()
-        session.execute(
-            insert(dunning_levels).values(
-                tenant_id=tenant_id,
-                id=level_id,
-                internal_name=level.internal_name,
-                description=level.description,
-                document_subject=level.document_subject,
-                fixed_fee=level.fixed_fee,
-                fee_percentage=Decimal("0.0000"),
-                dunning_days=level.dunning_days,
-                previous_level_id=previous,
-                line_text=level.line_text,
-                end_text=level.end_text,
-                account=account,
-                tax_class_entry=tax_entry,
-                default_flag=level.default_flag,
-                created_at=now,
-            )
+        previous = repo.insert_dunning_level(
+            session,
+            tenant_id,
+            _rendered(level),
+            previous_id=previous,
+            account=account,
+            tax_class_entry=tax_entry,
+            now=now,
         )
-        previous = level_id
 
 
-def locked_row(
-    session: Session, kind: DefaultedKind, tenant_id: uuid.UUID, item_id: uuid.UUID
-) -> dict[str, Any]:
-    table = kind.table
-    row = session.execute(
-        select(table).where(table.c.tenant_id == tenant_id, table.c.id == item_id).with_for_update()
-    ).one_or_none()
-    if row is None:
-        raise NotFound(
-            f"{kind.entity_type} {item_id} does not exist", de=kind.not_found_de, field="id"
-        )
-    return dict(row._mapping)
+def _rendered(level: DunningLevelDefault) -> DunningLevelDefault:
+    """``level`` with its texts in the setup language instead of their codes."""
 
+    def render(code: str) -> str:
+        return messages.text(code, SETUP_LANGUAGE)
 
-def clear_other_defaults(
-    session: Session, kind: DefaultedKind, tenant_id: uuid.UUID, keep: uuid.UUID
-) -> list[Change]:
-    """Switch the default flag off on every other row; the audit changes for them."""
-    table, flag = kind.table, kind.table.c[kind.flag]
-    others = (
-        session.execute(
-            select(table.c.id)
-            .where(table.c.tenant_id == tenant_id, flag.is_(True), table.c.id != keep)
-            .with_for_update()
-        )
-        .scalars()
-        .all()
+    return replace(
+        level,
+        internal_name=render(level.internal_name),
+        description=render(level.description),
+        document_subject=render(level.document_subject),
+        line_text=render(level.line_text),
+        end_text=render(level.end_text),
     )
-    if others:
-        session.execute(
-            update(table)
-            .where(table.c.tenant_id == tenant_id, table.c.id.in_(others))
-            .values({kind.flag: False})
-        )
-    return [
-        Change(AuditAction.UPDATE, kind.entity_type, other, {kind.field: True}, {kind.field: False})
-        for other in others
-    ]
 
 
 def save_defaulted(
@@ -212,54 +151,36 @@ def save_defaulted(
     """Create (no ``item_id``) or replace a row of a defaulted setup table with validated
     ``values`` (including the flag), keeping exactly one default; ``extra`` runs after the
     row is written (sequence groups store their counters). Audited, one transaction."""
-    try:
-        with db.transaction() as session:
-            before = locked_row(session, kind, tenant_id, item_id) if item_id else None
-            if before and before[kind.flag] and not values[kind.flag]:
-                raise ValidationFailed(
-                    f"this is the default {kind.entity_type}; make another one the default instead",
-                    de="Es muss genau einen Standardeintrag geben; setzen Sie "
-                    "einen anderen als Standard.",
-                    field=kind.field,
-                )
-            now = clock.now()
-            row = {
-                **(before or {"tenant_id": tenant_id, "id": uuid.uuid4(), "created_at": now}),
-                **values,
-                "updated_at": now,
-            }
-            changes = (
-                clear_other_defaults(session, kind, tenant_id, row["id"])
-                if values[kind.flag]
-                else []
+    with db.transaction() as session:
+        before = repo.locked_row(session, kind, tenant_id, item_id) if item_id else None
+        if before and before[kind.flag] and not values[kind.flag]:
+            raise ValidationFailed(
+                "documents.default_required", field=kind.field, entity=kind.entity_type
             )
-            table = kind.table
-            if before is None:
-                session.execute(insert(table).values(**row))
-            else:
-                session.execute(
-                    update(table)
-                    .where(table.c.tenant_id == tenant_id, table.c.id == row["id"])
-                    .values(**row)
-                )
-            if extra is not None:
-                extra(session, row, before)
-            changes.insert(
-                0,
-                Change(
-                    AuditAction.UPDATE if before else AuditAction.CREATE,
-                    kind.entity_type,
-                    row["id"],
-                    _snapshot(before),
-                    _snapshot(row),
-                ),
+        now = clock.now()
+        row = {
+            **(before or {"tenant_id": tenant_id, "id": uuid.uuid4(), "created_at": now}),
+            **values,
+            "updated_at": now,
+        }
+        cleared = (
+            repo.clear_other_defaults(session, kind, tenant_id, row["id"])
+            if values[kind.flag]
+            else []
+        )
+        repo.write_defaulted_row(session, kind, tenant_id, row, new=before is None)
+        if extra is not None:
+            extra(session, row, before)
+        action = AuditAction.UPDATE if before else AuditAction.CREATE
+        changes = [Change(action, kind.entity_type, row["id"], _snapshot(before), _snapshot(row))]
+        changes += [
+            Change(
+                AuditAction.UPDATE, kind.entity_type, other, {kind.field: True}, {kind.field: False}
             )
-            record_changes(session, actor=actor, tenant_id=tenant_id, changes=changes, clock=clock)
-            return row
-    except IntegrityError:  # a concurrent change made another row the default
-        raise Conflict(
-            f"the default {kind.entity_type} was changed concurrently; try again", field=kind.field
-        ) from None
+            for other in cleared
+        ]
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=changes, clock=clock)
+        return row
 
 
 def _snapshot(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -308,11 +229,7 @@ def save_layout_setup(
     its texts."""
     description = check_text(values.get("description"), "description")
     if not description:
-        raise ValidationFailed(
-            "description must not be empty",
-            de="description darf nicht leer sein",
-            field="description",
-        )
+        raise ValidationFailed("documents.description_empty", field="description")
     texts = values.get("texts")
     checked = {
         "description": description,
@@ -323,7 +240,7 @@ def save_layout_setup(
     if texts is not None:
         checked["texts"] = check_texts(texts)
     elif setup_id is None:
-        checked["texts"] = {k.value: v for k, v in DEFAULT_TEXTS.items()}
+        checked["texts"] = _standard_texts()
     return save_defaulted(
         db=db,
         actor=actor,

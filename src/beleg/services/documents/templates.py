@@ -1,5 +1,5 @@
 """Invoice and offer templates, and recurring (subscription) invoices (seed 003 §3.4
-"Templates", §4.8, §4.18, §7 item 21).
+"Templates", §4.8, §4.18, §7 item 21; the schedule in ``domain.documents.templates``).
 
 A template stores a document as the client sent it plus ``templateName``; an invoice template
 with ``templateInterval`` and ``templateIntervalType`` (set together) and ``nextInvoiceDate`` is
@@ -8,9 +8,8 @@ must match), so generation cannot fail on the template itself.
 
 ``run_due_subscriptions``: for every subscription whose ``nextInvoiceDate`` is on or before the
 tenant's today, a FINALIZED invoice dated ``nextInvoiceDate`` is issued and the date advanced
-to the next date of the schedule: the n-th invoice is dated ``nextInvoiceDate`` as set + n
-intervals, counted from that anchor rather than from the previous date, so 31 January monthly
-gives 28 February and 31 March. One transaction per invoice with the template row locked, so a
+to the next date of the schedule (counted from the anchor, so 31 January monthly gives
+28 February and 31 March). One transaction per invoice with the template row locked, so a
 retry or a concurrent run never issues a period twice.
 """
 
@@ -18,28 +17,29 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
-
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.documents import templates as repo
 from beleg.db.ledger import load_books
-from beleg.db.tables import document_templates
 from beleg.domain.audit.chain import AuditAction
-from beleg.domain.errors import NotFound, ValidationFailed
+from beleg.domain.documents.templates import (
+    DocumentTemplate,
+    IntervalType,
+    check_schedule,
+    scheduled_date,
+)
 from beleg.domain.identity.principal import Actor
 from beleg.domain.numbering.counters import DocumentType
 from beleg.services.documents.create import DocumentInput, Links, build_document, create_in
 from beleg.services.documents.lines import DocLineInput
 
 ENTITY = "DocumentTemplate"
-INTERVALS = {"DAY": "days", "MONTH": "months", "YEAR": "years"}
 MAX_CATCH_UP = 400  # invoices one run issues per template at most (a year of daily ones)
 
 
@@ -63,93 +63,79 @@ def save_template(
     template_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
     """Create (no id) or replace a template."""
-    _check(data)
+    interval_type = check_schedule(
+        data.name, data.interval, data.interval_type, data.next_invoice_date
+    )
     with db.transaction() as session:
-        books = load_books(session, tenant_id)
-        probe = dataclasses.replace(
-            data.document,
-            state="FINALIZED",
-            doc_date=data.next_invoice_date or data.document.doc_date,
+        _probe(session, tenant_id=tenant_id, data=data, clock=clock)
+        old = (
+            None
+            if template_id is None
+            else repo.template(session, tenant_id, template_id, data.document.doc_type, lock=True)
         )
-        with session.begin_nested() as nested:
-            build_document(session, books, probe, Links(), clock)
-            nested.rollback()
-        values = {
-            "name": data.name,
-            "interval": data.interval,
-            "interval_type": data.interval_type,
-            "next_invoice_date": data.next_invoice_date,
-            "anchor_date": data.next_invoice_date,
-            "issued_count": 0,
-            "body": {"raw": data.raw, "input": to_json(data.document)},
-            "updated_at": clock.now(),
-        }
-        if template_id is None:
-            template_id = uuid.uuid4()
-            session.execute(
-                insert(document_templates).values(
-                    tenant_id=tenant_id,
-                    id=template_id,
-                    doc_type=data.document.doc_type.value,
-                    created_at=clock.now(),
-                    **values,
-                )
-            )
-            action, before = AuditAction.CREATE, None
+        template = _template(old, data, interval_type, now=clock.now())
+        if old is None:
+            repo.insert_template(session, tenant_id, template)
         else:
-            old = _row(session, tenant_id, template_id, data.document.doc_type, lock=True)
-            before = _snapshot(dict(old._mapping))
-            session.execute(
-                update(document_templates)
-                .where(
-                    document_templates.c.tenant_id == tenant_id,
-                    document_templates.c.id == template_id,
-                )
-                .values(**values)
-            )
-            action = AuditAction.UPDATE
+            repo.update_template(session, tenant_id, template)
         record_change(
             session,
             actor=actor,
             tenant_id=tenant_id,
-            action=action,
+            action=AuditAction.UPDATE if old else AuditAction.CREATE,
             entity_type=ENTITY,
-            entity_id=template_id,
-            before=before,
-            after=_snapshot(values),
+            entity_id=template.id,
+            before=_snapshot(old) if old else None,
+            after=_snapshot(template),
             clock=clock,
         )
-        return template_id
+        return template.id
 
 
-def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: values[k] for k in ("name", "interval", "interval_type", "next_invoice_date")}
+def _probe(session: Session, *, tenant_id: uuid.UUID, data: TemplateInput, clock: Clock) -> None:
+    """Build (and drop) the FINALIZED document the template produces, to validate it."""
+    books = load_books(session, tenant_id)
+    probe = dataclasses.replace(
+        data.document,
+        state="FINALIZED",
+        doc_date=data.next_invoice_date or data.document.doc_date,
+    )
+    with session.begin_nested() as nested:
+        build_document(session, books=books, data=probe, links=Links(), clock=clock)
+        nested.rollback()
 
 
-def _check(data: TemplateInput) -> None:
-    if not (data.name or "").strip():
-        raise ValidationFailed(
-            "templateName is required", de="templateName ist erforderlich", field="templateName"
-        )
-    if (data.interval is None) != (data.interval_type is None):
-        raise ValidationFailed(
-            "templateInterval and templateIntervalType must be set together",
-            de="templateInterval und templateIntervalType nur gemeinsam",
-            field="templateInterval",
-        )
-    if data.interval is not None:
-        if data.interval < 1 or data.interval_type not in INTERVALS:
-            raise ValidationFailed(
-                "templateInterval must be at least 1 and templateIntervalType DAY, MONTH or YEAR",
-                de="templateInterval >= 1, templateIntervalType DAY, MONTH oder YEAR",
-                field="templateIntervalType",
-            )
-        if data.next_invoice_date is None:
-            raise ValidationFailed(
-                "nextInvoiceDate is required for a subscription",
-                de="nextInvoiceDate ist für ein Abo erforderlich",
-                field="nextInvoiceDate",
-            )
+def _template(
+    old: DocumentTemplate | None,
+    data: TemplateInput,
+    interval_type: IntervalType | None,
+    *,
+    now: datetime,
+) -> DocumentTemplate:
+    """The template ``data`` describes, replacing ``old`` (its schedule starts anew)."""
+    return DocumentTemplate(
+        id=old.id if old else uuid.uuid4(),
+        doc_type=old.doc_type if old else data.document.doc_type,
+        name=data.name or "",
+        interval=data.interval,
+        interval_type=interval_type,
+        next_invoice_date=data.next_invoice_date,
+        anchor_date=data.next_invoice_date,
+        issued_count=0,
+        raw=data.raw,
+        document=_to_json(data.document),
+        created_at=old.created_at if old else now,
+        updated_at=now,
+    )
+
+
+def _snapshot(template: DocumentTemplate) -> dict[str, Any]:
+    return {
+        "name": template.name,
+        "interval": template.interval,
+        "interval_type": template.interval_type.value if template.interval_type else None,
+        "next_invoice_date": template.next_invoice_date,
+    }
 
 
 def delete_template(
@@ -162,12 +148,8 @@ def delete_template(
     clock: Clock,
 ) -> None:
     with db.transaction() as session:
-        _row(session, tenant_id, template_id, doc_type, lock=True)
-        session.execute(
-            delete(document_templates).where(
-                document_templates.c.tenant_id == tenant_id, document_templates.c.id == template_id
-            )
-        )
+        repo.template(session, tenant_id, template_id, doc_type, lock=True)
+        repo.delete_template(session, tenant_id, template_id)
         record_change(
             session,
             actor=actor,
@@ -181,42 +163,12 @@ def delete_template(
         )
 
 
-def _row(
-    session: Session,
-    tenant_id: uuid.UUID,
-    template_id: uuid.UUID,
-    doc_type: DocumentType,
-    *,
-    lock: bool = False,
-) -> Any:
-    query = select(document_templates).where(
-        document_templates.c.tenant_id == tenant_id,
-        document_templates.c.id == template_id,
-        document_templates.c.doc_type == doc_type.value,
-    )
-    row = session.execute(query.with_for_update() if lock else query).one_or_none()
-    if row is None:
-        raise NotFound(
-            f"template {template_id} does not exist", de="Vorlage nicht gefunden.", field="template"
-        )
-    return row
-
-
 def run_due_subscriptions(
     *, db: Database, actor: Actor, tenant_id: uuid.UUID, today: date, clock: Clock
 ) -> list[uuid.UUID]:
     """Issue every invoice whose subscription date has come (see module docstring)."""
     with db.reader() as session:
-        due = (
-            session.execute(
-                select(document_templates.c.id).where(
-                    document_templates.c.tenant_id == tenant_id,
-                    document_templates.c.next_invoice_date <= today,
-                )
-            )
-            .scalars()
-            .all()
-        )
+        due = repo.due_template_ids(session, tenant_id, today)
     issued = []
     for template_id in due:
         for _ in range(MAX_CATCH_UP):
@@ -239,41 +191,45 @@ def _issue_next(
     clock: Clock,
 ) -> uuid.UUID | None:
     with db.transaction() as session:
-        row = _row(session, tenant_id, template_id, DocumentType.INVOICE, lock=True)
-        day = row.next_invoice_date
-        if day is None or day > today or row.interval is None:
+        template = repo.template(session, tenant_id, template_id, DocumentType.INVOICE, lock=True)
+        day = template.next_invoice_date
+        if (
+            day is None
+            or day > today
+            or template.interval is None
+            or template.interval_type is None
+        ):
             return None
         data = dataclasses.replace(
-            from_json(row.body["input"]), state="FINALIZED", doc_date=day, due_date=None
+            _from_json(template.document), state="FINALIZED", doc_date=day, due_date=None
         )
         doc = create_in(session, actor=actor, tenant_id=tenant_id, data=data, clock=clock)
-        issued = row.issued_count + 1
-        step = relativedelta(**{INTERVALS[row.interval_type]: row.interval * issued})
-        session.execute(
-            update(document_templates)
-            .where(
-                document_templates.c.tenant_id == tenant_id, document_templates.c.id == template_id
-            )
-            .values(
-                next_invoice_date=(row.anchor_date or day) + step,
-                issued_count=issued,
-                updated_at=clock.now(),
-            )
+        issued = template.issued_count + 1
+        anchor = template.anchor_date or day
+        advanced = dataclasses.replace(
+            template,
+            next_invoice_date=scheduled_date(
+                anchor, template.interval, template.interval_type, issued
+            ),
+            issued_count=issued,
+            updated_at=clock.now(),
         )
+        repo.save_schedule(session, tenant_id, advanced)
         return doc.id
 
 
-def to_json(data: DocumentInput) -> dict[str, Any]:
-    values = dataclasses.asdict(data)
-    return _encode(values)
+def _to_json(data: DocumentInput) -> dict[str, Any]:
+    """A document input as JSON (Decimals and dates tagged, so ``_from_json`` restores them)."""
+    encoded: dict[str, Any] = _encode(dataclasses.asdict(data))
+    return encoded
 
 
 def _encode(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list | tuple):
         return [_encode(v) for v in value]
-    if isinstance(value, (Decimal, date)):
+    if isinstance(value, Decimal | date):
         return {
             "$": type(value).__name__,
             "v": str(value) if isinstance(value, Decimal) else value.isoformat(),
@@ -293,7 +249,8 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def from_json(stored: dict[str, Any]) -> DocumentInput:
+def _from_json(stored: Any) -> DocumentInput:
+    """The document input ``_to_json`` stored."""
     values = _decode(stored)
     values["doc_type"] = DocumentType(values["doc_type"])
     values["lines"] = [DocLineInput(**line) for line in values["lines"]]

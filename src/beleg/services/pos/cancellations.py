@@ -96,8 +96,8 @@ def _reverse(
     """The reversal of the original's journal (none for a training receipt, which has none)."""
     return reverse(
         session,
-        books,
-        original.journal_id,
+        books=books,
+        journal_id=original.journal_id,
         day=day,
         reason=text("pos.cancellation_journal_text", RECEIPT_LANGUAGE, number=original.number),
         actor=actor,

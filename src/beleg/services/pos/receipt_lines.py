@@ -34,7 +34,10 @@ def income_lines(
         replace(line, amount=line.amount if line.amount is not None else Decimal(1))
         for line in given
     ]
-    lines = tuple(_line(books, resolved) for resolved in resolve_lines(session, books, with_amount))
+    lines = tuple(
+        _line(books, resolved)
+        for resolved in resolve_lines(session, books=books, lines=with_amount)
+    )
     summed = sum((line.total_price for line in lines), Decimal(0))
     if summed != total:
         raise ValidationFailed(

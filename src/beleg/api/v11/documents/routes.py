@@ -6,7 +6,7 @@ bookings, the others ``complete``; offers, order confirmations and delivery note
 ``documents:read``, changes ``documents:write``.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query
 from fastapi.responses import Response
@@ -218,8 +218,8 @@ def _add_create_and_cancel(
         summary=f"Create a {noun}: STAGING, FINALIZED or EXTERNAL",
     )
     def create(
-        body: model,
-        background: BackgroundTasks,  # type: ignore[valid-type]
+        body: model,  # type: ignore[valid-type]  # DTO class chosen per resource
+        background: BackgroundTasks,
         rt: Runtime = Depends(runtime),
         actor: Actor = requires("documents:write"),
     ) -> Response:
@@ -322,10 +322,11 @@ def _add_payments(router: APIRouter, doc_type: DocumentType, noun: str) -> None:
     )
     def pay(
         number: str,
-        body: body_model,  # type: ignore[valid-type]
+        body: body_model,  # type: ignore[valid-type]  # DTO class chosen per resource
         rt: Runtime = Depends(runtime),
         actor: Actor = requires("documents:write"),
     ) -> Response:
+        dto = cast("m.InvoicePaymentDto | m.CreditMemoPaymentDto", body)
         entries = payments.add_payment(
             cash_point=CASH_POINT,
             db=rt.db,
@@ -335,13 +336,13 @@ def _add_payments(router: APIRouter, doc_type: DocumentType, noun: str) -> None:
             number=number,
             clock=rt.clock,
             payment=payments.PaymentInput(
-                day=body.date,
-                amount=getattr(body, "amount", None),
-                paying_account=body.paying_account,
-                cash_register=body.cash_register,
-                currency_rate=body.currency_rate,
-                note=body.note,
-                rest_type=body.rest_type,
+                day=dto.date,
+                amount=getattr(dto, "amount", None),
+                paying_account=dto.paying_account,
+                cash_register=dto.cash_register,
+                currency_rate=dto.currency_rate,
+                note=dto.note,
+                rest_type=dto.rest_type,
             ),
         )
         return AccountingJSON([read.history_dto(e) for e in entries])

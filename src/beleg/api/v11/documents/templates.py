@@ -72,8 +72,8 @@ def build(doc_type: DocumentType) -> APIRouter:
 
     @router.post("", operation_id=f"create{noun}", response_class=AccountingJSON)
     def create(
-        body: model,
-        rt: Runtime = Depends(runtime),  # type: ignore[valid-type]
+        body: model,  # type: ignore[valid-type]  # DTO class chosen per resource
+        rt: Runtime = Depends(runtime),
         actor: Actor = requires("documents:write"),
     ) -> Response:
         tenant_id = actor.principal.tenant_id
@@ -89,7 +89,7 @@ def build(doc_type: DocumentType) -> APIRouter:
     @router.put("/{template}", operation_id=f"replace{noun}", response_class=AccountingJSON)
     def replace(
         template: str,
-        body: model,  # type: ignore[valid-type]
+        body: model,  # type: ignore[valid-type]  # DTO class chosen per resource
         rt: Runtime = Depends(runtime),
         actor: Actor = requires("documents:write"),
     ) -> Response:
