@@ -41,7 +41,7 @@ from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.charts import Chart
 from beleg.domain.numbering.counters import parse_enum
-from beleg.services.numbering.allocation import install_numbering_defaults
+from beleg.services.numbering.counters import install_numbering_defaults
 
 __all__ = [
     "LAYOUT_SETUP",

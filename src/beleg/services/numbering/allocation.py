@@ -7,9 +7,6 @@ caller's transaction, the one that finalises the document(s). Configuration is r
 allocator (``db/sequences.py``), whose row stays locked until the caller's transaction ends:
 concurrent finalisations queue on it, a rolled-back one gives its number back, so numbers are
 unique and gapless per counter (invariant 4).
-
-``install_numbering_defaults`` (a new tenant's sequence group and counters) lives in
-``counters.py`` and is importable from here as well.
 """
 
 from __future__ import annotations
@@ -30,9 +27,6 @@ from beleg.domain.numbering.counters import (
     period_key,
     pick_counter,
 )
-from beleg.services.numbering.counters import install_numbering_defaults
-
-__all__ = ["allocate_document_number", "allocate_document_numbers", "install_numbering_defaults"]
 
 
 def allocate_document_number(

@@ -27,6 +27,7 @@ from beleg.db.outbox import enqueue
 from beleg.domain.accounting import rules_de
 from beleg.domain.amounts import check_amount
 from beleg.domain.audit.chain import AuditAction
+from beleg.domain.documents.parties import Party
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.books import TenantBooks
@@ -46,7 +47,7 @@ from beleg.domain.pos.registers import (
 from beleg.messages import text
 from beleg.money import round_to_currency
 from beleg.services.documents.lines import DocLineInput
-from beleg.services.documents.parties import Party, resolve_party
+from beleg.services.documents.parties import resolve_party
 from beleg.services.ledger.posting import post_journals
 from beleg.services.pos.chain import (
     LockedRegister,
