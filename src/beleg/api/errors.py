@@ -97,32 +97,8 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
 async def _domain(request: Request, exc: DomainError) -> JSONResponse:
     status = next((s for cls, s in _DOMAIN_STATUS if isinstance(exc, cls)), 400)
     message = exc.text(response_language(request))
-    if _accounting(request) and response_language(request) == "de" and message == exc.message:
-        message = _legacy_german(exc) or message
     errors = [{"field": exc.field, "message": message}] if exc.field else None
     return problem_response(request, status=status, code=exc.error, detail=message, errors=errors)
-
-
-# TRANSITION: what a NotFound without a catalogue text named in German, by field.
-_NOT_FOUND_DE = {
-    "invoice": "Rechnung",
-    "booking": "Buchung",
-    "journal": "Journal",
-    "account": "Konto",
-    "taxClassEntry": "Steuerklasse",
-    "customer": "Kunde",
-    "supplier": "Lieferant",
-    "id": "Eintrag",
-    "address": "Adresse",
-    "header": "Kontoauszug",
-    "bankAccount": "Bankkonto",
-}
-
-
-def _legacy_german(exc: DomainError) -> str | None:
-    if isinstance(exc, NotFound) and exc.field in _NOT_FOUND_DE:
-        return f"{_NOT_FOUND_DE[exc.field]} nicht gefunden."
-    return None
 
 
 async def _api(request: Request, exc: ApiError) -> JSONResponse:

@@ -26,9 +26,6 @@ class DomainError(Exception):
 
     def text(self, language: str = messages.ENGLISH) -> str:
         """The message in ``language`` (``de`` or ``en``)."""
-        if not messages.known(self.code):  # TRANSITION: an inline English text and de=
-            german = self.params.get("de")
-            return str(german) if language == "de" and german else self.code
         return messages.text(self.code, language, **self.params)
 
     @property

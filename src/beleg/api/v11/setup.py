@@ -187,7 +187,7 @@ def balances(
         compact_receivables=compactReceivables,
     )
     if query.date_from > query.date_to:
-        raise ValidationFailed("from must not be after to", field="from")
+        raise ValidationFailed("ledger.period_reversed", field="from")
     items = read.balances(db=rt.db, tenant_id=_tenant(actor), query=query)
     if not dbhCreditDebit:
         items = [{k: v for k, v in item.items() if k not in ("credit", "debit")} for item in items]
@@ -258,7 +258,7 @@ def rebook_contra_accounts(
     source = read.get_account(db=rt.db, tenant_id=_tenant(actor), code=account)
     if source not in read.list_accounts(db=rt.db, tenant_id=_tenant(actor), rebook=kind):
         raise ValidationFailed(
-            f"account {account} cannot be used in a {kind.value} rebook", field="account"
+            "ledger.account_not_rebookable", field="account", code=account, kind=kind.value
         )
     return AccountingJSON(
         read.list_accounts(

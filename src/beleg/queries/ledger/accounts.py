@@ -98,7 +98,7 @@ def _account_row(session: Session, tenant_id: uuid.UUID, code: str) -> Any:
         )
     ).one_or_none()
     if row is None:
-        raise NotFound(f"account {code} does not exist", field="account")
+        raise NotFound("ledger.account_not_found", field="account", code=code)
     return row
 
 
@@ -116,7 +116,7 @@ def tax_class_entries(
     if entry is not None:
         if entry not in codes:
             raise NotFound(
-                f"tax class entry {entry} is not allowed on account {code}", field="taxClassEntry"
+                "ledger.tax_entry_not_on_account", field="taxClassEntry", entry=entry, code=code
             )
         codes = [entry]
     english = language == "en"
