@@ -533,5 +533,6 @@ def test_expired_pairing_code_and_expired_access_token(
         f"{BASE}/oauth2/token", data={**form, "password": pair(client, app, user_key)}
     ).json()["access_token"]
     with app_at(db, database_url, datetime.now(UTC) + timedelta(minutes=61)) as later:
-        expired = later.get("/api/1.1/accounts/4000", headers={"Authorization": f"Bearer {token}"})
+        english = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+        expired = later.get("/api/1.1/accounts/4000", headers=english)
         assert expired.status_code == 401 and "expired" in expired.json()["message"]
