@@ -2,8 +2,10 @@
 ledger booking + audit + outbox, one transaction each) from 1 and from several threads, PDFs
 rendered per second per core, signed cash receipts per second (RKSV signature, chain,
 turnover counter, DE booking, daily closing; all receipts of one register queue on its row),
-and numbers per second from the one allocator (``db/sequences.py``), one per transaction and
-in blocks, against a bare counter-row ``UPDATE ... RETURNING`` per transaction.
+numbers per second from the one allocator (``db/sequences.py``), one per transaction and
+in blocks, against a bare counter-row ``UPDATE ... RETURNING`` per transaction, and
+documents per second issued as typed drafts in batches (``issue_documents``: one block of
+numbers, one ``post_journals``, one statement per table; the path of billing runs).
 
     .venv/bin/python bench/documents.py [--database-url URL] [--invoices 400] [--threads 4]
                                         [--pdfs 10]
@@ -43,10 +45,12 @@ from beleg.db import sequences
 from beleg.db.database import Database
 from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import bank_accounts
+from beleg.domain.documents.drafts import DocumentDraft, DraftLine
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.domain.numbering.counters import DocumentType
 from beleg.services.documents.create import DocumentInput, create_document
+from beleg.services.documents.issue import issue_documents
 from beleg.services.documents.lines import DocLineInput
 from beleg.services.documents.pdf import render_pending
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
@@ -154,6 +158,25 @@ def _allocations(db: Database, tenant_id: uuid.UUID, count: int, block: int) -> 
     return count * block / (time.perf_counter() - start)
 
 
+def _batches(db: Database, tenant_id: uuid.UUID, count: int, batch: int) -> float:
+    """Invoices of 5 lines per second, issued from drafts ``batch`` at a time."""
+    actor = _actor(tenant_id)
+    lines = tuple(
+        DraftLine(f"Position {qty}", Decimal(qty), Decimal("19.90"), "4000", "020")
+        for qty in range(1, 6)
+    )
+    draft = DocumentDraft(
+        DocumentType.INVOICE, date(2026, 11, 2), lines, customer_name="Kunde GmbH"
+    )
+    start = time.perf_counter()
+    for _ in range(count // batch):
+        with db.transaction() as session:
+            issue_documents(
+                session, actor=actor, tenant_id=tenant_id, drafts=[draft] * batch, clock=CLOCK
+            )
+    return count // batch * batch / (time.perf_counter() - start)
+
+
 def _finalise(db: Database, tenant_id: uuid.UUID, count: int, threads: int) -> float:
     actor = _actor(tenant_id)
     data = _invoice()
@@ -235,6 +258,7 @@ def main() -> None:
     numbers_block = _allocations(db, tenant.id, args.invoices, 100)
     single = _finalise(db, tenant.id, args.invoices, 1)
     parallel = _finalise(db, tenant.id, args.invoices, args.threads)
+    batched = _batches(db, tenant.id, max(args.invoices, 100), 100)
     start = time.perf_counter()
     rendered = render_pending(db=db, tenant_id=tenant.id, clock=CLOCK, limit=args.pdfs)
     pdf_rate = rendered / (time.perf_counter() - start)
@@ -245,6 +269,7 @@ def main() -> None:
         ("one-row transactions (baseline)", baseline, 1.0),
         ("finalisations, 1 thread", single, single / baseline),
         (f"finalisations, {args.threads} threads", parallel, parallel / baseline),
+        ("drafts issued in batches of 100", batched, batched / baseline),
         ("PDFs rendered, 1 process", pdf_rate, pdf_rate / baseline),
         ("signed receipts, 1 thread", receipts, receipts / baseline),
         (

@@ -15,6 +15,7 @@ from beleg.money import (
     in_minor_units,
     round_to_currency,
     round_to_places,
+    round_to_total,
     with_scale,
 )
 
@@ -149,3 +150,33 @@ def test_in_minor_units_keeps_the_value(amount: Decimal, code: str) -> None:
     scaled = in_minor_units(value, currency)
     assert scaled == value
     assert scaled.as_tuple().exponent == -currency.minor_units
+
+
+@given(
+    parts=st.lists(
+        st.decimals(min_value=Decimal("-1e6"), max_value=Decimal("1e6"), places=6, allow_nan=False),
+        min_size=1,
+        max_size=20,
+    ),
+    code=st.sampled_from(CURRENCIES),
+)
+def test_round_to_total_keeps_the_rounded_sum_and_every_part_within_a_unit(
+    parts: list[Decimal], code: str
+) -> None:
+    currency = Currency.of(code)
+    total = round_to_currency(sum(parts, Decimal(0)), currency)
+    rounded = round_to_total(parts, total, currency)
+    assert sum(rounded, Decimal(0)) == total
+    for exact, share in zip(parts, rounded, strict=True):
+        assert has_at_most_places(share, currency.minor_units)
+        assert abs(share - exact) < currency.quantum
+
+
+def test_round_to_total_refuses_a_total_the_parts_cannot_reach() -> None:
+    eur = Currency.of("EUR")
+    assert round_to_total([Decimal("0.005")] * 2, Decimal("0.01"), eur) == [
+        Decimal("0.01"),
+        Decimal("0.00"),
+    ]
+    with pytest.raises(ValueError, match="cannot be split"):
+        round_to_total([Decimal("0.005")] * 2, Decimal("0.05"), eur)

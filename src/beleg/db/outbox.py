@@ -22,7 +22,7 @@ outbox for the webhook dispatcher.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -56,6 +56,36 @@ def enqueue(
         )
     )
     return event_id
+
+
+def enqueue_many(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    events: Sequence[tuple[str, dict[str, Any]]],
+    clock: Clock,
+) -> None:
+    """Add ``(topic, payload)`` events in the caller's transaction, in one statement."""
+    if not events:
+        return
+    now = clock.now()
+    session.execute(
+        insert(outbox_events),
+        [
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": tenant_id,
+                "topic": topic,
+                "payload": payload,
+                "created_at": now,
+                "attempts": 0,
+                "claimed_until": None,
+                "done_at": None,
+                "last_error": None,
+            }
+            for topic, payload in events
+        ],
+    )
 
 
 def run_pending(

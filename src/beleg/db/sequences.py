@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import BigInteger, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,20 @@ def statement_line_series(statement_id: uuid.UUID) -> str:
 TENANT_NUMBERS = "tenant-number"  # platform-wide, under PLATFORM
 
 
+_S = sequences.c
+# Built once: a statement object per call costs more than the round trip on SQLite.
+_BUMP = (
+    update(sequences)
+    .where(
+        _S.tenant_id == bindparam("tenant"),
+        _S.series == bindparam("name"),
+        _S.period == bindparam("span"),
+    )
+    .values(last_value=_S.last_value + bindparam("count", type_=BigInteger))
+    .returning(_S.last_value)
+)
+
+
 def allocate(
     session: Session,
     *,
@@ -75,14 +89,8 @@ def allocate(
     transaction and return the first; a series (or a new period of it) starts at ``start``."""
     if count < 1:
         raise ValueError("count must be at least 1")
-    s = sequences.c
-    bump = (
-        update(sequences)
-        .where(s.tenant_id == tenant_id, s.series == series, s.period == period)
-        .values(last_value=s.last_value + count)
-        .returning(s.last_value)
-    )
-    last = session.execute(bump).scalar_one_or_none()
+    params = {"tenant": tenant_id, "name": series, "span": period, "count": count}
+    last = session.execute(_BUMP, params).scalar_one_or_none()
     if last is None:
         try:
             with session.begin_nested():
@@ -95,7 +103,7 @@ def allocate(
                     )
                 )
         except IntegrityError:  # a concurrent transaction opened the series first
-            last = session.execute(bump).scalar_one()
+            last = session.execute(_BUMP, params).scalar_one()
         else:
             return start
     return int(last) - count + 1
@@ -103,10 +111,9 @@ def allocate(
 
 def last_values(session: Session, *, tenant_id: uuid.UUID, series: str) -> Mapping[str, int]:
     """The last value of every period of a series (period -> value), oldest period first."""
-    s = sequences.c
     rows = session.execute(
-        select(s.period, s.last_value)
-        .where(s.tenant_id == tenant_id, s.series == series)
-        .order_by(s.period)
+        select(_S.period, _S.last_value)
+        .where(_S.tenant_id == tenant_id, _S.series == series)
+        .order_by(_S.period)
     ).all()
     return {period: int(value) for period, value in rows}

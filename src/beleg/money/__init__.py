@@ -1,6 +1,6 @@
 """Money, currencies, rounding and allocation. Standard library only; the only code that rounds."""
 
-from beleg.money.allocation import allocate, allocate_amount
+from beleg.money.allocation import allocate, allocate_amount, round_to_total
 from beleg.money.currency import Currency, UnknownCurrencyError, all_currency_codes, is_currency
 from beleg.money.money import CurrencyMismatchError, Money
 from beleg.money.rounding import (
@@ -25,6 +25,7 @@ __all__ = [
     "is_currency",
     "round_to_currency",
     "round_to_places",
+    "round_to_total",
     "with_scale",
     "without_trailing_zeros",
 ]

@@ -9,7 +9,7 @@ value by less than one minor unit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from beleg.money.currency import Currency
 from beleg.money.money import Money
@@ -41,6 +41,28 @@ def allocate_amount(
 ) -> list[Decimal]:
     """``allocate`` for a plain amount in ``currency``: the shares as decimals."""
     return [share.amount for share in allocate(Money(amount, currency), weights)]
+
+
+def round_to_total(parts: Sequence[Decimal], total: Decimal, currency: Currency) -> list[Decimal]:
+    """Round exact ``parts`` to the minor units of ``currency`` so that they sum to ``total``
+    (itself in minor units: e.g. the parts' sum rounded once, as a VAT group's tax is).
+
+    Every part is rounded down; the units left over go, one each, to the parts with the
+    largest remainders (ties: the earlier part). Each rounded part differs from its exact
+    value by less than one minor unit. ``total`` must lie between the sum of the rounded-down
+    parts and that sum plus one unit per part (true for the half-up rounded sum of the parts).
+    """
+    quantum = currency.quantum
+    floors = [(part / quantum).to_integral_value(ROUND_FLOOR) for part in parts]
+    leftover = int(_to_units(total, currency) - sum(floors, Decimal(0)))
+    if not 0 <= leftover <= len(parts):
+        raise ValueError(f"{total} cannot be split over parts summing to {sum(parts)}")
+    remainders = [part / quantum - floor for part, floor in zip(parts, floors, strict=True)]
+    by_remainder = sorted(range(len(parts)), key=lambda i: (-remainders[i], i))
+    units = [int(floor) for floor in floors]
+    for index in by_remainder[:leftover]:
+        units[index] += 1
+    return [_from_units(unit, currency) for unit in units]
 
 
 def _to_units(amount: Decimal, currency: Currency) -> int:

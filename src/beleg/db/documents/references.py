@@ -6,6 +6,7 @@ its PDF prints."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +31,23 @@ def customer(session: Session, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> 
     if row is None:
         return None
     return Customer(row.id, row.display_name, row.contra_account, dict(row.fields))
+
+
+def customers(
+    session: Session, tenant_id: uuid.UUID, customer_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Customer]:
+    """The customers among ``customer_ids`` (CUSTOMER contacts), in one query."""
+    if not customer_ids:
+        return {}
+    c = contacts.c
+    rows = session.execute(
+        select(c.id, c.display_name, c.contra_account, c.fields).where(
+            c.tenant_id == tenant_id,
+            c.id.in_(list(customer_ids)),
+            c.kind == ContactKind.CUSTOMER.value,
+        )
+    ).all()
+    return {r.id: Customer(r.id, r.display_name, r.contra_account, dict(r.fields)) for r in rows}
 
 
 def customer_address(

@@ -10,6 +10,7 @@ document queue; SQLite's single writer does the same.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,14 @@ from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import sales_document_history, sales_document_lines, sales_documents
-from beleg.domain.documents.model import DiscountMode, HistoryType, LineType, State, TypeCode
+from beleg.domain.documents.model import (
+    DiscountMode,
+    HistoryType,
+    LineType,
+    State,
+    TaxRounding,
+    TypeCode,
+)
 from beleg.domain.documents.records import DocumentLine, HistoryEntry, SalesDocument
 from beleg.domain.errors import NotFound
 from beleg.domain.ledger.tax import AmountType
@@ -134,6 +142,7 @@ def document_record(
         updated_at=row.updated_at,
         lines=tuple(lines),
         history=tuple(history),
+        tax_rounding=TaxRounding(row.tax_rounding),
     )
 
 
@@ -185,11 +194,19 @@ def history_entry(row: Row[Any]) -> HistoryEntry:
 
 def insert_document(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) -> None:
     """Store a new document and its lines (its history starts empty)."""
-    session.execute(insert(sales_documents).values(_head_values(tenant_id, doc)))
+    insert_documents(session, tenant_id, [doc])
+
+
+def insert_documents(session: Session, tenant_id: uuid.UUID, docs: Sequence[SalesDocument]) -> None:
+    """Store new documents with their lines and history, one statement per table."""
+    session.execute(insert(sales_documents), [_head_values(tenant_id, doc) for doc in docs])
     session.execute(
         insert(sales_document_lines),
-        [_line_values(tenant_id, doc.id, line) for line in doc.lines],
+        [_line_values(tenant_id, doc.id, line) for doc in docs for line in doc.lines],
     )
+    history = [_history_values(tenant_id, doc.id, e) for doc in docs for e in doc.history]
+    if history:
+        session.execute(insert(sales_document_history), history)
 
 
 def _head_values(tenant_id: uuid.UUID, doc: SalesDocument) -> dict[str, Any]:
@@ -227,6 +244,7 @@ def _head_values(tenant_id: uuid.UUID, doc: SalesDocument) -> dict[str, Any]:
         "updated_at": doc.updated_at,
         "currency": doc.currency.code,
         "currency_rate": doc.currency_rate,
+        "tax_rounding": doc.tax_rounding.value,
     }
 
 
@@ -312,29 +330,33 @@ def insert_history(
     session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID, entry: HistoryEntry
 ) -> None:
     session.execute(
-        insert(sales_document_history).values(
-            tenant_id=tenant_id,
-            id=entry.id,
-            document_id=doc_id,
-            position=entry.position,
-            entry_type=entry.entry_type.value,
-            is_payment=entry.is_payment,
-            entry_date=entry.entry_date,
-            amount=entry.amount,
-            note=entry.note,
-            paying_account=entry.paying_account,
-            cancelled=entry.cancelled,
-            cancels=entry.cancels,
-            cancellation_of_payment=entry.cancellation_of_payment,
-            journal_id=entry.journal_id,
-            counterpart_id=entry.counterpart_id,
-            line_no=entry.line_no,
-            cash_register_no=entry.cash_register_no,
-            receipt_no=entry.receipt_no,
-            receipt_qr=entry.receipt_qr,
-            created_at=entry.created_at,
-        )
+        insert(sales_document_history).values(_history_values(tenant_id, doc_id, entry))
     )
+
+
+def _history_values(tenant_id: uuid.UUID, doc_id: uuid.UUID, entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "id": entry.id,
+        "document_id": doc_id,
+        "position": entry.position,
+        "entry_type": entry.entry_type.value,
+        "is_payment": entry.is_payment,
+        "entry_date": entry.entry_date,
+        "amount": entry.amount,
+        "note": entry.note,
+        "paying_account": entry.paying_account,
+        "cancelled": entry.cancelled,
+        "cancels": entry.cancels,
+        "cancellation_of_payment": entry.cancellation_of_payment,
+        "journal_id": entry.journal_id,
+        "counterpart_id": entry.counterpart_id,
+        "line_no": entry.line_no,
+        "cash_register_no": entry.cash_register_no,
+        "receipt_no": entry.receipt_no,
+        "receipt_qr": entry.receipt_qr,
+        "created_at": entry.created_at,
+    }
 
 
 def mark_entry_cancelled(session: Session, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> None:

@@ -45,6 +45,7 @@ sales_documents = Table(
     Column("customer_name", String(300), nullable=True),
     Column("currency", String(3), nullable=False),
     Column("currency_rate", ExactDecimal(8, 20), nullable=False),
+    Column("tax_rounding", String(20), nullable=False, server_default="PER_LINE"),
     Column("net", ExactDecimal(AMOUNT_SCALE), nullable=False),
     Column("tax", ExactDecimal(AMOUNT_SCALE), nullable=False),
     Column("total", ExactDecimal(AMOUNT_SCALE), nullable=False),

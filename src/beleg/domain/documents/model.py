@@ -100,6 +100,16 @@ class TypeCode(StrEnum):
     PREPAYMENT_INVOICE = "386"
 
 
+class TaxRounding(StrEnum):
+    """Where a document's VAT is rounded (DESIGN.md "Decisions"): per line (the worked
+    examples of seed 003; every line's tax rounded, the document's tax their sum) or per VAT
+    group (EN 16931 BR-CO-17: a category's tax is its taxable amount times the rate, rounded
+    once; the lines share it without a cent lost). Stored with each document."""
+
+    PER_LINE = "PER_LINE"
+    PER_VAT_GROUP = "PER_VAT_GROUP"
+
+
 E = TypeVar("E", bound=StrEnum)
 
 

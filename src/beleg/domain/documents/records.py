@@ -24,6 +24,7 @@ from beleg.domain.documents.model import (
     HistoryType,
     LineType,
     State,
+    TaxRounding,
     TypeCode,
 )
 from beleg.domain.documents.settlement import check_payment, line_remainders
@@ -127,6 +128,7 @@ class SalesDocument:
     updated_at: datetime
     lines: tuple[DocumentLine, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
+    tax_rounding: TaxRounding = TaxRounding.PER_LINE
 
     @property
     def issued(self) -> bool:
@@ -221,6 +223,20 @@ def cancellable_entry(doc: SalesDocument, entry_id: uuid.UUID) -> HistoryEntry:
     if entry.cancelled:
         raise Conflict("documents.payment_already_cancelled", field="payment")
     return entry
+
+
+def receivables_entry(doc: SalesDocument, journal_id: uuid.UUID, *, now: datetime) -> HistoryEntry:
+    """The RECEIVABLES entry of a document whose issue posted ``journal_id`` (not a payment)."""
+    return HistoryEntry(
+        id=uuid.uuid4(),
+        position=len(doc.history) + 1,
+        entry_type=HistoryType.RECEIVABLES,
+        is_payment=False,
+        entry_date=doc.doc_date,
+        amount=doc.total,
+        created_at=now,
+        journal_id=journal_id,
+    )
 
 
 def with_entry(doc: SalesDocument, entry: HistoryEntry) -> SalesDocument:

@@ -41,8 +41,9 @@ from beleg.domain.ledger.books import TenantBooks
 from beleg.domain.numbering.counters import DocumentType
 from beleg.services.documents.bookings import reverse
 from beleg.services.documents.copies import copied_lines, document_input, related_texts
-from beleg.services.documents.create import ENTITY, Links, create_in
+from beleg.services.documents.create import Links, create_in
 from beleg.services.documents.history import add_entry, save_payment_state
+from beleg.services.documents.issue import ENTITY
 
 CONVERSIONS = {
     DocumentType.OFFER: (DocumentType.ORDER_CONFIRMATION, DocumentType.INVOICE),

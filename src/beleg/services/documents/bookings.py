@@ -53,6 +53,15 @@ def book_issue(
 ) -> uuid.UUID | None:
     """DE: the document against its unpaid account; EA: nothing (cash basis). Returns the
     journal's id, if one was posted."""
+    booked = issue_booking(books, doc)
+    if booked is None:
+        return None
+    return _post(session, books, booked, actor=actor, clock=clock)
+
+
+def issue_booking(books: TenantBooks, doc: SalesDocument) -> Booked | None:
+    """What issuing ``doc`` books: DE invoices and credit memos against their unpaid account
+    (mirrored for credit memos), nothing in EA (cash basis) or for the other types."""
     if books.mode is not AccountingMode.DE or not doc.payable:
         return None
     booked = rules_de.initial(
@@ -62,7 +71,7 @@ def book_issue(
         rate=doc.currency_rate,
         description=_text(doc),
     )
-    return _post(session, books, oriented(booked, doc.sign), actor=actor, clock=clock)
+    return oriented(booked, doc.sign)
 
 
 def book_payment(

@@ -35,11 +35,10 @@ from beleg.domain.numbering.counters import DocumentType, NumberingContext
 from beleg.domain.tenancy.settings import AccountingMode
 from beleg.money import Currency
 from beleg.services.documents.deposits import check_deposit_invoice, check_deposit_lines
-from beleg.services.documents.issue import issue_document
+from beleg.services.documents.issue import ENTITY, issue_document
 from beleg.services.documents.lines import DocLineInput, ResolvedLine, resolve_lines
 from beleg.services.documents.parties import resolve_party
 
-ENTITY = "SalesDocument"
 WITH_TERMS = (DocumentType.INVOICE, DocumentType.OFFER, DocumentType.ORDER_CONFIRMATION)
 
 

@@ -12,12 +12,16 @@ unique and gapless per counter (invariant 4).
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from beleg.db import Session, sequences
 from beleg.db import numbering as repo
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.numbering.counters import (
+    Affixes,
     AffixSource,
     DocumentCounter,
     DocumentType,
@@ -68,31 +72,80 @@ def allocate_document_numbers(
     if count < 1:
         raise ValueError("count must be at least 1")
     kind = parse_enum(DocumentType, doc_type, "type")
+    request = NumberRequest(kind, doc_date, context or NumberingContext(kind), sequence_group_id)
+    return allocate_numbers_for(session, tenant_id=tenant_id, requests=[request] * count)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRequest:
+    """One document of a batch that needs a number."""
+
+    doc_type: DocumentType
+    doc_date: date
+    context: NumberingContext
+    sequence_group_id: uuid.UUID | str | None = None  # an unknown one: 400 sequenceGroup
+
+
+def allocate_numbers_for(
+    session: Session, *, tenant_id: uuid.UUID, requests: Sequence[NumberRequest]
+) -> list[str]:
+    """Numbers for a batch of documents, in the order of ``requests``, in the caller's
+    transaction: each request's counter is chosen as for a single document, and every
+    (counter, period) takes one block of numbers, handed out in request order."""
+    chosen: dict[tuple[DocumentType, NumberingContext, uuid.UUID | str | None], _Chosen] = {}
+    blocks: dict[tuple[uuid.UUID, str], list[int]] = defaultdict(list)
+    picks: list[_Chosen] = []
+    for index, request in enumerate(requests):
+        key = (request.doc_type, request.context, request.sequence_group_id)
+        if key not in chosen:
+            chosen[key] = _chosen(session, tenant_id, request)
+        pick = chosen[key]
+        picks.append(pick)
+        blocks[(pick.counter.id, period_key(pick.counter.config.reset, request.doc_date))].append(
+            index
+        )
+    numbers = [""] * len(requests)
+    for (counter_id, period), indexes in blocks.items():
+        pick = picks[indexes[0]]
+        first = sequences.allocate(
+            session,
+            tenant_id=tenant_id,
+            series=sequences.document_counter_series(counter_id),
+            period=period,
+            start=pick.counter.config.start,
+            count=len(indexes),
+        )
+        for value, index in enumerate(indexes, start=first):
+            numbers[index] = pick.formatted(value, requests[index].doc_date)
+    return numbers
+
+
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    counter: DocumentCounter
+    test_mode: bool
+    strategy: Affixes | None
+
+    def formatted(self, value: int, doc_date: date) -> str:
+        return format_number(
+            self.counter.config, value, doc_date, strategy=self.strategy, test_mode=self.test_mode
+        )
+
+
+def _chosen(session: Session, tenant_id: uuid.UUID, request: NumberRequest) -> _Chosen:
     counter, test_mode = _choose_counter(
         session,
         tenant_id=tenant_id,
-        doc_type=kind,
-        context=context or NumberingContext(kind),
-        sequence_group_id=sequence_group_id,
+        doc_type=request.doc_type,
+        context=request.context,
+        sequence_group_id=request.sequence_group_id,
     )
-    config = counter.config
     strategy = (
-        repo.strategy_affixes(session, tenant_id=tenant_id, doc_type=kind)
-        if config.affix_source is AffixSource.STRATEGY
+        repo.strategy_affixes(session, tenant_id=tenant_id, doc_type=request.doc_type)
+        if counter.config.affix_source is AffixSource.STRATEGY
         else None
     )
-    first = sequences.allocate(
-        session,
-        tenant_id=tenant_id,
-        series=sequences.document_counter_series(counter.id),
-        period=period_key(config.reset, doc_date),
-        start=config.start,
-        count=count,
-    )
-    return [
-        format_number(config, value, doc_date, strategy=strategy, test_mode=test_mode)
-        for value in range(first, first + count)
-    ]
+    return _Chosen(counter, test_mode, strategy)
 
 
 def _choose_counter(
