@@ -32,7 +32,7 @@ from beleg.domain.documents.model import (
     TaxRounding,
     TypeCode,
 )
-from beleg.domain.documents.parties import Party
+from beleg.domain.documents.parties import Party, stored_fields
 from beleg.domain.documents.records import DocumentLine, SalesDocument
 from beleg.domain.documents.setup import LayoutSetup, PaymentTerm
 from beleg.domain.errors import ValidationFailed
@@ -248,14 +248,9 @@ def _texts(draft: DocumentDraft, layout: LayoutSetup, party: Party) -> dict[str,
     texts.setdefault("description", defaults.description)
     texts.setdefault("footer", defaults.footer)
     texts.update(
-        {
-            "addressInfo": party.address_info,
-            "address": party.address,
-            "selfBilling": False,
-            "billingGroup": draft.billing_group,
-            "operatingSite": None,
-            "additionalAddress": None,
-        }
+        stored_fields(
+            party, self_billing=False, billing_group=draft.billing_group, operating_site=None
+        )
     )
     return texts
 

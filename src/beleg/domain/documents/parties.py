@@ -93,3 +93,22 @@ def display_name(fields: Mapping[str, Any]) -> str:
     """Seed 003 §2.3: ``"Test GmbH, Max Mustermann"``."""
     person = " ".join(p for p in (fields.get("firstName"), fields.get("lastName")) if p)
     return ", ".join(p for p in (fields.get("companyName"), person) if p)
+
+
+def stored_fields(
+    party: Party,
+    *,
+    self_billing: bool,
+    billing_group: str | None,
+    operating_site: str | None,
+) -> dict[str, Any]:
+    """What a document stores beside its printed texts: its party's address (and the
+    override as given), the additional address it names, and its extensions."""
+    return {
+        "addressInfo": party.address_info,
+        "address": party.address,
+        "selfBilling": self_billing,
+        "billingGroup": billing_group,
+        "operatingSite": operating_site,
+        "additionalAddress": str(party.additional_address) if party.additional_address else None,
+    }

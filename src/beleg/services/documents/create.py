@@ -25,7 +25,7 @@ from beleg.domain.audit.chain import AuditAction
 from beleg.domain.documents.deposits import agreed_deposits
 from beleg.domain.documents.lines import Amounts, compute_document
 from beleg.domain.documents.model import PAYABLE, State, TypeCode, parse_enum
-from beleg.domain.documents.parties import Party
+from beleg.domain.documents.parties import Party, stored_fields
 from beleg.domain.documents.records import DocumentLine, SalesDocument, snapshot
 from beleg.domain.documents.setup import LayoutSetup, PaymentTerm
 from beleg.domain.errors import ValidationFailed
@@ -242,16 +242,12 @@ def _texts(data: DocumentInput, layout: LayoutSetup | None, party: Party) -> dic
         elif texts.get(key) is None:
             texts[key] = getattr(layout.texts_for(data.doc_type), key)
     texts.update(
-        {
-            "addressInfo": party.address_info,
-            "address": party.address,
-            "selfBilling": data.self_billing,
-            "billingGroup": data.billing_group,
-            "operatingSite": data.operating_site,
-            "additionalAddress": str(party.additional_address)
-            if party.additional_address
-            else None,
-        }
+        stored_fields(
+            party,
+            self_billing=data.self_billing,
+            billing_group=data.billing_group,
+            operating_site=data.operating_site,
+        )
     )
     return texts
 
