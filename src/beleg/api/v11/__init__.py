@@ -5,14 +5,14 @@ from fastapi import APIRouter
 from beleg.api.routing import BelegRoute
 from beleg.api.v11 import (
     bank_statements,
-    cash_invoices,
-    cash_registers,
     contacts,
     foundation,
     invoicing_setup,
     items,
     setup,
 )
+from beleg.api.v11.cash_invoices import routes as cash_invoices
+from beleg.api.v11.cash_registers import routes as cash_registers
 from beleg.api.v11.documents import routes as documents
 from beleg.api.v11.documents import templates as document_templates
 from beleg.domain.accounting.lines import Direction

@@ -6,25 +6,26 @@ Static path segments (``daily_closings/last``) are registered before ``{daily_cl
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
-from pydantic import Field
 
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
-from beleg.api.v11.models import V11Input
+from beleg.api.v11.cash_registers.models import (
+    DailyClosingFinalizationDto,
+    ReceiptDto,
+    closing_day,
+    receipt_input,
+)
 from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.errors import NotFound
 from beleg.domain.identity.principal import Actor
 from beleg.domain.pos.registers import MAX_REGISTER
 from beleg.queries.pos import receipt_print as printing
 from beleg.queries.pos import registers as read
-from beleg.services.documents.lines import DocLineInput
 from beleg.services.pos import cancellations
 from beleg.services.pos import closings as cash_closings
 from beleg.services.pos import receipts as cash_receipts
@@ -32,97 +33,6 @@ from beleg.services.pos import receipts as cash_receipts
 RegisterNo = Annotated[int, Path(ge=0, le=MAX_REGISTER, description="Register number")]
 router = APIRouter(prefix="/cash_registers", tags=["PointOfSaleResource"], route_class=BelegRoute)
 READ, WRITE = "cash-registers:read", "cash-registers:write"
-
-
-class ReceiptLineDto(V11Input):
-    id: int | None = Field(None, description="Output only: line number 1..n")
-    item_number: str | None = None
-    item: str | None = Field(None, description="Item id; defaults the other fields")
-    item_name: str | None = None
-    item_description: str | None = None
-    item_price: Decimal | None = None
-    item_price_type: str | None = Field(None, description="N or T")
-    unit_of_measure: str | None = None
-    net_price: Decimal | None = Field(None, description="Output only: computed")
-    tax_price: Decimal | None = Field(None, description="Output only: computed")
-    total_price: Decimal | None = Field(None, description="Required on every line")
-    discount: Decimal | None = None
-    discount_mode: str | None = Field(None, description="CONSTANT (default), RATE, CONSTANT_TOTAL")
-    amount: Decimal | None = Field(None, description="Quantity, default 1")
-    account: str | None = None
-    tax_class_entry: str | None = None
-    note: str | None = None
-
-
-class ReceiptDto(V11Input):
-    id: str | None = Field(None, description="Output only: the receipt number")
-    type: str | None = Field(None, description="INCOME or REBOOK (required)")
-    date_time: dt.datetime | None = Field(
-        None, description="Local time; default now; earlier only with allowPastIncome"
-    )
-    customer: str | None = None
-    customer_name: str | None = None
-    customer_mail: str | None = None
-    additional_address: str | None = None
-    reference_date: dt.date | None = None
-    reference_text: str | None = None
-    total_amount: Decimal | None = Field(None, description="Required: the sum of the lines")
-    to_account: str | None = None
-    from_account: str | None = None
-    description: str | None = None
-    lines: list[ReceiptLineDto] = Field(default_factory=list)
-    address_info: dict[str, Any] | None = None
-    text_after_lines: str | None = None
-
-
-class DailyClosingFinalizationDto(V11Input):
-    closing_balance: Decimal | None = Field(None, description="Required: as the register shows it")
-    total_count: int | None = Field(None, description="Required: as the register shows it")
-
-
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None  # seed §4.19.1/3: an invalid date is ignored
-
-
-def _receipt_input(body: ReceiptDto) -> cash_receipts.ReceiptInput:
-    lines = [
-        DocLineInput(
-            amount=ln.amount,
-            total_price=ln.total_price,
-            name=ln.item_name,
-            description=ln.item_description,
-            item_price=ln.item_price,
-            item_price_type=ln.item_price_type,
-            unit_of_measure=ln.unit_of_measure,
-            discount=ln.discount,
-            discount_mode=ln.discount_mode,
-            item_number=ln.item_number,
-            item=ln.item,
-            account=ln.account,
-            tax_class_entry=ln.tax_class_entry,
-        )
-        for ln in body.lines
-    ]
-    return cash_receipts.ReceiptInput(
-        receipt_type=body.type,
-        total_amount=body.total_amount,
-        lines=lines,
-        date_time=body.date_time,
-        customer=body.customer,
-        customer_name=body.customer_name,
-        customer_mail=body.customer_mail,
-        additional_address=body.additional_address,
-        address_info=body.address_info,
-        reference_date=body.reference_date,
-        reference_text=body.reference_text,
-        text_after_lines=body.text_after_lines,
-        from_account=body.from_account,
-        to_account=body.to_account,
-        description=body.description,
-    )
 
 
 @router.get(
@@ -173,8 +83,8 @@ def list_receipts(
             db=rt.db,
             tenant_id=actor.principal.tenant_id,
             number=cash_register,
-            since=_day(since),
-            until=_day(until),
+            since=closing_day(since),
+            until=closing_day(until),
         )
     )
 
@@ -199,8 +109,8 @@ def list_closings(
             db=rt.db,
             tenant_id=actor.principal.tenant_id,
             number=cash_register,
-            since=_day(since),
-            until=_day(until),
+            since=closing_day(since),
+            until=closing_day(until),
             limit=limit,
         )
     )
@@ -224,7 +134,7 @@ def create_receipt(
         actor=actor,
         tenant_id=tenant_id,
         register_no=cash_register,
-        data=_receipt_input(body),
+        data=receipt_input(body),
         clock=rt.clock,
     )
     return AccountingJSON(
@@ -415,7 +325,7 @@ def get_closing(
     rt: Runtime = Depends(runtime),
     actor: Actor = requires(READ),
 ) -> Response:
-    day = _day(daily_closing)
+    day = closing_day(daily_closing)
     if day is None:
         raise NotFound("pos.closing_day_not_found", field="daily_closing", day=daily_closing)
     return AccountingJSON(
