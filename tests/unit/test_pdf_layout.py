@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from beleg.formats.pdf.epc import epc_payload, epc_svg
-from beleg.formats.pdf.layout import (
+from beleg.formats.pdf.layout import build_layout
+from beleg.formats.pdf.model import (
     ConvertedTotals,
     Correction,
     Customer,
@@ -31,7 +32,6 @@ from beleg.formats.pdf.layout import (
     Seller,
     TaxGroup,
     Totals,
-    build_layout,
 )
 from beleg.formats.pdf.texts import rich_text_html, sanitize_html
 

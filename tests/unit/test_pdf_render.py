@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from beleg.formats.pdf.layout import LayoutLine, build_layout
+from beleg.formats.pdf.layout import build_layout
+from beleg.formats.pdf.model import LayoutLine
 from beleg.formats.pdf.render import render_html, render_pdf
 from tests.unit.test_pdf_layout import credit_memo_input, invoice_input
 

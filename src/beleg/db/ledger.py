@@ -26,7 +26,7 @@ from beleg.db.tables import (
 )
 from beleg.domain.errors import Conflict, NotFound
 from beleg.domain.ledger.books import TenantBooks
-from beleg.domain.ledger.charts import Account, AccountType, Chart, chart_named
+from beleg.domain.ledger.charts import Account, AccountType, Chart, TaxEntry, chart_named
 from beleg.domain.ledger.journals import (
     JournalDraft,
     JournalEntry,
@@ -253,54 +253,59 @@ def insert_rebook(
 def install_chart(session: Session, *, tenant_id: uuid.UUID, chart: Chart, currency: str) -> None:
     """Copy ``chart`` into the tenant's ledger, with one means of payment per U account."""
     session.execute(
-        insert(ledger_tax_entries),
-        [
-            {
-                "tenant_id": tenant_id,
-                "code": e.code,
-                "name_de": e.name_de,
-                "name_en": e.name_en,
-                "rate": e.rate,
-                "modifiers": ",".join(m.value for m in e.modifiers),
-            }
-            for e in chart.tax_entries
-        ],
+        insert(ledger_tax_entries), [_tax_entry_values(tenant_id, e) for e in chart.tax_entries]
     )
     session.execute(
-        insert(ledger_accounts),
-        [
-            {
-                "tenant_id": tenant_id,
-                "code": a.code,
-                "name": a.name,
-                "account_type": a.account_type.value,
-                "default_tax_code": a.default_tax_code,
-                "tax_codes": ",".join(a.tax_codes),
-                "forced_tax": a.forced,
-            }
-            for a in chart.accounts
-        ],
+        insert(ledger_accounts), [_account_values(tenant_id, a) for a in chart.accounts]
     )
     session.execute(
         insert(bank_accounts),
         [
-            {
-                "tenant_id": tenant_id,
-                "id": uuid.uuid4(),
-                "name": a.name,
-                "bank_name": None,
-                "owner_name": None,
-                "bic": None,
-                "iban": None,
-                "account_code": a.code,
-                "description": a.name,
-                "currency": currency,
-                "shown": True,
-            }
+            _payment_means(tenant_id, a, currency)
             for a in chart.accounts
             if a.account_type is AccountType.PAYMENT
         ],
     )
+
+
+def _tax_entry_values(tenant_id: uuid.UUID, entry: TaxEntry) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "code": entry.code,
+        "name_de": entry.name_de,
+        "name_en": entry.name_en,
+        "rate": entry.rate,
+        "modifiers": ",".join(m.value for m in entry.modifiers),
+    }
+
+
+def _account_values(tenant_id: uuid.UUID, account: Account) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "code": account.code,
+        "name": account.name,
+        "account_type": account.account_type.value,
+        "default_tax_code": account.default_tax_code,
+        "tax_codes": ",".join(account.tax_codes),
+        "forced_tax": account.forced,
+    }
+
+
+def _payment_means(tenant_id: uuid.UUID, account: Account, currency: str) -> dict[str, Any]:
+    """The bank account (means of payment) a U account starts with."""
+    return {
+        "tenant_id": tenant_id,
+        "id": uuid.uuid4(),
+        "name": account.name,
+        "bank_name": None,
+        "owner_name": None,
+        "bic": None,
+        "iban": None,
+        "account_code": account.code,
+        "description": account.name,
+        "currency": currency,
+        "shown": True,
+    }
 
 
 def posting_sums(

@@ -19,6 +19,8 @@ from enum import StrEnum
 
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.ledger.charts import Account, AccountType
+from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
+from beleg.money import Currency
 
 BALANCE_SHEET = (AccountType.PAYMENT, AccountType.ASSET, AccountType.MISCELLANEOUS)
 
@@ -54,6 +56,26 @@ class Rebook:
     description: str
     reference: str
     currency: str
+
+
+def rebook_journal(
+    *,
+    account: str,
+    contra_account: str,
+    amount: Decimal,
+    booking_date: date,
+    description: str,
+    main: Currency,
+) -> JournalDraft:
+    """The tax-free U journal of a rebook, in the main currency: ``contra_account`` debited,
+    ``account`` credited."""
+    return JournalDraft(
+        JournalType.REBOOK,
+        booking_date,
+        main,
+        (Posting(contra_account, amount), Posting(account, -amount)),
+        description=description,
+    )
 
 
 def allowed(kind: RebookType, account: Account) -> bool:

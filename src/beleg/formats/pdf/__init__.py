@@ -4,7 +4,8 @@
 building a view model does not load the PDF engine.
 """
 
-from beleg.formats.pdf.layout import (
+from beleg.formats.pdf.layout import build_layout
+from beleg.formats.pdf.model import (
     ConvertedTotals,
     Correction,
     Customer,
@@ -17,7 +18,6 @@ from beleg.formats.pdf.layout import (
     Seller,
     TaxGroup,
     Totals,
-    build_layout,
 )
 
 __all__ = [

@@ -27,7 +27,8 @@ from beleg.domain.documents.setup import Sender
 from beleg.domain.errors import NotFound
 from beleg.domain.ledger.tax import AmountType
 from beleg.domain.numbering.counters import DocumentType
-from beleg.formats.pdf.layout import (
+from beleg.formats.pdf.layout import build_layout
+from beleg.formats.pdf.model import (
     Correction,
     Customer,
     DocumentKind,
@@ -39,7 +40,6 @@ from beleg.formats.pdf.layout import (
     Seller,
     TaxGroup,
     Totals,
-    build_layout,
 )
 from beleg.formats.pdf.render import render_pdf
 

@@ -12,8 +12,7 @@ from beleg.db.database import Database
 from beleg.domain.amounts import check_amount
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
-from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
-from beleg.domain.ledger.rebooks import Rebook, check_pair
+from beleg.domain.ledger.rebooks import Rebook, check_pair, rebook_journal
 from beleg.domain.ledger.rebooks import rebook_type as parse_type
 from beleg.money import has_at_most_places
 from beleg.services.ledger.posting import post_journals
@@ -38,9 +37,7 @@ def create_rebook(
     """Move ``amount`` (main currency, no tax) from ``account`` to ``contra_account``."""
     kind = parse_type(rebook_type)
     value = check_amount(amount, "amount")
-    for text, field in ((description, "description"), (reference, "reference")):
-        if len(text) > MAX_TEXT:
-            raise ValidationFailed("ledger.text_too_long", field=field, name=field, limit=MAX_TEXT)
+    _check_texts(description=description, reference=reference)
     with db.transaction() as session:
         books = repo.load_books(session, tenant_id)
         check_pair(
@@ -53,18 +50,19 @@ def create_rebook(
             raise ValidationFailed(
                 "ledger.rebook_amount", field="amount", places=books.main.minor_units
             )
-        draft = JournalDraft(
-            JournalType.REBOOK,
-            booking_date,
-            books.main,
-            (Posting(contra_account, value), Posting(account, -value)),
+        draft = rebook_journal(
+            account=account,
+            contra_account=contra_account,
+            amount=value,
+            booking_date=booking_date,
             description=description,
+            main=books.main,
         )
         posted = post_journals(
             session, actor=actor, tenant_id=tenant_id, drafts=[draft], clock=clock
-        )[0]
+        )
         rebook = Rebook(
-            posted.number,
+            posted[0].number,
             kind,
             account,
             contra_account,
@@ -74,5 +72,11 @@ def create_rebook(
             reference,
             books.main.code,
         )
-        repo.insert_rebook(session, tenant_id, posted.id, rebook)
+        repo.insert_rebook(session, tenant_id, posted[0].id, rebook)
         return rebook
+
+
+def _check_texts(**texts: str) -> None:
+    for field, text in texts.items():
+        if len(text) > MAX_TEXT:
+            raise ValidationFailed("ledger.text_too_long", field=field, name=field, limit=MAX_TEXT)

@@ -29,7 +29,7 @@ from beleg.domain.pos.registers import (
     ReceiptType,
 )
 from beleg.messages import text
-from beleg.services.documents.payments import CashPayment, CashReceiptRef
+from beleg.services.documents.cash_point import CashPayment, CashReceiptRef
 from beleg.services.pos.cancellations import append_cancellation
 from beleg.services.pos.chain import LockedRegister, append_receipt, next_number
 from beleg.services.pos.closings import prepare_day
