@@ -8,16 +8,15 @@ change really happened, even for a tenant on a test clock.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from beleg.clock import Clock
 from beleg.db.tables import audit_entries, audit_heads
@@ -138,39 +137,3 @@ def _hashed_fields(
         "before": json_safe(change.before) if change.before is not None else None,
         "after": json_safe(change.after) if change.after is not None else None,
     }
-
-
-def update_audited(
-    session: Session,
-    *,
-    actor: Actor,
-    tenant_id: uuid.UUID,
-    table: Table,
-    where: ColumnElement[bool],
-    before: dict[str, Any],
-    values: dict[str, Any],
-    entity_type: str,
-    entity_id: Any,
-    view: Callable[[dict[str, Any]], dict[str, Any]],
-    clock: Clock,
-) -> dict[str, Any]:
-    """Apply ``values`` (plus ``updated_at``) to the row, audit before/after through ``view``
-    (which hides secrets) and return the new view. No values: nothing changes, nothing is
-    audited."""
-    if not values:
-        return view(before)
-    values = {**values, "updated_at": clock.now()}
-    session.execute(update(table).where(where).values(**values))
-    after = {**before, **values}
-    record_change(
-        session,
-        actor=actor,
-        tenant_id=tenant_id,
-        action=AuditAction.UPDATE,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before=view(before),
-        after=view(after),
-        clock=clock,
-    )
-    return view(after)

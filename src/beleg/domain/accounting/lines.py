@@ -45,11 +45,6 @@ class Direction(StrEnum):
         return EXPENSE_TYPES if self is Direction.INCOMING else REVENUE_TYPES
 
 
-class PrivatePartType(StrEnum):
-    PERCENT = "P"
-    AMOUNT = "A"
-
-
 @dataclass(frozen=True, slots=True)
 class LineInput:
     """A line as the client sent it."""

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from beleg.db.database import Database
 from beleg.db.documents.store import history_entry
 from beleg.db.tables import (
-    sales_document_files,
     sales_document_history,
     sales_document_lines,
     sales_documents,
@@ -309,19 +308,3 @@ def history_dto(entry: HistoryEntry) -> dict[str, Any]:
             }
         )
     return out
-
-
-def document_pdf(
-    *, db: Database, tenant_id: uuid.UUID, doc_type: str, number: str
-) -> tuple[uuid.UUID, str, bytes | None]:
-    """(id, state, the stored PDF or None while it is not rendered yet)."""
-    with db.reader() as session:
-        row = _row(session, tenant_id, doc_type, number)
-        content = session.execute(
-            select(sales_document_files.c.content).where(
-                sales_document_files.c.tenant_id == tenant_id,
-                sales_document_files.c.document_id == row.id,
-                sales_document_files.c.kind == "pdf",
-            )
-        ).scalar_one_or_none()
-        return row.id, row.state, content
