@@ -189,3 +189,23 @@ def test_additional_addresses(client: TestClient, tenant: TenantFixture) -> None
         client.delete(f"/api/1.1{base}/{created['id']}", headers=tenant.headers).status_code == 200
     )
     assert client.get(f"/api/1.1{base}", headers=tenant.headers).json() == []
+
+
+def test_a_customer_discount_is_stored_exactly(client: TestClient, tenant: TenantFixture) -> None:
+    """CustomerDto.discount is a number; it was once a 500 (a Decimal in the JSON document)."""
+    created = client.post(
+        "/api/1.1/customers",
+        json={"companyName": "Rabatt KG", "discount": 2.5},
+        headers=tenant.headers,
+    )
+    assert created.status_code == 200, created.text
+    read = client.get(f"/api/1.1/customers/{created.json()['id']}", headers=tenant.headers)
+    assert read.json()["discount"] == 2.5
+    zero = client.post(
+        "/api/1.1/customers", json={"companyName": "0", "discount": 0.0}, headers=tenant.headers
+    )
+    assert zero.status_code == 200 and zero.json()["discount"] == 0
+    bad = client.post(
+        "/api/1.1/customers", json={"companyName": "X", "discount": "1e20"}, headers=tenant.headers
+    )
+    assert bad.status_code == 400 and bad.json()["details"][0].startswith("discount:")

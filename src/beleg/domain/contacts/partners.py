@@ -14,9 +14,11 @@ import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from beleg.domain.amounts import check_amount
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.foundation.country_names import COUNTRY_NAMES
 from beleg.domain.foundation.regions import REGIONS
@@ -164,8 +166,8 @@ def normalise_contact(kind: ContactKind, values: dict[str, Any]) -> dict[str, An
                     "contacts.dunning_stop_reason_required", field="dunningStopReason"
                 )
             fields["dunningStop"] = True
-        if values.get("discount") is not None:
-            fields["discount"] = values["discount"]
+        if values.get("discount") is not None:  # stored as text: the JSON keeps it exact
+            fields["discount"] = str(check_amount(Decimal(values["discount"]), "discount"))
     return fields
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -18,6 +19,8 @@ MAX_LIMIT = 1000
 def contact_item(row: Any, defaults: dict[str, str] | None = None) -> dict[str, Any]:
     m = row._mapping if hasattr(row, "_mapping") else row
     item = {"id": str(m["id"]), **m["fields"], **(defaults or {})}
+    if item.get("discount") is not None:  # stored as exact text, shown as a number
+        item["discount"] = Decimal(item["discount"])
     if m["contra_account"]:
         item["contraAccount"] = m["contra_account"]
     return item
