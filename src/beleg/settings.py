@@ -44,6 +44,23 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis for shared rate-limit counters; unset: process memory."
     )
+    embedded_worker: Literal["auto"] | bool = Field(
+        default="auto",
+        description=(
+            "Whether `beleg serve` starts one worker loop (PDFs, due recurring invoices) in a"
+            " child process beside the server: `auto` on the embedded SQLite database only,"
+            " `true` always, `false` never. Elsewhere workers run as their own `beleg worker`"
+            " processes; requests never render (a PDF not rendered yet is rendered when asked"
+            " for)."
+        ),
+    )
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        """`BELEG_EMBEDDED_WORKER` resolved: `auto` means on for SQLite, off otherwise."""
+        if self.embedded_worker == "auto":
+            return self.database_url.startswith("sqlite")
+        return self.embedded_worker
 
 
 @lru_cache(maxsize=1)

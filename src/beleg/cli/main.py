@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from functools import partial
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -12,8 +16,9 @@ from beleg.api.app import create_app
 from beleg.cli.admin import key_app, oauth_app, tenant_app, user_app
 from beleg.cli.context import clock, console, database, errors, run
 from beleg.cli.ledger import ledger_app
+from beleg.cli.worker_process import embedded_worker, run_worker
 from beleg.db.schema import upgrade_to_head
-from beleg.jobs.worker import run_forever, run_round
+from beleg.jobs.worker import run_round
 from beleg.queries.audit.verification import verify_tenant_chain
 from beleg.queries.identity.lists import all_tenant_ids, find_tenant
 from beleg.services.onboarding.bootstrap import bootstrap_if_empty
@@ -48,7 +53,7 @@ def worker(
         done = run_round(db=db, clock=clock)
         console.print(f"rendered {done.pdfs} PDFs, issued {done.invoices} invoices")
         return
-    run_forever(db=db, clock=clock, interval=interval)
+    run_worker(db=db, settings=get_settings(), interval=interval)
 
 
 @app.command()
@@ -56,7 +61,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (BELEG_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (BELEG_PORT)")] = None,
 ) -> None:
-    """Migrate, create a first tenant and admin key on an empty database, and serve the API."""
+    """Migrate, create a first tenant and admin key on an empty database, and serve the API
+    (with one worker process beside it on SQLite: BELEG_EMBEDDED_WORKER)."""
     settings = get_settings()
     db = database()
     upgrade_to_head(db=db)
@@ -69,13 +75,30 @@ def serve(
         console.print("Store this token now; it is not shown again:")
         console.print(first.admin_key.token, markup=False, highlight=False)
     api = create_app(settings=settings, db=db, clock=clock)
-    uvicorn.run(
-        api,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-    )
+    worker_beside = embedded_worker(settings) if settings.runs_embedded_worker else nullcontext()
+    with worker_beside, _exit_on_sigterm():
+        uvicorn.run(
+            api,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+        )
+
+
+@contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """Let SIGTERM end the process through ``SystemExit`` (uvicorn shuts down gracefully and
+    then re-raises the signal it caught), so that the embedded worker is stopped too."""
+
+    def leave(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, leave)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @audit_app.command("verify")

@@ -3,24 +3,54 @@ time brings (DESIGN.md "Background work").
 
 Each round renders pending PDFs (any number of workers may run at once: outbox rows are
 claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and issues due subscription invoices of
-every tenant, on the tenant's own clock (its TestClock when it has one).
+every tenant, on the tenant's own clock (its TestClock when it has one). Requests never render:
+a finalised document's PDF waits in the outbox for a worker (or is rendered when it is asked
+for first).
+
+The loop outlives its failures: a render that fails is recorded on its outbox event and
+retried by a later claim (``db/outbox.py``), a tenant whose due invoices fail does not hold up
+the others, and a round that fails as a whole (the database briefly unreachable) is logged and
+tried again after the idle interval. It ends when its ``stop`` signal is set, between two
+PDFs.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import select
+import structlog
 
 from beleg.clock import Clock
 from beleg.db.database import Database
-from beleg.db.tables import tenants
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
+from beleg.queries.identity.lists import all_tenant_ids
 from beleg.services.documents.pdf import render_pending
 from beleg.services.documents.templates import run_due_subscriptions
 from beleg.services.tenancy.test_clock import business_today
+
+log = structlog.get_logger("beleg.worker")
+PDF_BATCH = 20  # PDFs rendered between two looks at the stop signal
+
+
+class Stop(Protocol):
+    """What ends the loop: a ``threading.Event`` or a ``multiprocessing`` one."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class _Never:
+    def is_set(self) -> bool:
+        return False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        time.sleep(timeout or 0)
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,30 +59,58 @@ class Round:
     invoices: int
 
 
-def run_round(*, db: Database, clock: Clock) -> Round:
-    pdfs = render_pending(db=db, tenant_id=None, clock=clock, limit=500)
-    with db.reader() as session:
-        tenant_ids = session.execute(select(tenants.c.id)).scalars().all()
+def run_round(*, db: Database, clock: Clock, limit: int = 500, stop: Stop | None = None) -> Round:
+    """Render up to ``limit`` pending PDFs, then issue the due invoices of every tenant."""
+    stop = stop or _Never()
+    pdfs = _render_pdfs(db=db, clock=clock, limit=limit, stop=stop)
+    if stop.is_set():
+        return Round(pdfs, 0)
     invoices = 0
-    for tenant_id in tenant_ids:
-        actor = Actor(
-            Principal(
-                tenant_id=tenant_id,
-                actor_type=ActorType.SYSTEM,
-                actor_id=None,
-                name="worker",
-                scopes=TENANT_SCOPES,
-            )
-        )
-        today = business_today(db=db, tenant_id=tenant_id, system=clock)
-        invoices += len(
-            run_due_subscriptions(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
-        )
+    for tenant_id in all_tenant_ids(db=db):
+        if stop.is_set():
+            break
+        try:
+            invoices += _issue_due_invoices(db=db, clock=clock, tenant_id=tenant_id)
+        except Exception:
+            log.exception("worker.due_invoices_failed", tenant_id=str(tenant_id))
     return Round(pdfs, invoices)
 
 
-def run_forever(*, db: Database, clock: Clock, interval: float) -> None:
-    while True:
-        done = run_round(db=db, clock=clock)
+def run_forever(*, db: Database, clock: Clock, interval: float, stop: Stop | None = None) -> None:
+    """Work round after round until ``stop`` is set; wait ``interval`` seconds when idle."""
+    stop = stop or _Never()
+    while not stop.is_set():
+        try:
+            done = run_round(db=db, clock=clock, stop=stop)
+        except Exception:
+            log.exception("worker.round_failed")
+            done = Round(0, 0)
         if not (done.pdfs or done.invoices):
-            time.sleep(interval)
+            stop.wait(interval)
+
+
+def _render_pdfs(*, db: Database, clock: Clock, limit: int, stop: Stop) -> int:
+    rendered = 0
+    while rendered < limit and not stop.is_set():
+        batch = min(PDF_BATCH, limit - rendered)
+        done = render_pending(db=db, tenant_id=None, clock=clock, limit=batch)
+        rendered += done
+        if done < batch:
+            break
+    return rendered
+
+
+def _issue_due_invoices(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int:
+    actor = Actor(
+        Principal(
+            tenant_id=tenant_id,
+            actor_type=ActorType.SYSTEM,
+            actor_id=None,
+            name="worker",
+            scopes=TENANT_SCOPES,
+        )
+    )
+    today = business_today(db=db, tenant_id=tenant_id, system=clock)
+    return len(
+        run_due_subscriptions(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
+    )

@@ -1,7 +1,7 @@
 """PDFs of finalized sales documents (seed 003 §3.4 "PDF", ``GET .../document``).
 
 Rendering runs after commit: issuing a document leaves a ``render.pdf`` event in the outbox,
-which ``render_pending`` (the API after its response, or ``beleg worker`` processes in
+which ``render_pending`` (in worker processes, never in a request, any number of them in
 parallel) turns into the stored PDF. A request for a PDF that is not rendered yet renders it
 on the spot and stores it. The printed view model is stored beside the PDF (golden-testable).
 Drafts and EXTERNAL documents have no PDF (404).

@@ -4,7 +4,7 @@ through a cash register gets the register's receipt from the pos context's cash 
 
 from typing import cast
 
-from fastapi import APIRouter, BackgroundTasks, Depends
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from beleg.api.runtime import Runtime, runtime
@@ -16,7 +16,6 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.numbering.counters import DocumentType
 from beleg.queries.documents import business_documents as read
 from beleg.services.documents import corrections, payments
-from beleg.services.documents.pdf import render_pending
 from beleg.services.pos.payments import CASH_POINT
 
 
@@ -162,7 +161,6 @@ def add_corrections(router: APIRouter) -> None:
         line: int,
         *,
         body: m.CorrectionDto,
-        background: BackgroundTasks,
         rt: Runtime = Depends(runtime),
         actor: Actor = requires("documents:write"),
     ) -> Response:
@@ -182,7 +180,6 @@ def add_corrections(router: APIRouter) -> None:
                 sequence_group=body.sequence_group,
             ),
         )
-        background.add_task(render_pending, db=rt.db, tenant_id=tenant_id, clock=rt.clock)
         return AccountingJSON(
             read.get_document_by_id(db=rt.db, tenant_id=tenant_id, doc_id=memo_id)
         )

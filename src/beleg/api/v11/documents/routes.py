@@ -8,7 +8,7 @@ bookings, the others ``complete``; offers, order confirmations and delivery note
 
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 
 from beleg.api.routing import BelegRoute
@@ -23,7 +23,7 @@ from beleg.queries.documents import business_documents as read
 from beleg.services.documents import actions
 from beleg.services.documents.create import DocumentInput, create_document
 from beleg.services.documents.lines import DocLineInput
-from beleg.services.documents.pdf import render_pending, rendered_pdf
+from beleg.services.documents.pdf import rendered_pdf
 from beleg.services.tenancy.test_clock import business_today
 
 RESOURCES = {
@@ -218,7 +218,6 @@ def _add_create_and_cancel(
     )
     def create(
         body: model,  # type: ignore[valid-type]  # DTO class chosen per resource
-        background: BackgroundTasks,
         rt: Runtime = Depends(runtime),
         actor: Actor = requires("documents:write"),
     ) -> Response:
@@ -230,7 +229,6 @@ def _add_create_and_cancel(
             data=to_input(doc_type, body),
             clock=rt.clock,
         )
-        background.add_task(render_pending, db=rt.db, tenant_id=tenant_id, clock=rt.clock)
         return AccountingJSON(read.get_document_by_id(db=rt.db, tenant_id=tenant_id, doc_id=doc_id))
 
     @router.post(
@@ -241,7 +239,6 @@ def _add_create_and_cancel(
     )
     def cancel(
         number: str,
-        background: BackgroundTasks,
         body: m.BusinessDocumentCancelDto | None = Body(None),
         rt: Runtime = Depends(runtime),
         actor: Actor = requires("documents:write"),
@@ -265,7 +262,6 @@ def _add_create_and_cancel(
             ),
             clock=rt.clock,
         )
-        background.add_task(render_pending, db=rt.db, tenant_id=tenant_id, clock=rt.clock)
         result = read.get_document_by_id(db=rt.db, tenant_id=tenant_id, doc_id=doc.id)
         if doc_type is DocumentType.INVOICE and new_number:
             result["newDocumentNumber"] = new_number
@@ -308,7 +304,6 @@ def _add_completion(router: APIRouter, doc_type: DocumentType, noun: str) -> Non
     def convert(
         number: str,
         body: m.BusinessDocumentConversionDto,
-        background: BackgroundTasks,
         rt: Runtime = Depends(runtime),
         actor: Actor = requires("documents:write"),
     ) -> Response:
@@ -325,5 +320,4 @@ def _add_completion(router: APIRouter, doc_type: DocumentType, noun: str) -> Non
             day=day,
             clock=rt.clock,
         )
-        background.add_task(render_pending, db=rt.db, tenant_id=tenant_id, clock=rt.clock)
         return AccountingJSON(read.get_document_by_id(db=rt.db, tenant_id=tenant_id, doc_id=doc.id))
