@@ -1,6 +1,6 @@
 """Issuing and checking OAuth2 tokens: signed JWT access tokens, rotating refresh tokens,
 pairing codes, logout (seed 003 §2.1; RFC 9068 access-token JWTs, RFC 6819 §5.2.2.3
-refresh-token rotation with replay detection).
+refresh-token rotation with replay detection). Pairing codes are redeemed in ``oauth_apps``.
 
 - Access tokens are RS256 JWTs carrying ``sub`` (user), ``tid`` (tenant), ``cid`` (the
   4-digit client number), ``client_id``, ``scope``, ``iat``, ``exp`` and ``jti``. The newest
@@ -280,25 +280,6 @@ def logout(*, db: Database, actor: Actor, refresh_token: str, clock: Clock) -> b
             clock=clock,
         )
         return True
-
-
-def redeem_pairing_code(
-    session: Session, *, app: OAuthApp, username: str, code: str, clock: Clock
-) -> uuid.UUID | None:
-    """The user of a valid, unused pairing code for this app and username; the code is used
-    up. A user's real password never matches (it is not a pairing code). Runs in the
-    caller's transaction."""
-    tenant_id = app.tenant_id
-    pairing = repo.locked_pairing(session, tenant_id, secret_digest(code.strip().upper()))
-    if pairing is None or pairing.client_id != app.client_id:
-        return None
-    if pairing.used_at is not None or pairing.expires_at <= clock.now():
-        return None
-    user_id = user_repo.user_id_named(session, tenant_id, username.strip().lower())
-    if user_id is None or user_id != pairing.user_id:
-        return None
-    repo.use_pairing(session, tenant_id, pairing.code_hash, at=clock.now())
-    return user_id
 
 
 def accept_assertion(
