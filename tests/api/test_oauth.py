@@ -536,3 +536,31 @@ def test_expired_pairing_code_and_expired_access_token(
         english = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
         expired = later.get("/api/1.1/accounts/4000", headers=english)
         assert expired.status_code == 401 and "expired" in expired.json()["message"]
+
+
+def test_access_token_refused_once_its_app_is_deleted(
+    client: TestClient, tenant: TenantFixture, user_key: str, oauth
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12, finding 7: the token was accepted until it expired after its app was gone."""
+    app = register(client, tenant)
+    token = oauth(app["clientId"]).fetch_token(
+        f"{BASE}/oauth2/token",
+        grant_type="password",
+        username="anna",
+        password=pair(client, app, user_key),
+    )
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=bearer).status_code == 200
+    other = register(client, tenant, name="Other app")  # another app of the tenant stays
+    assert client.delete(f"/v2/oauth-apps/{app['id']}", headers=tenant.headers).status_code == 204
+    refused = client.get("/api/1.1/accounts/4000", headers=bearer)
+    assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+    assert client.get("/v2/oauth-apps", headers=bearer).status_code == 401
+    kept = oauth(other["clientId"]).fetch_token(
+        f"{BASE}/oauth2/token",
+        grant_type="password",
+        username="anna",
+        password=pair(client, other, user_key),
+    )
+    other_bearer = {"Authorization": f"Bearer {kept['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=other_bearer).status_code == 200

@@ -19,6 +19,7 @@ from beleg.db.tables import (
     oauth_refresh_tokens,
     oauth_signing_keys,
     tenants,
+    users,
 )
 from beleg.domain.errors import NotFound
 from beleg.domain.identity.oauth import (
@@ -28,6 +29,7 @@ from beleg.domain.identity.oauth import (
     RefreshToken,
     SigningKey,
 )
+from beleg.domain.identity.scopes import Role
 
 
 def _app(row: Row[Any]) -> OAuthApp:
@@ -79,6 +81,24 @@ def app_by_client_id(session: Session, client_id: str) -> OAuthApp | None:
         select(oauth_apps).where(oauth_apps.c.client_id == client_id)
     ).one_or_none()
     return None if row is None else _app(row)
+
+
+def app_user(
+    session: Session, tenant_id: uuid.UUID, *, user_id: uuid.UUID, client_id: str
+) -> tuple[str, Role, bool] | None:
+    """What an access token of ``client_id`` for the user may do: the user's name, role and
+    whether the tenant is the platform tenant, in one read per request; None if the user or
+    the app is gone (a deleted app's tokens stop working at once)."""
+    row = session.execute(
+        select(users.c.username, users.c.role, tenants.c.is_platform)
+        .join(tenants, tenants.c.id == users.c.tenant_id)
+        .join(
+            oauth_apps,
+            (oauth_apps.c.tenant_id == users.c.tenant_id) & (oauth_apps.c.client_id == client_id),
+        )
+        .where(users.c.tenant_id == tenant_id, users.c.id == user_id)
+    ).one_or_none()
+    return None if row is None else (row.username, Role(row.role), bool(row.is_platform))
 
 
 def apps_of(session: Session, tenant_id: uuid.UUID) -> list[OAuthApp]:

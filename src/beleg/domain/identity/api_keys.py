@@ -100,6 +100,25 @@ def expiry_for(created_at: datetime, validity_days: int | None) -> datetime | No
     return created_at + timedelta(days=validity_days)
 
 
+def check_within_creator(expires_at: datetime | None, creator_expires_at: datetime | None) -> None:
+    """A key may not outlive the key that creates it: a validity that would end after the
+    creating key's expiry (unlimited included) is refused, naming ``validityDays``.
+
+    Refused rather than cut short to the creator's expiry, so that a key's ``validityDays``
+    and ``expiresAt`` always agree (seed 001's 7/30/60/90 days) and the client is told why
+    instead of receiving a key that dies earlier than it asked; it may ask for a shorter
+    validity. Access tokens act for their user, whose authority has no expiry of its own, so
+    only a creating key's expiry bounds what it creates."""
+    if creator_expires_at is None:
+        return
+    if expires_at is None or expires_at > creator_expires_at:
+        raise ValidationFailed(
+            "identity.validity_outlives_creator",
+            field="validityDays",
+            expires=creator_expires_at.isoformat(timespec="seconds"),
+        )
+
+
 def status_at(expires_at: datetime | None, now: datetime) -> KeyStatus:
     """ACTIVE until the expiry instant (exclusive), EXPIRED from then on."""
     if expires_at is None or now < expires_at:

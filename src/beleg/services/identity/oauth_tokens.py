@@ -91,11 +91,10 @@ def retire_signing_key(*, db: Database, kid: str, clock: Clock) -> None:
 _PUBLIC_KEYS: dict[str, RSAKey] = {}  # kid -> public key; keys never change, only retire
 
 
-def _verification_keys(db: Database) -> KeySet:
+def _verification_keys(session: Session) -> KeySet:
     """Every unretired key, public part only. One indexed read per check; the RSA parsing is
     done once per key and process (this runs on every request with an access token)."""
-    with db.reader() as session:
-        keys = repo.unretired_signing_keys(session)
+    keys = repo.unretired_signing_keys(session)
     for key in keys:
         if key.kid not in _PUBLIC_KEYS:
             public = RSAKey.import_key(json.loads(key.private_jwk)).as_dict(private=False)
@@ -105,7 +104,8 @@ def _verification_keys(db: Database) -> KeySet:
 
 def read_public_keys(*, db: Database) -> dict[str, Any]:
     """The JWKS of every unretired key (``/.well-known/jwks.json``)."""
-    return dict(_verification_keys(db).as_dict(private=False))
+    with db.reader() as session:
+        return dict(_verification_keys(session).as_dict(private=False))
 
 
 def issue_access_token(session: Session, *, grant: Grant, clock: Clock) -> str:
@@ -167,29 +167,36 @@ def make_grant(
 def authenticate_access_token(
     *, db: Database, token: str, clock: Clock
 ) -> Principal | AuthFailure | None:
-    """The API authenticator for access tokens: None if ``token`` is not a JWT."""
+    """The API authenticator for access tokens: None if ``token`` is not a JWT. The signing
+    keys, the user and the token's app are read in one read session; a token of a deleted
+    app or user is refused from the next request on."""
     if token.count(".") != 2 or token.startswith("blg_"):
         return None
-    try:
-        decoded = jwt.decode(token, _verification_keys(db))
-        # expiry against the injected (system) clock, as every security decision
-        JWTClaimsRegistry(
-            now=int(clock.now().timestamp()),
-            iss={"essential": True, "value": ISSUER},
-            exp={"essential": True},
-        ).validate(decoded.claims)
-    except JoseError as exc:
-        return AuthFailure("expired" if "expired" in str(exc).lower() else "invalid")
-    except (ValueError, KeyError):
-        return AuthFailure("invalid")
-    return _principal(db, decoded.claims)
-
-
-def _principal(db: Database, claims: dict[str, Any]) -> Principal | AuthFailure:
-    """The token's scopes, cut to what the user's current role still allows."""
-    tenant_id, user_id = uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
     with db.reader() as session:
-        subject = user_repo.token_subject(session, tenant_id, user_id)
+        try:
+            decoded = jwt.decode(token, _verification_keys(session))
+            # expiry against the injected (system) clock, as every security decision
+            JWTClaimsRegistry(
+                now=int(clock.now().timestamp()),
+                iss={"essential": True, "value": ISSUER},
+                exp={"essential": True},
+            ).validate(decoded.claims)
+        except JoseError as exc:
+            return AuthFailure("expired" if "expired" in str(exc).lower() else "invalid")
+        except (ValueError, KeyError):
+            return AuthFailure("invalid")
+        return _principal(session, decoded.claims)
+
+
+def _principal(session: Session, claims: dict[str, Any]) -> Principal | AuthFailure:
+    """The token's scopes, cut to what the user's current role still allows; refused when
+    the user or the app the token was issued to is gone."""
+    try:
+        tenant_id, user_id = uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
+        client_id = str(claims["client_id"])
+    except (KeyError, ValueError, TypeError):
+        return AuthFailure("invalid")
+    subject = repo.app_user(session, tenant_id, user_id=user_id, client_id=client_id)
     if subject is None:
         return AuthFailure("invalid")
     username, role, platform = subject
