@@ -26,7 +26,7 @@ from beleg.db.database import Database
 from beleg.db.tables import audit_entries
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.services.identity.api_keys import create_api_key
-from beleg.services.identity.oauth_tokens import rotate_signing_key
+from beleg.services.identity.oauth_tokens import retire_signing_key, rotate_signing_key
 from beleg.services.identity.users import create_user
 from tests.conftest import TenantFixture, app_at, make_tenant, system_actor
 
@@ -564,3 +564,34 @@ def test_access_token_refused_once_its_app_is_deleted(
     )
     other_bearer = {"Authorization": f"Bearer {kept['access_token']}"}
     assert client.get("/api/1.1/accounts/4000", headers=other_bearer).status_code == 200
+
+
+def test_access_token_refused_once_its_signing_key_is_retired(
+    client: TestClient, db: Database, tenant: TenantFixture, user_key: str, oauth
+) -> None:  # type: ignore[no-untyped-def]
+    """The verification keys are cached per set of unretired keys: retiring one takes effect
+    from the next request."""
+    app = register(client, tenant)
+    session = oauth(app["clientId"])
+    token = session.fetch_token(
+        f"{BASE}/oauth2/token",
+        grant_type="password",
+        username="anna",
+        password=pair(client, app, user_key),
+    )
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=bearer).status_code == 200
+    kid = jwt.decode(
+        token["access_token"], KeySet.import_key_set(client.get("/.well-known/jwks.json").json())
+    ).header["kid"]
+    rotate_signing_key(db=db, clock=SystemClock())  # a new key signs from now on
+    retire_signing_key(db=db, kid=kid, clock=SystemClock())
+    assert client.get("/api/1.1/accounts/4000", headers=bearer).status_code == 401
+    fresh = session.fetch_token(
+        f"{BASE}/oauth2/token",
+        grant_type="password",
+        username="anna",
+        password=pair(client, app, user_key),
+    )
+    renewed = {"Authorization": f"Bearer {fresh['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=renewed).status_code == 200

@@ -73,10 +73,16 @@ class CreatedKey:
 
 @dataclass(frozen=True, slots=True)
 class KeyCredential:
-    """A key as its authentication reads it: the SHA-256 of its token and whether its tenant
-    is the platform tenant."""
+    """A key as its authentication reads it on every request: what the principal needs, the
+    SHA-256 of its token and whether its tenant is the platform tenant."""
 
-    key: ApiKey
+    tenant_id: uuid.UUID
+    key_id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: frozenset[str]
+    expires_at: datetime | None
+    created_by_user_id: uuid.UUID | None
     secret_hash: str
     platform_tenant: bool
 

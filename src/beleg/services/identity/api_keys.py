@@ -191,17 +191,16 @@ def authenticate_api_key(
         found = repo.credential_by_prefix(session, prefix)
     if found is None or not hmac.compare_digest(found.secret_hash, secret_digest(token)):
         return AuthFailure("unknown")
-    key = found.key
-    if status_at(key.expires_at, clock.now()) is KeyStatus.EXPIRED:
+    if status_at(found.expires_at, clock.now()) is KeyStatus.EXPIRED:
         return AuthFailure("expired")
     return Principal(
-        tenant_id=key.tenant_id,
+        tenant_id=found.tenant_id,
         actor_type=ActorType.API_KEY,
-        actor_id=str(key.id),
-        name=f"{key.name} ({key.prefix})",
-        scopes=frozenset(key.scopes),
+        actor_id=str(found.key_id),
+        name=f"{found.name} ({found.prefix})",
+        scopes=found.scopes,
         platform_tenant=found.platform_tenant,
-        user_id=key.created_by_user_id,
-        api_key_id=key.id,
-        expires_at=key.expires_at,
+        user_id=found.created_by_user_id,
+        api_key_id=found.key_id,
+        expires_at=found.expires_at,
     )

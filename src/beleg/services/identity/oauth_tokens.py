@@ -89,17 +89,27 @@ def retire_signing_key(*, db: Database, kid: str, clock: Clock) -> None:
 
 
 _PUBLIC_KEYS: dict[str, RSAKey] = {}  # kid -> public key; keys never change, only retire
+_KEY_SETS: dict[tuple[str, ...], KeySet] = {}  # the unretired kids -> their key set
 
 
 def _verification_keys(session: Session) -> KeySet:
-    """Every unretired key, public part only. One indexed read per check; the RSA parsing is
-    done once per key and process (this runs on every request with an access token)."""
-    keys = repo.unretired_signing_keys(session)
-    for key in keys:
+    """Every unretired key, public part only. One indexed read of the key ids per check; the
+    RSA parsing is done once per key and process, the key set once per set of ids (this runs
+    on every request with an access token)."""
+    kids = tuple(sorted(repo.unretired_kids(session)))
+    found = _KEY_SETS.get(kids)
+    if found is not None:
+        return found
+    for key in repo.unretired_signing_keys(session):
         if key.kid not in _PUBLIC_KEYS:
             public = RSAKey.import_key(json.loads(key.private_jwk)).as_dict(private=False)
             _PUBLIC_KEYS[key.kid] = RSAKey.import_key(public)
-    return KeySet([_PUBLIC_KEYS[key.kid] for key in keys])
+    keys = KeySet([_PUBLIC_KEYS[kid] for kid in kids if kid in _PUBLIC_KEYS])
+    if all(kid in _PUBLIC_KEYS for kid in kids):  # not one retired between the two reads
+        if len(_KEY_SETS) > 64:  # rotations are rare; never grow without bound
+            _KEY_SETS.clear()
+        _KEY_SETS[kids] = keys
+    return keys
 
 
 def read_public_keys(*, db: Database) -> dict[str, Any]:
