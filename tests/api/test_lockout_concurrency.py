@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.identity import oauth as oauth_repo
-from beleg.db.tables import audit_entries
+from beleg.db.tables import audit_entries, login_failures
 from beleg.domain.identity import hashing
 from beleg.services.identity.users import create_user
 from tests.api.test_account_security import HIDDEN, auth_url
@@ -62,16 +62,16 @@ def hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingHasher]:
     yield counting
 
 
-def burst(send: Callable[[], httpx2.Response]) -> list[int]:
-    """``ATTEMPTS`` requests sent at once from as many threads; their status codes."""
-    start = threading.Barrier(ATTEMPTS)
+def burst(send: Callable[[], httpx2.Response], attempts: int = ATTEMPTS) -> list[int]:
+    """``attempts`` requests sent at once from as many threads; their status codes."""
+    start = threading.Barrier(attempts)
 
     def one(_: int) -> int:
         start.wait()
         return send().status_code
 
-    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        return list(pool.map(one, range(ATTEMPTS)))
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        return list(pool.map(one, range(attempts)))
 
 
 def strict_lockout(client: TestClient, tenant: TenantFixture) -> None:
@@ -92,9 +92,17 @@ def checked_logins(db: Database, tenant: TenantFixture) -> int:
         return sum(1 for after in entries if not after["locked"])
 
 
-def test_parallel_wrong_passwords_check_at_most_the_threshold(
-    client: TestClient, db: Database, tenant: TenantFixture, hasher: CountingHasher
-) -> None:
+@pytest.fixture
+def browser(client: TestClient) -> Iterator[TestClient]:
+    """A client of its own: the login's session cookies stay out of the shared client."""
+    with TestClient(client.app, base_url=BASE) as own:
+        yield own
+
+
+def login_form(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> Callable[[str], httpx2.Response]:
+    """User anna, an app with the code flow, and a function that posts the login form."""
     create_user(
         db=db,
         actor=system_actor(tenant.id),
@@ -104,14 +112,25 @@ def test_parallel_wrong_passwords_check_at_most_the_threshold(
         role="ACCOUNTANT",
         clock=SystemClock(),
     )
-    strict_lockout(client, tenant)
     app = register(client, tenant, redirectUris=[REDIRECT], grantTypes=["authorization_code"])
     fields = dict(HIDDEN.findall(client.get(auth_url(app)).text))
 
     def login(password: str) -> httpx2.Response:
         form = {**fields, "username": "anna", "password": password}
-        return client.post(f"{BASE}/oauth2/login", data=form)
+        return client.post(f"{BASE}/oauth2/login", data=form, follow_redirects=False)
 
+    return login
+
+
+def test_parallel_wrong_passwords_check_at_most_the_threshold(
+    client: TestClient,
+    browser: TestClient,
+    db: Database,
+    tenant: TenantFixture,
+    hasher: CountingHasher,
+) -> None:
+    strict_lockout(client, tenant)
+    login = login_form(browser, db, tenant)
     statuses = burst(lambda: login("wrong password!"))
     assert hasher.verify.calls <= THRESHOLD, hasher.verify.calls
     assert statuses.count(401) <= THRESHOLD and statuses.count(429) >= ATTEMPTS - THRESHOLD
@@ -120,6 +139,33 @@ def test_parallel_wrong_passwords_check_at_most_the_threshold(
     locked = login(PASSWORD)  # the right password does not help while the lockout runs
     assert locked.status_code == 429 and "gesperrt" in locked.text
     assert hasher.verify.calls <= THRESHOLD
+
+
+def test_parallel_right_and_wrong_passwords_each_count_once(
+    client: TestClient, browser: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    """Successes take back their own count only, and sign-ins do not deadlock (they take the
+    lockout rows before the audit head): from one address, 6 wrong and 6 right passwords in
+    parallel leave the address with exactly 6 failures. (Few: each check holds 64 MiB.)"""
+    policy = {"lockoutThreshold": 100, "lockoutMinutes": 15}
+    client.put("/v2/tenant-config/security", headers=tenant.headers, json=policy)
+    login = login_form(browser, db, tenant)
+    passwords = iter(["wrong password!", PASSWORD] * 6)
+    lock = threading.Lock()
+
+    def next_password() -> str:
+        with lock:
+            return next(passwords)
+
+    statuses = burst(lambda: login(next_password()), attempts=12)
+    assert sorted(statuses) == [303] * 6 + [401] * 6, statuses
+    with db.reader() as session:
+        failures = session.execute(
+            select(login_failures.c.kind, login_failures.c.failures).where(
+                login_failures.c.tenant_id == tenant.id
+            )
+        ).all()
+    assert ("address", 6) in [tuple(row) for row in failures], failures
 
 
 def test_parallel_wrong_pairing_codes_check_at_most_the_threshold(

@@ -76,7 +76,9 @@ def count_attempt(
     refused, and nothing counted, while a lockout of any subject runs. Subjects that reach
     the threshold are locked (and audited) at once, so that parallel attempts cannot get
     past the lockout. The rows are taken in one order (address, then user name) and stay
-    locked until the caller's transaction ends."""
+    locked until the caller's transaction ends; every sign-in takes them before the audit
+    head (which ``record_change`` locks), so two sign-ins never wait for each other in
+    opposite order."""
     now = clock.now()
     previous = [
         repo.locked_failed_logins(session, tenant_id, kind, subject, now=now)

@@ -88,10 +88,11 @@ def login(
             return LoginResult(locked_until=attempt.locked_until)
     ok = verify_password(found.password_hash if found else None, password)
     with db.transaction() as session:
+        if ok and found is not None:  # the lockout rows before the audit head, as above
+            security.take_back_attempt(session, attempt=attempt, origin=origin, clock=clock)
         _audit_login(session, actor, name, clock, ok=ok, locked=False)
         if not ok or found is None:
             return LoginResult()
-        security.take_back_attempt(session, attempt=attempt, origin=origin, clock=clock)
         pending = _pending(session, found.user, policy, clock.now())
         return _open_session(session, found.user, pending, clock.now())
 
