@@ -101,7 +101,7 @@ def browser(client: TestClient) -> Iterator[TestClient]:
 
 def login_form(
     client: TestClient, db: Database, tenant: TenantFixture
-) -> Callable[[str], httpx2.Response]:
+) -> Callable[..., httpx2.Response]:
     """User anna, an app with the code flow, and a function that posts the login form."""
     create_user(
         db=db,
@@ -115,8 +115,8 @@ def login_form(
     app = register(client, tenant, redirectUris=[REDIRECT], grantTypes=["authorization_code"])
     fields = dict(HIDDEN.findall(client.get(auth_url(app)).text))
 
-    def login(password: str) -> httpx2.Response:
-        form = {**fields, "username": "anna", "password": password}
+    def login(password: str, username: str = "anna") -> httpx2.Response:
+        form = {**fields, "username": username, "password": password}
         return client.post(f"{BASE}/oauth2/login", data=form, follow_redirects=False)
 
     return login
@@ -191,3 +191,29 @@ def test_parallel_wrong_pairing_codes_check_at_most_the_threshold(
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
     assert "locked until" in refused.json()["error_description"]
     assert lookups.calls <= THRESHOLD
+
+
+def test_user_names_no_user_has_are_counted_not_a_server_error(
+    client: TestClient, browser: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    """A NUL byte in the user name was a 500 on PostgreSQL once the name is a lockout
+    subject; such names are counted (escaped) like any other wrong name."""
+    policy = {"lockoutThreshold": 20, "lockoutMinutes": 15}
+    client.put("/v2/tenant-config/security", headers=tenant.headers, json=policy)
+    login = login_form(browser, db, tenant)
+    app = register(client, tenant)
+    names = ("an\x00na", "jörg\x07", "x" * 300)
+    for name in names:
+        form = {"grant_type": "password", "username": name, "password": "X" * 8}
+        token = client.post(f"{BASE}/oauth2/token", data={**form, "client_id": app["clientId"]})
+        assert token.status_code == 400 and token.json()["error"] == "invalid_request", name
+        assert login("wrong password!", name).status_code == 401, name
+    with db.reader() as session:
+        counted = dict(
+            session.execute(
+                select(login_failures.c.subject, login_failures.c.failures).where(
+                    login_failures.c.tenant_id == tenant.id, login_failures.c.kind == "user"
+                )
+            ).all()
+        )
+    assert counted == {"an\\x00na": 2, "j\\xf6rg\\x07": 2, "x" * 64: 2}, counted

@@ -100,6 +100,14 @@ class FailedLogins:
     locked_until: datetime | None
 
 
+def user_subject(username: str) -> str:
+    """The lockout subject of a user name as typed: trimmed and lower-cased as user names
+    compare, at most 64 characters. Characters that no user name has are escaped (a NUL byte
+    becomes ``\\x00``), so that any input is counted, stored and looked up without error;
+    every valid user name stays as it is."""
+    return username.strip().lower().encode("unicode_escape").decode("ascii")[:64]
+
+
 @dataclass(frozen=True, slots=True)
 class SignInAttempt:
     """A sign-in attempt counted before its secret is checked: the counts it left for each

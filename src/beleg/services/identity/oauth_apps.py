@@ -34,7 +34,7 @@ from beleg.domain.identity.oauth import (
 )
 from beleg.domain.identity.principal import Actor, Origin
 from beleg.domain.identity.scopes import validate_scopes
-from beleg.domain.identity.security import SubjectKind
+from beleg.domain.identity.security import SubjectKind, user_subject
 from beleg.services.identity import security
 
 ENTITY = "OAuthApp"
@@ -218,8 +218,8 @@ def redeem_pairing_code(
     login page does; while a lockout runs the code is not looked at (ValidationFailed
     naming its end). Runs in the caller's transaction."""
     tenant_id = app.tenant_id
-    name = username.strip().lower()
-    subjects = {SubjectKind.USER: name[:64], SubjectKind.ADDRESS: origin.ip_address or "unknown"}
+    name = user_subject(username)
+    subjects = {SubjectKind.USER: name, SubjectKind.ADDRESS: origin.ip_address or "unknown"}
     policy = security_repo.security_policy(session, tenant_id)
     attempt = security.count_attempt(
         session, tenant_id=tenant_id, subjects=subjects, policy=policy, origin=origin, clock=clock

@@ -29,7 +29,7 @@ from beleg.domain.identity.api_keys import secret_digest
 from beleg.domain.identity.hashing import hash_password, verify_password
 from beleg.domain.identity.passwords import check_password
 from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
-from beleg.domain.identity.security import SecurityPolicy, SubjectKind
+from beleg.domain.identity.security import SecurityPolicy, SubjectKind, user_subject
 from beleg.domain.identity.sessions import LoginResult, SignInStep, StoredSession, WebSession
 from beleg.domain.identity.two_factor import Enrolment, FactorState
 from beleg.domain.identity.users import User
@@ -69,7 +69,7 @@ def login(
     answer time does not tell known from unknown names), and the outcome is written in a
     second transaction. A process that dies in between leaves the attempt counted as a
     failure."""
-    name = username.strip().lower()[:64]
+    name = user_subject(username)
     subjects = {SubjectKind.USER: name, SubjectKind.ADDRESS: origin.ip_address or "unknown"}
     with db.transaction() as session:
         policy = security_repo.security_policy(session, tenant_id)
