@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
-from beleg.db.tables import audit_entries
+from beleg.db.tables import audit_entries, users
+from beleg.domain.identity import hashing
 from beleg.services.identity.users import create_user
 from tests.api.test_oauth import BASE, PASSWORD, REDIRECT, register
 from tests.conftest import TenantFixture, app_at, system_actor
@@ -182,3 +183,52 @@ def test_expired_password_must_be_changed(
             data={**fields, "new_password": "a brand new passphrase"},
         )
         assert done.status_code == 200 and "Erlauben" in done.text
+
+
+class RecordingHasher:
+    """The real argon2 hasher, recording the hashes that passwords are checked against."""
+
+    def __init__(self, real: object) -> None:
+        self.real, self.checked = real, []  # type: ignore[var-annotated]
+
+    def hash(self, password: str) -> str:
+        return self.real.hash(password)  # type: ignore[attr-defined, no-any-return]
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.checked.append(password_hash)
+        return self.real.verify(password_hash, password)  # type: ignore[attr-defined, no-any-return]
+
+
+def test_unknown_user_names_cost_the_same_password_check(
+    client: TestClient,
+    db: Database,
+    tenant: TenantFixture,
+    anna: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 12, finding 7: an unknown user name was answered without any argon2 check (59 ms
+    against 223 ms), which told known from unknown names. Now both check one password
+    against an argon2 hash of the same parameters; the work done is compared, not timings."""
+    recorder = RecordingHasher(hashing._HASHER)
+    monkeypatch.setattr(hashing, "_HASHER", recorder)
+    app = register(client, tenant, redirectUris=[REDIRECT], grantTypes=["authorization_code"])
+    with TestClient(client.app, base_url=BASE) as browser:
+        fields = dict(HIDDEN.findall(browser.get(auth_url(app)).text))
+        answers = {}
+        for name in ("anna", "nobody"):
+            form = {**fields, "username": name, "password": "wrong password!"}
+            before = len(recorder.checked)
+            answers[name] = browser.post(f"{BASE}/oauth2/login", data=form)
+            assert len(recorder.checked) == before + 1, name  # before the fix: 0 for nobody
+    assert answers["anna"].status_code == answers["nobody"].status_code == 401
+    assert answers["anna"].text == answers["nobody"].text
+    with db.reader() as session:
+        stored = session.execute(
+            select(users.c.password_hash).where(
+                users.c.tenant_id == tenant.id, users.c.username == "anna"
+            )
+        ).scalar_one()
+    known, unknown = recorder.checked[-2:]
+    assert known == stored and unknown != stored
+    parameters = stored.rsplit("$", 2)[0]  # $argon2id$v=19$m=...,t=...,p=...
+    assert unknown.startswith(parameters + "$")

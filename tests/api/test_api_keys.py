@@ -147,3 +147,42 @@ def test_scope_catalogue_is_published(client: TestClient, tenant: TenantFixture)
     roles = {r["role"]: r["scopes"] for r in client.get("/v2/roles", headers=tenant.headers).json()}
     assert set(roles) == {"VIEWER", "ACCOUNTANT", "ADMIN", "SUPERUSER"}
     assert "tenants:read" not in roles["SUPERUSER"]
+
+
+def test_a_key_cannot_create_a_key_that_outlives_it(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    """Issue 12, finding 7: a 7-day key with api-keys:write minted an unlimited key."""
+    short = _create(client, tenant, scopes=["api-keys:write", "documents:read"], validityDays=7)
+    headers = {"Authorization": f"Bearer {short['token']}"}
+    for days in (None, 90, 30, 7):  # even 7 days from now ends after the creating key
+        response = client.post(
+            "/v2/api-keys",
+            headers=headers,
+            json={"name": "longer", "scopes": ["documents:read"], "validityDays": days},
+        )
+        assert response.status_code == 400, (days, response.text)
+        problem = response.json()
+        assert problem["errors"][0]["field"] == "validityDays"
+        assert "outlive" in problem["detail"], problem["detail"]
+    parent = _create(client, tenant, scopes=["api-keys:write", "documents:read"], validityDays=30)
+    headers = {"Authorization": f"Bearer {parent['token']}"}
+    child = client.post(
+        "/v2/api-keys",
+        headers=headers,
+        json={"name": "shorter", "scopes": ["documents:read"], "validityDays": 7},
+    )
+    assert child.status_code == 201, child.text
+    assert child.json()["expiresAt"] <= parent["expiresAt"]
+    german = client.post(
+        "/v2/api-keys",
+        headers={**headers, "Accept-Language": "de"},
+        json={"name": "unlimited", "scopes": ["documents:read"], "validityDays": None},
+    )
+    assert german.status_code == 400 and "überdauern" in german.json()["detail"]
+    unlimited = client.post(  # an unlimited key may create an unlimited one
+        "/v2/api-keys",
+        headers=tenant.headers,
+        json={"name": "unlimited", "scopes": ["documents:read"], "validityDays": None},
+    )
+    assert unlimited.status_code == 201

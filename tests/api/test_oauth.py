@@ -26,7 +26,7 @@ from beleg.db.database import Database
 from beleg.db.tables import audit_entries
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.services.identity.api_keys import create_api_key
-from beleg.services.identity.oauth_tokens import rotate_signing_key
+from beleg.services.identity.oauth_tokens import retire_signing_key, rotate_signing_key
 from beleg.services.identity.users import create_user
 from tests.conftest import TenantFixture, app_at, make_tenant, system_actor
 
@@ -536,3 +536,62 @@ def test_expired_pairing_code_and_expired_access_token(
         english = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
         expired = later.get("/api/1.1/accounts/4000", headers=english)
         assert expired.status_code == 401 and "expired" in expired.json()["message"]
+
+
+def test_access_token_refused_once_its_app_is_deleted(
+    client: TestClient, tenant: TenantFixture, user_key: str, oauth
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12, finding 7: the token was accepted until it expired after its app was gone."""
+    app = register(client, tenant)
+    token = oauth(app["clientId"]).fetch_token(
+        f"{BASE}/oauth2/token",
+        grant_type="password",
+        username="anna",
+        password=pair(client, app, user_key),
+    )
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=bearer).status_code == 200
+    other = register(client, tenant, name="Other app")  # another app of the tenant stays
+    assert client.delete(f"/v2/oauth-apps/{app['id']}", headers=tenant.headers).status_code == 204
+    refused = client.get("/api/1.1/accounts/4000", headers=bearer)
+    assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+    assert client.get("/v2/oauth-apps", headers=bearer).status_code == 401
+    kept = oauth(other["clientId"]).fetch_token(
+        f"{BASE}/oauth2/token",
+        grant_type="password",
+        username="anna",
+        password=pair(client, other, user_key),
+    )
+    other_bearer = {"Authorization": f"Bearer {kept['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=other_bearer).status_code == 200
+
+
+def test_access_token_refused_once_its_signing_key_is_retired(
+    client: TestClient, db: Database, tenant: TenantFixture, user_key: str, oauth
+) -> None:  # type: ignore[no-untyped-def]
+    """The verification keys are cached per set of unretired keys: retiring one takes effect
+    from the next request."""
+    app = register(client, tenant)
+    session = oauth(app["clientId"])
+    token = session.fetch_token(
+        f"{BASE}/oauth2/token",
+        grant_type="password",
+        username="anna",
+        password=pair(client, app, user_key),
+    )
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=bearer).status_code == 200
+    kid = jwt.decode(
+        token["access_token"], KeySet.import_key_set(client.get("/.well-known/jwks.json").json())
+    ).header["kid"]
+    rotate_signing_key(db=db, clock=SystemClock())  # a new key signs from now on
+    retire_signing_key(db=db, kid=kid, clock=SystemClock())
+    assert client.get("/api/1.1/accounts/4000", headers=bearer).status_code == 401
+    fresh = session.fetch_token(
+        f"{BASE}/oauth2/token",
+        grant_type="password",
+        username="anna",
+        password=pair(client, app, user_key),
+    )
+    renewed = {"Authorization": f"Bearer {fresh['access_token']}"}
+    assert client.get("/api/1.1/accounts/4000", headers=renewed).status_code == 200

@@ -138,7 +138,9 @@ def test_failed_logins_count_up_and_lock_at_the_threshold() -> None:
         assert (counts.failures, counts.locked_until) == (expected, None)
     locked = count_failure(counts, kind=SubjectKind.USER, subject="anna", policy=policy, now=NOW)
     assert locked.locked_until == NOW + timedelta(minutes=10)
-    assert locked.failures == 0  # the next failure after the lockout counts as the first
+    ended = locked.locked_until
+    after = count_failure(locked, kind=SubjectKind.USER, subject="anna", policy=policy, now=ended)
+    assert after.failures == 1  # the next failure after the lockout counts as the first
 
 
 def test_failures_older_than_the_lockout_window_start_anew() -> None:

@@ -48,7 +48,7 @@ from beleg.domain.identity.oauth import (
 )
 from beleg.domain.identity.principal import Origin
 from beleg.services.identity import oauth_tokens as tokens
-from beleg.services.identity.oauth_apps import find_client
+from beleg.services.identity.oauth_apps import find_client, redeem_pairing_code
 
 _session: contextvars.ContextVar[Session] = contextvars.ContextVar("oauth_session")
 _origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("oauth_origin")
@@ -139,13 +139,17 @@ class PairingGrant(grants.ResourceOwnerPasswordCredentialsGrant):
         client: AppClient = self.request.client or self.server.query_client(
             self.request.payload.client_id
         )
-        user = tokens.redeem_pairing_code(
-            _session.get(),
-            app=client.app,
-            username=username,
-            code=password,
-            clock=self.server.clock,
-        )
+        try:
+            user = redeem_pairing_code(
+                _session.get(),
+                app=client.app,
+                username=username,
+                code=password,
+                origin=_origin.get(),
+                clock=self.server.clock,
+            )
+        except ValidationFailed as exc:  # locked out: too many wrong codes or passwords
+            raise InvalidGrantError(description=exc.message) from exc
         return UserRef(client.app.tenant_id, user) if user else None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import api_keys, tenants
@@ -59,17 +59,43 @@ def delete_api_key(session: Session, tenant_id: uuid.UUID, key_id: uuid.UUID) ->
     )
 
 
+_K = api_keys.c
+# Built once: building this statement on every request cost as much CPU as running it.
+_BY_PREFIX = (
+    select(
+        _K.tenant_id,
+        _K.id,
+        _K.name,
+        _K.prefix,
+        _K.scopes,
+        _K.expires_at,
+        _K.created_by_user_id,
+        _K.secret_hash,
+        tenants.c.is_platform,
+    )
+    .join(tenants, tenants.c.id == _K.tenant_id)
+    .where(_K.prefix == bindparam("prefix"))
+)
+
+
 def credential_by_prefix(session: Session, prefix: str) -> KeyCredential | None:
     """The key whose token starts with ``prefix`` (globally unique): how a presented key
-    finds its tenant."""
-    row = session.execute(
-        select(api_keys, tenants.c.is_platform)
-        .join(tenants, tenants.c.id == api_keys.c.tenant_id)
-        .where(api_keys.c.prefix == prefix)
-    ).one_or_none()
+    finds its tenant. One indexed read of only the columns authentication needs (it runs on
+    every request with an API key)."""
+    row = session.execute(_BY_PREFIX, {"prefix": prefix}).one_or_none()
     if row is None:
         return None
-    return KeyCredential(_key(row), row.secret_hash, bool(row.is_platform))
+    return KeyCredential(
+        tenant_id=row.tenant_id,
+        key_id=row.id,
+        name=row.name,
+        prefix=row.prefix,
+        scopes=frozenset(row.scopes),
+        expires_at=row.expires_at,
+        created_by_user_id=row.created_by_user_id,
+        secret_hash=row.secret_hash,
+        platform_tenant=bool(row.is_platform),
+    )
 
 
 def keys_created_by(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID) -> list[uuid.UUID]:

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import (
@@ -19,6 +19,7 @@ from beleg.db.tables import (
     oauth_refresh_tokens,
     oauth_signing_keys,
     tenants,
+    users,
 )
 from beleg.domain.errors import NotFound
 from beleg.domain.identity.oauth import (
@@ -28,6 +29,7 @@ from beleg.domain.identity.oauth import (
     RefreshToken,
     SigningKey,
 )
+from beleg.domain.identity.scopes import Role
 
 
 def _app(row: Row[Any]) -> OAuthApp:
@@ -79,6 +81,31 @@ def app_by_client_id(session: Session, client_id: str) -> OAuthApp | None:
         select(oauth_apps).where(oauth_apps.c.client_id == client_id)
     ).one_or_none()
     return None if row is None else _app(row)
+
+
+# Built once (this runs on every request with an access token).
+_APP_USER = (
+    select(users.c.username, users.c.role, tenants.c.is_platform)
+    .join(tenants, tenants.c.id == users.c.tenant_id)
+    .join(
+        oauth_apps,
+        (oauth_apps.c.tenant_id == users.c.tenant_id)
+        & (oauth_apps.c.client_id == bindparam("client_id")),
+    )
+    .where(users.c.tenant_id == bindparam("tenant_id"), users.c.id == bindparam("user_id"))
+)
+
+
+def app_user(
+    session: Session, tenant_id: uuid.UUID, *, user_id: uuid.UUID, client_id: str
+) -> tuple[str, Role, bool] | None:
+    """What an access token of ``client_id`` for the user may do: the user's name, role and
+    whether the tenant is the platform tenant, in one read per request; None if the user or
+    the app is gone (a deleted app's tokens stop working at once)."""
+    row = session.execute(
+        _APP_USER, {"tenant_id": tenant_id, "user_id": user_id, "client_id": client_id}
+    ).one_or_none()
+    return None if row is None else (row.username, Role(row.role), bool(row.is_platform))
 
 
 def apps_of(session: Session, tenant_id: uuid.UUID) -> list[OAuthApp]:
@@ -303,6 +330,14 @@ def newest_signing_key(session: Session) -> SigningKey | None:
         .limit(1)
     ).one_or_none()
     return None if row is None else SigningKey(row.kid, row.private_jwk)
+
+
+_UNRETIRED = select(oauth_signing_keys.c.kid).where(oauth_signing_keys.c.retired_at.is_(None))
+
+
+def unretired_kids(session: Session) -> list[str]:
+    """The ids of the keys that verify tokens (read on every request with an access token)."""
+    return list(session.execute(_UNRETIRED).scalars())
 
 
 def unretired_signing_keys(session: Session) -> list[SigningKey]:

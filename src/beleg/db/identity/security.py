@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import login_failures, security_settings, tenants, user_totp, users
@@ -49,65 +49,55 @@ def _counts(row: Row[Any]) -> FailedLogins:
     )
 
 
-def failed_logins(
-    session: Session, tenant_id: uuid.UUID, subjects: Mapping[SubjectKind, str]
-) -> list[FailedLogins]:
-    """The counts of ``subjects`` (kind -> subject) that have any."""
-    f = login_failures.c
-    rows = session.execute(
-        select(login_failures).where(
-            f.tenant_id == tenant_id,
-            f.kind.in_([k.value for k in subjects]),
-            f.subject.in_(list(subjects.values())),
-        )
-    ).all()
-    return [c for c in map(_counts, rows) if subjects.get(c.kind) == c.subject]
-
-
 def locked_failed_logins(
-    session: Session, tenant_id: uuid.UUID, kind: SubjectKind, subject: str
-) -> FailedLogins | None:
-    """The count of one subject, locked until the transaction ends."""
+    session: Session, tenant_id: uuid.UUID, kind: SubjectKind, subject: str, *, now: datetime
+) -> FailedLogins:
+    """The count of one subject, row-locked until the transaction ends, so that concurrent
+    sign-in attempts queue here and each sees the others' counts. A subject without a count
+    gets a row with none (inserted in a savepoint: a concurrent first attempt that wins the
+    insert makes this one wait for its lock and read its row)."""
     f = login_failures.c
-    row = session.execute(
+    statement = (
         select(login_failures)
         .where(f.tenant_id == tenant_id, f.kind == kind.value, f.subject == subject)
         .with_for_update()
-    ).one_or_none()
-    return None if row is None else _counts(row)
-
-
-def save_failed_logins(
-    session: Session, tenant_id: uuid.UUID, counts: FailedLogins, *, new: bool
-) -> None:
-    """Store the count of a subject: a ``new`` one, or over the one that was read."""
-    values = {
-        "failures": counts.failures,
-        "last_failure_at": counts.last_failure_at,
-        "locked_until": counts.locked_until,
-    }
-    if new:
-        session.execute(
-            insert(login_failures).values(
-                tenant_id=tenant_id, kind=counts.kind.value, subject=counts.subject, **values
+    )
+    row = session.execute(statement).one_or_none()
+    if row is not None:
+        return _counts(row)
+    empty = FailedLogins(kind, subject, 0, now, None)
+    try:
+        with session.begin_nested():
+            session.execute(
+                insert(login_failures).values(
+                    tenant_id=tenant_id,
+                    kind=kind.value,
+                    subject=subject,
+                    failures=0,
+                    last_failure_at=now,
+                    locked_until=None,
+                )
             )
-        )
-        return
+    except IntegrityError:
+        return _counts(session.execute(statement).one())
+    return empty
+
+
+def save_failed_logins(session: Session, tenant_id: uuid.UUID, counts: FailedLogins) -> None:
+    """Store the count of a locked subject; a count of nothing (no failures, no lockout) is
+    removed."""
     f = login_failures.c
+    where = (f.tenant_id == tenant_id, f.kind == counts.kind.value, f.subject == counts.subject)
+    if counts.failures == 0 and counts.locked_until is None:
+        session.execute(delete(login_failures).where(*where))
+        return
     session.execute(
         update(login_failures)
-        .where(f.tenant_id == tenant_id, f.kind == counts.kind.value, f.subject == counts.subject)
-        .values(**values)
-    )
-
-
-def clear_failed_logins(
-    session: Session, tenant_id: uuid.UUID, kind: SubjectKind, subject: str
-) -> None:
-    f = login_failures.c
-    session.execute(
-        delete(login_failures).where(
-            f.tenant_id == tenant_id, f.kind == kind.value, f.subject == subject
+        .where(*where)
+        .values(
+            failures=counts.failures,
+            last_failure_at=counts.last_failure_at,
+            locked_until=counts.locked_until,
         )
     )
 

@@ -73,10 +73,16 @@ class CreatedKey:
 
 @dataclass(frozen=True, slots=True)
 class KeyCredential:
-    """A key as its authentication reads it: the SHA-256 of its token and whether its tenant
-    is the platform tenant."""
+    """A key as its authentication reads it on every request: what the principal needs, the
+    SHA-256 of its token and whether its tenant is the platform tenant."""
 
-    key: ApiKey
+    tenant_id: uuid.UUID
+    key_id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: frozenset[str]
+    expires_at: datetime | None
+    created_by_user_id: uuid.UUID | None
     secret_hash: str
     platform_tenant: bool
 
@@ -98,6 +104,25 @@ def expiry_for(created_at: datetime, validity_days: int | None) -> datetime | No
             "identity.validity_days_unknown", field="validityDays", days=validity_days
         )
     return created_at + timedelta(days=validity_days)
+
+
+def check_within_creator(expires_at: datetime | None, creator_expires_at: datetime | None) -> None:
+    """A key may not outlive the key that creates it: a validity that would end after the
+    creating key's expiry (unlimited included) is refused, naming ``validityDays``.
+
+    Refused rather than cut short to the creator's expiry, so that a key's ``validityDays``
+    and ``expiresAt`` always agree (seed 001's 7/30/60/90 days) and the client is told why
+    instead of receiving a key that dies earlier than it asked; it may ask for a shorter
+    validity. Access tokens act for their user, whose authority has no expiry of its own, so
+    only a creating key's expiry bounds what it creates."""
+    if creator_expires_at is None:
+        return
+    if expires_at is None or expires_at > creator_expires_at:
+        raise ValidationFailed(
+            "identity.validity_outlives_creator",
+            field="validityDays",
+            expires=creator_expires_at.isoformat(timespec="seconds"),
+        )
 
 
 def status_at(expires_at: datetime | None, now: datetime) -> KeyStatus:

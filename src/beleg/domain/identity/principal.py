@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -26,6 +27,9 @@ class Principal:
     platform_tenant: bool = False
     user_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
+    # When the credential stops working: an API key's expiry (None: unlimited, or a user's
+    # own authority, which an access token only carries for an hour at a time).
+    expires_at: datetime | None = None
 
     def holds(self, scope: str) -> bool:
         return scope in self.scopes

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from beleg import messages
 from beleg.domain.errors import ValidationFailed
@@ -108,6 +109,7 @@ def _viewer_scopes() -> frozenset[str]:
     )
 
 
+@cache  # the catalogue is fixed; this runs on every request with an access token
 def scopes_for_role(role: Role, *, platform_tenant: bool) -> frozenset[str]:
     """The scopes a role grants. SUPERUSER = ADMIN, plus tenant administration in the platform
     tenant; ADMIN = every tenant scope; ACCOUNTANT = VIEWER plus writing bookkeeping data."""

@@ -4,11 +4,16 @@
   after which the user must set a new one before signing in.
 - ``require_2fa``: every user must use TOTP to sign in (they enrol on their next login).
 - Brute force: after ``lockout_threshold`` failed logins within the lockout window, the user
-  name and the client address are each locked for ``lockout_minutes``.
+  name and the client address are each locked for ``lockout_minutes``. An attempt (a password
+  or a pairing code) is counted as a failure *before* its secret is checked, and a successful
+  one takes its count back: parallel attempts see each other's counts, so at most
+  ``lockout_threshold`` secrets are checked per subject and window, and no failure ever
+  clears or shortens a lockout.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
@@ -95,6 +100,24 @@ class FailedLogins:
     locked_until: datetime | None
 
 
+def user_subject(username: str) -> str:
+    """The lockout subject of a user name as typed: trimmed and lower-cased as user names
+    compare, at most 64 characters. Characters that no user name has are escaped (a NUL byte
+    becomes ``\\x00``), so that any input is counted, stored and looked up without error;
+    every valid user name stays as it is."""
+    return username.strip().lower().encode("unicode_escape").decode("ascii")[:64]
+
+
+@dataclass(frozen=True, slots=True)
+class SignInAttempt:
+    """A sign-in attempt counted before its secret is checked: the counts it left for each
+    subject, or the end of the lockout that refused it (then nothing was counted)."""
+
+    tenant_id: uuid.UUID
+    counted: tuple[FailedLogins, ...]
+    locked_until: datetime | None = None
+
+
 def count_failure(
     previous: FailedLogins | None,
     *,
@@ -103,13 +126,28 @@ def count_failure(
     policy: SecurityPolicy,
     now: datetime,
 ) -> FailedLogins:
-    """The count after one more failed login at ``now``. Failures older than the lockout
-    window start the count anew; reaching the threshold locks the subject for the lockout
-    duration and resets the count (so the next failure after the lockout counts as one)."""
+    """The count after one more failed attempt at ``now``. Failures older than the lockout
+    window, and those before a lockout that has ended, start the count anew; reaching the
+    threshold locks the subject for the lockout duration. A running lockout is never
+    cleared or shortened: while one runs the count stays as it is."""
+    if previous is not None and previous.locked_until and previous.locked_until > now:
+        return previous
+    ended = previous is not None and previous.locked_until is not None
     stale = previous is not None and now - previous.last_failure_at > policy.lockout
-    failures = 1 if previous is None or stale else previous.failures + 1
+    failures = 1 if previous is None or stale or ended else previous.failures + 1
     locked = now + policy.lockout if failures >= policy.lockout_threshold else None
-    return FailedLogins(kind, subject, 0 if locked else failures, now, locked)
+    return FailedLogins(kind, subject, failures, now, locked)
+
+
+def count_success(counts: FailedLogins, *, counted: FailedLogins, clear: bool) -> FailedLogins:
+    """The count after an attempt that was counted as a failure beforehand (``counted``: the
+    count it left) turned out to succeed: the failure is taken back and a lockout that this
+    attempt started is lifted; a lockout started by another attempt stays. ``clear`` (the
+    user name of a successful login) drops the whole count unless such a lockout runs."""
+    own = counts.locked_until is not None and counts.locked_until == counted.locked_until
+    locked = None if own else counts.locked_until
+    failures = 0 if clear and locked is None else max(counts.failures - 1, 0)
+    return FailedLogins(counts.kind, counts.subject, failures, counts.last_failure_at, locked)
 
 
 def lockout_end(

@@ -26,6 +26,7 @@ from beleg.domain.identity.api_keys import (
     ApiKey,
     CreatedKey,
     KeyStatus,
+    check_within_creator,
     expiry_for,
     format_token,
     parse_token,
@@ -78,7 +79,8 @@ def create_api_key(
 ) -> CreatedKey:
     """Create a key with explicit scopes and a validity of 7/30/60/90 days or unlimited.
 
-    The scopes must be a subset of ``granter_scopes`` (default: the actor's own scopes)."""
+    The scopes must be a subset of ``granter_scopes`` (default: the actor's own scopes); a
+    key created by a key may not outlive it (``check_within_creator``)."""
     with db.transaction() as session:
         return insert_api_key(
             session,
@@ -108,6 +110,7 @@ def insert_api_key(
     requested = validate_scopes(scopes)
     now = clock.now()
     expires_at = expiry_for(now, validity_days)
+    check_within_creator(expires_at, actor.principal.expires_at)
     prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
     token = format_token(prefix, secrets.token_urlsafe(32))
     check_grantable(
@@ -188,16 +191,16 @@ def authenticate_api_key(
         found = repo.credential_by_prefix(session, prefix)
     if found is None or not hmac.compare_digest(found.secret_hash, secret_digest(token)):
         return AuthFailure("unknown")
-    key = found.key
-    if status_at(key.expires_at, clock.now()) is KeyStatus.EXPIRED:
+    if status_at(found.expires_at, clock.now()) is KeyStatus.EXPIRED:
         return AuthFailure("expired")
     return Principal(
-        tenant_id=key.tenant_id,
+        tenant_id=found.tenant_id,
         actor_type=ActorType.API_KEY,
-        actor_id=str(key.id),
-        name=f"{key.name} ({key.prefix})",
-        scopes=frozenset(key.scopes),
+        actor_id=str(found.key_id),
+        name=f"{found.name} ({found.prefix})",
+        scopes=found.scopes,
         platform_tenant=found.platform_tenant,
-        user_id=key.created_by_user_id,
-        api_key_id=key.id,
+        user_id=found.created_by_user_id,
+        api_key_id=found.key_id,
+        expires_at=found.expires_at,
     )

@@ -15,6 +15,8 @@ from beleg.db import Session
 from beleg.db.audit import Change, record_changes
 from beleg.db.database import Database
 from beleg.db.identity import oauth as repo
+from beleg.db.identity import security as security_repo
+from beleg.db.identity import users as user_repo
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Forbidden, ValidationFailed
 from beleg.domain.identity.api_keys import secret_digest, valid_name
@@ -30,8 +32,10 @@ from beleg.domain.identity.oauth import (
     check_grant_types,
     check_redirect_uris,
 )
-from beleg.domain.identity.principal import Actor
+from beleg.domain.identity.principal import Actor, Origin
 from beleg.domain.identity.scopes import validate_scopes
+from beleg.domain.identity.security import SubjectKind, user_subject
+from beleg.services.identity import security
 
 ENTITY = "OAuthApp"
 
@@ -203,3 +207,43 @@ def set_consent(
         after = {"userId": user_id, "granted": granted}
         change = Change(action, "OAuthConsent", app.client_id, None, after)
         record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
+
+
+def redeem_pairing_code(
+    session: Session, *, app: OAuthApp, username: str, code: str, origin: Origin, clock: Clock
+) -> uuid.UUID | None:
+    """The user of a valid, unused pairing code for this app and username; the code is used
+    up. A user's real password never matches (it is not a pairing code). Every attempt
+    counts toward the lockout of the user name and the client address, as a password on the
+    login page does; while a lockout runs the code is not looked at (ValidationFailed
+    naming its end). Runs in the caller's transaction."""
+    tenant_id = app.tenant_id
+    name = user_subject(username)
+    subjects = {SubjectKind.USER: name, SubjectKind.ADDRESS: origin.ip_address or "unknown"}
+    policy = security_repo.security_policy(session, tenant_id)
+    attempt = security.count_attempt(
+        session, tenant_id=tenant_id, subjects=subjects, policy=policy, origin=origin, clock=clock
+    )
+    if attempt.locked_until is not None:
+        until = attempt.locked_until.isoformat(timespec="seconds")
+        raise ValidationFailed("identity.sign_in_locked", field="password", until=until)
+    user_id = _paired_user(session, app=app, username=name, code=code, clock=clock)
+    if user_id is not None:
+        security.take_back_attempt(session, attempt=attempt, origin=origin, clock=clock)
+    return user_id
+
+
+def _paired_user(
+    session: Session, *, app: OAuthApp, username: str, code: str, clock: Clock
+) -> uuid.UUID | None:
+    tenant_id = app.tenant_id
+    pairing = repo.locked_pairing(session, tenant_id, secret_digest(code.strip().upper()))
+    if pairing is None or pairing.client_id != app.client_id:
+        return None
+    if pairing.used_at is not None or pairing.expires_at <= clock.now():
+        return None
+    user_id = user_repo.user_id_named(session, tenant_id, username)
+    if user_id is None or user_id != pairing.user_id:
+        return None
+    repo.use_pairing(session, tenant_id, pairing.code_hash, at=clock.now())
+    return user_id

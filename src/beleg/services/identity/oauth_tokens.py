@@ -1,6 +1,6 @@
 """Issuing and checking OAuth2 tokens: signed JWT access tokens, rotating refresh tokens,
 pairing codes, logout (seed 003 §2.1; RFC 9068 access-token JWTs, RFC 6819 §5.2.2.3
-refresh-token rotation with replay detection).
+refresh-token rotation with replay detection). Pairing codes are redeemed in ``oauth_apps``.
 
 - Access tokens are RS256 JWTs carrying ``sub`` (user), ``tid`` (tenant), ``cid`` (the
   4-digit client number), ``client_id``, ``scope``, ``iat``, ``exp`` and ``jti``. The newest
@@ -89,23 +89,33 @@ def retire_signing_key(*, db: Database, kid: str, clock: Clock) -> None:
 
 
 _PUBLIC_KEYS: dict[str, RSAKey] = {}  # kid -> public key; keys never change, only retire
+_KEY_SETS: dict[tuple[str, ...], KeySet] = {}  # the unretired kids -> their key set
 
 
-def _verification_keys(db: Database) -> KeySet:
-    """Every unretired key, public part only. One indexed read per check; the RSA parsing is
-    done once per key and process (this runs on every request with an access token)."""
-    with db.reader() as session:
-        keys = repo.unretired_signing_keys(session)
-    for key in keys:
+def _verification_keys(session: Session) -> KeySet:
+    """Every unretired key, public part only. One indexed read of the key ids per check; the
+    RSA parsing is done once per key and process, the key set once per set of ids (this runs
+    on every request with an access token)."""
+    kids = tuple(sorted(repo.unretired_kids(session)))
+    found = _KEY_SETS.get(kids)
+    if found is not None:
+        return found
+    for key in repo.unretired_signing_keys(session):
         if key.kid not in _PUBLIC_KEYS:
             public = RSAKey.import_key(json.loads(key.private_jwk)).as_dict(private=False)
             _PUBLIC_KEYS[key.kid] = RSAKey.import_key(public)
-    return KeySet([_PUBLIC_KEYS[key.kid] for key in keys])
+    keys = KeySet([_PUBLIC_KEYS[kid] for kid in kids if kid in _PUBLIC_KEYS])
+    if all(kid in _PUBLIC_KEYS for kid in kids):  # not one retired between the two reads
+        if len(_KEY_SETS) > 64:  # rotations are rare; never grow without bound
+            _KEY_SETS.clear()
+        _KEY_SETS[kids] = keys
+    return keys
 
 
 def read_public_keys(*, db: Database) -> dict[str, Any]:
     """The JWKS of every unretired key (``/.well-known/jwks.json``)."""
-    return dict(_verification_keys(db).as_dict(private=False))
+    with db.reader() as session:
+        return dict(_verification_keys(session).as_dict(private=False))
 
 
 def issue_access_token(session: Session, *, grant: Grant, clock: Clock) -> str:
@@ -167,29 +177,36 @@ def make_grant(
 def authenticate_access_token(
     *, db: Database, token: str, clock: Clock
 ) -> Principal | AuthFailure | None:
-    """The API authenticator for access tokens: None if ``token`` is not a JWT."""
+    """The API authenticator for access tokens: None if ``token`` is not a JWT. The signing
+    keys, the user and the token's app are read in one read session; a token of a deleted
+    app or user is refused from the next request on."""
     if token.count(".") != 2 or token.startswith("blg_"):
         return None
-    try:
-        decoded = jwt.decode(token, _verification_keys(db))
-        # expiry against the injected (system) clock, as every security decision
-        JWTClaimsRegistry(
-            now=int(clock.now().timestamp()),
-            iss={"essential": True, "value": ISSUER},
-            exp={"essential": True},
-        ).validate(decoded.claims)
-    except JoseError as exc:
-        return AuthFailure("expired" if "expired" in str(exc).lower() else "invalid")
-    except (ValueError, KeyError):
-        return AuthFailure("invalid")
-    return _principal(db, decoded.claims)
-
-
-def _principal(db: Database, claims: dict[str, Any]) -> Principal | AuthFailure:
-    """The token's scopes, cut to what the user's current role still allows."""
-    tenant_id, user_id = uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
     with db.reader() as session:
-        subject = user_repo.token_subject(session, tenant_id, user_id)
+        try:
+            decoded = jwt.decode(token, _verification_keys(session))
+            # expiry against the injected (system) clock, as every security decision
+            JWTClaimsRegistry(
+                now=int(clock.now().timestamp()),
+                iss={"essential": True, "value": ISSUER},
+                exp={"essential": True},
+            ).validate(decoded.claims)
+        except JoseError as exc:
+            return AuthFailure("expired" if "expired" in str(exc).lower() else "invalid")
+        except (ValueError, KeyError):
+            return AuthFailure("invalid")
+        return _principal(session, decoded.claims)
+
+
+def _principal(session: Session, claims: dict[str, Any]) -> Principal | AuthFailure:
+    """The token's scopes, cut to what the user's current role still allows; refused when
+    the user or the app the token was issued to is gone."""
+    try:
+        tenant_id, user_id = uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
+        client_id = str(claims["client_id"])
+    except (KeyError, ValueError, TypeError):
+        return AuthFailure("invalid")
+    subject = repo.app_user(session, tenant_id, user_id=user_id, client_id=client_id)
     if subject is None:
         return AuthFailure("invalid")
     username, role, platform = subject
@@ -280,25 +297,6 @@ def logout(*, db: Database, actor: Actor, refresh_token: str, clock: Clock) -> b
             clock=clock,
         )
         return True
-
-
-def redeem_pairing_code(
-    session: Session, *, app: OAuthApp, username: str, code: str, clock: Clock
-) -> uuid.UUID | None:
-    """The user of a valid, unused pairing code for this app and username; the code is used
-    up. A user's real password never matches (it is not a pairing code). Runs in the
-    caller's transaction."""
-    tenant_id = app.tenant_id
-    pairing = repo.locked_pairing(session, tenant_id, secret_digest(code.strip().upper()))
-    if pairing is None or pairing.client_id != app.client_id:
-        return None
-    if pairing.used_at is not None or pairing.expires_at <= clock.now():
-        return None
-    user_id = user_repo.user_id_named(session, tenant_id, username.strip().lower())
-    if user_id is None or user_id != pairing.user_id:
-        return None
-    repo.use_pairing(session, tenant_id, pairing.code_hash, at=clock.now())
-    return user_id
 
 
 def accept_assertion(

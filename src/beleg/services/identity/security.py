@@ -3,6 +3,11 @@
 Failed logins are counted per user name and per client address. When either reaches the
 tenant's threshold it is locked for the lockout duration (audited as ``Lockout``); a correct
 login during a lockout is refused too. A successful login clears the user name's count.
+
+Counting, locking and checking are one atomic step: ``count_attempt`` takes the subjects'
+rows under a row lock, refuses while a lockout runs and otherwise counts the attempt as a
+failure before the password or pairing code is checked; ``take_back_attempt`` undoes the
+count of an attempt that succeeded. Logins and pairing codes count toward the same lockout.
 """
 
 from __future__ import annotations
@@ -20,10 +25,14 @@ from beleg.db.identity import security as repo
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
 from beleg.domain.identity.security import (
+    FailedLogins,
     SecurityPolicy,
+    SignInAttempt,
     SubjectKind,
     changed_policy,
     count_failure,
+    count_success,
+    lockout_end,
 )
 
 
@@ -54,7 +63,7 @@ def update_policy(
         return after
 
 
-def record_failure(
+def count_attempt(
     session: Session,
     *,
     tenant_id: uuid.UUID,
@@ -62,31 +71,66 @@ def record_failure(
     policy: SecurityPolicy,
     origin: Origin,
     clock: Clock,
-) -> None:
-    """Count a failed login for each subject; lock (and audit) those that reach the
-    threshold. Runs in the caller's transaction, the sign-in's."""
+) -> SignInAttempt:
+    """Count a sign-in attempt as a failure of each subject *before* its secret is checked;
+    refused, and nothing counted, while a lockout of any subject runs. Subjects that reach
+    the threshold are locked (and audited) at once, so that parallel attempts cannot get
+    past the lockout. The rows are taken in one order (address, then user name) and stay
+    locked until the caller's transaction ends; every sign-in takes them before the audit
+    head (which ``record_change`` locks), so two sign-ins never wait for each other in
+    opposite order."""
     now = clock.now()
-    for kind, subject in subjects.items():
-        previous = repo.locked_failed_logins(session, tenant_id, kind, subject)
-        counts = count_failure(previous, kind=kind, subject=subject, policy=policy, now=now)
-        repo.save_failed_logins(session, tenant_id, counts, new=previous is None)
-        if counts.locked_until is None:
-            continue
-        system = Principal(
-            tenant_id=tenant_id,
-            actor_type=ActorType.SYSTEM,
-            actor_id=None,
-            name="brute-force protection",
-            scopes=frozenset(),
+    previous = [
+        repo.locked_failed_logins(session, tenant_id, kind, subject, now=now)
+        for kind, subject in sorted(subjects.items())
+    ]
+    locked = lockout_end(previous, subjects, now)
+    if locked is not None:
+        return SignInAttempt(tenant_id, (), locked)
+    counted = tuple(
+        count_failure(p, kind=p.kind, subject=p.subject, policy=policy, now=now) for p in previous
+    )
+    for counts in counted:
+        repo.save_failed_logins(session, tenant_id, counts)
+        if counts.locked_until is not None:
+            _audit_lockout(session, tenant_id, counts, origin, clock)
+    return SignInAttempt(tenant_id, counted)
+
+
+def take_back_attempt(
+    session: Session, *, attempt: SignInAttempt, origin: Origin, clock: Clock
+) -> None:
+    """The attempt succeeded: take back its count (a successful login clears the user
+    name's count) and lift a lockout it started; runs in the caller's transaction."""
+    for counted in attempt.counted:
+        current = repo.locked_failed_logins(
+            session, attempt.tenant_id, counted.kind, counted.subject, now=clock.now()
         )
-        record_change(
-            session,
-            actor=Actor(principal=system, origin=origin),
-            tenant_id=tenant_id,
-            action=AuditAction.UPDATE,
-            entity_type="Lockout",
-            entity_id=f"{kind}:{subject}"[:64],
-            before=None,
-            after={"kind": kind, "subject": subject, "lockedUntil": counts.locked_until},
-            clock=clock,
-        )
+        after = count_success(current, counted=counted, clear=counted.kind is SubjectKind.USER)
+        repo.save_failed_logins(session, attempt.tenant_id, after)
+        if current.locked_until is not None and after.locked_until is None:
+            _audit_lockout(session, attempt.tenant_id, after, origin, clock)
+
+
+def _audit_lockout(
+    session: Session, tenant_id: uuid.UUID, counts: FailedLogins, origin: Origin, clock: Clock
+) -> None:
+    """A lockout started (``lockedUntil``) or lifted (null), as the platform's doing."""
+    system = Principal(
+        tenant_id=tenant_id,
+        actor_type=ActorType.SYSTEM,
+        actor_id=None,
+        name="brute-force protection",
+        scopes=frozenset(),
+    )
+    record_change(
+        session,
+        actor=Actor(principal=system, origin=origin),
+        tenant_id=tenant_id,
+        action=AuditAction.UPDATE,
+        entity_type="Lockout",
+        entity_id=f"{counts.kind}:{counts.subject}"[:64],
+        before=None,
+        after={"kind": counts.kind, "subject": counts.subject, "lockedUntil": counts.locked_until},
+        clock=clock,
+    )

@@ -6,7 +6,8 @@ a new password (the tenant's maximum age passed), enrolling TOTP (the tenant req
 or entering the TOTP code. Only a session with nothing pending counts.
 
 Brute-force protection (``services/identity/security``) counts failures per user name and
-address. Logins, failed logins and lockouts are audited with the client address.
+address, each attempt before its password is checked. Logins, failed logins and lockouts are
+audited with the client address.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from beleg.domain.identity.api_keys import secret_digest
 from beleg.domain.identity.hashing import hash_password, verify_password
 from beleg.domain.identity.passwords import check_password
 from beleg.domain.identity.principal import Actor, ActorType, Origin, Principal
-from beleg.domain.identity.security import SecurityPolicy, SubjectKind, lockout_end
+from beleg.domain.identity.security import SecurityPolicy, SubjectKind, user_subject
 from beleg.domain.identity.sessions import LoginResult, SignInStep, StoredSession, WebSession
 from beleg.domain.identity.two_factor import Enrolment, FactorState
 from beleg.domain.identity.users import User
@@ -59,36 +60,50 @@ def login(
     clock: Clock,
 ) -> LoginResult:
     """Check a user name and password (refused while a lockout runs) and open a session,
-    perhaps with a step pending; failures are counted, every attempt is audited."""
-    name = username.strip().lower()[:64]
+    perhaps with a step pending; every attempt is counted and audited.
+
+    Three steps rather than one transaction: the attempt is counted first (a short
+    transaction under the lockout rows' lock, ``security.count_attempt``), the password is
+    checked outside any transaction (argon2 takes a tenth of a second and holds no lock or
+    connection meanwhile; an unknown user name is checked against a dummy hash, so the
+    answer time does not tell known from unknown names), and the outcome is written in a
+    second transaction. A process that dies in between leaves the attempt counted as a
+    failure."""
+    name = user_subject(username)
     subjects = {SubjectKind.USER: name, SubjectKind.ADDRESS: origin.ip_address or "unknown"}
     with db.transaction() as session:
         policy = security_repo.security_policy(session, tenant_id)
-        now = clock.now()
-        locked = lockout_end(
-            security_repo.failed_logins(session, tenant_id, subjects), subjects, now
+        attempt = security.count_attempt(
+            session,
+            tenant_id=tenant_id,
+            subjects=subjects,
+            policy=policy,
+            origin=origin,
+            clock=clock,
         )
         found = user_repo.credential_named(session, tenant_id, name)
-        ok = locked is None and found is not None and verify_password(found.password_hash, password)
-        after = {"username": name, "success": ok, "locked": locked is not None}
-        change = Change(AuditAction.CREATE, "Login" if ok else "FailedLogin", name, None, after)
         actor = _actor(tenant_id, found.user.id if found else None, name, origin)
-        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
-        if locked is not None:
-            return LoginResult(locked_until=locked)
+        if attempt.locked_until is not None:
+            _audit_login(session, actor, name, clock, ok=False, locked=True)
+            return LoginResult(locked_until=attempt.locked_until)
+    ok = verify_password(found.password_hash if found else None, password)
+    with db.transaction() as session:
+        if ok and found is not None:  # the lockout rows before the audit head, as above
+            security.take_back_attempt(session, attempt=attempt, origin=origin, clock=clock)
+        _audit_login(session, actor, name, clock, ok=ok, locked=False)
         if not ok or found is None:
-            security.record_failure(
-                session,
-                tenant_id=tenant_id,
-                subjects=subjects,
-                policy=policy,
-                origin=origin,
-                clock=clock,
-            )
             return LoginResult()
-        security_repo.clear_failed_logins(session, tenant_id, SubjectKind.USER, name)
-        pending = _pending(session, found.user, policy, now)
-        return _open_session(session, found.user, pending, now)
+        pending = _pending(session, found.user, policy, clock.now())
+        return _open_session(session, found.user, pending, clock.now())
+
+
+def _audit_login(
+    session: Session, actor: Actor, name: str, clock: Clock, *, ok: bool, locked: bool
+) -> None:
+    after = {"username": name, "success": ok, "locked": locked}
+    change = Change(AuditAction.CREATE, "Login" if ok else "FailedLogin", name, None, after)
+    tenant_id = actor.principal.tenant_id
+    record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
 
 
 def _open_session(
