@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis for shared rate-limit counters; unset: process memory."
     )
+    fault_kill_after_commit: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Test hook, never for production: kill the process with SIGKILL right after the "
+            "N-th POST with an Idempotency-Key has committed, before it answers (0: never). "
+            "Only the crash tests set it."
+        ),
+    )
 
 
 @lru_cache(maxsize=1)
