@@ -55,6 +55,16 @@ class Settings(BaseSettings):
         ),
     )
 
+    fault_kill_after_commit: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Test hook, never for production: kill the process with SIGKILL right after the "
+            "N-th POST with an Idempotency-Key has committed, before it answers (0: never). "
+            "Only the crash tests set it."
+        ),
+    )
+
     @property
     def runs_embedded_worker(self) -> bool:
         """`BELEG_EMBEDDED_WORKER` resolved: `auto` means on for SQLite, off otherwise."""

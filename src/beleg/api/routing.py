@@ -2,24 +2,36 @@
 
 Same key and same request (method, path, query, body) -> the stored response, with header
 ``Idempotent-Replayed: true``; same key, other request -> 422; same key while the first request
-still runs -> 409. Keys are scoped to the authenticated principal and kept for
+still runs -> 409 on PostgreSQL (on SQLite the duplicate waits for the single writer and then
+gets the stored response). Keys are scoped to the authenticated principal and kept for
 ``BELEG_IDEMPOTENCY_TTL_HOURS``.
+
+A POST with a key runs in one request-scoped unit of work (``db/database.py``): the key is
+claimed in it, every ``db.transaction()`` of the endpoint joins it as a savepoint and every
+``db.reader()`` reads in it, and when the endpoint answers below 500 its response is stored in
+it and the unit commits once, so the change and the stored response are one transaction and a
+retry after a crash at any point replays the first response or finds nothing done
+(``db/idempotency.py``). An exception or a 5xx rolls the unit back, claim included. The unit is
+current only while the endpoint runs: background tasks and a streamed body run after the
+commit, outside it (a streamed response is not stored; its changes commit as without a key).
+POSTs without a key behave as before: each service commits its own transaction.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
+import signal
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 import fastapi.routing
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import StreamingResponse
 from starlette.routing import BaseRoute
 
 from beleg import messages
@@ -28,6 +40,7 @@ from beleg.api.problems import ApiError, problem_response
 from beleg.api.runtime import Runtime
 from beleg.api.security import bearer_token, resolve_principal
 from beleg.db import idempotency as store
+from beleg.db.database import UnitOfWork
 
 MAX_KEY_LENGTH = 255
 _STORED_HEADERS = ("content-type", "location")
@@ -83,18 +96,74 @@ async def _run_once(
 ) -> Response:
     rt: Runtime = request.app.state.runtime
     body = await request.body()
-    fingerprint = store.request_fingerprint(
-        request.method, request.url.path, request.url.query, body
+    record = _Record(
+        tenant_id=tenant_id,
+        principal=namespace,
+        key=key,
+        fingerprint=store.request_fingerprint(
+            request.method, request.url.path, request.url.query, body
+        ),
     )
-    claim = await run_in_threadpool(
-        partial(store.claim_key, db=rt.db, tenant_id=tenant_id, principal=namespace, key=key),
-        fingerprint=fingerprint,
-        clock=rt.clock,
-        ttl=timedelta(hours=rt.settings.idempotency_ttl_hours),
-    )
-    release = partial(
-        store.release_key, db=rt.db, tenant_id=tenant_id, principal=namespace, key=key
-    )
+    unit = rt.db.unit_of_work()
+    try:
+        with unit.current():
+            claim = await run_in_threadpool(record.claim, unit, rt)
+            if claim.claim is not store.Claim.NEW:
+                await run_in_threadpool(unit.commit)  # keeps the forgetting of expired keys
+                return _refusal(request, claim)
+            response = await handler(request)
+        # The unit is no longer current: background tasks and a streamed body run outside it.
+        await run_in_threadpool(record.finish, unit, rt, response)
+        return response
+    finally:
+        unit.close()  # rolls back what was not committed: an exception, a server error
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """The Idempotency-Key of one request, claimed and stored in the request's unit of work."""
+
+    tenant_id: uuid.UUID
+    principal: str
+    key: str
+    fingerprint: str
+
+    def claim(self, unit: UnitOfWork, rt: Runtime) -> store.ClaimResult:
+        return store.claim_key(
+            unit.session,
+            tenant_id=self.tenant_id,
+            principal=self.principal,
+            key=self.key,
+            fingerprint=self.fingerprint,
+            clock=rt.clock,
+        )
+
+    def finish(self, unit: UnitOfWork, rt: Runtime, response: Response) -> None:
+        """Commit the request's changes with its stored response; a server error keeps
+        nothing. A streamed response has no body to store: its changes commit as they would
+        without a key, and a retry runs again."""
+        if response.status_code >= 500:
+            unit.close()
+            return
+        content = getattr(response, "body", None)  # a streamed or file response has none
+        if content is not None:
+            headers = {k: v for k, v in response.headers.items() if k in _STORED_HEADERS}
+            store.store_response(
+                unit.session,
+                tenant_id=self.tenant_id,
+                principal=self.principal,
+                key=self.key,
+                fingerprint=self.fingerprint,
+                response=store.StoredResponse(response.status_code, headers, bytes(content)),
+                clock=rt.clock,
+                ttl=timedelta(hours=rt.settings.idempotency_ttl_hours),
+            )
+        unit.commit()
+        _fault_after_commit(rt)
+
+
+def _refusal(request: Request, claim: store.ClaimResult) -> Response:
+    """The answer when the key was used before: the stored response, 422 or 409."""
     if claim.claim is store.Claim.REPLAY and claim.stored is not None:
         headers = {**claim.stored.headers, "idempotent-replayed": "true"}
         return Response(claim.stored.body, status_code=claim.stored.status_code, headers=headers)
@@ -112,29 +181,25 @@ async def _run_once(
                 }
             ],
         )
-    if claim.claim is store.Claim.IN_PROGRESS:
-        return problem_response(
-            request,
-            status=409,
-            code="idempotency-key-in-progress",
-            detail=messages.text("api.idempotency_key_running", language),
-            headers={"Retry-After": "1"},
-        )
-    try:
-        response = await handler(request)
-    except Exception:
-        await run_in_threadpool(release)
-        raise
-    if response.status_code >= 500 or isinstance(response, StreamingResponse):
-        await run_in_threadpool(release)
-        return response
-    headers = {k: v for k, v in response.headers.items() if k in _STORED_HEADERS}
-    stored = store.StoredResponse(response.status_code, headers, bytes(response.body))
-    await run_in_threadpool(
-        partial(store.store_response, db=rt.db, tenant_id=tenant_id, principal=namespace, key=key),
-        response=stored,
+    return problem_response(
+        request,
+        status=409,
+        code="idempotency-key-in-progress",
+        detail=messages.text("api.idempotency_key_running", language),
+        headers={"Retry-After": "1"},
     )
-    return response
+
+
+_COMMITTED = itertools.count(1)
+
+
+def _fault_after_commit(rt: Runtime) -> None:
+    """The crash tests' hook (``BELEG_FAULT_KILL_AFTER_COMMIT=N``, off by default): die as a
+    killed process does, right after the N-th idempotent POST of this process committed and
+    before it answers."""
+    n = rt.settings.fault_kill_after_commit
+    if n and next(_COMMITTED) == n:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True, slots=True)

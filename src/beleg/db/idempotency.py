@@ -1,10 +1,21 @@
-"""Idempotency-Key handling for POST requests (invariant 7).
+"""Idempotency-Key records for POST requests (invariant 7).
 
-A request first claims (tenant, principal, key) with a PENDING row in its own short transaction;
-the unique primary key makes a concurrent duplicate fail fast (409). When the handler finishes,
-its response is stored (DONE) and replayed for the same key and body; the same key with another
-body is refused (422). A server error releases the claim so the client can retry. A claim whose
-process died is taken over after ``locked_until``.
+A POST with a key runs in one transaction together with its outcome: the route
+(``api/routing.py``) opens the request's unit of work (``db/database.py``), claims the key in it
+(``claim_key``), runs the endpoint, whose services join the unit as savepoints, stores the
+response in the same unit (``store_response``, a DONE row) and commits once. The business change
+and the stored response therefore commit together or not at all: after a crash at any point a
+retry with the same key either finds the stored response and replays it, or finds nothing and
+runs the request, of which nothing was kept. The same key with another request is refused (422).
+
+The claim is held by the unit's transaction, not by a row, so a crash releases it with the
+connection and a retry never waits for a lease: on PostgreSQL a transaction-scoped advisory
+lock on the key (``pg_try_advisory_xact_lock``), which a concurrent duplicate fails to take
+(409); on SQLite the single writer that the unit holds from its first statement (``BEGIN
+IMMEDIATE``), for which a duplicate waits and then finds the stored response. A failed request
+(an exception or a server error) rolls the unit back: nothing of it is kept, not even the claim.
+Rows are written DONE only; a PENDING row (written before claims were transactional) counts as
+running until its ``locked_until`` and is taken over after it.
 """
 
 from __future__ import annotations
@@ -12,18 +23,15 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
-from beleg.db.database import Database
 from beleg.db.tables import idempotency_records as records
-
-LOCK_SECONDS = 60
 
 
 class Claim(StrEnum):
@@ -64,102 +72,75 @@ def _where(tenant_id: uuid.UUID, principal: str, key: str) -> Any:
 
 
 def claim_key(
+    session: Session,
     *,
-    db: Database,
     tenant_id: uuid.UUID,
     principal: str,
     key: str,
     fingerprint: str,
     clock: Clock,
-    ttl: timedelta,
 ) -> ClaimResult:
-    """Claim the key for this request, or say why not."""
+    """Claim the key for this request in the unit's transaction, or say why not."""
+    if not _lock_key(session, tenant_id, principal, key):
+        return ClaimResult(Claim.IN_PROGRESS)
     now = clock.now()
-    with db.transaction() as session:
-        # Forget this principal's expired keys, so the table stays bounded by the TTL window.
-        session.execute(
-            delete(records).where(
-                records.c.tenant_id == tenant_id,
-                records.c.principal == principal,
-                records.c.expires_at <= now,
-            )
+    # Forget this principal's expired keys, so the table stays bounded by the TTL window.
+    session.execute(
+        delete(records).where(
+            records.c.tenant_id == tenant_id,
+            records.c.principal == principal,
+            records.c.expires_at <= now,
         )
-        row = session.execute(
-            select(records).where(_where(tenant_id, principal, key)).with_for_update()
-        ).one_or_none()
-        if row is None:
-            return _insert_claim(
-                session,
-                tenant_id=tenant_id,
-                principal=principal,
-                key=key,
-                fingerprint=fingerprint,
-                now=now,
-                ttl=ttl,
-            )
-        if row.request_hash != fingerprint:
-            return ClaimResult(Claim.MISMATCH)
-        if row.state == "DONE":
-            return ClaimResult(
-                Claim.REPLAY, StoredResponse(row.status_code, row.headers or {}, row.body or b"")
-            )
-        if row.locked_until > now:
-            return ClaimResult(Claim.IN_PROGRESS)
-        session.execute(
-            update(records)
-            .where(_where(tenant_id, principal, key))
-            .values(locked_until=now + timedelta(seconds=LOCK_SECONDS))
-        )
+    )
+    row = session.execute(select(records).where(_where(tenant_id, principal, key))).one_or_none()
+    if row is None:
         return ClaimResult(Claim.NEW)
+    if row.request_hash != fingerprint:
+        return ClaimResult(Claim.MISMATCH)
+    if row.state == "DONE":
+        return ClaimResult(
+            Claim.REPLAY, StoredResponse(row.status_code, row.headers or {}, row.body or b"")
+        )
+    if row.locked_until > now:
+        return ClaimResult(Claim.IN_PROGRESS)
+    session.execute(delete(records).where(_where(tenant_id, principal, key)))  # taken over
+    return ClaimResult(Claim.NEW)
 
 
-def _insert_claim(
-    session: Any,
+def _lock_key(session: Session, tenant_id: uuid.UUID, principal: str, key: str) -> bool:
+    """Take the key for the rest of the transaction; False if another transaction holds it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: the transaction holds the single writer (BEGIN IMMEDIATE)
+    digest = hashlib.sha256(f"idempotency\0{tenant_id}\0{principal}\0{key}".encode()).digest()
+    lock = int.from_bytes(digest[:8], "big", signed=True)
+    return bool(session.execute(select(func.pg_try_advisory_xact_lock(lock))).scalar_one())
+
+
+def store_response(
+    session: Session,
     *,
     tenant_id: uuid.UUID,
     principal: str,
     key: str,
     fingerprint: str,
-    now: datetime,
+    response: StoredResponse,
+    clock: Clock,
     ttl: timedelta,
-) -> ClaimResult:
-    try:
-        with session.begin_nested():
-            session.execute(
-                insert(records).values(
-                    tenant_id=tenant_id,
-                    principal=principal,
-                    key=key,
-                    request_hash=fingerprint,
-                    state="PENDING",
-                    created_at=now,
-                    locked_until=now + timedelta(seconds=LOCK_SECONDS),
-                    expires_at=now + ttl,
-                )
-            )
-    except IntegrityError:
-        return ClaimResult(Claim.IN_PROGRESS)
-    return ClaimResult(Claim.NEW)
-
-
-def store_response(
-    *, db: Database, tenant_id: uuid.UUID, principal: str, key: str, response: StoredResponse
 ) -> None:
-    """Keep the finished response for replay."""
-    with db.transaction() as session:
-        session.execute(
-            update(records)
-            .where(_where(tenant_id, principal, key))
-            .values(
-                state="DONE",
-                status_code=response.status_code,
-                headers=response.headers,
-                body=response.body,
-            )
+    """Keep the finished response for replay, in the transaction of the request's change."""
+    now = clock.now()
+    session.execute(
+        insert(records).values(
+            tenant_id=tenant_id,
+            principal=principal,
+            key=key,
+            request_hash=fingerprint,
+            state="DONE",
+            status_code=response.status_code,
+            headers=response.headers,
+            body=response.body,
+            created_at=now,
+            locked_until=now,
+            expires_at=now + ttl,
         )
-
-
-def release_key(*, db: Database, tenant_id: uuid.UUID, principal: str, key: str) -> None:
-    """Forget a claim whose request failed with a server error, so a retry can run."""
-    with db.transaction() as session:
-        session.execute(delete(records).where(_where(tenant_id, principal, key)))
+    )
