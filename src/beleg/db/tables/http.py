@@ -13,7 +13,8 @@ idempotency_records = Table(
     Column("principal", String(80), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("request_hash", String(64), nullable=False),
-    Column("state", String(10), nullable=False),  # PENDING while running, DONE when stored
+    # DONE: the response, committed with the change; PENDING only in rows of older versions
+    Column("state", String(10), nullable=False),
     Column("status_code", Integer, nullable=True),
     Column("headers", JsonDocument, nullable=True),
     Column("body", LargeBinary, nullable=True),
