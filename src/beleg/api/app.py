@@ -9,6 +9,7 @@ from beleg.api import oauth, oauth_pages, ops, v2, v11
 from beleg.api.errors import install_error_handlers
 from beleg.api.observability import ObservabilityMiddleware, configure_logging
 from beleg.api.ratelimit import RateLimits
+from beleg.api.route_index import RouteIndex
 from beleg.api.routing import route_table
 from beleg.api.runtime import Runtime
 from beleg.api.throttle import ClientAddressLimit
@@ -54,6 +55,7 @@ def create_app(
     app.include_router(oauth_pages.router)
     app.include_router(v2.router())
     app.include_router(v11.router())
+    RouteIndex.install(app.router)
     app.add_middleware(ClientAddressLimit)
     app.add_middleware(
         ObservabilityMiddleware,

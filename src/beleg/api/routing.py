@@ -15,6 +15,10 @@ retry after a crash at any point replays the first response or finds nothing don
 current only while the endpoint runs: background tasks and a streamed body run after the
 commit, outside it (a streamed response is not stored; its changes commit as without a key).
 POSTs without a key behave as before: each service commits its own transaction.
+
+Every route of this class runs its endpoint, dependencies included, in one connection scope
+(``db/database.py``): authentication and the endpoint's reads take one connection checkout
+together, returned when the endpoint has answered.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ def _valid_key(key: str) -> bool:
 
 class BelegRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        return _in_connection_scope(self._idempotent_handler())
+
+    def _idempotent_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         if "POST" not in (self.methods or set()):
             return handler
@@ -85,6 +92,24 @@ class BelegRoute(APIRoute):
             )
 
         return idempotent
+
+
+def _in_connection_scope(
+    handler: Callable[[Request], Coroutine[Any, Any, Response]],
+) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    async def scoped(request: Request) -> Response:
+        rt: Runtime = request.app.state.runtime
+        scope = rt.db.connection_scope()
+        try:
+            with scope.current():
+                return await handler(request)
+        finally:
+            if scope.checked_out and rt.db.dialect != "sqlite":
+                await run_in_threadpool(scope.close)  # a network round trip: off the loop
+            else:
+                scope.close()
+
+    return scoped
 
 
 async def _run_once(

@@ -18,20 +18,39 @@ Nothing commits but the owner of the unit, once (``UnitOfWork.commit()``), toget
 key's stored response; ``close()`` rolls back whatever was not committed. On SQLite the unit's
 first statement takes the single writer (``BEGIN IMMEDIATE``) and holds it until the unit ends.
 Requests without a unit behave exactly as described above.
+
+**The request's connections.** Every API request runs in a ``ConnectionScope``
+(``Database.connection_scope()``, made current by ``api/routing.py`` like the unit of work): the
+first ``reader()`` or ``transaction()`` of the request checks a connection out of the pool and
+the later ones of the same request use it again, so authenticating a request and answering it
+take one checkout (on SQLite, one per engine the request uses: the reader's, and the writer's
+when it writes). Consecutive ``reader()`` blocks share one read transaction (on PostgreSQL,
+READ COMMITTED: every statement still sees what is committed; on SQLite, one snapshot); a
+``transaction()`` first ends that read transaction, so what a request reads after its own write
+sees the write. A block that is already using the scope's connection when another one starts
+(a ``reader()`` inside a ``transaction()``, say) leaves the inner one to a connection of its
+own, exactly as without the scope; an exception in a ``reader()`` ends its read transaction.
+The scope returns its connections when the request's endpoint has answered. Only a pool
+connection idle for ``PING_AFTER_IDLE_S`` or longer is pinged at checkout (a database restart
+in between is noticed before a request uses it); a connection that fails on use is discarded
+with the whole pool by SQLAlchemy's disconnect handling, and the next checkout connects anew.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PING_AFTER_IDLE_S = 5.0  # a pooled connection unused this long is pinged before it is lent
+POOL_RECYCLE_S = 1800  # and one older than this is replaced (server-side idle timeouts)
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
@@ -62,8 +81,32 @@ def create_engines(url: str) -> tuple[Engine, Engine]:
     """(writer, reader) engines for ``url``; on PostgreSQL both are the same pooled engine."""
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False)
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_S)
+    _ping_after_idle(engine)
     return engine, engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only when it has been idle for
+    ``PING_AFTER_IDLE_S`` (a busy pool is never pinged; a restart during a quiet spell is)."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["beleg_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("beleg_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()
+        except Exception as error:
+            # SQLAlchemy's documented answer: the pool discards it and connects anew.
+            raise exc.DisconnectionError() from error
 
 
 class Database:
@@ -86,8 +129,17 @@ class Database:
             with unit.session.begin_nested():
                 yield unit.session
             return
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        scope = self._current_scope()
+        connection = scope.lend(self.engine, reading=False) if scope is not None else None
+        if connection is None:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+            return
+        try:
+            with Session(connection, expire_on_commit=False) as session, session.begin():
+                yield session
+        finally:
+            scope.give_back(connection)
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
@@ -98,15 +150,36 @@ class Database:
             with unit.session.begin_nested():
                 yield unit.session
             return
-        with Session(self.read_engine) as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        scope = self._current_scope()
+        connection = scope.lend(self.read_engine, reading=True) if scope is not None else None
+        if connection is None:
+            with Session(self.read_engine) as session:
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+            return
+        try:
+            with Session(connection) as session:  # joins the scope's read transaction
+                try:
+                    yield session
+                except BaseException:
+                    session.rollback()  # ends the read transaction: the next read begins anew
+                    raise
+        finally:
+            scope.give_back(connection)
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work on this database (nothing is connected or begun yet)."""
         return UnitOfWork(self)
+
+    def connection_scope(self) -> ConnectionScope:
+        """A new connection scope on this database (nothing is checked out yet)."""
+        return ConnectionScope(self)
+
+    def _current_scope(self) -> ConnectionScope | None:
+        scope = _CURRENT_SCOPE.get()
+        return scope if scope is not None and scope.db is self and scope.open else None
 
     def _current_unit(self) -> UnitOfWork | None:
         unit = _CURRENT_UNIT.get()
@@ -160,3 +233,72 @@ class UnitOfWork:
 
 
 _CURRENT_UNIT: ContextVar[UnitOfWork | None] = ContextVar("beleg_unit_of_work", default=None)
+
+
+class ConnectionScope:
+    """The connections of one request, one per engine, lent to its ``reader()`` and
+    ``transaction()`` blocks in turn (see the module's docstring)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.open = True
+        self._connections: dict[int, Connection] = {}
+        self._lent: Connection | None = None  # the connection a running block uses
+        self._lent_for_reading = False
+
+    @contextmanager
+    def current(self) -> Iterator[ConnectionScope]:
+        """Make this the current connection scope of the running context within the block
+        (its owner closes it afterwards)."""
+        token = _CURRENT_SCOPE.set(self)
+        try:
+            yield self
+        finally:
+            _CURRENT_SCOPE.reset(token)
+
+    @property
+    def checked_out(self) -> int:
+        """How many connections the scope holds."""
+        return len(self._connections)
+
+    def lend(self, engine: Engine, *, reading: bool) -> Connection | None:
+        """The scope's connection of ``engine`` for one block, or None while another block
+        of the request runs (the inner block then takes a connection of its own, as without
+        the scope). A write ends every read transaction the scope keeps open, before and
+        after it, so that later reads see it."""
+        if self._lent is not None or not self.open:
+            return None
+        if not reading:
+            self._end_reads()
+        connection = self._connections.get(id(engine))
+        if connection is None:
+            connection = self._connections[id(engine)] = engine.connect()
+        if reading and not connection.in_transaction():
+            connection.begin()
+        self._lent = connection
+        self._lent_for_reading = reading
+        return connection
+
+    def give_back(self, connection: Connection) -> None:
+        """End the block that borrowed ``connection``."""
+        if self._lent is connection:
+            self._lent = None
+            if not self._lent_for_reading:
+                self._end_reads()
+
+    def _end_reads(self) -> None:
+        for connection in self._connections.values():
+            if connection.in_transaction():
+                connection.rollback()
+
+    def close(self) -> None:
+        """Roll back what is still open and return the connections to their pools."""
+        self.open = False
+        connections, self._connections = list(self._connections.values()), {}
+        for connection in connections:
+            connection.close()
+
+
+_CURRENT_SCOPE: ContextVar[ConnectionScope | None] = ContextVar(
+    "beleg_connection_scope", default=None
+)
