@@ -185,9 +185,11 @@ def _free_port() -> int:
 @contextmanager
 def _server(command: list[str], env: dict[str, str], workdir: str, probe: str) -> Any:
     """A server process, answering ``probe`` with 200 before the block runs; its pid."""
-    process = subprocess.Popen(  # noqa: S603 (our own interpreter and wrk)
-        command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = Path(workdir) / f"server-{len(list(Path(workdir).glob('server-*.log')))}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and wrk)
+            command, cwd=workdir, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -202,7 +204,11 @@ def _server(command: list[str], env: dict[str, str], workdir: str, probe: str) -
         yield process.pid
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _beleg(url: str, workdir: str, port: int) -> Any:
@@ -230,7 +236,10 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if found is None:
+        raise SystemExit(f"wrk printed a latency I cannot read: {value!r}")
+    number, unit = found.groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 

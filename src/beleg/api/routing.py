@@ -18,15 +18,20 @@ POSTs without a key behave as before: each service commits its own transaction.
 
 Every route of this class runs its endpoint, dependencies included, in one connection scope
 (``db/database.py``): authentication and the endpoint's reads take one connection checkout
-together, returned when the endpoint has answered.
+together, returned when the endpoint has answered. A scope holds its connection while the
+request waits for a thread between its dependencies and its endpoint, so at most
+``Database.request_slots`` requests hold one at a time (the others wait on the event loop,
+holding nothing): more holders than the pool has connections would wait for each other.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import signal
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -99,17 +104,32 @@ def _in_connection_scope(
 ) -> Callable[[Request], Coroutine[Any, Any, Response]]:
     async def scoped(request: Request) -> Response:
         rt: Runtime = request.app.state.runtime
-        scope = rt.db.connection_scope()
-        try:
-            with scope.current():
-                return await handler(request)
-        finally:
-            if scope.checked_out and rt.db.dialect != "sqlite":
-                await run_in_threadpool(scope.close)  # a network round trip: off the loop
-            else:
-                scope.close()
+        async with _slots(rt):
+            scope = rt.db.connection_scope()
+            try:
+                with scope.current():
+                    return await handler(request)
+            finally:
+                if scope.checked_out and rt.db.dialect != "sqlite":
+                    await run_in_threadpool(scope.close)  # a network round trip: off the loop
+                else:
+                    scope.close()
 
     return scoped
+
+
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _slots(rt: Runtime) -> asyncio.Semaphore:
+    """The request slots of ``rt``'s database on the running event loop."""
+    per_loop = _SLOTS.setdefault(asyncio.get_running_loop(), {})
+    slots = per_loop.get(id(rt.db))
+    if slots is None:
+        slots = per_loop[id(rt.db)] = asyncio.Semaphore(rt.db.request_slots)
+    return slots
 
 
 async def _run_once(

@@ -31,7 +31,8 @@ class Runtime:
     oauth_server: Any = None  # the token endpoint's authorization server, built on first use
 
 
-def runtime(request: Request) -> Runtime:
-    """The application's runtime (a FastAPI dependency)."""
+async def runtime(request: Request) -> Runtime:
+    """The application's runtime (a FastAPI dependency; ``async``, so that FastAPI does not
+    spend a thread pool round trip on an attribute lookup)."""
     found: Runtime = request.app.state.runtime
     return found

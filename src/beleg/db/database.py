@@ -49,6 +49,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_POOL_SIZE, PG_POOL_OVERFLOW = 10, 20
+# Pool capacity (size + overflow) per engine: SQLAlchemy's default on SQLite, ours on PostgreSQL.
+POOL_CAPACITY = {"sqlite": 5 + 10, "postgresql": PG_POOL_SIZE + PG_POOL_OVERFLOW}
 PING_AFTER_IDLE_S = 5.0  # a pooled connection unused this long is pinged before it is lent
 POOL_RECYCLE_S = 1800  # and one older than this is replaced (server-side idle timeouts)
 
@@ -81,7 +84,9 @@ def create_engines(url: str) -> tuple[Engine, Engine]:
     """(writer, reader) engines for ``url``; on PostgreSQL both are the same pooled engine."""
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False)
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_S)
+    engine = create_engine(
+        url, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW, pool_recycle=POOL_RECYCLE_S
+    )
     _ping_after_idle(engine)
     return engine, engine
 
@@ -115,6 +120,10 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine, self.read_engine = create_engines(url)
+        # How many requests may hold a connection scope at once: a third of a pool, so that a
+        # scope holding its connection between two blocks (and a unit of work beside it) never
+        # waits for one another holder keeps (the rest serves nested blocks, other work).
+        self.request_slots = max(1, POOL_CAPACITY.get(self.dialect, 10) // 3)
 
     @property
     def dialect(self) -> str:

@@ -6,34 +6,38 @@ would turn a Decimal into a float or a string. This encoder writes its digits un
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
+from json.encoder import encode_basestring  # what json.dumps(text, ensure_ascii=False) runs
 from typing import Any
 from uuid import UUID
 
 from fastapi.responses import JSONResponse
 
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
 
 def encode(value: Any) -> str:
     """JSON text of ``value``; Decimals keep their digits and scale (``Decimal('12.00')`` ->
     ``12.00``), dates and date-times are ISO 8601, UUIDs strings."""
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None or isinstance(value, bool):
+        return _CONSTANTS[value]
+    if isinstance(value, int):
+        return int.__repr__(value)  # as json.dumps writes an int (or an int enum)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"{value} is not a JSON number")
         return format(value, "f")
     if isinstance(value, datetime):
-        return json.dumps(value.isoformat().replace("+00:00", "Z"))
+        return encode_basestring(value.isoformat().replace("+00:00", "Z"))
     if isinstance(value, (date, UUID)):
-        return json.dumps(str(value))
+        return encode_basestring(str(value))
     if isinstance(value, dict):
         return (
             "{"
-            + ",".join(
-                f"{json.dumps(str(k), ensure_ascii=False)}:{encode(v)}" for k, v in value.items()
-            )
+            + ",".join(f"{encode_basestring(str(k))}:{encode(v)}" for k, v in value.items())
             + "}"
         )
     if isinstance(value, (list, tuple)):

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from beleg.db.database import Database
@@ -63,15 +63,24 @@ def at_least_two(value: Decimal | None) -> Decimal | None:
     return trim(value)
 
 
+# Built once (a document is read on every GET of it): only the parameters change.
+_BY_NUMBER = select(sales_documents).where(
+    sales_documents.c.tenant_id == bindparam("tenant_id"),
+    sales_documents.c.doc_type == bindparam("doc_type"),
+    sales_documents.c.number == bindparam("number"),
+)
+_LINES = (
+    select(sales_document_lines)
+    .where(
+        sales_document_lines.c.tenant_id == bindparam("tenant_id"),
+        sales_document_lines.c.document_id == bindparam("document_id"),
+    )
+    .order_by(sales_document_lines.c.line_no)
+)
+
+
 def document_dto(session: Session, row: Any) -> dict[str, Any]:
-    lines = session.execute(
-        select(sales_document_lines)
-        .where(
-            sales_document_lines.c.tenant_id == row.tenant_id,
-            sales_document_lines.c.document_id == row.id,
-        )
-        .order_by(sales_document_lines.c.line_no)
-    ).all()
+    lines = session.execute(_LINES, {"tenant_id": row.tenant_id, "document_id": row.id}).all()
     return render(row, lines)
 
 
@@ -197,11 +206,7 @@ def _line(line: Any, payable: bool, sign: Decimal) -> dict[str, Any]:
 
 def _row(session: Session, tenant_id: uuid.UUID, doc_type: str, number: str) -> Any:
     row = session.execute(
-        select(sales_documents).where(
-            sales_documents.c.tenant_id == tenant_id,
-            sales_documents.c.doc_type == doc_type,
-            sales_documents.c.number == number,
-        )
+        _BY_NUMBER, {"tenant_id": tenant_id, "doc_type": doc_type, "number": number}
     ).one_or_none()
     if row is None:
         raise NotFound(
