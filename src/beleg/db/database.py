@@ -50,16 +50,25 @@ from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_POOL_SIZE, PG_POOL_OVERFLOW = 10, 20
-# Pool capacity (size + overflow) per engine: SQLAlchemy's default on SQLite, ours on PostgreSQL.
-POOL_CAPACITY = {"sqlite": 5 + 10, "postgresql": PG_POOL_SIZE + PG_POOL_OVERFLOW}
+SQLITE_POOL_SIZE, SQLITE_POOL_OVERFLOW = 10, 30  # a SQLite connection is a file handle
+POOL_CAPACITY = {  # connections per engine (size + overflow)
+    "sqlite": SQLITE_POOL_SIZE + SQLITE_POOL_OVERFLOW,
+    "postgresql": PG_POOL_SIZE + PG_POOL_OVERFLOW,
+}
 PING_AFTER_IDLE_S = 5.0  # a pooled connection unused this long is pinged before it is lent
 POOL_RECYCLE_S = 1800  # and one older than this is replaced (server-side idle timeouts)
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    file_pool = make_url(url).database not in (None, "", ":memory:")
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        **(
+            {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
+            if file_pool
+            else {}
+        ),
     )
 
     @event.listens_for(engine, "connect")
