@@ -113,7 +113,7 @@ class RouteIndex:
         if _route_selected is not None and "fastapi.telemetry" in scope:
             _route_selected(scope=scope, path=candidate.path_format)  # the span's route name
         if candidate.context is not None:
-            scope.setdefault(_SCOPE_KEY, {})[_CONTEXT_KEY] = candidate.context
+            scope.setdefault(_SCOPE_KEY or "fastapi", {})[_CONTEXT_KEY] = candidate.context
         await candidate.route.handle(scope, receive, send)
 
     def select(self, scope: Scope) -> tuple[Candidate | None, Scope]:

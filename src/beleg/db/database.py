@@ -149,7 +149,7 @@ class Database:
             return
         scope = self._current_scope()
         connection = scope.lend(self.engine, reading=False) if scope is not None else None
-        if connection is None:
+        if scope is None or connection is None:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
             return
@@ -170,7 +170,7 @@ class Database:
             return
         scope = self._current_scope()
         connection = scope.lend(self.read_engine, reading=True) if scope is not None else None
-        if connection is None:
+        if scope is None or connection is None:
             with Session(self.read_engine) as session:
                 try:
                     yield session
