@@ -49,7 +49,7 @@ from beleg.api.problems import ApiError, problem_response
 from beleg.api.runtime import Runtime
 from beleg.api.security import bearer_token, resolve_principal
 from beleg.db import idempotency as store
-from beleg.db.database import UnitOfWork
+from beleg.db.database import Database, UnitOfWork
 
 MAX_KEY_LENGTH = 255
 _STORED_HEADERS = ("content-type", "location")
@@ -118,17 +118,17 @@ def _in_connection_scope(
     return scoped
 
 
-_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
-    weakref.WeakKeyDictionary()
-)
+_SLOTS: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, weakref.WeakKeyDictionary[Database, asyncio.Semaphore]
+] = weakref.WeakKeyDictionary()
 
 
 def _slots(rt: Runtime) -> asyncio.Semaphore:
     """The request slots of ``rt``'s database on the running event loop."""
-    per_loop = _SLOTS.setdefault(asyncio.get_running_loop(), {})
-    slots = per_loop.get(id(rt.db))
+    per_loop = _SLOTS.setdefault(asyncio.get_running_loop(), weakref.WeakKeyDictionary())
+    slots = per_loop.get(rt.db)
     if slots is None:
-        slots = per_loop[id(rt.db)] = asyncio.Semaphore(rt.db.request_slots)
+        slots = per_loop[rt.db] = asyncio.Semaphore(rt.db.request_slots)
     return slots
 
 
