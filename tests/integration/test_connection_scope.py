@@ -6,6 +6,8 @@ while idle is noticed at checkout."""
 
 from __future__ import annotations
 
+import contextvars
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -142,3 +144,27 @@ def test_a_connection_that_died_while_idle_is_replaced_at_checkout(
     finally:
         killer.dispose()
         db.engine.dispose()  # no dead connection stays pooled for the tests after this one
+
+
+def test_threads_of_one_request_reading_at_once_do_not_share_a_connection(
+    db: Database,
+) -> None:
+    scope = db.connection_scope()
+    inside = threading.Barrier(2, timeout=30)
+    used: list[Any] = []
+
+    def read() -> None:
+        with db.reader() as session:
+            used.append(session.connection().connection.dbapi_connection)
+            inside.wait()  # both blocks are open at the same time
+            assert session.execute(text("SELECT 1")).scalar_one() == 1
+
+    with scope.current():
+        threads = [threading.Thread(target=contextvars.copy_context().run, args=(read,))]
+        threads.append(threading.Thread(target=contextvars.copy_context().run, args=(read,)))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    scope.close()
+    assert len(used) == 2 and used[0] is not used[1]

@@ -38,6 +38,7 @@ with the whole pool by SQLAlchemy's disconnect handling, and the next checkout c
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -261,7 +262,8 @@ class ConnectionScope:
         self.db = db
         self.open = True
         self._connections: dict[int, Connection] = {}
-        self._lent: Connection | None = None  # the connection a running block uses
+        self._claim = threading.Lock()
+        self._busy = False  # a block of the request uses a connection of the scope
         self._lent_for_reading = False
 
     @contextmanager
@@ -282,27 +284,31 @@ class ConnectionScope:
     def lend(self, engine: Engine, *, reading: bool) -> Connection | None:
         """The scope's connection of ``engine`` for one block, or None while another block
         of the request runs (the inner block then takes a connection of its own, as without
-        the scope). A write ends every read transaction the scope keeps open, before and
-        after it, so that later reads see it."""
-        if self._lent is not None or not self.open:
-            return None
-        if not reading:
-            self._end_reads()
-        connection = self._connections.get(id(engine))
-        if connection is None:
-            connection = self._connections[id(engine)] = engine.connect()
-        if reading and not connection.in_transaction():
-            connection.begin()
-        self._lent = connection
-        self._lent_for_reading = reading
+        the scope; so do blocks that threads of one request run at the same time). A write
+        ends every read transaction the scope keeps open, before and after it, so that later
+        reads see it."""
+        with self._claim:
+            if self._busy or not self.open:
+                return None
+            self._busy, self._lent_for_reading = True, reading
+        try:
+            if not reading:
+                self._end_reads()
+            connection = self._connections.get(id(engine))
+            if connection is None:
+                connection = self._connections[id(engine)] = engine.connect()
+            if reading and not connection.in_transaction():
+                connection.begin()
+        except BaseException:
+            self._busy = False
+            raise
         return connection
 
-    def give_back(self, connection: Connection) -> None:
-        """End the block that borrowed ``connection``."""
-        if self._lent is connection:
-            self._lent = None
-            if not self._lent_for_reading:
-                self._end_reads()
+    def give_back(self, _connection: Connection) -> None:
+        """End the block that borrowed the scope's connection."""
+        if not self._lent_for_reading:
+            self._end_reads()
+        self._busy = False
 
     def _end_reads(self) -> None:
         for connection in self._connections.values():
