@@ -1,6 +1,5 @@
 """CashBasedSetup (seed 003 §4.5) and CashBasedAccounting (§4.2: POST /rebooks)."""
 
-import datetime as dt
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -8,6 +7,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from beleg.api.inputs import BusinessDate
 from beleg.api.language import preferred_language
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
@@ -38,7 +38,7 @@ ITEM_TYPES = ("E", "M")  # income accounts, plus the receivables account (seed 0
 
 class RebookCreationDto(V11Input):
     type: str
-    date: dt.date | None = None
+    date: BusinessDate | None = None
     amount: Decimal
     description: str = ""
     reference: str = ""
@@ -140,7 +140,7 @@ def receipt_accounts(
 )
 def rebook_accounts(
     type: str = Query("REBOOK"),
-    date: date | None = None,
+    date: BusinessDate | None = None,
     search: str | None = None,
     actor: Actor = requires("ledger:read"),
     rt: Runtime = Depends(runtime),
@@ -163,8 +163,8 @@ def balances(
     *,
     request: Request,
     method: str = Query("N", pattern="^[NT]$"),
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    date_from: BusinessDate | None = Query(None, alias="from"),
+    date_to: BusinessDate | None = Query(None, alias="to"),
     type: str | None = Query(None, pattern=TYPE_PATTERN),
     opening_balances: bool = False,
     closing_entries: bool = False,
@@ -248,7 +248,7 @@ def rebook_contra_accounts(
     *,
     account: str,
     type: str = Query("REBOOK"),
-    date: date | None = None,
+    date: BusinessDate | None = None,
     search: str | None = None,
     actor: Actor = requires("ledger:read"),
     rt: Runtime = Depends(runtime),

@@ -14,6 +14,7 @@ from beleg.db import Session
 from beleg.db import tenancy as repo
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.domain import dates
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
@@ -43,7 +44,12 @@ def set_test_clock(
     with db.transaction() as session:
         current = _current(session, tenant_id)
         return _move(
-            session, actor, tenant_id=tenant_id, current=current, target=frozen_at, clock=clock
+            session,
+            actor,
+            tenant_id=tenant_id,
+            current=current,
+            target=dates.check_date(frozen_at, "frozenAt"),
+            clock=clock,
         )
 
 
@@ -61,7 +67,12 @@ def advance_test_clock(
         except OverflowError:
             raise ValidationFailed("tenancy.test_clock_overflow", field="seconds") from None
         return _move(
-            session, actor, tenant_id=tenant_id, current=current, target=target, clock=clock
+            session,
+            actor,
+            tenant_id=tenant_id,
+            current=current,
+            target=dates.check_date(target, "days"),  # issue 12, finding 6: never past 2199
+            clock=clock,
         )
 
 
