@@ -22,6 +22,7 @@ from beleg.api.v11.models import (
 )
 from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
+from beleg.domain import dates
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.rebooks import rebook_type
@@ -201,7 +202,7 @@ def balances(
 )
 def balances_per_month(
     *,
-    fiscal_year: int = Query(ge=1900, le=9999),
+    fiscal_year: int = Query(ge=dates.EARLIEST.year, le=dates.LATEST.year),
     opening_balances: bool = False,
     closing_entries: bool = False,
     totals: bool = False,

@@ -1,6 +1,6 @@
 """The reads of cash-based invoices (seed 003 §4.3, §4.4): search, get, bookings, journals."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -33,8 +33,9 @@ def add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
     )
     def search(
         *,
-        date_from: BusinessDate = Query(alias="from"),
-        date_to: BusinessDate = Query(alias="to"),
+        # Annotated: FastAPI drops a required parameter's validators given as its default
+        date_from: Annotated[BusinessDate, Query(alias="from")],
+        date_to: Annotated[BusinessDate, Query(alias="to")],
         search_text: str | None = None,
         state: str | None = Query(None, pattern="^(PAID|UNPAID|OVERDUE)$"),
         actor: Actor = requires("ledger:read"),
