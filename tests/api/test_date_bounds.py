@@ -5,11 +5,13 @@ both databases; at its ends: accepted."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from beleg.db import tenancy
 from beleg.db.database import Database
 from tests.api.test_cash_registers import INCOME, open_register
 from tests.api.test_conformance_bank_statements import bank
@@ -160,3 +162,21 @@ def test_a_test_clock_at_the_end_of_the_range_cannot_move_past_it(
     later = client.post("/v2/test-clock/advance", json={"seconds": 3600}, headers=test_mode.headers)
     assert later.status_code == 200, later.text
     assert later.json()["frozenAt"].startswith("2199-12-31T01:00:00")
+
+
+def test_a_clock_frozen_at_9999_before_the_range_held_does_not_keep_its_tenant_stuck(
+    client: TestClient, db: Database, test_mode: TenantFixture
+) -> None:
+    with db.transaction() as session:  # as a clock set before the range was enforced
+        tenancy.set_frozen_at(
+            session,
+            test_mode.id,
+            target=datetime(9999, 12, 31, tzinfo=UTC),
+            exists=False,
+            now=datetime.now(UTC),
+        )
+    headers = test_mode.headers | ENGLISH
+    moved = client.post("/v2/test-clock/advance", json={"seconds": 1}, headers=headers)
+    assert moved.status_code == 400 and details(moved)[0].startswith("seconds: seconds 9999")
+    assert client.delete("/v2/test-clock", headers=headers).status_code == 204
+    assert client.get("/v2/test-clock", headers=headers).json()["mode"] == "SYSTEM"
