@@ -223,3 +223,12 @@ def test_nothing_with_a_nul_was_stored(client: TestClient, tenant: TenantFixture
     send(client, tenant, "POST", "/api/1.1/customers", {"companyName": f"Kunde{NUL}"})
     listed = client.get("/api/1.1/customers", headers=tenant.headers).json()
     assert listed == []
+
+
+def test_json_nested_too_deep_to_check_stays_a_400(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    body = '{"companyName": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    headers = tenant.headers | ENGLISH | {"Content-Type": "application/json"}
+    response = client.post("/api/1.1/customers", content=body, headers=headers)
+    assert response.status_code == 400  # the parser's recursion limit, as without the check

@@ -33,6 +33,8 @@ D = TypeVar("D", date, datetime)
 # Issue 12, finding 3: C0 controls but tab, LF and CR; DEL and the C1 controls; surrogates.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _JSON_BODY = ("POST", "PUT", "PATCH", "DELETE")
+# Error kinds of our own beside pydantic's; their texts are the catalogue's framework.<kind>.
+OWN_KINDS = ("control_character", "surrogate", "date_out_of_range")
 Location = tuple[str | int, ...]
 
 
@@ -115,8 +117,8 @@ async def _body_errors(request: Request) -> list[dict[str, Any]]:
         return []
     try:
         parsed = await request.json()
-    except ValueError:
-        return []  # the endpoint answers the broken JSON itself
+    except (ValueError, RecursionError):
+        return []  # the endpoint answers broken (or too deeply nested) JSON itself
     return list(_walk(("body",), parsed))
 
 
