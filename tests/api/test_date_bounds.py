@@ -180,3 +180,15 @@ def test_a_clock_frozen_at_9999_before_the_range_held_does_not_keep_its_tenant_s
     assert moved.status_code == 400 and details(moved)[0].startswith("seconds: seconds 9999")
     assert client.delete("/v2/test-clock", headers=headers).status_code == 204
     assert client.get("/v2/test-clock", headers=headers).json()["mode"] == "SYSTEM"
+
+
+def test_receipt_filters_outside_the_range_are_ignored_as_the_seed_says(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    """Seed 003 §4.19.1/3: ``from``/``to`` are ignored if invalid; outside the range is."""
+    open_register(client, tenant)
+    path = "/api/1.1/cash_registers/1/receipts"
+    everything = client.get(path, headers=tenant.headers).json()
+    assert everything  # the register's first receipt (Startbeleg)
+    for query in ("from=9999-12-31", "to=0001-01-01", "from=2200-01-01&to=1899-12-31"):
+        assert client.get(f"{path}?{query}", headers=tenant.headers).json() == everything
