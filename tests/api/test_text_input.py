@@ -232,3 +232,11 @@ def test_json_nested_too_deep_to_check_stays_a_400(
     headers = tenant.headers | ENGLISH | {"Content-Type": "application/json"}
     response = client.post("/api/1.1/customers", content=body, headers=headers)
     assert response.status_code == 400  # the parser's recursion limit, as without the check
+
+
+def test_a_nul_in_a_utf16_json_body_is_found_too(client: TestClient, tenant: TenantFixture) -> None:
+    body = json.dumps({"companyName": "Kunde\x00"}, ensure_ascii=False).encode("utf-16")
+    headers = tenant.headers | ENGLISH | {"Content-Type": "application/json"}
+    response = client.post("/api/1.1/customers", content=body, headers=headers)
+    assert response.status_code == 400
+    assert messages_of(response) == [f"companyName: {control(6)}"]

@@ -4,12 +4,21 @@ kinds in both languages."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from urllib.parse import urlencode
 
 import pytest
 
 from beleg.api.errors import validation_text
-from beleg.api.inputs import FORBIDDEN, OWN_KINDS, _walk, field_name
+from beleg.api.inputs import (
+    _ENCODED,
+    FORBIDDEN,
+    OWN_KINDS,
+    _walk,
+    field_name,
+    json_may_hold_forbidden,
+)
 from beleg.domain import dates
 from beleg.domain.errors import ValidationFailed
 
@@ -52,3 +61,32 @@ def test_the_business_date_range() -> None:
     assert refused.value.message == (
         "invoiceDate 0001-01-01 is outside the allowed range 1900-01-01 to 2199-12-31"
     )
+
+
+FORBIDDEN_CHARS = [chr(c) for c in range(0x110000) if FORBIDDEN.match(chr(c))]
+
+
+def test_every_forbidden_character_in_a_json_body_is_looked_at_closer() -> None:
+    """The raw-bytes prefilter never lets one through, however the body is encoded."""
+    for char in FORBIDDEN_CHARS:
+        body = {"name": f"a{char}b"}
+        encodings = [json.dumps(body).encode()]  # escaped
+        if not "\ud800" <= char <= "\udfff":
+            raw = json.dumps(body, ensure_ascii=False)
+            encodings += [raw.encode(), raw.encode("utf-16"), raw.encode("utf-32")]
+        for encoded in encodings:
+            assert json_may_hold_forbidden(encoded), (hex(ord(char)), encoded)
+
+
+def test_every_forbidden_character_in_a_query_or_form_is_looked_at_closer() -> None:
+    for char in FORBIDDEN_CHARS:
+        if "\ud800" <= char <= "\udfff":
+            continue  # not encodable as UTF-8: decodes to U+FFFD
+        for encoded in (urlencode({"q": f"a{char}b"}), f"q=a{char}b"):
+            assert _ENCODED.search(encoded.encode("utf-8")), (hex(ord(char)), encoded)
+
+
+def test_ordinary_texts_are_not_looked_at_closer() -> None:
+    body = {"name": "Kunde GmbH", "lines": [{"description": "Beratung, 3 Stunden"}]}
+    assert not json_may_hold_forbidden(json.dumps(body).encode())
+    assert _ENCODED.search(b"search=type%3D%3DINVOICE%3Bdate%3Dge%3D2026-01-01&page=1") is None

@@ -32,6 +32,16 @@ from beleg.domain import dates
 D = TypeVar("D", date, datetime)
 # Issue 12, finding 3: C0 controls but tab, LF and CR; DEL and the C1 controls; surrogates.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# What a forbidden character looks like before decoding, to skip the decoded check when
+# nothing can be there: percent-encoded (UTF-8) or raw in a query or form; escaped, raw (DEL,
+# C1) or in a UTF-16/32 body (NUL bytes) in JSON. A match only means "look closer": tab, CR,
+# LF, legal escapes and multi-byte characters match too.
+_ENCODED = re.compile(rb"%(?:[01][0-9a-fA-F]|7[fF]|[cC]2%[89][0-9a-fA-F])|[\x00-\x1f\x7f-\x9f]")
+_ESCAPED = re.compile(
+    rb"\\(?:[bf]|u(?:00[0189][0-9a-fA-F]|007[fF]|[dD][89a-fA-F][0-9a-fA-F]{2}))"
+    rb"|[\x00\x7f]|\xc2[\x80-\x9f]"
+)
+_ESCAPE_STARTS = (b"\\", b"\x00", b"\x7f", b"\xc2")  # cheaper to look for than the pattern
 _JSON_BODY = ("POST", "PUT", "PATCH", "DELETE")
 # Error kinds of our own beside pydantic's; their texts are the catalogue's framework.<kind>.
 OWN_KINDS = ("control_character", "surrogate", "date_out_of_range")
@@ -98,6 +108,12 @@ def _pairs(kind: str, pairs: Iterable[tuple[str, Any]]) -> Iterator[dict[str, An
             yield error
 
 
+def json_may_hold_forbidden(raw: bytes) -> bool:
+    """Whether a JSON body may decode to a forbidden character (raw C0 controls are not
+    JSON: the parser refuses them itself)."""
+    return any(b in raw for b in _ESCAPE_STARTS) and _ESCAPED.search(raw) is not None
+
+
 def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
@@ -107,13 +123,16 @@ async def _body_errors(request: Request) -> list[dict[str, Any]]:
     parsed JSON is cached on the request, so the endpoint does not parse it again)."""
     media = _media_type(request)
     if media == "application/x-www-form-urlencoded":
-        form = (await request.body()).decode("utf-8", "replace")
+        raw = await request.body()
+        if _ENCODED.search(raw) is None:
+            return []
+        form = raw.decode("utf-8", "replace")
         return list(_pairs("body", parse_qsl(form, keep_blank_values=True)))
     if media != "application/json" and not (
         media.startswith("application/") and media.endswith("+json")
     ):
         return []
-    if not await request.body():
+    if not json_may_hold_forbidden(await request.body()):
         return []
     try:
         parsed = await request.json()
@@ -124,10 +143,12 @@ async def _body_errors(request: Request) -> list[dict[str, Any]]:
 
 async def input_errors(request: Request) -> list[dict[str, Any]]:
     """Every forbidden character in the request's texts, as request-validation errors."""
-    errors = [
-        *_pairs("path", request.path_params.items()),
-        *_pairs("query", request.query_params.multi_items()),
-    ]
+    errors = []
+    if FORBIDDEN.search(request.scope["path"]) is not None:  # the server decoded the path
+        errors += _pairs("path", request.path_params.items())
+    query = request.scope.get("query_string", b"")
+    if query and _ENCODED.search(query) is not None:
+        errors += _pairs("query", request.query_params.multi_items())
     if request.method in _JSON_BODY:
         errors += await _body_errors(request)
     return errors
