@@ -192,3 +192,12 @@ def test_receipt_filters_outside_the_range_are_ignored_as_the_seed_says(
     assert everything  # the register's first receipt (Startbeleg)
     for query in ("from=9999-12-31", "to=0001-01-01", "from=2200-01-01&to=1899-12-31"):
         assert client.get(f"{path}?{query}", headers=tenant.headers).json() == everything
+
+
+def test_updated_since_ends_with_the_range(client: TestClient, tenant: TenantFixture) -> None:
+    headers = tenant.headers | ENGLISH
+    last = 7258118399999  # 2199-12-31T23:59:59.999Z
+    assert client.get(f"/api/1.1/invoices?updated_since={last}", headers=headers).json() == []
+    later = client.get(f"/api/1.1/invoices?updated_since={last + 1}", headers=headers)
+    assert later.status_code == 400
+    assert details(later) == [f"updated_since: Input should be less than or equal to {last}"]

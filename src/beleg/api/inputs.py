@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Coroutine, Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -60,6 +60,8 @@ def _in_business_range(value: D) -> D:
 
 BusinessDate = Annotated[date, AfterValidator(_in_business_range)]
 BusinessDateTime = Annotated[datetime, AfterValidator(_in_business_range)]
+# The last instant of the range in epoch milliseconds (``updated_since`` filters).
+LATEST_EPOCH_MILLIS = int(datetime.combine(dates.LATEST, time.max, UTC).timestamp() * 1000)
 
 
 def _shown(text: str) -> str:
