@@ -145,7 +145,7 @@ async def _body_errors(request: Request) -> list[dict[str, Any]]:
 
 async def input_errors(request: Request) -> list[dict[str, Any]]:
     """Every forbidden character in the request's texts, as request-validation errors."""
-    errors = []
+    errors: list[dict[str, Any]] = []
     if FORBIDDEN.search(request.scope["path"]) is not None:  # the server decoded the path
         errors += _pairs("path", request.path_params.items())
     query = request.scope.get("query_string", b"")
