@@ -35,6 +35,14 @@ class Settings(BaseSettings):
         default=24, ge=1, description="How long a stored Idempotency-Key response is replayed."
     )
     page_size_max: int = Field(default=500, ge=1, description="Largest `size` a list accepts.")
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        description=(
+            "Largest request body in bytes (10 MiB); a larger one is a 413 before it is read."
+            " A route that needs larger uploads declares its own `max_body_size`."
+        ),
+    )
     rate_limit_per_ip: str = Field(
         default="6000/minute", description="Requests one client address may make (moving window)."
     )

@@ -197,17 +197,23 @@ def test_user_names_no_user_has_are_counted_not_a_server_error(
     client: TestClient, browser: TestClient, db: Database, tenant: TenantFixture
 ) -> None:
     """A NUL byte in the user name was a 500 on PostgreSQL once the name is a lockout
-    subject; such names are counted (escaped) like any other wrong name."""
+    subject. A control character is refused before any password is checked (issue 12,
+    finding 3: a 400 naming the field, nothing counted); a long unknown name is counted
+    (cut) like any other wrong name."""
     policy = {"lockoutThreshold": 20, "lockoutMinutes": 15}
     client.put("/v2/tenant-config/security", headers=tenant.headers, json=policy)
     login = login_form(browser, db, tenant)
     app = register(client, tenant)
-    names = ("an\x00na", "jörg\x07", "x" * 300)
-    for name in names:
+    for name in ("an\x00na", "jörg\x07", "x" * 300):
         form = {"grant_type": "password", "username": name, "password": "X" * 8}
         token = client.post(f"{BASE}/oauth2/token", data={**form, "client_id": app["clientId"]})
         assert token.status_code == 400 and token.json()["error"] == "invalid_request", name
-        assert login("wrong password!", name).status_code == 401, name
+        page = login("wrong password!", name)
+        if name.isprintable():
+            assert page.status_code == 401, name
+        else:
+            assert token.json()["error_description"].startswith("username: Control character")
+            assert page.status_code == 400 and "username:" in page.text, name
     with db.reader() as session:
         counted = dict(
             session.execute(
@@ -216,4 +222,4 @@ def test_user_names_no_user_has_are_counted_not_a_server_error(
                 )
             ).all()
         )
-    assert counted == {"an\\x00na": 2, "j\\xf6rg\\x07": 2, "x" * 64: 2}, counted
+    assert counted == {"x" * 64: 2}, counted

@@ -11,6 +11,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from beleg import messages
+from beleg.api.errors import validation_text
+from beleg.api.inputs import CheckedRoute, field_name
 from beleg.api.oauth_server import FormRequest, external_url, in_transaction
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import client_ip
@@ -18,7 +21,22 @@ from beleg.domain.identity.oauth import GrantType
 from beleg.domain.identity.principal import Origin
 from beleg.services.identity import oauth_tokens as tokens
 
-router = APIRouter(tags=["OAuth2"])
+
+class _TokenRoute(CheckedRoute):
+    """Refused input on the token endpoint is an RFC 6749 §5.2 ``invalid_request``."""
+
+    def refuse(self, request: Request, errors: list[dict[str, Any]]) -> Response:
+        described = "; ".join(
+            f"{field_name(e['loc'])}: {validation_text(e, messages.ENGLISH)}" for e in errors
+        )
+        return JSONResponse(
+            {"error": "invalid_request", "error_description": described},
+            status_code=400,
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+router = APIRouter(tags=["OAuth2"], route_class=_TokenRoute)
 # Public by design: the token endpoint authenticates the client itself (RFC 6749 §2.3), the
 # discovery documents are public (RFC 8414, RFC 7517).
 # The login and consent pages authenticate the user themselves (password, session, CSRF).

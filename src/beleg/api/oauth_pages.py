@@ -19,6 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from beleg.api.errors import validation_text
+from beleg.api.inputs import CheckedRoute, field_name
 from beleg.api.language import preferred_language
 from beleg.api.oauth_server import FormRequest, UserRef, external_url, in_transaction
 from beleg.api.runtime import Runtime, runtime
@@ -31,7 +33,17 @@ from beleg.queries.identity.lists import get_user
 from beleg.services.identity import web_sessions
 from beleg.services.identity.oauth_apps import start_pairing
 
-router = APIRouter(tags=["OAuth2"], include_in_schema=False)
+
+class _PageRoute(CheckedRoute):
+    """Refused input on a page is the error page, naming the field."""
+
+    def refuse(self, request: Request, errors: list[dict[str, Any]]) -> Response:
+        lang = preferred_language(request)
+        described = "; ".join(f"{field_name(e['loc'])}: {validation_text(e, lang)}" for e in errors)
+        return _page(request, "error", 400, error=described)
+
+
+router = APIRouter(tags=["OAuth2"], include_in_schema=False, route_class=_PageRoute)
 COOKIE = "beleg_session"
 OAUTH_PARAMS = (
     "response_type",

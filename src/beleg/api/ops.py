@@ -7,10 +7,11 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from beleg.api.inputs import CheckedRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.db.schema import schema_status
 
-router = APIRouter(tags=["Operations"])
+router = APIRouter(tags=["Operations"], route_class=CheckedRoute)
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 

@@ -39,11 +39,11 @@ from typing import Any
 
 import fastapi.routing
 from fastapi import Request, Response
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
 from beleg import messages
+from beleg.api.inputs import CheckedRoute
 from beleg.api.language import response_language
 from beleg.api.problems import ApiError, problem_response
 from beleg.api.runtime import Runtime
@@ -59,7 +59,7 @@ def _valid_key(key: str) -> bool:
     return 0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()
 
 
-class BelegRoute(APIRoute):
+class BelegRoute(CheckedRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         return _in_connection_scope(self._idempotent_handler())
 

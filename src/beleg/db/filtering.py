@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, false, not_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
+from beleg.domain import dates
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.querying.rsql import And, Comparison, Node
 
@@ -86,11 +87,14 @@ def _convert(name: str, spec: FilterField, text: str) -> Any:
             )
         return text
     try:
-        return _CONVERTERS[spec.kind](text)
+        value = _CONVERTERS[spec.kind](text)
     except (ValueError, InvalidOperation):
         raise ValidationFailed(
             "querying.search_value", field="search", value=text, kind=spec.kind.value, name=name
         ) from None
+    if spec.kind in (Kind.DATE, Kind.DATETIME):  # issue 12, finding 6: the business range
+        dates.check_date(value, "search", name=name)
+    return value
 
 
 def _like_pattern(text: str) -> str:

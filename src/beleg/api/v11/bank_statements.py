@@ -1,6 +1,5 @@
 """BankStatementLines (seed 003 §4.1): headers, appended lines, streams per bank account."""
 
-from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from pydantic import ConfigDict
 
+from beleg.api.inputs import BusinessDate
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
@@ -29,19 +29,19 @@ class BankStatementHeaderDto(V11Input):
     id: str | None = None
     file_name: str
     currency_code: str | None = None
-    value_date_from: date | None = None
-    value_date_to: date | None = None
+    value_date_from: BusinessDate | None = None
+    value_date_to: BusinessDate | None = None
     bank_account: str
     bank_account_name: str | None = None
-    statement_date: date | None = None
+    statement_date: BusinessDate | None = None
     status: str | None = None
 
 
 class BankStatementLineDto(V11Input):
     model_config = ConfigDict(extra="allow")  # the many optional text fields of the seed
     id: int | None = None
-    value_date: date
-    booking_date: date
+    value_date: BusinessDate
+    booking_date: BusinessDate
     amount: Decimal
     currency_code: str | None = None
     transaction_id: str | None = None
@@ -148,8 +148,8 @@ def header(
 def lines(
     *,
     header_id: str,
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    date_from: BusinessDate | None = Query(None, alias="from"),
+    date_to: BusinessDate | None = Query(None, alias="to"),
     line_number_gt: int | None = Query(None, ge=0, le=2**31 - 1),
     actor: Actor = requires("bank:read"),
     rt: Runtime = Depends(runtime),

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from beleg.api.inputs import BusinessDate
 from beleg.api.schemas import ApiInput
 
 
@@ -40,11 +41,11 @@ class InvoiceLineDto(V11Input):
 class _CbInvoiceDto(V11Input):
     id: str | None = Field(None, description="Output only, ignored")
     invoice_sequence: str | None = Field(None, description="Output only, ignored")
-    invoice_date: date | None = Field(None, description="Required")
-    due_date: date | None = None
-    paid_date: date | None = None
+    invoice_date: BusinessDate | None = Field(None, description="Required")
+    due_date: BusinessDate | None = None
+    paid_date: BusinessDate | None = None
     cancelled_reason: str | None = Field(None, description="Output only, ignored")
-    cancelled_date: date | None = Field(None, description="Output only, ignored")
+    cancelled_date: BusinessDate | None = Field(None, description="Output only, ignored")
     invoice_reference: str | None = None
     description: str | None = None
     net_total: Decimal | None = Field(None, description="Computed; if sent, must match")
@@ -54,8 +55,8 @@ class _CbInvoiceDto(V11Input):
     remaining_total_in_main_currency: Decimal | None = Field(None, description="Ignored")
     currency: str | None = None
     currency_rate: Decimal | None = None
-    delivery_from_date: date | None = None
-    delivery_to_date: date | None = None
+    delivery_from_date: BusinessDate | None = None
+    delivery_to_date: BusinessDate | None = None
     lines: list[InvoiceLineDto]
     bookings: list[dict[str, Any]] | None = Field(None, description="Output only, ignored")
     paid_contra_account: str | None = None
@@ -77,20 +78,20 @@ class CbiPaymentDto(V11Input):
     payment_amount: Decimal | None = Field(None, description="Omitted: the remaining amount")
     payment_amount_in_main_currency: Decimal | None = None
     contra_account: str | None = Field(None, description="Means-of-payment account (type U)")
-    payment_date: date
+    payment_date: BusinessDate
     currency_rate: Decimal | None = Field(None, description="Default: the invoice's rate")
     payment_description: str | None = None
 
 
 class RestPaymentDto(V11Input):
-    payment_date: date
+    payment_date: BusinessDate
     currency_rate: Decimal | None = None
     payment_description: str | None = None
     type: str = Field(description="DISCOUNT, or IRRECOVERABLE for outgoing invoices")
 
 
 class CancellationDto(V11Input):
-    cancel_date: date
+    cancel_date: BusinessDate
     cancel_reason: str = Field(max_length=500)
 
 

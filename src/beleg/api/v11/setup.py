@@ -1,6 +1,5 @@
 """CashBasedSetup (seed 003 §4.5) and CashBasedAccounting (§4.2: POST /rebooks)."""
 
-import datetime as dt
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -8,6 +7,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from beleg.api.inputs import BusinessDate
 from beleg.api.language import preferred_language
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
@@ -22,6 +22,7 @@ from beleg.api.v11.models import (
 )
 from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON
+from beleg.domain import dates
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.rebooks import rebook_type
@@ -38,7 +39,7 @@ ITEM_TYPES = ("E", "M")  # income accounts, plus the receivables account (seed 0
 
 class RebookCreationDto(V11Input):
     type: str
-    date: dt.date | None = None
+    date: BusinessDate | None = None
     amount: Decimal
     description: str = ""
     reference: str = ""
@@ -140,7 +141,7 @@ def receipt_accounts(
 )
 def rebook_accounts(
     type: str = Query("REBOOK"),
-    date: date | None = None,
+    date: BusinessDate | None = None,
     search: str | None = None,
     actor: Actor = requires("ledger:read"),
     rt: Runtime = Depends(runtime),
@@ -163,8 +164,8 @@ def balances(
     *,
     request: Request,
     method: str = Query("N", pattern="^[NT]$"),
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    date_from: BusinessDate | None = Query(None, alias="from"),
+    date_to: BusinessDate | None = Query(None, alias="to"),
     type: str | None = Query(None, pattern=TYPE_PATTERN),
     opening_balances: bool = False,
     closing_entries: bool = False,
@@ -201,7 +202,7 @@ def balances(
 )
 def balances_per_month(
     *,
-    fiscal_year: int = Query(ge=1900, le=9999),
+    fiscal_year: int = Query(ge=dates.EARLIEST.year, le=dates.LATEST.year),
     opening_balances: bool = False,
     closing_entries: bool = False,
     totals: bool = False,
@@ -248,7 +249,7 @@ def rebook_contra_accounts(
     *,
     account: str,
     type: str = Query("REBOOK"),
-    date: date | None = None,
+    date: BusinessDate | None = None,
     search: str | None = None,
     actor: Actor = requires("ledger:read"),
     rt: Runtime = Depends(runtime),

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Response
 from pydantic import Field
 
+from beleg.api.inputs import BusinessDateTime
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
@@ -26,7 +27,9 @@ class TestClockOut(ApiModel):
 
 
 class TestClockSet(ApiInput):
-    frozen_at: datetime = Field(description="With offset; never before the current frozen time")
+    frozen_at: BusinessDateTime = Field(
+        description="With offset; never before the current frozen time"
+    )
 
 
 class TestClockAdvance(ApiInput):

@@ -14,6 +14,7 @@ from beleg.db import Session
 from beleg.db import tenancy as repo
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.domain import dates
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
@@ -43,7 +44,12 @@ def set_test_clock(
     with db.transaction() as session:
         current = _current(session, tenant_id)
         return _move(
-            session, actor, tenant_id=tenant_id, current=current, target=frozen_at, clock=clock
+            session,
+            actor,
+            tenant_id=tenant_id,
+            current=current,
+            target=dates.check_date(frozen_at, "frozenAt"),
+            clock=clock,
         )
 
 
@@ -61,7 +67,13 @@ def advance_test_clock(
         except OverflowError:
             raise ValidationFailed("tenancy.test_clock_overflow", field="seconds") from None
         return _move(
-            session, actor, tenant_id=tenant_id, current=current, target=target, clock=clock
+            session,
+            actor,
+            tenant_id=tenant_id,
+            current=current,
+            # issue 12, finding 6: never past 2199; named by the part of the step that moves
+            target=dates.check_date(target, "days" if by.days else "seconds"),
+            clock=clock,
         )
 
 
@@ -97,12 +109,13 @@ def _move(
 
 def release_test_clock(*, db: Database, actor: Actor, tenant_id: uuid.UUID, clock: Clock) -> None:
     """Return to system time; refused while the frozen time is ahead of it (time would
-    run backwards)."""
+    run backwards), unless it lies outside the business date range: a clock frozen at 9999
+    before that range held must not keep its tenant stuck (issue 12, finding 6)."""
     with db.transaction() as session:
         current = _current(session, tenant_id)
         if current is None:
             return
-        if current > clock.now():
+        if current > clock.now() and dates.in_range(current):
             raise Conflict("tenancy.test_clock_ahead", field="frozenAt")
         repo.release_clock(session, tenant_id)
         record_change(

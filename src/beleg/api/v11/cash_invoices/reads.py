@@ -1,11 +1,11 @@
 """The reads of cash-based invoices (seed 003 §4.3, §4.4): search, get, bookings, journals."""
 
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from beleg.api.inputs import BusinessDate
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.models import (
@@ -33,8 +33,9 @@ def add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
     )
     def search(
         *,
-        date_from: date = Query(alias="from"),
-        date_to: date = Query(alias="to"),
+        # Annotated: FastAPI drops a required parameter's validators given as its default
+        date_from: Annotated[BusinessDate, Query(alias="from")],
+        date_to: Annotated[BusinessDate, Query(alias="to")],
         search_text: str | None = None,
         state: str | None = Query(None, pattern="^(PAID|UNPAID|OVERDUE)$"),
         actor: Actor = requires("ledger:read"),

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import Field
 
+from beleg.api.inputs import BusinessDate, BusinessDateTime
 from beleg.api.routing import BelegRoute
 from beleg.api.v11.models import V11Input
+from beleg.domain import dates
 from beleg.domain.pos.registers import MAX_REGISTER
 from beleg.services.documents.lines import DocLineInput
 from beleg.services.pos import receipts as cash_receipts
@@ -44,14 +46,14 @@ class ReceiptLineDto(V11Input):
 class ReceiptDto(V11Input):
     id: str | None = Field(None, description="Output only: the receipt number")
     type: str | None = Field(None, description="INCOME or REBOOK (required)")
-    date_time: dt.datetime | None = Field(
+    date_time: BusinessDateTime | None = Field(
         None, description="Local time; default now; earlier only with allowPastIncome"
     )
     customer: str | None = None
     customer_name: str | None = None
     customer_mail: str | None = None
     additional_address: str | None = None
-    reference_date: dt.date | None = None
+    reference_date: BusinessDate | None = None
     reference_text: str | None = None
     total_amount: Decimal | None = Field(None, description="Required: the sum of the lines")
     to_account: str | None = None
@@ -68,10 +70,13 @@ class DailyClosingFinalizationDto(V11Input):
 
 
 def closing_day(value: str | None) -> dt.date | None:
+    """A ``from``/``to`` filter day. Seed §4.19.1/3: an invalid date is ignored, and one
+    outside the business date range (``domain/dates.py``) counts as invalid."""
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except ValueError:
-        return None  # seed §4.19.1/3: an invalid date is ignored
+        return None
+    return day if day is not None and dates.in_range(day) else None
 
 
 def receipt_input(body: ReceiptDto) -> cash_receipts.ReceiptInput:

@@ -4,12 +4,12 @@ whole DTOs back); our extensions are marked in their descriptions."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
 
+from beleg.api.inputs import BusinessDate
 from beleg.api.v11.models import V11Input
 
 
@@ -47,7 +47,7 @@ class _BizDoc(V11Input):
     uuid: str | None = Field(None, description="Output only")
     description: str | None = None
     internal_description: str | None = None
-    date: dt.date | None = Field(None, description="Required")
+    date: BusinessDate | None = Field(None, description="Required")
     state: str | None = Field(None, description="STAGING, FINALIZED or EXTERNAL")
     net_amount: Decimal | None = None
     tax_amount: Decimal | None = None
@@ -56,7 +56,7 @@ class _BizDoc(V11Input):
     currency: str | None = None
     currency_rate: Decimal | None = None
     reference_text: str | None = None
-    reference_date: dt.date | None = None
+    reference_date: BusinessDate | None = None
     footer: str | None = None
     customer: str | None = None
     customer_name: str | None = None
@@ -73,22 +73,22 @@ class _BizDoc(V11Input):
     self_billing: bool | None = Field(None, description="Extension: self-billing (389/261)")
     creation_reason: str | None = Field(None, description="Extension: why it was created")
     related_document: str | None = Field(None, description="Extension: BT-25")
-    related_document_date: dt.date | None = Field(None, description="Extension: BT-26")
+    related_document_date: BusinessDate | None = Field(None, description="Extension: BT-26")
 
 
 class _Payable(_BizDoc):
-    delivery_from_date: dt.date | None = None
-    delivery_to_date: dt.date | None = None
+    delivery_from_date: BusinessDate | None = None
+    delivery_to_date: BusinessDate | None = None
     signed: bool | None = None
-    paid_date: dt.date | None = Field(None, description="Output only")
+    paid_date: BusinessDate | None = Field(None, description="Output only")
     paid: bool | None = Field(None, description="Output only")
     eb_interface_version: str | None = None
 
 
 class InvoiceDto(_Payable):
     payment_term: str | None = None
-    due_date: dt.date | None = None
-    dunning_date: dt.date | None = Field(None, description="Output only")
+    due_date: BusinessDate | None = None
+    dunning_date: BusinessDate | None = Field(None, description="Output only")
     last_dunning_level: str | None = Field(None, description="Output only")
     deposit_for: str | None = Field(
         None,
@@ -101,7 +101,7 @@ class CreditMemoDto(_Payable):
 
 
 class _Completable(_BizDoc):
-    completion_date: dt.date | None = Field(None, description="Output only")
+    completion_date: BusinessDate | None = Field(None, description="Output only")
     completion_state: str | None = Field(None, description="Output only")
 
 
@@ -111,7 +111,7 @@ class DeliveryNoteDto(_Completable):
 
 class OfferDto(_Completable):
     payment_term: str | None = None
-    expiration_date: dt.date | None = None
+    expiration_date: BusinessDate | None = None
 
 
 class OrderConfirmationDto(_Completable):
@@ -125,7 +125,7 @@ class InvoiceTemplateDto(InvoiceDto):
     template_name: str | None = Field(None, description="Required")
     template_interval: int | None = None
     template_interval_type: str | None = Field(None, description="DAY, MONTH or YEAR")
-    next_invoice_date: dt.date | None = None
+    next_invoice_date: BusinessDate | None = None
 
 
 class OfferTemplateDto(OfferDto):
@@ -134,14 +134,14 @@ class OfferTemplateDto(OfferDto):
 
 class BusinessDocumentCancelDto(V11Input):
     layout_setup: str | None = None
-    cancellation_date: dt.date | None = None
+    cancellation_date: BusinessDate | None = None
     eb_interface_version: str | None = None
     sequence_group: str | None = None
     cancel_type: str | None = None
 
 
 class BusinessDocumentCompletionDto(V11Input):
-    completion_date: dt.date | None = None
+    completion_date: BusinessDate | None = None
     completion_state: str | None = None
 
 
@@ -152,13 +152,13 @@ class BusinessDocumentConversionDto(V11Input):
         None, description="ORDER_CONFIRMATION, DELIVERY_NOTE or INVOICE"
     )
     state: str | None = Field(None, description="STAGING or FINALIZED (default)")
-    date: dt.date | None = None
+    date: BusinessDate | None = None
 
 
 class InvoicePaymentDto(V11Input):
     currency_rate: Decimal | None = None
     note: str | None = None
-    date: dt.date | None = None
+    date: BusinessDate | None = None
     rest_type: str | None = None
     paying_account: str | None = None
     cash_register: int | None = None
@@ -168,7 +168,7 @@ class InvoicePaymentDto(V11Input):
 class CreditMemoPaymentDto(V11Input):
     currency_rate: Decimal | None = None
     note: str | None = None
-    date: dt.date | None = None
+    date: BusinessDate | None = None
     rest_type: str | None = None
     paying_account: str | None = None
     cash_register: int | None = None
@@ -178,12 +178,12 @@ class CorrectionDto(V11Input):
     """Extension (seed 001 item-based corrections): credit ``amount`` (gross) against a line."""
 
     amount: Decimal | None = Field(None, description="Gross amount to credit (required)")
-    date: dt.date | None = Field(None, description="Date of the credit memo (required)")
+    date: BusinessDate | None = Field(None, description="Date of the credit memo (required)")
     reason: str | None = Field(None, description="Creation reason, stored and printed")
     layout_setup: str | None = None
     sequence_group: str | None = None
 
 
 class PaymentCancellationDto(V11Input):
-    cancel_date: dt.date | None = None
+    cancel_date: BusinessDate | None = None
     cancel_reason: str | None = None

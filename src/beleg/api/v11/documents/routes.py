@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 
+from beleg.api.inputs import LATEST_EPOCH_MILLIS
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
@@ -151,7 +152,7 @@ def _add_reads(router: APIRouter, doc_type: DocumentType, noun: str) -> None:
         summary=f"List issued {noun} documents",
     )
     def list_all(
-        updated_since: int | None = Query(None, ge=0, le=253402300799999),
+        updated_since: int | None = Query(None, ge=0, le=LATEST_EPOCH_MILLIS),
         paid: bool | None = None,
         rt: Runtime = Depends(runtime),
         actor: Actor = requires("documents:read"),
