@@ -15,13 +15,11 @@ named in ``--database-url`` is wiped first (its name must start with ``beleg_ben
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
@@ -33,21 +31,7 @@ from beleg.services.identity.oauth_apps import create_app
 from beleg.services.identity.oauth_tokens import authenticate_access_token, issue_access_token
 from beleg.services.identity.users import create_user
 from beleg.services.onboarding.bootstrap import bootstrap_if_empty
-
-SAFE_PREFIXES = ("beleg_bench", "beleg_test")
-
-
-def _database(url: str | None) -> Database:
-    if url is None:
-        return Database(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
-    name = make_url(url).database or ""
-    if not name.startswith(SAFE_PREFIXES):
-        raise SystemExit(f"refusing to wipe {name!r}: name it beleg_bench* or beleg_test*")
-    db = Database(url)
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    return db
+from bench_support import fresh_database
 
 
 def _access_token(db: Database, clock: SystemClock, admin: Principal) -> str:
@@ -98,7 +82,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    db, clock = _database(args.database_url), SystemClock()
+    db, clock = fresh_database(args.database_url), SystemClock()
     upgrade_to_head(db=db)
     first = bootstrap_if_empty(db=db, clock=clock)
     assert first is not None, "the benchmark database must start empty"

@@ -46,8 +46,6 @@ from beleg.db.database import Database
 from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import bank_accounts
 from beleg.domain.documents.drafts import DocumentDraft, DraftLine
-from beleg.domain.identity.principal import Actor, ActorType, Principal
-from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.domain.numbering.counters import DocumentType
 from beleg.services.documents.create import DocumentInput, create_document
 from beleg.services.documents.issue import issue_documents
@@ -56,20 +54,9 @@ from beleg.services.documents.pdf import render_pending
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
 from beleg.services.pos.receipts import ReceiptInput, create_receipt
 from beleg.services.pos.registers import RegisterInput, activate_register, create_register
+from bench_support import system_actor
 
 CLOCK = SystemClock()
-
-
-def _actor(tenant_id: uuid.UUID) -> Actor:
-    return Actor(
-        Principal(
-            tenant_id=tenant_id,
-            actor_type=ActorType.SYSTEM,
-            actor_id=None,
-            name="bench",
-            scopes=TENANT_SCOPES,
-        )
-    )
 
 
 def _invoice() -> DocumentInput:
@@ -160,7 +147,7 @@ def _allocations(db: Database, tenant_id: uuid.UUID, count: int, block: int) -> 
 
 def _batches(db: Database, tenant_id: uuid.UUID, count: int, batch: int) -> float:
     """Invoices of 5 lines per second, issued from drafts ``batch`` at a time."""
-    actor = _actor(tenant_id)
+    actor = system_actor(tenant_id)
     lines = tuple(
         DraftLine(f"Position {qty}", Decimal(qty), Decimal("19.90"), "4000", "020")
         for qty in range(1, 6)
@@ -178,7 +165,7 @@ def _batches(db: Database, tenant_id: uuid.UUID, count: int, batch: int) -> floa
 
 
 def _finalise(db: Database, tenant_id: uuid.UUID, count: int, threads: int) -> float:
-    actor = _actor(tenant_id)
+    actor = system_actor(tenant_id)
     data = _invoice()
 
     def work(n: int) -> None:
@@ -193,7 +180,7 @@ def _finalise(db: Database, tenant_id: uuid.UUID, count: int, threads: int) -> f
 
 def _register(db: Database, tenant_id: uuid.UUID) -> None:
     """Register 1 on the cash account 2700, commissioned."""
-    actor = _actor(tenant_id)
+    actor = system_actor(tenant_id)
     with db.reader() as session:
         bank = session.execute(
             select(bank_accounts.c.id).where(
@@ -213,7 +200,7 @@ def _register(db: Database, tenant_id: uuid.UUID) -> None:
 
 
 def _receipts(db: Database, tenant_id: uuid.UUID, count: int, threads: int) -> float:
-    actor = _actor(tenant_id)
+    actor = system_actor(tenant_id)
     line = DocLineInput(
         amount=None,
         item_price=Decimal("4.20"),
@@ -248,7 +235,7 @@ def main() -> None:
     upgrade_to_head(db=db)
     tenant = create_tenant(
         db=db,
-        actor=_actor(uuid.UUID(int=0)),
+        actor=system_actor(uuid.UUID(int=0)),
         clock=CLOCK,
         spec=TenantInput(name="Bench", country="AT", accounting_mode="DE"),
     )

@@ -26,29 +26,17 @@ from beleg.db.database import Database
 from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import audit_entries
 from beleg.domain.audit.chain import AuditAction
-from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.services.identity.api_keys import create_api_key
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
+from bench_support import system_actor
 
 
 def _rate(count: int, action: Callable[[], None]) -> float:
     started = time.perf_counter()
     action()
     return count / (time.perf_counter() - started)
-
-
-def _actor(tenant_id: uuid.UUID) -> Actor:
-    return Actor(
-        Principal(
-            tenant_id=tenant_id,
-            actor_type=ActorType.SYSTEM,
-            actor_id=None,
-            name="bench",
-            scopes=TENANT_SCOPES,
-        )
-    )
 
 
 def bench_audit(
@@ -81,7 +69,7 @@ def bench_audit(
             session.execute(insert(audit_entries), rows)
 
     raw_rate = _rate(len(rows), raw)
-    clock, actor = SystemClock(), _actor(tenant_id)
+    clock, actor = SystemClock(), system_actor(tenant_id)
 
     def one_per_transaction() -> None:
         for i in range(entries):
@@ -192,7 +180,7 @@ def main() -> None:
     tenant, raw_tenant = (
         create_tenant(
             db=db,
-            actor=_actor(uuid.UUID(int=0)),
+            actor=system_actor(uuid.UUID(int=0)),
             clock=clock,
             spec=TenantInput(name=name, country="AT", accounting_mode="DE"),
         )
@@ -200,7 +188,7 @@ def main() -> None:
     )
     key = create_api_key(
         db=db,
-        actor=_actor(tenant.id),
+        actor=system_actor(tenant.id),
         tenant_id=tenant.id,
         name="bench",
         scopes=sorted(TENANT_SCOPES),

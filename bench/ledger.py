@@ -27,8 +27,6 @@ from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.schema import upgrade_to_head
 from beleg.db.types import ExactDecimal
-from beleg.domain.identity.principal import Actor, ActorType, Principal
-from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
 from beleg.queries.ledger.accounts import BalanceQuery, balances
@@ -37,21 +35,10 @@ from beleg.services.identity.api_keys import create_api_key
 from beleg.services.ledger.posting import post_journals
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
+from bench_support import system_actor
 
 EUR = Currency.of("EUR")
 START = date(2026, 1, 1)
-
-
-def _actor(tenant_id: uuid.UUID) -> Actor:
-    return Actor(
-        Principal(
-            tenant_id=tenant_id,
-            actor_type=ActorType.SYSTEM,
-            actor_id=None,
-            name="bench",
-            scopes=TENANT_SCOPES,
-        )
-    )
 
 
 def _invoice(i: int) -> JournalDraft:
@@ -115,7 +102,7 @@ def raw_baseline(db: Database, rows: int) -> float:
 
 
 def post_all(db: Database, tenant_id: uuid.UUID, invoices: int, batch: int) -> float:
-    clock, actor = SystemClock(), _actor(tenant_id)
+    clock, actor = SystemClock(), system_actor(tenant_id)
     started = time.perf_counter()
     for offset in range(0, invoices, batch):
         drafts = [_invoice(i) for i in range(offset, min(offset + batch, invoices))]
@@ -148,7 +135,7 @@ def time_balances_endpoint(
         timings.append(time.perf_counter() - started)
     key = create_api_key(
         db=db,
-        actor=_actor(tenant_id),
+        actor=system_actor(tenant_id),
         tenant_id=tenant_id,
         name="bench",
         scopes=["ledger:read"],
@@ -182,7 +169,7 @@ def main() -> None:
     clock = SystemClock()
     tenant = create_tenant(
         db=db,
-        actor=_actor(uuid.UUID(int=0)),
+        actor=system_actor(uuid.UUID(int=0)),
         clock=clock,
         spec=TenantInput(name="bench", country="AT", accounting_mode="DE"),
     )

@@ -65,7 +65,8 @@ LATEST_EPOCH_MILLIS = int(datetime.combine(dates.LATEST, time.max, UTC).timestam
 
 
 def _shown(text: str) -> str:
-    """A key as it can be named in an error: forbidden characters as ``\\uXXXX``."""
+    """A key as it can be named in an error: a forbidden character as a JSON escape, ``\\u``
+    and four hex digits (``\\u0000`` for NUL)."""
     return FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

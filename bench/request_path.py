@@ -1,7 +1,8 @@
 """HTTP benchmark: what the request path of the API costs, served as in production.
 
-    .venv/bin/python bench/http.py [--database-url URL] [--duration 10] [--get-connections 64]
-                                   [--post-connections 16] [--calls 200]
+    .venv/bin/python bench/request_path.py [--database-url URL] [--duration 10]
+                                           [--get-connections 64] [--post-connections 16]
+                                           [--calls 200]
 
 Starts two servers side by side, one uvicorn worker each, called the same way: ``beleg serve``
 on a fresh database (a temporary SQLite file, or the PostgreSQL database of
@@ -24,31 +25,24 @@ count every request but refuse none. The machine is shared: ratios within one ru
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# This file is named like the standard library's ``http`` package; run as a script, its folder
-# comes first on the path and would shadow that package for every later import.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    del sys.path[0]
-
 import argparse
 import json
 import os
 import re
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
 import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from beleg.api.v11.documents.models import InvoiceDto
 from beleg.api.v11.documents.routes import to_input
@@ -56,16 +50,15 @@ from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import sales_documents
-from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.domain.numbering.counters import DocumentType
 from beleg.services.documents.create import create_document
 from beleg.services.identity.api_keys import create_api_key
 from beleg.services.onboarding.bootstrap import bootstrap_if_empty
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
+from bench_support import fresh_database, system_actor
 
 WRK = "/usr/bin/wrk"
-SAFE_PREFIXES = ("beleg_bench", "beleg_test")
 CLOCK = SystemClock()
 GET_TARGET, P99_TARGET_MS, POST_TARGET = 0.40, 50.0, 1 / 3
 LINE = {
@@ -116,44 +109,19 @@ class Load:
     cpu_ms: float
 
 
-def _database(url: str | None, workdir: str) -> Database:
-    if url is None:
-        return Database(f"sqlite:///{workdir}/bench.db")
-    name = make_url(url).database or ""
-    if not name.startswith(SAFE_PREFIXES):
-        raise SystemExit(f"refusing to wipe {name!r}: name it beleg_bench* or beleg_test*")
-    db = Database(url)
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    return db
-
-
-def _actor(tenant_id: uuid.UUID) -> Actor:
-    return Actor(
-        Principal(
-            tenant_id=tenant_id,
-            actor_type=ActorType.SYSTEM,
-            actor_id=None,
-            name="bench",
-            scopes=TENANT_SCOPES,
-        )
-    )
-
-
 def _tenant(db: Database) -> tuple[uuid.UUID, str, str]:
     """(tenant id, API key, number of one finalised invoice) of a new DE tenant."""
     upgrade_to_head(db=db)
     bootstrap_if_empty(db=db, clock=CLOCK)
     tenant = create_tenant(
         db=db,
-        actor=_actor(uuid.UUID(int=0)),
+        actor=system_actor(uuid.UUID(int=0)),
         clock=CLOCK,
         spec=TenantInput(name="Bench", country="AT", accounting_mode="DE"),
     )
     key = create_api_key(
         db=db,
-        actor=_actor(tenant.id),
+        actor=system_actor(tenant.id),
         tenant_id=tenant.id,
         name="bench",
         scopes=sorted(TENANT_SCOPES),
@@ -172,7 +140,7 @@ def _create(db: Database, tenant_id: uuid.UUID) -> uuid.UUID:
     """The service call behind ``POST /api/1.1/invoices`` with the benchmark's body."""
     data = to_input(DocumentType.INVOICE, InvoiceDto.model_validate(INVOICE))
     return create_document(
-        db=db, actor=_actor(tenant_id), tenant_id=tenant_id, data=data, clock=CLOCK
+        db=db, actor=system_actor(tenant_id), tenant_id=tenant_id, data=data, clock=CLOCK
     )
 
 
@@ -243,6 +211,15 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
+def _percentile(out: str, percent: int) -> str:
+    """A latency of wrk's distribution table (a line of its own: the stdev columns above it
+    also end in ``%``)."""
+    found = re.search(rf"^\s+{percent}%\s+(\S+)\s*$", out, re.MULTILINE)
+    if found is None:
+        raise SystemExit(f"wrk printed no {percent}% latency")
+    return found.group(1)
+
+
 def _wrk(url: str, pid: int, connections: int, duration: int, script: str | None = None) -> Load:
     """Drive ``url`` with wrk (one thread) for ``duration`` seconds after a 2 s warm-up."""
     extra = ["-s", script] if script else []
@@ -261,8 +238,8 @@ def _wrk(url: str, pid: int, connections: int, duration: int, script: str | None
     )
     return Load(
         rate=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        p50_ms=_ms(re.search(r"50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
-        p99_ms=_ms(re.search(r"99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        p50_ms=_ms(_percentile(out, 50)),
+        p99_ms=_ms(_percentile(out, 99)),
         errors=errors,
         cpu_ms=cpu * 1000 / max(total, 1),
     )
@@ -339,7 +316,7 @@ def main() -> None:
     if not Path(WRK).exists():
         raise SystemExit(f"{WRK} is missing: apt-get install wrk")
     workdir = tempfile.mkdtemp()
-    db = _database(args.database_url, workdir)
+    db = fresh_database(args.database_url, workdir)
     url = args.database_url or str(db.engine.url)
     tenant_id, token, number = _tenant(db)
     direct = _in_process(db, tenant_id, args.calls)
