@@ -37,6 +37,7 @@ _ACCOUNTING_NAMES = {
     "missing-scope": "ForbiddenException",
     "not-found": "NotFoundException",
     "method-not-allowed": "MethodNotAllowedException",
+    "body-too-large": "PayloadTooLargeException",
 }
 _HTTP = {
     404: ("not-found", "api.not_found"),
@@ -57,7 +58,9 @@ def _accounting(request: Request) -> bool:
     return request.url.path.startswith(ACCOUNTING_PREFIX)
 
 
-def _name(request: Request, code: str) -> str:
+def error_name(request: Request, code: str) -> str:
+    """The error name of a framework failure: its problem code, or on /api/1.1 the seed's
+    exception-style name."""
     return _ACCOUNTING_NAMES.get(code, code) if _accounting(request) else code
 
 
@@ -90,7 +93,11 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem_response(
-        request, status=400, code=_name(request, "validation-error"), detail=detail, errors=errors
+        request,
+        status=400,
+        code=error_name(request, "validation-error"),
+        detail=detail,
+        errors=errors,
     )
 
 
@@ -107,7 +114,7 @@ async def _api(request: Request, exc: ApiError) -> JSONResponse:
     return problem_response(
         request,
         status=exc.status,
-        code=_name(request, exc.code),
+        code=error_name(request, exc.code),
         detail=message,
         errors=errors,
         headers=exc.headers,
@@ -120,7 +127,7 @@ async def _http(request: Request, exc: HTTPException) -> JSONResponse:
     return problem_response(
         request,
         status=exc.status_code,
-        code=_name(request, code),
+        code=error_name(request, code),
         detail=detail,
         headers=getattr(exc, "headers", None),
     )

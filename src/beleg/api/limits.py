@@ -21,8 +21,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from beleg import messages
+from beleg.api.errors import error_name
 from beleg.api.language import response_language
-from beleg.api.problems import ACCOUNTING_PREFIX, problem_response
+from beleg.api.problems import problem_response
 
 
 class BodyTooLarge(HTTPException):
@@ -40,11 +41,7 @@ def too_large(request: Request, limit: int) -> Response:
     return problem_response(
         request,
         status=413,
-        code=(  # the seed's exception-style names on /api/1.1, as api/errors.py gives them
-            "PayloadTooLargeException"
-            if request.url.path.startswith(ACCOUNTING_PREFIX)
-            else "body-too-large"
-        ),
+        code=error_name(request, "body-too-large"),
         detail=messages.text("api.body_too_large", language, limit=limit),
         errors=[
             {"field": "body", "message": messages.text("api.body_limit", language, limit=limit)}

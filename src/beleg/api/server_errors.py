@@ -40,7 +40,7 @@ class ServerErrorGuard:
             await self.app(scope, receive, watched)
         except Exception as exc:
             if finished:  # answered already (a background task failed): keep the connection
-                log.error("unhandled error after the response", exc_info=exc, path=scope["path"])
+                log.error("api.error_after_response", exc_info=exc, path=scope["path"])
                 return
             handler = scope["app"].exception_handlers.get(Exception)
             if started or handler is None:
