@@ -3,6 +3,7 @@
 from beleg.money.allocation import allocate, allocate_amount, round_to_total
 from beleg.money.currency import Currency, UnknownCurrencyError, all_currency_codes, is_currency
 from beleg.money.money import CurrencyMismatchError, Money
+from beleg.money.proration import prorated_slice
 from beleg.money.rounding import (
     has_at_most_places,
     in_minor_units,
@@ -23,6 +24,7 @@ __all__ = [
     "has_at_most_places",
     "in_minor_units",
     "is_currency",
+    "prorated_slice",
     "round_to_currency",
     "round_to_places",
     "round_to_total",
