@@ -3,8 +3,10 @@
 A contract runs its minimum term from its start, then renews by its renewal term until it is
 terminated. Renewal term 0 means no automatic renewal: after the minimum term nothing more is
 charged, yet the contract stays active and is not terminated (seed 002). An ordinary
-termination ends the contract at the earliest term end whose notice deadline has not passed:
-notice given on day ``T`` reaches the end ``E`` when ``T + notice <= E + 1 day``. Without a
+termination ends the contract at the earliest term end the notice period reaches: notice given
+on day ``T`` reaches the end ``E`` when ``T + notice <= E`` (the period starts the day after the
+notice and ends on the same day of the month, BGB §§ 187(1), 188(2)-(3): notice on 30.09. with
+three months reaches 31.12., notice on 01.10. does not). Without a
 minimum term, every billing period's end is a term end. All dates are inclusive local dates.
 """
 
@@ -62,9 +64,9 @@ class Terms:
         """The earliest last day of service for an ordinary termination given on
         ``notice_given``: the first term end the notice reaches, or, past a minimum term
         without renewal, the day the notice period runs out."""
-        reached = self.notice.after(notice_given) - ONE_DAY
+        reached = self.notice.after(notice_given)
         for end in self.term_ends():
             if end >= reached:
                 return end
         # no renewal and the minimum term is over: the notice period alone decides
-        return max(reached, notice_given)
+        return reached
