@@ -67,8 +67,8 @@ def test_periods_follow_each_other_and_month_ends_stay_month_ends(start: date, m
         assert later.start == earlier.end + timedelta(days=1)
     for index, period in enumerate(grid):
         assert period.start == add_months(start, months * index)
-    if (start + timedelta(days=1)).day == 1:  # a month-end start keeps month-end periods
-        assert all((p.start + timedelta(days=1)).day == 1 or p.start.day > 28 for p in grid)
+    if start.day == 31:  # an anchor on the 31st: every period starts on its month's last day
+        assert all((p.start + timedelta(days=1)).day == 1 for p in grid)
 
 
 def test_a_31st_anchor_returns_to_the_31st() -> None:
