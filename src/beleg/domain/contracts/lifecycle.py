@@ -15,6 +15,7 @@ simply not charged any more (seed 002).
 from __future__ import annotations
 
 from dataclasses import dataclass
+import datetime as dt
 from datetime import date
 from enum import StrEnum
 
@@ -79,9 +80,11 @@ class TerminationType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TerminationRequest:
+    """``date`` is the requested last day of service; ``given_on`` the day notice is given."""
+
     type: TerminationType
-    date: date | None
-    given_on: date
+    date: dt.date | None
+    given_on: dt.date
 
 
 def termination_end(request: TerminationRequest, *, terms: Terms, current_end: date | None) -> date:
