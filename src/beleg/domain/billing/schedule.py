@@ -12,7 +12,10 @@ from enum import StrEnum
 from beleg.domain.billing.periods import Period, Realignment
 from beleg.domain.catalog.intervals import Interval
 from beleg.domain.catalog.options import OptionKind
+from beleg.domain.catalog.plan_pricing import PriceVersion
 from beleg.domain.catalog.pricing import PriceModel
+
+__all__ = ["BilledLine", "BillingTiming", "ChargeItem", "PriceVersion", "Schedule"]
 from beleg.money import Currency
 
 
@@ -21,15 +24,6 @@ class BillingTiming(StrEnum):
 
     IN_ADVANCE = "IN_ADVANCE"
     IN_ARREARS = "IN_ARREARS"
-
-
-@dataclass(frozen=True, slots=True)
-class PriceVersion:
-    """A price of an option effective from ``valid_from`` until the next version."""
-
-    valid_from: date
-    model: PriceModel
-    label: str
 
 
 @dataclass(frozen=True, slots=True)

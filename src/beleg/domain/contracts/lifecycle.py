@@ -14,8 +14,8 @@ simply not charged any more (seed 002).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 

@@ -1,0 +1,95 @@
+"""A contract and its plan's pricing as the charge calculation's ``Schedule``, and the
+contract's prices at a date (``GET /v2/contracts/{id}/prices``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from beleg.domain.billing.periods import Period, Realignment
+from beleg.domain.billing.schedule import BillingTiming, ChargeItem, Schedule
+from beleg.domain.catalog.plan_pricing import OptionPricing, PriceVersion
+from beleg.domain.catalog.pricing import PriceModel, rate
+from beleg.domain.contracts.records import Contract, ContractItem, ItemStatus
+from beleg.domain.dates import LATEST
+from beleg.domain.errors import ValidationFailed
+from beleg.money import Currency
+
+HUNDRED = Decimal(100)
+
+
+def schedule_for(contract: Contract, pricing: Mapping[str, OptionPricing]) -> Schedule:
+    """The charge calculation's view of ``contract``; ``pricing`` maps option codes to how
+    the contract's plan prices them (every item's option must be in it)."""
+    return Schedule(
+        currency=Currency.of(contract.frame.currency),
+        start=contract.start,
+        interval=contract.frame.interval,
+        timing=BillingTiming(contract.frame.billing_timing),
+        items=tuple(_charge_item(contract, item, pricing) for item in contract.items),
+        end=contract.charged_until(),
+        realignments=tuple(
+            Realignment(r.next_period_start, r.invoice_text) for r in contract.realignments
+        ),
+        pauses=tuple(Period(p.paused_from, p.paused_to or LATEST) for p in contract.pauses),
+    )
+
+
+def _charge_item(
+    contract: Contract, item: ContractItem, pricing: Mapping[str, OptionPricing]
+) -> ChargeItem:
+    option = _pricing(pricing, item.option)
+    return ChargeItem(
+        key=str(item.item_key),
+        option=item.option,
+        description=option.name,
+        kind=option.kind,
+        quantity=item.quantity,
+        prices=option.prices,
+        tax_rate=Decimal(0) if item.tax_exemption else option.tax_rate,
+        served_from=item.served_from,
+        served_to=item.served_to,
+        special_price=item.special_price,
+        discount_percent=item.discount_percent,
+        free_quota=option.free_quota,
+        cap=option.cap(contract.pricing_group),
+        on_hold=item.status is ItemStatus.ON_HOLD,
+    )
+
+
+def _pricing(pricing: Mapping[str, OptionPricing], option: str) -> OptionPricing:
+    found = pricing.get(option)
+    if found is None:
+        raise ValidationFailed("contracts.option_not_in_plan", field="items", option=option)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPrice:
+    """An item's price on a date: the version in force, the whole period's net amount (after
+    special price and discount, exact) and its status."""
+
+    item: ContractItem
+    option: OptionPricing
+    version: PriceVersion | None
+    model: PriceModel | None
+    period_amount: Decimal | None
+
+
+def prices_at(
+    contract: Contract, pricing: Mapping[str, OptionPricing], day: date
+) -> tuple[ItemPrice, ...]:
+    """The prices of the items current on ``day`` (usage items: their model, no amount)."""
+    found = []
+    for item in contract.items_on(day):
+        option = _pricing(pricing, item.option)
+        valid = [v for v in option.prices if v.valid_from <= day]
+        version = max(valid, key=lambda v: v.valid_from) if valid else None
+        model = item.special_price or (version.model if version else None)
+        amount = None
+        if model is not None and not option.kind.is_usage:
+            amount = rate(model, item.quantity).amount * (HUNDRED - item.discount_percent) / HUNDRED
+        found.append(ItemPrice(item, option, version, model, amount))
+    return tuple(found)
