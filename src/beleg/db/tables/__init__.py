@@ -6,6 +6,12 @@ from beleg.db.tables.banking import bank_statement_lines, bank_statements
 from beleg.db.tables.base import metadata
 from beleg.db.tables.catalog import item_categories, items
 from beleg.db.tables.contacts import contact_addresses, contacts
+from beleg.db.tables.contracts import (
+    contract_items,
+    contract_pauses,
+    contract_realignments,
+    contracts,
+)
 from beleg.db.tables.documents import (
     document_templates,
     outbox_events,
@@ -73,6 +79,10 @@ __all__ = [
     "cb_invoices",
     "contact_addresses",
     "contacts",
+    "contract_items",
+    "contract_pauses",
+    "contract_realignments",
+    "contracts",
     "document_counters",
     "document_templates",
     "dunning_levels",
