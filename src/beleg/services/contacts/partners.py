@@ -12,8 +12,9 @@ from typing import Any
 from beleg import messages
 from beleg.clock import Clock
 from beleg.db import Session, ledger
-from beleg.db import contacts as repo
 from beleg.db.audit import record_change
+from beleg.db.contacts import customers as customers_db
+from beleg.db.contacts import partners as repo
 from beleg.db.database import Database
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.contacts.partners import (
@@ -29,6 +30,7 @@ from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.charts import Account, AccountType
 from beleg.domain.tenancy.settings import AccountingMode
+from beleg.services.contacts.customers import publish_change
 
 MAX_ACCOUNT_NAME = 200
 ACCOUNT_NAMES_LANGUAGE = "de"  # accounts created for contacts are named like the chart's
@@ -55,6 +57,8 @@ def save_contact(
             before = _by_number(session, tenant_id, kind, fields.get(kind.number_field))
         elif contact_id is not None:
             before = repo.contact(session, tenant_id, kind, contact_id, lock=True)
+        customer = kind is ContactKind.CUSTOMER
+        old = customers_db.customer(session, tenant_id, before.id) if customer and before else None
         saved = _contact(kind, fields, before, contact_id or uuid.uuid4(), clock.now())
         if before is None:
             repo.insert_contact(session, tenant_id, saved)
@@ -73,6 +77,9 @@ def save_contact(
             after=fields,
             clock=clock,
         )
+        if customer:
+            new = customers_db.customer(session, tenant_id, saved.id)
+            publish_change(session, tenant_id=tenant_id, before=old, after=new, clock=clock)
         return saved
 
 
@@ -88,7 +95,7 @@ def _contact(
     return Contact(
         id=before.id if before else new_id,
         kind=kind,
-        number=fields.get(kind.number_field),
+        number=fields.get(kind.number_field) or None,
         display_name=display_name(fields),
         fields=fields,
         created_at=before.created_at if before else now,
