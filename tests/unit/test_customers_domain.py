@@ -205,3 +205,23 @@ def test_the_accounting_api_fields_stay_unless_changed() -> None:
 def test_the_accounting_api_type_rule() -> None:
     assert default_type({"companyName": "A"}) is CustomerType.B2B
     assert default_type({"lastName": "B"}) is CustomerType.B2C
+
+
+@given(st.text(max_size=40), st.one_of(st.none(), st.text(max_size=15)))
+def test_any_account_input_is_accepted_or_refused_naming_a_field(
+    iban: str, bic: str | None
+) -> None:
+    try:
+        check_account(AccountDraft(iban, "Holder", bic=bic))
+    except ValidationFailed as error:
+        assert error.field in ("iban", "bic")
+
+
+@given(st.text(max_size=30), st.sampled_from(["AT", "DE", "GR", "CH", "GB", "NO", "US", "FR"]))
+def test_any_vat_id_is_accepted_or_refused_naming_the_field(vat_id: str, country: str) -> None:
+    try:
+        stored = check_vat_id(vat_id, country)
+    except ValidationFailed as error:
+        assert error.field == "vatId"
+    else:
+        assert stored is None or 0 < len(stored) <= 20

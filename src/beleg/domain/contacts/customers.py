@@ -41,6 +41,7 @@ MAX_NUMBER = 50  # contacts.number
 MAX_VAT_ID = 20
 DEFAULT_COUNTRY = "AT"  # as the accounting API (seed 003 §3.9)
 FUTURE_CHARGES = "FUTURE_CHARGES"
+_SEPARATORS = re.compile(r"[\s.\-/:]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The VAT prefix of EU members whose prefix is not their ISO code (stdnum.eu.vat).
 _VAT_PREFIX = {"GR": "EL"}
@@ -295,21 +296,21 @@ def check_vat_id(vat_id: str | None, country: str) -> str | None:
         return None
     if country.lower() in eu_vat.MEMBER_STATES:
         prefix = _VAT_PREFIX.get(country, country)
-        compact = eu_vat.compact(text)
-        if not compact.startswith(prefix):
+        if not _SEPARATORS.sub("", text).upper().startswith(prefix):
             raise ValidationFailed(
                 "contacts.vat_id_country", field="vatId", prefix=prefix, country=country
             )
-        return _checked(eu_vat, compact, country)
+        return _checked(eu_vat, text, country)
     module = get_cc_module(country.lower(), "vat")
     if module is None:
         return text if len(text) <= MAX_VAT_ID else _too_long(text)
-    return _checked(module, module.compact(text), country)
+    return _checked(module, text, country)
 
 
-def _checked(module: Any, compact: str, country: str) -> str:
+def _checked(module: Any, text: str, country: str) -> str:
+    """``text`` validated (and made compact) by the python-stdnum module."""
     try:
-        valid = str(module.validate(compact))
+        valid = str(module.validate(text))
     except StdnumError:
         raise ValidationFailed("contacts.vat_id_invalid", field="vatId", country=country) from None
     if len(valid) > MAX_VAT_ID:
@@ -326,7 +327,7 @@ def check_account(draft: AccountDraft, prefix: str = "") -> AccountDraft:
     missing BIC is taken from the IBAN's bank where schwifty knows it."""
     try:
         iban = IBAN(draft.iban)
-    except SchwiftyException as error:
+    except ValueError as error:  # SchwiftyException and its kinds
         code = next(
             (c for kind, c in _IBAN_RULES if isinstance(error, kind)), "contacts.iban_invalid"
         )
@@ -335,7 +336,7 @@ def check_account(draft: AccountDraft, prefix: str = "") -> AccountDraft:
     if draft.bic and draft.bic.strip():
         try:
             bic = str(BIC(draft.bic.strip()).compact)
-        except SchwiftyException:
+        except ValueError:
             raise ValidationFailed("contacts.bic_invalid", field=f"{prefix}bic") from None
     else:
         found = iban.bic
