@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from beleg.domain.contacts.customers import (
-    AccountDraft,
     Customer,
     CustomerDraft,
     CustomerPatch,
@@ -19,12 +18,11 @@ from beleg.domain.contacts.customers import (
     CustomerType,
     PaymentMethod,
     PostalAddress,
-    check_account,
     check_customer,
-    check_vat_id,
     contact_fields,
     default_type,
 )
+from beleg.domain.contacts.identifiers import AccountDraft, check_account, check_vat_id
 from beleg.domain.contacts.partners import Contact, ContactKind
 from beleg.domain.errors import ValidationFailed
 

@@ -18,13 +18,13 @@ from beleg.api.schemas import ApiInput, ApiModel, Page
 from beleg.api.security import requires
 from beleg.domain.contacts.customers import (
     UNSET,
-    AccountDraft,
     CustomerDraft,
     CustomerPatch,
     CustomerType,
     PaymentMethod,
     PostalAddress,
 )
+from beleg.domain.contacts.identifiers import AccountDraft
 from beleg.domain.identity.principal import Actor
 from beleg.queries.contacts import customers as read
 from beleg.services.contacts import customers as service

@@ -21,35 +21,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from schwifty import BIC, IBAN
-from schwifty.exceptions import (
-    InvalidChecksumDigits,
-    InvalidCountryCode,
-    InvalidLength,
-    SchwiftyException,
-)
-from stdnum import get_cc_module
-from stdnum.eu import vat as eu_vat
-from stdnum.exceptions import ValidationError as StdnumError
-
-from beleg.domain.contacts.partners import MAX_TEXT, Contact
+from beleg.domain.contacts.identifiers import check_vat_id, clean_text
+from beleg.domain.contacts.partners import Contact
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.foundation.country_names import COUNTRY_NAMES
 from beleg.money.iso4217 import ISO_4217
 
 MAX_NUMBER = 50  # contacts.number
-MAX_VAT_ID = 20
 DEFAULT_COUNTRY = "AT"  # as the accounting API (seed 003 §3.9)
 FUTURE_CHARGES = "FUTURE_CHARGES"
-_SEPARATORS = re.compile(r"[\s.\-/:]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# The VAT prefix of EU members whose prefix is not their ISO code (stdnum.eu.vat).
-_VAT_PREFIX = {"GR": "EL"}
-_IBAN_RULES: tuple[tuple[type[SchwiftyException], str], ...] = (
-    (InvalidChecksumDigits, "contacts.iban_checksum"),
-    (InvalidLength, "contacts.iban_length"),
-    (InvalidCountryCode, "contacts.iban_country"),
-)
 
 
 def instant(value: datetime) -> str:
@@ -234,22 +215,15 @@ class CustomerPatch:
         return replace(draft, **changes)
 
 
-@dataclass(frozen=True, slots=True)
-class AccountDraft:
-    iban: str
-    account_holder: str
-    bic: str | None = None
-
-
 def check_customer(draft: CustomerDraft, *, payment_accounts: int) -> CustomerDraft:
     """The draft as stored: texts trimmed (empty = None), rules checked, the VAT ID compact.
     ``payment_accounts`` is how many accounts the customer will have."""
     d = replace(
         draft,
-        customer_number=_text(draft.customer_number, "customerNumber", MAX_NUMBER),
-        company_name=_text(draft.company_name, "companyName"),
-        first_name=_text(draft.first_name, "firstName"),
-        last_name=_text(draft.last_name, "lastName"),
+        customer_number=clean_text(draft.customer_number, "customerNumber", MAX_NUMBER),
+        company_name=clean_text(draft.company_name, "companyName"),
+        first_name=clean_text(draft.first_name, "firstName"),
+        last_name=clean_text(draft.last_name, "lastName"),
     )
     if d.customer_type is CustomerType.B2B and not d.company_name:
         raise ValidationFailed("contacts.b2b_company_required", field="companyName")
@@ -277,74 +251,16 @@ def check_customer(draft: CustomerDraft, *, payment_accounts: int) -> CustomerDr
 
 
 def check_address(address: PostalAddress, name: str, *, default_country: str) -> PostalAddress:
-    email = _text(address.email, f"{name}.email")
+    email = clean_text(address.email, f"{name}.email")
     if email is not None and not _EMAIL.match(email):
         raise ValidationFailed("contacts.email_invalid", field=f"{name}.email", email=email)
     return PostalAddress(
-        street=_text(address.street, f"{name}.street"),
-        zip_code=_text(address.zip_code, f"{name}.zipCode"),
-        city=_text(address.city, f"{name}.city"),
+        street=clean_text(address.street, f"{name}.street"),
+        zip_code=clean_text(address.zip_code, f"{name}.zipCode"),
+        city=clean_text(address.city, f"{name}.city"),
         country=_country(address.country or default_country, f"{name}.country"),
         email=email,
     )
-
-
-def check_vat_id(vat_id: str | None, country: str) -> str | None:
-    """The VAT ID in compact form, valid for ``country``; ValidationFailed naming ``vatId``."""
-    text = _text(vat_id, "vatId", MAX_VAT_ID * 2)
-    if text is None:
-        return None
-    if country.lower() in eu_vat.MEMBER_STATES:
-        prefix = _VAT_PREFIX.get(country, country)
-        if not _SEPARATORS.sub("", text).upper().startswith(prefix):
-            raise ValidationFailed(
-                "contacts.vat_id_country", field="vatId", prefix=prefix, country=country
-            )
-        return _checked(eu_vat, text, country)
-    module = get_cc_module(country.lower(), "vat")
-    if module is None:
-        return text if len(text) <= MAX_VAT_ID else _too_long(text)
-    return _checked(module, text, country)
-
-
-def _checked(module: Any, text: str, country: str) -> str:
-    """``text`` validated (and made compact) by the python-stdnum module."""
-    try:
-        valid = str(module.validate(text))
-    except StdnumError:
-        raise ValidationFailed("contacts.vat_id_invalid", field="vatId", country=country) from None
-    if len(valid) > MAX_VAT_ID:
-        return _too_long(valid)
-    return valid
-
-
-def _too_long(text: str) -> str:
-    raise ValidationFailed("contacts.text_too_long", field="vatId", name="vatId", limit=MAX_VAT_ID)
-
-
-def check_account(draft: AccountDraft, prefix: str = "") -> AccountDraft:
-    """IBAN (compact, checksum and national structure) and BIC (structure, country); a
-    missing BIC is taken from the IBAN's bank where schwifty knows it."""
-    try:
-        iban = IBAN(draft.iban)
-    except ValueError as error:  # SchwiftyException and its kinds
-        code = next(
-            (c for kind, c in _IBAN_RULES if isinstance(error, kind)), "contacts.iban_invalid"
-        )
-        raise ValidationFailed(code, field=f"{prefix}iban") from None
-    bic: str | None
-    if draft.bic and draft.bic.strip():
-        try:
-            bic = str(BIC(draft.bic.strip()).compact)
-        except ValueError:
-            raise ValidationFailed("contacts.bic_invalid", field=f"{prefix}bic") from None
-    else:
-        found = iban.bic
-        bic = str(found.compact) if found is not None else None
-    holder = _text(draft.account_holder, f"{prefix}accountHolder", 200)
-    if holder is None:
-        raise ValidationFailed("contacts.account_holder_required", field=f"{prefix}accountHolder")
-    return AccountDraft(iban=str(iban.compact), account_holder=holder, bic=bic)
 
 
 def contact_fields(
@@ -377,15 +293,6 @@ def default_type(fields: Mapping[str, Any]) -> CustomerType:
     """The type of a customer created through the accounting API, which has no type field:
     B2B with a company name, else B2C; chosen once at creation and stored."""
     return CustomerType.B2B if fields.get("companyName") else CustomerType.B2C
-
-
-def _text(value: str | None, name: str, limit: int = MAX_TEXT) -> str | None:
-    if value is None:
-        return None
-    text = value.strip()
-    if len(text) > limit:
-        raise ValidationFailed("contacts.text_too_long", field=name, name=name, limit=limit)
-    return text or None
 
 
 def _country(code: str, name: str) -> str:

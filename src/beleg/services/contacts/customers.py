@@ -23,17 +23,16 @@ from beleg.db.database import Database
 from beleg.db.outbox import enqueue
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.contacts.customers import (
-    AccountDraft,
     Customer,
     CustomerDraft,
     CustomerPatch,
     CustomerProfile,
     PaymentAccount,
     PaymentMethod,
-    check_account,
     check_customer,
     contact_fields,
 )
+from beleg.domain.contacts.identifiers import AccountDraft, check_account
 from beleg.domain.contacts.partners import Contact, ContactKind, display_name
 from beleg.domain.errors import Conflict, NotFound
 from beleg.domain.identity.principal import Actor

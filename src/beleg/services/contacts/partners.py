@@ -17,6 +17,7 @@ from beleg.db.contacts import customers as customers_db
 from beleg.db.contacts import partners as repo
 from beleg.db.database import Database
 from beleg.domain.audit.chain import AuditAction
+from beleg.domain.contacts.customers import Customer
 from beleg.domain.contacts.partners import (
     Address,
     Contact,
@@ -57,8 +58,7 @@ def save_contact(
             before = _by_number(session, tenant_id, kind, fields.get(kind.number_field))
         elif contact_id is not None:
             before = repo.contact(session, tenant_id, kind, contact_id, lock=True)
-        customer = kind is ContactKind.CUSTOMER
-        old = customers_db.customer(session, tenant_id, before.id) if customer and before else None
+        old = _as_customer(session, tenant_id, before)
         saved = _contact(kind, fields, before, contact_id or uuid.uuid4(), clock.now())
         if before is None:
             repo.insert_contact(session, tenant_id, saved)
@@ -77,10 +77,19 @@ def save_contact(
             after=fields,
             clock=clock,
         )
-        if customer:
+        if kind is ContactKind.CUSTOMER:
             new = customers_db.customer(session, tenant_id, saved.id)
             publish_change(session, tenant_id=tenant_id, before=old, after=new, clock=clock)
         return saved
+
+
+def _as_customer(
+    session: Session, tenant_id: uuid.UUID, contact: Contact | None
+) -> Customer | None:
+    """The customer as /v2 shows it before a change (its ``customer.updated`` event)."""
+    if contact is None or contact.kind is not ContactKind.CUSTOMER:
+        return None
+    return customers_db.customer(session, tenant_id, contact.id)
 
 
 def _contact(
