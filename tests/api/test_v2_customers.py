@@ -399,3 +399,15 @@ def test_the_accounting_api_and_v2_share_the_rows(
     ]
     assert event["oldCustomer"]["companyName"] == "Acme GmbH"
     assert event["customer"]["companyName"] == "Acme Neu GmbH"
+
+
+def test_deleting_through_the_accounting_api_removes_the_payment_accounts(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    created = _create(
+        client, tenant, {**ACME, "paymentAccounts": [{"iban": IBAN, "accountHolder": "Acme"}]}
+    )
+    deleted = client.delete(f"/api/1.1/customers/{created['id']}", headers=tenant.headers)
+    assert deleted.status_code == 200
+    assert client.get(f"/v2/customers/{created['id']}", headers=tenant.headers).status_code == 404
+    assert _count(db, tenant)[:2] == (0, 0)
