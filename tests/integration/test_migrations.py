@@ -21,7 +21,7 @@ from beleg.api.app import create_app
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.schema import alembic_config, upgrade_to_head
-from beleg.db.tables import contacts, sequences
+from beleg.db.tables import contact_addresses, contacts, sequences
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
 from beleg.services.ledger.journals import book_journal
@@ -134,11 +134,22 @@ def test_contact_numbers_become_unique_and_customers_get_their_type(fresh_url: s
                         updated_at=now,
                     )
                 )
+            session.execute(  # a row that refers to a contact: the upgrade must keep it
+                insert(contact_addresses).values(
+                    tenant_id=tenant.id,
+                    id=uuid.uuid4(),
+                    contact_id=ids[0],
+                    address_type="DELIVERY_ADDRESS",
+                    is_default=False,
+                    fields={"city": "Graz"},
+                    created_at=now,
+                )
+            )
         with pytest.raises(Exception, match=r"CUSTOMER number 'K1': 2 contacts"):
-            command.upgrade(config, "head")
+            upgrade_to_head(db=db)  # as `beleg serve` does: SQLite foreign keys on
         with db.transaction() as session:
             session.execute(update(contacts).where(contacts.c.id == ids[1]).values(number="K2"))
-        command.upgrade(config, "head")
+        upgrade_to_head(db=db)
         with db.reader() as session:
             stored = {
                 r.id: (r.number, r.customer_type, r.payment_method)
@@ -151,5 +162,7 @@ def test_contact_numbers_become_unique_and_customers_get_their_type(fresh_url: s
             (None, "B2C", "BANK_TRANSFER"),
             ("K1", None, None),
         ]
+        command.downgrade(config, "0009")  # and back, with the address still referring
+        upgrade_to_head(db=db)
     finally:
         db.dispose()
