@@ -39,7 +39,13 @@ def test_create_customer_with_and_without_contra_account(
         client,
         tenant,
         "/customers",
-        {**CUSTOMER, "contraAccount": "20012", "createContraAccount": True},
+        # seed 003 posts the same customerNumber twice; a number now belongs to one customer
+        {
+            **CUSTOMER,
+            "customerNumber": "12346",
+            "contraAccount": "20012",
+            "createContraAccount": True,
+        },
     )
     assert with_account["contraAccount"] == "20012" and "createContraAccount" not in with_account
     account = client.get("/api/1.1/accounts/20012", headers=tenant.headers).json()

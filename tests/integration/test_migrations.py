@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
@@ -21,7 +21,7 @@ from beleg.api.app import create_app
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.schema import alembic_config, upgrade_to_head
-from beleg.db.tables import sequences
+from beleg.db.tables import contact_addresses, contacts, sequences
 from beleg.domain.ledger.journals import JournalDraft, JournalType, Posting
 from beleg.money import Currency
 from beleg.services.ledger.journals import book_journal
@@ -96,5 +96,73 @@ def test_series_survive_the_migration_down_and_up(fresh_url: str) -> None:
         assert ("E", 2025, 3) in [tuple(r) for r in old]
         command.upgrade(config, "head")
         assert _series(db) == before
+    finally:
+        db.dispose()
+
+
+def test_contact_numbers_become_unique_and_customers_get_their_type(fresh_url: str) -> None:
+    """Migration 0010 refuses two contacts of a kind sharing a number (naming them) until
+    one of them has another; then existing customers get B2B/B2C from the company name rule
+    once, and empty numbers become NULL."""
+    db = Database(fresh_url)
+    try:
+        upgrade_to_head(db=db)
+        bootstrap_if_empty(db=db, clock=SystemClock())
+        tenant = make_tenant(db)
+        config = alembic_config(fresh_url)
+        command.downgrade(config, "0009")
+        now = datetime.now(UTC)
+        rows = [
+            ("CUSTOMER", "K1", {"companyName": "Acme"}),
+            ("CUSTOMER", "K1", {"firstName": "Eva", "lastName": "Berg"}),
+            ("CUSTOMER", "", {"lastName": "Leer", "firstName": "L"}),
+            ("CUSTOMER", "", {"lastName": "Auch", "firstName": "A"}),
+            ("SUPPLIER", "K1", {"companyName": "Lieferant"}),
+        ]
+        ids = [uuid.uuid4() for _ in rows]
+        with db.transaction() as session:
+            for contact_id, (kind, number, fields) in zip(ids, rows, strict=True):
+                session.execute(
+                    insert(contacts).values(
+                        tenant_id=tenant.id,
+                        id=contact_id,
+                        kind=kind,
+                        number=number,
+                        display_name="x",
+                        fields=fields,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            session.execute(  # a row that refers to a contact: the upgrade must keep it
+                insert(contact_addresses).values(
+                    tenant_id=tenant.id,
+                    id=uuid.uuid4(),
+                    contact_id=ids[0],
+                    address_type="DELIVERY_ADDRESS",
+                    is_default=False,
+                    fields={"city": "Graz"},
+                    created_at=now,
+                )
+            )
+        with pytest.raises(Exception, match=r"CUSTOMER number 'K1': 2 contacts"):
+            upgrade_to_head(db=db)  # as `beleg serve` does: SQLite foreign keys on
+        with db.transaction() as session:
+            session.execute(update(contacts).where(contacts.c.id == ids[1]).values(number="K2"))
+        upgrade_to_head(db=db)
+        with db.reader() as session:
+            stored = {
+                r.id: (r.number, r.customer_type, r.payment_method)
+                for r in session.execute(select(contacts).where(contacts.c.tenant_id == tenant.id))
+            }
+        assert [stored[i] for i in ids] == [
+            ("K1", "B2B", "BANK_TRANSFER"),
+            ("K2", "B2C", "BANK_TRANSFER"),
+            (None, "B2C", "BANK_TRANSFER"),
+            (None, "B2C", "BANK_TRANSFER"),
+            ("K1", None, None),
+        ]
+        command.downgrade(config, "0009")  # and back, with the address still referring
+        upgrade_to_head(db=db)
     finally:
         db.dispose()

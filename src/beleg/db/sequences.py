@@ -60,6 +60,7 @@ def statement_line_series(statement_id: uuid.UUID) -> str:
 
 
 TENANT_NUMBERS = "tenant-number"  # platform-wide, under PLATFORM
+CUSTOMER_NUMBERS = "customer-number"  # a tenant's customer numbers when none is given
 
 
 _S = sequences.c

@@ -8,6 +8,7 @@ from beleg.api.v2 import (
     api_keys,
     audit,
     cash_registers,
+    customers,
     invoicing_setup,
     numbering,
     oauth_apps,
@@ -33,6 +34,7 @@ def router() -> APIRouter:
         invoicing_setup,
         numbering,
         cash_registers,
+        customers,
     ):
         v2.include_router(module.router)
     return v2

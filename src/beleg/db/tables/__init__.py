@@ -5,7 +5,7 @@ from beleg.db.tables.audit import audit_entries, audit_heads
 from beleg.db.tables.banking import bank_statement_lines, bank_statements
 from beleg.db.tables.base import metadata
 from beleg.db.tables.catalog import item_categories, items
-from beleg.db.tables.contacts import contact_addresses, contacts
+from beleg.db.tables.contacts import contact_addresses, contacts, customer_payment_accounts
 from beleg.db.tables.contracts import (
     contract_items,
     contract_pauses,
@@ -83,6 +83,7 @@ __all__ = [
     "contract_pauses",
     "contract_realignments",
     "contracts",
+    "customer_payment_accounts",
     "document_counters",
     "document_templates",
     "dunning_levels",

@@ -19,7 +19,14 @@ contacts = Table(
     Column("fields", JsonDocument, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("ix_contacts_number", "tenant_id", "kind", "number"),
+    # Customers only (NULL for suppliers): what /v2 adds to the seed's fields.
+    Column("customer_type", String(3), nullable=True),  # B2B / B2C, stored, never guessed
+    Column("vat_id", String(20), nullable=True),  # compact, checked for the country
+    Column("currency", String(3), nullable=True),  # NULL: the tenant's currency
+    Column("payment_method", String(20), nullable=True),
+    Column("shipping_address", JsonDocument, nullable=True),
+    # A number belongs to one contact of its kind per tenant (NULLs are distinct).
+    Index("ux_contacts_number", "tenant_id", "kind", "number", unique=True),
 )
 
 contact_addresses = Table(
@@ -33,4 +40,18 @@ contact_addresses = Table(
     Column("fields", JsonDocument, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+)
+
+customer_payment_accounts = Table(
+    "customer_payment_accounts",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("id", Uuid, primary_key=True),
+    Column("contact_id", Uuid, nullable=False),
+    Column("iban", String(34), nullable=False),
+    Column("bic", String(11), nullable=True),
+    Column("account_holder", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"]),
+    Index("ix_customer_payment_accounts_contact", "tenant_id", "contact_id"),
 )

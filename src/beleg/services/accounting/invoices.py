@@ -14,9 +14,10 @@ from datetime import date
 from decimal import Decimal
 
 from beleg.clock import Clock
-from beleg.db import Session, contacts
+from beleg.db import Session
 from beleg.db import accounting as repo
 from beleg.db.audit import record_change
+from beleg.db.contacts import partners as contacts
 from beleg.db.database import Database
 from beleg.db.ledger import load_books
 from beleg.domain.accounting import rules_de

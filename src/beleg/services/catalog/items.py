@@ -27,8 +27,8 @@ from typing import Any
 from beleg.clock import Clock
 from beleg.db import Session
 from beleg.db import catalog as repo
-from beleg.db import contacts as contacts_db
 from beleg.db.audit import record_change
+from beleg.db.contacts import partners as contacts_db
 from beleg.db.database import Database
 from beleg.db.ledger import load_books
 from beleg.domain.audit.chain import AuditAction

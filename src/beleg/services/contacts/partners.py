@@ -12,10 +12,12 @@ from typing import Any
 from beleg import messages
 from beleg.clock import Clock
 from beleg.db import Session, ledger
-from beleg.db import contacts as repo
 from beleg.db.audit import record_change
+from beleg.db.contacts import customers as customers_db
+from beleg.db.contacts import partners as repo
 from beleg.db.database import Database
 from beleg.domain.audit.chain import AuditAction
+from beleg.domain.contacts.customers import Customer
 from beleg.domain.contacts.partners import (
     Address,
     Contact,
@@ -29,6 +31,7 @@ from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
 from beleg.domain.ledger.charts import Account, AccountType
 from beleg.domain.tenancy.settings import AccountingMode
+from beleg.services.contacts.customers import publish_change
 
 MAX_ACCOUNT_NAME = 200
 ACCOUNT_NAMES_LANGUAGE = "de"  # accounts created for contacts are named like the chart's
@@ -55,6 +58,7 @@ def save_contact(
             before = _by_number(session, tenant_id, kind, fields.get(kind.number_field))
         elif contact_id is not None:
             before = repo.contact(session, tenant_id, kind, contact_id, lock=True)
+        old = _as_customer(session, tenant_id, before)
         saved = _contact(kind, fields, before, contact_id or uuid.uuid4(), clock.now())
         if before is None:
             repo.insert_contact(session, tenant_id, saved)
@@ -73,7 +77,19 @@ def save_contact(
             after=fields,
             clock=clock,
         )
+        if kind is ContactKind.CUSTOMER:
+            new = customers_db.customer(session, tenant_id, saved.id)
+            publish_change(session, tenant_id=tenant_id, before=old, after=new, clock=clock)
         return saved
+
+
+def _as_customer(
+    session: Session, tenant_id: uuid.UUID, contact: Contact | None
+) -> Customer | None:
+    """The customer as /v2 shows it before a change (its ``customer.updated`` event)."""
+    if contact is None or contact.kind is not ContactKind.CUSTOMER:
+        return None
+    return customers_db.customer(session, tenant_id, contact.id)
 
 
 def _contact(
@@ -88,7 +104,7 @@ def _contact(
     return Contact(
         id=before.id if before else new_id,
         kind=kind,
-        number=fields.get(kind.number_field),
+        number=fields.get(kind.number_field) or None,
         display_name=display_name(fields),
         fields=fields,
         created_at=before.created_at if before else now,

@@ -7,11 +7,13 @@ import uuid
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from beleg.db.tables import cb_invoices, contact_addresses, contacts
+from beleg.db.tables import cb_invoices, contact_addresses, contacts, customer_payment_accounts
+from beleg.domain.contacts.customers import CustomerProfile, default_type
 from beleg.domain.contacts.partners import Address, Contact, ContactKind
-from beleg.domain.errors import NotFound
+from beleg.domain.errors import Conflict, NotFound
 
 
 def contact(
@@ -85,21 +87,73 @@ def _contact_values(tenant_id: uuid.UUID, contact: Contact) -> dict[str, Any]:
     }
 
 
-def insert_contact(session: Session, tenant_id: uuid.UUID, contact: Contact) -> None:
-    session.execute(
-        insert(contacts).values(
-            **_contact_values(tenant_id, contact), created_at=contact.created_at
-        )
-    )
+def profile_values(profile: CustomerProfile) -> dict[str, Any]:
+    shipping = profile.shipping_address
+    return {
+        "customer_type": profile.customer_type.value,
+        "vat_id": profile.vat_id,
+        "currency": profile.currency,
+        "payment_method": profile.payment_method.value,
+        "shipping_address": shipping.snapshot() if shipping else None,
+    }
 
 
-def update_contact(session: Session, tenant_id: uuid.UUID, contact: Contact) -> None:
-    """Replace the stored fields of ``contact`` (its creation time stays)."""
-    session.execute(
-        update(contacts)
-        .where(contacts.c.tenant_id == tenant_id, contacts.c.id == contact.id)
-        .values(**_contact_values(tenant_id, contact))
+def insert_contact(
+    session: Session,
+    tenant_id: uuid.UUID,
+    contact: Contact,
+    profile: CustomerProfile | None = None,
+) -> None:
+    """Store a new contact; a customer without ``profile`` gets the accounting API's
+    (``default_type``, bank transfer). Conflict naming the number if another contact of the
+    kind has it."""
+    values = {**_contact_values(tenant_id, contact), "created_at": contact.created_at}
+    if contact.kind is ContactKind.CUSTOMER:
+        chosen = profile or CustomerProfile(customer_type=default_type(contact.fields))
+        values.update(profile_values(chosen))
+    _unique_number(session, contact, insert(contacts).values(**values))
+
+
+def update_contact(
+    session: Session,
+    tenant_id: uuid.UUID,
+    contact: Contact,
+    profile: CustomerProfile | None = None,
+) -> None:
+    """Replace the stored fields of ``contact`` (its creation time stays) and, if given, the
+    customer's profile; Conflict naming the number if another contact of the kind has it."""
+    values = _contact_values(tenant_id, contact)
+    if profile is not None:
+        values.update(profile_values(profile))
+    c = contacts.c
+    statement = (
+        update(contacts).where(c.tenant_id == tenant_id, c.id == contact.id).values(**values)
     )
+    _unique_number(session, contact, statement)
+
+
+def _unique_number(session: Session, contact: Contact, statement: Any) -> None:
+    try:
+        with session.begin_nested():
+            session.execute(statement)
+    except IntegrityError:
+        if contact.number is None:
+            raise
+        raise Conflict(
+            "contacts.number_taken",
+            field=contact.kind.number_field,
+            name=contact.kind.number_field,
+            number=contact.number,
+        ) from None
+
+
+def number_taken(session: Session, tenant_id: uuid.UUID, kind: ContactKind, number: str) -> bool:
+    """Whether a contact of this kind has exactly ``number``."""
+    c = contacts.c
+    found = session.execute(
+        select(c.id).where(c.tenant_id == tenant_id, c.kind == kind.value, c.number == number)
+    ).first()
+    return found is not None
 
 
 def set_contra_account(
@@ -123,8 +177,14 @@ def has_invoices(session: Session, tenant_id: uuid.UUID, contact_id: uuid.UUID) 
 
 
 def delete_contact(session: Session, tenant_id: uuid.UUID, contact_id: uuid.UUID) -> None:
-    """Delete the contact and its additional addresses."""
+    """Delete the contact, its additional addresses and its payment accounts."""
     a = contact_addresses.c
+    p = customer_payment_accounts.c
+    session.execute(
+        delete(customer_payment_accounts).where(
+            p.tenant_id == tenant_id, p.contact_id == contact_id
+        )
+    )
     session.execute(
         delete(contact_addresses).where(a.tenant_id == tenant_id, a.contact_id == contact_id)
     )
