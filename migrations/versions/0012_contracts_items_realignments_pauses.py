@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("contract_id", sa.Uuid(), nullable=False),
         sa.Column("item_key", sa.Uuid(), nullable=False),
+        sa.Column("plan_code", sa.String(length=50), nullable=False),
         sa.Column("option_code", sa.String(length=50), nullable=False),
         sa.Column("quantity", beleg.db.types.ExactDecimal(scale=6, precision=18), nullable=False),
         sa.Column(

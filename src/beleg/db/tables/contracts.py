@@ -68,6 +68,7 @@ contract_items = Table(
     Column("id", Uuid, primary_key=True),  # one version of an item
     Column("contract_id", Uuid, nullable=False),
     Column("item_key", Uuid, nullable=False),  # the item across its versions
+    Column("plan_code", String(50), nullable=False),  # the plan that prices this version
     Column("option_code", String(50), nullable=False),
     Column("quantity", ExactDecimal(QUANTITY_SCALE), nullable=False),
     Column("special_price", JsonDocument, nullable=True),

@@ -25,10 +25,12 @@ class ItemStatus(StrEnum):
 @dataclass(frozen=True, slots=True)
 class ContractItem:
     """One version of a subscription item: what ``item_key`` costs from ``served_from`` to
-    ``served_to`` (None: open). ``discount_percent`` is 0-100."""
+    ``served_to`` (None: open), priced by the option ``option`` of plan ``plan``.
+    ``discount_percent`` is 0-100."""
 
     id: uuid.UUID
     item_key: uuid.UUID
+    plan: str
     option: str
     quantity: Decimal
     status: ItemStatus
