@@ -25,12 +25,12 @@ from decimal import Decimal
 from beleg.domain.billing.periods import Period, ServicePeriod, periods
 from beleg.domain.billing.schedule import (
     BilledLine,
-    BillingTiming,
     ChargeItem,
     PriceVersion,
     Schedule,
 )
 from beleg.domain.catalog.options import OptionKind
+from beleg.domain.catalog.plans import BillingTiming
 from beleg.domain.catalog.pricing import (
     ZERO,
     PriceModel,
