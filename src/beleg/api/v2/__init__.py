@@ -11,6 +11,8 @@ from beleg.api.v2 import (
     invoicing_setup,
     numbering,
     oauth_apps,
+    options,
+    plans,
     scopes,
     security,
     tenants,
@@ -33,6 +35,8 @@ def router() -> APIRouter:
         invoicing_setup,
         numbering,
         cash_registers,
+        options,
+        plans,
     ):
         v2.include_router(module.router)
     return v2
