@@ -1,7 +1,7 @@
 """Contracts, their item versions, service-cycle changes and pauses (subscriptions issue).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-02 14:16:35.628686
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import beleg.db.types
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

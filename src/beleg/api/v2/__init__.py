@@ -8,9 +8,13 @@ from beleg.api.v2 import (
     api_keys,
     audit,
     cash_registers,
+    contract_actions,
+    contracts,
     invoicing_setup,
     numbering,
     oauth_apps,
+    options,
+    plans,
     scopes,
     security,
     tenants,
@@ -33,6 +37,10 @@ def router() -> APIRouter:
         invoicing_setup,
         numbering,
         cash_registers,
+        options,
+        plans,
+        contracts,
+        contract_actions,
     ):
         v2.include_router(module.router)
     return v2

@@ -48,7 +48,11 @@ def create_contract(
     """A DRAFT contract; its frame data comes from the plan, its items from the plan or
     ``items``."""
     contract = service.create_contract(
-        db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, given=body.data(), clock=rt.clock
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        given=body.data(),
+        clock=rt.clock,
     )
     return read.contract_view(rt.db, actor.principal.tenant_id, contract.id, clock=rt.clock)
 

@@ -54,6 +54,7 @@ from beleg.db.tables.oauth import (
     oauth_signing_keys,
     web_sessions,
 )
+from beleg.db.tables.plans import catalog_options, plan_items, plan_price_versions, plans
 from beleg.db.tables.pos import (
     cash_daily_closings,
     cash_receipts,
@@ -74,6 +75,7 @@ __all__ = [
     "cash_receipts",
     "cash_register_keys",
     "cash_registers",
+    "catalog_options",
     "cb_bookings",
     "cb_invoice_lines",
     "cb_invoices",
@@ -108,6 +110,9 @@ __all__ = [
     "oauth_signing_keys",
     "outbox_events",
     "payment_terms",
+    "plan_items",
+    "plan_price_versions",
+    "plans",
     "sales_document_files",
     "sales_document_history",
     "sales_document_lines",

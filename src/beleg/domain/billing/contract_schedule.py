@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from beleg.domain.billing.periods import Period, Realignment
 from beleg.domain.billing.schedule import BillingTiming, ChargeItem, Schedule
 from beleg.domain.catalog.plan_pricing import OptionPricing, PriceVersion
 from beleg.domain.catalog.pricing import PriceModel, rate
+from beleg.domain.contracts.periods import Period, Realignment
 from beleg.domain.contracts.records import Contract, ContractItem, ItemStatus
 from beleg.domain.dates import LATEST
 from beleg.domain.errors import ValidationFailed

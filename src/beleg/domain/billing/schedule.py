@@ -7,23 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
-from beleg.domain.billing.periods import Period, Realignment
 from beleg.domain.catalog.intervals import Interval
 from beleg.domain.catalog.options import OptionKind
 from beleg.domain.catalog.plan_pricing import PriceVersion
+from beleg.domain.catalog.plans import BillingTiming
 from beleg.domain.catalog.pricing import PriceModel
-
-__all__ = ["BilledLine", "BillingTiming", "ChargeItem", "PriceVersion", "Schedule"]
+from beleg.domain.contracts.periods import Period, Realignment
 from beleg.money import Currency
 
-
-class BillingTiming(StrEnum):
-    """Recurring items are charged at the start of their period or after its end."""
-
-    IN_ADVANCE = "IN_ADVANCE"
-    IN_ARREARS = "IN_ARREARS"
+__all__ = ["BilledLine", "BillingTiming", "ChargeItem", "PriceVersion", "Schedule"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,21 +16,25 @@ from beleg.db import tenancy as tenancy_db
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
 from beleg.db.tables import contacts, contract_items, contracts
-from beleg.domain.billing.periods import Period, Realignment, periods
 from beleg.domain.catalog.intervals import Interval
 from beleg.domain.catalog.price_rules import price_document
 from beleg.domain.contracts.lifecycle import ContractStatus
+from beleg.domain.contracts.periods import Period, Realignment, periods
 from beleg.domain.contracts.records import Contract, ContractItem
 from beleg.queries.listing import ListSpec
 
 
-def contract_view(db: Database, tenant_id: uuid.UUID, contract_id: uuid.UUID, *, clock: Clock) -> dict[str, Any]:
+def contract_view(
+    db: Database, tenant_id: uuid.UUID, contract_id: uuid.UUID, *, clock: Clock
+) -> dict[str, Any]:
     """The contract ``contract_id`` with today's service period, the end of its minimum term
     and the earliest end of an ordinary termination given today."""
     with db.reader() as session:
         contract = contracts_db.load(session, tenant_id, contract_id)
         zone = tenancy_db.tenant_timezone(session, tenant_id)
-        today = today_in(tenancy_db.business_clock(session, tenant_id=tenant_id, system=clock), zone)
+        today = today_in(
+            tenancy_db.business_clock(session, tenant_id=tenant_id, system=clock), zone
+        )
     return contract_item(contract, today)
 
 
@@ -46,7 +50,9 @@ def contract_item(contract: Contract, today: date) -> dict[str, Any]:
         "currency": frame.currency,
         "startDate": contract.start,
         "endDate": contract.end,
-        "terminationType": None if contract.termination_type is None else contract.termination_type.value,
+        "terminationType": None
+        if contract.termination_type is None
+        else contract.termination_type.value,
         "terminatedOn": contract.terminated_on,
         "billingInterval": _interval(frame.interval),
         "billingTiming": frame.billing_timing,

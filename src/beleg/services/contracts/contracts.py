@@ -117,7 +117,15 @@ def transition(
         contract = replace(before, status=status, updated_at=clock.now())
         repo.update_contract(session, tenant_id=tenant_id, contract=contract)
         topic = "contract.activated" if action is Action.ACTIVATE else "contract.cancelled"
-        publish(session, actor, tenant_id, before, contract, clock, topic)
+        publish(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            before=before,
+            contract=contract,
+            clock=clock,
+            topic=topic,
+        )
         return contract
 
 
