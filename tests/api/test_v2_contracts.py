@@ -325,3 +325,21 @@ def test_events_audit_list_isolation_and_scopes(
     assert (
         client.get(f"/v2/contracts/{made['id']}", headers=other_tenant.headers).status_code == 404
     )
+
+
+def test_advancing_the_clock_ends_a_terminated_contract(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    freeze(client, tenant, "2026-03-05")
+    made = contract(client, tenant, setup(client, tenant), "2026-01-01")
+    path = f"/contracts/{made['id']}"
+    call(client, tenant, "POST", f"{path}/activate")
+    call(
+        client, tenant, "POST", f"{path}/terminate", {"type": "EXTRAORDINARY", "date": "2026-03-10"}
+    )
+    call(client, tenant, "POST", "/test-clock/advance", {"days": 5})  # 03-10: last day of service
+    assert call(client, tenant, "GET", path)["status"] == "TERMINATED"
+    call(client, tenant, "POST", "/test-clock/advance", {"days": 1})
+    assert call(client, tenant, "GET", path)["status"] == "ENDED"
+    refused = client.post(f"/v2{path}/revoke-termination", headers=tenant.headers)
+    assert refused.status_code == 409 and "ENDED" in refused.text
