@@ -343,3 +343,36 @@ def test_advancing_the_clock_ends_a_terminated_contract(
     assert call(client, tenant, "GET", path)["status"] == "ENDED"
     refused = client.post(f"/v2{path}/revoke-termination", headers=tenant.headers)
     assert refused.status_code == 409 and "ENDED" in refused.text
+
+
+def test_items_filter_by_status_option_name_and_text(
+    client: TestClient, tenant: TenantFixture, other_tenant: TenantFixture
+) -> None:
+    freeze(client, tenant, "2026-03-01")
+    made = contract(
+        client,
+        tenant,
+        setup(client, tenant),
+        "2026-03-01",
+        items=[{"option": "BASE", "additionalText": "Standort Graz", "status": "ON_HOLD"}],
+    )
+    path = f"/contracts/{made['id']}/items"
+    for search in ("status==ON_HOLD", "option==BASE", "name=='Base fee'", "additionalText==*Graz*"):
+        found = call(client, tenant, "GET", f"{path}?search={search}")
+        assert [i["option"] for i in found["items"]] == ["BASE"], search
+    assert call(client, tenant, "GET", f"{path}?search=status==ACTIVE")["items"] == []
+    held = call(client, tenant, "GET", f"/contracts/{made['id']}/preview?until=2026-03-31")
+    assert held["documents"] == []  # a held item is not charged
+    assert client.get(f"/v2{path}", headers=other_tenant.headers).status_code == 404
+
+
+def test_termination_after_the_end_is_refused(client: TestClient, tenant: TenantFixture) -> None:
+    freeze(client, tenant, "2026-03-05")
+    made = contract(client, tenant, setup(client, tenant, **MONTHLY_NO_RENEWAL), "2026-01-01")
+    call(client, tenant, "POST", f"/contracts/{made['id']}/activate")
+    response = client.post(
+        f"/v2/contracts/{made['id']}/terminate",
+        json={"type": "EXTRAORDINARY", "date": "2027-02-01"},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 400 and "2026-12-31" in response.text, response.text

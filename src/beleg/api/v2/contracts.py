@@ -5,6 +5,8 @@ prices and the preview are in ``api/v2/contract_actions.py``."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -12,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
-from beleg.api.schemas import Page
+from beleg.api.schemas import ApiModel, Page
 from beleg.api.security import requires
 from beleg.api.v2.contract_schemas import ContractIn, ContractListItem, ContractOut, ContractPatch
 from beleg.domain.contracts.lifecycle import Action
@@ -62,6 +64,39 @@ def get_contract(
     contract_id: ContractId, actor: Actor = requires(READ), rt: Runtime = Depends(runtime)
 ) -> Any:
     return read.contract_view(rt.db, actor.principal.tenant_id, contract_id, clock=rt.clock)
+
+
+class ItemRow(ApiModel):
+    id: uuid.UUID
+    item_key: uuid.UUID
+    plan: str
+    option: str
+    name: str
+    quantity: Decimal
+    status: str
+    additional_text: str | None = None
+    served_from: date
+    served_to: date | None = None
+
+
+@router.get(
+    "/{contract_id}/items",
+    response_model=Page[ItemRow],
+    responses=CSV_RESPONSE,
+    summary="List a contract's items",
+)
+def list_items(
+    request: Request,
+    contract_id: ContractId,
+    params: ListParams = Depends(),
+    actor: Actor = requires(READ),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    """Every item version; RSQL ``search=`` on status, option (item number), name,
+    additionalText, servedFrom."""
+    tenant_id = actor.principal.tenant_id
+    read.check_exists(rt.db, tenant_id, contract_id)
+    return list_response(request, read.item_list(tenant_id, contract_id), params, rt, "items.csv")
 
 
 @router.patch("/{contract_id}", response_model=ContractOut, summary="Change a contract")

@@ -15,12 +15,13 @@ from beleg.db import contracts as contracts_db
 from beleg.db import tenancy as tenancy_db
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
-from beleg.db.tables import contacts, contract_items, contracts
+from beleg.db.tables import catalog_options, contacts, contract_items, contracts
 from beleg.domain.catalog.intervals import Interval
 from beleg.domain.catalog.price_rules import price_document
 from beleg.domain.contracts.lifecycle import ContractStatus
 from beleg.domain.contracts.periods import Period, Realignment, periods
-from beleg.domain.contracts.records import Contract, ContractItem
+from beleg.domain.contracts.records import Contract, ContractItem, ItemStatus
+from beleg.domain.errors import NotFound
 from beleg.queries.listing import ListSpec
 
 
@@ -193,4 +194,68 @@ def _list_item(row: Any) -> dict[str, Any]:
         "internalIdentifier": m["internal_identifier"],
         "firstItems": [code for code in (m["first_item"], m["second_item"]) if code],
         "createdAt": m["created_at"],
+    }
+
+
+def check_exists(db: Database, tenant_id: uuid.UUID, contract_id: uuid.UUID) -> None:
+    """A 404 naming ``id`` unless the tenant has the contract."""
+    with db.reader() as session:
+        found = session.execute(
+            select(contracts.c.id).where(
+                contracts.c.tenant_id == tenant_id, contracts.c.id == contract_id
+            )
+        ).first()
+    if found is None:
+        raise NotFound("contracts.not_found", field="id", id=contract_id)
+
+
+def item_list(tenant_id: uuid.UUID, contract_id: uuid.UUID) -> ListSpec:
+    """The item versions of one contract with their option's name, filterable by status,
+    item number (option), name and additional text (seed 002)."""
+    i, o = contract_items.c, catalog_options.c
+    statement = (
+        select(contract_items, o.name.label("option_name"))
+        .join(catalog_options, (o.tenant_id == i.tenant_id) & (o.code == i.option_code))
+        .where(i.tenant_id == tenant_id, i.contract_id == contract_id)
+    )
+    return ListSpec(
+        statement=statement,
+        filters={
+            "status": FilterField(i.status, Kind.ENUM, tuple(s.value for s in ItemStatus)),
+            "option": FilterField(i.option_code),
+            "name": FilterField(o.name),
+            "additionalText": FilterField(i.additional_text),
+            "servedFrom": FilterField(i.served_from, Kind.DATE),
+        },
+        sortable={"servedFrom": i.served_from, "option": i.option_code},
+        default_sort=[i.served_from, i.created_at, i.id],
+        to_item=_item_row,
+        columns=[
+            "id",
+            "itemKey",
+            "plan",
+            "option",
+            "name",
+            "quantity",
+            "status",
+            "additionalText",
+            "servedFrom",
+            "servedTo",
+        ],
+    )
+
+
+def _item_row(row: Any) -> dict[str, Any]:
+    m = row._mapping
+    return {
+        "id": m["id"],
+        "itemKey": m["item_key"],
+        "plan": m["plan_code"],
+        "option": m["option_code"],
+        "name": m["option_name"],
+        "quantity": m["quantity"],
+        "status": m["status"],
+        "additionalText": m["additional_text"],
+        "servedFrom": m["served_from"],
+        "servedTo": m["served_to"],
     }
