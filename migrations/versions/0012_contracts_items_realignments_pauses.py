@@ -42,6 +42,8 @@ def upgrade() -> None:
         sa.Column("renewal_count", sa.Integer(), nullable=False),
         sa.Column("notice_unit", sa.String(length=5), nullable=False),
         sa.Column("notice_count", sa.Integer(), nullable=False),
+        sa.Column("trial_unit", sa.String(length=5), nullable=True),
+        sa.Column("trial_count", sa.Integer(), nullable=True),
         sa.Column("pricing_group", sa.String(length=50), nullable=True),
         sa.Column("billing_group", sa.String(length=50), nullable=True),
         sa.Column("invoice_recipient_email", sa.String(length=254), nullable=True),

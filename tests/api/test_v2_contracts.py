@@ -376,3 +376,21 @@ def test_termination_after_the_end_is_refused(client: TestClient, tenant: Tenant
         headers=tenant.headers,
     )
     assert response.status_code == 400 and "2026-12-31" in response.text, response.text
+
+
+def test_the_trial_phase_is_not_charged(client: TestClient, tenant: TenantFixture) -> None:
+    freeze(client, tenant, "2026-05-15")
+    trial = {
+        "phases": [
+            {"type": "TRIAL", "duration": {"unit": "DAY", "count": 14}},
+            {"type": "EVERGREEN"},
+        ]
+    }
+    made = contract(client, tenant, setup(client, tenant, **trial), "2026-05-15")
+    assert made["trialEnd"] == "2026-05-28"
+    call(client, tenant, "POST", f"/contracts/{made['id']}/activate")
+    first = call(client, tenant, "GET", f"/contracts/{made['id']}/preview?until=2026-06-14")
+    (line,) = first["documents"][0]["lines"]
+    assert line["servicePeriod"] == {"from": "2026-05-29", "to": "2026-06-14"}
+    assert (line["explanation"]["prorationFactor"], line["netAmount"]) == ("17/31", "15.90")
+    assert first["documents"][0]["date"] == "2026-05-29"

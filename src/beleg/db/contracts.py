@@ -264,6 +264,7 @@ def _contract(
         minimum=_interval(row.minimum_unit, row.minimum_count),
         renewal=_interval(row.renewal_unit, row.renewal_count),
         notice=_interval(row.notice_unit, row.notice_count),
+        trial=None if row.trial_unit is None else _interval(row.trial_unit, row.trial_count),
     )
     return Contract(
         id=row.id,
@@ -331,6 +332,8 @@ def _contract_values(tenant_id: uuid.UUID | None, contract: Contract) -> dict[st
         "renewal_count": frame.renewal.count,
         "notice_unit": frame.notice.unit.value,
         "notice_count": frame.notice.count,
+        "trial_unit": None if frame.trial is None else frame.trial.unit.value,
+        "trial_count": None if frame.trial is None else frame.trial.count,
         "pricing_group": contract.pricing_group,
         "billing_group": contract.billing_group,
         "invoice_recipient_email": contract.invoice_recipient_email,

@@ -69,6 +69,7 @@ class ContractOut(ApiModel):
     minimum_term: IntervalOut
     renewal_term: IntervalOut = Field(description="count 0: no automatic renewal")
     notice_period: IntervalOut
+    trial_end: date | None = Field(None, description="The last day of the plan's free trial")
     pricing_group: str | None = None
     billing_group: str | None = None
     invoice_recipient_email: str | None = None

@@ -35,8 +35,15 @@ def schedule_for(contract: Contract, pricing: Pricing) -> Schedule:
         realignments=tuple(
             Realignment(r.next_period_start, r.invoice_text) for r in contract.realignments
         ),
-        pauses=tuple(Period(p.paused_from, p.paused_to or LATEST) for p in contract.pauses),
+        pauses=_free_days(contract),
     )
+
+
+def _free_days(contract: Contract) -> tuple[Period, ...]:
+    """Days not charged: the trial (the plan's TRIAL phase) and the pauses."""
+    pauses = tuple(Period(p.paused_from, p.paused_to or LATEST) for p in contract.pauses)
+    trial_end = contract.trial_end
+    return pauses if trial_end is None else (Period(contract.start, trial_end), *pauses)
 
 
 def _charge_item(contract: Contract, item: ContractItem, pricing: Pricing) -> ChargeItem:

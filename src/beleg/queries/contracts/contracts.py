@@ -60,6 +60,7 @@ def contract_item(contract: Contract, today: date) -> dict[str, Any]:
         "minimumTerm": _interval(frame.minimum),
         "renewalTerm": _interval(frame.renewal),
         "noticePeriod": _interval(frame.notice),
+        "trialEnd": contract.trial_end,
         "pricingGroup": contract.pricing_group,
         "billingGroup": contract.billing_group,
         "invoiceRecipientEmail": contract.invoice_recipient_email,

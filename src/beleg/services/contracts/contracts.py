@@ -24,7 +24,7 @@ from beleg.db.database import Database
 from beleg.db.outbox import enqueue
 from beleg.db.sequences import allocate
 from beleg.domain.audit.chain import AuditAction
-from beleg.domain.catalog.plans import Plan
+from beleg.domain.catalog.plans import PhaseType, Plan
 from beleg.domain.contacts.partners import ContactKind
 from beleg.domain.contracts import items as rules
 from beleg.domain.contracts.lifecycle import Action, ContractStatus, after, check_allowed
@@ -79,6 +79,7 @@ def create_contract(
 
 def frame_of(plan: Plan) -> Frame:
     terms = plan.terms
+    trial = next((p.duration for p in plan.phases if p.type is PhaseType.TRIAL), None)
     return Frame(
         currency=plan.currency,
         interval=terms.billing_interval,
@@ -86,6 +87,7 @@ def frame_of(plan: Plan) -> Frame:
         minimum=terms.minimum_term,
         renewal=terms.renewal_term,
         notice=terms.notice_period,
+        trial=trial,
     )
 
 
