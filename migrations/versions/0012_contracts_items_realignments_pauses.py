@@ -135,9 +135,37 @@ def upgrade() -> None:
             "tenant_id", "contract_id", "next_period_start", name=op.f("pk_contract_realignments")
         ),
     )
+    op.create_table(
+        "contract_documents",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("contract_id", sa.Uuid(), nullable=False),
+        sa.Column("file_name", sa.String(length=255), nullable=False),
+        sa.Column("media_type", sa.String(length=50), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("send_by_mail", sa.Boolean(), nullable=False),
+        sa.Column("created_at", beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", beleg.db.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "contract_id"],
+            ["contracts.tenant_id", "contracts.id"],
+            name=op.f("fk_contract_documents_tenant_id_contracts"),
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_contract_documents")),
+    )
+    with op.batch_alter_table("contract_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_contract_documents_contract", ["tenant_id", "contract_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("contract_documents", schema=None) as batch_op:
+        batch_op.drop_index("ix_contract_documents_contract")
+
+    op.drop_table("contract_documents")
     op.drop_table("contract_realignments")
     op.drop_table("contract_pauses")
     with op.batch_alter_table("contract_items", schema=None) as batch_op:

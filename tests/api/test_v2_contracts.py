@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries, contract_items, contracts, outbox_events
 from tests.api.test_v2_catalogue import BASE, call, start_plan
-from tests.conftest import TenantFixture, make_tenant
+from tests.conftest import TenantFixture
 
 MONTHLY_NO_RENEWAL = {
     "minimumTerm": {"unit": "MONTH", "count": 12},
@@ -26,9 +26,8 @@ MONTHLY_NO_RENEWAL = {
 
 
 @pytest.fixture
-def tenant(db: Database, platform: dict[str, object]) -> TenantFixture:
-    """A German test-mode tenant (19 % VAT, runs on a test clock)."""
-    return make_tenant(db, test_mode=True, country="DE")
+def tenant(billing_tenant: TenantFixture) -> TenantFixture:
+    return billing_tenant
 
 
 def freeze(client: TestClient, tenant: TenantFixture, day: str) -> None:

@@ -11,7 +11,13 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from beleg.db.tables import contract_items, contract_pauses, contract_realignments, contracts
+from beleg.db.tables import (
+    contract_documents,
+    contract_items,
+    contract_pauses,
+    contract_realignments,
+    contracts,
+)
 from beleg.domain.catalog.intervals import Interval, IntervalUnit
 from beleg.domain.catalog.price_rules import price_document, price_input, price_model
 from beleg.domain.contracts.lifecycle import ContractStatus, TerminationType
@@ -198,7 +204,8 @@ def delete_pause(
 
 
 def delete_contract(session: Session, *, tenant_id: uuid.UUID, contract_id: uuid.UUID) -> None:
-    for table in (contract_items, contract_realignments, contract_pauses):
+    """Delete the contract with everything filed under it."""
+    for table in (contract_items, contract_realignments, contract_pauses, contract_documents):
         session.execute(
             delete(table).where(table.c.tenant_id == tenant_id, table.c.contract_id == contract_id)
         )

@@ -9,6 +9,7 @@ from beleg.api.v2 import (
     audit,
     cash_registers,
     contract_actions,
+    contract_documents,
     contracts,
     invoicing_setup,
     numbering,
@@ -41,6 +42,7 @@ def router() -> APIRouter:
         plans,
         contracts,
         contract_actions,
+        contract_documents,
     ):
         v2.include_router(module.router)
     return v2

@@ -7,6 +7,7 @@ from beleg.db.tables.base import metadata
 from beleg.db.tables.catalog import item_categories, items
 from beleg.db.tables.contacts import contact_addresses, contacts
 from beleg.db.tables.contracts import (
+    contract_documents,
     contract_items,
     contract_pauses,
     contract_realignments,
@@ -81,6 +82,7 @@ __all__ = [
     "cb_invoices",
     "contact_addresses",
     "contacts",
+    "contract_documents",
     "contract_items",
     "contract_pauses",
     "contract_realignments",

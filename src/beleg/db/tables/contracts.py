@@ -1,6 +1,6 @@
 """Contracts (spec/billing-api.md "Contract"; seeds 001/002): the frame data copied from the
 plan when the contract is made (interval, timing, terms, currency), the subscription item
-versions, service-cycle changes and pauses.
+versions, service-cycle changes, pauses and the documents filed with a contract.
 
 An item *version* is what a contract item costs from ``served_from`` to ``served_to``: a plan
 change ends the running versions the day before it and adds the new ones, so the charge
@@ -9,12 +9,14 @@ stored as the price model's JSON (the same shape as a plan item's ``price``).
 """
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -105,4 +107,22 @@ contract_pauses = Table(
     Column("paused_to", Date, nullable=True),  # open until resumed
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["tenant_id", "contract_id"], ["contracts.tenant_id", "contracts.id"]),
+)
+
+contract_documents = Table(
+    "contract_documents",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("id", Uuid, primary_key=True),
+    Column("contract_id", Uuid, nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("media_type", String(50), nullable=False),  # as read from the content
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("send_by_mail", Boolean, nullable=False),  # attached to the contract's invoice mails
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["tenant_id", "contract_id"], ["contracts.tenant_id", "contracts.id"]),
+    Index("ix_contract_documents_contract", "tenant_id", "contract_id"),
 )
