@@ -20,7 +20,7 @@ from beleg.domain.contracts.lifecycle import ContractStatus
 from beleg.domain.contracts.records import Contract, ContractItem, Pause, ServiceCycleChange
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
-from beleg.services.contracts.contracts import business_today, publish
+from beleg.services.contracts.contracts import business_today, save
 
 ONE_DAY = timedelta(days=1)
 CHANGEABLE = (ContractStatus.DRAFT, ContractStatus.ACTIVE, ContractStatus.TERMINATED)
@@ -51,16 +51,15 @@ def update_contract(
             items=_merged(before.items, changed),
             updated_at=clock.now(),
         )
-        repo.update_contract(session, tenant_id=tenant_id, contract=contract)
         repo.replace_items(session, tenant_id=tenant_id, items=changed)
-        publish(
+        save(
             session,
+            before,
+            contract,
+            "contract.updated",
             actor=actor,
             tenant_id=tenant_id,
-            before=before,
-            contract=contract,
             clock=clock,
-            topic="contract.updated",
         )
         return contract
 
@@ -136,15 +135,14 @@ def change_service_cycle(
         repo.save_realignment(
             session, tenant_id=tenant_id, contract_id=contract_id, change=change, now=clock.now()
         )
-        repo.update_contract(session, tenant_id=tenant_id, contract=contract)
-        publish(
+        save(
             session,
+            before,
+            contract,
+            "contract.updated",
             actor=actor,
             tenant_id=tenant_id,
-            before=before,
-            contract=contract,
             clock=clock,
-            topic="contract.updated",
         )
         return contract
 
@@ -183,15 +181,14 @@ def pause_contract(
         repo.save_pause(
             session, tenant_id=tenant_id, contract_id=contract_id, pause=pause, now=clock.now()
         )
-        repo.update_contract(session, tenant_id=tenant_id, contract=contract)
-        publish(
+        save(
             session,
+            before,
+            contract,
+            "contract.paused",
             actor=actor,
             tenant_id=tenant_id,
-            before=before,
-            contract=contract,
             clock=clock,
-            topic="contract.paused",
         )
         return contract
 
@@ -224,14 +221,13 @@ def resume_contract(
             )
             pauses = tuple(sorted((*rest, ended), key=lambda p: p.paused_from))
         contract = replace(before, pauses=pauses, updated_at=clock.now())
-        repo.update_contract(session, tenant_id=tenant_id, contract=contract)
-        publish(
+        save(
             session,
+            before,
+            contract,
+            "contract.resumed",
             actor=actor,
             tenant_id=tenant_id,
-            before=before,
-            contract=contract,
             clock=clock,
-            topic="contract.resumed",
         )
         return contract

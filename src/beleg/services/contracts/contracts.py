@@ -117,17 +117,8 @@ def transition(
         before = repo.load(session, tenant_id, contract_id, lock=True)
         status = after(before.status, action)
         contract = replace(before, status=status, updated_at=clock.now())
-        repo.update_contract(session, tenant_id=tenant_id, contract=contract)
         topic = "contract.activated" if action is Action.ACTIVATE else "contract.cancelled"
-        publish(
-            session,
-            actor=actor,
-            tenant_id=tenant_id,
-            before=before,
-            contract=contract,
-            clock=clock,
-            topic=topic,
-        )
+        save(session, before, contract, topic, actor=actor, tenant_id=tenant_id, clock=clock)
         return contract
 
 
@@ -155,6 +146,29 @@ def business_today(session: Session, tenant_id: uuid.UUID, clock: Clock) -> date
     """Today in the tenant's time zone, on its test clock when it has one."""
     zone = tenancy_db.tenant_timezone(session, tenant_id)
     return today_in(tenancy_db.business_clock(session, tenant_id=tenant_id, system=clock), zone)
+
+
+def save(
+    session: Session,
+    before: Contract,
+    contract: Contract,
+    topic: str,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    clock: Clock,
+) -> None:
+    """Write the changed contract row, with its audit entry and its event."""
+    repo.update_contract(session, tenant_id=tenant_id, contract=contract)
+    publish(
+        session,
+        actor=actor,
+        tenant_id=tenant_id,
+        before=before,
+        contract=contract,
+        clock=clock,
+        topic=topic,
+    )
 
 
 def publish(

@@ -28,7 +28,7 @@ from beleg.domain.contracts.lifecycle import ContractStatus
 from beleg.domain.contracts.records import Contract, ContractItem
 from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
-from beleg.services.contracts.contracts import business_today, frame_of, publish
+from beleg.services.contracts.contracts import business_today, frame_of, save
 
 ONE_DAY = timedelta(days=1)
 
@@ -73,15 +73,14 @@ def change_plan(
             day=change.date,
             clock=clock,
         )
-        repo.update_contract(session, tenant_id=tenant_id, contract=contract)
-        publish(
+        save(
             session,
+            before,
+            contract,
+            "contract.plan_changed",
             actor=actor,
             tenant_id=tenant_id,
-            before=before,
-            contract=contract,
             clock=clock,
-            topic="contract.plan_changed",
         )
         return contract
 

@@ -28,7 +28,7 @@ from beleg.domain.contracts.lifecycle import (
 )
 from beleg.domain.contracts.records import Contract
 from beleg.domain.identity.principal import Actor
-from beleg.services.contracts.contracts import business_today, publish
+from beleg.services.contracts.contracts import business_today, save
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +85,14 @@ def terminate_contract(
         outcome = correction(session, tenant_id, contract, today)
         if dry_run:  # nothing was written: the transaction ends empty
             return Termination(contract, end, outcome, dry_run=True)
-        repo.update_contract(session, tenant_id=tenant_id, contract=contract)
-        publish(
+        save(
             session,
+            before,
+            contract,
+            "contract.terminated",
             actor=actor,
             tenant_id=tenant_id,
-            before=before,
-            contract=contract,
             clock=clock,
-            topic="contract.terminated",
         )
         return Termination(contract, end, outcome, dry_run=False)
 
@@ -114,15 +113,14 @@ def revoke_termination(
             terminated_on=None,
             updated_at=clock.now(),
         )
-        repo.update_contract(session, tenant_id=tenant_id, contract=contract)
-        publish(
+        save(
             session,
+            before,
+            contract,
+            "contract.termination_revoked",
             actor=actor,
             tenant_id=tenant_id,
-            before=before,
-            contract=contract,
             clock=clock,
-            topic="contract.termination_revoked",
         )
         return contract
 
@@ -138,15 +136,14 @@ def end_contracts(
             before = repo.load(session, tenant_id, contract_id, lock=True)
             status = after(before.status, Action.END)
             contract = replace(before, status=status, updated_at=clock.now())
-            repo.update_contract(session, tenant_id=tenant_id, contract=contract)
-            publish(
+            save(
                 session,
+                before,
+                contract,
+                "contract.ended",
                 actor=actor,
                 tenant_id=tenant_id,
-                before=before,
-                contract=contract,
                 clock=clock,
-                topic="contract.ended",
             )
             ended.append(contract)
     return ended
