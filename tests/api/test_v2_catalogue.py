@@ -179,6 +179,7 @@ def test_options_with_a_tax_exemption_and_their_changes(
         ({**BASE, "code": "no spaces"}, "code"),
         ({**BASE, "taxClass": "STANDARD"}, "taxClass"),
         ({**BASE, "taxRate": "101"}, "taxRate"),
+        ({**BASE, "taxRate": "19.001"}, "taxRate"),
         ({**BASE, "unit": "PARSEC"}, "unit"),
         ({**BASE, "type": "SOMETIMES"}, "type"),
         (

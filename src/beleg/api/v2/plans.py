@@ -189,7 +189,7 @@ class PlanPatch(PlanFields):
     def changes(self) -> dict[str, Any]:
         for required in ("name", "currency", "billing_interval", "billing_timing"):
             if required in self.model_fields_set and getattr(self, required) is None:
-                field = self.model_fields[required].alias or required
+                field = type(self).model_fields[required].alias or required
                 raise ValidationFailed("catalog.field_required", field=field, name=field)
         return self.fields(set(self.model_fields_set))
 
