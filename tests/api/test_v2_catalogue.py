@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,7 +18,10 @@ from starlette.testclient import TestClient
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.plans import find_plan
 from beleg.db.tables import catalog_options, outbox_events, plan_price_versions, plans
+from beleg.domain.billing.schedule import price_versions
+from beleg.domain.catalog.pricing import rate, usage_quantity
 from beleg.services.identity.api_keys import create_api_key
 from tests.conftest import TenantFixture, make_tenant, system_actor
 
@@ -151,6 +155,26 @@ def test_the_worked_examples_catalogues_are_created_and_read_back(
     option = call(client, tenant, "GET", "/options/API_CALLS")
     assert option["aggregation"] == "SUM" and option["unit"] == "C62"
     assert option["taxRate"] == "19.00"
+
+
+def test_the_stored_prices_feed_the_rating_of_the_examples(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    options(client, tenant)
+    call(client, tenant, "POST", "/plans", usage_plan(), status=201)
+    with db.reader() as session:
+        plan = find_plan(session, tenant_id=tenant.id, code="CLOUD")
+    assert plan is not None
+    api, cpu = plan.items
+    (standard,) = plan.pricing_groups
+    for item, used, cap, net in (
+        (api, "12500", None, "92.00"),  # example 2
+        (cpu, "900", standard.max_quantity["CPU_HOURS"], "30.00"),  # example 3
+    ):
+        (version,) = price_versions(item.prices)
+        assert item.free_quota is not None
+        billable = usage_quantity(Decimal(used), free_quota=item.free_quota, cap=cap).billable
+        assert rate(version.model, billable).amount == Decimal(net)
 
 
 def test_options_with_a_tax_exemption_and_their_changes(

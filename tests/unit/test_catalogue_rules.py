@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beleg.db.plans import price_document, price_model_of
+from beleg.db.plan_documents import price_document, price_model_of
 from beleg.domain.catalog.options import TaxCategory, TaxExemption, check_exemption
 from beleg.domain.catalog.plans import (
     IntervalInput,

@@ -4,6 +4,7 @@ billed documents; nothing here reads a database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,7 +12,7 @@ from decimal import Decimal
 from beleg.domain.billing.periods import Period, Realignment
 from beleg.domain.catalog.intervals import Interval
 from beleg.domain.catalog.options import OptionKind
-from beleg.domain.catalog.plans import BillingTiming
+from beleg.domain.catalog.plans import BillingTiming, ItemPrice
 from beleg.domain.catalog.pricing import PriceModel
 from beleg.money import Currency
 
@@ -23,6 +24,12 @@ class PriceVersion:
     valid_from: date
     model: PriceModel
     label: str
+
+
+def price_versions(prices: Iterable[ItemPrice]) -> tuple[PriceVersion, ...]:
+    """A plan item's price versions (the catalogue's) as the charge calculation takes them,
+    each labelled by its first day."""
+    return tuple(PriceVersion(p.valid_from, p.model, p.valid_from.isoformat()) for p in prices)
 
 
 @dataclass(frozen=True, slots=True)
