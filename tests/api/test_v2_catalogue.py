@@ -193,6 +193,8 @@ def test_options_with_a_tax_exemption_and_their_changes(
     changed = call(client, tenant, "PATCH", "/options/EXPORT", {"name": "Export", "unit": "PC"})
     assert changed["name"] == "Export" and changed["unit"] == "PC"
     assert changed["taxClass"] == "EXEMPT"
+    rated = call(client, tenant, "PATCH", "/options/EXPORT", {"taxRate": "0"})
+    assert (rated["taxRate"], rated["taxClass"]) == ("0.00", None)
 
 
 @pytest.mark.parametrize(
@@ -363,6 +365,34 @@ def test_a_price_without_validfrom_starts_today_by_the_tenant_clock(
     assert base["price"] == {"model": "FLAT", "amount": "31.00"}
     assert base["validFrom"] == "2026-05-10"
     assert [v["validFrom"] for v in base["priceVersions"]] == ["1900-01-01", "2026-05-10"]
+
+
+def test_a_patch_of_items_adds_and_removes_items(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    options(client, tenant)
+    call(client, tenant, "POST", "/plans", start_plan(), status=201)
+    one_time = {"code": "SETUP", "name": "Setup", "type": "ONE_TIME", "taxRate": "19"}
+    call(client, tenant, "POST", "/options", one_time, status=201)
+    setup = {"option": "SETUP", "price": {"model": "FLAT", "amount": "99.00"}}
+    both = call(client, tenant, "PATCH", "/plans/START", {"items": [{"option": "BASE"}, setup]})
+    assert [(i["option"], i["validFrom"]) for i in both["items"]] == [
+        ("BASE", "1900-01-01"),
+        ("SETUP", "1900-01-01"),
+    ]
+    only = call(client, tenant, "PATCH", "/plans/START", {"items": [{"option": "SETUP"}]})
+    assert [i["option"] for i in only["items"]] == ["SETUP"]
+    with db.reader() as session:
+        stored = session.execute(
+            select(func.count())
+            .select_from(plan_price_versions)
+            .where(plan_price_versions.c.tenant_id == tenant.id)
+        ).scalar_one()
+    assert stored == 1
+    problem = call(
+        client, tenant, "PATCH", "/plans/START", {"items": [{"option": "BASE"}]}, status=400
+    )
+    assert problem["errors"][0]["field"] == "items[0].price"
 
 
 def _audit(client: TestClient, tenant: TenantFixture, entity: str, action: str) -> list[Any]:

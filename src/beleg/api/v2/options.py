@@ -82,7 +82,8 @@ class OptionCreate(ApiInput):
 
 
 class OptionPatch(ApiInput):
-    """The fields to change; the code is fixed, the type once a plan has the option."""
+    """The fields to change; the code is fixed, the type once a plan has the option. A tax
+    rate given replaces the tax class, a tax class the tax rate."""
 
     name: str | None = None
     type: OptionKind | None = None
@@ -97,6 +98,9 @@ class OptionPatch(ApiInput):
         for required in ("name", "type"):
             if required in given and given[required] is None:
                 raise ValidationFailed("catalog.field_required", field=required, name=required)
+        for one, other in (("tax_rate", "tax_class"), ("tax_class", "tax_rate")):
+            if given.get(one) is not None and other not in given:
+                given[other] = None  # a tax rate replaces the tax class, and the other way round
         if "tax_exemption" in given and self.tax_exemption is not None:
             given["tax_exemption"] = self.tax_exemption.record()
         for name in ("type", "aggregation"):
@@ -128,7 +132,7 @@ def create_option(
     option = service.create_option(
         db=rt.db, actor=actor, tenant_id=_tenant(actor), data=body.data(), clock=rt.clock
     )
-    return read.option_item(option)
+    return read.get_option(db=rt.db, tenant_id=_tenant(actor), code=option.code)
 
 
 @router.get("/{code}", response_model=OptionOut, summary="Get an option")
@@ -148,4 +152,4 @@ def patch_option(
         changes=body.changes(),
         clock=rt.clock,
     )
-    return read.option_item(option)
+    return read.get_option(db=rt.db, tenant_id=_tenant(actor), code=option.code)

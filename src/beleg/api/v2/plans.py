@@ -104,8 +104,12 @@ class PriceVersionOut(ApiModel):
 
 class ItemModel(ApiInput):
     option: str = Field(description="The code of an existing option")
-    quantity: Decimal | None = None
-    price: PriceModelIn | None = Field(None, description="Required for a new item")
+    quantity: Decimal | None = Field(
+        None, description="The default quantity of the item in a contract; null: the contract's"
+    )
+    price: PriceModelIn | None = Field(
+        None, description="Required for a new item; without it an item keeps its price versions"
+    )
     free_quota: Decimal | None = Field(None, description="Usage options only")
     valid_from: BusinessDate | None = Field(None, description=VALID_FROM_HELP)
 
