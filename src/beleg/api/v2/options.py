@@ -15,7 +15,7 @@ from pydantic import Field
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
-from beleg.api.schemas import ApiInput, ApiModel, Page
+from beleg.api.schemas import ApiInput, ApiModel, Page, Problem
 from beleg.api.security import requires
 from beleg.domain.catalog.options import (
     Aggregation,
@@ -109,6 +109,15 @@ class OptionPatch(ApiInput):
         return given
 
 
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Problem,
+        "description": "The code is taken, or the option's type is fixed by a plan using it",
+        "content": {"application/problem+json": {}},
+    }
+}
+
+
 def _tenant(actor: Actor) -> uuid.UUID:
     return actor.principal.tenant_id
 
@@ -125,7 +134,9 @@ def list_options(
     return list_response(request, read.option_list(_tenant(actor)), params, rt, "options.csv")
 
 
-@router.post("", response_model=OptionOut, status_code=201, summary="Create an option")
+@router.post(
+    "", response_model=OptionOut, status_code=201, responses=CONFLICT, summary="Create an option"
+)
 def create_option(
     body: OptionCreate, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)
 ) -> Any:
@@ -140,7 +151,9 @@ def read_option(code: Code, actor: Actor = requires(READ), rt: Runtime = Depends
     return read.get_option(db=rt.db, tenant_id=_tenant(actor), code=code)
 
 
-@router.patch("/{code}", response_model=OptionOut, summary="Change an option (audited)")
+@router.patch(
+    "/{code}", response_model=OptionOut, responses=CONFLICT, summary="Change an option (audited)"
+)
 def patch_option(
     code: Code, body: OptionPatch, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)
 ) -> Any:

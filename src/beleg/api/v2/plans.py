@@ -17,7 +17,7 @@ from beleg.api.inputs import BusinessDate
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
-from beleg.api.schemas import ApiInput, ApiModel, Page
+from beleg.api.schemas import ApiInput, ApiModel, Page, Problem
 from beleg.api.security import requires
 from beleg.domain.catalog.plans import (
     BillingTiming,
@@ -198,6 +198,15 @@ class PlanPatch(PlanFields):
         return self.fields(set(self.model_fields_set))
 
 
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Problem,
+        "description": "The code is taken, or the plan is cancelled",
+        "content": {"application/problem+json": {}},
+    }
+}
+
+
 def _tenant(actor: Actor) -> uuid.UUID:
     return actor.principal.tenant_id
 
@@ -221,7 +230,9 @@ def list_plans(
     return list_response(request, read.plan_list(_tenant(actor)), params, rt, "plans.csv")
 
 
-@router.post("", response_model=PlanDetail, status_code=201, summary="Create a plan")
+@router.post(
+    "", response_model=PlanDetail, status_code=201, responses=CONFLICT, summary="Create a plan"
+)
 def create_plan(
     body: PlanCreate, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)
 ) -> Any:
@@ -239,6 +250,7 @@ def read_plan(code: Code, actor: Actor = requires(READ), rt: Runtime = Depends(r
 @router.patch(
     "/{code}",
     response_model=PlanDetail,
+    responses=CONFLICT,
     summary="Change a plan; a price given adds a price version (not while CANCELLED)",
 )
 def patch_plan(
@@ -258,6 +270,7 @@ def patch_plan(
 @router.post(
     "/{code}/cancel",
     response_model=PlanDetail,
+    responses=CONFLICT,
     summary="Cancel a plan: kept, but no longer changed or sold",
 )
 def cancel_plan(code: Code, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)) -> Any:
