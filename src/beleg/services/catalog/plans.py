@@ -1,5 +1,5 @@
 """Plans of the billing catalogue (spec/billing-api.md, "Plan"): create, change, cancel and
-delete them. Every change is audited (seed 001) and announced in the outbox (``plan.created``,
+delete them (ADR 0012). Every change is audited (seed 001) and announced in the outbox (``plan.created``,
 ``plan.updated``, ``plan.cancelled``, ``plan.deleted``); each use case is one transaction,
 and bad input writes nothing.
 
