@@ -1,7 +1,7 @@
-"""Plans of the billing catalogue (spec/billing-api.md, "Plan"): create, change, cancel and
-delete them (ADR 0012). Every change is audited (seed 001) and announced in the outbox (``plan.created``,
-``plan.updated``, ``plan.cancelled``, ``plan.deleted``); each use case is one transaction,
-and bad input writes nothing.
+"""Plans of the billing catalogue (spec/billing-api.md, "Plan"; ADR 0012): create, change,
+cancel and delete them. Every change is audited (seed 001) and announced in the outbox
+(``plan.created``, ``plan.updated``, ``plan.cancelled``, ``plan.deleted``); each use case is
+one transaction, and bad input writes nothing.
 
 Price versions. The first price of an item applies from the start (``validFrom`` 1900-01-01,
 the first business date) unless ``validFrom`` is given. A later price (a PATCH that gives an
