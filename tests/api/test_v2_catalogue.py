@@ -393,6 +393,8 @@ def test_a_patch_of_items_adds_and_removes_items(
         client, tenant, "PATCH", "/plans/START", {"items": [{"option": "BASE"}]}, status=400
     )
     assert problem["errors"][0]["field"] == "items[0].price"
+    problem = call(client, tenant, "PATCH", "/plans/START", {"items": None}, status=400)
+    assert problem["errors"][0]["field"] == "items"
 
 
 def _audit(client: TestClient, tenant: TenantFixture, entity: str, action: str) -> list[Any]:

@@ -191,7 +191,7 @@ class PlanCreate(PlanFields):
 
 class PlanPatch(PlanFields):
     def changes(self) -> dict[str, Any]:
-        for required in ("name", "currency", "billing_interval", "billing_timing"):
+        for required in ("name", "currency", "billing_interval", "billing_timing", "items"):
             if required in self.model_fields_set and getattr(self, required) is None:
                 field = type(self).model_fields[required].alias or required
                 raise ValidationFailed("catalog.field_required", field=field, name=field)
