@@ -270,8 +270,7 @@ def patch_plan(
 @router.post(
     "/{code}/cancel",
     response_model=PlanDetail,
-    responses=CONFLICT,
-    summary="Cancel a plan: kept, but no longer changed or sold",
+    summary="Cancel a plan: kept, but no longer changed or sold (again: unchanged)",
 )
 def cancel_plan(code: Code, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)) -> Any:
     service.cancel_plan(db=rt.db, actor=actor, tenant_id=_tenant(actor), code=code, clock=rt.clock)
