@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,7 +18,10 @@ from starlette.testclient import TestClient
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.plans import find_plan
 from beleg.db.tables import catalog_options, outbox_events, plan_price_versions, plans
+from beleg.domain.billing.schedule import price_versions
+from beleg.domain.catalog.pricing import rate, usage_quantity
 from beleg.services.identity.api_keys import create_api_key
 from tests.conftest import TenantFixture, make_tenant, system_actor
 
@@ -153,6 +157,26 @@ def test_the_worked_examples_catalogues_are_created_and_read_back(
     assert option["taxRate"] == "19.00"
 
 
+def test_the_stored_prices_feed_the_rating_of_the_examples(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    options(client, tenant)
+    call(client, tenant, "POST", "/plans", usage_plan(), status=201)
+    with db.reader() as session:
+        plan = find_plan(session, tenant_id=tenant.id, code="CLOUD")
+    assert plan is not None
+    api, cpu = plan.items
+    (standard,) = plan.pricing_groups
+    for item, used, cap, net in (
+        (api, "12500", None, "92.00"),  # example 2
+        (cpu, "900", standard.max_quantity["CPU_HOURS"], "30.00"),  # example 3
+    ):
+        (version,) = price_versions(item.prices)
+        assert item.free_quota is not None
+        billable = usage_quantity(Decimal(used), free_quota=item.free_quota, cap=cap).billable
+        assert rate(version.model, billable).amount == Decimal(net)
+
+
 def test_options_with_a_tax_exemption_and_their_changes(
     client: TestClient, tenant: TenantFixture
 ) -> None:
@@ -169,6 +193,8 @@ def test_options_with_a_tax_exemption_and_their_changes(
     changed = call(client, tenant, "PATCH", "/options/EXPORT", {"name": "Export", "unit": "PC"})
     assert changed["name"] == "Export" and changed["unit"] == "PC"
     assert changed["taxClass"] == "EXEMPT"
+    rated = call(client, tenant, "PATCH", "/options/EXPORT", {"taxRate": "0"})
+    assert (rated["taxRate"], rated["taxClass"]) == ("0.00", None)
 
 
 @pytest.mark.parametrize(
@@ -179,6 +205,7 @@ def test_options_with_a_tax_exemption_and_their_changes(
         ({**BASE, "code": "no spaces"}, "code"),
         ({**BASE, "taxClass": "STANDARD"}, "taxClass"),
         ({**BASE, "taxRate": "101"}, "taxRate"),
+        ({**BASE, "taxRate": "19.001"}, "taxRate"),
         ({**BASE, "unit": "PARSEC"}, "unit"),
         ({**BASE, "type": "SOMETIMES"}, "type"),
         (
@@ -340,6 +367,36 @@ def test_a_price_without_validfrom_starts_today_by_the_tenant_clock(
     assert [v["validFrom"] for v in base["priceVersions"]] == ["1900-01-01", "2026-05-10"]
 
 
+def test_a_patch_of_items_adds_and_removes_items(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    options(client, tenant)
+    call(client, tenant, "POST", "/plans", start_plan(), status=201)
+    one_time = {"code": "SETUP", "name": "Setup", "type": "ONE_TIME", "taxRate": "19"}
+    call(client, tenant, "POST", "/options", one_time, status=201)
+    setup = {"option": "SETUP", "price": {"model": "FLAT", "amount": "99.00"}}
+    both = call(client, tenant, "PATCH", "/plans/START", {"items": [{"option": "BASE"}, setup]})
+    assert [(i["option"], i["validFrom"]) for i in both["items"]] == [
+        ("BASE", "1900-01-01"),
+        ("SETUP", "1900-01-01"),
+    ]
+    only = call(client, tenant, "PATCH", "/plans/START", {"items": [{"option": "SETUP"}]})
+    assert [i["option"] for i in only["items"]] == ["SETUP"]
+    with db.reader() as session:
+        stored = session.execute(
+            select(func.count())
+            .select_from(plan_price_versions)
+            .where(plan_price_versions.c.tenant_id == tenant.id)
+        ).scalar_one()
+    assert stored == 1
+    problem = call(
+        client, tenant, "PATCH", "/plans/START", {"items": [{"option": "BASE"}]}, status=400
+    )
+    assert problem["errors"][0]["field"] == "items[0].price"
+    problem = call(client, tenant, "PATCH", "/plans/START", {"items": None}, status=400)
+    assert problem["errors"][0]["field"] == "items"
+
+
 def _audit(client: TestClient, tenant: TenantFixture, entity: str, action: str) -> list[Any]:
     search = f"entityType=={entity};action=={action}"
     page = call(client, tenant, "GET", f"/audit-trail?search={search}&size=100")
@@ -381,8 +438,10 @@ def test_a_cancelled_plan_cant_be_changed(
     before = counts(db, tenant)
     problem = call(client, tenant, "PATCH", "/plans/START", {"name": "Again"}, status=409)
     assert problem["errors"][0]["field"] == "status"
-    call(client, tenant, "POST", "/plans/START/cancel", None, status=409)
+    again = call(client, tenant, "POST", "/plans/START/cancel", None)  # a retry
+    assert again["status"] == "CANCELLED"
     assert counts(db, tenant) == before
+    assert len(_audit(client, tenant, "Plan", "CANCEL")) == 1
 
 
 def test_an_option_a_plan_has_keeps_its_type(client: TestClient, tenant: TenantFixture) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from beleg.db.plan_documents import price_document, price_model_of
 from beleg.db.tables import (
     contract_documents,
     contract_items,
@@ -19,7 +20,6 @@ from beleg.db.tables import (
     contracts,
 )
 from beleg.domain.catalog.intervals import Interval, IntervalUnit
-from beleg.domain.catalog.price_rules import price_document, price_input, price_model
 from beleg.domain.contracts.lifecycle import ContractStatus, TerminationType
 from beleg.domain.contracts.records import (
     Contract,
@@ -299,7 +299,7 @@ def _contract(
 
 
 def _item(row: Row[Any]) -> ContractItem:
-    special = price_model(price_input(row.special_price)) if row.special_price else None
+    special = price_model_of(row.special_price) if row.special_price else None
     return ContractItem(
         id=row.id,
         item_key=row.item_key,

@@ -2,22 +2,33 @@
 versions. Every function runs in the caller's transaction and is scoped to one tenant;
 records go in and come out (``domain.catalog.options``, ``domain.catalog.plans``).
 
-A price model is stored as the API shows it (``price_document``): the model's name and its
-fields in camelCase, decimals as strings, so every digit given is kept on both databases.
+A price model is stored as the API shows it (``plan_documents.price_document``): the model's
+name and its fields in camelCase, decimals as strings, so every digit given is kept on both
+databases.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from beleg.db.plan_documents import (
+    groups_document,
+    groups_of,
+    interval_of,
+    item_document,
+    phases_document,
+    phases_of,
+    price_document,
+    price_model_of,
+)
 from beleg.db.tables import catalog_options, plan_items, plan_price_versions, plans
-from beleg.domain.catalog.intervals import Interval, IntervalUnit
 from beleg.domain.catalog.options import (
     Aggregation,
     Option,
@@ -28,65 +39,13 @@ from beleg.domain.catalog.options import (
 from beleg.domain.catalog.plans import (
     BillingTiming,
     ItemPrice,
-    Phase,
-    PhaseType,
     Plan,
     PlanItem,
     PlanStatus,
     PlanTerms,
-    PricingGroup,
 )
-from beleg.domain.catalog.pricing import PriceModel, PriceModelKind, Tier
+from beleg.domain.errors import Conflict
 from beleg.money import without_trailing_zeros
-
-# --- price models as documents ------------------------------------------------------------------
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _number(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def price_document(model: PriceModel) -> dict[str, Any]:
-    """``model`` in the API's shape: ``{"model": "PER_UNIT", "unitPrice": "0.05"}``."""
-    document: dict[str, Any] = {"model": model.kind.value}
-    if model.kind is PriceModelKind.FLAT:
-        document["amount"] = _text(model.amount)
-    elif model.kind is PriceModelKind.PER_UNIT:
-        document["unitPrice"] = _text(model.unit_price)
-    elif model.kind is PriceModelKind.PACKAGE:
-        document["packageSize"] = _text(model.package_size)
-        document["packagePrice"] = _text(model.package_price)
-    else:
-        document["tiers"] = [
-            {
-                "upTo": _text(tier.up_to),
-                "unitPrice": _text(tier.unit_price),
-                "flatFee": _text(tier.flat_fee),
-            }
-            for tier in model.tiers
-        ]
-    return document
-
-
-def price_model_of(document: Mapping[str, Any]) -> PriceModel:
-    """The model stored by ``price_document``."""
-    tiers = tuple(
-        Tier(_number(t["upTo"]), Decimal(t["unitPrice"]), Decimal(t["flatFee"]))
-        for t in document.get("tiers", ())
-    )
-    return PriceModel(
-        PriceModelKind(document["model"]),
-        amount=_number(document.get("amount")),
-        unit_price=_number(document.get("unitPrice")),
-        tiers=tiers,
-        package_size=_number(document.get("packageSize")),
-        package_price=_number(document.get("packagePrice")),
-    )
-
 
 # --- options ------------------------------------------------------------------------------------
 
@@ -156,14 +115,15 @@ def options_by_code(
 
 
 def insert_option(session: Session, *, tenant_id: uuid.UUID, option: Option) -> None:
-    session.execute(
-        insert(catalog_options).values(
-            tenant_id=tenant_id,
-            id=option.id,
-            created_at=option.created_at,
-            **_option_values(option),
-        )
+    """Insert ``option``; a code taken meanwhile (a concurrent create) is a 409 naming code."""
+    statement = insert(catalog_options).values(
+        tenant_id=tenant_id, id=option.id, created_at=option.created_at, **_option_values(option)
     )
+    try:
+        with session.begin_nested():
+            session.execute(statement)
+    except IntegrityError:
+        raise Conflict("catalog.option_exists", field="code", code=option.code) from None
 
 
 def update_option(session: Session, *, tenant_id: uuid.UUID, option: Option) -> None:
@@ -191,55 +151,13 @@ def option_snapshot(option: Option) -> dict[str, Any]:
 # --- plans --------------------------------------------------------------------------------------
 
 
-def _interval(unit: str, count: int) -> Interval:
-    return Interval(IntervalUnit(unit), count)
-
-
-def _phases(document: list[dict[str, Any]]) -> tuple[Phase, ...]:
-    return tuple(
-        Phase(
-            PhaseType(p["type"]),
-            None if p.get("duration") is None else _interval(**p["duration"]),
-        )
-        for p in document
-    )
-
-
-def phases_document(phases: Iterable[Phase]) -> list[dict[str, Any]]:
-    return [
-        {
-            "type": phase.type.value,
-            "duration": None if phase.duration is None else interval_document(phase.duration),
-        }
-        for phase in phases
-    ]
-
-
-def interval_document(interval: Interval) -> dict[str, Any]:
-    return {"unit": interval.unit.value, "count": interval.count}
-
-
-def groups_document(groups: Iterable[PricingGroup]) -> list[dict[str, Any]]:
-    return [
-        {"code": g.code, "maxQuantity": {k: str(v) for k, v in g.max_quantity.items()}}
-        for g in groups
-    ]
-
-
-def _groups(document: list[dict[str, Any]]) -> tuple[PricingGroup, ...]:
-    return tuple(
-        PricingGroup(g["code"], {k: Decimal(v) for k, v in g["maxQuantity"].items()})
-        for g in document
-    )
-
-
 def terms_of(row: Row[Any]) -> PlanTerms:
     return PlanTerms(
-        billing_interval=_interval(row.billing_unit, row.billing_count),
+        billing_interval=interval_of(row.billing_unit, row.billing_count),
         billing_timing=BillingTiming(row.billing_timing),
-        minimum_term=_interval(row.minimum_unit, row.minimum_count),
-        renewal_term=_interval(row.renewal_unit, row.renewal_count),
-        notice_period=_interval(row.notice_unit, row.notice_count),
+        minimum_term=interval_of(row.minimum_unit, row.minimum_count),
+        renewal_term=interval_of(row.renewal_unit, row.renewal_count),
+        notice_period=interval_of(row.notice_unit, row.notice_count),
     )
 
 
@@ -250,8 +168,8 @@ def plan_from_row(row: Row[Any], items: tuple[PlanItem, ...] = ()) -> Plan:
         name=row.name,
         currency=row.currency,
         terms=terms_of(row),
-        phases=_phases(row.phases),
-        pricing_groups=_groups(row.pricing_groups),
+        phases=phases_of(row.phases),
+        pricing_groups=groups_of(row.pricing_groups),
         items=items,
         status=PlanStatus(row.status),
         created_at=row.created_at,
@@ -334,11 +252,15 @@ def plan_code_taken(session: Session, *, tenant_id: uuid.UUID, code: str) -> boo
 
 
 def insert_plan(session: Session, *, tenant_id: uuid.UUID, plan: Plan) -> None:
-    session.execute(
-        insert(plans).values(
-            tenant_id=tenant_id, id=plan.id, created_at=plan.created_at, **_plan_values(plan)
-        )
+    """Insert ``plan`` with its items; a code taken meanwhile is a 409 naming code."""
+    statement = insert(plans).values(
+        tenant_id=tenant_id, id=plan.id, created_at=plan.created_at, **_plan_values(plan)
     )
+    try:
+        with session.begin_nested():
+            session.execute(statement)
+    except IntegrityError:
+        raise Conflict("catalog.plan_exists", field="code", code=plan.code) from None
     _insert_items(session, tenant_id, plan)
 
 
@@ -394,18 +316,6 @@ def update_plan(session: Session, *, tenant_id: uuid.UUID, plan: Plan) -> None:
 def delete_plan(session: Session, *, tenant_id: uuid.UUID, plan_id: uuid.UUID) -> None:
     _delete_items(session, tenant_id, plan_id)
     session.execute(delete(plans).where(plans.c.tenant_id == tenant_id, plans.c.id == plan_id))
-
-
-def item_document(item: PlanItem) -> dict[str, Any]:
-    return {
-        "option": item.option,
-        "quantity": _text(item.quantity),
-        "freeQuota": _text(item.free_quota),
-        "priceVersions": [
-            {"validFrom": p.valid_from.isoformat(), "price": price_document(p.model)}
-            for p in item.prices
-        ],
-    }
 
 
 def plan_snapshot(plan: Plan) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pydantic import Field
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
-from beleg.api.schemas import ApiInput, ApiModel, Page
+from beleg.api.schemas import ApiInput, ApiModel, Page, Problem
 from beleg.api.security import requires
 from beleg.domain.catalog.options import (
     Aggregation,
@@ -82,7 +82,8 @@ class OptionCreate(ApiInput):
 
 
 class OptionPatch(ApiInput):
-    """The fields to change; the code is fixed, the type once a plan has the option."""
+    """The fields to change; the code is fixed, the type once a plan has the option. A tax
+    rate given replaces the tax class, a tax class the tax rate."""
 
     name: str | None = None
     type: OptionKind | None = None
@@ -97,12 +98,24 @@ class OptionPatch(ApiInput):
         for required in ("name", "type"):
             if required in given and given[required] is None:
                 raise ValidationFailed("catalog.field_required", field=required, name=required)
+        for one, other in (("tax_rate", "tax_class"), ("tax_class", "tax_rate")):
+            if given.get(one) is not None and other not in given:
+                given[other] = None  # a tax rate replaces the tax class, and the other way round
         if "tax_exemption" in given and self.tax_exemption is not None:
             given["tax_exemption"] = self.tax_exemption.record()
         for name in ("type", "aggregation"):
             if given.get(name) is not None:
                 given[name] = str(given[name])
         return given
+
+
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Problem,
+        "description": "The code is taken, or the option's type is fixed by a plan using it",
+        "content": {"application/problem+json": {}},
+    }
+}
 
 
 def _tenant(actor: Actor) -> uuid.UUID:
@@ -121,14 +134,16 @@ def list_options(
     return list_response(request, read.option_list(_tenant(actor)), params, rt, "options.csv")
 
 
-@router.post("", response_model=OptionOut, status_code=201, summary="Create an option")
+@router.post(
+    "", response_model=OptionOut, status_code=201, responses=CONFLICT, summary="Create an option"
+)
 def create_option(
     body: OptionCreate, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)
 ) -> Any:
     option = service.create_option(
         db=rt.db, actor=actor, tenant_id=_tenant(actor), data=body.data(), clock=rt.clock
     )
-    return read.option_item(option)
+    return read.get_option(db=rt.db, tenant_id=_tenant(actor), code=option.code)
 
 
 @router.get("/{code}", response_model=OptionOut, summary="Get an option")
@@ -136,7 +151,9 @@ def read_option(code: Code, actor: Actor = requires(READ), rt: Runtime = Depends
     return read.get_option(db=rt.db, tenant_id=_tenant(actor), code=code)
 
 
-@router.patch("/{code}", response_model=OptionOut, summary="Change an option (audited)")
+@router.patch(
+    "/{code}", response_model=OptionOut, responses=CONFLICT, summary="Change an option (audited)"
+)
 def patch_option(
     code: Code, body: OptionPatch, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)
 ) -> Any:
@@ -148,4 +165,4 @@ def patch_option(
         changes=body.changes(),
         clock=rt.clock,
     )
-    return read.option_item(option)
+    return read.get_option(db=rt.db, tenant_id=_tenant(actor), code=option.code)

@@ -17,7 +17,7 @@ from beleg.api.inputs import BusinessDate
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
-from beleg.api.schemas import ApiInput, ApiModel, Page
+from beleg.api.schemas import ApiInput, ApiModel, Page, Problem
 from beleg.api.security import requires
 from beleg.domain.catalog.plans import (
     BillingTiming,
@@ -104,8 +104,12 @@ class PriceVersionOut(ApiModel):
 
 class ItemModel(ApiInput):
     option: str = Field(description="The code of an existing option")
-    quantity: Decimal | None = None
-    price: PriceModelIn | None = Field(None, description="Required for a new item")
+    quantity: Decimal | None = Field(
+        None, description="The default quantity of the item in a contract; null: the contract's"
+    )
+    price: PriceModelIn | None = Field(
+        None, description="Required for a new item; without it an item keeps its price versions"
+    )
     free_quota: Decimal | None = Field(None, description="Usage options only")
     valid_from: BusinessDate | None = Field(None, description=VALID_FROM_HELP)
 
@@ -187,11 +191,20 @@ class PlanCreate(PlanFields):
 
 class PlanPatch(PlanFields):
     def changes(self) -> dict[str, Any]:
-        for required in ("name", "currency", "billing_interval", "billing_timing"):
+        for required in ("name", "currency", "billing_interval", "billing_timing", "items"):
             if required in self.model_fields_set and getattr(self, required) is None:
-                field = self.model_fields[required].alias or required
+                field = type(self).model_fields[required].alias or required
                 raise ValidationFailed("catalog.field_required", field=field, name=field)
         return self.fields(set(self.model_fields_set))
+
+
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Problem,
+        "description": "The code is taken, or the plan is cancelled",
+        "content": {"application/problem+json": {}},
+    }
+}
 
 
 def _tenant(actor: Actor) -> uuid.UUID:
@@ -217,7 +230,9 @@ def list_plans(
     return list_response(request, read.plan_list(_tenant(actor)), params, rt, "plans.csv")
 
 
-@router.post("", response_model=PlanDetail, status_code=201, summary="Create a plan")
+@router.post(
+    "", response_model=PlanDetail, status_code=201, responses=CONFLICT, summary="Create a plan"
+)
 def create_plan(
     body: PlanCreate, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)
 ) -> Any:
@@ -235,6 +250,7 @@ def read_plan(code: Code, actor: Actor = requires(READ), rt: Runtime = Depends(r
 @router.patch(
     "/{code}",
     response_model=PlanDetail,
+    responses=CONFLICT,
     summary="Change a plan; a price given adds a price version (not while CANCELLED)",
 )
 def patch_plan(
@@ -254,7 +270,7 @@ def patch_plan(
 @router.post(
     "/{code}/cancel",
     response_model=PlanDetail,
-    summary="Cancel a plan: kept, but no longer changed or sold",
+    summary="Cancel a plan: kept, but no longer changed or sold (again: unchanged)",
 )
 def cancel_plan(code: Code, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)) -> Any:
     service.cancel_plan(db=rt.db, actor=actor, tenant_id=_tenant(actor), code=code, clock=rt.clock)

@@ -11,10 +11,10 @@ from typing import Any
 from pydantic import Field
 
 from beleg.api.schemas import ApiModel
+from beleg.db.plan_documents import price_document
 from beleg.domain.billing.charges import Charge
 from beleg.domain.billing.contract_schedule import ItemPrice
 from beleg.domain.billing.documents import DocumentPreview
-from beleg.domain.catalog.price_rules import price_document
 from beleg.domain.contracts.records import Contract
 from beleg.money import Currency, round_to_currency
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
+from beleg.domain.amounts import check_amount
 from beleg.domain.catalog.items import check_unit
 from beleg.domain.errors import ValidationFailed
 
@@ -46,7 +47,9 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
 NAME_LIMIT = 200
 REASON_LIMIT = 500
 TAX_CLASS_LIMIT = 20
-VATEX_PATTERN = re.compile(r"^VATEX-[A-Z]{2}(-[A-Z0-9]{1,10})+$")
+VATEX_PATTERN = re.compile(r"^VATEX-[A-Z]{2}(-[A-Z0-9]{1,10}){1,3}$")
+VATEX_LIMIT = 30
+TAX_RATE_PLACES = 2
 HUNDRED = Decimal(100)
 
 
@@ -174,8 +177,10 @@ def _aggregation(kind: OptionKind, value: str | None) -> Aggregation | None:
 def _tax(rate: Decimal | None, tax_class: str | None) -> None:
     if rate is not None and tax_class is not None:
         raise ValidationFailed("catalog.rate_or_class", field="taxClass")
-    if rate is not None and (not rate.is_finite() or not 0 <= rate <= HUNDRED):
-        raise ValidationFailed("catalog.tax_rate_range", field="taxRate", value=rate)
+    if rate is not None:
+        check_amount(rate, "taxRate", TAX_RATE_PLACES)
+        if not 0 <= rate <= HUNDRED:
+            raise ValidationFailed("catalog.tax_rate_range", field="taxRate", value=rate)
     if tax_class is not None:
         check_text(tax_class, "taxClass", TAX_CLASS_LIMIT)
 
@@ -184,7 +189,8 @@ def check_exemption(given: TaxExemption, field: str = "taxExemption") -> TaxExem
     """VATEX codes are ``VATEX-`` + a region and a code (``VATEX-EU-IC``, ``VATEX-EU-O``)."""
     if given.reason is not None:
         check_text(given.reason, f"{field}.reason", REASON_LIMIT)
-    if given.vatex_code is not None and not VATEX_PATTERN.match(given.vatex_code):
+    code = given.vatex_code
+    if code is not None and (len(code) > VATEX_LIMIT or not VATEX_PATTERN.match(code)):
         raise ValidationFailed(
             "catalog.vatex_format", field=f"{field}.vatexCode", value=given.vatex_code
         )

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from beleg.clock import Clock, today_in
+from beleg.db import plan_documents as documents
 from beleg.db import plans as repo
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
@@ -109,13 +110,13 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
         "code": plan.code,
         "name": plan.name,
         "currency": plan.currency,
-        "billingInterval": repo.interval_document(t.billing_interval),
+        "billingInterval": documents.interval_document(t.billing_interval),
         "billingTiming": t.billing_timing.value,
-        "minimumTerm": repo.interval_document(t.minimum_term),
-        "renewalTerm": repo.interval_document(t.renewal_term),
-        "noticePeriod": repo.interval_document(t.notice_period),
-        "phases": repo.phases_document(plan.phases),
-        "pricingGroups": repo.groups_document(plan.pricing_groups),
+        "minimumTerm": documents.interval_document(t.minimum_term),
+        "renewalTerm": documents.interval_document(t.renewal_term),
+        "noticePeriod": documents.interval_document(t.notice_period),
+        "phases": documents.phases_document(plan.phases),
+        "pricingGroups": documents.groups_document(plan.pricing_groups),
         "status": plan.status.value,
         "createdAt": plan.created_at,
         "updatedAt": plan.updated_at,
@@ -124,12 +125,12 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
 
 def _item(item: PlanItem, today: date) -> dict[str, Any]:
     shown = price_on(item.prices, today) or item.prices[0]
-    document = repo.item_document(item)
+    document = documents.item_document(item)
     return {
         "option": item.option,
         "type": item.kind.value,
         "quantity": document["quantity"],
-        "price": repo.price_document(shown.model),
+        "price": documents.price_document(shown.model),
         "freeQuota": document["freeQuota"],
         "validFrom": shown.valid_from.isoformat(),
         "priceVersions": document["priceVersions"],

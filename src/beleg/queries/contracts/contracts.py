@@ -15,9 +15,9 @@ from beleg.db import contracts as contracts_db
 from beleg.db import tenancy as tenancy_db
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
+from beleg.db.plan_documents import price_document
 from beleg.db.tables import catalog_options, contacts, contract_items, contracts
 from beleg.domain.catalog.intervals import Interval
-from beleg.domain.catalog.price_rules import price_document
 from beleg.domain.contracts.lifecycle import ContractStatus
 from beleg.domain.contracts.periods import Period, Realignment, periods
 from beleg.domain.contracts.records import Contract, ContractItem, ItemStatus

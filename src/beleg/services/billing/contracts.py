@@ -25,9 +25,9 @@ from beleg.db.ledger import load_books
 from beleg.domain.billing.charges import due_charges
 from beleg.domain.billing.contract_schedule import ItemPrice, Pricing, prices_at, schedule_for
 from beleg.domain.billing.documents import DocumentPreview, documents_for
-from beleg.domain.billing.schedule import BilledLine
+from beleg.domain.billing.schedule import BilledLine, price_versions
 from beleg.domain.catalog.options import Option
-from beleg.domain.catalog.plan_pricing import OptionPricing, PriceVersion
+from beleg.domain.catalog.plan_pricing import OptionPricing
 from beleg.domain.catalog.plans import Plan, PlanItem
 from beleg.domain.contracts.lifecycle import ContractStatus
 from beleg.domain.contracts.records import Contract, ItemStatus
@@ -115,9 +115,7 @@ def _option_pricing(
         name=option.name,
         kind=option.kind,
         tax_rate=rates[option.code],
-        prices=tuple(
-            PriceVersion(p.valid_from, p.model, p.valid_from.isoformat()) for p in item.prices
-        ),
+        prices=price_versions(item.prices),
         quantity=item.quantity or Decimal(1),
         free_quota=item.free_quota or Decimal(0),
         max_quantity=caps,

@@ -1,7 +1,7 @@
-"""Plans of the billing catalogue (spec/billing-api.md, "Plan"): create, change, cancel and
-delete them. Every change is audited (seed 001) and announced in the outbox (``plan.created``,
-``plan.updated``, ``plan.cancelled``, ``plan.deleted``); each use case is one transaction,
-and bad input writes nothing.
+"""Plans of the billing catalogue (spec/billing-api.md, "Plan"; ADR 0012): create, change,
+cancel and delete them. Every change is audited (seed 001) and announced in the outbox
+(``plan.created``, ``plan.updated``, ``plan.cancelled``, ``plan.deleted``); each use case is
+one transaction, and bad input writes nothing.
 
 Price versions. The first price of an item applies from the start (``validFrom`` 1900-01-01,
 the first business date) unless ``validFrom`` is given. A later price (a PATCH that gives an
@@ -11,9 +11,9 @@ starts on the same day is replaced, and a price equal to the one in force that d
 nothing, so a PATCH sent twice changes the plan once. An item given without ``price`` keeps its
 versions.
 
-A cancelled plan can't be changed or cancelled again (409); it is kept, so that contracts can
-name it, but no new contract may use it. Deleting is allowed for every plan for now: once
-contracts exist, deleting a plan a contract uses will be a 409.
+A cancelled plan can't be changed (409; cancelling it again changes nothing); it is kept, so
+that contracts can name it, but no new contract may use it. Deleting is allowed for every plan
+for now: once contracts exist, deleting a plan a contract uses will be a 409.
 """
 
 from __future__ import annotations
@@ -139,9 +139,12 @@ def update_plan(
 def cancel_plan(
     *, db: Database, actor: Actor, tenant_id: uuid.UUID, code: str, clock: Clock
 ) -> Plan:
-    """ACTIVE → CANCELLED: the plan stays for its contracts but is no longer sold."""
+    """ACTIVE → CANCELLED: the plan stays for its contracts but is no longer sold. A plan
+    already cancelled is returned as it is (a retried cancel changes nothing)."""
     with db.transaction() as session:
-        before = _active(session, tenant_id, code)
+        before = find(session, tenant_id, code, lock=True)
+        if before.status is PlanStatus.CANCELLED:
+            return before
         after = dataclasses.replace(before, status=PlanStatus.CANCELLED, updated_at=clock.now())
         repo.update_plan(session, tenant_id=tenant_id, plan=after)
         _audit(
