@@ -58,6 +58,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name=op.f("fk_contracts_tenant_id_tenants")
         ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "plan_code"],
+            ["plans.tenant_id", "plans.code"],
+            name=op.f("fk_contracts_tenant_id_plans"),
+        ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_contracts")),
         sa.UniqueConstraint("tenant_id", "contract_number", name="uq_contracts_number"),
     )
@@ -95,6 +100,11 @@ def upgrade() -> None:
             ["tenant_id", "contract_id"],
             ["contracts.tenant_id", "contracts.id"],
             name=op.f("fk_contract_items_tenant_id_contracts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "plan_code"],
+            ["plans.tenant_id", "plans.code"],
+            name=op.f("fk_contract_items_tenant_id_plans"),
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_contract_items")),
     )

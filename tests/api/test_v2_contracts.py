@@ -393,3 +393,11 @@ def test_the_trial_phase_is_not_charged(client: TestClient, tenant: TenantFixtur
     assert line["servicePeriod"] == {"from": "2026-05-29", "to": "2026-06-14"}
     assert (line["explanation"]["prorationFactor"], line["netAmount"]) == ("17/31", "15.90")
     assert first["documents"][0]["date"] == "2026-05-29"
+
+
+def test_a_plan_in_use_cannot_be_deleted(client: TestClient, tenant: TenantFixture) -> None:
+    freeze(client, tenant, "2026-03-01")
+    contract(client, tenant, setup(client, tenant), "2026-03-01")
+    refused = client.delete("/v2/plans/START", headers=tenant.headers)
+    assert refused.status_code == 409 and "code" in refused.text, refused.text
+    assert call(client, tenant, "GET", "/plans/START")["code"] == "START"

@@ -313,9 +313,17 @@ def update_plan(session: Session, *, tenant_id: uuid.UUID, plan: Plan) -> None:
     _insert_items(session, tenant_id, plan)
 
 
-def delete_plan(session: Session, *, tenant_id: uuid.UUID, plan_id: uuid.UUID) -> None:
-    _delete_items(session, tenant_id, plan_id)
-    session.execute(delete(plans).where(plans.c.tenant_id == tenant_id, plans.c.id == plan_id))
+def delete_plan(session: Session, *, tenant_id: uuid.UUID, plan: Plan) -> None:
+    """Delete the plan with its items and price versions; a 409 naming ``code`` while a
+    contract uses it (the contracts' foreign key refuses the delete)."""
+    try:
+        with session.begin_nested():
+            _delete_items(session, tenant_id, plan.id)
+            session.execute(
+                delete(plans).where(plans.c.tenant_id == tenant_id, plans.c.id == plan.id)
+            )
+    except IntegrityError:
+        raise Conflict("catalog.plan_in_use", field="code", code=plan.code) from None
 
 
 def plan_snapshot(plan: Plan) -> dict[str, Any]:

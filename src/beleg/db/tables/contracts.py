@@ -62,6 +62,8 @@ contracts = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("tenant_id", "contract_number", name="uq_contracts_number"),
     ForeignKeyConstraint(["tenant_id", "customer_id"], ["contacts.tenant_id", "contacts.id"]),
+    # a plan that a contract uses cannot be deleted (the catalogue answers 409)
+    ForeignKeyConstraint(["tenant_id", "plan_code"], ["plans.tenant_id", "plans.code"]),
     Index("ix_contracts_customer", "tenant_id", "customer_id"),
 )
 
@@ -84,6 +86,7 @@ contract_items = Table(
     Column("served_to", Date, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["tenant_id", "contract_id"], ["contracts.tenant_id", "contracts.id"]),
+    ForeignKeyConstraint(["tenant_id", "plan_code"], ["plans.tenant_id", "plans.code"]),
     Index("ix_contract_items_contract", "tenant_id", "contract_id"),
 )
 

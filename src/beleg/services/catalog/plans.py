@@ -162,10 +162,10 @@ def cancel_plan(
 def delete_plan(
     *, db: Database, actor: Actor, tenant_id: uuid.UUID, code: str, clock: Clock
 ) -> Plan:
-    """Delete a plan with its items and price versions (no contract can use one yet)."""
+    """Delete a plan with its items and price versions, unless a contract uses it (409)."""
     with db.transaction() as session:
         before = find(session, tenant_id, code, lock=True)
-        repo.delete_plan(session, tenant_id=tenant_id, plan_id=before.id)
+        repo.delete_plan(session, tenant_id=tenant_id, plan=before)
         _audit(
             session,
             actor=actor,
