@@ -143,6 +143,12 @@ def tenant(db: Database, platform: dict[str, object]) -> TenantFixture:
 
 
 @pytest.fixture
+def billing_tenant(db: Database, platform: dict[str, object]) -> TenantFixture:
+    """A German test-mode tenant (19 % VAT, runs on a test clock): the billing API's."""
+    return make_tenant(db, test_mode=True, country="DE")
+
+
+@pytest.fixture
 def other_tenant(db: Database, platform: dict[str, object]) -> TenantFixture:
     return make_tenant(db)
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from beleg.domain.billing.charges import Charge, due_charges, usage_periods
 from beleg.domain.billing.documents import PreviewType, documents_for
-from beleg.domain.billing.periods import Period, Realignment
 from beleg.domain.billing.schedule import (
     BilledLine,
     BillingTiming,
@@ -19,6 +18,7 @@ from beleg.domain.billing.schedule import (
 from beleg.domain.catalog.intervals import Interval, IntervalUnit
 from beleg.domain.catalog.options import OptionKind
 from beleg.domain.catalog.pricing import PriceModel, PriceModelKind, Tier
+from beleg.domain.contracts.periods import Period, Realignment
 from beleg.domain.contracts.terms import Terms
 from beleg.money import Currency
 

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from beleg.domain.billing.charges import Charge, due_charges
-from beleg.domain.billing.periods import Period, Realignment, periods
 from beleg.domain.billing.schedule import BilledLine, BillingTiming, PriceVersion, Schedule
 from beleg.domain.catalog.intervals import Interval, IntervalUnit, add_months
 from beleg.domain.catalog.pricing import PriceModel, PriceModelKind
+from beleg.domain.contracts.periods import Period, Realignment, periods
 from beleg.domain.contracts.terms import Terms
 from beleg.money import Currency, prorated_slice, round_to_currency
 from tests.unit.test_billing_examples import EUR, MONTHLY, base_item, billed, schedule

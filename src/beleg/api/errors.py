@@ -20,12 +20,20 @@ from starlette.exceptions import HTTPException
 from beleg import messages
 from beleg.api.language import response_language
 from beleg.api.problems import ACCOUNTING_PREFIX, ApiError, problem_response
-from beleg.domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from beleg.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    UnsupportedMedia,
+    ValidationFailed,
+)
 
 log = structlog.get_logger("beleg.api")
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
     (ValidationFailed, 400),
+    (UnsupportedMedia, 415),
     (NotFound, 404),
     (Conflict, 409),
     (Forbidden, 403),

@@ -59,3 +59,9 @@ class Forbidden(DomainError):
     """The actor may not do this, whatever the input (maps to 403)."""
 
     error = "ForbiddenException"
+
+
+class UnsupportedMedia(DomainError):
+    """The content is not of a type the operation accepts (maps to 415)."""
+
+    error = "UnsupportedMediaTypeException"

@@ -8,10 +8,15 @@ from beleg.api.v2 import (
     api_keys,
     audit,
     cash_registers,
+    contract_actions,
+    contract_documents,
+    contracts,
     customers,
     invoicing_setup,
     numbering,
     oauth_apps,
+    options,
+    plans,
     scopes,
     security,
     tenants,
@@ -35,6 +40,11 @@ def router() -> APIRouter:
         numbering,
         cash_registers,
         customers,
+        options,
+        plans,
+        contracts,
+        contract_actions,
+        contract_documents,
     ):
         v2.include_router(module.router)
     return v2

@@ -7,6 +7,7 @@ from beleg.db.tables.base import metadata
 from beleg.db.tables.catalog import item_categories, items
 from beleg.db.tables.contacts import contact_addresses, contacts, customer_payment_accounts
 from beleg.db.tables.contracts import (
+    contract_documents,
     contract_items,
     contract_pauses,
     contract_realignments,
@@ -54,6 +55,7 @@ from beleg.db.tables.oauth import (
     oauth_signing_keys,
     web_sessions,
 )
+from beleg.db.tables.plans import catalog_options, plan_items, plan_price_versions, plans
 from beleg.db.tables.pos import (
     cash_daily_closings,
     cash_receipts,
@@ -74,11 +76,13 @@ __all__ = [
     "cash_receipts",
     "cash_register_keys",
     "cash_registers",
+    "catalog_options",
     "cb_bookings",
     "cb_invoice_lines",
     "cb_invoices",
     "contact_addresses",
     "contacts",
+    "contract_documents",
     "contract_items",
     "contract_pauses",
     "contract_realignments",
@@ -109,6 +113,9 @@ __all__ = [
     "oauth_signing_keys",
     "outbox_events",
     "payment_terms",
+    "plan_items",
+    "plan_price_versions",
+    "plans",
     "sales_document_files",
     "sales_document_history",
     "sales_document_lines",

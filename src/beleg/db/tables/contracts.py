@@ -1,6 +1,6 @@
 """Contracts (spec/billing-api.md "Contract"; seeds 001/002): the frame data copied from the
 plan when the contract is made (interval, timing, terms, currency), the subscription item
-versions, service-cycle changes and pauses.
+versions, service-cycle changes, pauses and the documents filed with a contract.
 
 An item *version* is what a contract item costs from ``served_from`` to ``served_to``: a plan
 change ends the running versions the day before it and adds the new ones, so the charge
@@ -9,12 +9,14 @@ stored as the price model's JSON (the same shape as a plan item's ``price``).
 """
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -50,6 +52,8 @@ contracts = Table(
     Column("renewal_count", Integer, nullable=False),
     Column("notice_unit", String(5), nullable=False),
     Column("notice_count", Integer, nullable=False),
+    Column("trial_unit", String(5), nullable=True),  # the plan's TRIAL phase
+    Column("trial_count", Integer, nullable=True),
     Column("pricing_group", String(50), nullable=True),
     Column("billing_group", String(50), nullable=True),
     Column("invoice_recipient_email", String(254), nullable=True),
@@ -58,6 +62,8 @@ contracts = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("tenant_id", "contract_number", name="uq_contracts_number"),
     ForeignKeyConstraint(["tenant_id", "customer_id"], ["contacts.tenant_id", "contacts.id"]),
+    # a plan that a contract uses cannot be deleted (the catalogue answers 409)
+    ForeignKeyConstraint(["tenant_id", "plan_code"], ["plans.tenant_id", "plans.code"]),
     Index("ix_contracts_customer", "tenant_id", "customer_id"),
 )
 
@@ -68,6 +74,7 @@ contract_items = Table(
     Column("id", Uuid, primary_key=True),  # one version of an item
     Column("contract_id", Uuid, nullable=False),
     Column("item_key", Uuid, nullable=False),  # the item across its versions
+    Column("plan_code", String(50), nullable=False),  # the plan that prices this version
     Column("option_code", String(50), nullable=False),
     Column("quantity", ExactDecimal(QUANTITY_SCALE), nullable=False),
     Column("special_price", JsonDocument, nullable=True),
@@ -79,6 +86,7 @@ contract_items = Table(
     Column("served_to", Date, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["tenant_id", "contract_id"], ["contracts.tenant_id", "contracts.id"]),
+    ForeignKeyConstraint(["tenant_id", "plan_code"], ["plans.tenant_id", "plans.code"]),
     Index("ix_contract_items_contract", "tenant_id", "contract_id"),
 )
 
@@ -102,4 +110,22 @@ contract_pauses = Table(
     Column("paused_to", Date, nullable=True),  # open until resumed
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["tenant_id", "contract_id"], ["contracts.tenant_id", "contracts.id"]),
+)
+
+contract_documents = Table(
+    "contract_documents",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("id", Uuid, primary_key=True),
+    Column("contract_id", Uuid, nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("media_type", String(50), nullable=False),  # as read from the content
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("send_by_mail", Boolean, nullable=False),  # attached to the contract's invoice mails
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["tenant_id", "contract_id"], ["contracts.tenant_id", "contracts.id"]),
+    Index("ix_contract_documents_contract", "tenant_id", "contract_id"),
 )

@@ -22,15 +22,14 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from beleg.domain.billing.periods import Period, ServicePeriod, periods
 from beleg.domain.billing.schedule import (
     BilledLine,
-    BillingTiming,
     ChargeItem,
     PriceVersion,
     Schedule,
 )
 from beleg.domain.catalog.options import OptionKind
+from beleg.domain.catalog.plans import BillingTiming
 from beleg.domain.catalog.pricing import (
     ZERO,
     PriceModel,
@@ -39,6 +38,7 @@ from beleg.domain.catalog.pricing import (
     rate,
     usage_quantity,
 )
+from beleg.domain.contracts.periods import Period, ServicePeriod, periods
 from beleg.money import prorated_slice, round_to_places
 
 HUNDRED = Decimal(100)

@@ -8,21 +8,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from beleg.domain.billing.periods import Period, Realignment
 from beleg.domain.billing.schedule import BillingTiming, ChargeItem, Schedule
 from beleg.domain.catalog.plan_pricing import OptionPricing, PriceVersion
 from beleg.domain.catalog.pricing import PriceModel, rate
+from beleg.domain.contracts.periods import Period, Realignment
 from beleg.domain.contracts.records import Contract, ContractItem, ItemStatus
 from beleg.domain.dates import LATEST
 from beleg.domain.errors import ValidationFailed
 from beleg.money import Currency
 
 HUNDRED = Decimal(100)
+Pricing = Mapping[tuple[str, str], OptionPricing]
 
 
-def schedule_for(contract: Contract, pricing: Mapping[str, OptionPricing]) -> Schedule:
-    """The charge calculation's view of ``contract``; ``pricing`` maps option codes to how
-    the contract's plan prices them (every item's option must be in it)."""
+def schedule_for(contract: Contract, pricing: Pricing) -> Schedule:
+    """The charge calculation's view of ``contract``; ``pricing`` maps (plan code, option
+    code) to how that plan prices the option, for the plan of every item version (a large
+    plan change leaves the old plan's versions in the history)."""
     return Schedule(
         currency=Currency.of(contract.frame.currency),
         start=contract.start,
@@ -33,14 +35,19 @@ def schedule_for(contract: Contract, pricing: Mapping[str, OptionPricing]) -> Sc
         realignments=tuple(
             Realignment(r.next_period_start, r.invoice_text) for r in contract.realignments
         ),
-        pauses=tuple(Period(p.paused_from, p.paused_to or LATEST) for p in contract.pauses),
+        pauses=_free_days(contract),
     )
 
 
-def _charge_item(
-    contract: Contract, item: ContractItem, pricing: Mapping[str, OptionPricing]
-) -> ChargeItem:
-    option = _pricing(pricing, item.option)
+def _free_days(contract: Contract) -> tuple[Period, ...]:
+    """Days not charged: the trial (the plan's TRIAL phase) and the pauses."""
+    pauses = tuple(Period(p.paused_from, p.paused_to or LATEST) for p in contract.pauses)
+    trial_end = contract.trial_end
+    return pauses if trial_end is None else (Period(contract.start, trial_end), *pauses)
+
+
+def _charge_item(contract: Contract, item: ContractItem, pricing: Pricing) -> ChargeItem:
+    option = _pricing(pricing, item)
     return ChargeItem(
         key=str(item.item_key),
         option=item.option,
@@ -59,10 +66,10 @@ def _charge_item(
     )
 
 
-def _pricing(pricing: Mapping[str, OptionPricing], option: str) -> OptionPricing:
-    found = pricing.get(option)
+def _pricing(pricing: Pricing, item: ContractItem) -> OptionPricing:
+    found = pricing.get((item.plan, item.option))
     if found is None:
-        raise ValidationFailed("contracts.option_not_in_plan", field="items", option=option)
+        raise ValidationFailed("contracts.option_not_in_plan", field="items", option=item.option)
     return found
 
 
@@ -78,13 +85,11 @@ class ItemPrice:
     period_amount: Decimal | None
 
 
-def prices_at(
-    contract: Contract, pricing: Mapping[str, OptionPricing], day: date
-) -> tuple[ItemPrice, ...]:
+def prices_at(contract: Contract, pricing: Pricing, day: date) -> tuple[ItemPrice, ...]:
     """The prices of the items current on ``day`` (usage items: their model, no amount)."""
     found = []
     for item in contract.items_on(day):
-        option = _pricing(pricing, item.option)
+        option = _pricing(pricing, item)
         valid = [v for v in option.prices if v.valid_from <= day]
         version = max(valid, key=lambda v: v.valid_from) if valid else None
         model = item.special_price or (version.model if version else None)

@@ -4,26 +4,26 @@ billed documents; nothing here reads a database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
-from beleg.domain.billing.periods import Period, Realignment
 from beleg.domain.catalog.intervals import Interval
 from beleg.domain.catalog.options import OptionKind
 from beleg.domain.catalog.plan_pricing import PriceVersion
+from beleg.domain.catalog.plans import BillingTiming, ItemPrice
 from beleg.domain.catalog.pricing import PriceModel
-
-__all__ = ["BilledLine", "BillingTiming", "ChargeItem", "PriceVersion", "Schedule"]
+from beleg.domain.contracts.periods import Period, Realignment
 from beleg.money import Currency
 
+__all__ = ["BilledLine", "BillingTiming", "ChargeItem", "PriceVersion", "Schedule"]
 
-class BillingTiming(StrEnum):
-    """Recurring items are charged at the start of their period or after its end."""
 
-    IN_ADVANCE = "IN_ADVANCE"
-    IN_ARREARS = "IN_ARREARS"
+def price_versions(prices: Iterable[ItemPrice]) -> tuple[PriceVersion, ...]:
+    """A plan item's price versions (the catalogue's) as the charge calculation takes them,
+    each labelled by its first day."""
+    return tuple(PriceVersion(p.valid_from, p.model, p.valid_from.isoformat()) for p in prices)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,9 @@ quantity falls in exactly one tier.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from beleg.domain.catalog.pricing import ZERO, PriceModel, PriceModelKind, Tier
 from beleg.domain.errors import ValidationFailed
@@ -100,51 +99,3 @@ def _upper_bound(
             "catalog.tiers_not_ascending", field=f"{at}.upTo", name="upTo", lower=lower
         )
     return up_to
-
-
-def price_input(document: Mapping[str, Any]) -> PriceInput:
-    """A stored or sent price document (the API's camelCase shape, amounts as strings) as
-    input for ``price_model``."""
-    tiers = tuple(
-        TierInput(
-            up_to=_decimal(tier.get("upTo")),
-            unit_price=_decimal(tier.get("unitPrice")),
-            flat_fee=_decimal(tier.get("flatFee")),
-        )
-        for tier in document.get("tiers") or ()
-    )
-    return PriceInput(
-        model=str(document.get("model")),
-        amount=_decimal(document.get("amount")),
-        unit_price=_decimal(document.get("unitPrice")),
-        tiers=tiers,
-        package_size=_decimal(document.get("packageSize")),
-        package_price=_decimal(document.get("packagePrice")),
-    )
-
-
-def price_document(model: PriceModel) -> dict[str, Any]:
-    """``model`` in the API's shape with decimal strings, as stored and shown."""
-    fields: dict[str, Any] = {"model": model.kind.value}
-    for name, value in (
-        ("amount", model.amount),
-        ("unitPrice", model.unit_price),
-        ("packageSize", model.package_size),
-        ("packagePrice", model.package_price),
-    ):
-        if value is not None:
-            fields[name] = str(value)
-    if model.tiers:
-        fields["tiers"] = [
-            {
-                "upTo": None if tier.up_to is None else str(tier.up_to),
-                "unitPrice": str(tier.unit_price),
-                "flatFee": str(tier.flat_fee),
-            }
-            for tier in model.tiers
-        ]
-    return fields
-
-
-def _decimal(value: object) -> Decimal | None:
-    return None if value is None else Decimal(str(value))

@@ -48,19 +48,25 @@ _FROM: dict[Action, tuple[ContractStatus, ...]] = {
     Action.END: (ContractStatus.TERMINATED,),
     Action.DELETE: (ContractStatus.DRAFT, ContractStatus.CANCELLED),
 }
-_TO: dict[Action, ContractStatus | None] = {
+_TO: dict[Action, ContractStatus] = {
     Action.ACTIVATE: ContractStatus.ACTIVE,
     Action.CANCEL: ContractStatus.CANCELLED,
     Action.TERMINATE: ContractStatus.TERMINATED,
     Action.REVOKE: ContractStatus.ACTIVE,
     Action.END: ContractStatus.ENDED,
-    Action.DELETE: None,
 }
 
 
-def after(status: ContractStatus, action: Action) -> ContractStatus | None:
-    """The status ``action`` leads to from ``status`` (None: the contract is gone); a 409
-    naming ``status`` when the action is not allowed from it."""
+def after(status: ContractStatus, action: Action) -> ContractStatus:
+    """The status ``action`` leads to from ``status``; a 409 naming ``status`` when the
+    action is not allowed from it."""
+    check_allowed(status, action)
+    return _TO[action]
+
+
+def check_allowed(status: ContractStatus, action: Action) -> None:
+    """A 409 naming ``status`` unless ``action`` is allowed from it (DELETE: the contract
+    is gone afterwards, so it has no status to lead to)."""
     allowed = _FROM[action]
     if status not in allowed:
         raise Conflict(
@@ -70,7 +76,6 @@ def after(status: ContractStatus, action: Action) -> ContractStatus | None:
             status=status.value,
             allowed=", ".join(s.value for s in allowed),
         )
-    return _TO[action]
 
 
 class TerminationType(StrEnum):

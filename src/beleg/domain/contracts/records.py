@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -25,10 +25,12 @@ class ItemStatus(StrEnum):
 @dataclass(frozen=True, slots=True)
 class ContractItem:
     """One version of a subscription item: what ``item_key`` costs from ``served_from`` to
-    ``served_to`` (None: open). ``discount_percent`` is 0-100."""
+    ``served_to`` (None: open), priced by the option ``option`` of plan ``plan``.
+    ``discount_percent`` is 0-100."""
 
     id: uuid.UUID
     item_key: uuid.UUID
+    plan: str
     option: str
     quantity: Decimal
     status: ItemStatus
@@ -59,7 +61,8 @@ class ServiceCycleChange:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """The frame data a contract takes from its plan when it is made (or changed to)."""
+    """The frame data a contract takes from its plan when it is made (or changed to).
+    ``trial`` is the plan's TRIAL phase: its days from the start are not charged."""
 
     currency: str
     interval: Interval
@@ -67,6 +70,7 @@ class Frame:
     minimum: Interval
     renewal: Interval
     notice: Interval
+    trial: Interval | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,12 @@ class Contract:
         without renewal, else None (open)."""
         ends = [d for d in (self.end, self.terms.charged_until()) if d is not None]
         return min(ends) if ends else None
+
+    @property
+    def trial_end(self) -> date | None:
+        """The last day of the trial, or None without one."""
+        trial = self.frame.trial
+        return None if trial is None else trial.after(self.start) - timedelta(days=1)
 
     def items_on(self, day: date) -> tuple[ContractItem, ...]:
         return tuple(item for item in self.items if item.current_on(day))
