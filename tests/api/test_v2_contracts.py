@@ -401,3 +401,29 @@ def test_a_plan_in_use_cannot_be_deleted(client: TestClient, tenant: TenantFixtu
     refused = client.delete("/v2/plans/START", headers=tenant.headers)
     assert refused.status_code == 409 and "code" in refused.text, refused.text
     assert call(client, tenant, "GET", "/plans/START")["code"] == "START"
+
+
+def test_a_billing_api_customer_through_the_lifecycle_keeps_the_audit_chain(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    freeze(client, tenant, "2026-05-15")
+    setup(client, tenant)
+    body = {"type": "B2C", "firstName": "Eva", "lastName": "Muster", "country": "DE"}
+    person = call(client, tenant, "POST", "/customers", body, status=201)
+    made = contract(client, tenant, person["id"], "2026-05-15")
+    path = f"/contracts/{made['id']}"
+    call(client, tenant, "POST", f"{path}/activate")
+    call(client, tenant, "POST", f"{path}/service-cycle", {"nextPeriodStart": "2026-06-01"})
+    call(client, tenant, "POST", f"{path}/pause", {"from": "2026-08-01", "to": "2026-08-31"})
+    call(client, tenant, "POST", f"{path}/terminate", {"type": "ORDINARY"})
+    call(client, tenant, "POST", f"{path}/revoke-termination")
+    listed = call(client, tenant, "GET", f"/contracts?search=customer=={person['id']}")
+    assert [c["customerNumber"] for c in listed["items"]] == [person["customerNumber"]]
+    preview = call(client, tenant, "GET", f"{path}/preview?until=2026-09-30")["documents"]
+    assert [d["date"] for d in preview] == [
+        "2026-05-15",
+        "2026-06-01",
+        "2026-07-01",
+        "2026-09-01",
+    ]  # August is paused
+    assert call(client, tenant, "GET", "/audit-trail/verification")["intact"] is True
