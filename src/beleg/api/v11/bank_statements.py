@@ -1,6 +1,5 @@
 """BankStatementLines (seed 003 §4.1): headers, appended lines, streams per bank account."""
 
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,7 +13,7 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.models import V11Input
 from beleg.api.v11.paths import path_uuid
-from beleg.api.v11.rendering import AccountingJSON
+from beleg.api.v11.rendering import AccountingJSON, Number
 from beleg.domain.banking.statements import TEXT_FIELDS, AppendResult, LineInput, StatementLine
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
@@ -42,7 +41,7 @@ class BankStatementLineDto(V11Input):
     id: int | None = None
     value_date: BusinessDate
     booking_date: BusinessDate
-    amount: Decimal
+    amount: Number
     currency_code: str | None = None
     transaction_id: str | None = None
     status: str | None = None

@@ -5,7 +5,6 @@ delete and contra-account creation; customers also have additional addresses. Th
 models are built from the domain's field lists, so every seed field is accepted and typed.
 """
 
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -16,7 +15,7 @@ from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.paths import path_uuid
-from beleg.api.v11.rendering import AccountingJSON
+from beleg.api.v11.rendering import AccountingJSON, Number
 from beleg.domain.contacts.partners import (
     ADDRESS_TEXT,
     Address,
@@ -51,7 +50,7 @@ _CONTACT_EXTRA = {
 CustomerDto = _model(
     "CustomerDto",
     text_fields(ContactKind.CUSTOMER),
-    {**_CONTACT_EXTRA, "dunningStop": (bool | None, None), "discount": (Decimal | None, None)},
+    {**_CONTACT_EXTRA, "dunningStop": (bool | None, None), "discount": (Number | None, None)},
 )
 SupplierDto = _model("SupplierDto", text_fields(ContactKind.SUPPLIER), _CONTACT_EXTRA)
 AdditionalAddressDto = _model("AdditionalAddressDto", ADDRESS_TEXT, {"id": (str | None, None)})

@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import date
-from decimal import Decimal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -21,7 +20,7 @@ from beleg.api.v11.models import (
     documented,
 )
 from beleg.api.v11.paths import path_uuid
-from beleg.api.v11.rendering import AccountingJSON
+from beleg.api.v11.rendering import AccountingJSON, Number
 from beleg.domain import dates
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
@@ -40,7 +39,7 @@ ITEM_TYPES = ("E", "M")  # income accounts, plus the receivables account (seed 0
 class RebookCreationDto(V11Input):
     type: str
     date: BusinessDate | None = None
-    amount: Decimal
+    amount: Number
     description: str = ""
     reference: str = ""
     account: str
