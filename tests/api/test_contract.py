@@ -81,3 +81,68 @@ def test_an_answered_tax_rate_is_what_the_document_says(
     entries = client.get("/api/1.1/accounts/4000/tax_class_entries", headers=tenant.headers)
     assert entries.status_code == 200, entries.text
     assert all(isinstance(e["taxRate"], (int, float)) for e in entries.json())
+
+
+def _fields(response: Any) -> list[str]:
+    body = response.json()
+    if "errors" in body:
+        return [e["field"] for e in body["errors"]]
+    return [d.split(": ", 1)[0] for d in body["details"]]
+
+
+RULE = {"priority": 1, "counterId": "00000000-0000-0000-0000-000000000001"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        (
+            "PUT",
+            "/v2/number-strategies/INVOICE",
+            {"rules": [{**RULE, "priority": False}]},
+            "rules.0.priority",
+        ),
+        (
+            "PUT",
+            "/v2/number-strategies/INVOICE",
+            {"rules": [{**RULE, "priority": 1.5}]},
+            "rules.0.priority",
+        ),
+        ("PUT", "/v2/number-strategies/INVOICE", {"prefix": 7}, "prefix"),
+        (
+            "POST",
+            "/v2/api-keys",
+            {"name": "k", "scopes": ["users:read"], "validityDays": "7"},
+            "validityDays",
+        ),
+        ("PUT", "/v2/test-clock", {"frozenAt": 1767225600}, "frozenAt"),
+        ("POST", "/api/1.1/item_categories", {"name": "n", "code": 4.96e-154}, "code"),
+        ("POST", "/api/1.1/customers", {"companyName": "c", "noVatNumber": 1}, "noVatNumber"),
+        ("POST", "/api/1.1/customers", {"companyName": "c", "rating": "5"}, "rating"),
+    ],
+)
+def test_a_field_of_another_json_kind_is_a_400_naming_it(
+    client: TestClient, tenant: TenantFixture, method: str, path: str, body: Any, field: str
+) -> None:
+    response = client.request(method, path, json=body, headers=tenant.headers)
+    assert response.status_code == 400, response.text
+    assert field in _fields(response)
+
+
+def test_amounts_take_numbers_and_numeric_strings_and_contact_texts_numbers(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    customer = {"companyName": "Zahl GmbH", "streetNumber": 12, "zipCode": 1040}
+    created = client.post("/api/1.1/customers", json=customer, headers=tenant.headers)
+    assert created.status_code == 200, created.text
+    assert (created.json()["streetNumber"], created.json()["zipCode"]) == ("12", "1040")
+    for discount in (5, "5.5"):
+        again = {"companyName": "Rabatt GmbH", "discount": discount}
+        answered = client.post("/api/1.1/customers", json=again, headers=tenant.headers)
+        assert answered.status_code == 200, answered.text
+
+
+def test_what_the_document_says_a_contact_text_takes(document: dict[str, Any]) -> None:
+    street = _property(document, "CustomerDto", "streetNumber")
+    kinds = {branch.get("type") for branch in street["anyOf"]}
+    assert {"string", "number"} <= kinds

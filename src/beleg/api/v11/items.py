@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
+from beleg.api.strict import StrictScalars
 from beleg.api.v11.models import documented
 from beleg.api.v11.paths import path_uuid
 from beleg.api.v11.rendering import AccountingJSON, Number
@@ -29,10 +30,11 @@ router = APIRouter(tags=["Items"], route_class=BelegRoute)
 MODES = "RATE (percent of purchasePrice), CONSTANT (net amount, default), CONSTANT_TOTAL (gross)"
 
 
-class _Dto(BaseModel):
-    """Seed field names as they are (camelCase); numbers accepted where text is expected."""
+class _Dto(StrictScalars):
+    """Seed field names as they are (camelCase); every field takes only the JSON kind its
+    schema names (amounts: numbers or numeric strings)."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class ItemCategoryDto(_Dto):

@@ -1,8 +1,9 @@
 """Request models of the accounting API (seed 003 §5), camelCase, unknown fields refused.
 
-Numbers may arrive as JSON numbers or numeric strings (seed 003 §7 item 40); they become
-Decimals. Output-only fields of a DTO (ids, computed totals, bookings) are accepted on input,
-as the seed's clients send whole DTOs back, and ignored.
+Amounts may arrive as JSON numbers or numeric strings (seed 003 §7 item 40); they become
+Decimals. Other fields take only the JSON kind their schema names. Output-only fields of a
+DTO (ids, computed totals, bookings) are accepted on input, as the seed's clients send whole
+DTOs back, and ignored.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from beleg.api.v11.rendering import Number
 
 
 class V11Input(ApiInput):
-    model_config = ConfigDict(coerce_numbers_to_str=True)
+    """A request body of the accounting API: amounts take JSON numbers or numeric strings,
+    every other field only the JSON kind its schema names (``api/strict.py``)."""
 
 
 class InvoiceLineDto(V11Input):
