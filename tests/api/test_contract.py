@@ -122,7 +122,7 @@ RULE = {"priority": 1, "counterId": "00000000-0000-0000-0000-000000000001"}
     ],
 )
 def test_a_field_of_another_json_kind_is_a_400_naming_it(
-    client: TestClient, tenant: TenantFixture, method: str, path: str, body: Any, field: str
+    *, client: TestClient, tenant: TenantFixture, method: str, path: str, body: Any, field: str
 ) -> None:
     response = client.request(method, path, json=body, headers=tenant.headers)
     assert response.status_code == 400, response.text
@@ -146,3 +146,72 @@ def test_what_the_document_says_a_contact_text_takes(document: dict[str, Any]) -
     street = _property(document, "CustomerDto", "streetNumber")
     kinds = {branch.get("type") for branch in street["anyOf"]}
     assert {"string", "number"} <= kinds
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def test_422_is_documented_only_where_a_reused_idempotency_key_answers_it(
+    document: dict[str, Any],
+) -> None:
+    for path, method, operation in _operations(document):
+        keyed = any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+        assert ("422" in operation["responses"]) == keyed, (method, path)
+        assert keyed == (method == "post" and path.startswith(("/api/1.1", "/v2"))), path
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_invalid_input_is_documented_as_the_400_of_each_surface(
+    document: dict[str, Any],
+) -> None:
+    bodies = {"/api/1.1": "RestError", "/v2": "Problem"}
+    for path, method, operation in _operations(document):
+        surface = next((s for s in bodies if path.startswith(s + "/")), None)
+        if surface is None:
+            continue
+        documented = operation["responses"]
+        assert {"400", "401", "403", "429"} <= set(documented), (method, path)
+        assert ("404" in documented) or "{" not in path, (method, path)
+        content = documented["400"]["content"]
+        (schema,) = (media["schema"]["$ref"].rsplit("/", 1)[1] for media in content.values())
+        assert schema == bodies[surface], (method, path)
+
+
+def test_the_statuses_answered_are_documented(
+    client: TestClient, tenant: TenantFixture, document: dict[str, Any]
+) -> None:
+    path = "/api/1.1/accounts/balances"
+    answered = [
+        client.get(path, params={"from": "2026-13-01"}, headers=tenant.headers),
+        client.get(path),
+        client.get("/api/1.1/accounts/9999", headers=tenant.headers),
+    ]
+    assert [r.status_code for r in answered] == [400, 401, 404]
+    assert {"400", "401"} <= set(document["paths"][path]["get"]["responses"])
+    assert "404" in document["paths"]["/api/1.1/accounts/{account}"]["get"]["responses"]
+    ready = document["paths"]["/readyz"]["get"]["responses"]
+    assert set(ready) == {"200", "503"}
+
+
+@pytest.mark.parametrize("value", ["0", "20260101", "2026-01-01T00:00:00", "1.5", "2026-1-1"])
+def test_a_query_date_is_yyyy_mm_dd_only(
+    client: TestClient, tenant: TenantFixture, value: str
+) -> None:
+    response = client.get(
+        "/api/1.1/accounts/rebook_accounts", params={"date": value}, headers=tenant.headers
+    )
+    assert response.status_code == 400, response.text
+    assert _fields(response) == ["date"]
+    ranged = client.get(
+        "/api/1.1/accounts/balances", params={"from": "1899-12-31"}, headers=tenant.headers
+    )
+    assert (ranged.status_code, _fields(ranged)) == (400, ["from"])
+    fine = client.get(
+        "/api/1.1/accounts/rebook_accounts", params={"date": "2026-01-01"}, headers=tenant.headers
+    )
+    assert fine.status_code == 200
