@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from pydantic import ConfigDict
 
-from beleg.api.inputs import BusinessDate
+from beleg.api.inputs import BusinessDate, IsoBusinessDate
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
@@ -147,8 +147,8 @@ def header(
 def lines(
     *,
     header_id: str,
-    date_from: BusinessDate | None = Query(None, alias="from"),
-    date_to: BusinessDate | None = Query(None, alias="to"),
+    date_from: IsoBusinessDate | None = Query(None, alias="from"),
+    date_to: IsoBusinessDate | None = Query(None, alias="to"),
     line_number_gt: int | None = Query(None, ge=0, le=2**31 - 1),
     actor: Actor = requires("bank:read"),
     rt: Runtime = Depends(runtime),

@@ -6,7 +6,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from beleg.api.inputs import BusinessDate
+from beleg.api.inputs import BusinessDate, IsoBusinessDate
 from beleg.api.language import preferred_language
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
@@ -140,7 +140,7 @@ def receipt_accounts(
 )
 def rebook_accounts(
     type: str = Query("REBOOK"),
-    date: BusinessDate | None = None,
+    date: IsoBusinessDate | None = None,
     search: str | None = None,
     actor: Actor = requires("ledger:read"),
     rt: Runtime = Depends(runtime),
@@ -163,8 +163,8 @@ def balances(
     *,
     request: Request,
     method: str = Query("N", pattern="^[NT]$"),
-    date_from: BusinessDate | None = Query(None, alias="from"),
-    date_to: BusinessDate | None = Query(None, alias="to"),
+    date_from: IsoBusinessDate | None = Query(None, alias="from"),
+    date_to: IsoBusinessDate | None = Query(None, alias="to"),
     type: str | None = Query(None, pattern=TYPE_PATTERN),
     opening_balances: bool = False,
     closing_entries: bool = False,
@@ -248,7 +248,7 @@ def rebook_contra_accounts(
     *,
     account: str,
     type: str = Query("REBOOK"),
-    date: BusinessDate | None = None,
+    date: IsoBusinessDate | None = None,
     search: str | None = None,
     actor: Actor = requires("ledger:read"),
     rt: Runtime = Depends(runtime),
