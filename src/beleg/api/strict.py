@@ -64,7 +64,7 @@ class StrictScalars(BaseModel):
     def __get_pydantic_core_schema__(
         cls, source: type[BaseModel], handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return strict_scalars(handler(source))  # type: ignore[no-any-return]
+        return strict_scalars(handler(source))
 
 
 def _number_as_text(value: Any) -> Any:
