@@ -9,6 +9,7 @@ from beleg.api import oauth, oauth_pages, ops, v2, v11
 from beleg.api.errors import install_error_handlers
 from beleg.api.limits import install_body_limit
 from beleg.api.observability import ObservabilityMiddleware, configure_logging
+from beleg.api.openapi import install_openapi
 from beleg.api.ratelimit import RateLimits
 from beleg.api.route_index import RouteIndex
 from beleg.api.routing import route_table
@@ -58,6 +59,7 @@ def create_app(
     app.include_router(v2.router())
     app.include_router(v11.router())
     RouteIndex.install(app.router)
+    install_openapi(app)
     app.add_middleware(ServerErrorGuard)  # innermost: a 500 keeps the connection
     install_body_limit(app, settings.max_body_bytes)  # before anything reads the body
     app.add_middleware(ClientAddressLimit)

@@ -16,10 +16,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import get_route_path
 
 from beleg import messages
 from beleg.api.language import response_language
 from beleg.api.problems import ACCOUNTING_PREFIX, ApiError, problem_response
+from beleg.api.routing import allowed_methods
 from beleg.domain.errors import (
     Conflict,
     DomainError,
@@ -132,12 +134,16 @@ async def _api(request: Request, exc: ApiError) -> JSONResponse:
 async def _http(request: Request, exc: HTTPException) -> JSONResponse:
     code, text = _HTTP.get(exc.status_code, ("http-error", ""))
     detail = messages.text(text, response_language(request)) if text else str(exc.detail)
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:  # the route that refused knows only its own methods
+        methods = allowed_methods(request.app.routes, get_route_path(request.scope))
+        headers["Allow"] = ", ".join(methods) or headers.get("Allow", "")
     return problem_response(
         request,
         status=exc.status_code,
         code=error_name(request, code),
         detail=detail,
-        headers=getattr(exc, "headers", None),
+        headers=headers or None,
     )
 
 

@@ -9,8 +9,8 @@ before the endpoint runs with a 400 naming the field, the same on both databases
 uses it (``BelegRoute`` is one).
 
 Dates: ``BusinessDate`` and ``BusinessDateTime`` are the types of every business date a
-request model or query parameter takes: a date outside ``domain/dates.py``'s range is a 400
-naming the field and the range.
+request model takes, ``IsoBusinessDate`` that of a query parameter (``YYYY-MM-DD`` only): a
+date outside ``domain/dates.py``'s range is a 400 naming the field and the range.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from beleg.domain import dates
@@ -44,7 +44,8 @@ _ESCAPED = re.compile(
 _ESCAPE_STARTS = (b"\\", b"\x00", b"\x7f", b"\xc2")  # cheaper to look for than the pattern
 _JSON_BODY = ("POST", "PUT", "PATCH", "DELETE")
 # Error kinds of our own beside pydantic's; their texts are the catalogue's framework.<kind>.
-OWN_KINDS = ("control_character", "surrogate", "date_out_of_range")
+OWN_KINDS = ("control_character", "surrogate", "date_out_of_range", "date_format")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Location = tuple[str | int, ...]
 
 
@@ -58,7 +59,16 @@ def _in_business_range(value: D) -> D:
     return value
 
 
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value) is None:
+        raise PydanticCustomError("date_format", "date_format")  # the catalogue's text
+    return value
+
+
 BusinessDate = Annotated[date, AfterValidator(_in_business_range)]
+# A business date in a query parameter: only ``YYYY-MM-DD`` (the framework would also read
+# ``0`` as 1970-01-01 and ``2026-01-01T00:00`` as a date), within the business range.
+IsoBusinessDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_in_business_range)]
 BusinessDateTime = Annotated[datetime, AfterValidator(_in_business_range)]
 # The last instant of the range in epoch milliseconds (``updated_since`` filters).
 LATEST_EPOCH_MILLIS = int(datetime.combine(dates.LATEST, time.max, UTC).timestamp() * 1000)

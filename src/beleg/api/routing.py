@@ -29,18 +29,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import signal
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import fastapi.routing
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, compile_path
 
 from beleg import messages
 from beleg.api.inputs import CheckedRoute
@@ -269,3 +271,19 @@ def route_table(routes: Sequence[BaseRoute]) -> list[RouteInfo]:
         for r in routes
         if hasattr(r, "path_format")
     ]
+
+
+@lru_cache(maxsize=1024)
+def _path_pattern(path_format: str) -> re.Pattern[str]:
+    return compile_path(path_format)[0]
+
+
+def allowed_methods(routes: Sequence[BaseRoute], path: str) -> list[str]:
+    """Every method some route of ``routes`` answers at ``path`` (the ``Allow`` of a 405):
+    the routes of one path template may be spread over several routers, and each one alone
+    knows only its own methods."""
+    methods: set[str] = set()
+    for info in route_table(routes):
+        if info.methods and _path_pattern(info.path).match(path):
+            methods |= info.methods
+    return sorted(methods)

@@ -7,6 +7,8 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from beleg.api.strict import StrictScalars
+
 T = TypeVar("T")
 MAX_BIGINT = 2**63 - 1  # the largest integer both databases store
 
@@ -17,8 +19,9 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
 
-class ApiInput(ApiModel):
-    """Request bodies: camelCase, and an unknown field is a 400 naming it."""
+class ApiInput(StrictScalars, ApiModel):
+    """Request bodies: camelCase, an unknown field is a 400 naming it, and a boolean, integer,
+    text or date of another JSON kind too (``api/strict.py``)."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 

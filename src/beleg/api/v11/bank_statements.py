@@ -1,6 +1,5 @@
 """BankStatementLines (seed 003 §4.1): headers, appended lines, streams per bank account."""
 
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -8,13 +7,13 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from pydantic import ConfigDict
 
-from beleg.api.inputs import BusinessDate
+from beleg.api.inputs import BusinessDate, IsoBusinessDate
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.models import V11Input
 from beleg.api.v11.paths import path_uuid
-from beleg.api.v11.rendering import AccountingJSON
+from beleg.api.v11.rendering import AccountingJSON, Number
 from beleg.domain.banking.statements import TEXT_FIELDS, AppendResult, LineInput, StatementLine
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
@@ -42,7 +41,7 @@ class BankStatementLineDto(V11Input):
     id: int | None = None
     value_date: BusinessDate
     booking_date: BusinessDate
-    amount: Decimal
+    amount: Number
     currency_code: str | None = None
     transaction_id: str | None = None
     status: str | None = None
@@ -148,8 +147,8 @@ def header(
 def lines(
     *,
     header_id: str,
-    date_from: BusinessDate | None = Query(None, alias="from"),
-    date_to: BusinessDate | None = Query(None, alias="to"),
+    date_from: IsoBusinessDate | None = Query(None, alias="from"),
+    date_to: IsoBusinessDate | None = Query(None, alias="to"),
     line_number_gt: int | None = Query(None, ge=0, le=2**31 - 1),
     actor: Actor = requires("bank:read"),
     rt: Runtime = Depends(runtime),

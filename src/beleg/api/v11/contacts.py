@@ -5,7 +5,6 @@ delete and contra-account creation; customers also have additional addresses. Th
 models are built from the domain's field lists, so every seed field is accepted and typed.
 """
 
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -15,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, create_model
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
+from beleg.api.strict import StrictScalars, TextOrNumber
 from beleg.api.v11.paths import path_uuid
-from beleg.api.v11.rendering import AccountingJSON
+from beleg.api.v11.rendering import AccountingJSON, Number
 from beleg.domain.contacts.partners import (
     ADDRESS_TEXT,
     Address,
@@ -29,36 +29,40 @@ from beleg.queries.contacts import partners as read
 from beleg.services.contacts import partners as service
 
 
-class _Raw(BaseModel):
-    """Seed field names as they are (camelCase); numbers accepted where text is expected."""
+class _Raw(StrictScalars):
+    """Seed field names as they are (camelCase); text fields take numbers too (the seed's
+    examples send ``streetNumber: 1``, accounting-api.md §7 item 40), booleans and integers
+    only their own JSON kind."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 def _model(name: str, texts: tuple[str, ...], extra: dict[str, Any]) -> type[BaseModel]:
-    fields: dict[str, Any] = {t: (str | None, None) for t in texts}
+    fields: dict[str, Any] = {t: (TextOrNumber | None, None) for t in texts}
     fields.update(extra)
     return create_model(name, __base__=_Raw, **fields)
 
 
 _CONTACT_EXTRA = {
-    "id": (str | None, None),
+    "id": (TextOrNumber | None, None),
     "noVatNumber": (bool | None, None),
     "rating": (int | None, None),
-    "contraAccount": (str | None, None),
+    "contraAccount": (TextOrNumber | None, None),
     "createContraAccount": (bool | None, None),
 }
 CustomerDto = _model(
     "CustomerDto",
     text_fields(ContactKind.CUSTOMER),
-    {**_CONTACT_EXTRA, "dunningStop": (bool | None, None), "discount": (Decimal | None, None)},
+    {**_CONTACT_EXTRA, "dunningStop": (bool | None, None), "discount": (Number | None, None)},
 )
 SupplierDto = _model("SupplierDto", text_fields(ContactKind.SUPPLIER), _CONTACT_EXTRA)
-AdditionalAddressDto = _model("AdditionalAddressDto", ADDRESS_TEXT, {"id": (str | None, None)})
+AdditionalAddressDto = _model(
+    "AdditionalAddressDto", ADDRESS_TEXT, {"id": (TextOrNumber | None, None)}
+)
 
 
 class CustomerSupplierContraAccountCreationDto(_Raw):
-    contraAccount: str | None = None
+    contraAccount: TextOrNumber | None = None
 
 
 def _values(body: BaseModel) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -12,7 +10,7 @@ from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.models import documented
-from beleg.api.v11.rendering import AccountingJSON
+from beleg.api.v11.rendering import AccountingJSON, Number
 from beleg.domain.identity.principal import Actor
 from beleg.queries.documents import setup as read
 
@@ -24,8 +22,8 @@ class DunningLevelDto(BaseModel):
     internalName: str
     description: str
     documentSubject: str
-    fixedFee: Decimal
-    feePercentage: Decimal
+    fixedFee: Number
+    feePercentage: Number
     dunningDays: int
     previousLevel: str | None = None
     dunningLineText: str

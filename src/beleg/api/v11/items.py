@@ -10,7 +10,6 @@ input, as clients send whole DTOs back, and ignored. Rules: ``domain/catalog/ite
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -19,9 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
+from beleg.api.strict import StrictScalars
 from beleg.api.v11.models import documented
 from beleg.api.v11.paths import path_uuid
-from beleg.api.v11.rendering import AccountingJSON
+from beleg.api.v11.rendering import AccountingJSON, Number
 from beleg.domain.identity.principal import Actor
 from beleg.queries.catalog import items as read
 from beleg.services.catalog import items as service
@@ -30,10 +30,11 @@ router = APIRouter(tags=["Items"], route_class=BelegRoute)
 MODES = "RATE (percent of purchasePrice), CONSTANT (net amount, default), CONSTANT_TOTAL (gross)"
 
 
-class _Dto(BaseModel):
-    """Seed field names as they are (camelCase); numbers accepted where text is expected."""
+class _Dto(StrictScalars):
+    """Seed field names as they are (camelCase); every field takes only the JSON kind its
+    schema names (amounts: numbers or numeric strings)."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class ItemCategoryDto(_Dto):
@@ -59,18 +60,18 @@ class ItemDto(_Dto):
     number: str | None = None
     description: str | None = Field(None, description="May be HTML")
     descriptionFormatted: str | None = Field(None, description="Computed, ignored")
-    sellingPrice: Decimal | None = Field(None, description="Required; max 10+5 digits")
+    sellingPrice: Number | None = Field(None, description="Required; max 10+5 digits")
     amountType: str | None = Field(None, description="Required: N net, T total incl. tax")
-    weight: Decimal | None = None
+    weight: Number | None = None
     size: str | None = None
     currency: str | None = Field(None, description="ISO 4217; default the main currency")
-    purchasePrice: Decimal | None = None
-    margin: Decimal | None = None
+    purchasePrice: Number | None = None
+    margin: Number | None = None
     marginMode: str | None = Field(None, description=MODES)
-    additionalCharge: Decimal | None = None
+    additionalCharge: Number | None = None
     additionalChargeMode: str | None = Field(None, description=MODES)
     supplier: str | None = Field(None, description="Supplier id")
-    calculatedNetPrice: Decimal | None = Field(
+    calculatedNetPrice: Number | None = Field(
         None, description="Computed: purchasePrice + margin + additionalCharge; ignored"
     )
     itemCategory: str | None = Field(None, description="Item category id")

@@ -1,37 +1,39 @@
 """Request models of the accounting API (seed 003 §5), camelCase, unknown fields refused.
 
-Numbers may arrive as JSON numbers or numeric strings (seed 003 §7 item 40); they become
-Decimals. Output-only fields of a DTO (ids, computed totals, bookings) are accepted on input,
-as the seed's clients send whole DTOs back, and ignored.
+Amounts may arrive as JSON numbers or numeric strings (seed 003 §7 item 40); they become
+Decimals. Other fields take only the JSON kind their schema names. Output-only fields of a
+DTO (ids, computed totals, bookings) are accepted on input, as the seed's clients send whole
+DTOs back, and ignored.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from beleg.api.inputs import BusinessDate
 from beleg.api.schemas import ApiInput
+from beleg.api.v11.rendering import Number
 
 
 class V11Input(ApiInput):
-    model_config = ConfigDict(coerce_numbers_to_str=True)
+    """A request body of the accounting API: amounts take JSON numbers or numeric strings,
+    every other field only the JSON kind its schema names (``api/strict.py``)."""
 
 
 class InvoiceLineDto(V11Input):
     description: str | None = None
-    amount: Decimal = Field(description="Money amount of type amountType, max 10+5 digits")
+    amount: Number = Field(description="Money amount of type amountType, max 10+5 digits")
     amount_type: str = Field(description="N = net, T = total incl. tax (G accepted as T)")
     account: str = Field(description="Account code (type A incoming, E outgoing)")
     tax_entry: str | None = Field(None, description="Tax class entry; account default if unset")
-    tax_rate: Decimal | None = Field(None, description="Output only, ignored")
-    net_amount: Decimal | None = Field(None, description="Computed; if sent, must match")
-    tax_amount: Decimal | None = Field(None, description="Computed; if sent, must match")
-    total_amount: Decimal | None = Field(None, description="Computed; if sent, must match")
-    private_part: Decimal | None = None
+    tax_rate: Number | None = Field(None, description="Output only, ignored")
+    net_amount: Number | None = Field(None, description="Computed; if sent, must match")
+    tax_amount: Number | None = Field(None, description="Computed; if sent, must match")
+    total_amount: Number | None = Field(None, description="Computed; if sent, must match")
+    private_part: Number | None = None
     private_part_type: str | None = Field(None, description="P percent, A amount")
     private_part_account: str | None = None
     tax_entry_modifier: str | None = Field(None, description="IG or RC (incoming only)")
@@ -48,13 +50,13 @@ class _CbInvoiceDto(V11Input):
     cancelled_date: BusinessDate | None = Field(None, description="Output only, ignored")
     invoice_reference: str | None = None
     description: str | None = None
-    net_total: Decimal | None = Field(None, description="Computed; if sent, must match")
-    tax_total: Decimal | None = Field(None, description="Computed; if sent, must match")
-    total: Decimal | None = Field(None, description="Computed; if sent, must match")
-    remaining_total: Decimal | None = Field(None, description="Computed, ignored")
-    remaining_total_in_main_currency: Decimal | None = Field(None, description="Ignored")
+    net_total: Number | None = Field(None, description="Computed; if sent, must match")
+    tax_total: Number | None = Field(None, description="Computed; if sent, must match")
+    total: Number | None = Field(None, description="Computed; if sent, must match")
+    remaining_total: Number | None = Field(None, description="Computed, ignored")
+    remaining_total_in_main_currency: Number | None = Field(None, description="Ignored")
     currency: str | None = None
-    currency_rate: Decimal | None = None
+    currency_rate: Number | None = None
     delivery_from_date: BusinessDate | None = None
     delivery_to_date: BusinessDate | None = None
     lines: list[InvoiceLineDto]
@@ -75,17 +77,17 @@ class OutgoingInvoiceCreationDto(_CbInvoiceDto):
 
 class CbiPaymentDto(V11Input):
     payment_type: str | None = Field(None, description="PAYMENT (default) or EXISTING_CREDIT")
-    payment_amount: Decimal | None = Field(None, description="Omitted: the remaining amount")
-    payment_amount_in_main_currency: Decimal | None = None
+    payment_amount: Number | None = Field(None, description="Omitted: the remaining amount")
+    payment_amount_in_main_currency: Number | None = None
     contra_account: str | None = Field(None, description="Means-of-payment account (type U)")
     payment_date: BusinessDate
-    currency_rate: Decimal | None = Field(None, description="Default: the invoice's rate")
+    currency_rate: Number | None = Field(None, description="Default: the invoice's rate")
     payment_description: str | None = None
 
 
 class RestPaymentDto(V11Input):
     payment_date: BusinessDate
-    currency_rate: Decimal | None = None
+    currency_rate: Number | None = None
     payment_description: str | None = None
     type: str = Field(description="DISCOUNT, or IRRECOVERABLE for outgoing invoices")
 
@@ -105,15 +107,15 @@ class _Out(BaseModel):
 
 class InvoiceLineOut(_Out):
     description: str | None = None
-    amount: Decimal
+    amount: Number
     amountType: str
     account: str
     taxEntry: str
-    taxRate: Decimal
-    netAmount: Decimal
-    taxAmount: Decimal
-    totalAmount: Decimal
-    privatePart: Decimal | None = None
+    taxRate: Number
+    netAmount: Number
+    taxAmount: Number
+    totalAmount: Number
+    privatePart: Number | None = None
     privatePartType: str | None = None
     privatePartAccount: str | None = None
     taxEntryModifier: str | None = None
@@ -131,10 +133,10 @@ class InvoiceBookingDto(_Out):
     contraAccount: str | None = None
     paymentType: str | None = None
     paymentDate: date | None = None
-    paymentAmount: Decimal | None = None
-    paymentAmountInMainCurrency: Decimal | None = None
+    paymentAmount: Number | None = None
+    paymentAmountInMainCurrency: Number | None = None
     paymentContraAccount: str | None = None
-    paymentCurrencyRate: Decimal | None = None
+    paymentCurrencyRate: Number | None = None
     paymentDescription: str | None = None
     cancelledDate: date | None = None
     cancelledReason: str | None = None
@@ -147,13 +149,13 @@ class CbInvoiceOut(_Out):
     id: str
     invoiceSequence: str
     invoiceDate: date
-    netTotal: Decimal
-    taxTotal: Decimal
-    total: Decimal
-    remainingTotal: Decimal
-    remainingTotalInMainCurrency: Decimal
+    netTotal: Number
+    taxTotal: Number
+    total: Number
+    remainingTotal: Number
+    remainingTotalInMainCurrency: Number
     currency: str
-    currencyRate: Decimal
+    currencyRate: Number
     lines: list[InvoiceLineOut] | None = None
     bookings: list[InvoiceBookingDto] | None = None
 
@@ -168,9 +170,9 @@ class JournalDto(_Out):
     id: str
     journalNumber: str
     journalType: str
-    netTotal: Decimal
-    taxTotal: Decimal
-    total: Decimal
+    netTotal: Number
+    taxTotal: Number
+    total: Number
     cancelled: bool
 
 
@@ -185,15 +187,15 @@ class AccountDto(_Out):
 class AccountBalanceDto(_Out):
     accountCode: str
     accountName: str
-    sum: Decimal
-    credit: Decimal | None = None
-    debit: Decimal | None = None
+    sum: Number
+    credit: Number | None = None
+    debit: Number | None = None
 
 
 class TaxClassEntryDto(_Out):
     id: str
     name: str
-    taxRate: Decimal
+    taxRate: Number
     taxClassEntryModifierList: list[dict[str, str]]
 
 
@@ -204,9 +206,9 @@ class RebookJournalDto(_Out):
     contraAccount: str
     date: date
     cancelled: bool
-    amount: Decimal
+    amount: Number
     currencyCode: str
-    currencyRate: Decimal
+    currencyRate: Number
 
 
 def documented(model: Any) -> dict[int | str, dict[str, Any]]:

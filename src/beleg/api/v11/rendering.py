@@ -9,11 +9,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring  # what json.dumps(text, ensure_ascii=False) runs
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi.responses import JSONResponse
+from pydantic import WithJsonSchema
 
+# An amount of the accounting API: it arrives as a JSON number or a numeric string and is
+# answered as a JSON number (``encode``), so the answers' schema says number, not string.
+Number = Annotated[Decimal, WithJsonSchema({"type": "number"}, mode="serialization")]
 _CONSTANTS = {None: "null", True: "true", False: "false"}
 
 

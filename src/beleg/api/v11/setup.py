@@ -2,12 +2,11 @@
 
 import uuid
 from datetime import date
-from decimal import Decimal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from beleg.api.inputs import BusinessDate
+from beleg.api.inputs import BusinessDate, IsoBusinessDate
 from beleg.api.language import preferred_language
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
@@ -21,7 +20,7 @@ from beleg.api.v11.models import (
     documented,
 )
 from beleg.api.v11.paths import path_uuid
-from beleg.api.v11.rendering import AccountingJSON
+from beleg.api.v11.rendering import AccountingJSON, Number
 from beleg.domain import dates
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.identity.principal import Actor
@@ -40,7 +39,7 @@ ITEM_TYPES = ("E", "M")  # income accounts, plus the receivables account (seed 0
 class RebookCreationDto(V11Input):
     type: str
     date: BusinessDate | None = None
-    amount: Decimal
+    amount: Number
     description: str = ""
     reference: str = ""
     account: str
@@ -141,7 +140,7 @@ def receipt_accounts(
 )
 def rebook_accounts(
     type: str = Query("REBOOK"),
-    date: BusinessDate | None = None,
+    date: IsoBusinessDate | None = None,
     search: str | None = None,
     actor: Actor = requires("ledger:read"),
     rt: Runtime = Depends(runtime),
@@ -164,8 +163,8 @@ def balances(
     *,
     request: Request,
     method: str = Query("N", pattern="^[NT]$"),
-    date_from: BusinessDate | None = Query(None, alias="from"),
-    date_to: BusinessDate | None = Query(None, alias="to"),
+    date_from: IsoBusinessDate | None = Query(None, alias="from"),
+    date_to: IsoBusinessDate | None = Query(None, alias="to"),
     type: str | None = Query(None, pattern=TYPE_PATTERN),
     opening_balances: bool = False,
     closing_entries: bool = False,
@@ -249,7 +248,7 @@ def rebook_contra_accounts(
     *,
     account: str,
     type: str = Query("REBOOK"),
-    date: BusinessDate | None = None,
+    date: IsoBusinessDate | None = None,
     search: str | None = None,
     actor: Actor = requires("ledger:read"),
     rt: Runtime = Depends(runtime),

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from beleg.api.inputs import BusinessDate
+from beleg.api.inputs import IsoBusinessDate
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.models import (
@@ -34,8 +34,8 @@ def add_reads(router: APIRouter, direction: Direction, noun: str) -> None:
     def search(
         *,
         # Annotated: FastAPI drops a required parameter's validators given as its default
-        date_from: Annotated[BusinessDate, Query(alias="from")],
-        date_to: Annotated[BusinessDate, Query(alias="to")],
+        date_from: Annotated[IsoBusinessDate, Query(alias="from")],
+        date_to: Annotated[IsoBusinessDate, Query(alias="to")],
         search_text: str | None = None,
         state: str | None = Query(None, pattern="^(PAID|UNPAID|OVERDUE)$"),
         actor: Actor = requires("ledger:read"),

@@ -4,7 +4,6 @@ DailyClosingFinalizationDto) and their service inputs."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
@@ -13,6 +12,7 @@ from pydantic import Field
 from beleg.api.inputs import BusinessDate, BusinessDateTime
 from beleg.api.routing import BelegRoute
 from beleg.api.v11.models import V11Input
+from beleg.api.v11.rendering import Number
 from beleg.domain import dates
 from beleg.domain.pos.registers import MAX_REGISTER
 from beleg.services.documents.lines import DocLineInput
@@ -29,15 +29,15 @@ class ReceiptLineDto(V11Input):
     item: str | None = Field(None, description="Item id; defaults the other fields")
     item_name: str | None = None
     item_description: str | None = None
-    item_price: Decimal | None = None
+    item_price: Number | None = None
     item_price_type: str | None = Field(None, description="N or T")
     unit_of_measure: str | None = None
-    net_price: Decimal | None = Field(None, description="Output only: computed")
-    tax_price: Decimal | None = Field(None, description="Output only: computed")
-    total_price: Decimal | None = Field(None, description="Required on every line")
-    discount: Decimal | None = None
+    net_price: Number | None = Field(None, description="Output only: computed")
+    tax_price: Number | None = Field(None, description="Output only: computed")
+    total_price: Number | None = Field(None, description="Required on every line")
+    discount: Number | None = None
     discount_mode: str | None = Field(None, description="CONSTANT (default), RATE, CONSTANT_TOTAL")
-    amount: Decimal | None = Field(None, description="Quantity, default 1")
+    amount: Number | None = Field(None, description="Quantity, default 1")
     account: str | None = None
     tax_class_entry: str | None = None
     note: str | None = None
@@ -55,7 +55,7 @@ class ReceiptDto(V11Input):
     additional_address: str | None = None
     reference_date: BusinessDate | None = None
     reference_text: str | None = None
-    total_amount: Decimal | None = Field(None, description="Required: the sum of the lines")
+    total_amount: Number | None = Field(None, description="Required: the sum of the lines")
     to_account: str | None = None
     from_account: str | None = None
     description: str | None = None
@@ -65,7 +65,7 @@ class ReceiptDto(V11Input):
 
 
 class DailyClosingFinalizationDto(V11Input):
-    closing_balance: Decimal | None = Field(None, description="Required: as the register shows it")
+    closing_balance: Number | None = Field(None, description="Required: as the register shows it")
     total_count: int | None = Field(None, description="Required: as the register shows it")
 
 

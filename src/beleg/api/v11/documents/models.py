@@ -4,13 +4,13 @@ whole DTOs back); our extensions are marked in their descriptions."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
 
 from beleg.api.inputs import BusinessDate
 from beleg.api.v11.models import V11Input
+from beleg.api.v11.rendering import Number
 
 
 class BusinessDocumentLineDto(V11Input):
@@ -22,16 +22,16 @@ class BusinessDocumentLineDto(V11Input):
         description="LINE (default), DUNNING_FEE, CASH_IN_CM, "
         "ON_ACCT, CREDIT_MEMO, TOTAL_DISCOUNT, TOTAL_SURCHARGE, OFFER_OPTION",
     )
-    item_price: Decimal | None = Field(None, description="Required without item")
+    item_price: Number | None = Field(None, description="Required without item")
     item_price_type: str | None = Field(None, description="N or T; required without item")
     unit_of_measure: str | None = None
-    net_price: Decimal | None = Field(None, description="Required for verification")
-    tax_price: Decimal | None = Field(None, description="Required for verification")
-    total_price: Decimal | None = Field(None, description="Required: netPrice + taxPrice")
-    remaining_amount: Decimal | None = Field(None, description="Output only")
-    discount: Decimal | None = None
+    net_price: Number | None = Field(None, description="Required for verification")
+    tax_price: Number | None = Field(None, description="Required for verification")
+    total_price: Number | None = Field(None, description="Required: netPrice + taxPrice")
+    remaining_amount: Number | None = Field(None, description="Output only")
+    discount: Number | None = None
     discount_mode: str | None = Field(None, description="CONSTANT (default), RATE, CONSTANT_TOTAL")
-    amount: Decimal | None = Field(None, description="Number of units (required)")
+    amount: Number | None = Field(None, description="Number of units (required)")
     item_number: str | None = None
     item: str | None = None
     item_defaulting: bool | None = None
@@ -49,12 +49,12 @@ class _BizDoc(V11Input):
     internal_description: str | None = None
     date: BusinessDate | None = Field(None, description="Required")
     state: str | None = Field(None, description="STAGING, FINALIZED or EXTERNAL")
-    net_amount: Decimal | None = None
-    tax_amount: Decimal | None = None
-    total_amount: Decimal | None = None
-    remaining_amount: Decimal | None = Field(None, description="Output only")
+    net_amount: Number | None = None
+    tax_amount: Number | None = None
+    total_amount: Number | None = None
+    remaining_amount: Number | None = Field(None, description="Output only")
     currency: str | None = None
-    currency_rate: Decimal | None = None
+    currency_rate: Number | None = None
     reference_text: str | None = None
     reference_date: BusinessDate | None = None
     footer: str | None = None
@@ -156,17 +156,17 @@ class BusinessDocumentConversionDto(V11Input):
 
 
 class InvoicePaymentDto(V11Input):
-    currency_rate: Decimal | None = None
+    currency_rate: Number | None = None
     note: str | None = None
     date: BusinessDate | None = None
     rest_type: str | None = None
     paying_account: str | None = None
     cash_register: int | None = None
-    amount: Decimal | None = None
+    amount: Number | None = None
 
 
 class CreditMemoPaymentDto(V11Input):
-    currency_rate: Decimal | None = None
+    currency_rate: Number | None = None
     note: str | None = None
     date: BusinessDate | None = None
     rest_type: str | None = None
@@ -177,7 +177,7 @@ class CreditMemoPaymentDto(V11Input):
 class CorrectionDto(V11Input):
     """Extension (seed 001 item-based corrections): credit ``amount`` (gross) against a line."""
 
-    amount: Decimal | None = Field(None, description="Gross amount to credit (required)")
+    amount: Number | None = Field(None, description="Gross amount to credit (required)")
     date: BusinessDate | None = Field(None, description="Date of the credit memo (required)")
     reason: str | None = Field(None, description="Creation reason, stored and printed")
     layout_setup: str | None = None
