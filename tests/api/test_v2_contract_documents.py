@@ -110,3 +110,10 @@ def test_refused_uploads_name_the_rule_and_store_nothing(
             .where(contract_documents.c.tenant_id == tenant.id)
         ).scalar_one()
     assert count == 0
+
+
+def test_the_upload_documents_its_file_types_and_the_415(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v2/contracts/{contract_id}/documents"]
+    upload = operation["post"]
+    assert set(upload["requestBody"]["content"]) == {"application/pdf", "image/png", "image/jpeg"}
+    assert "415" in upload["responses"]

@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     404: "Not found in this tenant.",
     409: "Conflicts with the current state, or the Idempotency-Key's first request still runs.",
     413: "The body is larger than the server accepts.",
+    415: "The file is none of the accepted types, or not the type its Content-Type names.",
     422: "The Idempotency-Key was used for another request.",
     429: "Too many requests: retry after the seconds in Retry-After.",
     503: "Not ready: the database is unreachable or its schema not at the latest migration.",
@@ -143,9 +144,17 @@ def _statuses(path: str, method: str, operation: dict[str, Any], *, idempotent: 
         statuses.append(409)
     if "requestBody" in operation:
         statuses.append(413)
+        if _takes_files(operation):
+            statuses.append(415)
     if idempotent:
         statuses.append(422)
     return [*statuses, 429]
+
+
+def _takes_files(operation: dict[str, Any]) -> bool:
+    """Whether the body is a file (not JSON or a form): its type is checked by content."""
+    media_types = operation["requestBody"].get("content", {})
+    return any(m.startswith(("application/pdf", "image/")) for m in media_types)
 
 
 def _error_response(path: str, status: int) -> dict[str, Any]:
