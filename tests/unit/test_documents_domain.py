@@ -398,6 +398,20 @@ def test_party_of_a_customer_an_address_and_an_override() -> None:
     assert display_name({"companyName": "A GmbH", "lastName": "B"}) == "A GmbH, B"
 
 
+def test_a_customers_stored_type_decides_company_or_person() -> None:
+    """Issue 13: the customer type is stored, not inferred from the company name."""
+    sole_trader = Customer(
+        uuid.uuid4(), "Eva Muster e.U.", None, {"companyName": "Muster e.U."}, "B2C"
+    )
+    assert party_of(sole_trader, None, customer_name=None, address_info=None).customer_type is (
+        CustomerType.PERSON
+    )
+    firm = Customer(uuid.uuid4(), "Muster", None, {"lastName": "Muster"}, "B2B")
+    assert party_of(firm, None, customer_name=None, address_info=None).customer_type is (
+        CustomerType.COMPANY
+    )
+
+
 # --- templates: the subscription schedule (domain.documents.templates) ----------------
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ def customer(session: Session, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> 
     """The customer ``customer_id`` (a CUSTOMER contact), if it exists."""
     c = contacts.c
     row = session.execute(
-        select(c.id, c.display_name, c.contra_account, c.fields).where(
+        select(c.id, c.display_name, c.contra_account, c.fields, c.customer_type).where(
             c.tenant_id == tenant_id,
             c.id == customer_id,
             c.kind == ContactKind.CUSTOMER.value,
@@ -30,7 +31,7 @@ def customer(session: Session, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> 
     ).one_or_none()
     if row is None:
         return None
-    return Customer(row.id, row.display_name, row.contra_account, dict(row.fields))
+    return _customer(row)
 
 
 def customers(
@@ -41,13 +42,13 @@ def customers(
         return {}
     c = contacts.c
     rows = session.execute(
-        select(c.id, c.display_name, c.contra_account, c.fields).where(
+        select(c.id, c.display_name, c.contra_account, c.fields, c.customer_type).where(
             c.tenant_id == tenant_id,
             c.id.in_(list(customer_ids)),
             c.kind == ContactKind.CUSTOMER.value,
         )
     ).all()
-    return {r.id: Customer(r.id, r.display_name, r.contra_account, dict(r.fields)) for r in rows}
+    return {r.id: _customer(r) for r in rows}
 
 
 def customer_address(
@@ -101,3 +102,9 @@ def tenant_name_and_currency(session: Session, tenant_id: uuid.UUID) -> tuple[st
     t = tenants.c
     row = session.execute(select(t.name, t.currency).where(t.id == tenant_id)).one()
     return row.name, Currency.of(row.currency)
+
+
+def _customer(row: Any) -> Customer:
+    return Customer(
+        row.id, row.display_name, row.contra_account, dict(row.fields), row.customer_type
+    )

@@ -19,12 +19,14 @@ from beleg.domain.numbering.counters import CustomerType
 
 @dataclass(frozen=True, slots=True)
 class Customer:
-    """A customer as documents see it: its name, address fields and DE contra account."""
+    """A customer as documents see it: its name, address fields, DE contra account and its
+    stored type (``B2B`` or ``B2C``; None for one never given a type)."""
 
     id: uuid.UUID
     display_name: str
     contra_account: str | None
     fields: Mapping[str, Any]
+    customer_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +74,7 @@ def party_of(
         name = customer.display_name
     else:
         name = customer_name
-    kind = (
-        CustomerType.COMPANY
-        if fields.get("companyName")
-        else (CustomerType.PERSON if fields.get("lastName") or fields.get("firstName") else None)
-    )
+    kind = _customer_type(customer if not override else None, fields)
     return Party(
         customer.id if customer else None,
         name,
@@ -87,6 +85,16 @@ def party_of(
         kind,
         fields.get("country") or None,
     )
+
+
+def _customer_type(customer: Customer | None, fields: Mapping[str, Any]) -> CustomerType | None:
+    """The customer's stored type (B2B: a company, B2C: a person); a party without one (a
+    free name, an override) is a company when it names one (seed 000 numbering rules)."""
+    if customer is not None and customer.customer_type is not None:
+        return CustomerType.COMPANY if customer.customer_type == "B2B" else CustomerType.PERSON
+    if fields.get("companyName"):
+        return CustomerType.COMPANY
+    return CustomerType.PERSON if fields.get("lastName") or fields.get("firstName") else None
 
 
 def display_name(fields: Mapping[str, Any]) -> str:
