@@ -127,7 +127,9 @@ def test_earliest_end_respects_minimum_term_renewal_and_notice() -> None:
         billing=MONTHLY,
     )
     assert no_renewal.charged_until() == date(2026, 12, 31)
-    assert no_renewal.earliest_end(date(2027, 3, 10)) == date(2027, 4, 10)
+    # past the minimum term nothing is charged: it is the earliest (and only) end
+    assert no_renewal.earliest_end(date(2027, 3, 10)) == date(2026, 12, 31)
+    assert no_renewal.earliest_end(date(2026, 11, 30)) == date(2026, 12, 31)
     evergreen = Terms(
         start=date(2026, 5, 15),
         minimum=months(0),
@@ -198,3 +200,27 @@ def test_in_arrears_charges_after_the_period() -> None:
 
 def _due(contract: Schedule, history: list[BilledLine], today: date) -> list[Charge]:
     return due_charges(contract, billed=history, usage={}, today=today, until=today)
+
+
+def test_term_ends_stay_on_the_period_grid_at_month_ends() -> None:
+    monthly = Terms(
+        start=date(2026, 1, 31),
+        minimum=months(1),
+        renewal=months(1),
+        notice=months(0),
+        billing=MONTHLY,
+    )
+    ends = monthly.term_ends()
+    assert [next(ends) for _ in range(4)] == [
+        date(2026, 2, 27),
+        date(2026, 3, 30),
+        date(2026, 4, 29),
+        date(2026, 5, 30),
+    ]
+    grid = [
+        p.grid.end
+        for p in periods(
+            start=date(2026, 1, 31), interval=MONTHLY, realignments=(), until=date(2026, 5, 1)
+        )
+    ]
+    assert grid[:4] == [date(2026, 2, 27), date(2026, 3, 30), date(2026, 4, 29), date(2026, 5, 30)]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from beleg.domain.catalog.intervals import Interval
+from beleg.domain.catalog.intervals import Interval, IntervalUnit, add_months
 
 ONE_DAY = timedelta(days=1)
 
@@ -47,26 +47,46 @@ class Terms:
         return None
 
     def term_ends(self) -> Iterator[date]:
-        """Every day a term ends, in order (endless for renewing contracts)."""
-        step = self.minimum if self.minimum.count else self.billing
-        end = step.after(self.start) - ONE_DAY
-        yield end
-        renewal = self.renewal if self.renewal.count else None
-        if renewal is None and self.minimum.count:
+        """Every day a term ends, in order (endless for renewing contracts). Each end is
+        counted from the start, never from the previous end, so month ends stay month ends
+        as the service periods do (31.01. + 1, 2, 3 months: 27.02., 30.03., 29.04.)."""
+        first = self.minimum if self.minimum.count else self.billing
+        yield first.after(self.start) - ONE_DAY
+        if self.renewal.count == 0 and self.minimum.count:
             return
-        step = renewal or self.billing
+        step = self.renewal if self.renewal.count else self.billing
         times = 1
         while True:
-            yield step.after(end + ONE_DAY, times) - ONE_DAY
+            yield _boundary(self.start, first, step, times) - ONE_DAY
             times += 1
 
     def earliest_end(self, notice_given: date) -> date:
         """The earliest last day of service for an ordinary termination given on
-        ``notice_given``: the first term end the notice reaches, or, past a minimum term
-        without renewal, the day the notice period runs out."""
+        ``notice_given``: the first term end the notice reaches; past a minimum term without
+        renewal, the end of that term (nothing is charged after it)."""
         reached = self.notice.after(notice_given)
-        for end in self.term_ends():
-            if end >= reached:
+        ends = self.term_ends()
+        end = next(ends)  # the first term always ends
+        while end < reached:
+            later = next(ends, None)
+            if later is None:
                 return end
-        # no renewal and the minimum term is over: the notice period alone decides
-        return reached
+            end = later
+        return end
+
+
+def _boundary(start: date, first: Interval, step: Interval, times: int) -> date:
+    """The day after the ``times``-th renewal: start + first + times × step, in months from
+    the start when both are months or years (clamped once), else step by step."""
+    months = (_months(first), _months(step))
+    if months[0] is not None and months[1] is not None:
+        return add_months(start, months[0] + times * months[1])
+    return step.after(first.after(start), times)
+
+
+def _months(interval: Interval) -> int | None:
+    if interval.unit is IntervalUnit.MONTH:
+        return interval.count
+    if interval.unit is IntervalUnit.YEAR:
+        return 12 * interval.count
+    return None

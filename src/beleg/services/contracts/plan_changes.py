@@ -23,6 +23,7 @@ from beleg.db import Session
 from beleg.db import contracts as repo
 from beleg.db import plans as plans_db
 from beleg.db.database import Database
+from beleg.domain.catalog.options import OptionKind
 from beleg.domain.contracts import items as rules
 from beleg.domain.contracts.lifecycle import ContractStatus
 from beleg.domain.contracts.records import Contract, ContractItem
@@ -31,6 +32,7 @@ from beleg.domain.identity.principal import Actor
 from beleg.services.contracts.contracts import business_today, frame_of, save
 
 ONE_DAY = timedelta(days=1)
+ONE_TIME = OptionKind.ONE_TIME
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +61,23 @@ def change_plan(
             i for i in before.items if i.served_from > change.date
         )
         if change.plan is None or change.plan == before.plan_code:
-            contract, replaced, added = _small(before, change, running)
+            affected, added = _small(change, running)
+            contract = before
         else:
-            contract, replaced, added = _large(session, tenant_id, before, change, running)
-        contract = replace(contract, updated_at=clock.now())
-        affected = [item for item in running if item.option in replaced]
+            contract, added = _large(session, tenant_id, before, change, running)
+            affected = list(running)
+        items = _ordered(
+            [
+                *(i for i in before.items if i not in affected),
+                *(
+                    replace(i, served_to=change.date - ONE_DAY)
+                    for i in affected
+                    if i.served_from < change.date
+                ),
+                *added,
+            ]
+        )
+        contract = replace(contract, items=items, updated_at=clock.now())
         _replace_versions(
             session,
             tenant_id,
@@ -103,33 +117,32 @@ def _check_date(
 
 
 def _small(
-    contract: Contract, change: PlanChange, running: tuple[ContractItem, ...]
-) -> tuple[Contract, set[str], list[ContractItem]]:
+    change: PlanChange, running: tuple[ContractItem, ...]
+) -> tuple[list[ContractItem], list[ContractItem]]:
+    """Other quantities of running items from ``change.date``: each item's version on that
+    day ends the day before, the new version runs until the old one would have (a later
+    scheduled change stays). Returns (the replaced versions, the new versions)."""
     if not change.items:
         raise ValidationFailed("contracts.change_without_items", field="items")
-    by_option = {item.option: item for item in running if item.served_from <= change.date}
-    added = []
+    current = {item.option: item for item in running if item.current_on(change.date)}
+    affected, added, seen = [], [], set()
     for index, given in enumerate(change.items):
-        current = by_option.get(given.option)
-        if current is None:
+        at = f"items[{index}]"
+        item = current.get(given.option)
+        if item is None:
             raise ValidationFailed(
-                "contracts.item_not_in_contract",
-                field=f"items[{index}].option",
-                option=given.option,
+                "contracts.item_not_in_contract", field=f"{at}.option", option=given.option
             )
-        quantity = rules.check_quantity(
-            given.quantity if given.quantity is not None else current.quantity,
-            f"items[{index}].quantity",
-        )
-        added.append(
-            replace(
-                current, id=uuid.uuid4(), quantity=quantity, served_from=change.date, served_to=None
+        if given.option in seen:
+            raise ValidationFailed(
+                "contracts.item_twice", field=f"{at}.option", option=given.option
             )
-        )
-    changed = {item.option for item in added}
-    kept = [i for i in contract.items if not (i in running and i.option in changed)]
-    items = _ordered([*kept, *_ended(running, changed, change.date), *added])
-    return replace(contract, items=items), changed, added
+        seen.add(given.option)
+        quantity = item.quantity if given.quantity is None else given.quantity
+        quantity = rules.check_quantity(quantity, f"{at}.quantity")
+        affected.append(item)
+        added.append(replace(item, id=uuid.uuid4(), quantity=quantity, served_from=change.date))
+    return affected, added
 
 
 def _large(
@@ -138,10 +151,12 @@ def _large(
     contract: Contract,
     change: PlanChange,
     running: tuple[ContractItem, ...],
-) -> tuple[Contract, set[str], list[ContractItem]]:
+) -> tuple[Contract, list[ContractItem]]:
+    """Another plan from ``change.date``: its items (one-time ones only when given, a setup
+    fee is not charged again), its frame data except the trial, which ran from the start."""
     code = change.plan or contract.plan_code
     plan = rules.usable_plan(plans_db.find_plan(session, tenant_id=tenant_id, code=code), code)
-    frame = frame_of(plan)
+    frame = replace(frame_of(plan), trial=contract.frame.trial)
     if frame.currency != contract.frame.currency:
         raise ValidationFailed(
             "contracts.plan_currency_differs",
@@ -155,20 +170,20 @@ def _large(
         contract.frame.billing_timing,
     ):
         raise ValidationFailed("contracts.plan_grid_differs", field="plan", plan=plan.code)
+    given = change.items
+    if given is None:
+        given = [rules.ItemInput(option=i.option) for i in plan.items if i.kind is not ONE_TIME]
     added = [
         _carried(item, running, change)
-        for item in rules.build_items(plan, change.items, served_from=change.date)
+        for item in rules.build_items(plan, given, served_from=change.date)
     ]
-    every = {item.option for item in running}
-    kept = [i for i in contract.items if i not in running]
     group = (
         contract.pricing_group
         if contract.pricing_group in {g.code for g in plan.pricing_groups}
         else None
     )
-    items = _ordered([*kept, *_ended(running, every, change.date), *added])
-    changed = replace(contract, plan_code=plan.code, frame=frame, items=items, pricing_group=group)
-    return changed, every, added
+    changed = replace(contract, plan_code=plan.code, frame=frame, pricing_group=group)
+    return changed, added
 
 
 def _carried(
@@ -183,16 +198,6 @@ def _carried(
     if change.carry_over_discounts and item.discount_percent == 0:
         item = replace(item, discount_percent=same.discount_percent)
     return item
-
-
-def _ended(running: tuple[ContractItem, ...], options: set[str], day: date) -> list[ContractItem]:
-    """The running versions of ``options`` ended on the eve of ``day`` (those that would
-    start later never serve and are dropped)."""
-    return [
-        replace(item, served_to=day - ONE_DAY)
-        for item in running
-        if item.option in options and item.served_from < day
-    ]
 
 
 def _ordered(items: list[ContractItem]) -> tuple[ContractItem, ...]:
