@@ -281,3 +281,57 @@ def test_quantity_change_mid_period_credits_the_old_days_and_charges_the_new() -
     assert credit.service == charge.service == Period(date(2026, 3, 16), date(2026, 3, 31))
     assert credit.net_amount == Decimal("5.16")  # 10.00 - round(10 * 15/31) = 10.00 - 4.84
     assert charge.net_amount == Decimal("15.48")  # 30.00 - round(30 * 15/31) = 30.00 - 14.52
+
+
+def test_a_recharge_after_a_credit_is_billed_once_whatever_the_order_of_lines() -> None:
+    item = base_item(served_from=date(2026, 3, 1))
+    running = schedule(item, start=date(2026, 3, 1))
+    full = due_charges(running, billed=(), usage={}, today=date(2026, 3, 1), until=date(2026, 3, 1))
+    ended = schedule(item, start=date(2026, 3, 1), end=date(2026, 3, 10))
+    (credit,) = due_charges(
+        ended,
+        billed=[billed(c) for c in full],
+        usage={},
+        today=date(2026, 3, 5),
+        until=date(2026, 3, 31),
+    )
+    history = [*map(billed, full), billed(credit)]
+    (again,) = due_charges(
+        running, billed=history, usage={}, today=date(2026, 3, 6), until=date(2026, 3, 31)
+    )
+    settled = [*history, billed(again)]
+    for lines in (settled, list(reversed(settled))):
+        assert (
+            due_charges(
+                running, billed=lines, usage={}, today=date(2026, 3, 7), until=date(2026, 3, 31)
+            )
+            == []
+        )
+
+
+def test_late_usage_after_an_earlier_end_credits_the_whole_line() -> None:
+    model = PriceModel(PriceModelKind.PER_UNIT, unit_price=Decimal("0.10"))
+    item = usage_item("calls", model)
+    june = schedule(item, start=date(2026, 5, 1))
+    (first,) = due_charges(
+        june,
+        billed=(),
+        usage={("calls", date(2026, 6, 1)): Decimal(300)},
+        today=date(2026, 7, 1),
+        until=date(2026, 7, 1),
+    )
+    ended = schedule(item, start=date(2026, 5, 1), end=date(2026, 6, 20))
+    lines = due_charges(
+        ended,
+        billed=[billed(first)],
+        usage={("calls", date(2026, 6, 1)): Decimal(200)},
+        today=date(2026, 7, 2),
+        until=date(2026, 7, 2),
+    )
+    credit = next(c for c in lines if c.credit and c.grid.start == date(2026, 6, 1))
+    charge = next(c for c in lines if not c.credit and c.grid.start == date(2026, 6, 1))
+    assert (credit.net_amount, credit.service) == (Decimal("30.00"), first.service)
+    assert (charge.net_amount, charge.service) == (
+        Decimal("20.00"),
+        Period(date(2026, 6, 1), date(2026, 6, 20)),
+    )

@@ -17,6 +17,7 @@ period); usage is always billed in arrears (spec "Plan").
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -44,6 +45,7 @@ from beleg.money import prorated_slice, round_to_places
 HUNDRED = Decimal(100)
 UNIT_PRICE_PLACES = 6
 ONE_DAY = timedelta(days=1)
+UNIT = frozenset({1})  # a line that is not prorated: one-time and usage items
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class _Priced:
     unit_price: Decimal | None
     explanation: Explanation
     days: frozenset[int]
+    window: Period | None = None  # usage: the served days; the line is one unit, not days
 
 
 _Key = tuple[str, date, str]
@@ -184,7 +187,7 @@ def _desired(
                 aggregated = usage.get((item.key, window.start), ZERO)
                 if aggregated == 0:
                     continue  # nothing used: no line (a late event later is a new charge)
-                yield _usage_priced(item, window, aggregated, version)
+                yield _usage_priced(item, service.grid, window, aggregated, version)
             else:
                 yield _subscribed_priced(item, service.grid, served, version)
 
@@ -248,8 +251,10 @@ def _subscribed_priced(
 
 
 def _usage_priced(
-    item: ChargeItem, window: Period, aggregated: Decimal, version: PriceVersion
+    item: ChargeItem, grid: Period, window: Period, aggregated: Decimal, version: PriceVersion
 ) -> _Priced:
+    """A usage line: keyed by its grid period, one unit whose variant holds the billable
+    quantity (another quantity credits the billed line whole and charges the new one)."""
     model, label = _model(item, version)
     quantity = usage_quantity(aggregated, free_quota=item.free_quota, cap=item.cap)
     rating = rate(model, quantity.billable)
@@ -263,13 +268,14 @@ def _usage_priced(
     )
     return _Priced(
         item=item,
-        grid=window,
+        grid=grid,
         variant=_variant(label, quantity.billable, item.discount_percent),
         base_amount=base,
         quantity=quantity.billable,
         unit_price=_unit_price(model, base, quantity.billable),
         explanation=explanation,
-        days=frozenset(range(1, window.days + 1)),
+        days=UNIT,
+        window=window,
     )
 
 
@@ -296,18 +302,29 @@ def _unit_price(model: PriceModel, base: Decimal, quantity: Decimal) -> Decimal 
 
 
 def _billed_days(billed: Iterable[BilledLine]) -> dict[_Key, tuple[frozenset[int], _Priced]]:
-    """Per (item, period, variant): the days billed net of credits, and how they were priced."""
-    days: dict[_Key, set[int]] = {}
+    """Per (item, period, variant): the days billed net of credits, and how they were priced.
+    Each day counts its charges minus its credits, so the order of the lines does not matter
+    (a credit, then a re-charge of the same days, leaves them billed once)."""
+    counts: dict[_Key, Counter[int]] = {}
     templates: dict[_Key, _Priced] = {}
-    for line in sorted(billed, key=lambda line: line.credit):
+    for line in billed:
         key = (line.item_key, line.grid.start, line.variant)
-        served = {line.grid.day_number(line.served.start) + n for n in range(line.served.days)}
-        if line.credit:
-            days.setdefault(key, set()).difference_update(served)
-        else:
-            days.setdefault(key, set()).update(served)
+        days = UNIT if _unit(line.kind) else _days_of(line.grid, line.served)
+        counts.setdefault(key, Counter()).update({day: -1 if line.credit else 1 for day in days})
         templates.setdefault(key, _from_billed(line))
-    return {key: (frozenset(days[key]), templates[key]) for key in days}
+    return {
+        key: (frozenset(day for day, n in count.items() if n > 0), templates[key])
+        for key, count in counts.items()
+    }
+
+
+def _unit(kind: OptionKind) -> bool:
+    return kind.is_usage or kind is OptionKind.ONE_TIME
+
+
+def _days_of(grid: Period, served: Period) -> range:
+    first = grid.day_number(served.start)
+    return range(first, first + served.days)
 
 
 def _from_billed(line: BilledLine) -> _Priced:
@@ -330,6 +347,7 @@ def _from_billed(line: BilledLine) -> _Priced:
         unit_price=line.unit_price,
         explanation=Explanation(price_version=line.variant.split("|", 1)[0]),
         days=frozenset(),
+        window=line.served if line.kind.is_usage else None,
     )
 
 
@@ -355,9 +373,16 @@ def _runs(days: frozenset[int]) -> Iterator[tuple[int, int]]:
 def _line(priced: _Priced, run: tuple[int, int], schedule: Schedule, *, credit: bool) -> Charge:
     first, last = run
     grid = priced.grid
-    service = Period(grid.start + ONE_DAY * (first - 1), grid.start + ONE_DAY * (last - 1))
+    service = priced.window or Period(
+        grid.start + ONE_DAY * (first - 1), grid.start + ONE_DAY * (last - 1)
+    )
+    period_days = 1 if _unit(priced.item.kind) else grid.days
     net = prorated_slice(
-        priced.base_amount, schedule.currency, first_day=first, last_day=last, period_days=grid.days
+        priced.base_amount,
+        schedule.currency,
+        first_day=first,
+        last_day=last,
+        period_days=period_days,
     )
     prorated = priced.item.kind is OptionKind.RECURRING and service != grid
     explanation = replace(
