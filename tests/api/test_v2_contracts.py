@@ -138,6 +138,7 @@ def test_extraordinary_termination_and_its_revocation(
     )
     assert done["correction"] == {
         "wouldCreate": False,  # nothing is billed before the billing runs exist
+        "suppressed": False,
         "created": False,
         "netAmount": "0.00",
         "documentId": None,

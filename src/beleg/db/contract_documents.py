@@ -35,6 +35,18 @@ def find(
     return document_of(row)
 
 
+def filed_with(
+    session: Session, tenant_id: uuid.UUID, contract_id: uuid.UUID
+) -> list[ContractDocument]:
+    """Every document filed with the contract (metadata), oldest first."""
+    rows = session.execute(
+        select(*_META)
+        .where(D.tenant_id == tenant_id, D.contract_id == contract_id)
+        .order_by(D.created_at, D.id)
+    ).all()
+    return [document_of(row) for row in rows]
+
+
 def content(
     session: Session, tenant_id: uuid.UUID, contract_id: uuid.UUID, document_id: uuid.UUID
 ) -> tuple[ContractDocument, bytes]:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from beleg.db.plan_documents import price_document, price_model_of
@@ -29,7 +30,7 @@ from beleg.domain.contracts.records import (
     Pause,
     ServiceCycleChange,
 )
-from beleg.domain.errors import NotFound
+from beleg.domain.errors import Conflict, NotFound
 
 C = contracts.c
 I = contract_items.c  # noqa: E741 -- the table's columns, as C is the contract's
@@ -69,7 +70,15 @@ def number_taken(session: Session, tenant_id: uuid.UUID, number: str) -> bool:
 
 
 def insert_contract(session: Session, *, tenant_id: uuid.UUID, contract: Contract) -> None:
-    session.execute(insert(contracts).values(_contract_values(tenant_id, contract)))
+    """Insert the contract with its items; a number another writer took first is a 409
+    naming ``contractNumber`` (the unique constraint decides the race)."""
+    try:
+        with session.begin_nested():
+            session.execute(insert(contracts).values(_contract_values(tenant_id, contract)))
+    except IntegrityError:
+        raise Conflict(
+            "contracts.number_taken", field="contractNumber", number=contract.number
+        ) from None
     insert_items(
         session,
         tenant_id=tenant_id,

@@ -28,6 +28,7 @@ from beleg.db.database import Database
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.queries.identity.lists import all_tenant_ids
+from beleg.services.contracts.terminations import end_contracts
 from beleg.services.documents.pdf import render_pending
 from beleg.services.documents.templates import run_due_subscriptions
 from beleg.services.tenancy.test_clock import business_today
@@ -70,7 +71,7 @@ def run_round(*, db: Database, clock: Clock, limit: int = 500, stop: Stop | None
         if stop.is_set():
             break
         try:
-            invoices += _issue_due_invoices(db=db, clock=clock, tenant_id=tenant_id)
+            invoices += _tenant_due_work(db=db, clock=clock, tenant_id=tenant_id)
         except Exception:
             log.exception("worker.due_invoices_failed", tenant_id=str(tenant_id))
     return Round(pdfs, invoices)
@@ -100,7 +101,8 @@ def _render_pdfs(*, db: Database, clock: Clock, limit: int, stop: Stop) -> int:
     return rendered
 
 
-def _issue_due_invoices(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int:
+def _tenant_due_work(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int:
+    """What the tenant's day brings: contract ends, then due invoices (their count)."""
     actor = Actor(
         Principal(
             tenant_id=tenant_id,
@@ -111,6 +113,8 @@ def _issue_due_invoices(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> 
         )
     )
     today = business_today(db=db, tenant_id=tenant_id, system=clock)
+    # terminated contracts whose last day of service is over end first (as the test clock does)
+    end_contracts(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
     return len(
         run_due_subscriptions(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
     )

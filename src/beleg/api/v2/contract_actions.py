@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from beleg.api.inputs import BusinessDate
+from beleg.api.inputs import BusinessDate, IsoBusinessDate
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
@@ -37,10 +37,14 @@ class TerminationIn(ApiInput):
         "not before the earliest end (default: the earliest end)",
     )
     dry_run: bool = Field(False, description="Compute the end and the correction, write nothing")
+    suppress_correction: bool = Field(
+        False, description="Issue no credit note for the correction (it is still computed)"
+    )
 
 
 class CorrectionOut(ApiModel):
     would_create: bool = Field(description="Whether the termination calls for a credit note")
+    suppressed: bool = Field(description="suppressCorrection was set: no credit note is issued")
     created: bool
     net_amount: Decimal
     document_id: str | None = None
@@ -83,6 +87,7 @@ def terminate(
         "dryRun": done.dry_run,
         "correction": {
             "wouldCreate": correction.would_create,
+            "suppressed": body.suppress_correction,
             "created": correction.created,
             "netAmount": correction.net_amount,
             "documentId": None if correction.document_id is None else str(correction.document_id),
@@ -207,7 +212,7 @@ def resume(
 @router.get("/{contract_id}/prices", response_model=PricesOut, summary="Prices at a date")
 def prices(
     contract_id: ContractId,
-    at: Annotated[BusinessDate, Query(description="Any past or future date")],
+    at: Annotated[IsoBusinessDate, Query(description="Any past or future date, YYYY-MM-DD")],
     status: Annotated[ItemStatus | None, Query(description="Only items in this status")] = None,
     actor: Actor = requires(READ),
     rt: Runtime = Depends(runtime),
@@ -225,7 +230,7 @@ def prices(
 )
 def preview(
     contract_id: ContractId,
-    until: Annotated[BusinessDate, Query(description="Documents dated up to this day")],
+    until: Annotated[IsoBusinessDate, Query(description="Documents dated up to this day")],
     actor: Actor = requires(READ),
     rt: Runtime = Depends(runtime),
 ) -> Any:

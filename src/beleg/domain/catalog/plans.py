@@ -227,16 +227,22 @@ def item_quantities(given: ItemInput, kind: OptionKind, at: str) -> tuple[Decima
 
 def item_model(given: PriceInput, at: str) -> PriceModel:
     """The item's validated price model; its amounts have at most 5 decimals."""
-    model = price_model(given, field=f"{at}.price")
+    return checked_model(given, f"{at}.price")
+
+
+def checked_model(given: PriceInput, field: str) -> PriceModel:
+    """The validated price model of ``given`` (errors name ``field``.…): the model's rules,
+    and every amount finite with at most 10 integer and 5 fractional digits."""
+    model = price_model(given, field=field)
     for name in ("amount", "unit_price", "package_size", "package_price"):
         value = getattr(given, name)
         if value is not None:
-            check_amount(value, f"{at}.price.{_camel(name)}")
+            check_amount(value, f"{field}.{_camel(name)}")
     for index, tier in enumerate(given.tiers):
         for name in ("up_to", "unit_price", "flat_fee"):
             value = getattr(tier, name)
             if value is not None:
-                check_amount(value, f"{at}.price.tiers[{index}].{_camel(name)}")
+                check_amount(value, f"{field}.tiers[{index}].{_camel(name)}")
     return model
 
 

@@ -4,6 +4,7 @@ from its plan and check them (typed records; every rule names its field, e.g.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,12 +12,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from beleg.domain.catalog.plans import Plan, PlanStatus
-from beleg.domain.catalog.price_rules import PriceInput, price_model
+from beleg.domain.amounts import check_amount
+from beleg.domain.catalog.options import TaxCategory, TaxExemption, check_exemption
+from beleg.domain.catalog.plans import Plan, PlanStatus, checked_model
+from beleg.domain.catalog.price_rules import PriceInput
+from beleg.domain.catalog.pricing import PriceModel
 from beleg.domain.contracts.records import ContractItem, ItemStatus
 from beleg.domain.errors import Conflict, ValidationFailed
 
 HUNDRED = Decimal(100)
+QUANTITY_PLACES = 6
+DISCOUNT_PLACES = 4
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,27 +113,87 @@ def new_item(
         served_from=served_from,
         special_price=special_price(item.special_price, f"{at}.specialPrice"),
         discount_percent=discount(item.discount_percent, f"{at}.discountPercent"),
-        tax_exemption=dict(item.tax_exemption) if item.tax_exemption else None,
+        tax_exemption=tax_exemption(item.tax_exemption, f"{at}.taxExemption"),
         additional_text=item.additional_text,
     )
 
 
 def check_quantity(value: Decimal, field_name: str) -> Decimal:
-    if not value.is_finite() or value < 0:
+    """Not negative, with at most 6 decimals (the stored scale)."""
+    check_amount(value, field_name, places=QUANTITY_PLACES)
+    if value < 0:
         raise ValidationFailed("contracts.quantity_negative", field=field_name)
     return value
 
 
 def discount(value: Decimal | None, field_name: str) -> Decimal:
+    """0 to 100 percent with at most 4 decimals (the stored scale)."""
     if value is None:
         return Decimal(0)
-    if not value.is_finite() or not 0 <= value <= HUNDRED:
+    check_amount(value, field_name, places=DISCOUNT_PLACES)
+    if not 0 <= value <= HUNDRED:
         raise ValidationFailed("contracts.discount_range", field=field_name)
     return value
 
 
-def special_price(given: PriceInput | None, field_name: str) -> Any:
-    return None if given is None else price_model(given, field=field_name)
+def special_price(given: PriceInput | None, field_name: str) -> PriceModel | None:
+    return None if given is None else checked_model(given, field_name)
+
+
+def tax_exemption(given: Mapping[str, Any] | None, field_name: str) -> dict[str, Any] | None:
+    """An item's tax exemption in the option's shape (EN 16931 category, reason, VATEX code),
+    checked by the catalogue's rule."""
+    if given is None:
+        return None
+    try:
+        category = TaxCategory(str(given.get("category")))
+    except ValueError:
+        allowed = ", ".join(c.value for c in TaxCategory)
+        raise ValidationFailed(
+            "catalog.choice_unknown",
+            field=f"{field_name}.category",
+            name="category",
+            allowed=allowed,
+            value=given.get("category"),
+        ) from None
+    unknown = set(given) - {"category", "reason", "vatexCode"}
+    if unknown:
+        raise ValidationFailed(
+            "contracts.exemption_field_unknown", field=f"{field_name}.{min(unknown)}"
+        )
+    exemption = TaxExemption(category, _text(given.get("reason")), _text(given.get("vatexCode")))
+    check_exemption(exemption, field_name)
+    return {
+        "category": category.value,
+        "reason": exemption.reason,
+        "vatexCode": exemption.vatex_code,
+    }
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def check_texts(given: ContractInput) -> None:
+    """The contract's texts fit their columns; the invoice recipient is an e-mail address."""
+    for value, field_name, limit in (
+        (given.contract_number, "contractNumber", 50),
+        (given.billing_group, "billingGroup", 50),
+        (given.internal_identifier, "internalIdentifier", 100),
+    ):
+        check_length(value, field_name, limit)
+    check_email(given.invoice_recipient_email)
+
+
+def check_length(value: str | None, field_name: str, limit: int) -> None:
+    if value is not None and not 1 <= len(value) <= limit:
+        raise ValidationFailed("contracts.text_length", field=field_name, limit=limit)
+
+
+def check_email(value: str | None, field_name: str = "invoiceRecipientEmail") -> None:
+    check_length(value, field_name, 254)
+    if value is not None and not EMAIL.match(value):
+        raise ValidationFailed("contracts.email_invalid", field=field_name)
 
 
 def item_status(value: str | None, field_name: str) -> ItemStatus:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from beleg.clock import Clock
+from beleg.db import Session
 from beleg.db import contracts as repo
 from beleg.db.database import Database
 from beleg.domain.contracts import items as rules
@@ -38,9 +39,13 @@ def update_contract(
 ) -> Contract:
     """Change the contract's data (``fields``: billingGroup, invoiceRecipientEmail,
     internalIdentifier) and items (status: hold or release; text; special price; discount)."""
+    rules.check_length(fields.get("billingGroup"), "billingGroup", 50)
+    rules.check_length(fields.get("internalIdentifier"), "internalIdentifier", 100)
+    rules.check_email(fields.get("invoiceRecipientEmail"))
     with db.transaction() as session:
         before = _changeable(repo.load(session, tenant_id, contract_id, lock=True))
-        changed = [_changed_item(before, change, index) for index, change in enumerate(items)]
+        today = business_today(session, tenant_id, clock)
+        in_place, split = _item_changes(before, items, today)
         contract = replace(
             before,
             billing_group=fields.get("billingGroup", before.billing_group),
@@ -48,10 +53,23 @@ def update_contract(
                 "invoiceRecipientEmail", before.invoice_recipient_email
             ),
             internal_identifier=fields.get("internalIdentifier", before.internal_identifier),
-            items=_merged(before.items, changed),
+            items=_merged(before.items, in_place, split, today),
             updated_at=clock.now(),
         )
-        repo.replace_items(session, tenant_id=tenant_id, items=changed)
+        repo.replace_items(session, tenant_id=tenant_id, items=in_place)
+        repo.end_items(
+            session,
+            tenant_id=tenant_id,
+            item_ids=[old.id for old, _ in split],
+            served_to=today - ONE_DAY,
+        )
+        repo.insert_items(
+            session,
+            tenant_id=tenant_id,
+            contract_id=contract_id,
+            items=[new for _, new in split],
+            now=clock.now(),
+        )
         save(
             session,
             before,
@@ -70,11 +88,15 @@ def _changeable(contract: Contract) -> Contract:
     return contract
 
 
-def _changed_item(contract: Contract, change: rules.ItemChange, index: int) -> ContractItem:
-    at = f"items[{index}]"
-    item = next((i for i in contract.items if i.id == change.id), None)
+def _find_item(contract: Contract, item_id: uuid.UUID, index: int) -> ContractItem:
+    item = next((i for i in contract.items if i.id == item_id), None)
     if item is None:
-        raise ValidationFailed("contracts.item_unknown", field=f"{at}.id", id=change.id)
+        raise ValidationFailed("contracts.item_unknown", field=f"items[{index}].id", id=item_id)
+    return item
+
+
+def _changed_item(item: ContractItem, change: rules.ItemChange, index: int) -> ContractItem:
+    at = f"items[{index}]"
     sent = change.fields
     return replace(
         item,
@@ -97,11 +119,48 @@ def _changed_item(contract: Contract, change: rules.ItemChange, index: int) -> C
     )
 
 
+def _item_changes(
+    contract: Contract, items: tuple[rules.ItemChange, ...], today: date
+) -> tuple[list[ContractItem], list[tuple[ContractItem, ContractItem]]]:
+    """The changed versions written in place (texts; versions not begun yet) and the
+    (old, new) pairs of versions split at ``today``: a change of status, special price or
+    discount applies from today on and never rewrites days that may have been billed."""
+    in_place, split = [], []
+    for index, change in enumerate(items):
+        old = _find_item(contract, change.id, index)
+        new = _changed_item(old, change, index)
+        money = (new.status, new.special_price, new.discount_percent)
+        if (
+            money == (old.status, old.special_price, old.discount_percent)
+            or old.served_from >= today
+        ):
+            in_place.append(new)
+        elif old.served_to is not None and old.served_to < today:
+            raise ValidationFailed(
+                "contracts.change_before_today", field=f"items[{index}].id", today=today.isoformat()
+            )
+        else:
+            split.append(
+                (
+                    replace(old, additional_text=new.additional_text),
+                    replace(new, id=uuid.uuid4(), served_from=today),
+                )
+            )
+    return in_place, split
+
+
 def _merged(
-    items: tuple[ContractItem, ...], changed: list[ContractItem]
+    items: tuple[ContractItem, ...],
+    in_place: list[ContractItem],
+    split: list[tuple[ContractItem, ContractItem]],
+    today: date,
 ) -> tuple[ContractItem, ...]:
-    by_id = {item.id: item for item in changed}
-    return tuple(by_id.get(item.id, item) for item in items)
+    by_id = {item.id: item for item in in_place}
+    ended = {old.id: replace(old, served_to=today - ONE_DAY) for old, _ in split}
+    kept = [ended.get(item.id) or by_id.get(item.id, item) for item in items]
+    return tuple(
+        sorted([*kept, *(new for _, new in split)], key=lambda i: (i.served_from, i.option))
+    )
 
 
 def change_service_cycle(
@@ -124,6 +183,7 @@ def change_service_cycle(
                 start=before.start.isoformat(),
             )
         _within_service(before, change.next_period_start, "nextPeriodStart")
+        _not_before_today(session, tenant_id, clock, change.next_period_start, "nextPeriodStart")
         kept = tuple(
             r for r in before.realignments if r.next_period_start != change.next_period_start
         )
@@ -145,6 +205,17 @@ def change_service_cycle(
             clock=clock,
         )
         return contract
+
+
+def _not_before_today(
+    session: Session, tenant_id: uuid.UUID, clock: Clock, day: date, field: str
+) -> None:
+    """Days that may have been billed are not re-cut: a change starts today or later."""
+    today = business_today(session, tenant_id, clock)
+    if day < today:
+        raise ValidationFailed(
+            "contracts.change_before_today", field=field, today=today.isoformat()
+        )
 
 
 def _within_service(contract: Contract, day: date, field: str) -> None:
@@ -169,6 +240,7 @@ def pause_contract(
             raise ValidationFailed(
                 "contracts.pause_before_start", field="from", start=before.start.isoformat()
             )
+        _not_before_today(session, tenant_id, clock, pause.paused_from, "from")
         if pause.paused_to is not None and pause.paused_to < pause.paused_from:
             raise ValidationFailed("contracts.pause_end_before_start", field="to")
         if any(_overlaps(pause, other) for other in before.pauses):

@@ -15,10 +15,11 @@ from datetime import date
 
 from beleg.clock import Clock, today_in
 from beleg.db import Session
+from beleg.db import contract_documents as documents_db
 from beleg.db import contracts as repo
 from beleg.db import plans as plans_db
 from beleg.db import tenancy as tenancy_db
-from beleg.db.audit import record_change
+from beleg.db.audit import Change, record_change, record_changes
 from beleg.db.contacts import partners as contacts_db
 from beleg.db.database import Database
 from beleg.db.outbox import enqueue
@@ -33,6 +34,7 @@ from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
 
 ENTITY = "Contract"
+DOCUMENT = "ContractDocument"
 NUMBER_SERIES = "contract-number"
 
 
@@ -40,6 +42,7 @@ def create_contract(
     *, db: Database, actor: Actor, tenant_id: uuid.UUID, given: rules.ContractInput, clock: Clock
 ) -> Contract:
     """A DRAFT contract of ``given.customer_id`` on the plan ``given.plan``."""
+    rules.check_texts(given)
     with db.transaction() as session:
         if not contacts_db.exists(session, tenant_id, ContactKind.CUSTOMER, given.customer_id):
             raise ValidationFailed("contracts.customer_unknown", field="customer")
@@ -125,10 +128,23 @@ def transition(
 def delete_contract(
     *, db: Database, actor: Actor, tenant_id: uuid.UUID, contract_id: uuid.UUID, clock: Clock
 ) -> Contract:
-    """Delete a DRAFT or CANCELLED contract: one that never ran has no billed services."""
+    """Delete a DRAFT or CANCELLED contract (one that never ran has no billed services) with
+    the documents filed with it, each with its own audit entry."""
     with db.transaction() as session:
         before = repo.load(session, tenant_id, contract_id, lock=True)
         check_allowed(before.status, Action.DELETE)
+        filed = documents_db.filed_with(session, tenant_id, contract_id)
+        if filed:
+            record_changes(
+                session,
+                actor=actor,
+                tenant_id=tenant_id,
+                changes=[
+                    Change(AuditAction.DELETE, DOCUMENT, d.id, documents_db.snapshot(d), None)
+                    for d in filed
+                ],
+                clock=clock,
+            )
         repo.delete_contract(session, tenant_id=tenant_id, contract_id=contract_id)
         publish(
             session,

@@ -18,8 +18,7 @@ from beleg.domain.audit.chain import AuditAction
 from beleg.domain.contracts.documents import ContractDocument, check_content, check_file_name
 from beleg.domain.identity.principal import Actor
 from beleg.formats.files import media_type_of
-
-ENTITY = "ContractDocument"
+from beleg.services.contracts.contracts import DOCUMENT
 
 
 def add_document(
@@ -133,7 +132,7 @@ def _audit(
         actor=actor,
         tenant_id=tenant_id,
         action=action,
-        entity_type=ENTITY,
+        entity_type=DOCUMENT,
         entity_id=document.id,
         before=None if before is None else repo.snapshot(before),
         after=after,

@@ -27,6 +27,7 @@ from beleg.domain.contracts.lifecycle import (
     termination_end,
 )
 from beleg.domain.contracts.records import Contract
+from beleg.domain.errors import Conflict
 from beleg.domain.identity.principal import Actor
 from beleg.services.contracts.contracts import business_today, save
 
@@ -105,6 +106,9 @@ def revoke_termination(
     with db.transaction() as session:
         before = repo.load(session, tenant_id, contract_id, lock=True)
         status = after(before.status, Action.REVOKE)
+        today = business_today(session, tenant_id, clock)
+        if before.end is not None and before.end < today:  # ENDED in all but the clock's tick
+            raise Conflict("contracts.already_ended", field="status", end=before.end.isoformat())
         contract = replace(
             before,
             status=status,
