@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from tests.api.test_v2_catalogue import call
+from tests.api.test_v2_catalogue import BASE, call
 from tests.api.test_v2_contracts import contract, freeze, setup
 from tests.conftest import TenantFixture
 
@@ -48,3 +48,21 @@ def test_a_plan_item_no_contract_holds_can_be_removed(
     setup(client, tenant, items=[BASE_ITEM, EXTRA_ITEM])
     changed = call(client, tenant, "PATCH", "/plans/START", {"items": [BASE_ITEM]})
     assert [item["option"] for item in changed["items"]] == ["BASE"]
+
+
+def test_an_unknown_tax_class_is_refused_naming_tax_class(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    unknown = {**BASE, "taxRate": None, "taxClass": "999"}
+    refused = client.post("/v2/options", json=unknown, headers=tenant.headers)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["errors"][0]["field"] == "taxClass"
+    assert "999" in refused.text
+    call(client, tenant, "GET", "/options/BASE", status=404)
+    made = call(client, tenant, "POST", "/options", {**unknown, "taxClass": "019"}, status=201)
+    assert made["taxClass"] == "019"
+    changed = client.patch("/v2/options/BASE", json={"taxClass": "999"}, headers=tenant.headers)
+    assert changed.status_code == 400, changed.text
+    assert changed.json()["errors"][0]["field"] == "taxClass"
+    assert call(client, tenant, "GET", "/options/BASE")["taxClass"] == "019"
+    assert call(client, tenant, "PATCH", "/options/BASE", {"taxClass": "007"})["taxClass"] == "007"
