@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.api.test_v2_catalogue import BASE, call
-from tests.api.test_v2_contracts import contract, freeze, setup
+from tests.api.test_v2_contracts import contract, customer, freeze, setup
 from tests.conftest import TenantFixture
 
 EXTRA = {"code": "EXTRA", "name": "Extra seat", "type": "RECURRING", "taxRate": "19"}
@@ -66,3 +66,23 @@ def test_an_unknown_tax_class_is_refused_naming_tax_class(
     assert changed.json()["errors"][0]["field"] == "taxClass"
     assert call(client, tenant, "GET", "/options/BASE")["taxClass"] == "019"
     assert call(client, tenant, "PATCH", "/options/BASE", {"taxClass": "007"})["taxClass"] == "007"
+
+
+def test_a_customer_with_a_contract_cannot_be_deleted(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    freeze(client, tenant, "2026-05-15")
+    customer_id = setup(client, tenant)
+    contract(client, tenant, customer_id, "2026-05-15")
+    refused = client.delete(f"/api/1.1/customers/{customer_id}", headers=tenant.headers)
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["error"] == "ConflictException" and "Verträge" in body["message"]
+    assert body["details"][0].startswith("id:")
+    kept = client.get(f"/api/1.1/customers/{customer_id}", headers=tenant.headers)
+    assert kept.status_code == 200
+    other = customer(client, tenant)
+    deleted = client.delete(f"/api/1.1/customers/{other}", headers=tenant.headers)
+    assert deleted.status_code == 200, deleted.text
+    gone = client.get(f"/api/1.1/customers/{other}", headers=tenant.headers)
+    assert gone.status_code == 404
