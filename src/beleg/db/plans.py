@@ -28,7 +28,13 @@ from beleg.db.plan_documents import (
     price_document,
     price_model_of,
 )
-from beleg.db.tables import catalog_options, plan_items, plan_price_versions, plans
+from beleg.db.tables import (
+    catalog_options,
+    contract_items,
+    plan_items,
+    plan_price_versions,
+    plans,
+)
 from beleg.domain.catalog.options import (
     Aggregation,
     Option,
@@ -243,6 +249,24 @@ def find_plan(
     if row is None:
         return None
     return plan_from_row(row, _items(session, tenant_id, row.id))
+
+
+def options_held_by_contracts(
+    session: Session, *, tenant_id: uuid.UUID, plan_code: str, option_codes: Iterable[str]
+) -> list[str]:
+    """Which of ``option_codes`` a contract item version priced by the plan ``plan_code``
+    holds (contract items refer to the catalogue by plan and option code), sorted."""
+    wanted = sorted(set(option_codes))
+    if not wanted:
+        return []
+    c = contract_items.c
+    rows = session.execute(
+        select(c.option_code)
+        .where(c.tenant_id == tenant_id, c.plan_code == plan_code, c.option_code.in_(wanted))
+        .distinct()
+        .order_by(c.option_code)
+    ).all()
+    return [row.option_code for row in rows]
 
 
 def plan_code_taken(session: Session, *, tenant_id: uuid.UUID, code: str) -> bool:

@@ -10,7 +10,13 @@ from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from beleg.db.tables import cb_invoices, contact_addresses, contacts, customer_payment_accounts
+from beleg.db.tables import (
+    cb_invoices,
+    contact_addresses,
+    contacts,
+    contracts,
+    customer_payment_accounts,
+)
 from beleg.domain.contacts.customers import CustomerProfile, default_type
 from beleg.domain.contacts.partners import Address, Contact, ContactKind
 from beleg.domain.errors import Conflict, NotFound
@@ -172,6 +178,16 @@ def has_invoices(session: Session, tenant_id: uuid.UUID, contact_id: uuid.UUID) 
     i = cb_invoices.c
     found = session.execute(
         select(i.id).where(i.tenant_id == tenant_id, i.partner_id == contact_id).limit(1)
+    ).first()
+    return found is not None
+
+
+def has_contracts(session: Session, tenant_id: uuid.UUID, contact_id: uuid.UUID) -> bool:
+    """Whether a contract of the tenant is made with the contact as its customer (the
+    contracts' foreign key would refuse deleting the contact)."""
+    c = contracts.c
+    found = session.execute(
+        select(c.id).where(c.tenant_id == tenant_id, c.customer_id == contact_id).limit(1)
     ).first()
     return found is not None
 

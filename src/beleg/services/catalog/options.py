@@ -18,6 +18,7 @@ from beleg.db import Session
 from beleg.db import plans as repo
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.ledger import load_books
 from beleg.db.outbox import enqueue
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.catalog.options import (
@@ -27,7 +28,7 @@ from beleg.domain.catalog.options import (
     OptionKind,
     check_option,
 )
-from beleg.domain.errors import Conflict, NotFound
+from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.identity.principal import Actor
 
 ENTITY = "Option"
@@ -41,6 +42,7 @@ def create_option(
     now = clock.now()
     option = _option(uuid.uuid4(), checked, created_at=now, updated_at=now)
     with db.transaction() as session:
+        _check_tax_class(session, tenant_id, checked)
         if repo.find_option(session, tenant_id=tenant_id, code=checked.code) is not None:
             raise Conflict("catalog.option_exists", field="code", code=checked.code)
         repo.insert_option(session, tenant_id=tenant_id, option=option)
@@ -66,6 +68,7 @@ def update_option(
         after = _option(before.id, checked, created_at=before.created_at, updated_at=clock.now())
         if repo.option_snapshot(after) == repo.option_snapshot(before):
             return before
+        _check_tax_class(session, tenant_id, checked)
         if after.kind is not before.kind and repo.option_in_use(
             session, tenant_id=tenant_id, option_id=before.id
         ):
@@ -80,6 +83,19 @@ def find(session: Session, tenant_id: uuid.UUID, code: str, *, lock: bool = Fals
     if found is None:
         raise NotFound("catalog.option_not_found", field="code", code=code)
     return found
+
+
+def _check_tax_class(session: Session, tenant_id: uuid.UUID, checked: OptionInput) -> None:
+    """A 400 naming ``taxClass`` unless it is a tax entry of the tenant's chart: the charges
+    of contracts take the option's rate from that entry."""
+    if checked.tax_class is None:
+        return
+    try:
+        load_books(session, tenant_id).chart.tax_entry(checked.tax_class)
+    except ValidationFailed:
+        raise ValidationFailed(
+            "catalog.tax_class_unknown", field="taxClass", code=checked.tax_class
+        ) from None
 
 
 def _input(option: Option) -> OptionInput:

@@ -123,6 +123,7 @@ def update_plan(
         after = _build(session, tenant_id, given, current=before, now=clock.now(), clock=clock)
         if repo.plan_snapshot(after) == repo.plan_snapshot(before):
             return before
+        _keep_items_in_use(session, tenant_id, before, after)
         repo.update_plan(session, tenant_id=tenant_id, plan=after)
         _audit(
             session,
@@ -224,6 +225,20 @@ def _build(
         created_at=current.created_at if current is not None else now,
         updated_at=now,
     )
+
+
+def _keep_items_in_use(session: Session, tenant_id: uuid.UUID, before: Plan, after: Plan) -> None:
+    """A 409 naming ``items`` if an item removed from the plan is held by a contract item
+    version the plan prices: its charges and preview would no longer find their price."""
+    kept = {item.option_id for item in after.items}
+    removed = [item.option for item in before.items if item.option_id not in kept]
+    held = repo.options_held_by_contracts(
+        session, tenant_id=tenant_id, plan_code=before.code, option_codes=removed
+    )
+    if held:
+        raise Conflict(
+            "catalog.plan_item_in_use", field="items", code=before.code, option=", ".join(held)
+        )
 
 
 def _terms(given: PlanInput) -> PlanTerms:

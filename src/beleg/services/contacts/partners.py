@@ -202,7 +202,8 @@ def delete_contact(
     contact_id: uuid.UUID,
     clock: Clock,
 ) -> None:
-    """Delete a contact no invoice refers to (invoices keep their partner)."""
+    """Delete a contact no invoice refers to (invoices keep their partner) and, a customer,
+    no contract is made with."""
     with db.transaction() as session:
         found = repo.contact(session, tenant_id, kind, contact_id, lock=True)
         if repo.has_invoices(session, tenant_id, contact_id):
@@ -212,6 +213,8 @@ def delete_contact(
                 else "contacts.supplier_has_invoices",
                 field="id",
             )
+        if kind is ContactKind.CUSTOMER and repo.has_contracts(session, tenant_id, contact_id):
+            raise Conflict("contacts.customer_has_contracts", field="id")
         repo.delete_contact(session, tenant_id, contact_id)
         record_change(
             session,
