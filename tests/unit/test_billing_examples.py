@@ -335,3 +335,22 @@ def test_late_usage_after_an_earlier_end_credits_the_whole_line() -> None:
         Decimal("20.00"),
         Period(date(2026, 6, 1), date(2026, 6, 20)),
     )
+
+
+def test_a_discounted_line_shows_the_discounted_unit_price() -> None:
+    model = PriceModel(PriceModelKind.PER_UNIT, unit_price=Decimal("10.00"))
+    item = base_item(
+        served_from=date(2026, 3, 1),
+        quantity=Decimal(3),
+        discount_percent=Decimal(10),
+        prices=(PriceVersion(date(2020, 1, 1), model, "v1"),),
+    )
+    (line,) = due_charges(
+        schedule(item, start=date(2026, 3, 1)),
+        billed=(),
+        usage={},
+        today=date(2026, 3, 1),
+        until=date(2026, 3, 1),
+    )
+    assert (line.unit_price, line.net_amount) == (Decimal("9.0000"), Decimal("27.00"))
+    assert line.quantity * line.unit_price == line.net_amount

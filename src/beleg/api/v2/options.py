@@ -65,7 +65,9 @@ class OptionCreate(ApiInput):
     unit: str | None = Field(None, description="A unit of /units_of_measure, or null")
     aggregation: Aggregation | None = Field(None, description=AGGREGATION_HELP)
     tax_rate: Decimal | None = Field(None, description="Percent 0-100; or taxClass")
-    tax_class: str | None = Field(None, description="A tax class name; or taxRate")
+    tax_class: str | None = Field(
+        None, description="A tax class entry of the tenant's chart (e.g. 019); or taxRate"
+    )
     tax_exemption: TaxExemptionModel | None = None
 
     def data(self) -> OptionInput:

@@ -244,7 +244,7 @@ def _subscribed_priced(
         variant=_variant(label, item.quantity, item.discount_percent),
         base_amount=base,
         quantity=item.quantity,
-        unit_price=_unit_price(model, base, item.quantity),
+        unit_price=_unit_price(model, base, item.quantity, item.discount_percent),
         explanation=Explanation(price_version=label, tiers=rating.tiers),
         days=served if item.kind is OptionKind.RECURRING else frozenset({1}),
     )
@@ -272,7 +272,7 @@ def _usage_priced(
         variant=_variant(label, quantity.billable, item.discount_percent),
         base_amount=base,
         quantity=quantity.billable,
-        unit_price=_unit_price(model, base, quantity.billable),
+        unit_price=_unit_price(model, base, quantity.billable, item.discount_percent),
         explanation=explanation,
         days=UNIT,
         window=window,
@@ -293,9 +293,12 @@ def _variant(label: str, quantity: Decimal, discount: Decimal) -> str:
     return f"{label}|{quantity.normalize()}|{discount.normalize()}"
 
 
-def _unit_price(model: PriceModel, base: Decimal, quantity: Decimal) -> Decimal | None:
+def _unit_price(
+    model: PriceModel, base: Decimal, quantity: Decimal, discount: Decimal
+) -> Decimal | None:
+    """The price of one unit for the whole period, after the discount as the amount is."""
     if model.kind is PriceModelKind.PER_UNIT and model.unit_price is not None:
-        return model.unit_price
+        return _discounted(model.unit_price, discount)
     if model.kind is PriceModelKind.FLAT or quantity == 0:
         return base if model.kind is PriceModelKind.FLAT else None
     return round_to_places(base / quantity, UNIT_PRICE_PLACES)

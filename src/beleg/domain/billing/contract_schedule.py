@@ -11,7 +11,7 @@ from decimal import Decimal
 from beleg.domain.billing.schedule import BillingTiming, ChargeItem, Schedule
 from beleg.domain.catalog.plan_pricing import OptionPricing, PriceVersion
 from beleg.domain.catalog.pricing import PriceModel, rate
-from beleg.domain.contracts.periods import Period, Realignment
+from beleg.domain.contracts.periods import Period, Realignment, periods
 from beleg.domain.contracts.records import Contract, ContractItem, ItemStatus
 from beleg.domain.dates import LATEST
 from beleg.domain.errors import ValidationFailed
@@ -86,11 +86,16 @@ class ItemPrice:
 
 
 def prices_at(contract: Contract, pricing: Pricing, day: date) -> tuple[ItemPrice, ...]:
-    """The prices of the items current on ``day`` (usage items: their model, no amount)."""
+    """The prices of the items current on ``day`` (usage items: their model, no amount): the
+    price versions in force on the first day of the service period of ``day``, as the
+    calculation bills them (a version starting mid-period applies from the next period)."""
+    priced_on = _period_start(contract, day)
     found = []
     for item in contract.items_on(day):
         option = _pricing(pricing, item)
-        valid = [v for v in option.prices if v.valid_from <= day]
+        valid = [v for v in option.prices if v.valid_from <= priced_on] or [
+            v for v in option.prices if v.valid_from <= day
+        ]
         version = max(valid, key=lambda v: v.valid_from) if valid else None
         model = item.special_price or (version.model if version else None)
         amount = None
@@ -98,3 +103,17 @@ def prices_at(contract: Contract, pricing: Pricing, day: date) -> tuple[ItemPric
             amount = rate(model, item.quantity).amount * (HUNDRED - item.discount_percent) / HUNDRED
         found.append(ItemPrice(item, option, version, model, amount))
     return tuple(found)
+
+
+def _period_start(contract: Contract, day: date) -> date:
+    """The first day of the grid period that serves ``day`` (``day`` itself before the start)."""
+    found = day
+    for service in periods(
+        start=contract.start,
+        interval=contract.frame.interval,
+        realignments=[Realignment(r.next_period_start) for r in contract.realignments],
+        until=day,
+    ):
+        if service.part.contains(day):
+            found = service.grid.start
+    return found
