@@ -215,3 +215,16 @@ def test_a_query_date_is_yyyy_mm_dd_only(
         "/api/1.1/accounts/rebook_accounts", params={"date": "2026-01-01"}, headers=tenant.headers
     )
     assert fine.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["+1", " 1", "1.0", "1_0", "01x"])
+def test_a_whole_number_in_a_path_or_query_is_digits_only(
+    client: TestClient, tenant: TenantFixture, value: str
+) -> None:
+    """The framework read "+1", "1.0" and "1_0" as integers the document does not allow
+    (schemathesis' negative_data_rejection on GET /v2/cash-registers/{number}/registration)."""
+    in_path = client.get(f"/v2/cash-registers/{value}/registration", headers=tenant.headers)
+    assert (in_path.status_code, _fields(in_path)) == (400, ["number"]), in_path.text
+    in_query = client.get("/v2/users", params={"page": value}, headers=tenant.headers)
+    assert (in_query.status_code, _fields(in_query)) == (400, ["page"]), in_query.text
+    assert client.get("/v2/users", params={"page": "1"}, headers=tenant.headers).status_code == 200

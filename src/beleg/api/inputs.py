@@ -44,8 +44,9 @@ _ESCAPED = re.compile(
 _ESCAPE_STARTS = (b"\\", b"\x00", b"\x7f", b"\xc2")  # cheaper to look for than the pattern
 _JSON_BODY = ("POST", "PUT", "PATCH", "DELETE")
 # Error kinds of our own beside pydantic's; their texts are the catalogue's framework.<kind>.
-OWN_KINDS = ("control_character", "surrogate", "date_out_of_range", "date_format")
+OWN_KINDS = ("control_character", "surrogate", "date_out_of_range", "date_format", "int_format")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DIGITS = re.compile(r"[0-9]{1,19}")
 Location = tuple[str | int, ...]
 
 
@@ -65,6 +66,15 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
+def _plain_digits(value: Any) -> Any:
+    if isinstance(value, str) and _DIGITS.fullmatch(value) is None:
+        raise PydanticCustomError("int_format", "int_format")  # the catalogue's text
+    return value
+
+
+# A whole number in a path or query parameter: ASCII digits only (the framework would also
+# read "+1", " 1", "1.0" and "1_0" as numbers, which the documented integer is not).
+WholeNumber = Annotated[int, BeforeValidator(_plain_digits)]
 BusinessDate = Annotated[date, AfterValidator(_in_business_range)]
 # A business date in a query parameter: only ``YYYY-MM-DD`` (the framework would also read
 # ``0`` as 1970-01-01 and ``2026-01-01T00:00`` as a date), within the business range.

@@ -8,11 +8,12 @@ from a server-side cursor.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 
+from beleg.api.inputs import WholeNumber
 from beleg.api.runtime import Runtime
 from beleg.domain.errors import ValidationFailed
 from beleg.formats.csv_export import csv_chunks
@@ -36,10 +37,13 @@ class ListParams:
         self,
         search: str | None = Query(None, description="RSQL filter, e.g. `role==ADMIN`"),
         sort: str | None = Query(None, description="Comma-separated fields; `-` for descending"),
-        page: int = Query(1, ge=1, le=MAX_PAGE, description="1-based page number"),
-        size: int = Query(
-            50, ge=1, le=MAX_PAGE, description="Items per page (at most BELEG_PAGE_SIZE_MAX)"
-        ),
+        page: Annotated[
+            WholeNumber, Query(ge=1, le=MAX_PAGE, description="1-based page number")
+        ] = 1,
+        size: Annotated[
+            WholeNumber,
+            Query(ge=1, le=MAX_PAGE, description="Items per page (at most BELEG_PAGE_SIZE_MAX)"),
+        ] = 50,
         format: Literal["json", "csv"] | None = Query(None, description="csv streams every match"),
         columns: str | None = Query(None, description="CSV: comma-separated columns"),
         filename: str | None = Query(None, description="CSV: download file name"),

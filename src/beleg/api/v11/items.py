@@ -10,11 +10,13 @@ input, as clients send whole DTOs back, and ignored. Rules: ``domain/catalog/ite
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from beleg.api.inputs import WholeNumber
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
@@ -158,7 +160,7 @@ def get_items_paginated(
     ),
     main_currency: bool = Query(False, alias="mainCurrency"),
     limit: int | None = Query(None, ge=1, le=read.MAX_LIMIT),
-    offset: int = Query(0, ge=0, le=2**31 - 1),
+    offset: Annotated[WholeNumber, Query(ge=0, le=2**31 - 1)] = 0,
     sort: str | None = Query(None, description="prop[:asc|desc],... e.g. name:desc"),
     actor: Actor = requires("items:read"),
     rt: Runtime = Depends(runtime),

@@ -2,11 +2,12 @@
 
 import uuid
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from beleg.api.inputs import BusinessDate, IsoBusinessDate
+from beleg.api.inputs import BusinessDate, IsoBusinessDate, WholeNumber
 from beleg.api.language import preferred_language
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
@@ -201,7 +202,7 @@ def balances(
 )
 def balances_per_month(
     *,
-    fiscal_year: int = Query(ge=dates.EARLIEST.year, le=dates.LATEST.year),
+    fiscal_year: Annotated[WholeNumber, Query(ge=dates.EARLIEST.year, le=dates.LATEST.year)],
     opening_balances: bool = False,
     closing_entries: bool = False,
     totals: bool = False,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from beleg.api.inputs import WholeNumber
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
@@ -76,7 +77,7 @@ def verify(actor: Actor = requires("audit-trail:read"), rt: Runtime = Depends(ru
 
 @router.get("/{seq}", response_model=AuditEntryOut, summary="Get one audit entry")
 def read_entry(
-    seq: int = Path(ge=1, le=MAX_BIGINT),
+    seq: Annotated[WholeNumber, Path(ge=1, le=MAX_BIGINT)],
     actor: Actor = requires("audit-trail:read"),
     rt: Runtime = Depends(runtime),
 ) -> Any:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from pydantic import Field
 
+from beleg.api.inputs import WholeNumber
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
@@ -21,7 +22,7 @@ from beleg.domain.pos.registers import MAX_REGISTER
 from beleg.queries.pos import registers as read
 from beleg.services.pos import registers as service
 
-RegisterNo = Annotated[int, Path(ge=0, le=MAX_REGISTER, description="Register number")]
+RegisterNo = Annotated[WholeNumber, Path(ge=0, le=MAX_REGISTER, description="Register number")]
 router = APIRouter(prefix="/cash-registers", tags=["Cash registers"], route_class=BelegRoute)
 READ, WRITE = "cash-registers:read", "cash-registers:write"
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import Field
 
-from beleg.api.inputs import BusinessDate, BusinessDateTime
+from beleg.api.inputs import BusinessDate, BusinessDateTime, WholeNumber
 from beleg.api.routing import BelegRoute
 from beleg.api.v11.models import V11Input
 from beleg.api.v11.rendering import Number
@@ -18,7 +18,7 @@ from beleg.domain.pos.registers import MAX_REGISTER
 from beleg.services.documents.lines import DocLineInput
 from beleg.services.pos import receipts as cash_receipts
 
-RegisterNo = Annotated[int, Path(ge=0, le=MAX_REGISTER, description="Register number")]
+RegisterNo = Annotated[WholeNumber, Path(ge=0, le=MAX_REGISTER, description="Register number")]
 router = APIRouter(prefix="/cash_registers", tags=["PointOfSaleResource"], route_class=BelegRoute)
 READ, WRITE = "cash-registers:read", "cash-registers:write"
 

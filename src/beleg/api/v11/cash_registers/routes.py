@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
+from beleg.api.inputs import WholeNumber
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
@@ -30,7 +31,7 @@ from beleg.services.pos import cancellations
 from beleg.services.pos import closings as cash_closings
 from beleg.services.pos import receipts as cash_receipts
 
-RegisterNo = Annotated[int, Path(ge=0, le=MAX_REGISTER, description="Register number")]
+RegisterNo = Annotated[WholeNumber, Path(ge=0, le=MAX_REGISTER, description="Register number")]
 router = APIRouter(prefix="/cash_registers", tags=["PointOfSaleResource"], route_class=BelegRoute)
 READ, WRITE = "cash-registers:read", "cash-registers:write"
 
