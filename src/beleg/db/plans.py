@@ -240,12 +240,21 @@ def _plain(value: Decimal | None) -> Decimal | None:
 
 
 def find_plan(
-    session: Session, *, tenant_id: uuid.UUID, code: str, lock: bool = False
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    code: str,
+    lock: bool = False,
+    shared: bool = False,
 ) -> Plan | None:
-    """The tenant's plan with its items and every price version; None if it has none."""
+    """The tenant's plan with its items and every price version; None if it has none.
+    ``lock`` locks it for a change, ``shared`` against one (a contract made on it: a change
+    that removes an item waits, and then sees the contract)."""
     c = plans.c
     query = select(plans).where(c.tenant_id == tenant_id, c.code == code)
-    row = session.execute(query.with_for_update() if lock else query).one_or_none()
+    if lock or shared:
+        query = query.with_for_update(read=shared and not lock)
+    row = session.execute(query).one_or_none()
     if row is None:
         return None
     return plan_from_row(row, _items(session, tenant_id, row.id))

@@ -44,13 +44,18 @@ def contact(
 
 
 def exists(
-    session: Session, tenant_id: uuid.UUID, kind: ContactKind, contact_id: uuid.UUID
+    session: Session,
+    tenant_id: uuid.UUID,
+    kind: ContactKind,
+    contact_id: uuid.UUID,
+    *,
+    shared: bool = False,
 ) -> bool:
-    """Whether the tenant has the customer or supplier ``contact_id``."""
+    """Whether the tenant has the customer or supplier ``contact_id``; with ``shared`` the
+    row is locked against deletion until the transaction ends (something will refer to it)."""
     c = contacts.c
-    found = session.execute(
-        select(c.id).where(c.tenant_id == tenant_id, c.id == contact_id, c.kind == kind.value)
-    ).first()
+    query = select(c.id).where(c.tenant_id == tenant_id, c.id == contact_id, c.kind == kind.value)
+    found = session.execute(query.with_for_update(read=True) if shared else query).first()
     return found is not None
 
 

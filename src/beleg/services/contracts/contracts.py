@@ -44,10 +44,12 @@ def create_contract(
     """A DRAFT contract of ``given.customer_id`` on the plan ``given.plan``."""
     rules.check_texts(given)
     with db.transaction() as session:
-        if not contacts_db.exists(session, tenant_id, ContactKind.CUSTOMER, given.customer_id):
+        customer = given.customer_id
+        if not contacts_db.exists(session, tenant_id, ContactKind.CUSTOMER, customer, shared=True):
             raise ValidationFailed("contracts.customer_unknown", field="customer")
         plan = rules.usable_plan(
-            plans_db.find_plan(session, tenant_id=tenant_id, code=given.plan), given.plan
+            plans_db.find_plan(session, tenant_id=tenant_id, code=given.plan, shared=True),
+            given.plan,
         )
         rules.check_pricing_group(plan, given.pricing_group)
         now = clock.now()

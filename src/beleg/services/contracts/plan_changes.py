@@ -155,7 +155,9 @@ def _large(
     """Another plan from ``change.date``: its items (one-time ones only when given, a setup
     fee is not charged again), its frame data except the trial, which ran from the start."""
     code = change.plan or contract.plan_code
-    plan = rules.usable_plan(plans_db.find_plan(session, tenant_id=tenant_id, code=code), code)
+    plan = rules.usable_plan(
+        plans_db.find_plan(session, tenant_id=tenant_id, code=code, shared=True), code
+    )
     frame = replace(frame_of(plan), trial=contract.frame.trial)
     if frame.currency != contract.frame.currency:
         raise ValidationFailed(
