@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from beleg.domain.billing.days import discounted
 from beleg.domain.billing.schedule import BillingTiming, ChargeItem, Schedule
 from beleg.domain.catalog.plan_pricing import OptionPricing, PriceVersion
 from beleg.domain.catalog.pricing import PriceModel, rate
@@ -17,7 +18,6 @@ from beleg.domain.dates import LATEST
 from beleg.domain.errors import ValidationFailed
 from beleg.money import Currency
 
-HUNDRED = Decimal(100)
 Pricing = Mapping[tuple[str, str], OptionPricing]
 
 
@@ -100,7 +100,7 @@ def prices_at(contract: Contract, pricing: Pricing, day: date) -> tuple[ItemPric
         model = item.special_price or (version.model if version else None)
         amount = None
         if model is not None and not option.kind.is_usage:
-            amount = rate(model, item.quantity).amount * (HUNDRED - item.discount_percent) / HUNDRED
+            amount = discounted(rate(model, item.quantity).amount, item.discount_percent)
         found.append(ItemPrice(item, option, version, model, amount))
     return tuple(found)
 
