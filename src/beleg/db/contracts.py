@@ -45,7 +45,7 @@ def load(
     row = session.execute(query.with_for_update() if lock else query).one_or_none()
     if row is None:
         raise NotFound("contracts.not_found", field="id", id=contract_id)
-    return _contract(row, *_children(session, tenant_id, contract_id))
+    return contract_from_rows(row, *_children(session, tenant_id, contract_id))
 
 
 def terminated_before(session: Session, *, tenant_id: uuid.UUID, day: date) -> list[uuid.UUID]:
@@ -270,7 +270,7 @@ def _interval(unit: str, count: int) -> Interval:
     return Interval(IntervalUnit(unit), count)
 
 
-def _contract(
+def contract_from_rows(
     row: Row[Any], items: list[Row[Any]], changes: list[Row[Any]], pauses: list[Row[Any]]
 ) -> Contract:
     frame = Frame(

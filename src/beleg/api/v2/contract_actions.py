@@ -76,6 +76,7 @@ def terminate(
         last_day=body.date,
         correction=billing.termination_correction,
         dry_run=body.dry_run,
+        suppress_correction=body.suppress_correction,
         clock=rt.clock,
     )
     view = read.contract_view(rt.db, tenant_id, contract_id, clock=rt.clock)

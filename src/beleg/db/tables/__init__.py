@@ -4,6 +4,14 @@ from beleg.db.tables.accounting import cb_bookings, cb_invoice_lines, cb_invoice
 from beleg.db.tables.audit import audit_entries, audit_heads
 from beleg.db.tables.banking import bank_statement_lines, bank_statements
 from beleg.db.tables.base import metadata
+from beleg.db.tables.billing import (
+    billed_lines,
+    billing_groups,
+    billing_run_chunks,
+    billing_run_results,
+    billing_runs,
+    billing_settings,
+)
 from beleg.db.tables.catalog import item_categories, items
 from beleg.db.tables.contacts import contact_addresses, contacts, customer_payment_accounts
 from beleg.db.tables.contracts import (
@@ -72,6 +80,12 @@ __all__ = [
     "bank_accounts",
     "bank_statement_lines",
     "bank_statements",
+    "billed_lines",
+    "billing_groups",
+    "billing_run_chunks",
+    "billing_run_results",
+    "billing_runs",
+    "billing_settings",
     "cash_daily_closings",
     "cash_receipts",
     "cash_register_keys",

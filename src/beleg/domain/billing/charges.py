@@ -37,7 +37,8 @@ ONE_DAY = timedelta(days=1)
 @dataclass(frozen=True, slots=True)
 class Charge:
     """One line due: ``net_amount`` (currency scale, not negative) for ``service`` days of
-    the grid period ``grid``, a credit when ``credit``. ``unit_price`` is the price of one
+    the grid period ``grid``, a credit when ``credit`` (on a credit note, or carried over
+    onto an invoice as a negative line). ``unit_price`` is the price of one
     unit for the whole period (None for tiered prices of no units)."""
 
     item_key: str
@@ -55,6 +56,7 @@ class Charge:
     tax_rate: Decimal
     credit: bool
     explanation: Explanation
+    carried: bool = False  # late usage carried over onto an invoice (a credit: negative)
 
 
 def due_charges(

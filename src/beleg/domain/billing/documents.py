@@ -56,30 +56,41 @@ def documents_for(charges: Sequence[Charge], currency: Currency) -> list[Documen
     for charge in charges:
         grouped[(charge.document_date, charge.credit)].append(charge)
     return [
-        _document(lines, day, currency, credit=credit)
+        document_of(
+            lines, day, currency, PreviewType.CREDIT_NOTE if credit else PreviewType.INVOICE
+        )
         for (day, credit), lines in sorted(grouped.items())
     ]
 
 
-def vat_groups(lines: Sequence[Charge], currency: Currency) -> tuple[VatGroup, ...]:
+def signed_net(line: Charge, kind: PreviewType) -> Decimal:
+    """A line's net as it counts on a document of ``kind``: a credit carried onto an invoice
+    is negative; on a credit note every line is a credit, written positive."""
+    return -line.net_amount if line.credit and kind is PreviewType.INVOICE else line.net_amount
+
+
+def vat_groups(
+    lines: Sequence[Charge], currency: Currency, kind: PreviewType = PreviewType.INVOICE
+) -> tuple[VatGroup, ...]:
     """Net and tax per rate, in ascending rate order (BR-CO-17)."""
     nets: dict[Decimal, Decimal] = defaultdict(Decimal)
     for line in lines:
-        nets[line.tax_rate] += line.net_amount
+        nets[line.tax_rate] += signed_net(line, kind)
     return tuple(
         VatGroup(rate, net, round_to_currency(net * rate / HUNDRED, currency))
         for rate, net in sorted(nets.items())
     )
 
 
-def _document(
-    lines: Sequence[Charge], day: date, currency: Currency, *, credit: bool
+def document_of(
+    lines: Sequence[Charge], day: date, currency: Currency, kind: PreviewType
 ) -> DocumentPreview:
-    groups = vat_groups(lines, currency)
+    """The document of ``lines`` dated ``day``: its VAT per group and its totals."""
+    groups = vat_groups(lines, currency, kind)
     net = sum((group.net_amount for group in groups), Decimal(0))
     tax = sum((group.tax_amount for group in groups), Decimal(0))
     return DocumentPreview(
-        type=PreviewType.CREDIT_NOTE if credit else PreviewType.INVOICE,
+        type=kind,
         date=day,
         currency=currency,
         lines=tuple(lines),

@@ -50,7 +50,10 @@ ISSUED_TYPES = (DocumentType.INVOICE, DocumentType.CREDIT_MEMO)
 @dataclass(frozen=True, slots=True)
 class DraftLine:
     """A priced line: ``quantity`` units of ``unit_price`` (net, document currency, at most
-    5 decimals) booked on the revenue ``account`` with the tax class entry ``tax_entry``."""
+    5 decimals) booked on the revenue ``account`` with the tax class entry ``tax_entry``.
+    ``net_amount`` (currency scale) replaces ``quantity x unit price`` where the line's net is
+    not that product: a prorated period, a tiered price (billing runs). ``texts`` are printed
+    line fields (``deliveryFromDate``/``deliveryToDate``: the line's service period)."""
 
     name: str
     quantity: Decimal
@@ -60,6 +63,8 @@ class DraftLine:
     description: str | None = None
     unit_of_measure: str | None = None
     item_id: uuid.UUID | None = None
+    net_amount: Decimal | None = None
+    texts: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +135,7 @@ def draft_lines(
         rates.append(_rate(books, line, where))
         quantity = check_amount(line.quantity, f"{where}.quantity")
         price = check_amount(line.unit_price, f"{where}.unitPrice")
-        nets.append(round_to_currency(quantity * price, currency))
+        nets.append(_net(line, quantity * price, currency, where))
     amounts = line_amounts(nets, rates, currency, draft.tax_rounding)
     return tuple(
         _line(index, line, rate, amount)
@@ -148,8 +153,19 @@ def _rate(books: TenantBooks, line: DraftLine, where: str) -> Decimal:
     return books.chart.tax_entry(entry).rate
 
 
+def _net(line: DraftLine, product: Decimal, currency: Currency, where: str) -> Decimal:
+    """The line's net: its given ``net_amount`` (already at the currency's scale) or the
+    rounded product of quantity and unit price."""
+    if line.net_amount is None:
+        return round_to_currency(product, currency)
+    net = check_amount(line.net_amount, f"{where}.netAmount")
+    if net != round_to_currency(net, currency):
+        raise ValidationFailed("documents.draft_net_scale", field=f"{where}.netAmount")
+    return net
+
+
 def _line(index: int, line: DraftLine, rate: Decimal, amounts: Amounts) -> DocumentLine:
-    texts = {
+    texts = dict(line.texts) | {
         key: value
         for key, value in (
             ("name", line.name),

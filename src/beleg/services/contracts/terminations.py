@@ -10,10 +10,10 @@ context takes a higher one as a parameter). A dry run computes everything and wr
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from beleg.clock import Clock
 from beleg.db import Session
@@ -44,8 +44,21 @@ class Correction:
     document_id: uuid.UUID | None = None
 
 
-# (session, tenant, contract as terminated, today) -> the correction
-CorrectionFor = Callable[[Session, uuid.UUID, Contract, date], Correction]
+class CorrectionFor(Protocol):
+    """The correction of ``contract`` as terminated, issued as a credit note with ``issue``
+    (in the caller's transaction), else only computed."""
+
+    def __call__(
+        self,
+        session: Session,
+        *,
+        actor: Actor,
+        tenant_id: uuid.UUID,
+        contract: Contract,
+        today: date,
+        issue: bool,
+        clock: Clock,
+    ) -> Correction: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +79,12 @@ def terminate_contract(
     last_day: date | None,
     correction: CorrectionFor,
     dry_run: bool = False,
+    suppress_correction: bool = False,
     clock: Clock,
 ) -> Termination:
-    """Terminate an ACTIVE contract, notice given today (the tenant's business day)."""
+    """Terminate an ACTIVE contract, notice given today (the tenant's business day). Days
+    billed beyond the end are credited at once with a credit note, unless
+    ``suppress_correction`` (the next billing run credits them then)."""
     with db.transaction() as session:
         before = repo.load(session, tenant_id, contract_id, lock=True)
         status = after(before.status, Action.TERMINATE)
@@ -83,8 +99,16 @@ def terminate_contract(
             terminated_on=today,
             updated_at=clock.now(),
         )
-        outcome = correction(session, tenant_id, contract, today)
-        if dry_run:  # nothing was written: the transaction ends empty
+        if dry_run:  # nothing is written: the transaction ends empty
+            outcome = correction(
+                session,
+                actor=actor,
+                tenant_id=tenant_id,
+                contract=contract,
+                today=today,
+                issue=False,
+                clock=clock,
+            )
             return Termination(contract, end, outcome, dry_run=True)
         save(
             session,
@@ -93,6 +117,15 @@ def terminate_contract(
             "contract.terminated",
             actor=actor,
             tenant_id=tenant_id,
+            clock=clock,
+        )
+        outcome = correction(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            contract=contract,
+            today=today,
+            issue=not suppress_correction,
             clock=clock,
         )
         return Termination(contract, end, outcome, dry_run=False)
