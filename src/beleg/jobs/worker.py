@@ -28,6 +28,7 @@ from beleg.db.database import Database
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.queries.identity.lists import all_tenant_ids
+from beleg.services.billing.scheduling import run_scheduled
 from beleg.services.contracts.terminations import end_contracts
 from beleg.services.documents.pdf import render_pending
 from beleg.services.documents.templates import run_due_subscriptions
@@ -102,7 +103,8 @@ def _render_pdfs(*, db: Database, clock: Clock, limit: int, stop: Stop) -> int:
 
 
 def _tenant_due_work(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int:
-    """What the tenant's day brings: contract ends, then due invoices (their count)."""
+    """What the tenant's day brings: contract ends, due template invoices, the scheduled
+    billing run (and any cut-off run resumed); the count of invoices and runs."""
     actor = Actor(
         Principal(
             tenant_id=tenant_id,
@@ -115,6 +117,8 @@ def _tenant_due_work(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int
     today = business_today(db=db, tenant_id=tenant_id, system=clock)
     # terminated contracts whose last day of service is over end first (as the test clock does)
     end_contracts(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
-    return len(
+    invoices = len(
         run_due_subscriptions(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
     )
+    run = run_scheduled(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
+    return invoices + (0 if run is None else 1)

@@ -7,6 +7,8 @@ from beleg.api.schemas import PROBLEM_RESPONSES
 from beleg.api.v2 import (
     api_keys,
     audit,
+    billing_groups,
+    billing_runs,
     cash_registers,
     contract_actions,
     contract_documents,
@@ -45,6 +47,8 @@ def router() -> APIRouter:
         contracts,
         contract_actions,
         contract_documents,
+        billing_groups,
+        billing_runs,
     ):
         v2.include_router(module.router)
     return v2

@@ -14,7 +14,7 @@ from beleg.api.schemas import ApiModel
 from beleg.db.plan_documents import price_document
 from beleg.domain.billing.charges import Charge
 from beleg.domain.billing.contract_schedule import ItemPrice
-from beleg.domain.billing.documents import DocumentPreview
+from beleg.domain.billing.documents import DocumentPreview, PreviewType, signed_net
 from beleg.domain.contracts.records import Contract
 from beleg.money import Currency, round_to_currency
 
@@ -86,11 +86,12 @@ def preview_out(document: DocumentPreview) -> dict[str, Any]:
             {"rate": g.rate, "netAmount": g.net_amount, "taxAmount": g.tax_amount}
             for g in document.vat_groups
         ],
-        "lines": [_line(line) for line in document.lines],
+        "lines": [_line(line, document.type) for line in document.lines],
     }
 
 
-def _line(line: Charge) -> dict[str, Any]:
+def _line(line: Charge, kind: PreviewType) -> dict[str, Any]:
+    """A line; a credit carried onto an invoice shows its net negative."""
     why = line.explanation
     return {
         "option": line.option,
@@ -98,7 +99,7 @@ def _line(line: Charge) -> dict[str, Any]:
         "servicePeriod": {"from": line.service.start, "to": line.service.end},
         "quantity": line.quantity,
         "unitPrice": line.unit_price,
-        "netAmount": line.net_amount,
+        "netAmount": signed_net(line, kind),
         "taxRate": line.tax_rate,
         "explanation": {
             "priceVersion": why.price_version,

@@ -17,7 +17,7 @@ from beleg.domain.billing.groups import BillingGroup, BillingSettings, LateUsage
 G = billing_groups.c
 
 
-def _group(row: Row[Any]) -> BillingGroup:
+def group_from_row(row: Row[Any]) -> BillingGroup:
     return BillingGroup(
         code=row.code,
         name=row.name,
@@ -33,7 +33,7 @@ def find_group(
 ) -> BillingGroup | None:
     query = select(billing_groups).where(G.tenant_id == tenant_id, G.code == code)
     row = session.execute(query.with_for_update() if lock else query).one_or_none()
-    return None if row is None else _group(row)
+    return None if row is None else group_from_row(row)
 
 
 def groups_by_code(
@@ -45,7 +45,7 @@ def groups_by_code(
     rows = session.execute(
         select(billing_groups).where(G.tenant_id == tenant_id, G.code.in_(wanted))
     ).all()
-    return {row.code: _group(row) for row in rows}
+    return {row.code: group_from_row(row) for row in rows}
 
 
 def _values(group: BillingGroup) -> dict[str, Any]:

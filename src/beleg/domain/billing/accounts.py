@@ -3,8 +3,9 @@
 A line's rate comes from its option (``taxRate``, its ``taxClass`` entry, or 0 % when exempt,
 ``services/billing/pricing``). The tax class entry is the chart's first entry of that rate
 (SKR03/SKR04: ``019``, ``007``, ``000``; Austrian EKR: ``020``, ``010``, ``013``, ``000``); the
-revenue account is the tenant's first sales account (seed 003 account type E) that takes
-that entry, preferring one whose default it is, so the booking follows the chart as a tax
+revenue account is the tenant's general sales account that takes that entry (SKR03 8200,
+SKR04 4200, EKR 4000: the first by code of type E that is not bound to one entry), else the
+account dedicated to it (SKR03 8400 for 19 %), so the booking follows the chart as a tax
 advisor set it up.
 """
 
@@ -27,13 +28,14 @@ class RevenueBooking:
 def revenue_booking(books: TenantBooks, rate: Decimal) -> RevenueBooking:
     """The account and tax class entry of a billed line of VAT ``rate`` (percent), or a 400
     naming ``taxRate`` when the tenant's chart has no sales account for it."""
-    entries = [e.code for e in books.chart.tax_entries if e.rate == rate and not e.modifiers]
-    sales = [a for a in books.accounts.values() if a.account_type is AccountType.REVENUE]
+    entries = [e.code for e in books.chart.tax_entries if e.rate == rate]
+    sales = sorted(
+        (a for a in books.accounts.values() if a.account_type is AccountType.REVENUE),
+        key=lambda a: a.code,
+    )
     for entry in entries:
-        preferred = [a for a in sales if a.default_tax_code == entry]
-        allowed = [a for a in sales if entry in a.tax_codes and not a.forced]
-        for account in sorted(preferred, key=lambda a: a.code) or sorted(
-            allowed, key=lambda a: a.code
-        ):
+        general = [a for a in sales if not a.forced and entry in a.tax_codes]
+        dedicated = [a for a in sales if a.forced and a.default_tax_code == entry]
+        for account in general + dedicated:
             return RevenueBooking(account.code, entry)
     raise ValidationFailed("billing.no_revenue_account", field="taxRate", rate=rate)
