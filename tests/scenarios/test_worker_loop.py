@@ -133,14 +133,14 @@ def test_one_tenants_failing_due_invoices_do_not_hold_up_the_others(
             ),
         )
     _only(monkeypatch, broken, fine)
-    original = worker.run_due_subscriptions
+    original = worker.catch_up
 
     def failing_for_one(**kwargs: Any) -> Any:
         if kwargs["tenant_id"] == broken.id:
             raise RuntimeError("template of a deleted customer")
         return original(**kwargs)
 
-    monkeypatch.setattr(worker, "run_due_subscriptions", failing_for_one)
+    monkeypatch.setattr(worker, "catch_up", failing_for_one)
     done = worker.run_round(db=db, clock=clock)
     assert done.invoices == 1
     with db.reader() as session:

@@ -28,11 +28,8 @@ from beleg.db.database import Database
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.queries.identity.lists import all_tenant_ids
-from beleg.services.billing.scheduling import run_scheduled
-from beleg.services.contracts.terminations import end_contracts
+from beleg.services.billing.catch_up import catch_up
 from beleg.services.documents.pdf import render_pending
-from beleg.services.documents.templates import run_due_subscriptions
-from beleg.services.tenancy.test_clock import business_today
 
 log = structlog.get_logger("beleg.worker")
 PDF_BATCH = 20  # PDFs rendered between two looks at the stop signal
@@ -114,11 +111,4 @@ def _tenant_due_work(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int
             scopes=TENANT_SCOPES,
         )
     )
-    today = business_today(db=db, tenant_id=tenant_id, system=clock)
-    # terminated contracts whose last day of service is over end first (as the test clock does)
-    end_contracts(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
-    invoices = len(
-        run_due_subscriptions(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
-    )
-    run = run_scheduled(db=db, actor=actor, tenant_id=tenant_id, today=today, clock=clock)
-    return invoices + (0 if run is None else 1)
+    return catch_up(db=db, actor=actor, tenant_id=tenant_id, clock=clock)

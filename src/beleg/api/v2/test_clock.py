@@ -14,9 +14,7 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
 from beleg.domain.identity.principal import Actor
-from beleg.services.billing.scheduling import run_scheduled
-from beleg.services.contracts.terminations import end_contracts
-from beleg.services.documents.templates import run_due_subscriptions
+from beleg.services.billing.catch_up import catch_up
 from beleg.services.tenancy import test_clock as service
 
 router = APIRouter(prefix="/test-clock", tags=["Test clock"], route_class=BelegRoute)
@@ -95,13 +93,5 @@ def release_clock(
 
 
 def _catch_up(actor: Actor, rt: Runtime) -> None:
-    """What fires when time passes, as if it had passed (DESIGN.md "TestClock"): terminated
-    contracts whose last day of service is over end, then subscription invoices whose date has
-    come (seed 003 §7 item 21), then the scheduled billing run through today (when the
-    tenant's switch is on). Renewals, phase ends and scheduled plan changes need no event: the
-    contract's terms and item versions already say what each day costs."""
-    tenant_id = actor.principal.tenant_id
-    today = service.business_today(db=rt.db, tenant_id=tenant_id, system=rt.clock)
-    end_contracts(db=rt.db, actor=actor, tenant_id=tenant_id, today=today, clock=rt.clock)
-    run_due_subscriptions(db=rt.db, actor=actor, tenant_id=tenant_id, today=today, clock=rt.clock)
-    run_scheduled(db=rt.db, actor=actor, tenant_id=tenant_id, today=today, clock=rt.clock)
+    """What fires when time passes, before the answer (``services/billing/catch_up``)."""
+    catch_up(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, clock=rt.clock)
