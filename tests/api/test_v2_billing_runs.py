@@ -189,3 +189,22 @@ def test_the_scheduled_run_fires_when_the_clock_advances(
     assert [d.isoformat() for d, _ in dates] == ["2026-05-01", "2026-06-01", "2026-07-01"]
     runs = call(client, tenant, "GET", "/billing-runs")
     assert runs["total"] == 1 and runs["items"][0]["scheduled"] is True
+
+
+def test_the_services_list_exports_billed_lines(client: TestClient, tenant: TenantFixture) -> None:
+    freeze(client, tenant, "2026-06-01")
+    made = active_contract(client, tenant, "2026-06-01")
+    run(client, tenant, "2026-06-01")
+    page = call(client, tenant, "GET", "/services")
+    (line,) = page["items"]
+    assert (line["contractNumber"], line["netAmount"], line["grossAmount"]) == (
+        made["contractNumber"],
+        "29.00",
+        "34.51",
+    )
+    assert (line["servicePeriodFrom"], line["servicePeriodTo"]) == ("2026-06-01", "2026-06-30")
+    csv = client.get("/v2/services?format=csv", headers=tenant.headers)
+    assert csv.status_code == 200
+    header, row = csv.text.strip().splitlines()
+    assert header.startswith("contractNumber,option,description,servicePeriodFrom")
+    assert "34.51" in row and line["documentNumber"] in row

@@ -21,6 +21,7 @@ from beleg.api.v2 import (
     plans,
     scopes,
     security,
+    services,
     tenants,
     test_clock,
     users,
@@ -49,6 +50,7 @@ def router() -> APIRouter:
         contract_documents,
         billing_groups,
         billing_runs,
+        services,
     ):
         v2.include_router(module.router)
     return v2
