@@ -134,6 +134,10 @@ def _tenant(actor: Actor) -> uuid.UUID:
     "/billing-runs",
     response_model=BillingRunOut | DryRunOut,
     status_code=201,
+    responses={
+        200: {"model": DryRunOut, "description": "A dry run: the documents, nothing written"},
+        202: {"model": BillingRunOut, "description": "Recorded (wait: false); a worker runs it"},
+    },
     summary="Start a billing run (or a dry run)",
 )
 def create_run(
