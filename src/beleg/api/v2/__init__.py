@@ -21,6 +21,7 @@ from beleg.api.v2 import (
     security,
     tenants,
     test_clock,
+    usages,
     users,
 )
 
@@ -45,6 +46,7 @@ def router() -> APIRouter:
         contracts,
         contract_actions,
         contract_documents,
+        usages,
     ):
         v2.include_router(module.router)
     return v2
