@@ -6,6 +6,7 @@ billing run calls (``aggregated_usage``) exact for each aggregation, on both dat
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,6 @@ from beleg.db.database import Database
 from beleg.db.tables import audit_entries, contracts, outbox_events, usage_events
 from beleg.db.usage import aggregated_usage
 from beleg.domain.usage.aggregation import UsageWindow
-from datetime import date
 from tests.api.test_v2_catalogue import BASE, CPU_HOURS, call
 from tests.api.test_v2_contracts import customer, freeze
 from tests.conftest import TenantFixture, make_tenant
@@ -425,3 +425,29 @@ def test_aggregated_usage_is_exact_for_each_aggregation(s: Setup, db: Database) 
         first_half: Decimal("12499.800000"),
     }
     assert str(found[may["API_CALLS"]]) == "12500.000000"
+
+
+def test_unique_count_options_name_the_property_they_count(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    missing = usage_option("USERS", "UNIQUE_COUNT")
+    refused = call(client, tenant, "POST", "/options", missing, status=400)
+    assert refused["errors"][0]["field"] == "aggregationProperty"
+    other = usage_option("CALLS", "SUM", aggregationProperty="user")
+    refused = call(client, tenant, "POST", "/options", other, status=400)
+    assert refused["errors"][0]["field"] == "aggregationProperty"
+    made = call(
+        client, tenant, "POST", "/options", {**missing, "aggregationProperty": "user"}, status=201
+    )
+    assert made["aggregationProperty"] == "user"
+    changed = call(client, tenant, "PATCH", "/options/USERS", {"aggregation": "MAX"})
+    assert (changed["aggregation"], changed["aggregationProperty"]) == ("MAX", None)
+    back = call(
+        client,
+        tenant,
+        "PATCH",
+        "/options/USERS",
+        {"aggregation": "UNIQUE_COUNT", "aggregationProperty": "seat"},
+    )
+    assert back["aggregationProperty"] == "seat"
+    assert call(client, tenant, "GET", "/options/USERS")["aggregationProperty"] == "seat"

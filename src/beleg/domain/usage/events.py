@@ -8,10 +8,10 @@ rejection before anything is written. Quantities are exact decimals with at most
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
