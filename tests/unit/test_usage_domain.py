@@ -208,7 +208,7 @@ ids = st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=20)
 def test_a_duplicate_is_reported_once_and_never_checked_twice(
     batch: list[str], stored: set[str]
 ) -> None:
-    fresh, duplicates = split_duplicates([{"id": i} for i in batch], stored)
+    fresh, duplicates = split_duplicates([{"id": i} for i in batch], batch, stored)
     fresh_ids = [item["id"] for _, item in fresh]  # type: ignore[index]
     assert len(fresh_ids) == len(set(fresh_ids))
     assert set(fresh_ids) == set(batch) - stored

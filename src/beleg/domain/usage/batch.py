@@ -31,15 +31,15 @@ def event_id_of(raw: object) -> str | None:
 
 
 def split_duplicates(
-    raw: Sequence[object], stored: Iterable[str]
+    raw: Sequence[object], ids: Sequence[str | None], stored: Iterable[str]
 ) -> tuple[list[tuple[int, object]], list[str]]:
     """The events to check, with their index (the first of each client id not stored yet),
-    and the duplicate ids, each once, in the order they came. A duplicate is not checked."""
+    and the duplicate ids, each once, in the order they came. A duplicate is not checked.
+    ``ids`` are the events' ``event_id_of``."""
     known = set(stored)
     fresh: list[tuple[int, object]] = []
     duplicates: dict[str, None] = {}
-    for index, item in enumerate(raw):
-        event_id = event_id_of(item)
+    for index, (item, event_id) in enumerate(zip(raw, ids, strict=True)):
         if event_id is not None and event_id in known:
             duplicates[event_id] = None
             continue

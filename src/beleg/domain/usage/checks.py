@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from beleg.domain.catalog.options import Aggregation, OptionKind
@@ -57,12 +58,12 @@ def resolve_contract(
     """The event's contract: ``contracts`` by id text and by number, ``customer_contracts``
     the running contracts by customer id text and number."""
     if event.contract is not None:
-        found = contracts.get(canonical(event.contract))
+        found = contracts.get(event.contract) or contracts.get(canonical(event.contract))
         if found is None:
             return _reject(event, "contract", "usage.contract_unknown", contract=event.contract)
         return found
     customer = event.customer or ""
-    running = customer_contracts.get(canonical(customer), ())
+    running = customer_contracts.get(customer) or customer_contracts.get(canonical(customer), ())
     fitting = [c for c in running if event.option in c.options]
     if len(fitting) != 1:
         code = "usage.customer_no_contract" if not fitting else "usage.customer_contracts"
@@ -77,8 +78,10 @@ def check_event(
     *,
     zone: ZoneInfo,
     received_at: datetime,
+    event_key: uuid.UUID | None = None,
 ) -> UsageEvent | Rejection:
-    """``event`` as it is stored, or the rule it breaks."""
+    """``event`` as it is stored (its internal id ``event_key``, a new random one if None),
+    or the rule it breaks."""
     found = _check_option(event, contract, option)
     if isinstance(found, Rejection):
         return found
@@ -96,7 +99,7 @@ def check_event(
     if missing is not None:
         return missing
     return UsageEvent(
-        id=uuid.uuid4(),
+        id=event_key or uuid.uuid4(),
         event_id=event.event_id,
         contract_id=contract.id,
         option=event.option,
@@ -110,7 +113,7 @@ def check_event(
 
 
 def _reject(event: EventInput, where: str, code: str, /, **params: object) -> Rejection:
-    return Rejection(event.index, f"{event.prefix}{where}", code, params)
+    return Rejection(event.position, f"{event.prefix}{where}", code, params)
 
 
 def _check_option(
@@ -148,10 +151,15 @@ def _times(event: EventInput, option: UsageOption) -> tuple[datetime, datetime |
 def service_bounds(contract: ContractService, zone: ZoneInfo) -> tuple[datetime, datetime | None]:
     """The first instant of the contract's service and the instant after its last day (None
     while open), local midnight in ``zone``."""
-    first = datetime.combine(contract.start, time(), zone)
-    if contract.end is None:
+    return _bounds(contract.start, contract.end, zone)
+
+
+@lru_cache(maxsize=4096)
+def _bounds(start: date, end: date | None, zone: ZoneInfo) -> tuple[datetime, datetime | None]:
+    first = datetime.combine(start, time(), zone)
+    if end is None:
         return first, None
-    return first, datetime.combine(contract.end + timedelta(days=1), time(), zone)
+    return first, datetime.combine(end + timedelta(days=1), time(), zone)
 
 
 def local_day(instant: datetime, zone: ZoneInfo) -> date:
@@ -167,6 +175,10 @@ def _outside_service(
 ) -> Rejection | None:
     name = "start" if ended_at is not None else "timestamp"
     first, after = service_bounds(contract, zone)
+    if occurred_at >= first and (
+        after is None or (occurred_at < after and (ended_at is None or ended_at <= after))
+    ):
+        return None
     day = local_day(occurred_at, zone).isoformat()
     if occurred_at < first:
         return _reject(

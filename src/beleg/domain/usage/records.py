@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from beleg.domain.catalog.options import Aggregation, OptionKind
 from beleg.domain.contracts.lifecycle import ContractStatus
@@ -48,10 +49,11 @@ class UsageOption:
         return self.aggregation or Aggregation.SUM
 
 
-@dataclass(frozen=True, slots=True)
-class UsageEvent:
+class UsageEvent(NamedTuple):
     """One recorded event. ``occurred_at`` is the instant, or the start of time-based usage
-    (then ``ended_at`` is its end); ``quantity`` is exact, at most 6 places."""
+    (then ``ended_at`` is its end); ``quantity`` is exact, at most 6 places. A NamedTuple
+    (immutable and typed like a frozen dataclass, several times cheaper to make): a batch
+    makes 10,000."""
 
     id: uuid.UUID
     event_id: str
@@ -73,3 +75,14 @@ class BatchOutcome:
     accepted: int
     duplicates: tuple[str, ...]
     rejected: tuple[Rejection, ...]
+
+
+def sequential_keys(at: datetime, count: int, salt: int) -> list[uuid.UUID]:
+    """``count`` internal ids in the layout of UUIDv7 (RFC 9562): 48 bits of Unix
+    milliseconds of ``at``, the version, 12 + 30 bits of the batch's random ``salt``, the
+    variant and a 32-bit counter. A batch's rows are adjacent in the primary key index, and
+    making them costs no random bytes per event."""
+    millis = int(at.timestamp() * 1000) & (2**48 - 1)
+    high = (millis << 80) | (0x7 << 76) | ((salt >> 30) & 0xFFF) << 64
+    low = (0b10 << 62) | ((salt & (2**30 - 1)) << 32)
+    return [uuid.UUID(int=high | low | n) for n in range(count)]

@@ -10,7 +10,7 @@ announced as one outbox event ``usage.recorded``; cancel and delete are audited 
 
 from __future__ import annotations
 
-import dataclasses
+import secrets
 import uuid
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from beleg.domain.identity.principal import Actor
 from beleg.domain.usage.batch import event_id_of, parse_events, split_duplicates
 from beleg.domain.usage.checks import check_event, resolve_contract
 from beleg.domain.usage.events import EventInput, EventStatus, Rejection
-from beleg.domain.usage.records import BatchOutcome, UsageEvent
+from beleg.domain.usage.records import BatchOutcome, UsageEvent, sequential_keys
 
 BATCH_ENTITY, EVENT_ENTITY = "UsageBatch", "UsageEvent"
 
@@ -47,10 +47,11 @@ def record_events(
     the caller): all of them or, with any rejection, none. Duplicates are reported and
     skipped. ``batch`` names fields ``events[i].field``, else ``field``."""
     with db.transaction() as session:
+        ids = [event_id_of(item) for item in raw]
         stored = lookups.stored_event_ids(
-            session, tenant_id=tenant_id, event_ids={i for i in map(event_id_of, raw) if i}
+            session, tenant_id=tenant_id, event_ids={i for i in ids if i is not None}
         )
-        fresh_raw, duplicates = split_duplicates(raw, stored)
+        fresh_raw, duplicates = split_duplicates(raw, ids, stored)
         fresh, rejected = parse_events(fresh_raw, batch=batch)
         checked = _check(session, tenant_id, fresh, clock)
         rejected += [c for c in checked if isinstance(c, Rejection)]
@@ -78,14 +79,17 @@ def _check(
     options = lookups.usage_options(session, tenant_id=tenant_id, codes={e.option for e in events})
     zone = ZoneInfo(tenancy_db.tenant_timezone(session, tenant_id))
     received_at = tenancy_db.business_clock(session, tenant_id=tenant_id, system=clock).now()
+    keys = sequential_keys(received_at, len(events), secrets.randbits(42))
     results: list[UsageEvent | Rejection] = []
-    for event in events:
+    for event, key in zip(events, keys, strict=True):
         contract = resolve_contract(event, contracts, customers)
         if isinstance(contract, Rejection):
             results.append(contract)
             continue
         option = options.get(event.option)
-        results.append(check_event(event, contract, option, zone=zone, received_at=received_at))
+        results.append(
+            check_event(event, contract, option, zone=zone, received_at=received_at, event_key=key)
+        )
     return results
 
 
@@ -155,7 +159,7 @@ def _find(session: Session, tenant_id: uuid.UUID, event_id: str) -> UsageEvent:
 
 
 def _with_status(event: UsageEvent, status: EventStatus) -> UsageEvent:
-    return dataclasses.replace(event, status=status)
+    return event._replace(status=status)
 
 
 def _audit_event(  # noqa: PLR0917 -- one call site per action, read positionally
