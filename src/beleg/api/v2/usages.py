@@ -90,9 +90,13 @@ class BatchOut(ApiModel):
 
 
 class RejectedProblem(Problem):
-    accepted: int
-    duplicates: list[str]
-    rejected: list[RejectionOut]
+    """Problem details; with refused events (code ``usage-rejected``) the extension members
+    ``accepted`` (0), ``duplicates`` and ``rejected``. A reused Idempotency-Key is a 422
+    without them."""
+
+    accepted: int | None = None
+    duplicates: list[str] | None = None
+    rejected: list[RejectionOut] | None = None
 
 
 class UsageOut(ApiModel):
@@ -111,8 +115,11 @@ class UsageOut(ApiModel):
 REJECTED: dict[int | str, dict[str, Any]] = {
     422: {
         "model": RejectedProblem,
-        "description": "An event was refused: nothing was written; `rejected` names each",
-        "content": {"application/problem+json": {}},
+        "description": "An event was refused: nothing was written; `rejected` names each. "
+        "Or the Idempotency-Key was used for another request",
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/RejectedProblem"}}
+        },
     },
     409: {
         "model": Problem,
