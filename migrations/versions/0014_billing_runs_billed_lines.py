@@ -1,7 +1,7 @@
 """Billing groups, billing settings, billing runs with their chunks and results, billed lines (usage and billing-run issue).
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-02 18:28:51.294198
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import beleg.db.types
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

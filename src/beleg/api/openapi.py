@@ -112,13 +112,15 @@ def _document_operation(
     path: str, method: str, operation: dict[str, Any], *, idempotent: bool
 ) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
-    responses.pop("422", None)
+    own = responses.pop("422", None)  # FastAPI's validation body, or the route's own 422
     if idempotent and method == "post":
         parameters = operation.setdefault("parameters", [])
         if all(p.get("name") != IDEMPOTENCY_KEY["name"] for p in parameters):
             parameters.append(IDEMPOTENCY_KEY)
     for status in _statuses(path, method, operation, idempotent=idempotent and method == "post"):
         responses[str(status)] = _error_response(path, status)
+    if own is not None and "HTTPValidationError" not in str(own):
+        responses["422"] = own  # a route's own 422 (a usage batch's rejected events)
     if path == "/readyz":
         ready = {"application/json": {"schema": {"$ref": f"{_REF}Readiness"}}}
         responses["200"]["content"] = ready

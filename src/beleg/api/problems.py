@@ -66,8 +66,10 @@ def problem_response(
     detail: str,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """The error body fitting the surface the request was made to."""
+    """The error body fitting the surface the request was made to; ``extensions`` are
+    RFC 9457 extension members of a /v2 problem (a usage batch's ``rejected``)."""
     request_id = getattr(request.state, "request_id", None)
     if request.url.path.startswith(ACCOUNTING_PREFIX):
         body: dict[str, Any] = {
@@ -89,6 +91,7 @@ def problem_response(
     }
     if errors:
         body["errors"] = errors
+    body.update(extensions or {})
     return JSONResponse(
         body, status_code=status, headers=headers, media_type="application/problem+json"
     )

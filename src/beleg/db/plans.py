@@ -74,6 +74,7 @@ def _option(row: Row[Any]) -> Option:
         tax_exemption=exemption,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        aggregation_property=row.aggregation_property,
     )
 
 
@@ -89,6 +90,7 @@ def _option_values(option: Option) -> dict[str, Any]:
         "kind": option.kind.value,
         "unit": option.unit,
         "aggregation": None if option.aggregation is None else option.aggregation.value,
+        "aggregation_property": option.aggregation_property,
         "tax_rate": option.tax_rate,
         "tax_class": option.tax_class,
         "exemption_category": None if exemption is None else exemption.category.value,

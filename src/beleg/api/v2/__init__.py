@@ -24,6 +24,7 @@ from beleg.api.v2 import (
     services,
     tenants,
     test_clock,
+    usages,
     users,
 )
 
@@ -48,6 +49,7 @@ def router() -> APIRouter:
         contracts,
         contract_actions,
         contract_documents,
+        usages,
         billing_groups,
         billing_runs,
         services,

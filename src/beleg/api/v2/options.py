@@ -33,6 +33,7 @@ router = APIRouter(prefix="/options", tags=["Catalogue"], route_class=BelegRoute
 READ, WRITE = "plans:read", "plans:write"
 Code = Annotated[str, Path(max_length=50, description="The option's code (its item number)")]
 AGGREGATION_HELP = "How the period's usage events add up; required for USAGE, usage types only"
+PROPERTY_HELP = "The event property whose distinct values UNIQUE_COUNT counts (required there)"
 
 
 class TaxExemptionModel(ApiInput):
@@ -51,6 +52,9 @@ class OptionOut(ApiModel):
     type: OptionKind
     unit: str | None
     aggregation: Aggregation | None
+    aggregation_property: str | None = Field(
+        None, description="UNIQUE_COUNT: the event property whose distinct values are counted"
+    )
     tax_rate: Decimal | None = Field(description="Percent, e.g. 19")
     tax_class: str | None
     tax_exemption: TaxExemptionModel | None
@@ -64,6 +68,7 @@ class OptionCreate(ApiInput):
     type: OptionKind
     unit: str | None = Field(None, description="A unit of /units_of_measure, or null")
     aggregation: Aggregation | None = Field(None, description=AGGREGATION_HELP)
+    aggregation_property: str | None = Field(None, description=PROPERTY_HELP)
     tax_rate: Decimal | None = Field(None, description="Percent 0-100; or taxClass")
     tax_class: str | None = Field(
         None, description="A tax class entry of the tenant's chart (e.g. 019); or taxRate"
@@ -80,6 +85,7 @@ class OptionCreate(ApiInput):
             tax_rate=self.tax_rate,
             tax_class=self.tax_class,
             tax_exemption=None if self.tax_exemption is None else self.tax_exemption.record(),
+            aggregation_property=self.aggregation_property,
         )
 
 
@@ -91,6 +97,7 @@ class OptionPatch(ApiInput):
     type: OptionKind | None = None
     unit: str | None = None
     aggregation: Aggregation | None = Field(None, description=AGGREGATION_HELP)
+    aggregation_property: str | None = Field(None, description=PROPERTY_HELP)
     tax_rate: Decimal | None = None
     tax_class: str | None = None
     tax_exemption: TaxExemptionModel | None = None
@@ -105,6 +112,12 @@ class OptionPatch(ApiInput):
                 given[other] = None  # a tax rate replaces the tax class, and the other way round
         if "tax_exemption" in given and self.tax_exemption is not None:
             given["tax_exemption"] = self.tax_exemption.record()
+        if (
+            "aggregation" in given
+            and "aggregation_property" not in given
+            and given["aggregation"] != Aggregation.UNIQUE_COUNT
+        ):
+            given["aggregation_property"] = None  # another aggregation counts no property
         for name in ("type", "aggregation"):
             if given.get(name) is not None:
                 given[name] = str(given[name])

@@ -72,6 +72,7 @@ from beleg.db.tables.pos import (
 )
 from beleg.db.tables.sequences import sequences
 from beleg.db.tables.tenancy import tenant_clocks, tenants
+from beleg.db.tables.usage import usage_events
 
 __all__ = [
     "api_keys",
@@ -140,6 +141,7 @@ __all__ = [
     "sequences",
     "tenant_clocks",
     "tenants",
+    "usage_events",
     "user_totp",
     "users",
     "web_sessions",

@@ -36,6 +36,7 @@ catalog_options = Table(
     Column("kind", String(20), nullable=False),  # OptionKind
     Column("unit", String(20), nullable=True),
     Column("aggregation", String(20), nullable=True),  # usage options only
+    Column("aggregation_property", String(50), nullable=True),  # UNIQUE_COUNT only
     Column("tax_rate", ExactDecimal(2), nullable=True),  # percent
     Column("tax_class", String(20), nullable=True),
     Column("exemption_category", String(2), nullable=True),  # UNCL5305

@@ -50,6 +50,7 @@ TAX_CLASS_LIMIT = 20
 VATEX_PATTERN = re.compile(r"^VATEX-[A-Z]{2}(-[A-Z0-9]{1,10}){1,3}$")
 VATEX_LIMIT = 30
 TAX_RATE_PLACES = 2
+PROPERTY_NAME_LIMIT = 50  # usage event property names (domain/usage/events.py)
 HUNDRED = Decimal(100)
 
 
@@ -93,6 +94,7 @@ class OptionInput:
     tax_rate: Decimal | None = None
     tax_class: str | None = None
     tax_exemption: TaxExemption | None = None
+    aggregation_property: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,7 @@ class Option:
     tax_exemption: TaxExemption | None
     created_at: datetime
     updated_at: datetime
+    aggregation_property: str | None = None  # the property UNIQUE_COUNT counts
 
 
 def choice(enum: type[E], value: str, field: str) -> E:
@@ -147,6 +150,7 @@ def check_option(given: OptionInput) -> OptionInput:
     check_text(given.name, "name", NAME_LIMIT)
     check_unit(given.unit, field="unit")
     aggregation = _aggregation(kind, given.aggregation)
+    _aggregation_property(aggregation, given.aggregation_property)
     _tax(given.tax_rate, given.tax_class)
     if given.tax_exemption is not None:
         check_exemption(given.tax_exemption)
@@ -159,7 +163,20 @@ def check_option(given: OptionInput) -> OptionInput:
         tax_rate=given.tax_rate,
         tax_class=given.tax_class,
         tax_exemption=given.tax_exemption,
+        aggregation_property=given.aggregation_property,
     )
+
+
+def _aggregation_property(aggregation: Aggregation | None, name: str | None) -> None:
+    """UNIQUE_COUNT counts the distinct values of one event property: it needs its name, and
+    no other aggregation takes one."""
+    field = "aggregationProperty"
+    if aggregation is Aggregation.UNIQUE_COUNT and name is None:
+        raise ValidationFailed("catalog.field_required", field=field, name=field)
+    if aggregation is not Aggregation.UNIQUE_COUNT and name is not None:
+        raise ValidationFailed("catalog.aggregation_property_unique_count", field=field)
+    if name is not None:
+        check_text(name, field, PROPERTY_NAME_LIMIT)
 
 
 def _aggregation(kind: OptionKind, value: str | None) -> Aggregation | None:

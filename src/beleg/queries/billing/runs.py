@@ -26,7 +26,7 @@ from beleg.db.tables import (
 from beleg.domain.billing.groups import BillingGroup, LateUsageHandling
 from beleg.domain.billing.runs import RunStatus
 from beleg.domain.errors import NotFound
-from beleg.money import Currency, with_scale
+from beleg.money import Currency, with_scale, without_trailing_zeros
 from beleg.queries.listing import ListSpec
 
 GROUP_COLUMNS = ["code", "name", "splitByOriginalPeriod", "lateUsageHandling", "createdAt"]
@@ -181,7 +181,7 @@ def _line(row: Row[Any], *, invoice: bool) -> dict[str, Any]:
         "option": row.option_code,
         "description": row.description,
         "servicePeriod": {"from": row.served_start, "to": row.served_end},
-        "quantity": Decimal(row.quantity),
+        "quantity": without_trailing_zeros(Decimal(row.quantity)),
         "unitPrice": None if row.unit_price is None else Decimal(row.unit_price),
         "netAmount": sign * row.net_amount,
         "taxRate": row.tax_rate,

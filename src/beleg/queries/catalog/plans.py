@@ -33,6 +33,7 @@ OPTION_COLUMNS = [
     "type",
     "unit",
     "aggregation",
+    "aggregationProperty",
     "taxRate",
     "taxClass",
     "createdAt",
@@ -59,6 +60,7 @@ def option_item(option: Option) -> dict[str, Any]:
         "type": option.kind.value,
         "unit": option.unit,
         "aggregation": None if option.aggregation is None else option.aggregation.value,
+        "aggregationProperty": option.aggregation_property,
         "taxRate": option.tax_rate,
         "taxClass": option.tax_class,
         "taxExemption": None

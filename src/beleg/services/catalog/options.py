@@ -108,6 +108,7 @@ def _input(option: Option) -> OptionInput:
         tax_rate=option.tax_rate,
         tax_class=option.tax_class,
         tax_exemption=option.tax_exemption,
+        aggregation_property=option.aggregation_property,
     )
 
 
@@ -126,6 +127,7 @@ def _option(
         tax_exemption=checked.tax_exemption,
         created_at=created_at,
         updated_at=updated_at,
+        aggregation_property=checked.aggregation_property,
     )
 
 
