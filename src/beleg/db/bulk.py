@@ -17,8 +17,8 @@ and conflict handling are not supported: this is for appending new rows.
 
 A COPY is not seen by SQLAlchemy's ``before_cursor_execute`` event (it runs on the driver
 connection); it is one round trip per call like the executemany, and it fails the transaction
-like any failing statement (a unique or foreign-key violation raises ``psycopg.Error``
-wrapped as ``sqlalchemy.exc.DBAPIError``).
+like any failing statement: a unique or foreign-key violation raises SQLAlchemy's
+``IntegrityError``, a value the column type refuses its ``StatementError``, on both databases.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Column, Dialect, Table, insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 Processor = Callable[[Any], Any] | None
@@ -60,6 +60,7 @@ def _copy(
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
     plain = all(p is None for p in processors)
+    row: Mapping[str, Any] = {}
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             write = copy.write_row
@@ -72,6 +73,8 @@ def _copy(
                 )
     except psycopg.Error as error:  # reported like any failed statement
         raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
+    except (TypeError, ValueError) as error:  # a value its column type refuses, as on INSERT
+        raise StatementError(str(error), statement, dict(row), error) from error
 
 
 def _processor(column: Column[Any], dialect: Dialect) -> Processor:
