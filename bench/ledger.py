@@ -1,18 +1,28 @@
-"""Ledger benchmark: post invoices in bulk and time the trial balance over all postings.
+"""Ledger benchmark: post invoices in bulk, then time the trial balance from the maintained
+balances against ``ledger balance`` (ledger-cli) on the same journal.
 
     .venv/bin/python bench/ledger.py [--database-url URL] [--invoices 250000] [--batch 5000]
+                                     [--large | --no-large] [--large-postings 10000000]
 
 Each invoice is one income journal with four postings (receivable, two revenue lines, VAT),
-so 250,000 invoices are 1,000,000 postings. The baseline, measured in the same run, is the
-raw Core executemany rate of posting-shaped rows into an equally indexed scratch table: what
-the database writes at all. The goal of issue 3: a trial balance over 1M postings in under
-0.5 s on PostgreSQL.
+so 250,000 invoices are 1,000,000 postings, posted through ``post_journals`` (numbers, audit
+entries, balances: the billing run's path). The baseline, measured in the same run, is the
+raw Core executemany rate of posting-shaped rows into an equally indexed scratch table. With
+``--large`` (default on PostgreSQL) the journal is then filled up to ``--large-postings`` with
+COPY (``load_more``: journals, postings and their balances, without audit entries and with the
+foreign-key triggers of the load's transaction off, ``session_replication_role = replica``)
+and measured again. At each size the journal is exported as a ledger file
+(``formats/ledger_cli.py``) and ``ledger -f FILE balance`` is timed (Debian package
+``ledger``). Goals of issue 14: trial balance < 50 ms at 10M postings, ≥ 20× ledger-cli.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -35,7 +45,8 @@ from beleg.services.identity.api_keys import create_api_key
 from beleg.services.ledger.posting import post_journals
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
 from beleg.settings import Settings
-from bench_support import system_actor
+from bench_ledger_load import export_ledger, load_more
+from bench_support import fresh_database, system_actor
 
 EUR = Currency.of("EUR")
 START = date(2026, 1, 1)
@@ -157,14 +168,62 @@ def time_balances_endpoint(
     return statistics.median(timings), statistics.median(http)
 
 
+def time_ledger_cli(path: str, runs: int) -> float:
+    """Median seconds of ``ledger -f path balance`` (output checked to balance to zero)."""
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(  # noqa: S603 - fixed arguments, ledger from PATH
+            ["ledger", "-f", path, "balance"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        timings.append(time.perf_counter() - started)
+        assert done.stdout.rstrip().endswith("0"), done.stdout[-200:]
+    return statistics.median(timings)
+
+
+def compare(db: Database, tenant_id: uuid.UUID, postings: int, workdir: str) -> tuple:  # type: ignore[type-arg]
+    """(postings, trial balance s, export s, ledger-cli s) at the journal's current size."""
+    if db.dialect == "postgresql":
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE ledger_balances")
+    trial, _accounts = time_trial_balance(db, tenant_id)
+    path = f"{workdir}/journal-{postings}.ledger"
+    started = time.perf_counter()
+    written = export_ledger(db, tenant_id, path)
+    exported = time.perf_counter() - started
+    assert written == postings, (written, postings)
+    cli = time_ledger_cli(path, 3 if postings <= 2_000_000 else 1)
+    return postings, trial, exported, cli
+
+
+def print_comparison(results: list[tuple]) -> None:  # type: ignore[type-arg]
+    print(
+        f"{'postings':>12} {'trial balance (ms)':>19} {'ledger balance (s)':>19} "
+        f"{'ratio':>9} {'export (s)':>11}"
+    )
+    for postings, trial, exported, cli in results:
+        print(
+            f"{postings:>12,} {trial * 1000:>19.2f} {cli:>19.2f} {cli / trial:>8,.0f}x "
+            f"{exported:>11.1f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
     parser.add_argument("--invoices", type=int, default=250_000)
     parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--large", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--large-postings", type=int, default=10_000_000)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    db = Database(url)
+    if shutil.which("ledger") is None:
+        sys.exit("ledger-cli is missing: apt-get install -y ledger (Debian package 'ledger')")
+    workdir = tempfile.mkdtemp()
+    db = fresh_database(args.database_url, workdir)
+    large = args.large if args.large is not None else db.dialect == "postgresql"
     upgrade_to_head(db=db)
     clock = SystemClock()
     tenant = create_tenant(
@@ -181,6 +240,19 @@ def main() -> None:
             connection.exec_driver_sql("ANALYZE ledger_postings")
     median, accounts = time_trial_balance(db, tenant.id)
     query_median, http_median = time_balances_endpoint(db, tenant.id)
+    results = [compare(db, tenant.id, postings, workdir)]
+    if large and args.large_postings > postings:
+        started = time.perf_counter()
+        load_more(db, tenant.id, first=args.invoices, count=(args.large_postings - postings) // 4)
+        load_seconds = time.perf_counter() - started
+        results.append(
+            compare(
+                db,
+                tenant.id,
+                args.invoices * 4 + (args.large_postings - postings) // 4 * 4,
+                workdir,
+            )
+        )
     rate = postings / seconds
     print(
         f"database: {db.dialect}; {args.invoices:,} invoices = {postings:,} postings "
@@ -190,9 +262,14 @@ def main() -> None:
     print(f"{'raw insert, posting-shaped rows/s (baseline)':<52} {raw_rate:>14,.0f} {1:>12.3f}")
     print(f"{'posted via post_journals, postings/s':<52} {rate:>14,.0f} {rate / raw_rate:>12.3f}")
     print(f"{'posted via post_journals, invoices/s':<52} {args.invoices / seconds:>14,.0f}")
-    print(f"{'trial balance, median of 5 (s)':<52} {median:>14.3f}   ({accounts} accounts)")
-    print(f"{'account balances query, median of 5 (s)':<52} {query_median:>14.3f}")
-    print(f"{'GET /api/1.1/accounts/balances, median of 5 (s)':<52} {http_median:>14.3f}")
+    print(f"{'trial balance, median of 5 (s)':<52} {median:>14.4f}   ({accounts} accounts)")
+    print(f"{'account balances query, median of 5 (s)':<52} {query_median:>14.4f}")
+    print(f"{'GET /api/1.1/accounts/balances, median of 5 (s)':<52} {http_median:>14.4f}")
+    if len(results) > 1:
+        loaded = results[1][0] - postings
+        print(f"{'COPY load of the large journal, postings/s':<52} {loaded / load_seconds:>14,.0f}")
+    print()
+    print_comparison(results)
 
 
 if __name__ == "__main__":

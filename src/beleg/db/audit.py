@@ -19,13 +19,18 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db.bulk import insert_rows
 from beleg.db.tables import audit_entries, audit_heads
 from beleg.domain.audit.chain import GENESIS_HASH, AuditAction, entry_hash
 from beleg.domain.identity.principal import Actor
 
+_NATIVE = frozenset({str, int, float, bool})
+
 
 def json_safe(value: Any) -> Any:
     """Turn a snapshot into JSON-native values: Decimal and dates as strings, UUIDs as text."""
+    if value is None or type(value) in _NATIVE:  # most values of a snapshot: as they are
+        return value
     if isinstance(value, Mapping):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -109,7 +114,7 @@ def record_changes(
         )
         prev_hash = digest
     if rows:
-        session.execute(insert(audit_entries), rows)
+        insert_rows(session, audit_entries, rows)  # one COPY on PostgreSQL
         session.execute(
             update(audit_heads)
             .where(audit_heads.c.tenant_id == tenant_id)

@@ -14,6 +14,8 @@ from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from beleg.db.bulk import insert_rows
+from beleg.db.ledger_balances import add_to_balances, deltas
 from beleg.db.tables import (
     bank_accounts,
     cash_registers,
@@ -131,46 +133,48 @@ def insert_account(
 def insert_journals(
     session: Session, tenant_id: uuid.UUID, entries: Sequence[JournalEntry], created_at: datetime
 ) -> None:
-    """Store journals and their postings, one statement each."""
-    session.execute(
-        insert(ledger_journals),
-        [
-            {
-                "tenant_id": tenant_id,
-                "id": e.journal.id,
-                "number": e.journal.number,
-                "journal_type": e.journal.draft.journal_type.value,
-                "booking_date": e.journal.draft.booking_date,
-                "currency": e.journal.draft.currency.code,
-                "rate": e.journal.draft.rate,
-                "description": e.journal.draft.description,
-                "reverses_id": e.journal.reverses_id,
-                "created_at": created_at,
-            }
-            for e in entries
-        ],
+    """Store journals and their postings (one COPY or executemany each) and add the postings
+    to the maintained balances (one upsert): the only code that writes postings, so the
+    balances always equal their sums (``db/ledger_balances.py``)."""
+    insert_rows(
+        session, ledger_journals, [_journal_values(tenant_id, e, created_at) for e in entries]
     )
-    session.execute(
-        insert(ledger_postings),
-        [
-            {
-                "tenant_id": tenant_id,
-                "journal_id": e.journal.id,
-                "line_no": line,
-                "booking_date": e.journal.draft.booking_date,
-                "account_code": p.account,
-                "amount": p.amount,
-                "amount_main": main,
-                "tax_code": p.tax_code,
-                "text": p.text,
-                "tax_main": tax,
-            }
-            for e in entries
-            for line, (p, main, tax) in enumerate(
-                zip(e.journal.draft.postings, e.amounts_main, e.taxes_main, strict=True), start=1
-            )
-        ],
-    )
+    postings = [
+        {
+            "tenant_id": tenant_id,
+            "journal_id": e.journal.id,
+            "line_no": line,
+            "booking_date": e.journal.draft.booking_date,
+            "account_code": p.account,
+            "amount": p.amount,
+            "amount_main": main,
+            "tax_code": p.tax_code,
+            "text": p.text,
+            "tax_main": tax,
+        }
+        for e in entries
+        for line, (p, main, tax) in enumerate(
+            zip(e.journal.draft.postings, e.amounts_main, e.taxes_main, strict=True), start=1
+        )
+    ]
+    insert_rows(session, ledger_postings, postings)
+    currency = {e.journal.id: e.journal.draft.currency.code for e in entries}
+    add_to_balances(session, deltas(postings, currency))
+
+
+def _journal_values(tenant_id: uuid.UUID, e: JournalEntry, created_at: datetime) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "id": e.journal.id,
+        "number": e.journal.number,
+        "journal_type": e.journal.draft.journal_type.value,
+        "booking_date": e.journal.draft.booking_date,
+        "currency": e.journal.draft.currency.code,
+        "rate": e.journal.draft.rate,
+        "description": e.journal.draft.description,
+        "reverses_id": e.journal.reverses_id,
+        "created_at": created_at,
+    }
 
 
 def journal_by_number(session: Session, tenant_id: uuid.UUID, number: str) -> PostedJournal:

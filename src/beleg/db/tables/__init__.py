@@ -41,6 +41,7 @@ from beleg.db.tables.invoicing_setup import dunning_levels, layout_setups, payme
 from beleg.db.tables.ledger import (
     bank_accounts,
     ledger_accounts,
+    ledger_balances,
     ledger_journals,
     ledger_postings,
     ledger_rebooks,
@@ -111,6 +112,7 @@ __all__ = [
     "items",
     "layout_setups",
     "ledger_accounts",
+    "ledger_balances",
     "ledger_journals",
     "ledger_postings",
     "ledger_rebooks",

@@ -6,6 +6,7 @@ Postings repeat the booking date so balances over a period are index-only scans.
 """
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -93,6 +94,30 @@ ledger_postings = Table(
         ["tenant_id", "account_code"], ["ledger_accounts.tenant_id", "ledger_accounts.code"]
     ),
     Index("ix_ledger_postings_balance", "tenant_id", "booking_date", "account_code", "amount_main"),
+)
+
+ledger_balances = Table(
+    "ledger_balances",
+    metadata,
+    # Maintained sums of the postings per (tenant, account, month, journal currency), written
+    # in the transaction of every posting write (db/ledger.py add_to_balances, ADR 0017), so a
+    # trial balance reads one row per account and month instead of scanning postings. Debit
+    # sums the positive, credit the negated negative amounts of the postings, as the reports
+    # split them; ``*_gross`` adds each posting's ``tax_main`` first (method T).
+    Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+    Column("account_code", String(10), primary_key=True),
+    Column("period", Date, primary_key=True),  # first day of the postings' month
+    Column("currency", String(3), primary_key=True),  # the journals' currency
+    Column("debit", ExactDecimal(AMOUNT_SCALE), nullable=False),  # journal currency
+    Column("credit", ExactDecimal(AMOUNT_SCALE), nullable=False),
+    Column("debit_main", ExactDecimal(AMOUNT_SCALE), nullable=False),  # main currency
+    Column("credit_main", ExactDecimal(AMOUNT_SCALE), nullable=False),
+    Column("debit_gross", ExactDecimal(AMOUNT_SCALE), nullable=False),  # main, with VAT
+    Column("credit_gross", ExactDecimal(AMOUNT_SCALE), nullable=False),
+    Column("postings", BigInteger, nullable=False),  # how many postings the sums hold
+    ForeignKeyConstraint(
+        ["tenant_id", "account_code"], ["ledger_accounts.tenant_id", "ledger_accounts.code"]
+    ),
 )
 
 ledger_rebooks = Table(

@@ -14,17 +14,31 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
 from beleg.db.database import Database
-from beleg.db.tables import contacts, ledger_accounts, ledger_postings, ledger_rebooks, tenants
+from beleg.db.tables import (
+    contacts,
+    ledger_accounts,
+    ledger_balances,
+    ledger_postings,
+    ledger_rebooks,
+    tenants,
+)
 from beleg.db.tables import ledger_tax_entries as entries
 from beleg.domain.errors import NotFound
 from beleg.domain.ledger.charts import Account, AccountType, Modifier, chart_named
 from beleg.domain.ledger.charts.model import MODIFIER_NAMES
 from beleg.domain.ledger.rebooks import RebookType, allowed
 from beleg.money import Currency, in_minor_units
+from beleg.queries.ledger.sums import (
+    Amount,
+    Span,
+    account_sums,
+    posting_amount,
+    subtract_journals,
+)
 
 INCOME_TYPES = (AccountType.REVENUE.value, AccountType.REVENUE_GASTRONOMY.value)
 
@@ -169,39 +183,23 @@ def _excluded_journals(
     )
 
 
-def _amount(query: BalanceQuery) -> Any:
-    p = ledger_postings.c
-    return p.amount_main + p.tax_main if query.gross else p.amount_main
+def _kind(query: BalanceQuery) -> Amount:
+    return Amount.GROSS if query.gross else Amount.MAIN
 
 
 def balances(*, db: Database, tenant_id: uuid.UUID, query: BalanceQuery) -> list[dict[str, Any]]:
-    """Seed 003 AccountBalanceDto per account with bookings in the period."""
-    p = ledger_postings.c
-    amount = _amount(query)
-    statement = (
-        select(
-            p.account_code,
-            func.sum(case((amount > 0, amount), else_=0)),
-            func.sum(case((amount < 0, -amount), else_=0)),
-        )
-        .where(
-            p.tenant_id == tenant_id,
-            p.booking_date >= query.date_from,
-            p.booking_date <= query.date_to,
-        )
-        .group_by(p.account_code)
-    )
+    """Seed 003 AccountBalanceDto per account with bookings in the period: the maintained
+    balances of the period (``sums.py``) less the postings of the journals it leaves out."""
+    span = Span(tenant_id, query.date_from, query.date_to, _kind(query))
     with db.reader() as session:
-        excluded = _excluded_journals(session, tenant_id, query)
-        if excluded:
-            statement = statement.where(p.journal_id.not_in(excluded))
+        found = account_sums(session, span)
+        subtract_journals(found, session, span, _excluded_journals(session, tenant_id, query))
         main, names, merge = _context(session, tenant_id, query.compact_receivables)
-        sums: dict[str, list[Decimal]] = {}
-        for code, debit, credit in session.execute(statement).all():
-            target = merge.get(code, code)
-            pair = sums.setdefault(target, [Decimal(0), Decimal(0)])
-            pair[0] += Decimal(debit)
-            pair[1] += Decimal(credit)
+    sums: dict[str, list[Decimal]] = {}
+    for code, entry in found.items():
+        pair = sums.setdefault(merge.get(code, code), [Decimal(0), Decimal(0)])
+        pair[0] += entry.debit
+        pair[1] += entry.credit
     items = []
     for code, (debit, credit) in sorted(sums.items()):
         name, kind = names[code]
@@ -242,39 +240,35 @@ def _context(
 def balances_per_month(
     *, db: Database, tenant_id: uuid.UUID, year: int, query: BalanceQuery, totals: bool
 ) -> list[dict[str, Any]]:
-    """Seed 003 AccountLineDto: monthly sums of one fiscal (calendar) year per account."""
-    p = ledger_postings.c
-    month = extract("month", p.booking_date)
-    rebook = (
-        select(ledger_rebooks.c.journal_id, ledger_rebooks.c.rebook_type)
-        .where(ledger_rebooks.c.tenant_id == tenant_id)
-        .subquery()
-    )
-    statement = (
-        select(p.account_code, month.label("month"), rebook.c.rebook_type, func.sum(_amount(query)))
-        .outerjoin(rebook, and_(rebook.c.journal_id == p.journal_id))
-        .where(
-            p.tenant_id == tenant_id,
-            p.booking_date >= date(year, 1, 1),
-            p.booking_date <= date(year, 12, 31),
-        )
-        .group_by(p.account_code, month, rebook.c.rebook_type)
+    """Seed 003 AccountLineDto: monthly sums of one fiscal (calendar) year per account, from
+    the maintained balances; the postings of opening-balance and closing journals (a few)
+    move from their month to ``opening`` and ``closing``."""
+    b = ledger_balances.c
+    net = b.debit_gross - b.credit_gross if query.gross else b.debit_main - b.credit_main
+    months = (
+        select(b.account_code, b.period, func.sum(net))
+        .where(b.tenant_id == tenant_id, b.period.between(date(year, 1, 1), date(year, 12, 1)))
+        .group_by(b.account_code, b.period)
     )
     with db.reader() as session:
         main, names, merge = _context(session, tenant_id, query.compact_receivables)
-        rows = session.execute(statement).all()
+        month_rows = session.execute(months).all()
+        rebook_rows = session.execute(_rebook_sums(tenant_id, year, query)).all()
     lines: dict[str, dict[str, Any]] = {}
-    for code, month_no, rebook_type, amount in rows:
-        target = merge.get(code, code)
-        line = lines.setdefault(
-            target, {"months": [Decimal(0)] * 12, "opening": Decimal(0), "closing": Decimal(0)}
+
+    def line_of(code: str) -> dict[str, Any]:
+        return lines.setdefault(
+            merge.get(code, code),
+            {"months": [Decimal(0)] * 12, "opening": Decimal(0), "closing": Decimal(0)},
         )
-        if rebook_type == RebookType.BALANCE.value:
-            line["opening"] += Decimal(amount)
-        elif rebook_type == RebookType.FINALIZATION.value:
-            line["closing"] += Decimal(amount)
-        else:
-            line["months"][int(month_no) - 1] += Decimal(amount)
+
+    for code, period, amount in month_rows:
+        line_of(code)["months"][_as_date(period).month - 1] += Decimal(amount)
+    for code, month_no, rebook_type, amount in rebook_rows:
+        line = line_of(code)
+        line["months"][int(month_no) - 1] -= Decimal(amount)
+        kind = "opening" if rebook_type == RebookType.BALANCE.value else "closing"
+        line[kind] += Decimal(amount)
     return [
         item
         for code, line in sorted(lines.items())
@@ -285,6 +279,27 @@ def balances_per_month(
         )
         is not None
     ]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _rebook_sums(tenant_id: uuid.UUID, year: int, query: BalanceQuery) -> Any:
+    """Sums per account, month and kind of the year's opening-balance and closing journals."""
+    p, r = ledger_postings.c, ledger_rebooks.c
+    month = extract("month", p.booking_date)
+    return (
+        select(p.account_code, month, r.rebook_type, func.sum(posting_amount(_kind(query))))
+        .join(ledger_rebooks, (r.tenant_id == p.tenant_id) & (r.journal_id == p.journal_id))
+        .where(
+            p.tenant_id == tenant_id,
+            r.rebook_type.in_([RebookType.BALANCE.value, RebookType.FINALIZATION.value]),
+            p.booking_date >= date(year, 1, 1),
+            p.booking_date <= date(year, 12, 31),
+        )
+        .group_by(p.account_code, month, r.rebook_type)
+    )
 
 
 def _month_line(

@@ -8,12 +8,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
 from beleg.db.tables import ledger_accounts, ledger_journals, ledger_postings, tenants
 from beleg.money import Currency, in_minor_units
+from beleg.queries.ledger.sums import Span, account_sums
 from beleg.queries.listing import ListSpec
 
 
@@ -34,38 +35,33 @@ def trial_balance(
     *, db: Database, tenant_id: uuid.UUID, date_from: date, date_to: date
 ) -> list[BalanceRow]:
     """Debit and credit totals (main currency) per account for postings dated within
-    [date_from, date_to]. One grouped scan over the covering balance index."""
-    p = ledger_postings.c
-    debit = func.sum(case((p.amount_main > 0, p.amount_main), else_=Decimal(0)))
-    credit = func.sum(case((p.amount_main < 0, -p.amount_main), else_=Decimal(0)))
-    totals = (
-        select(p.account_code, debit.label("debit"), credit.label("credit"))
-        .where(p.tenant_id == tenant_id, p.booking_date >= date_from, p.booking_date <= date_to)
-        .group_by(p.account_code)
-        .subquery()
-    )
+    [date_from, date_to]: the whole months from the maintained balances, a cut month at
+    either end from its postings (``sums.py``), so the cost does not grow with the postings."""
     a = ledger_accounts.c
-    statement = (
-        select(totals, a.name, a.account_type)
-        .join(ledger_accounts, (a.tenant_id == tenant_id) & (a.code == totals.c.account_code))
-        .order_by(totals.c.account_code)
-    )
     with db.reader() as session:
         main = Currency.of(
             session.execute(
                 select(tenants.c.currency).where(tenants.c.id == tenant_id)
             ).scalar_one()
         )
-        rows = session.execute(statement).all()
+        found = account_sums(session, Span(tenant_id, date_from, date_to))
+        accounts = {
+            r.code: r
+            for r in session.execute(
+                select(a.code, a.name, a.account_type).where(
+                    a.tenant_id == tenant_id, a.code.in_(list(found))
+                )
+            )
+        }
     return [
         BalanceRow(
-            r.account_code,
-            r.name,
-            r.account_type,
-            in_minor_units(Decimal(r.debit), main),
-            in_minor_units(Decimal(r.credit), main),
+            code,
+            accounts[code].name,
+            accounts[code].account_type,
+            in_minor_units(found[code].debit, main),
+            in_minor_units(found[code].credit, main),
         )
-        for r in rows
+        for code in sorted(found)
     ]
 
 
