@@ -134,17 +134,26 @@ def run_pending(
 
 
 def relay_pending(
-    *, db: Database, topics: Iterable[str], defer: Deferrer, clock: Clock, limit: int = 100
+    *,
+    db: Database,
+    topics: Iterable[str],
+    defer: Deferrer,
+    clock: Clock,
+    limit: int = 100,
+    tenant_id: uuid.UUID | None = None,
 ) -> int:
-    """Hand up to ``limit`` pending events of ``topics`` to the task queue; return how many.
+    """Hand up to ``limit`` pending events of ``topics`` (of one tenant, or all) to the task
+    queue; return how many.
 
     ``defer`` inserts the jobs through the given connection, inside this transaction: the
     jobs exist exactly when their events are marked relayed (a relay that fails or dies
     leaves both unwritten, and the next relay takes the events again)."""
+    query = select(outbox_events.c.id, outbox_events.c.tenant_id, outbox_events.c.topic)
+    if tenant_id is not None:
+        query = query.where(outbox_events.c.tenant_id == tenant_id)
     with db.transaction() as session:
         rows = session.execute(
-            select(outbox_events.c.id, outbox_events.c.tenant_id, outbox_events.c.topic)
-            .where(*_pending(topics, clock))
+            query.where(*_pending(topics, clock))
             .order_by(outbox_events.c.created_at)
             .limit(limit)
             .with_for_update(skip_locked=True)

@@ -101,13 +101,23 @@ def _with_tasks(app: procrastinate.App) -> procrastinate.App:
     return app
 
 
-def relay(*, db: Database, clock: Clock, app: procrastinate.App, limit: int = RELAY_BATCH) -> int:
-    """Turn up to ``limit`` pending outbox events into jobs; return how many."""
+def relay(
+    *,
+    db: Database,
+    clock: Clock,
+    app: procrastinate.App,
+    limit: int = RELAY_BATCH,
+    tenant_id: uuid.UUID | None = None,
+) -> int:
+    """Turn up to ``limit`` pending outbox events (of one tenant, or all) into jobs; return
+    how many."""
 
     def defer(connection: Any, events: Sequence[PendingEvent]) -> None:
         _defer_jobs(app, connection, [_job(app, event) for event in events])
 
-    return relay_pending(db=db, topics=HANDLERS.keys(), defer=defer, clock=clock, limit=limit)
+    return relay_pending(
+        db=db, topics=HANDLERS.keys(), defer=defer, clock=clock, limit=limit, tenant_id=tenant_id
+    )
 
 
 def _job(app: procrastinate.App, event: PendingEvent) -> Job:
