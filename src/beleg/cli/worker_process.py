@@ -27,8 +27,6 @@ import structlog
 from beleg.api.observability import configure_logging
 from beleg.clock import SystemClock
 from beleg.db.database import Database
-from beleg.jobs.queue import uses_queue
-from beleg.jobs.queue_worker import QueueOptions, run_queue_worker
 from beleg.jobs.worker import Stop, run_forever
 from beleg.settings import Settings
 
@@ -62,9 +60,12 @@ def run_worker(
     stop = _StopFlag()
     signal.signal(signal.SIGTERM, stop.set)
     signal.signal(signal.SIGINT, stop.set)
-    if not uses_queue(db):
+    if db.dialect != "postgresql":  # no task queue on SQLite
         run_forever(db=db, clock=SystemClock(), interval=interval, stop=stop)
         return
+    # imported here: procrastinate costs every other command half a second of start-up
+    from beleg.jobs.queue_worker import QueueOptions, run_queue_worker  # noqa: PLC0415
+
     options = QueueOptions(
         concurrency=concurrency or settings.worker_concurrency,
         interval=interval,

@@ -55,11 +55,6 @@ def conninfo(database_url: str) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def uses_queue(db: Database) -> bool:
-    """Whether background work goes through procrastinate (PostgreSQL) or runs in-process."""
-    return db.dialect == "postgresql"
-
-
 @dataclass(slots=True)
 class Runtime:
     """What a job needs from its worker process: the database, the clock, the test hook."""

@@ -110,7 +110,9 @@ async def _schedule(
             busy = False
         if not busy:
             await asyncio.wait([worker], timeout=options.interval)
-    if worker.done() and not worker.cancelled() and worker.exception() is not None:
+    if not stop.is_set():
+        # the task-queue worker ended by itself (its database went away): exit non-zero, so
+        # that the supervisor starts the process again
         raise RuntimeError("the task-queue worker stopped") from worker.exception()
 
 
