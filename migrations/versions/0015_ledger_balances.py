@@ -2,7 +2,7 @@
 postings (issue 14, ADR 0017).
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-02 18:40:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import beleg.db.types
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

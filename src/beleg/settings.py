@@ -62,6 +62,25 @@ class Settings(BaseSettings):
             " for)."
         ),
     )
+    worker_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "Jobs one `beleg worker` runs at once on PostgreSQL (threads; each renders a PDF or"
+            " works one outbox event). `--concurrency` overrides it."
+        ),
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=10.0, gt=0, description="How often a PostgreSQL worker tells it is alive."
+    )
+    worker_stalled_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "A PostgreSQL worker silent this long counts as dead: its running jobs are started"
+            " again by another worker. Keep it well above the heartbeat."
+        ),
+    )
 
     fault_kill_after_commit: int = Field(
         default=0,
@@ -70,6 +89,15 @@ class Settings(BaseSettings):
             "Test hook, never for production: kill the process with SIGKILL right after the "
             "N-th POST with an Idempotency-Key has committed, before it answers (0: never). "
             "Only the crash tests set it."
+        ),
+    )
+    fault_kill_in_job: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Test hook, never for production: a PostgreSQL worker kills itself with SIGKILL"
+            " when it starts its N-th job, before working it (0: never). Only the crash tests"
+            " set it."
         ),
     )
 

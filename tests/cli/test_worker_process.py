@@ -17,7 +17,7 @@ from sqlalchemy import select
 from beleg.cli.worker_process import embedded_worker
 from beleg.clock import SystemClock
 from beleg.db.database import Database
-from beleg.db.tables import sales_document_files
+from beleg.db.tables import outbox_events, sales_document_files
 from beleg.services.documents.create import create_document
 from beleg.settings import Settings
 from tests.cli.test_commands import BELEG, _invoice
@@ -116,3 +116,76 @@ def test_beleg_worker_stops_cleanly_on_sigterm(
             process.communicate()
     assert process.returncode == 0, output
     assert "Traceback" not in output
+
+
+def _worker_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BELEG_")}
+    return env | {"BELEG_DATABASE_URL": database_url, "BELEG_LOG_LEVEL": "WARNING"}
+
+
+def test_beleg_worker_renders_in_process_on_sqlite_and_through_the_queue_on_postgresql(
+    db: Database, database_url: str, platform: dict[str, object]
+) -> None:
+    process = subprocess.Popen(
+        [str(BELEG), "worker", "--interval", "0.2", "--concurrency", "2"],
+        env=_worker_env(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        doc_id = _finalised_invoice(db)
+        assert _wait_for_pdf(db, doc_id, seconds=60)
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, output
+    with db.reader() as session:
+        [event] = [
+            row
+            for row in session.execute(
+                select(outbox_events).where(outbox_events.c.topic == "render.pdf")
+            )
+            if row.payload["id"] == str(doc_id)
+        ]
+    assert event.done_at is not None and event.attempts == 1
+    # SQLite: claimed and rendered by the loop; PostgreSQL: relayed into one procrastinate job
+    assert (event.relayed_at is not None) is (db.dialect == "postgresql")
+
+
+def test_beleg_worker_concurrency_option(database_url: str, platform: dict[str, object]) -> None:
+    env = _worker_env(database_url)
+    refused = subprocess.run(
+        [str(BELEG), "worker", "--concurrency", "0"],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2 and "--concurrency" in refused.stderr
+    once = subprocess.run(
+        [str(BELEG), "worker", "--once", "--concurrency", "3"],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert once.returncode == 0, once.stderr
+    assert "rendered" in once.stdout and "issued" in once.stdout
+
+
+def test_the_worker_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BELEG_WORKER_CONCURRENCY", "8")
+    monkeypatch.setenv("BELEG_WORKER_STALLED_SECONDS", "90")
+    settings = Settings()
+    assert settings.worker_concurrency == 8 and settings.worker_stalled_seconds == 90.0
+    assert settings.worker_heartbeat_seconds == 10.0 and settings.fault_kill_in_job == 0
+    monkeypatch.setenv("BELEG_WORKER_CONCURRENCY", "0")
+    with pytest.raises(ValueError, match="worker_concurrency"):
+        Settings()

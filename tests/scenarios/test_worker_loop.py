@@ -59,12 +59,12 @@ def _stored(db: Database, doc_id: uuid.UUID) -> bool:
 def _only(monkeypatch: pytest.MonkeyPatch, *tenants: TenantFixture) -> None:
     """Let the worker see only these tenants of the shared test database."""
     ids = [t.id for t in tenants]
-    original = worker.render_pending
+    original = worker.work_pending
 
     def scoped(**kwargs: Any) -> int:
         return sum(original(**(kwargs | {"tenant_id": tenant_id})) for tenant_id in ids)
 
-    monkeypatch.setattr(worker, "render_pending", scoped)
+    monkeypatch.setattr(worker, "work_pending", scoped)
     monkeypatch.setattr(worker, "all_tenant_ids", lambda *, db: ids)
 
 
@@ -87,7 +87,7 @@ def test_the_loop_outlives_a_failing_round_and_a_failing_render(
     doc_id = _finalise(db, tenant)
     _only(monkeypatch, tenant)
     lost = OperationalError("SELECT", {}, Exception("server closed the connection"))
-    monkeypatch.setattr(worker, "render_pending", _failing_first(worker.render_pending, lost))
+    monkeypatch.setattr(worker, "work_pending", _failing_first(worker.work_pending, lost))
     original_render: Callable[[Mapping[str, Any]], bytes] = pdf.render_pdf
     monkeypatch.setattr(
         pdf, "render_pdf", _failing_first(original_render, RuntimeError("fonts unavailable"))

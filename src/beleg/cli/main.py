@@ -45,17 +45,24 @@ def migrate() -> None:
 
 @app.command()
 def worker(
-    once: Annotated[bool, typer.Option(help="Run one round and exit")] = False,
+    once: Annotated[bool, typer.Option(help="Run one round in this process and exit")] = False,
     interval: Annotated[float, typer.Option(help="Seconds to wait when idle")] = 2.0,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Jobs run at once on PostgreSQL (default: BELEG_WORKER_CONCURRENCY)"
+        ),
+    ] = None,
 ) -> None:
-    """Render pending PDFs and issue due subscription invoices (several may run at once)."""
+    """Work the outbox (PDFs) and issue due subscription invoices. On PostgreSQL any number
+    may run on any machines (a task-queue worker each); on SQLite the work runs in-process."""
     db = database()
     upgrade_to_head(db=db)
     if once:
         done = run_round(db=db, clock=clock)
-        console.print(f"rendered {done.pdfs} PDFs, issued {done.invoices} invoices")
+        console.print(f"rendered {done.events} PDFs, issued {done.invoices} invoices")
         return
-    run_worker(db=db, settings=get_settings(), interval=interval)
+    run_worker(db=db, settings=get_settings(), interval=interval, concurrency=concurrency)
 
 
 @app.command()

@@ -2,8 +2,10 @@
 serve`` starts beside the server (``BELEG_EMBEDDED_WORKER``; on by default on the embedded
 SQLite database), so that a newcomer gets PDFs while no request ever renders one.
 
-The child is spawned (a fresh interpreter, nothing of the server's state inherited), opens its
-own database connections and logs like the server. It stops cleanly: the server sets its stop
+The embedded child always works in-process, also on PostgreSQL (beside task-queue workers it
+takes only events no relay has taken: ``db/outbox.py``). It is spawned (a fresh interpreter,
+nothing of the server's state inherited), opens its own database connections and logs like
+the server. It stops cleanly: the server sets its stop
 event when it shuts down and waits for the PDF at hand; it ignores Ctrl-C (the terminal sends
 it to the whole process group, and the server stops it after its own shutdown); and it stops
 by itself when the server has gone without stopping it (killed).
@@ -48,14 +50,30 @@ class _StopFlag:
         self.event.set()
 
 
-def run_worker(*, db: Database, settings: Settings, interval: float) -> None:
-    """``beleg worker``: the loop in this process, until SIGTERM or Ctrl-C (which let the
-    work at hand finish)."""
+def run_worker(
+    *, db: Database, settings: Settings, interval: float, concurrency: int | None = None
+) -> None:
+    """``beleg worker`` until SIGTERM or Ctrl-C (which let the work at hand finish): the
+    task-queue worker on PostgreSQL (``jobs/queue_worker.py``), the in-process loop on
+    SQLite."""
     configure_logging(settings.log_level, settings.log_format)
     stop = _StopFlag()
     signal.signal(signal.SIGTERM, stop.set)
     signal.signal(signal.SIGINT, stop.set)
-    run_forever(db=db, clock=SystemClock(), interval=interval, stop=stop)
+    if db.dialect != "postgresql":  # no task queue on SQLite
+        run_forever(db=db, clock=SystemClock(), interval=interval, stop=stop)
+        return
+    # imported here: procrastinate costs every other command half a second of start-up
+    from beleg.jobs.queue_worker import QueueOptions, run_queue_worker  # noqa: PLC0415
+
+    options = QueueOptions(
+        concurrency=concurrency or settings.worker_concurrency,
+        interval=interval,
+        heartbeat_seconds=settings.worker_heartbeat_seconds,
+        stalled_seconds=settings.worker_stalled_seconds,
+        kill_at_job=settings.fault_kill_in_job,
+    )
+    run_queue_worker(db=db, clock=SystemClock(), options=options, stop=stop)
 
 
 @contextmanager

@@ -15,6 +15,12 @@ PDF) ever runs inside a database transaction:
 3. done: a short transaction marks the event done, or records the error and frees it for a
    retry, up to ``MAX_ATTEMPTS`` attempts.
 
+On PostgreSQL the worker relays instead of claiming (``relay_pending``): one transaction
+takes pending events, inserts one task-queue job per event through the same connection and
+marks the events relayed, so an event becomes exactly one job or none, whatever crashes or
+concurrent relays happen. The job then works its event with ``run_event``. A relayed event is
+never claimed in-process, and a claimed (leased) one is never relayed.
+
 Topics without a handler (``document.finalized`` and the other domain events) stay in the
 outbox for the webhook dispatcher.
 """
@@ -23,10 +29,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
@@ -36,6 +43,18 @@ from beleg.db.tables import outbox_events
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=5)
 Handler = Callable[[Database, uuid.UUID, dict[str, Any], Clock], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """An event on its way to the task queue."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    topic: str
+
+
+Deferrer = Callable[[Any, Sequence[PendingEvent]], None]  # (DB-API connection, events)
 
 
 def enqueue(
@@ -52,6 +71,7 @@ def enqueue(
             attempts=0,
             claimed_until=None,
             done_at=None,
+            relayed_at=None,
             last_error=None,
         )
     )
@@ -81,6 +101,7 @@ def enqueue_many(
                 "attempts": 0,
                 "claimed_until": None,
                 "done_at": None,
+                "relayed_at": None,
                 "last_error": None,
             }
             for topic, payload in events
@@ -112,14 +133,84 @@ def run_pending(
     return done
 
 
-def _claim(db: Database, topics: Iterable[str], tenant_id: uuid.UUID | None, clock: Clock) -> Any:
+def relay_pending(
+    *,
+    db: Database,
+    topics: Iterable[str],
+    defer: Deferrer,
+    clock: Clock,
+    limit: int = 100,
+    tenant_id: uuid.UUID | None = None,
+) -> int:
+    """Hand up to ``limit`` pending events of ``topics`` (of one tenant, or all) to the task
+    queue; return how many.
+
+    ``defer`` inserts the jobs through the given connection, inside this transaction: the
+    jobs exist exactly when their events are marked relayed (a relay that fails or dies
+    leaves both unwritten, and the next relay takes the events again)."""
+    query = select(outbox_events.c.id, outbox_events.c.tenant_id, outbox_events.c.topic)
+    if tenant_id is not None:
+        query = query.where(outbox_events.c.tenant_id == tenant_id)
+    with db.transaction() as session:
+        rows = session.execute(
+            query.where(*_pending(topics, clock))
+            .order_by(outbox_events.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not rows:
+            return 0
+        events = [PendingEvent(row.id, row.tenant_id, row.topic) for row in rows]
+        defer(session.connection().connection.driver_connection, events)
+        session.execute(
+            update(outbox_events)
+            .where(outbox_events.c.id.in_([event.id for event in events]))
+            .values(relayed_at=clock.now())
+        )
+    return len(events)
+
+
+def run_event(
+    *, db: Database, event_id: uuid.UUID, handlers: dict[str, Handler], clock: Clock
+) -> bool:
+    """Work one relayed event (what its task-queue job does); False when there is nothing to
+    do (already done, or a topic without a handler). A failing handler's error is recorded
+    on the event and raised again, so that the task queue retries the job."""
+    with db.transaction() as session:
+        event = session.execute(
+            select(outbox_events).where(outbox_events.c.id == event_id).with_for_update()
+        ).first()
+        if event is None or event.done_at is not None or event.topic not in handlers:
+            return False
+        session.execute(
+            update(outbox_events)
+            .where(outbox_events.c.id == event_id)
+            .values(attempts=event.attempts + 1)
+        )
+    try:
+        handlers[event.topic](db, event.tenant_id, dict(event.payload), clock)
+    except Exception as error:
+        _finish(db, event.id, clock, error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    _finish(db, event.id, clock, error=None)
+    return True
+
+
+def _pending(topics: Iterable[str], clock: Clock) -> list[ColumnElement[bool]]:
+    """Not done, not relayed, not leased to a worker, attempts left."""
     now = clock.now()
-    query = select(outbox_events).where(
+    return [
         outbox_events.c.done_at.is_(None),
+        outbox_events.c.relayed_at.is_(None),
         outbox_events.c.topic.in_(list(topics)),
         outbox_events.c.attempts < MAX_ATTEMPTS,
         or_(outbox_events.c.claimed_until.is_(None), outbox_events.c.claimed_until < now),
-    )
+    ]
+
+
+def _claim(db: Database, topics: Iterable[str], tenant_id: uuid.UUID | None, clock: Clock) -> Any:
+    now = clock.now()
+    query = select(outbox_events).where(*_pending(topics, clock))
     if tenant_id is not None:
         query = query.where(outbox_events.c.tenant_id == tenant_id)
     with db.transaction() as session:

@@ -167,6 +167,8 @@ outbox_events = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("claimed_until", UtcDateTime, nullable=True),  # a worker's lease on the event
+    # handed to the PostgreSQL task queue as one job (jobs/queue.py), in the same transaction
+    Column("relayed_at", UtcDateTime, nullable=True),
     Column("done_at", UtcDateTime, nullable=True),
     Column("last_error", String(2000), nullable=True),
     Index("ix_outbox_pending", "done_at", "created_at"),

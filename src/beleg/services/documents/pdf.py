@@ -49,6 +49,7 @@ LINE_KINDS = {
     LineType.ON_ACCT: LineKind.ON_ACCT,
     LineType.CASH_IN_CM: LineKind.ON_ACCT,
 }
+RENDER_TOPIC = "render.pdf"
 ADDRESS_KEYS = (("streetName", "streetNumber"), ("zipCode", "city"), ("country",))
 
 
@@ -57,11 +58,19 @@ def render_pending(
 ) -> int:
     """Render the PDFs whose events are pending (of one tenant, or all)."""
     return run_pending(
-        db=db, handlers={"render.pdf": _handle}, clock=clock, limit=limit, tenant_id=tenant_id
+        db=db,
+        handlers={RENDER_TOPIC: render_pdf_event},
+        clock=clock,
+        limit=limit,
+        tenant_id=tenant_id,
     )
 
 
-def _handle(db: Database, tenant_id: uuid.UUID, payload: dict[str, Any], clock: Clock) -> None:
+def render_pdf_event(
+    db: Database, tenant_id: uuid.UUID, payload: dict[str, Any], clock: Clock
+) -> None:
+    """The outbox handler of ``render.pdf`` (payload ``{"id": document id}``): idempotent, a
+    stored PDF is kept as it is."""
     store_pdf(db=db, tenant_id=tenant_id, doc_id=uuid.UUID(payload["id"]), clock=clock)
 
 

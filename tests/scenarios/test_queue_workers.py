@@ -1,0 +1,192 @@
+"""Real ``beleg worker`` processes on PostgreSQL (ADR 0018): two of them render every PDF
+exactly once; a worker SIGKILLed in the middle of a job leaves it to another worker, which
+works it. PostgreSQL only (the task queue); on SQLite the worker renders in-process
+(tests/cli/test_worker_process.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+from beleg.clock import SystemClock
+from beleg.db.database import Database
+from beleg.db.tables import outbox_events, sales_document_files
+from beleg.services.documents.create import create_document
+from tests.cli.test_commands import BELEG, _invoice
+from tests.conftest import TenantFixture, make_tenant, system_actor
+
+NOT_ON_SQLITE = "procrastinate runs on PostgreSQL only; set BELEG_TEST_DATABASE_URL (CI does)"
+WAIT = 120.0  # seconds a worker may take for what a test asks; never a timing assertion
+
+
+@pytest.fixture
+def pg(db: Database) -> Database:
+    if db.dialect != "postgresql":
+        pytest.skip(NOT_ON_SQLITE)
+    return db
+
+
+class Workers:
+    """``beleg worker`` processes on the test database, stopped (or killed) at the end."""
+
+    def __init__(self, database_url: str) -> None:
+        self.url = database_url
+        self.processes: list[subprocess.Popen[str]] = []
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen[str]:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("BELEG_")}
+        environ |= {
+            "BELEG_DATABASE_URL": self.url,
+            "BELEG_LOG_LEVEL": "WARNING",
+            "BELEG_WORKER_HEARTBEAT_SECONDS": "0.5",
+            "BELEG_WORKER_STALLED_SECONDS": "3",
+        } | env
+        process = subprocess.Popen(
+            [str(BELEG), "worker", "--interval", "0.2", *args],
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def stop(self, process: subprocess.Popen[str]) -> str:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+        return output
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
+
+
+@pytest.fixture
+def workers(pg: Database, database_url: str) -> Iterator[Workers]:
+    started = Workers(database_url)
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+def _finalised(db: Database, tenant: TenantFixture) -> uuid.UUID:
+    clock = SystemClock()
+    return create_document(
+        db=db,
+        actor=system_actor(tenant.id),
+        tenant_id=tenant.id,
+        data=_invoice(clock.now().date()),
+        clock=clock,
+    )
+
+
+def _until(condition: Callable[[], bool], seconds: float = WAIT) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def _stored(db: Database, doc_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    with db.reader() as session:
+        return list(
+            session.execute(
+                select(sales_document_files.c.document_id).where(
+                    sales_document_files.c.document_id.in_(doc_ids)
+                )
+            ).scalars()
+        )
+
+
+def _render_events(db: Database, tenant: TenantFixture) -> list[Any]:
+    with db.reader() as session:
+        return list(
+            session.execute(
+                select(outbox_events).where(
+                    outbox_events.c.tenant_id == tenant.id, outbox_events.c.topic == "render.pdf"
+                )
+            )
+        )
+
+
+def _jobs(db: Database, event_ids: list[uuid.UUID]) -> list[Any]:
+    with db.reader() as session:
+        return list(
+            session.execute(
+                text(
+                    "SELECT id, status, attempts, lock FROM procrastinate_jobs"
+                    " WHERE lock = ANY(:keys)"
+                ),
+                {"keys": [str(event_id) for event_id in event_ids]},
+            )
+        )
+
+
+def test_two_workers_render_every_pdf_exactly_once(
+    pg: Database, workers: Workers, platform: dict[str, object]
+) -> None:
+    first = workers.start("--concurrency", "2")
+    second = workers.start("--concurrency", "2")
+    tenant = make_tenant(pg)
+    doc_ids = [_finalised(pg, tenant) for _ in range(8)]
+    assert _until(lambda: len(_stored(pg, doc_ids)) == len(doc_ids))
+    assert sorted(_stored(pg, doc_ids)) == sorted(doc_ids)  # one stored PDF per document
+    events = _render_events(pg, tenant)
+    assert len(events) == len(doc_ids)
+    # each event became one job and was worked once: one attempt, done, relayed
+    assert all(e.attempts == 1 and e.done_at and e.relayed_at for e in events), events
+    assert _until(
+        lambda: [j.status for j in _jobs(pg, [e.id for e in events])] == ["succeeded"] * 8
+    )
+    # procrastinate counts a finished run as an attempt: one run each, none retried
+    assert all(job.attempts == 1 for job in _jobs(pg, [e.id for e in events]))
+    for process in (first, second):
+        output = workers.stop(process)
+        assert process.returncode == 0, output
+        assert "Traceback" not in output
+
+
+def test_a_killed_workers_job_is_worked_by_another_worker(
+    pg: Database, workers: Workers, platform: dict[str, object]
+) -> None:
+    doomed = workers.start("--concurrency", "1", BELEG_FAULT_KILL_IN_JOB="1")
+    tenant = make_tenant(pg)
+    doc_id = _finalised(pg, tenant)
+    doomed.wait(WAIT)  # it relays the event, takes the job and dies in it
+    assert doomed.returncode == -signal.SIGKILL
+    [event] = _render_events(pg, tenant)
+    assert event.relayed_at is not None and event.done_at is None
+    with pg.reader() as session:  # the job the dead worker held (maybe an older test's)
+        [held] = session.execute(
+            text("SELECT id FROM procrastinate_jobs WHERE status = 'doing'")
+        ).scalars()
+    survivor = workers.start("--concurrency", "1")
+    assert _until(lambda: _stored(pg, [doc_id]) == [doc_id])
+    [after] = _render_events(pg, tenant)
+    assert after.done_at is not None and after.attempts == 1  # the dead worker never began it
+    # put back once (an attempt), then worked (another)
+    assert _until(lambda: _job(pg, held) == ("succeeded", 2))
+    output = workers.stop(survivor)
+    assert survivor.returncode == 0, output
+
+
+def _job(db: Database, job_id: int) -> tuple[str, int]:
+    with db.reader() as session:
+        status, attempts = session.execute(
+            text("SELECT status, attempts FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}
+        ).one()
+    return str(status), int(attempts)
