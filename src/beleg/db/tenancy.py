@@ -52,6 +52,14 @@ def any_tenant(session: Session) -> bool:
     return session.execute(select(tenants.c.id).limit(1)).first() is not None
 
 
+def tenant_named(session: Session, name: str) -> Tenant | None:
+    """The earliest tenant called ``name`` (names are not unique), or None."""
+    row = session.execute(
+        select(tenants).where(tenants.c.name == name).order_by(tenants.c.number).limit(1)
+    ).one_or_none()
+    return None if row is None else _tenant(row)
+
+
 def save_settings(session: Session, tenant: Tenant) -> None:
     """Store a tenant's changeable settings (name, time zone, locale) and ``updated_at``."""
     session.execute(
