@@ -16,6 +16,7 @@ from beleg.api.app import create_app
 from beleg.cli.admin import key_app, oauth_app, tenant_app, user_app
 from beleg.cli.billing import billing_app
 from beleg.cli.context import clock, console, database, errors, run
+from beleg.cli.demo import demo
 from beleg.cli.ledger import ledger_app
 from beleg.cli.worker_process import embedded_worker, run_worker
 from beleg.db.schema import upgrade_to_head
@@ -32,6 +33,7 @@ app.add_typer(key_app, name="apikey")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(oauth_app, name="oauth")
 app.add_typer(billing_app, name="billing")
+app.command()(demo)
 audit_app = typer.Typer(help="Audit trail tools.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

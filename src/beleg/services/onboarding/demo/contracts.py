@@ -66,7 +66,8 @@ def sign_contracts(
     clock: Clock,
 ) -> list[Signed]:
     """One active contract per customer, starting within the first 90 days."""
-    plans, weights = zip(*PLAN_WEIGHTS, strict=True)
+    plans = [plan for plan, _ in PLAN_WEIGHTS]
+    weights = [weight for _, weight in PLAN_WEIGHTS]
     signed = []
     for index, customer in enumerate(customers):
         plan = rng.choices(plans, weights)[0]

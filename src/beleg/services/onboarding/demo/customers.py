@@ -60,9 +60,7 @@ def draft(rng: random.Random, index: int) -> CustomerDraft:
             company_name=f"{last} {rng.choice(TRADES)} {rng.choice(FORMS)}",
             vat_id=vat_id(rng),
             country="DE",
-            invoice_address=PostalAddress(
-                street, zip_code, city, "DE", f"rechnung@{slug}.example"
-            ),
+            invoice_address=PostalAddress(street, zip_code, city, "DE", f"rechnung@{slug}.example"),
         )
     return CustomerDraft(
         customer_type=CustomerType.B2C,

@@ -4,9 +4,9 @@ Events (each contract takes part in at most one story; the numbers scale with th
 for 200: 10 upgrades START -> TEAM, 10 seat increases, 5 seat decreases, 5 downgrades
 TEAM -> START, 5 plan changes decided now for the first of the month after next, 10 ordinary
 and 5 extraordinary terminations, and one ordinary termination of a yearly contract revoked a
-month later) fall on the 15th of April to November, when every contract has started. The clock moves month
-by month: to each event day of the month (the catch-up fires first, then the events), then to
-the first of the next month, where the catch-up ends terminated contracts and runs the
+month later) fall on the 15th of April to November, when every contract has started. The
+clock moves month by month: to each event day of the month (the catch-up fires first, then
+the events), then to the first of the next month, where the catch-up ends terminated contracts and runs the
 scheduled billing run (DESIGN.md "TestClock": billing fires as if the time had passed).
 """
 
@@ -130,16 +130,30 @@ class Stage:
 def act(stage: Stage, event: Event, rng: random.Random) -> None:
     """Apply one event on its day (the tenant's clock stands on it)."""
     contract_id = event.contract.id
-    common = {"db": stage.db, "actor": stage.actor, "tenant_id": stage.tenant_id}
     change = _change(event, rng)
     if change is not None:
-        change_plan(**common, contract_id=contract_id, change=change, clock=stage.clock)
+        change_plan(
+            db=stage.db,
+            actor=stage.actor,
+            tenant_id=stage.tenant_id,
+            contract_id=contract_id,
+            change=change,
+            clock=stage.clock,
+        )
     elif event.kind is Kind.REVOKE:
-        revoke_termination(**common, contract_id=contract_id, clock=stage.clock)
+        revoke_termination(
+            db=stage.db,
+            actor=stage.actor,
+            tenant_id=stage.tenant_id,
+            contract_id=contract_id,
+            clock=stage.clock,
+        )
     else:
         extraordinary = event.kind is Kind.EXTRAORDINARY
         terminate_contract(
-            **common,
+            db=stage.db,
+            actor=stage.actor,
+            tenant_id=stage.tenant_id,
             contract_id=contract_id,
             termination_type=TerminationType.EXTRAORDINARY
             if extraordinary
