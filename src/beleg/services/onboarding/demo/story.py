@@ -1,13 +1,13 @@
 """The demo's year: what happens to its contracts, and the clock moving through it.
 
-Events (each contract takes part in at most one story; the numbers scale with the customers,
-for 200: 10 upgrades START -> TEAM, 10 seat increases, 5 seat decreases, 5 downgrades
-TEAM -> START, 5 plan changes decided now for the first of the month after next, 10 ordinary
-and 5 extraordinary terminations, and one ordinary termination of a yearly contract revoked a
-month later) fall on the 15th of April to November, when every contract has started. The
-clock moves month by month: to each event day of the month (the catch-up fires first, then
-the events), then to the first of the next month, where the catch-up ends terminated
-contracts and runs the scheduled billing run (DESIGN.md "TestClock": billing fires as if the time had passed).
+Events (each contract takes part in at most one story; the numbers scale with the customers, for
+200: 10 upgrades START -> TEAM, 10 seat increases, 5 seat decreases, 5 downgrades TEAM -> START,
+5 plan changes decided now for the first of the month after next, 10 ordinary and 5
+extraordinary terminations, and one ordinary termination of a yearly contract revoked a month
+later) fall on the 15th of April to November, when every contract has started. The clock moves
+month by month: to each event day of the month (the catch-up fires first, then the events), then
+to the first of the next month, where the catch-up ends terminated contracts and runs the
+scheduled billing run (DESIGN.md "TestClock": billing fires as if the time had passed).
 """
 
 from __future__ import annotations
