@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from beleg.clock import Clock
 from beleg.db import Session
@@ -31,19 +30,17 @@ from beleg.db.billing import groups as groups_db
 from beleg.db.billing import runs as runs_db
 from beleg.db.billing.runs import Chunk, ChunkOutcome, ContractResult, RunCounters, RunRecord
 from beleg.db.database import Database
-from beleg.db.outbox import enqueue, enqueue_many
+from beleg.db.outbox import enqueue
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.billing.runs import PlannedDocument, RunStatus, chunked, plan_documents
 from beleg.domain.errors import DomainError, ValidationFailed
-from beleg.domain.identity.principal import Actor, ActorType, Principal
-from beleg.domain.identity.scopes import TENANT_SCOPES
+from beleg.domain.identity.principal import Actor
 from beleg.money import round_to_places
 from beleg.services.billing.charges import compute
 from beleg.services.billing.issuing import issue_planned
 from beleg.services.contracts.contracts import business_today
 
 ENTITY = "BillingRun"
-CHUNK_TOPIC = "billing.chunk"  # outbox: any worker may bill the chunk (PostgreSQL: a job)
 MAIN_PLACES = 2  # the run's net total, in the main currency (EUR for DE/AT tenants)
 Progress = Callable[[RunCounters], None]
 
@@ -79,8 +76,6 @@ def start_run(
             finished_at=None,
         )
         runs_db.insert_run(session, tenant_id, run, chunks)
-        events = [(CHUNK_TOPIC, {"runId": str(run.id), "chunk": n}) for n in range(len(chunks))]
-        enqueue_many(session, tenant_id=tenant_id, events=events, clock=clock)
         snapshot = {"asOf": as_of.isoformat(), "billingGroup": billing_group}
         change = Change(AuditAction.CREATE, ENTITY, run.id, None, snapshot)
         record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
@@ -245,28 +240,3 @@ def preview_run(
             documents += plan_documents(computed.charges)
             failures.update(computed.failures)
         return DryRun(sum(len(c) for c in chunks), failures, documents)
-
-
-def chunk_event(db: Database, tenant_id: uuid.UUID, payload: dict[str, Any], clock: Clock) -> None:
-    """The outbox handler of ``billing.chunk`` (``{"runId", "chunk"}``): bill the chunk unless
-    it is done or held by another process (then that one bills it), and complete the run
-    after its last chunk. Idempotent: a chunk is billed once."""
-    actor = Actor(
-        Principal(
-            tenant_id=tenant_id,
-            actor_type=ActorType.SYSTEM,
-            actor_id=None,
-            name="worker",
-            scopes=TENANT_SCOPES,
-        )
-    )
-    run_id = uuid.UUID(payload["runId"])
-    execute_chunk(
-        db=db,
-        actor=actor,
-        tenant_id=tenant_id,
-        run_id=run_id,
-        chunk_no=int(payload["chunk"]),
-        clock=clock,
-    )
-    finish_run(db=db, tenant_id=tenant_id, run_id=run_id, clock=clock)
