@@ -4,8 +4,10 @@ own rows.
 
 ``post_journals`` writes in bulk: the accounts are checked in one query, the numbers of a
 batch come as one block per (journal type, year) from the one allocator (gapless: the batch
-commits whole or not at all), and journals, postings and their audit entries are inserted
-with one statement each. No journal may be dated in a closed period (GoBD).
+commits whole or not at all), journals, postings and their audit entries are written with
+one COPY each on PostgreSQL (``db/bulk.py``, executemany elsewhere), and the postings are
+added to the maintained balances with one upsert (ADR 0017): a call costs the same number of
+statements for 10 journals as for 100,000. No journal may be dated in a closed period (GoBD).
 """
 
 from __future__ import annotations
