@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from beleg import messages
 from beleg.clock import Clock
 from beleg.db import tenancy as tenancy_db
 from beleg.db.database import Database
@@ -29,7 +30,7 @@ from beleg.services.onboarding.demo.customers import create_customers
 from beleg.services.onboarding.demo.story import BERLIN, Stage, cast, live_year, move_to
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
 
-DEMO_NAME = "Beleg Demo GmbH"
+DEMO_NAME = messages.text("demo.tenant_name", "de")
 FIRST_DAY = date(2026, 1, 1)
 SEED = 2026
 KEY_VALIDITY_DAYS = 90

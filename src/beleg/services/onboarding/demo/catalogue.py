@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from beleg import messages
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.domain.catalog.options import OptionInput
@@ -26,6 +27,13 @@ from beleg.services.billing.groups import create_group, set_scheduled_runs
 from beleg.services.catalog.options import create_option
 from beleg.services.catalog.plans import PlanInput, create_plan
 
+LANGUAGE = "de"  # the demo tenant is German: its catalogue speaks German
+
+
+def _text(name: str) -> str:
+    return messages.text(f"demo.{name}", LANGUAGE)
+
+
 VAT = Decimal("19")
 MONTH = IntervalInput("MONTH", 1)
 YEAR = IntervalInput("YEAR", 1)
@@ -34,14 +42,16 @@ CORRECTION_GROUP = "CORRECTION"
 CARRY_OVER_GROUP = "CARRY_OVER"
 
 OPTIONS = (
-    OptionInput(code="BASE", name="Grundgebühr", type="RECURRING", tax_rate=VAT),
-    OptionInput(code="SEATS", name="Arbeitsplatz", type="RECURRING", unit="C62", tax_rate=VAT),
+    OptionInput(code="BASE", name=_text("option_base"), type="RECURRING", tax_rate=VAT),
     OptionInput(
-        code="API_CALLS", name="API-Aufrufe", type="USAGE", unit="C62", aggregation="SUM",
-        tax_rate=VAT,
+        code="SEATS", name=_text("option_seats"), type="RECURRING", unit="C62", tax_rate=VAT,
     ),
     OptionInput(
-        code="CPU_HOURS", name="CPU-Stunden", type="TIME_BASED_USAGE", unit="H",
+        code="API_CALLS", name=_text("option_api_calls"), type="USAGE", unit="C62",
+        aggregation="SUM", tax_rate=VAT,
+    ),
+    OptionInput(
+        code="CPU_HOURS", name=_text("option_cpu_hours"), type="TIME_BASED_USAGE", unit="H",
         aggregation="SUM", tax_rate=VAT,
     ),
 )  # fmt: skip
@@ -84,7 +94,7 @@ PLANS = (
         ),
     ),
     PlanInput(
-        code="START_YEARLY", name="Start (jährlich)", currency="EUR", billing_interval=YEAR,
+        code="START_YEARLY", name=_text("plan_start_yearly"), currency="EUR", billing_interval=YEAR,
         items=(ItemInput(option="BASE", quantity=Decimal(1), price=_flat("290.00")),),
     ),
 )  # fmt: skip
@@ -98,8 +108,8 @@ def install_catalogue(*, db: Database, actor: Actor, tenant_id: uuid.UUID, clock
     for plan in PLANS:
         create_plan(db=db, actor=actor, tenant_id=tenant_id, data=plan, clock=clock)
     for code, name, handling in (
-        (CORRECTION_GROUP, "Nachträgliche Nutzung als Korrektur", "CORRECTION"),
-        (CARRY_OVER_GROUP, "Nachträgliche Nutzung in die nächste Rechnung", "CARRY_OVER"),
+        (CORRECTION_GROUP, _text("group_correction"), "CORRECTION"),
+        (CARRY_OVER_GROUP, _text("group_carry_over"), "CARRY_OVER"),
     ):
         create_group(
             db=db,

@@ -4,8 +4,10 @@ that every demo run creates the same customers."""
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
+from importlib.resources import files
 
 from stdnum.iso7064 import mod_11_10
 
@@ -15,29 +17,13 @@ from beleg.domain.contacts.customers import CustomerDraft, CustomerType, PostalA
 from beleg.domain.identity.principal import Actor
 from beleg.services.contacts.customers import create_customer
 
-FIRST_NAMES = (
-    "Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hannes", "Ida", "Jonas",
-    "Klara", "Lukas", "Mia", "Noah", "Paula", "Quirin", "Rosa", "Simon", "Tilda", "Valentin",
-)  # fmt: skip
-LAST_NAMES = (
-    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
-    "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
-    "Schwarz", "Zimmermann", "Braun", "Krüger",
-)  # fmt: skip
-TRADES = (
-    "Software", "Logistik", "Bau", "Design", "Consulting", "Medien", "Technik", "Handel",
-    "Energie", "Reisen",
-)  # fmt: skip
-FORMS = ("GmbH", "GmbH & Co. KG", "AG", "UG (haftungsbeschränkt)", "e.K.")
-STREETS = (
-    "Hauptstraße", "Bahnhofstraße", "Gartenweg", "Schillerstraße", "Goethestraße",
-    "Lindenallee", "Am Markt", "Bergstraße", "Kirchplatz", "Mozartweg",
-)  # fmt: skip
-CITIES = (
-    ("10115", "Berlin"), ("20095", "Hamburg"), ("80331", "München"), ("50667", "Köln"),
-    ("60311", "Frankfurt am Main"), ("70173", "Stuttgart"), ("40213", "Düsseldorf"),
-    ("04109", "Leipzig"), ("01067", "Dresden"), ("28195", "Bremen"),
-)  # fmt: skip
+_PEOPLE = json.loads(files(__package__).joinpath("people.json").read_text(encoding="utf-8"))
+FIRST_NAMES: tuple[str, ...] = tuple(_PEOPLE["first_names"])  # made-up data, not UI text
+LAST_NAMES: tuple[str, ...] = tuple(_PEOPLE["last_names"])
+TRADES: tuple[str, ...] = tuple(_PEOPLE["trades"])
+FORMS: tuple[str, ...] = tuple(_PEOPLE["forms"])
+STREETS: tuple[str, ...] = tuple(_PEOPLE["streets"])
+CITIES: tuple[tuple[str, str], ...] = tuple((z, c) for z, c in _PEOPLE["cities"])
 B2B_SHARE = 0.4
 
 
@@ -53,7 +39,7 @@ def draft(rng: random.Random, index: int) -> CustomerDraft:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     zip_code, city = rng.choice(CITIES)
     street = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
-    slug = f"{last.lower().replace('ü', 'ue').replace('ö', 'oe')}{index}"
+    slug = f"{last.lower().encode('ascii', 'ignore').decode()}{index}"
     if rng.random() < B2B_SHARE:
         return CustomerDraft(
             customer_type=CustomerType.B2B,
