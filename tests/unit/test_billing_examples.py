@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from beleg.domain.billing.charges import Charge, due_charges, usage_periods
 from beleg.domain.billing.documents import PreviewType, documents_for
+from beleg.domain.billing.runs import billed_line_of
 from beleg.domain.billing.schedule import (
     BilledLine,
     BillingTiming,
@@ -61,21 +62,7 @@ def schedule(*items: ChargeItem, start: date, **changes: object) -> Schedule:
 
 def billed(charge: Charge) -> BilledLine:
     """The line a billing run wrote for ``charge``."""
-    return BilledLine(
-        item_key=charge.item_key,
-        option=charge.option,
-        description=charge.description,
-        kind=charge.kind,
-        grid=charge.grid,
-        served=charge.service,
-        variant=charge.variant,
-        base_amount=charge.base_amount,
-        quantity=charge.quantity,
-        unit_price=charge.unit_price,
-        net_amount=charge.net_amount,
-        tax_rate=charge.tax_rate,
-        credit=charge.credit,
-    )
+    return billed_line_of(charge)
 
 
 def test_example_1_service_cycle_aligned_to_the_month() -> None:

@@ -24,6 +24,7 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel, Page
 from beleg.api.security import requires
 from beleg.api.v2.preview_schemas import DocumentPreviewOut, LineOut, preview_out
+from beleg.domain.billing.groups import BillingSettings
 from beleg.domain.identity.principal import Actor
 from beleg.queries.billing import runs as read
 from beleg.services.billing import groups as settings_service
@@ -228,11 +229,7 @@ def run_documents(
 
 @router.get("/tenant-config/billing", response_model=BillingSettingsOut, summary="Billing settings")
 def read_settings(actor: Actor = requires(READ), rt: Runtime = Depends(runtime)) -> Any:
-    settings = settings_service.read_settings(db=rt.db, tenant_id=_tenant(actor))
-    return {
-        "scheduledRuns": settings.scheduled_runs,
-        "scheduledThrough": settings.scheduled_through,
-    }
+    return _settings_out(settings_service.read_settings(db=rt.db, tenant_id=_tenant(actor)))
 
 
 @router.put(
@@ -250,6 +247,10 @@ def put_settings(
         enabled=body.scheduled_runs,
         clock=rt.clock,
     )
+    return _settings_out(settings)
+
+
+def _settings_out(settings: BillingSettings) -> dict[str, Any]:
     return {
         "scheduledRuns": settings.scheduled_runs,
         "scheduledThrough": settings.scheduled_through,

@@ -36,6 +36,7 @@ def revenue_booking(books: TenantBooks, rate: Decimal) -> RevenueBooking:
     for entry in entries:
         general = [a for a in sales if not a.forced and entry in a.tax_codes]
         dedicated = [a for a in sales if a.forced and a.default_tax_code == entry]
-        for account in general + dedicated:
-            return RevenueBooking(account.code, entry)
+        candidates = general + dedicated
+        if candidates:
+            return RevenueBooking(candidates[0].code, entry)
     raise ValidationFailed("billing.no_revenue_account", field="taxRate", rate=rate)
