@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import URL, create_engine, make_url, select, text
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import outbox_events, sales_document_files
 from beleg.services.documents.create import create_document
 from tests.cli.test_commands import BELEG, _invoice
@@ -27,11 +28,41 @@ NOT_ON_SQLITE = "procrastinate runs on PostgreSQL only; set BELEG_TEST_DATABASE_
 WAIT = 120.0  # seconds a worker may take for what a test asks; never a timing assertion
 
 
-@pytest.fixture
-def pg(db: Database) -> Database:
+@pytest.fixture(scope="module")
+def queue_url(db: Database, database_url: str) -> Iterator[str]:
+    """A database of its own for these workers: a worker works every tenant's outbox and due
+    work, and the shared test database holds the pending events and tenants of every other
+    test (a worker killed in "its" job would die in an older test's)."""
     if db.dialect != "postgresql":
         pytest.skip(NOT_ON_SQLITE)
-    return db
+    url = make_url(database_url)
+    name = f"{url.database}_queue"
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(url, f'CREATE DATABASE "{name}"')
+    own = url.set(database=name).render_as_string(hide_password=False)
+    database = Database(own)
+    upgrade_to_head(db=database)
+    database.dispose()
+    try:
+        yield own
+    finally:
+        _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin(url: URL, statement: str) -> None:
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
+@pytest.fixture
+def pg(queue_url: str) -> Iterator[Database]:
+    database = Database(queue_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 class Workers:
@@ -73,8 +104,8 @@ class Workers:
 
 
 @pytest.fixture
-def workers(pg: Database, database_url: str) -> Iterator[Workers]:
-    started = Workers(database_url)
+def workers(pg: Database, queue_url: str) -> Iterator[Workers]:
+    started = Workers(queue_url)
     try:
         yield started
     finally:
