@@ -228,3 +228,20 @@ def test_a_whole_number_in_a_path_or_query_is_digits_only(
     in_query = client.get("/v2/users", params={"page": value}, headers=tenant.headers)
     assert (in_query.status_code, _fields(in_query)) == (400, ["page"]), in_query.text
     assert client.get("/v2/users", params={"page": "1"}, headers=tenant.headers).status_code == 200
+
+
+def test_an_answer_without_a_body_is_documented_without_content(
+    client: TestClient, tenant: TenantFixture, document: dict[str, Any]
+) -> None:
+    """Seed 003 §4.16.12 answers 200 with no body: a JSON content type in the document made
+    the fuzz test's response check fail whenever the customer existed."""
+    made = client.post(
+        "/api/1.1/customers", json={"companyName": "Leer GmbH"}, headers=tenant.headers
+    )
+    assert made.status_code in (200, 201), made.text
+    path = "/api/1.1/customers/{customer}/default_address"
+    assert "content" not in document["paths"][path]["post"]["responses"]["200"]
+    answer = client.post(
+        f"/api/1.1/customers/{made.json()['id']}/default_address", headers=tenant.headers
+    )
+    assert (answer.status_code, answer.content) == (200, b"")

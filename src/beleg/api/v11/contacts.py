@@ -168,7 +168,7 @@ def _add_contact_routes(router: APIRouter, kind: ContactKind, noun: str, scope: 
         )
         return saved(rt, actor, row)
 
-    @router.delete("/{contact}", operation_id=f"delete{noun}")
+    @router.delete("/{contact}", operation_id=f"delete{noun}", response_class=Response)
     def remove(
         contact: str, actor: Actor = requires(f"{scope}:write"), rt: Runtime = Depends(runtime)
     ) -> Response:
@@ -301,7 +301,9 @@ def _add_address_routes(router: APIRouter) -> None:
         return _address(row)
 
     @router.delete(
-        "/{customer}/additional_addresses/{address}", operation_id="deleteAdditionalAddress"
+        "/{customer}/additional_addresses/{address}",
+        operation_id="deleteAdditionalAddress",
+        response_class=Response,
     )
     def delete(
         customer: str,
@@ -314,6 +316,7 @@ def _add_address_routes(router: APIRouter) -> None:
     @router.post(
         "/{customer}/additional_addresses/{address}/default",
         operation_id="setDefaultAdditionalAddress",
+        response_class=Response,
     )
     def make_default(
         customer: str,
@@ -326,6 +329,7 @@ def _add_address_routes(router: APIRouter) -> None:
     @router.delete(
         "/{customer}/additional_addresses/{address}/default",
         operation_id="unsetDefaultAdditionalAddress",
+        response_class=Response,
     )
     def undefault(
         customer: str,
@@ -335,7 +339,11 @@ def _add_address_routes(router: APIRouter) -> None:
     ) -> Response:
         return change(rt, actor, customer, address, "undefault")
 
-    @router.post("/{customer}/default_address", operation_id="setMainAddressDefault")
+    @router.post(
+        "/{customer}/default_address",
+        operation_id="setMainAddressDefault",
+        response_class=Response,
+    )
     def main_default(
         customer: str, actor: Actor = requires("customers:write"), rt: Runtime = Depends(runtime)
     ) -> Response:
