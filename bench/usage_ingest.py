@@ -57,7 +57,7 @@ TARGET = 50_000  # events/s through the API (usage issue)
 START = datetime(2026, 5, 1, tzinfo=UTC)
 
 
-def _tenant(db: Database) -> tuple[uuid.UUID, str]:
+def tenant(db: Database) -> tuple[uuid.UUID, str]:
     upgrade_to_head(db=db)
     bootstrap_if_empty(db=db, clock=CLOCK)
     tenant = create_tenant(
@@ -121,7 +121,7 @@ def _contracts(client: TestClient, headers: dict[str, str], count: int) -> list[
     return ids
 
 
-def _events(contracts: list[str], batch: int) -> list[dict[str, Any]]:
+def batch_events(contracts: list[str], batch: int) -> list[dict[str, Any]]:
     return [
         {
             "id": f"b{batch}-{n}",
@@ -135,7 +135,9 @@ def _events(contracts: list[str], batch: int) -> list[dict[str, Any]]:
     ]
 
 
-def _api(client: TestClient, headers: dict[str, str], bodies: list[bytes]) -> tuple[float, int]:
+def post_batches(
+    client: TestClient, headers: dict[str, str], bodies: list[bytes]
+) -> tuple[float, int]:
     json_headers = {**headers, "content-type": "application/json"}
     accepted, began = 0, time.perf_counter()
     for body in bodies:
@@ -146,7 +148,7 @@ def _api(client: TestClient, headers: dict[str, str], bodies: list[bytes]) -> tu
     return time.perf_counter() - began, accepted
 
 
-def _rows(
+def stored_rows(
     tenant_id: uuid.UUID, events: list[dict[str, Any]], contracts: dict[str, uuid.UUID]
 ) -> list[tuple[Any, ...]]:
     """The rows the API stores for ``events`` (time-ordered ids, as the API makes them)."""
@@ -178,7 +180,7 @@ def _copy_text(rows: list[tuple[Any, ...]]) -> bytes:
     ).encode()
 
 
-def _copy(db: Database, batches: list[list[tuple[Any, ...]]]) -> float:
+def copy_baseline(db: Database, batches: list[list[tuple[Any, ...]]]) -> float:
     """A bare write of the same rows into an equally indexed scratch table: COPY of prepared
     text on PostgreSQL, one executemany on SQLite; one transaction per batch."""
     columns = ", ".join(c.name for c in usage_events.columns if c.name != "cancelled_at")
@@ -215,7 +217,7 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=200)
     args = parser.parse_args()
     db = fresh_database(args.database_url)
-    tenant_id, token = _tenant(db)
+    tenant_id, token = tenant(db)
     settings = Settings(
         database_url=str(db.engine.url.render_as_string(hide_password=False)),
         log_level="WARNING",
@@ -226,19 +228,21 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(create_app(settings=settings, db=db)) as client:
         contracts = _contracts(client, headers, args.contracts)
-        events = [_events(contracts, b) for b in range(args.batches)]
+        events = [batch_events(contracts, b) for b in range(args.batches)]
         bodies = [json.dumps({"events": e}).encode() for e in events]
-        _api(client, headers, [json.dumps({"events": _events(contracts, 999)[:100]}).encode()])
-        api_seconds, accepted = _api(client, headers, bodies)
-        duplicate_seconds, again = _api(client, headers, bodies[:1])
+        post_batches(
+            client, headers, [json.dumps({"events": batch_events(contracts, 999)[:100]}).encode()]
+        )
+        api_seconds, accepted = post_batches(client, headers, bodies)
+        duplicate_seconds, again = post_batches(client, headers, bodies[:1])
     if accepted != args.batches * BATCH or again != 0:
         raise SystemExit(f"accepted {accepted}, then {again} of a repeated batch")
     by_id = {c: uuid.UUID(c) for c in contracts}
-    baseline = [_rows(tenant_id, e, by_id) for e in events]
+    baseline = [stored_rows(tenant_id, e, by_id) for e in events]
     if db.engine.dialect.name != "postgresql":
         with db.engine.begin() as connection:
             connection.execute(text("DELETE FROM usage_events"))
-    copy_seconds = _copy(db, baseline)
+    copy_seconds = copy_baseline(db, baseline)
     _report(args, db, accepted, api_seconds, duplicate_seconds, copy_seconds)
 
 
