@@ -15,7 +15,7 @@ events into an equally indexed scratch table: ``usage_ingest.py``), the rest ins
 Timed: ``start_run`` as of 2026-11-01, then two worker processes (spawned and imported
 before the clock starts) work its chunks with ``execute_run``, claiming them with SKIP LOCKED
 as ``beleg worker`` and ``beleg billing run --resume`` do: rated, numbered, posted, PDF queued.
-Each process counts its SQL statements and reports its peak RSS.
+Each process counts its SQL statements (COPY included) and reports its peak RSS.
 
 Baseline: the rows the run wrote to the documents, their lines, the journals and their
 postings, copied out and written again with COPY into scratch tables ``LIKE ... INCLUDING
@@ -40,7 +40,9 @@ from sqlalchemy import event, text
 from starlette.testclient import TestClient
 
 from beleg.api.app import create_app
+from beleg.cli.context import settle_start_up_objects
 from beleg.clock import SystemClock
+from beleg.db import bulk
 from beleg.db.database import Database
 from beleg.services.billing.runs import execute_run, run_counters, start_run
 from beleg.settings import Settings
@@ -242,8 +244,16 @@ def _worker(url: str, tenant_id: uuid.UUID, run_id: uuid.UUID, go: object, out: 
     def _count(*_: object) -> None:
         count[0] += 1
 
+    copy = bulk._copy  # a COPY runs on the driver connection: count it here
+
+    def counted_copy(*args: object) -> None:
+        count[0] += 1
+        copy(*args)  # type: ignore[arg-type]
+
+    bulk._copy = counted_copy
     with db.engine.connect() as connection:  # connect before the clock starts
         connection.execute(text("SELECT 1"))
+    settle_start_up_objects()  # as beleg worker and beleg billing run do
     count[0] = 0
     go.wait()  # type: ignore[attr-defined]
     began = time.perf_counter()

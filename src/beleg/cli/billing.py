@@ -14,7 +14,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from beleg.cli.context import as_text, clock, console, database, errors, operator, run
+from beleg.cli.context import (
+    as_text,
+    clock,
+    console,
+    database,
+    errors,
+    operator,
+    run,
+    settle_start_up_objects,
+)
 from beleg.db.billing.runs import RunCounters
 from beleg.db.database import Database
 from beleg.domain.identity.principal import Actor
@@ -87,6 +96,7 @@ def _work(db: Database, actor: Actor, tenant_id: uuid.UUID, run_id: uuid.UUID) -
     view = run(lambda: run_view(db=db, tenant_id=tenant_id, run_id=run_id))
     total = view["contracts"]["total"]
     console.print(f"billing run {run_id} as of {view['asOf']}: {total} contracts")
+    settle_start_up_objects()
     started = time.monotonic()
     columns = (
         TextColumn("contracts"),

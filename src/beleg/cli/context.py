@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import uuid
 from collections.abc import Callable, Iterator
@@ -77,3 +78,13 @@ def as_text(value: Any) -> str:
     if isinstance(value, list):
         return " ".join(str(v) for v in value)
     return str(value)
+
+
+def settle_start_up_objects() -> None:
+    """Move what start-up made (modules, table metadata, settings) out of the garbage
+    collector's generations (``gc.freeze``), before a long-running process starts its work:
+    a billing chunk allocates hundreds of thousands of short-lived objects, and every full
+    collection would otherwise walk all of start-up's as well (a fifth of a chunk's time,
+    measured with ``bench/billing_run.py``). Cycles made later are collected as before."""
+    gc.collect()
+    gc.freeze()

@@ -25,6 +25,7 @@ from types import FrameType
 import structlog
 
 from beleg.api.observability import configure_logging
+from beleg.cli.context import settle_start_up_objects
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.jobs.worker import Stop, run_forever
@@ -61,11 +62,13 @@ def run_worker(
     signal.signal(signal.SIGTERM, stop.set)
     signal.signal(signal.SIGINT, stop.set)
     if db.dialect != "postgresql":  # no task queue on SQLite
+        settle_start_up_objects()
         run_forever(db=db, clock=SystemClock(), interval=interval, stop=stop)
         return
     # imported here: procrastinate costs every other command half a second of start-up
     from beleg.jobs.queue_worker import QueueOptions, run_queue_worker  # noqa: PLC0415
 
+    settle_start_up_objects()
     options = QueueOptions(
         concurrency=concurrency or settings.worker_concurrency,
         interval=interval,

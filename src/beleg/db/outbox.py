@@ -37,6 +37,7 @@ from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from beleg.clock import Clock
+from beleg.db.bulk import insert_rows
 from beleg.db.database import Database
 from beleg.db.tables import outbox_events
 
@@ -85,12 +86,12 @@ def enqueue_many(
     events: Sequence[tuple[str, dict[str, Any]]],
     clock: Clock,
 ) -> None:
-    """Add ``(topic, payload)`` events in the caller's transaction, in one statement."""
-    if not events:
-        return
+    """Add ``(topic, payload)`` events in the caller's transaction, in one statement (a
+    COPY on PostgreSQL)."""
     now = clock.now()
-    session.execute(
-        insert(outbox_events),
+    insert_rows(
+        session,
+        outbox_events,
         [
             {
                 "id": uuid.uuid4(),

@@ -11,9 +11,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from beleg.db.bulk import insert_rows
 from beleg.db.tables import billed_lines
 from beleg.domain.billing.days import Explanation
 from beleg.domain.billing.schedule import BilledLine
@@ -75,10 +76,9 @@ def _line(row: Row[Any]) -> BilledLine:
 def insert_billed(
     session: Session, tenant_id: uuid.UUID, rows: Sequence[BilledRow], *, now: datetime
 ) -> None:
-    """Write the billed lines of a chunk (one statement). A line billed already under the
-    same key fails the statement (``uq_billed_lines_once``), and with it the chunk."""
-    if rows:
-        session.execute(insert(billed_lines), [_values(tenant_id, r, now) for r in rows])
+    """Write the billed lines of a chunk (one COPY on PostgreSQL). A line billed already
+    under the same key fails the statement (``uq_billed_lines_once``), and with it the chunk."""
+    insert_rows(session, billed_lines, [_values(tenant_id, r, now) for r in rows])
 
 
 def _values(tenant_id: uuid.UUID, row: BilledRow, now: datetime) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Row, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+from beleg.db.bulk import insert_rows
 from beleg.db.tables import billing_run_chunks, billing_run_results, billing_runs, contracts
 from beleg.domain.billing.runs import RunStatus
 from beleg.domain.contracts.lifecycle import ContractStatus
@@ -201,22 +202,22 @@ def complete_chunk(
             finished_at=at,
         )
     )
-    if outcome.results:
-        session.execute(
-            insert(billing_run_results),
-            [
-                {
-                    "tenant_id": tenant_id,
-                    "run_id": chunk.run_id,
-                    "contract_id": r.contract_id,
-                    "chunk_no": chunk.chunk_no,
-                    "failed": r.reason is not None,
-                    "reason": r.reason,
-                    "documents": [str(d) for d in r.documents],
-                }
-                for r in outcome.results
-            ],
-        )
+    insert_rows(
+        session,
+        billing_run_results,
+        [
+            {
+                "tenant_id": tenant_id,
+                "run_id": chunk.run_id,
+                "contract_id": r.contract_id,
+                "chunk_no": chunk.chunk_no,
+                "failed": r.reason is not None,
+                "reason": r.reason,
+                "documents": [str(d) for d in r.documents],
+            }
+            for r in outcome.results
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from beleg.db.bulk import insert_rows
 from beleg.db.tables import sales_document_history, sales_document_lines, sales_documents
 from beleg.domain.documents.model import (
     DiscountMode,
@@ -198,15 +199,19 @@ def insert_document(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) 
 
 
 def insert_documents(session: Session, tenant_id: uuid.UUID, docs: Sequence[SalesDocument]) -> None:
-    """Store new documents with their lines and history, one statement per table."""
-    session.execute(insert(sales_documents), [_head_values(tenant_id, doc) for doc in docs])
-    session.execute(
-        insert(sales_document_lines),
+    """Store new documents with their lines and history, one statement (a COPY on
+    PostgreSQL) per table."""
+    insert_rows(session, sales_documents, [_head_values(tenant_id, doc) for doc in docs])
+    insert_rows(
+        session,
+        sales_document_lines,
         [_line_values(tenant_id, doc.id, line) for doc in docs for line in doc.lines],
     )
-    history = [_history_values(tenant_id, doc.id, e) for doc in docs for e in doc.history]
-    if history:
-        session.execute(insert(sales_document_history), history)
+    insert_rows(
+        session,
+        sales_document_history,
+        [_history_values(tenant_id, doc.id, e) for doc in docs for e in doc.history],
+    )
 
 
 def _head_values(tenant_id: uuid.UUID, doc: SalesDocument) -> dict[str, Any]:

@@ -51,7 +51,8 @@ def aggregated_usage(
     for start in range(0, len(unique), WINDOWS_PER_STATEMENT):
         part = unique[start : start + WINDOWS_PER_STATEMENT]
         in_db = [w for w in part if ways.get(w.option, (Aggregation.SUM, None))[0] in IN_DATABASE]
-        rest = [w for w in part if w not in set(in_db)]
+        summed = set(in_db)
+        rest = [w for w in part if w not in summed]
         found.update(_grouped(session, tenant_id, in_db, ways, zone))
         found.update(_read(session, tenant_id, rest, ways, zone))
     return found

@@ -135,10 +135,13 @@ def _served_days(schedule: Schedule, item: ChargeItem, service: ServicePeriod) -
     if item.kind is OptionKind.ONE_TIME:
         begins = max(schedule.start, item.served_from)
         return frozenset({service.grid.day_number(begins)}) if first == begins else frozenset()
+    grid = service.grid
+    days = range(grid.day_number(first), grid.day_number(last) + 1)
+    pauses = [p for p in schedule.pauses if p.start <= last and p.end >= first]
+    if not pauses:
+        return frozenset(days)
     return frozenset(
-        service.grid.day_number(first + ONE_DAY * offset)
-        for offset in range((last - first).days + 1)
-        if not any(pause.contains(first + ONE_DAY * offset) for pause in schedule.pauses)
+        n for n in days if not any(p.contains(grid.start + ONE_DAY * (n - 1)) for p in pauses)
     )
 
 
