@@ -12,8 +12,11 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries, billed_lines, sales_documents
+from beleg.jobs.worker import work_pending
+from beleg.services.billing.runs import work_chunk_event
 from tests.api.test_v2_catalogue import call
 from tests.api.test_v2_contracts import contract, freeze, setup
 from tests.conftest import TenantFixture
@@ -83,6 +86,30 @@ def test_a_run_issues_the_preview_and_a_second_run_nothing(
     assert count(db, billed_lines, tenant) == 2
     after = call(client, tenant, "GET", f"/contracts/{made['id']}/preview?until=2026-06-01")
     assert after["documents"] == []
+
+
+def test_a_run_started_without_waiting_is_billed_by_the_worker(
+    client: TestClient, tenant: TenantFixture, db: Database
+) -> None:
+    """``wait: false`` answers 202 and hands each chunk to the worker (``billing.chunk``
+    outbox events: task-queue jobs on PostgreSQL, tests/scenarios/test_queue_workers.py;
+    here worked in-process, as on SQLite); a chunk event worked twice bills nothing twice."""
+    freeze(client, tenant, "2026-05-15")
+    active_contract(client, tenant, "2026-05-15")
+    freeze(client, tenant, "2026-06-01")
+    started = call(
+        client, tenant, "POST", "/billing-runs", {"asOf": "2026-06-01", "wait": False},
+        status=202,
+    )  # fmt: skip
+    assert (started["status"], started["documents"]) == ("QUEUED", 0)
+    assert count(db, sales_documents, tenant) == 0
+    assert work_pending(db=db, tenant_id=tenant.id, clock=SystemClock(), limit=10) >= 1
+    done = call(client, tenant, "GET", f"/billing-runs/{started['id']}")
+    # one period in advance, 2026-05-15 to 2026-06-14
+    assert (done["status"], done["documents"], done["netAmount"]) == ("COMPLETED", 1, "29.00")
+    work_chunk_event(db, tenant.id, {"run": started["id"], "chunk": 0}, SystemClock())
+    assert count(db, sales_documents, tenant) == 1
+    assert count(db, billed_lines, tenant) == 1
 
 
 def test_an_extraordinary_termination_credits_the_billed_days_at_once(

@@ -1,6 +1,7 @@
 """Real ``beleg worker`` processes on PostgreSQL (ADR 0018): two of them render every PDF
 exactly once; a worker SIGKILLed in the middle of a job leaves it to another worker, which
-works it. PostgreSQL only (the task queue); on SQLite the worker renders in-process
+works it; the chunks of a billing run started without waiting are worker jobs.
+PostgreSQL only (the task queue); on SQLite the worker renders in-process
 (tests/cli/test_worker_process.py)."""
 
 from __future__ import annotations
@@ -15,14 +16,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import URL, create_engine, make_url, select, text
+from starlette.testclient import TestClient
 
+from beleg.api.app import create_app
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import outbox_events, sales_document_files
 from beleg.services.documents.create import create_document
+from tests.api.test_v2_catalogue import call
+from tests.api.test_v2_contracts import contract, customer, freeze, setup
 from tests.cli.test_commands import BELEG, _invoice
 from tests.conftest import TenantFixture, make_tenant, system_actor
+from tests.conftest import test_settings as settings_of
+from tests.scenarios.billing_invariants import assert_billing_invariants
 
 NOT_ON_SQLITE = "procrastinate runs on PostgreSQL only; set BELEG_TEST_DATABASE_URL (CI does)"
 WAIT = 120.0  # seconds a worker may take for what a test asks; never a timing assertion
@@ -221,3 +228,45 @@ def _job(db: Database, job_id: int) -> tuple[str, int]:
             text("SELECT status, attempts FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}
         ).one()
     return str(status), int(attempts)
+
+
+def test_a_run_started_without_waiting_is_billed_by_the_workers_chunk_jobs(
+    pg: Database, workers: Workers, queue_url: str
+) -> None:
+    """``POST /v2/billing-runs {wait: false}`` hands every chunk to the task queue (one job
+    per chunk, ``billing.chunk``); a ``beleg worker`` bills it and completes the run."""
+    tenant = make_tenant(pg, test_mode=True, country="DE")
+    with TestClient(create_app(settings=settings_of(queue_url), db=pg)) as client:
+        freeze(client, tenant, "2026-05-01")
+        first = setup(client, tenant)
+        for customer_id in (first, customer(client, tenant), customer(client, tenant)):
+            made = contract(client, tenant, customer_id, "2026-04-01")
+            call(client, tenant, "POST", f"/contracts/{made['id']}/activate")
+        started = call(
+            client, tenant, "POST", "/billing-runs", {"asOf": "2026-05-01", "wait": False},
+            status=202,
+        )  # fmt: skip
+        assert started["status"] == "QUEUED"
+        with pg.reader() as session:
+            chunk_events = session.execute(
+                select(outbox_events.c.id, outbox_events.c.payload).where(
+                    outbox_events.c.tenant_id == tenant.id,
+                    outbox_events.c.topic == "billing.chunk",
+                )
+            ).all()
+        assert [e.payload for e in chunk_events] == [{"run": started["id"], "chunk": 0}]
+        worker = workers.start("--concurrency", "2")
+        path = f"/billing-runs/{started['id']}"
+        assert _until(lambda: call(client, tenant, "GET", path)["status"] == "COMPLETED")
+        done = call(client, tenant, "GET", path)
+        # April and May of each of the three contracts, on one invoice per customer
+        assert (done["contracts"], done["documents"]) == (
+            {"total": 3, "done": 3, "failed": 0},
+            3,
+        )
+    assert _until(
+        lambda: [j.status for j in _jobs(pg, [e.id for e in chunk_events])] == ["succeeded"]
+    )
+    output = workers.stop(worker)
+    assert worker.returncode == 0, output
+    assert_billing_invariants(pg, tenant.id)

@@ -13,8 +13,10 @@ raise to ask for a retry (the error is recorded on the event).
 from __future__ import annotations
 
 from beleg.db.outbox import Handler
+from beleg.services.billing.runs import CHUNK_TOPIC, work_chunk_event
 from beleg.services.documents.pdf import RENDER_TOPIC, render_pdf_event
 
 HANDLERS: dict[str, Handler] = {
     RENDER_TOPIC: render_pdf_event,  # a finalised document's PDF
+    CHUNK_TOPIC: work_chunk_event,  # a chunk of a billing run started with wait: false
 }

@@ -29,8 +29,7 @@ import structlog
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.db.outbox import run_pending
-from beleg.domain.identity.principal import Actor, ActorType, Principal
-from beleg.domain.identity.scopes import TENANT_SCOPES
+from beleg.domain.identity.principal import system_actor
 from beleg.jobs.handlers import HANDLERS
 from beleg.queries.identity.lists import all_tenant_ids
 from beleg.services.billing.catch_up import catch_up
@@ -119,13 +118,5 @@ def _work_events(*, db: Database, clock: Clock, limit: int, stop: Stop) -> int:
 def _tenant_due_work(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int:
     """What the tenant's day brings: contract ends, due template invoices, the scheduled
     billing run (and any cut-off run resumed); the count of invoices and runs."""
-    actor = Actor(
-        Principal(
-            tenant_id=tenant_id,
-            actor_type=ActorType.SYSTEM,
-            actor_id=None,
-            name="worker",
-            scopes=TENANT_SCOPES,
-        )
-    )
+    actor = system_actor(tenant_id, "worker")
     return catch_up(db=db, actor=actor, tenant_id=tenant_id, clock=clock)

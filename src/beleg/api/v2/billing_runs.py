@@ -158,6 +158,7 @@ def create_run(
         as_of=body.as_of,
         billing_group=body.billing_group,
         clock=rt.clock,
+        dispatch=not body.wait,
     )
     if body.wait:
         service.execute_run(

@@ -61,3 +61,19 @@ class Actor:
 
     principal: Principal
     origin: Origin = field(default_factory=Origin)
+
+
+def system_actor(tenant_id: uuid.UUID, name: str) -> Actor:
+    """The platform itself acting in ``tenant_id`` with every tenant scope (scheduled and
+    background work), audited under ``name``."""
+    from beleg.domain.identity.scopes import TENANT_SCOPES  # noqa: PLC0415 -- scopes reads the catalogue
+
+    return Actor(
+        Principal(
+            tenant_id=tenant_id,
+            actor_type=ActorType.SYSTEM,
+            actor_id=None,
+            name=name,
+            scopes=TENANT_SCOPES,
+        )
+    )

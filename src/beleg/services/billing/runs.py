@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from beleg.clock import Clock
 from beleg.db import Session
@@ -30,17 +31,18 @@ from beleg.db.billing import groups as groups_db
 from beleg.db.billing import runs as runs_db
 from beleg.db.billing.runs import Chunk, ChunkOutcome, ContractResult, RunCounters, RunRecord
 from beleg.db.database import Database
-from beleg.db.outbox import enqueue
+from beleg.db.outbox import enqueue, enqueue_many
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.billing.runs import PlannedDocument, RunStatus, chunked, plan_documents
 from beleg.domain.errors import DomainError, ValidationFailed
-from beleg.domain.identity.principal import Actor
+from beleg.domain.identity.principal import Actor, system_actor
 from beleg.money import round_to_places
 from beleg.services.billing.charges import compute
 from beleg.services.billing.issuing import issue_planned
 from beleg.services.contracts.contracts import business_today
 
 ENTITY = "BillingRun"
+CHUNK_TOPIC = "billing.chunk"  # a chunk handed to the workers (jobs/handlers.py)
 MAIN_PLACES = 2  # the run's net total, in the main currency (EUR for DE/AT tenants)
 Progress = Callable[[RunCounters], None]
 
@@ -55,10 +57,14 @@ def start_run(
     clock: Clock,
     dated_from: date | None = None,
     scheduled: bool = False,
+    dispatch: bool = False,
 ) -> RunRecord:
     """Record a run over the billable contracts (of ``billing_group``) as of ``as_of`` (not
     after the tenant's today). Charges due before ``dated_from`` (default ``as_of``) are dated
-    that day."""
+    that day. With ``dispatch`` every chunk is also handed to the workers, in the same
+    transaction, as an outbox event (``CHUNK_TOPIC``): one task-queue job per chunk on
+    PostgreSQL, which any number of ``beleg worker`` processes share; the in-process worker
+    loop on SQLite."""
     with db.transaction() as session:
         _check_run(session, tenant_id, as_of, billing_group, clock)
         chunks = chunked(runs_db.billable_contracts(session, tenant_id, billing_group))
@@ -79,6 +85,9 @@ def start_run(
         snapshot = {"asOf": as_of.isoformat(), "billingGroup": billing_group}
         change = Change(AuditAction.CREATE, ENTITY, run.id, None, snapshot)
         record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
+        if dispatch:
+            events = [(CHUNK_TOPIC, {"run": str(run.id), "chunk": n}) for n in range(len(chunks))]
+            enqueue_many(session, tenant_id=tenant_id, events=events, clock=clock)
         return run
 
 
@@ -186,6 +195,21 @@ def execute_run(
         if progress is not None:
             progress(run_counters(db=db, tenant_id=tenant_id, run_id=run_id))
     return finish_run(db=db, tenant_id=tenant_id, run_id=run_id, clock=clock)
+
+
+def work_chunk_event(
+    db: Database, tenant_id: uuid.UUID, payload: dict[str, Any], clock: Clock
+) -> None:
+    """The outbox handler of ``billing.chunk`` (payload ``{"run": id, "chunk": number}``):
+    bill the chunk unless it is done or another process has it, then complete the run if it
+    was the last. Idempotent: a chunk that is done is not billed again."""
+    run_id = uuid.UUID(payload["run"])
+    actor = system_actor(tenant_id, "worker")
+    execute_chunk(
+        db=db, actor=actor, tenant_id=tenant_id, run_id=run_id, chunk_no=payload["chunk"],
+        clock=clock,
+    )  # fmt: skip
+    finish_run(db=db, tenant_id=tenant_id, run_id=run_id, clock=clock)
 
 
 def finish_run(
