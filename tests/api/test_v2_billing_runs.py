@@ -15,8 +15,10 @@ from starlette.testclient import TestClient
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries, billed_lines, sales_documents
+from beleg.domain.identity.principal import system_actor
 from beleg.jobs.worker import work_pending
 from beleg.services.billing.runs import work_chunk_event
+from beleg.services.billing.scheduling import resume_runs
 from tests.api.test_v2_catalogue import call
 from tests.api.test_v2_contracts import contract, freeze, setup
 from tests.conftest import TenantFixture
@@ -102,6 +104,10 @@ def test_a_run_started_without_waiting_is_billed_by_the_worker(
         status=202,
     )  # fmt: skip
     assert (started["status"], started["documents"]) == ("QUEUED", 0)
+    assert count(db, sales_documents, tenant) == 0
+    # the due work leaves a dispatched run to its jobs (the task queue retries a stalled one)
+    actor = system_actor(tenant.id, "worker")
+    assert resume_runs(db=db, actor=actor, tenant_id=tenant.id, clock=SystemClock()) == 0
     assert count(db, sales_documents, tenant) == 0
     assert work_pending(db=db, tenant_id=tenant.id, clock=SystemClock(), limit=10) >= 1
     done = call(client, tenant, "GET", f"/billing-runs/{started['id']}")

@@ -38,6 +38,7 @@ class RunRecord:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    dispatched: bool = False  # its chunks are task-queue jobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,7 @@ def _run(row: Row[Any]) -> RunRecord:
         dated_from=row.dated_from,
         billing_group=row.billing_group,
         scheduled=row.scheduled,
+        dispatched=row.dispatched,
         contracts_total=row.contracts_total,
         chunks_total=row.chunks_total,
         created_at=row.created_at,
@@ -133,12 +135,14 @@ def load_run(
 
 
 def unfinished_runs(session: Session, tenant_id: uuid.UUID) -> list[uuid.UUID]:
-    """Runs not yet completed, oldest first (a killed run waits here to be resumed)."""
+    """Runs worked in-process that are not yet completed, oldest first (a killed run waits
+    here to be resumed); a dispatched run's chunks are jobs, which the task queue retries."""
     rows = session.execute(
         select(R.id)
         .where(
             R.tenant_id == tenant_id,
             R.status.in_([RunStatus.QUEUED.value, RunStatus.RUNNING.value]),
+            R.dispatched.is_(False),
         )
         .order_by(R.created_at)
     )

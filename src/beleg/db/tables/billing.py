@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 
 from beleg.db.tables.base import metadata
@@ -67,6 +68,8 @@ billing_runs = Table(
     Column("dated_from", Date, nullable=False),  # charges due earlier are dated this day
     Column("billing_group", String(50), nullable=True),
     Column("scheduled", Boolean, nullable=False),
+    # chunks handed to the workers as task-queue jobs (wait: false): not resumed by due work
+    Column("dispatched", Boolean, nullable=False, server_default=false()),
     Column("contracts_total", Integer, nullable=False),
     Column("chunks_total", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),

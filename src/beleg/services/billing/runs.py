@@ -75,6 +75,7 @@ def start_run(
             dated_from=min(dated_from or as_of, as_of),
             billing_group=billing_group,
             scheduled=scheduled,
+            dispatched=dispatch,
             contracts_total=sum(len(c) for c in chunks),
             chunks_total=len(chunks),
             created_at=clock.now(),
