@@ -12,10 +12,11 @@ items cloned from it in SQL. Each contract gets 10 usage events in October: ``--
 batches of 10,000 through ``POST /v2/usages/batch`` (timed, against a bare COPY of the same
 events into an equally indexed scratch table: ``usage_ingest.py``), the rest inserted in SQL.
 
-Timed: ``start_run`` as of 2026-11-01, then two worker processes (spawned and imported
-before the clock starts) work its chunks with ``execute_run``, claiming them with SKIP LOCKED
-as ``beleg worker`` and ``beleg billing run --resume`` do: rated, numbered, posted, PDF queued.
-Each process counts its SQL statements (COPY included) and reports its peak RSS.
+Timed: ``start_run`` as of 2026-11-01 with its chunks handed to the workers (as ``POST
+/v2/billing-runs {wait: false}`` does) until the run is completed, worked by two ``beleg
+worker`` processes (``run_worker``: the task-queue worker, one job at a time each; started
+and idle before the clock starts): rated, numbered, posted, PDF queued. Each process counts
+its SQL statements (COPY included; the queue's own connections not) and reports its peak RSS.
 
 Baseline: the rows the run wrote to the documents, their lines, the journals and their
 postings, copied out and written again with COPY into scratch tables ``LIKE ... INCLUDING
@@ -40,11 +41,11 @@ from sqlalchemy import event, text
 from starlette.testclient import TestClient
 
 from beleg.api.app import create_app
-from beleg.cli.context import settle_start_up_objects
+from beleg.cli.worker_process import run_worker
 from beleg.clock import SystemClock
 from beleg.db import bulk
 from beleg.db.database import Database
-from beleg.services.billing.runs import execute_run, run_counters, start_run
+from beleg.services.billing.runs import run_counters, start_run
 from beleg.settings import Settings
 from bench_support import fresh_database, system_actor
 from usage_ingest import BATCH, copy_baseline, post_batches, stored_rows, tenant
@@ -53,6 +54,8 @@ CLOCK = SystemClock()
 AS_OF = date(2026, 11, 1)
 EVENTS_PER_CONTRACT = 10
 WORKERS = 2
+POLL_SECONDS = 0.2  # how often an idle worker looks for work, and the bench at the run
+SETTLE_SECONDS = 5.0
 TARGET_SECONDS_PER_100K = 30.0
 TARGET_RATIO = 0.2
 BASELINE_TABLES = ("sales_documents", "sales_document_lines", "ledger_journals", "ledger_postings")
@@ -232,11 +235,11 @@ def _ingest(
 class WorkerReport:
     statements: int
     peak_rss_mib: float
-    seconds: float
 
 
-def _worker(url: str, tenant_id: uuid.UUID, run_id: uuid.UUID, go: object, out: object) -> None:
-    """One worker process: wait for the start signal, work the run's open chunks, report."""
+def _worker(url: str, ready: object, out: object) -> None:
+    """One ``beleg worker`` (the task-queue worker with one job at a time) in this process,
+    counting its statements, until SIGTERM; then its statements and peak RSS."""
     db = Database(url)
     count = [0]
 
@@ -251,17 +254,11 @@ def _worker(url: str, tenant_id: uuid.UUID, run_id: uuid.UUID, go: object, out: 
         copy(*args)  # type: ignore[arg-type]
 
     bulk._copy = counted_copy
-    with db.engine.connect() as connection:  # connect before the clock starts
-        connection.execute(text("SELECT 1"))
-    settle_start_up_objects()  # as beleg worker and beleg billing run do
-    count[0] = 0
-    go.wait()  # type: ignore[attr-defined]
-    began = time.perf_counter()
-    execute_run(db=db, actor=system_actor(tenant_id), tenant_id=tenant_id, run_id=run_id,
-                clock=CLOCK)  # fmt: skip
-    seconds = time.perf_counter() - began
+    settings = Settings(database_url=url, log_level="WARNING", embedded_worker=False)
+    ready.set()  # type: ignore[attr-defined]
+    run_worker(db=db, settings=settings, interval=POLL_SECONDS, concurrency=1)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out.put(WorkerReport(count[0], peak, seconds))  # type: ignore[attr-defined]
+    out.put(WorkerReport(count[0], peak))  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,35 +271,41 @@ class RunFigures:
     workers: list[WorkerReport]
 
 
-def _bill(db: Database, url: str, tenant_id: uuid.UUID) -> RunFigures:
+def _bill(db: Database, url: str, tenant_id: uuid.UUID, count: int) -> RunFigures:
+    """Start ``count`` workers, let them settle, then time the run from ``start_run`` (its chunks
+    handed to the workers as jobs) until it is completed."""
     spawn = multiprocessing.get_context("spawn")
-    go, out = spawn.Event(), spawn.Queue()
-    began = time.perf_counter()
-    run = start_run(db=db, actor=system_actor(tenant_id), tenant_id=tenant_id, as_of=AS_OF,
-                    billing_group=None, clock=CLOCK)  # fmt: skip
-    started = time.perf_counter() - began
-    workers = [
-        spawn.Process(target=_worker, args=(url, tenant_id, run.id, go, out))
-        for _ in range(WORKERS)
-    ]
+    out = spawn.Queue()
+    readiness = [spawn.Event() for _ in range(count)]
+    workers = [spawn.Process(target=_worker, args=(url, ready, out)) for ready in readiness]
     for process in workers:
         process.start()
-    time.sleep(3)  # the processes import and connect; the run is timed from the signal
+    for ready in readiness:
+        ready.wait()
+    time.sleep(SETTLE_SECONDS)  # the task-queue workers start and poll; the run starts later
     began = time.perf_counter()
-    go.set()
+    run = start_run(db=db, actor=system_actor(tenant_id), tenant_id=tenant_id, as_of=AS_OF,
+                    billing_group=None, clock=CLOCK, dispatch=True)  # fmt: skip
+    while _status(db, run.id) != "COMPLETED":
+        time.sleep(POLL_SECONDS / 4)
+    seconds = time.perf_counter() - began
+    for process in workers:
+        process.terminate()  # SIGTERM: the worker stops after the job at hand
     reports = [out.get() for _ in workers]
     for process in workers:
         process.join()
-    seconds = started + time.perf_counter() - began
     counters = run_counters(db=db, tenant_id=tenant_id, run_id=run.id)
-    with db.engine.connect() as connection:
-        status = connection.execute(
-            text("SELECT status FROM billing_runs WHERE id = :id"), {"id": run.id}
-        ).scalar_one()
-    if status != "COMPLETED":
-        raise SystemExit(f"the run ended {status}")
     return RunFigures(seconds, counters.documents, counters.contracts_done,
                       counters.contracts_failed, run.chunks_total, reports)  # fmt: skip
+
+
+def _status(db: Database, run_id: uuid.UUID) -> str:
+    with db.engine.connect() as connection:
+        return str(
+            connection.execute(
+                text("SELECT status FROM billing_runs WHERE id = :id"), {"id": run_id}
+            ).scalar_one()
+        )
 
 
 def _copied_out(db: Database, tenant_id: uuid.UUID) -> dict[str, list[bytes]]:
@@ -370,6 +373,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--contracts", type=int, default=100_000)
     parser.add_argument("--api-batches", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=WORKERS)
     args = parser.parse_args()
     db = fresh_database(args.database_url)
     if db.engine.dialect.name != "postgresql":
@@ -389,7 +393,7 @@ def main() -> None:
         )
     with db.engine.begin() as connection:
         connection.execute(text("ANALYZE"))
-    figures = _bill(db, url, tenant_id)
+    figures = _bill(db, url, tenant_id, args.workers)
     written = _written(db, tenant_id)
     baseline = _baseline(db, _copied_out(db, tenant_id))
     _report(args, figures, written, baseline, ingestion)
@@ -403,7 +407,7 @@ def _report(
     baseline_per_s = written["sales_documents"] / baseline
     statements = sum(w.statements for w in run.workers)
     print(f"PostgreSQL; {args.contracts:,} contracts (3 items, one metered with "
-          f"{EVENTS_PER_CONTRACT} events each), {WORKERS} worker processes, "
+          f"{EVENTS_PER_CONTRACT} events each), {len(run.workers)} worker processes, "
           f"{run.chunks} chunks; Python {sys.version.split()[0]}")  # fmt: skip
     print("| measure | value |")
     print("| --- | ---: |")
@@ -416,8 +420,9 @@ def _report(
         ("baseline: COPY of the same rows, 2 connections, seconds", f"{baseline:.2f}"),
         ("baseline: invoices/s", f"{baseline_per_s:,.0f}"),
         ("ratio run / baseline", f"{invoices_per_s / baseline_per_s:.3f}"),
-        ("SQL statements per invoice (both processes)", f"{statements / run.documents:.2f}"),
-        *((f"worker {n}: seconds, peak RSS MiB", f"{w.seconds:.1f}, {w.peak_rss_mib:,.0f}")
+        ("SQL statements per invoice (workers, polling included)",
+         f"{statements / run.documents:.2f}"),
+        *((f"worker {n}: peak RSS MiB", f"{w.peak_rss_mib:,.0f}")
           for n, w in enumerate(run.workers, start=1)),
         ("usage: events through POST /v2/usages/batch", f"{ingestion.events:,}"),
         ("usage: API events/s", f"{ingestion.events / ingestion.api_seconds:,.0f}"),
