@@ -104,3 +104,27 @@ def test_late_usage_is_corrected_or_carried_over(
     nets = sorted(line["netAmount"] for line in july["lines"])
     assert nets == ["-10.00", "1.00", "18.00"]  # May credited and re-billed, June's usage
     assert july["netAmount"] == "9.00"
+
+
+def test_usage_within_the_free_quota_alone_issues_no_document_and_fails_nothing(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    """A document of 0.00 lines only would book nothing (a journal needs amounts): it is not
+    issued, and late usage above the quota later is billed as a new line."""
+    call(
+        client,
+        tenant,
+        "POST",
+        "/billing-groups",
+        {"code": "G", "lateUsageHandling": "CORRECTION"},
+        status=201,
+    )
+    contract = cloud_contract(client, tenant, billingGroup="G")
+    call(client, tenant, "POST", "/usages", calls(contract, "may-1", "400"))
+    freeze(client, tenant, "2026-06-01")
+    assert run_documents(client, tenant, "2026-06-01") == []  # 400 of 500 free calls
+    freeze(client, tenant, "2026-06-10")
+    call(client, tenant, "POST", "/usages", calls(contract, "may-late", "1100", "2026-05-20"))
+    (invoice,) = run_documents(client, tenant, "2026-06-10")
+    assert (invoice["type"], invoice["netAmount"]) == ("INVOICE", "10.00")  # 1,000 billable
+    assert run_documents(client, tenant, "2026-06-10") == []

@@ -1,7 +1,8 @@
 """`beleg demo`: the README's first command. A German test-mode tenant lives a year of
 subscriptions on its test clock (``services/onboarding/demo``); the command prints what the
-billing runs did, checks the books, writes sample PDFs and a CSV of every document into the
-output folder, and prints the API key to look at it with `beleg serve`."""
+billing runs did (its usage included), checks the books, writes sample PDFs and a CSV of every
+document into the output folder, and prints the API key to look at it with `beleg serve`. The
+console speaks English; the tenant's documents are German."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from beleg import messages
 from beleg.cli.context import clock, console, database, run
 from beleg.db.schema import upgrade_to_head
 from beleg.domain.numbering.counters import DocumentType
@@ -30,6 +32,7 @@ from beleg.services.onboarding.demo import run_demo
 
 SAMPLE_PDFS = 4
 CENTS = 2  # the demo tenant bills in EUR
+LANGUAGE = messages.ENGLISH  # the operator's console; the demo tenant's documents are German
 
 
 def _eur(amount: Decimal) -> str:
@@ -60,38 +63,67 @@ def demo(
         kind = "invoice" if doc_type == DocumentType.INVOICE.value else "credit-note"
         (out / f"{kind}-{number}.pdf").write_bytes(pdf)
     _print(summary, done.contracts, time.monotonic() - started)
-    console.print(f"demo tenant {done.tenant.number} ({tenant_id}); clock at {done.today}")
-    console.print(f"files in {out.resolve()}")
-    console.print("API key for `beleg serve` (shown once):")
+    console.print(
+        messages.text(
+            "demo.tenant_line", LANGUAGE, number=done.tenant.number, id=tenant_id, day=done.today
+        )
+    )
+    console.print(messages.text("demo.files_line", LANGUAGE, folder=out.resolve()))
+    console.print(messages.text("demo.key_line", LANGUAGE), markup=False, highlight=False)
     console.print(done.token, markup=False, highlight=False)
     if summary.trial_balance != 0 or not summary.chain_intact:
         raise typer.Exit(code=1)
 
 
 def _print(summary: DemoSummary, contracts: int, seconds: float) -> None:
-    table = Table(title=f"a year of billing: {contracts} contracts")
-    for column in ("month", "invoices", "credit notes", "revenue (net)"):
-        table.add_column(column, justify="left" if column == "month" else "right")
+    table = Table(title=messages.text("demo.summary_title", LANGUAGE, contracts=contracts))
+    table.add_column(messages.text("demo.summary_month", LANGUAGE))
+    for code in (
+        "demo.summary_invoices",
+        "demo.summary_credit_notes",
+        "demo.summary_revenue",
+        "demo.summary_usage",
+    ):
+        table.add_column(messages.text(code, LANGUAGE), justify="right")
     for month in summary.months:
         table.add_row(
-            month.month, str(month.invoices), str(month.credit_notes), _eur(month.revenue)
+            month.month,
+            str(month.invoices),
+            str(month.credit_notes),
+            _eur(month.revenue),
+            _eur(month.usage),
         )
     console.print(table)
-    checks = Table(title="the books")
-    checks.add_column("figure")
-    checks.add_column("value", justify="right")
-    for name, value in (
-        ("documents", summary.documents),
-        ("revenue (net)", _eur(summary.revenue)),
-        (f"MRR on {summary.mrr_on}", _eur(round_to_places(summary.mrr, CENTS))),
-        ("open receivables (open items)", _eur(summary.open_items)),
-        ("receivables account balance", _eur(summary.receivables_balance)),
-        ("trial balance", _eur(summary.trial_balance)),
-        (
-            "audit chain",
-            f"verified, {summary.audit_entries} entries" if summary.chain_intact else "BROKEN",
-        ),
-        ("seconds", f"{seconds:.1f}"),
-    ):
-        checks.add_row(name, str(value))
+    checks = Table(title=messages.text("demo.books_title", LANGUAGE))
+    checks.add_column(messages.text("demo.books_figure", LANGUAGE))
+    checks.add_column(messages.text("demo.books_value", LANGUAGE), justify="right")
+    for name, value in _figures(summary, seconds):
+        checks.add_row(name, value)
     console.print(checks)
+
+
+def _figures(summary: DemoSummary, seconds: float) -> list[tuple[str, str]]:
+    usage = summary.usage
+    chain = (
+        messages.text("demo.books_chain_verified", LANGUAGE, entries=summary.audit_entries)
+        if summary.chain_intact
+        else messages.text("demo.books_chain_broken", LANGUAGE)
+    )
+    return [
+        (messages.text("demo.books_documents", LANGUAGE), str(summary.documents)),
+        (messages.text("demo.summary_revenue", LANGUAGE), _eur(summary.revenue)),
+        (messages.text("demo.books_usage_events", LANGUAGE), str(usage.events)),
+        (messages.text("demo.books_usage_revenue", LANGUAGE), _eur(usage.revenue)),
+        (messages.text("demo.books_capped", LANGUAGE), str(usage.capped)),
+        (messages.text("demo.books_corrections", LANGUAGE), str(usage.corrections)),
+        (messages.text("demo.books_carried_over", LANGUAGE), str(usage.carried_over)),
+        (
+            messages.text("demo.books_mrr", LANGUAGE, day=summary.mrr_on),
+            _eur(round_to_places(summary.mrr, CENTS)),
+        ),
+        (messages.text("demo.books_open_items", LANGUAGE), _eur(summary.open_items)),
+        (messages.text("demo.books_receivables", LANGUAGE), _eur(summary.receivables_balance)),
+        (messages.text("demo.books_trial_balance", LANGUAGE), _eur(summary.trial_balance)),
+        (messages.text("demo.books_audit_chain", LANGUAGE), chain),
+        (messages.text("demo.books_seconds", LANGUAGE), f"{seconds:.1f}"),
+    ]

@@ -12,6 +12,10 @@ the unique key every billed line is written under (DESIGN.md "The billing engine
   (credit note and invoice). ``CARRY_OVER`` moves both onto the contract's next regular
   invoice, the credit as a negative line; with no regular invoice in the run they wait, unless
   the contract has no billing period left, then they are billed at once.
+- **Nothing to bill**: a document whose every line is 0.00 (usage within its free quota
+  alone, the credit of such a line when late usage changes it) is not issued: it would
+  book nothing, and a journal needs amounts. Its lines stay unbilled, so that later runs
+  compute them again and leave them again; a changed quantity is billed as a new line.
 """
 
 from __future__ import annotations
@@ -123,6 +127,8 @@ def plan_documents(contracts: Sequence[ContractCharges]) -> list[PlannedDocument
     planned = []
     for key in sorted(grouped):
         lines = grouped[key]
+        if all(line.charge.net_amount == 0 for line in lines):
+            continue  # nothing to bill (module docstring)
         kind = PreviewType.CREDIT_NOTE if key.credit_note else PreviewType.INVOICE
         charges = [line.charge for line in lines]
         document = document_of(charges, key.day, currencies[key.currency], kind)

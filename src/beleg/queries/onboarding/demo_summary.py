@@ -1,9 +1,10 @@
-"""What ``beleg demo`` prints and writes: the documents per month, revenue, MRR, open
-receivables, the trial balance and the audit chain of one tenant, and every finalized
-document as a row of ``documents.csv``.
+"""What ``beleg demo`` prints and writes: the documents per month, revenue, usage (``demo_usage``),
+MRR, open receivables, the trial balance and the audit chain of one tenant, and every
+finalized document as a row of ``documents.csv``.
 
 Definitions (amounts in the tenant's currency, exact, never rounded here):
-- revenue of a month: the net of its invoices minus the net of its credit notes (by date);
+- revenue of a month: the net of its invoices minus the net of its credit notes (by date),
+  its usage the part of it from usage lines;
 - MRR on a day D: the recurring billed lines whose served period contains D, each at its
   full-period amount (``base_amount``, before proration) divided by the months of its grid
   period (1 for monthly, 12 for yearly), credits negative: a contract terminated before D
@@ -18,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from sqlalchemy import func, select
 from beleg.db.database import Database
 from beleg.db.tables import billed_lines, ledger_postings, sales_documents
 from beleg.queries.audit.verification import verify_tenant_chain
+from beleg.queries.onboarding.demo_usage import UsageFigures, usage_figures
 
 ZERO = Decimal(0)
 INVOICE = "INVOICE"
@@ -41,6 +43,7 @@ class Month:
     invoices: int
     credit_notes: int
     revenue: Decimal  # net
+    usage: Decimal = ZERO  # net of the usage lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class DemoSummary:
     months: tuple[Month, ...]
     documents: int
     revenue: Decimal
+    usage: UsageFigures
     mrr: Decimal
     mrr_on: date
     open_items: Decimal
@@ -128,13 +132,18 @@ def posting_total(*, db: Database, tenant_id: uuid.UUID) -> Decimal:
 
 
 def demo_summary(*, db: Database, tenant_id: uuid.UUID, mrr_on: date) -> DemoSummary:
-    by_month = months(db=db, tenant_id=tenant_id)
+    usage = usage_figures(db=db, tenant_id=tenant_id)
+    by_month = tuple(
+        replace(m, usage=usage.by_month.get(m.month, ZERO))
+        for m in months(db=db, tenant_id=tenant_id)
+    )
     open_items, balance = receivables(db=db, tenant_id=tenant_id)
     chain = verify_tenant_chain(db=db, tenant_id=tenant_id)
     return DemoSummary(
         months=by_month,
         documents=sum(m.invoices + m.credit_notes for m in by_month),
         revenue=sum((m.revenue for m in by_month), ZERO),
+        usage=usage,
         mrr=mrr(db=db, tenant_id=tenant_id, on=mrr_on),
         mrr_on=mrr_on,
         open_items=open_items,

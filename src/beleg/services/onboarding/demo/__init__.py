@@ -1,6 +1,7 @@
 """``beleg demo`` (issue 14 item 7): a German double-entry test-mode tenant with a catalogue,
 customers and their contracts, lived through a year on its test clock from 2026-01-01, the
-billing runs issuing its invoices and credit notes; and an API key to look at it with.
+billing runs issuing its invoices and credit notes; the API contracts' usage recorded month
+by month, late usage included; and an API key to look at it with.
 
 Deterministic: every draw comes from ``random.Random(seed)``; the same seed and customer
 count give the same customers, contracts, events and amounts (numbers and ids aside).
@@ -27,7 +28,15 @@ from beleg.services.identity.api_keys import create_api_key
 from beleg.services.onboarding.demo.catalogue import install_catalogue
 from beleg.services.onboarding.demo.contracts import sign_contracts
 from beleg.services.onboarding.demo.customers import create_customers
-from beleg.services.onboarding.demo.story import BERLIN, Stage, cast, live_year, move_to
+from beleg.services.onboarding.demo.metering import meters
+from beleg.services.onboarding.demo.story import (
+    BERLIN,
+    Stage,
+    cast,
+    live_year,
+    move_to,
+    usage_stops,
+)
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
 
 DEMO_NAME = messages.text("demo.tenant_name", "de")
@@ -47,6 +56,7 @@ class Demo:
     today: date
     contracts: int
     events: int
+    usage_events: int
 
 
 def demo_actor(tenant_id: uuid.UUID) -> Actor:
@@ -85,7 +95,7 @@ def run_demo(*, db: Database, customers: int, clock: Clock, seed: int = SEED) ->
     """Create the demo tenant and live its year (many transactions: each step is one use
     case; a run cut off leaves a partial demo tenant, which a second run refuses)."""
     tenant = _new_tenant(db, clock)
-    stage = Stage(db=db, actor=demo_actor(tenant.id), tenant_id=tenant.id, clock=clock)
+    stage = Stage(db=db, actor=demo_actor(tenant.id), tenant_id=tenant.id, clock=clock, seed=seed)
     rng = random.Random(seed)  # noqa: S311 -- a reproducible story, not a secret
     move_to(stage, FIRST_DAY)
     install_catalogue(db=db, actor=stage.actor, tenant_id=tenant.id, clock=clock)
@@ -102,7 +112,8 @@ def run_demo(*, db: Database, customers: int, clock: Clock, seed: int = SEED) ->
         clock=clock,
     )
     events = cast(signed, rng)
-    today = live_year(stage, FIRST_DAY, events, rng)
+    metered = meters(signed, usage_stops(events))
+    today, usage_events = live_year(stage, FIRST_DAY, events, metered, rng)
     key = create_api_key(
         db=db,
         actor=stage.actor,
@@ -112,4 +123,4 @@ def run_demo(*, db: Database, customers: int, clock: Clock, seed: int = SEED) ->
         validity_days=KEY_VALIDITY_DAYS,
         clock=clock,
     )
-    return Demo(tenant, key.token, today, len(signed), len(events))
+    return Demo(tenant, key.token, today, len(signed), len(events), usage_events)

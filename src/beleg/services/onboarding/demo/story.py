@@ -8,6 +8,12 @@ later) fall on the 15th of April to November, when every contract has started. T
 month by month: to each event day of the month (the catch-up fires first, then the events), then
 to the first of the next month, where the catch-up ends terminated contracts and runs the
 scheduled billing run (DESIGN.md "TestClock": billing fires as if the time had passed).
+
+Usage (``metering``): the API contracts' API calls and CPU hours of a month, and some late
+usage of periods already billed, are drawn when the month begins; at each stop of the clock the
+events of the days before it arrive in one batch, before the catch-up, so that each run bills
+the usage of the periods it closes, and the late usage is corrected (billing group CORRECTION)
+or carried over onto the next invoice (CARRY_OVER).
 """
 
 from __future__ import annotations
@@ -32,6 +38,13 @@ from beleg.services.billing.contracts import termination_correction
 from beleg.services.contracts.plan_changes import PlanChange, change_plan
 from beleg.services.contracts.terminations import revoke_termination, terminate_contract
 from beleg.services.onboarding.demo.contracts import Signed
+from beleg.services.onboarding.demo.metering import (
+    Meter,
+    Month,
+    Usage,
+    month_usage,
+    record_usage,
+)
 from beleg.services.tenancy.test_clock import set_test_clock
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -51,6 +64,9 @@ class Kind(StrEnum):
     EXTRAORDINARY = "extraordinary termination"
     TERMINATE_TO_REVOKE = "termination (to be revoked)"
     REVOKE = "revoked termination"
+
+
+TERMINATIONS = frozenset({Kind.ORDINARY, Kind.EXTRAORDINARY, Kind.TERMINATE_TO_REVOKE})
 
 
 # (kind, the plans it applies to, customers per event: 200 // 20 = 10)
@@ -91,6 +107,15 @@ def cast(signed: Sequence[Signed], rng: random.Random) -> list[Event]:
     return events
 
 
+def usage_stops(events: Sequence[Event]) -> dict[uuid.UUID, date]:
+    """Contract id -> the day its termination is given: its usage stops then."""
+    stops: dict[uuid.UUID, date] = {}
+    for event in sorted(events, key=lambda e: e.day, reverse=True):
+        if event.kind in TERMINATIONS:
+            stops[event.contract.id] = event.day
+    return stops
+
+
 def _event_day(rng: random.Random) -> date:
     return date(2026, rng.choice(EVENT_MONTHS), EVENT_DAY)
 
@@ -119,12 +144,14 @@ def _change(event: Event, rng: random.Random) -> PlanChange | None:
 @dataclass(frozen=True, slots=True)
 class Stage:
     """Who acts on which tenant, on which clock (the system clock stamps the records; the
-    tenant's test clock says which business day it is)."""
+    tenant's test clock says which business day it is), and the seed of the story (in the
+    usage events' client ids)."""
 
     db: Database
     actor: Actor
     tenant_id: uuid.UUID
     clock: Clock
+    seed: int
 
 
 def act(stage: Stage, event: Event, rng: random.Random) -> None:
@@ -164,13 +191,30 @@ def act(stage: Stage, event: Event, rng: random.Random) -> None:
         )
 
 
-def move_to(stage: Stage, day: date) -> None:
-    """Set the tenant's test clock to noon (Berlin) of ``day`` and fire what became due."""
+def move_to(stage: Stage, day: date, pending: Sequence[Usage] = ()) -> list[Usage]:
+    """Set the tenant's test clock to noon (Berlin) of ``day``, record the ``pending`` usage
+    of the days before it, and fire what became due; the usage still pending."""
     at = datetime.combine(day, NOON, tzinfo=BERLIN)
     set_test_clock(
         db=stage.db, actor=stage.actor, tenant_id=stage.tenant_id, frozen_at=at, clock=stage.clock
     )
+    waiting = _usage_before(stage, day, pending)
     catch_up(db=stage.db, actor=stage.actor, tenant_id=stage.tenant_id, clock=stage.clock)
+    return waiting
+
+
+def _usage_before(stage: Stage, day: date, pending: Sequence[Usage]) -> list[Usage]:
+    """Record the pending usage of the days before ``day`` in one batch; what still waits."""
+    due = [event for counted_on, event in pending if counted_on < day]
+    if due:
+        record_usage(
+            db=stage.db,
+            actor=stage.actor,
+            tenant_id=stage.tenant_id,
+            events=due,
+            clock=stage.clock,
+        )
+    return [(counted_on, event) for counted_on, event in pending if counted_on >= day]
 
 
 def first_of_next_month(day: date) -> date:
@@ -178,33 +222,45 @@ def first_of_next_month(day: date) -> date:
 
 
 def live_month(
-    stage: Stage, month_start: date, events: Sequence[Event], rng: random.Random
-) -> date:
+    stage: Stage,
+    month_start: date,
+    events: Sequence[Event],
+    meters: Sequence[Meter],
+    rng: random.Random,
+) -> int:
     """One month of the story from its first day: each event day (clock, catch-up, events),
-    then the first of the next month (clock, catch-up: the month's billing run). The day the
-    clock stands on at the end."""
+    then the first of the next month (clock, catch-up: the month's billing run). The usage
+    of the days before each catch-up arrives just before it, in one batch, so that every run
+    bills the usage of the periods it closes; only the late usage (``metering``) is late.
+    The usage events recorded."""
     by_day: dict[date, list[Event]] = defaultdict(list)
     for event in events:
         by_day[event.day].append(event)
+    next_month = first_of_next_month(month_start)
+    drawn = month_usage(meters, Month(month_start, next_month, BERLIN, stage.seed), rng)
+    pending: Sequence[Usage] = drawn
     for day in sorted(by_day):
-        move_to(stage, day)
+        pending = move_to(stage, day, pending)
         for event in by_day[day]:
             act(stage, event, rng)
-    # Usage events are recorded here, before the month's billing run: the month's API calls
-    # and CPU hours of the API contracts, and some late usage of the month before (billed as
-    # a correction in the group CORRECTION, carried over in the group CARRY_OVER). The
-    # recording use case lands with /v2/usages.
-    next_month = first_of_next_month(month_start)
-    move_to(stage, next_month)
-    return next_month
+    move_to(stage, next_month, pending)
+    return len(drawn)
 
 
-def live_year(stage: Stage, first_day: date, events: Sequence[Event], rng: random.Random) -> date:
-    """Twelve months from ``first_day`` (the clock stands on it, the contracts are signed);
-    the last day the clock stands on (the first day a year later)."""
-    day = first_day
+def live_year(
+    stage: Stage,
+    first_day: date,
+    events: Sequence[Event],
+    meters: Sequence[Meter],
+    rng: random.Random,
+) -> tuple[date, int]:
+    """Twelve months from ``first_day`` (the clock stands on it, the contracts are signed):
+    the last day the clock stands on (the first day a year later) and the usage events
+    recorded."""
+    day, recorded = first_day, 0
     for _ in range(12):
         month_end = first_of_next_month(day)
-        live_month(stage, day, [e for e in events if day <= e.day < month_end], rng)
+        this_month = [e for e in events if day <= e.day < month_end]
+        recorded += live_month(stage, day, this_month, meters, rng)
         day = month_end
-    return day
+    return day, recorded
