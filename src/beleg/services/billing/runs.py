@@ -118,13 +118,19 @@ def execute_chunk(
     chunk_no: int,
     clock: Clock,
 ) -> bool:
-    """Bill chunk ``chunk_no`` of the run; False when it is done or another process has it."""
+    """Bill chunk ``chunk_no`` of the run; False when it is done or another process has it.
+    A run is marked RUNNING in a short transaction of its own before its first chunk: the
+    run's row is never held for a chunk's duration, so processes bill chunks side by side."""
+    with db.reader() as session:
+        started = runs_db.load_run(session, tenant_id, run_id).started_at is not None
+    if not started:
+        with db.transaction() as session:
+            runs_db.set_status(session, tenant_id, run_id, RunStatus.RUNNING, at=clock.now())
     with db.transaction() as session:
         chunk = runs_db.claim_chunk(session, tenant_id, run_id, chunk_no)
         if chunk is None:
             return False
         run = runs_db.load_run(session, tenant_id, run_id)
-        runs_db.set_status(session, tenant_id, run_id, RunStatus.RUNNING, at=clock.now())
         outcome = _bill(
             session, actor=actor, tenant_id=tenant_id, run=run, chunk=chunk, clock=clock
         )
