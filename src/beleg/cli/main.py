@@ -15,7 +15,7 @@ import uvicorn
 from beleg.api.app import create_app
 from beleg.cli.admin import key_app, oauth_app, tenant_app, user_app
 from beleg.cli.billing import billing_app
-from beleg.cli.context import clock, console, database, errors, run
+from beleg.cli.context import clock, console, database, errors, run, settle_start_up_objects
 from beleg.cli.demo import demo
 from beleg.cli.ledger import ledger_app
 from beleg.cli.worker_process import embedded_worker, run_worker
@@ -88,6 +88,7 @@ def serve(
     api = create_app(settings=settings, db=db, clock=clock)
     worker_beside = embedded_worker(settings) if settings.runs_embedded_worker else nullcontext()
     with worker_beside, _exit_on_sigterm():
+        settle_start_up_objects()
         uvicorn.run(
             api,
             host=host or settings.host,
