@@ -1,0 +1,3 @@
+"""Beleg: the money side of a subscription business in one transactional system."""
+
+__version__ = "0.1.0"

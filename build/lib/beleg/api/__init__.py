@@ -1,0 +1,1 @@
+"""HTTP surface: FastAPI routers and schemas. Translates HTTP <-> services/queries, nothing else."""

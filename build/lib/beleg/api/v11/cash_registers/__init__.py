@@ -1,0 +1,1 @@
+"""The PointOfSale resources of the accounting API (seed 003 §4.19)."""

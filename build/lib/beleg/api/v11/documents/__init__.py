@@ -1,0 +1,1 @@
+"""The business-document resources of the accounting API."""

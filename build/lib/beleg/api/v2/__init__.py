@@ -1,0 +1,58 @@
+"""The Billing API (/v2): our own design from the release-note seeds."""
+
+from fastapi import APIRouter
+
+from beleg.api.routing import BelegRoute
+from beleg.api.schemas import PROBLEM_RESPONSES
+from beleg.api.v2 import (
+    api_keys,
+    audit,
+    billing_groups,
+    billing_runs,
+    cash_registers,
+    contract_actions,
+    contract_documents,
+    contracts,
+    customers,
+    invoicing_setup,
+    numbering,
+    oauth_apps,
+    options,
+    plans,
+    scopes,
+    security,
+    services,
+    tenants,
+    test_clock,
+    usages,
+    users,
+)
+
+
+def router() -> APIRouter:
+    v2 = APIRouter(prefix="/v2", route_class=BelegRoute, responses=PROBLEM_RESPONSES)
+    for module in (
+        tenants,
+        users,
+        api_keys,
+        scopes,
+        audit,
+        test_clock,
+        oauth_apps,
+        security,
+        invoicing_setup,
+        numbering,
+        cash_registers,
+        customers,
+        options,
+        plans,
+        contracts,
+        contract_actions,
+        contract_documents,
+        usages,
+        billing_groups,
+        billing_runs,
+        services,
+    ):
+        v2.include_router(module.router)
+    return v2

@@ -1,0 +1,1 @@
+"""Data access of sales documents and their setup."""

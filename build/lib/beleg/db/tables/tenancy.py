@@ -1,0 +1,35 @@
+"""Tenants (Mandanten) and their test clocks."""
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Uuid
+
+from beleg.db.tables.base import metadata
+from beleg.db.types import UtcDateTime
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    # The 4-digit client number (seed 003's "cid" of the JWT bearer grant).
+    Column("number", Integer, nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("accounting_mode", String(2), nullable=False),
+    Column("chart_of_accounts", String(20), nullable=False),  # AT-EKR, SKR03, SKR04
+    # Bookings dated on or before this day are refused (closed months/years).
+    Column("books_closed_until", Date, nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("locale", String(10), nullable=False),
+    Column("test_mode", Boolean, nullable=False),
+    Column("is_platform", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+tenant_clocks = Table(
+    "tenant_clocks",
+    metadata,
+    Column("tenant_id", Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("frozen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

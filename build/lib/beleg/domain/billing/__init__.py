@@ -1,0 +1,1 @@
+"""The charge calculation: what a contract owes for its service periods (pure, no I/O)."""

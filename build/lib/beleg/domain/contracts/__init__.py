@@ -1,0 +1,1 @@
+"""Contracts: their terms, lifecycle and items (pure rules)."""

@@ -1,0 +1,1 @@
+"""Identity: users, roles, scopes and API keys."""

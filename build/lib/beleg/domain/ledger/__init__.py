@@ -1,0 +1,1 @@
+"""The ledger: journals of balanced postings, numbering, tax per line, proportional shares."""

@@ -1,0 +1,1 @@
+"""Document numbers: counters, formats, rules."""

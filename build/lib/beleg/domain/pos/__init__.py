@@ -1,0 +1,1 @@
+"""Cash registers under the Austrian RKSV."""

@@ -1,0 +1,1 @@
+"""Query languages of the API: RSQL filters."""

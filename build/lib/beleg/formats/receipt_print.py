@@ -1,0 +1,142 @@
+"""A cash receipt for print: the view model of the PDF (seed 003 §4.19.9) and the segments of a
+Star receipt printer (``StarPrintReceipt``, §4.19.10).
+
+What a receipt must show (§ 132a Abs. 3 BAO, RKSV § 9): the seller, a consecutive number, the
+date and time, quantity and kind of what was sold, the amount, and the machine-readable code
+(printed as a QR code). The register's layout (CashRegisterLayoutDto) decides the subject,
+header, texts around the lines, footer and whether lines show net (N) or total (T) amounts.
+Amounts are formatted for Austria (``1.234,56``); nothing is rounded here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal
+
+from beleg import messages
+
+LOCALE = "de_AT"
+LANGUAGE = "de"  # what the receipt's labels are printed in (Austrian receipts)
+PAPER = {"SMALL_BON": "TWO_INCH", "APP_SMALL_BON": "TWO_INCH"}
+STAR_WIDTH = {"TWO_INCH": 32, "THREE_INCH": 48}
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptPrintInput:
+    seller_name: str
+    seller_lines: tuple[str, ...]
+    seller_vat_id: str | None
+    register: int
+    receipt: Mapping[str, Any]  # ReceiptDto with Decimal amounts
+    tax_rates: Sequence[Decimal]  # per line, in line order
+    layout: Mapping[str, Any]
+
+
+def money(value: Decimal) -> str:
+    return format_decimal(value, format="#,##0.00", locale=LOCALE)
+
+
+def receipt_view(data: ReceiptPrintInput) -> dict[str, Any]:
+    """Everything the receipt prints, as text."""
+    receipt, layout = data.receipt, data.layout
+    show_net = layout.get("amountType") == "N"
+    lines = [
+        {
+            "name": _line_name(line),
+            "quantity": format_decimal(line["amount"], locale=LOCALE),
+            "amount": money(line["netPrice"] if show_net else line["totalPrice"]),
+        }
+        for line in receipt.get("lines", [])
+    ]
+    taxes: dict[Decimal, list[Decimal]] = {}
+    for line, rate in zip(receipt.get("lines", []), data.tax_rates, strict=True):
+        net_tax = taxes.setdefault(rate, [Decimal(0), Decimal(0)])
+        net_tax[0] += line["netPrice"]
+        net_tax[1] += line["taxPrice"]
+    subject = (
+        layout.get("cancelDisplaySubject")
+        if receipt.get("originalReceipt")
+        else layout.get("displaySubject")
+    )
+    return {
+        "seller": [data.seller_name, *data.seller_lines],
+        "vat_id": data.seller_vat_id,
+        "subject": subject or messages.text("pos.layout_subject", LANGUAGE),
+        "header": layout.get("header"),
+        "pre_lines": layout.get("preLinesText"),
+        "post_lines": layout.get("postLinesText"),
+        "footer": layout.get("footer"),
+        "number": receipt["id"],
+        "register": data.register,
+        "date_time": receipt["dateTime"].strftime("%d.%m.%Y %H:%M:%S"),
+        "customer": receipt.get("customerName"),
+        "reference": receipt.get("referenceText"),
+        "original": receipt.get("originalReceipt"),
+        "lines": lines,
+        "taxes": [
+            {"rate": format_decimal(rate, locale=LOCALE), "net": money(v[0]), "tax": money(v[1])}
+            for rate, v in sorted(taxes.items())
+            if v[1] or rate
+        ],
+        "total": money(receipt["totalAmount"]),
+        "text_after": receipt.get("textAfterLines"),
+        "qr": receipt.get("qrCode"),
+        "paper": layout.get("layoutPrintType", "STANDARD_BON"),
+    }
+
+
+def _line_name(line: Mapping[str, Any]) -> str:
+    return line.get("itemName") or line.get("itemNumber") or line.get("account", "")
+
+
+def star_receipt(view: Mapping[str, Any], width: int | None) -> dict[str, Any]:
+    """Seed StarPrintReceipt: printer config and text/QR segments, ``width`` characters wide
+    for the fixed-size parts (default by paper size)."""
+    paper = PAPER.get(view["paper"], "THREE_INCH")
+    columns = width if width and width > 10 else STAR_WIDTH[paper]
+    bon: list[dict[str, Any]] = []
+    for text in (*view["seller"], view["header"]):
+        if text:
+            bon.append(_text(text, "Center"))
+    bon.append(_text(f"{view['subject']} {view['number']}", "Center"))
+    stamp = messages.text(
+        "pos.print_register", LANGUAGE, date_time=view["date_time"], register=view["register"]
+    )
+    bon.append(_text(stamp, "Left"))
+    for text in (view["customer"], view["pre_lines"]):
+        if text:
+            bon.append(_text(text, "Left"))
+    bon.append(_text("-" * columns, "Left"))
+    for line in view["lines"]:
+        bon.append(
+            _text(_columns(f"{line['quantity']} x {line['name']}", line["amount"], columns), "Left")
+        )
+    bon.append(_text("-" * columns, "Left"))
+    bon.append(
+        _text(_columns(messages.text("pos.print_total", LANGUAGE), view["total"], columns), "Left")
+    )
+    for tax in view["taxes"]:
+        label = messages.text("pos.print_tax", LANGUAGE, rate=tax["rate"], net=tax["net"])
+        bon.append(_text(_columns(label, tax["tax"], columns), "Left"))
+    for text in (view["post_lines"], view["text_after"], view["footer"]):
+        if text:
+            bon.append(_text(text, "Center"))
+    if view["qr"]:
+        bon.append({"type": "qr", "alignment": "Center", "data": view["qr"]})
+    return {
+        "printerConfig": {"printPaperSize": paper, "encoding": "UTF-8", "language": "German"},
+        "bon": bon,
+    }
+
+
+def _text(data: str, alignment: str) -> dict[str, Any]:
+    return {"type": "text", "alignment": alignment, "data": data}
+
+
+def _columns(left: str, right: str, width: int) -> str:
+    room = max(width - len(right) - 1, 1)
+    return f"{left[:room]:<{room}} {right}"

@@ -1,0 +1,1 @@
+"""Read side: SQL-first functions returning read models (lists, details, reports)."""

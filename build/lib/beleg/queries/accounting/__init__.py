@@ -1,0 +1,1 @@
+"""Read side of cash-based invoices."""

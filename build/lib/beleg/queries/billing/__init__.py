@@ -1,0 +1,1 @@
+"""Read models of billing groups and billing runs."""

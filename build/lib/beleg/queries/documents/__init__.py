@@ -1,0 +1,1 @@
+"""Read side of sales documents, templates and the invoicing setup."""

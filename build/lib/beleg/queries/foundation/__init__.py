@@ -1,0 +1,1 @@
+"""Read side of the foundation data (countries, regions, currencies, units)."""

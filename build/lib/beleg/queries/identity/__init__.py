@@ -1,0 +1,1 @@
+"""Read side of tenants, users and API keys."""

@@ -1,0 +1,1 @@
+"""Read side of the ledger: accounts, balances, trial balance, journal."""

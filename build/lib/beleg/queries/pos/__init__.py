@@ -1,0 +1,1 @@
+"""Read side of cash registers, receipts and daily closings."""

@@ -1,0 +1,1 @@
+"""Read models of usage: events as ``/v2/usages`` shows them."""

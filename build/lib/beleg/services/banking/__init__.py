@@ -1,0 +1,1 @@
+"""Use cases of bank accounts and bank statements."""

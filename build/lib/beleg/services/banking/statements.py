@@ -1,0 +1,191 @@
+"""Bank statements (seed 003 §3.8): create a header for a bank account, append lines to a
+header, or append to a bank account's single stream header (created on first use).
+
+Lines are numbered 1..n per header in the order received; duplicates by transaction id are
+skipped (``domain.banking.statements``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from beleg.clock import Clock
+from beleg.db import Session, ledger, sequences
+from beleg.db import banking as repo
+from beleg.db.audit import record_change
+from beleg.db.database import Database
+from beleg.domain.audit.chain import AuditAction
+from beleg.domain.banking.statements import (
+    STREAM_FILE_NAME,
+    AppendResult,
+    LineInput,
+    StatementHeader,
+    sanitize_file_name,
+    statement_line,
+    without_duplicates,
+)
+from beleg.domain.errors import Conflict
+from beleg.domain.identity.principal import Actor
+
+ENTITY = "BankStatement"
+
+
+def create_statement(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    bank_account_id: uuid.UUID,
+    file_name: str,
+    statement_date: date,
+    clock: Clock,
+) -> StatementHeader:
+    """A new, empty statement header of the bank account."""
+    with db.transaction() as session:
+        return _open_statement(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            bank_account_id=bank_account_id,
+            file_name=file_name,
+            statement_date=statement_date,
+            clock=clock,
+        )
+
+
+def _open_statement(
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    bank_account_id: uuid.UUID,
+    file_name: str,
+    statement_date: date,
+    clock: Clock,
+) -> StatementHeader:
+    """Store a new statement header with its audit entry."""
+    repo.check_bank_account(session, tenant_id, bank_account_id)
+    header = StatementHeader(
+        id=uuid.uuid4(),
+        bank_account_id=bank_account_id,
+        file_name=sanitize_file_name(file_name),
+        statement_date=statement_date,
+        created_at=clock.now(),
+    )
+    repo.insert_header(session, tenant_id, header)
+    record_change(
+        session,
+        actor=actor,
+        tenant_id=tenant_id,
+        action=AuditAction.CREATE,
+        entity_type=ENTITY,
+        entity_id=header.id,
+        before=None,
+        after={
+            "tenant_id": tenant_id,
+            "id": header.id,
+            "bank_account_id": header.bank_account_id,
+            "file_name": header.file_name,
+            "statement_date": header.statement_date,
+            "status": header.status,
+            "created_at": header.created_at,
+        },
+        clock=clock,
+    )
+    return header
+
+
+def append_lines(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    statement_id: uuid.UUID,
+    lines: Sequence[LineInput],
+    clock: Clock,
+) -> AppendResult:
+    """Append ``lines`` to the statement ``statement_id``."""
+    with db.transaction() as session:
+        header = repo.lock_header(session, tenant_id, statement_id)
+        return _append(
+            session, actor=actor, tenant_id=tenant_id, header=header, lines=lines, clock=clock
+        )
+
+
+def append_to_bank_account(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    bank_account_id: uuid.UUID,
+    lines: Sequence[LineInput],
+    today: date,
+    clock: Clock,
+) -> AppendResult:
+    """Append to the bank account's single header, created on first use (PSD2, PayPal)."""
+    with db.transaction() as session:
+        repo.check_bank_account(session, tenant_id, bank_account_id)
+        headers = repo.lock_headers_of_account(session, tenant_id, bank_account_id)
+        if len(headers) > 1:
+            raise Conflict(
+                "banking.several_statements",
+                field="bankAccount",
+                bank_account=bank_account_id,
+                count=len(headers),
+            )
+        header = (
+            headers[0]
+            if headers
+            else _open_statement(
+                session,
+                actor=actor,
+                tenant_id=tenant_id,
+                bank_account_id=bank_account_id,
+                file_name=STREAM_FILE_NAME,
+                statement_date=today,
+                clock=clock,
+            )
+        )
+        return _append(
+            session, actor=actor, tenant_id=tenant_id, header=header, lines=lines, clock=clock
+        )
+
+
+def _append(
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    header: StatementHeader,
+    lines: Sequence[LineInput],
+    clock: Clock,
+) -> AppendResult:
+    main, _ = ledger.main_currency_and_closing(session, tenant_id)
+    wanted = {ln.transaction_id for ln in lines if ln.transaction_id}
+    seen = repo.stored_transaction_ids(session, tenant_id, header.bank_account_id, wanted)
+    split = without_duplicates(lines, seen)
+    added = [statement_line(header, line, main=main, index=i) for i, line in split.added]
+    if added:
+        first = sequences.allocate(
+            session,
+            tenant_id=tenant_id,
+            series=sequences.statement_line_series(header.id),
+            count=len(added),
+        )
+        added = [replace(line, line_no=n) for n, line in enumerate(added, start=first)]
+        repo.insert_lines(session, tenant_id, added)
+    record_change(
+        session,
+        actor=actor,
+        tenant_id=tenant_id,
+        action=AuditAction.UPDATE,
+        entity_type=ENTITY,
+        entity_id=header.id,
+        before=None,
+        after={"addedLines": len(added), "duplicates": split.duplicates},
+        clock=clock,
+    )
+    return AppendResult(tuple(added), split.duplicate_ids, split.duplicates)

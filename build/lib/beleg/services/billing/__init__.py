@@ -1,0 +1,1 @@
+"""Billing: what contracts cost (prices, previews, corrections); billing runs to come."""

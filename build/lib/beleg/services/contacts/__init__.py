@@ -1,0 +1,1 @@
+"""Use cases of customers, suppliers and their addresses."""

@@ -1,0 +1,1 @@
+"""Contracts: create, change, activate, terminate, pause, delete (one transaction each)."""

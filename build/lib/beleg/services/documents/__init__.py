@@ -1,0 +1,1 @@
+"""Use cases of sales documents: create and issue, pay, cancel, correct, templates, PDFs."""

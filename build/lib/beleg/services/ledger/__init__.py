@@ -1,0 +1,1 @@
+"""Use cases of the ledger: accounts, journals, rebooks, charts, closed periods."""

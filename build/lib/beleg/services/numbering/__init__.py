@@ -1,0 +1,1 @@
+"""Use cases of document numbering: counters, strategies, sequence groups."""

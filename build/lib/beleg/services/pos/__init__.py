@@ -1,0 +1,1 @@
+"""Use cases of cash registers under the Austrian RKSV: registers, receipts, daily closings."""

@@ -1,0 +1,1 @@
+"""Use cases of tenants, their test clocks and the first start."""
