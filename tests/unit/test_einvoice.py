@@ -6,6 +6,7 @@ The expected totals are worked by hand from the lines (net x rate, rounded per l
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -14,6 +15,8 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from pypdf import PdfReader
+from weasyprint import HTML
 
 from beleg.domain.documents.model import DiscountMode, LineType, State, TypeCode
 from beleg.domain.documents.records import DocumentLine, SalesDocument
@@ -30,6 +33,7 @@ from beleg.formats.einvoice.terms import (
     terms_of,
 )
 from beleg.formats.einvoice.validation import Layer, validate
+from beleg.formats.einvoice.zugferd import ATTACHMENT, embedded, extracted
 from beleg.money import Currency
 
 SELLER = CompanyData(
@@ -324,3 +328,23 @@ def test_what_a_document_lacks_is_named_before_anything_is_rendered() -> None:
         "lines[0].taxExemption",
         "lines[1].type",
     ]
+
+
+def test_zugferd_embeds_the_cii_in_the_pdf_a_3() -> None:
+    """The hybrid invoice: the validated CII inside the document's PDF/A-3 as factur-x.xml
+    (AFRelationship Data, XMP conformance level EN 16931), extracted back byte for byte."""
+    doc, _ = MATRIX["domestic 19 %"]
+    cii = render(terms_of(source(doc), xrechnung=False), Syntax.CII)
+    pdf = HTML(string="<p>Rechnung RE-2026-1000</p>").write_pdf(pdf_variant="pdf/a-3b")
+    hybrid = embedded(pdf, cii, language="de-DE")
+    assert extracted(hybrid) == (ATTACHMENT, cii)
+    catalogue: Any = PdfReader(io.BytesIO(hybrid)).trailer["/Root"]
+    (attached,) = catalogue["/AF"]
+    assert (attached.get_object()["/F"], attached.get_object()["/AFRelationship"]) == (
+        ATTACHMENT,
+        "/Data",
+    )
+    xmp = catalogue["/Metadata"].get_object().get_data()
+    assert b"<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
+    assert b"<pdfaid:part>3</pdfaid:part>" in xmp
+    assert extracted(pdf) is None
