@@ -77,6 +77,7 @@ def line(
     kind: LineType = LineType.LINE,
     name: str | None = None,
     period: bool = False,
+    exemption: dict[str, str] | None = None,
 ) -> DocumentLine:
     net = (Decimal(quantity) * Decimal(price)).quantize(Decimal("0.01"))
     tax = (net * Decimal(rate) / 100).quantize(Decimal("0.01"))
@@ -96,7 +97,11 @@ def line(
         tax=tax,
         total=net + tax,
         remaining=net + tax,
-        texts={"name": name or f"Position {no}", **(PERIOD if period else {})},
+        texts={
+            "name": name or f"Position {no}",
+            **(PERIOD if period else {}),
+            **({"taxExemption": exemption} if exemption else {}),
+        },
     )
 
 
@@ -149,6 +154,22 @@ def document(
 
 
 PRECEDING = Preceding("RE-2026-0999", date(2026, 10, 1))
+REVERSE_CHARGE = {
+    "category": "AE",
+    "reason": "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)",
+    "vatexCode": "VATEX-EU-AE",
+}
+INTRA_EU = {
+    "category": "K",
+    "reason": "Innergemeinschaftliche Lieferung",
+    "vatexCode": "VATEX-EU-IC",
+}
+EXEMPT = {
+    "category": "E",
+    "reason": "Steuerfrei nach § 4 Nr. 14 UStG",
+    "vatexCode": "VATEX-EU-132-1C",
+}
+EXPORT = {"category": "G", "reason": "Steuerfreie Ausfuhrlieferung", "vatexCode": "VATEX-EU-G"}
 MATRIX: dict[str, tuple[SalesDocument, Preceding | None]] = {
     "domestic 19 %": (document(line(1, "3", "12.50", "19")), None),
     "reduced 7 %": (document(line(1, "2", "9.99", "7")), None),
@@ -175,6 +196,13 @@ MATRIX: dict[str, tuple[SalesDocument, Preceding | None]] = {
         ),
         None,
     ),
+    "reverse charge": (
+        document(line(1, "8", "95", "0", exemption=REVERSE_CHARGE), line(2, "1", "10", "19")),
+        None,
+    ),
+    "intra-EU supply": (document(line(1, "2", "480", "0", exemption=INTRA_EU)), None),
+    "tax exempt with VATEX": (document(line(1, "1", "250", "0", exemption=EXEMPT)), None),
+    "export outside the EU": (document(line(1, "3", "40", "0", exemption=EXPORT)), None),
     "billing run with service periods": (
         document(
             line(1, "1", "15.90", "19", period=True),
@@ -221,6 +249,24 @@ def test_the_terms_carry_the_totals_worked_by_hand() -> None:
         ("19", "100.00", "19.00"),
     ]
     assert terms["BT-10"] == "04011000-12345-34" and terms["BT-81"] == "58"
+
+
+def test_a_reverse_charge_line_has_its_own_vat_group_with_reason_and_code() -> None:
+    doc, _ = MATRIX["reverse charge"]
+    terms = terms_of(source(doc), xrechnung=False)
+    assert [(g["BT-118"], g["BT-119"], g["BT-116"], g["BT-117"]) for g in terms["BG-23"]] == [
+        ("AE", "0", "760.00", "0.00"),
+        ("S", "19", "10.00", "1.90"),
+    ]
+    assert (terms["BG-23"][0]["BT-120"], terms["BG-23"][0]["BT-121"]) == (
+        REVERSE_CHARGE["reason"],
+        "VATEX-EU-AE",
+    )
+    assert [ln["BT-151"] for ln in terms["BG-25"]] == ["AE", "S"]
+    without_vat_id = EInvoiceSource(doc, SELLER, replace(BUYER, vat_id=None), "EUR")
+    assert problems_of(without_vat_id, xrechnung=False) == [
+        Problem("buyer.vatId", "einvoice.buyer_term_missing")
+    ]
 
 
 def test_a_foreign_currency_states_its_vat_in_the_accounting_currency() -> None:

@@ -28,7 +28,10 @@ XRECHNUNG = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3
 PEPPOL_BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 CREDIT_TRANSFER = "58"  # UNTDID 4461: SEPA credit transfer
 DEFAULT_UNIT = "C62"  # UN/ECE Rec. 20 "one": a line without a unit of measure
-STANDARD_RATED = "S"  # UNTDID 5305 VAT category: standard rate (any rate above 0 % here)
+STANDARD_RATED = "S"  # UNTDID 5305 VAT categories: standard rate (any rate above 0 % here),
+REVERSE_CHARGE = "AE"  # reverse charge (UStG §13b),
+INTRA_COMMUNITY = "K"  # intra-community supply (UStG §4 Nr. 1b, §6a)
+ISSUED_CATEGORIES = frozenset({STANDARD_RATED, "E", REVERSE_CHARGE, INTRA_COMMUNITY, "G", "Z"})
 PRICE_PLACES = 4  # factur-x writes item prices to 4 places (Factur-X 1.0 §4.4.1)
 
 
@@ -96,9 +99,24 @@ def problems_of(source: EInvoiceSource, *, xrechnung: bool) -> list[Problem]:
     for index, line in enumerate(source.document.lines):
         if line.line_type not in (LineType.LINE, *ALLOWANCE_OR_CHARGE):
             found.append(Problem(f"lines[{index}].type", "einvoice.line_type_unsupported"))
-        elif line.tax_rate == 0:  # a 0 % line needs its exemption category (E, AE, K, ...)
-            found.append(Problem(f"lines[{index}].taxExemption", "einvoice.exemption_missing"))
+        else:
+            found += _category_problems(index, line, source)
     return found
+
+
+def _category_problems(index: int, line: DocumentLine, source: EInvoiceSource) -> list[Problem]:
+    """A 0 % line needs its exemption category; reverse charge and intra-community supply
+    need both VAT IDs (BR-AE-02, BR-IC-02); "not subject to VAT" (O) is not issued, since
+    it excludes every VAT ID and every other category from the invoice (BR-O-02, BR-O-11)."""
+    category = category_of(line)
+    field = f"lines[{index}].taxExemption"
+    if category is None:
+        return [Problem(field, "einvoice.exemption_missing")]
+    if category not in ISSUED_CATEGORIES:
+        return [Problem(field, "einvoice.category_unsupported")]
+    if category in (REVERSE_CHARGE, INTRA_COMMUNITY) and not source.buyer.vat_id:
+        return [Problem("buyer.vatId", "einvoice.buyer_term_missing")]
+    return []
 
 
 ALLOWANCE_OR_CHARGE = (LineType.TOTAL_DISCOUNT, LineType.TOTAL_SURCHARGE)
@@ -131,6 +149,23 @@ def terms_of(source: EInvoiceSource, *, xrechnung: bool) -> dict[str, Any]:
     if source.preceding is not None:
         terms["BG-3"] = [{"BT-25": source.preceding.number, "BT-26": source.preceding.issued}]
     return terms
+
+
+def category_of(line: DocumentLine) -> str | None:
+    """The line's VAT category: standard above 0 %, else the category of its tax exemption
+    (``texts["taxExemption"]``: ``{category, reason, vatexCode}``); None when unknown."""
+    if line.tax_rate > 0:
+        return STANDARD_RATED
+    exemption = line.texts.get("taxExemption") or {}
+    category = exemption.get("category")
+    return str(category) if category else None
+
+
+def _exemption(line: DocumentLine) -> dict[str, str]:
+    """The exemption reason (BT-120) and VATEX code (BT-121) of a 0 % line's category."""
+    exemption = line.texts.get("taxExemption") or {}
+    given = {"BT-120": exemption.get("reason"), "BT-121": exemption.get("vatexCode")}
+    return {key: str(value) for key, value in given.items() if value}
 
 
 def _seller(seller: CompanyData) -> dict[str, Any]:
@@ -185,14 +220,16 @@ def _period(texts: Any) -> tuple[date, date] | None:
 
 
 def _header_dates(doc: SalesDocument, buyer: Buyer) -> dict[str, Any]:
-    """The service period (BG-14) and the buyer as the one delivered to (BG-13) when the
-    document has a period, else the delivery date (BT-72: the document date): factur-x
-    needs delivery information in CII either way (its empty one fails the schema)."""
+    """The buyer as the one delivered to (BG-13: an intra-community supply must name the
+    country, BR-IC-12) and the service period (BG-14) when the document has one, else the
+    delivery date (BT-72: the document date; factur-x's empty delivery fails the CII
+    schema)."""
+    deliver_to = _address(buyer.street, buyer.postcode, buyer.city, buyer.country)
+    terms: dict[str, Any] = {"BG-13": deliver_to | {"name": buyer.name}}
     period = _period(doc.texts)
     if period is None:
-        return {"BT-72": doc.doc_date}
-    deliver_to = _address(buyer.street, buyer.postcode, buyer.city, buyer.country)
-    return {"BT-73": period[0], "BT-74": period[1], "BG-13": deliver_to | {"name": buyer.name}}
+        return terms | {"BT-72": doc.doc_date}
+    return terms | {"BT-73": period[0], "BT-74": period[1]}
 
 
 def _payment(seller: CompanyData, doc: SalesDocument, places: int) -> dict[str, Any]:
@@ -223,7 +260,7 @@ def _line(number: int, line: DocumentLine, places: int) -> dict[str, Any]:
         "BT-129": _text(quantity),
         "BT-130": line.texts.get("unitOfMeasure") or DEFAULT_UNIT,
         "BT-131": _money(net, places),
-        "BT-151": STANDARD_RATED,
+        "BT-151": category_of(line),
         "BT-152": _text(line.tax_rate),
         "BT-153": str(line.texts.get("name") or line.texts.get("description") or "-"),
     }
@@ -249,7 +286,7 @@ def _allowances_and_charges(doc: SalesDocument, places: int) -> dict[str, Any]:
             terms[groups[line.line_type]].append(
                 {
                     "amount": _money(abs(line.net), places),
-                    "vat_category_code": STANDARD_RATED,
+                    "vat_category_code": category_of(line),
                     "vat_rate": _text(line.tax_rate),
                     "reason": str(line.texts.get("name") or "-"),
                 }
@@ -260,14 +297,16 @@ def _allowances_and_charges(doc: SalesDocument, places: int) -> dict[str, Any]:
 def _totals(source: EInvoiceSource, places: int) -> dict[str, Any]:
     """The document totals (BG-22) and the VAT breakdown (BG-23)."""
     doc = source.document
-    groups: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    groups: dict[tuple[str, Decimal], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 2)
+    reasons: dict[tuple[str, Decimal], dict[str, str]] = {}
     sums = {kind: Decimal(0) for kind in (LineType.LINE, *ALLOWANCE_OR_CHARGE)}
     for line in doc.lines:
-        signed = -abs(line.net) if line.line_type is LineType.TOTAL_DISCOUNT else abs(line.net)
+        sign = -1 if line.line_type is LineType.TOTAL_DISCOUNT else 1
         sums[line.line_type] += abs(line.net)
-        group = groups[line.tax_rate]
-        group[0] += signed
-        group[1] += abs(line.tax) * (-1 if line.line_type is LineType.TOTAL_DISCOUNT else 1)
+        key = (category_of(line) or STANDARD_RATED, line.tax_rate)
+        groups[key][0] += sign * abs(line.net)
+        groups[key][1] += sign * abs(line.tax)
+        reasons.setdefault(key, _exemption(line))
     net, tax = abs(doc.net), abs(doc.tax)
     terms: dict[str, Any] = {
         "BT-106": _money(sums[LineType.LINE], places),
@@ -279,10 +318,11 @@ def _totals(source: EInvoiceSource, places: int) -> dict[str, Any]:
             {
                 "BT-116": _money(basis, places),
                 "BT-117": _money(vat, places),
-                "BT-118": STANDARD_RATED,
+                "BT-118": category,
                 "BT-119": _text(rate),
+                **reasons[(category, rate)],
             }
-            for rate, (basis, vat) in sorted(groups.items())
+            for (category, rate), (basis, vat) in sorted(groups.items(), key=_by_rate)
         ],
     }
     if sums[LineType.TOTAL_DISCOUNT]:
@@ -294,6 +334,11 @@ def _totals(source: EInvoiceSource, places: int) -> dict[str, Any]:
         main_places = Currency.of(source.accounting_currency).minor_units
         terms["BT-111"] = _money(tax * doc.currency_rate, main_places)
     return terms
+
+
+def _by_rate(group: tuple[tuple[str, Decimal], Any]) -> tuple[Decimal, str]:
+    (category, rate), _ = group
+    return rate, category
 
 
 def _money(value: Decimal, places: int) -> str:
