@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from beleg.domain.billing.days import (
     Explanation,
@@ -57,6 +58,7 @@ class Charge:
     credit: bool
     explanation: Explanation
     carried: bool = False  # late usage carried over onto an invoice (a credit: negative)
+    tax_exemption: Mapping[str, Any] | None = None  # why a 0 % line is 0 % (e-invoice BT-151)
 
 
 def due_charges(
@@ -146,6 +148,7 @@ def _line(priced: Priced, run: tuple[int, int], schedule: Schedule, *, credit: b
         tax_rate=priced.item.tax_rate,
         credit=credit,
         explanation=explanation,
+        tax_exemption=priced.item.tax_exemption,
     )
 
 

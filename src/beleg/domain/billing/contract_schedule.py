@@ -55,7 +55,7 @@ def _charge_item(contract: Contract, item: ContractItem, pricing: Pricing) -> Ch
         kind=option.kind,
         quantity=item.quantity,
         prices=option.prices,
-        tax_rate=Decimal(0) if item.tax_exemption else option.tax_rate,
+        tax_rate=Decimal(0) if item.tax_exemption else option.tax_rate,  # the item's own first
         served_from=item.served_from,
         served_to=item.served_to,
         special_price=item.special_price,
@@ -63,6 +63,7 @@ def _charge_item(contract: Contract, item: ContractItem, pricing: Pricing) -> Ch
         free_quota=option.free_quota,
         cap=option.cap(contract.pricing_group),
         on_hold=item.status is ItemStatus.ON_HOLD,
+        tax_exemption=item.tax_exemption or option.tax_exemption,
     )
 
 

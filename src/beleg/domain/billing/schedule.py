@@ -4,10 +4,11 @@ billed documents; nothing here reads a database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from beleg.domain.catalog.intervals import Interval
 from beleg.domain.catalog.options import OptionKind
@@ -50,6 +51,7 @@ class ChargeItem:
     free_quota: Decimal = Decimal(0)
     cap: Decimal | None = None
     on_hold: bool = False
+    tax_exemption: Mapping[str, Any] | None = None  # {category, reason, vatexCode}: 0 %
 
 
 @dataclass(frozen=True, slots=True)

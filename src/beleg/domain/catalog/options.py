@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from beleg.domain.amounts import check_amount
 from beleg.domain.catalog.items import check_unit
@@ -80,6 +80,18 @@ class TaxExemption:
     category: TaxCategory
     reason: str | None
     vatex_code: str | None
+
+
+def exemption_document(exemption: TaxExemption | None) -> dict[str, Any] | None:
+    """A tax exemption in the API's shape (``{category, reason, vatexCode}``), as document
+    lines and contract items store it."""
+    if exemption is None:
+        return None
+    return {
+        "category": exemption.category.value,
+        "reason": exemption.reason,
+        "vatexCode": exemption.vatex_code,
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,11 @@ quota and the pricing groups' maximum billable quantities)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from beleg.domain.catalog.options import OptionKind
 from beleg.domain.catalog.pricing import PriceModel
@@ -35,6 +37,8 @@ class OptionPricing:
     quantity: Decimal = Decimal(1)
     free_quota: Decimal = Decimal(0)
     max_quantity: dict[str, Decimal] = field(default_factory=dict)
+    # the option's tax exemption in the API's shape ({category, reason, vatexCode}): 0 %
+    tax_exemption: Mapping[str, Any] | None = None
 
     def cap(self, pricing_group: str | None) -> Decimal | None:
         return None if pricing_group is None else self.max_quantity.get(pricing_group)

@@ -128,6 +128,7 @@ def _draft_line(charge: Charge, booking: RevenueBooking, kind: PreviewType) -> D
             "option": charge.option,
             "deliveryFromDate": charge.service.start.isoformat(),
             "deliveryToDate": charge.service.end.isoformat(),
+            **({"taxExemption": dict(charge.tax_exemption)} if charge.tax_exemption else {}),
         },
     )
 

@@ -14,7 +14,7 @@ from beleg.db import plans as plans_db
 from beleg.db.ledger import load_books
 from beleg.domain.billing.contract_schedule import Pricing
 from beleg.domain.billing.schedule import price_versions
-from beleg.domain.catalog.options import Option
+from beleg.domain.catalog.options import Option, exemption_document
 from beleg.domain.catalog.plan_pricing import OptionPricing
 from beleg.domain.catalog.plans import Plan, PlanItem
 from beleg.domain.contracts.records import Contract
@@ -60,6 +60,7 @@ def _option_pricing(
         quantity=item.quantity or Decimal(1),
         free_quota=item.free_quota or Decimal(0),
         max_quantity=caps,
+        tax_exemption=exemption_document(option.tax_exemption),
     )
 
 
