@@ -79,6 +79,16 @@ def load_document(
     return doc
 
 
+def find_document_by_id(
+    session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID
+) -> SalesDocument | None:
+    """The document ``doc_id`` of the tenant, if there is one (not locked)."""
+    row = session.execute(
+        select(sales_documents).where(D.tenant_id == tenant_id, D.id == doc_id)
+    ).one_or_none()
+    return None if row is None else _with_children(session, tenant_id, row)
+
+
 def document_by_id(
     session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID, *, lock: bool = True
 ) -> SalesDocument:

@@ -1,0 +1,128 @@
+"""The e-invoice of an issued invoice or credit note (e-invoicing issue, items 1, 2 and 5):
+its EN 16931 terms from the document as issued (its printed buyer, lines, totals and service
+period), the tenant's company as the seller and, for a credit note or correction, the
+document it refers to (BT-25/BT-26); rendered in the format asked for and validated in every
+layer before it is answered. What the document or the seller lacks is refused naming every
+missing term, an e-invoice that breaks a rule with the rule ids (nothing is stored).
+
+Formats: ``xrechnung-cii`` and ``xrechnung-ubl`` (XRechnung 3.0), ``zugferd`` (the document's
+PDF/A-3 with the Factur-X EN 16931 CII inside).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from beleg.clock import Clock
+from beleg.db import Session
+from beleg.db.contacts import customers as customers_db
+from beleg.db.database import Database
+from beleg.db.documents import store
+from beleg.db.ledger import main_currency_and_closing
+from beleg.db.tenancy.company import load_company
+from beleg.domain.documents.model import PAYABLE
+from beleg.domain.documents.records import SalesDocument
+from beleg.domain.errors import Conflict, NotFound, ValidationFailed
+from beleg.formats.einvoice.syntax import Syntax, render
+from beleg.formats.einvoice.terms import Buyer, EInvoiceSource, Preceding, problems_of, terms_of
+from beleg.formats.einvoice.validation import validate
+from beleg.formats.einvoice.zugferd import embedded
+from beleg.services.documents.pdf import store_pdf
+
+EMAIL_SCHEME = "EM"  # CEF EAS: an e-mail address as the buyer's electronic address (BT-49)
+
+
+class EInvoiceFormat(StrEnum):
+    XRECHNUNG_CII = "xrechnung-cii"
+    XRECHNUNG_UBL = "xrechnung-ubl"
+    ZUGFERD = "zugferd"
+
+
+@dataclass(frozen=True, slots=True)
+class EInvoiceFile:
+    content: bytes
+    media_type: str
+    file_name: str
+
+
+def einvoice(
+    *, db: Database, tenant_id: uuid.UUID, doc_id: uuid.UUID, kind: EInvoiceFormat, clock: Clock
+) -> EInvoiceFile:
+    """The e-invoice of document ``doc_id`` in ``kind`` (read only; the PDF of a ZUGFeRD
+    invoice is rendered and stored first if the worker has not yet)."""
+    with db.reader() as session:
+        source = _source(session, tenant_id, doc_id)
+    xrechnung = kind is not EInvoiceFormat.ZUGFERD
+    problems = problems_of(source, xrechnung=xrechnung)
+    if problems:
+        raise ValidationFailed(
+            "einvoice.incomplete",
+            field=problems[0].field,
+            format=kind.value,
+            missing=", ".join(p.field for p in problems),
+        )
+    syntax = Syntax.UBL if kind is EInvoiceFormat.XRECHNUNG_UBL else Syntax.CII
+    xml = render(terms_of(source, xrechnung=xrechnung), syntax)
+    fatal = [f for f in validate(xml, syntax) if f.fatal]
+    if fatal:
+        raise Conflict(
+            "einvoice.invalid",
+            field="format",
+            format=kind.value,
+            rules=", ".join(dict.fromkeys(f"{f.layer}:{f.rule}" for f in fatal)),
+        )
+    name = f"{source.document.number}"
+    if kind is EInvoiceFormat.ZUGFERD:
+        pdf = store_pdf(db=db, tenant_id=tenant_id, doc_id=doc_id, clock=clock)
+        return EInvoiceFile(embedded(pdf, xml, language="de-DE"), "application/pdf", f"{name}.pdf")
+    return EInvoiceFile(xml, "application/xml", f"{name}-{kind.value}.xml")
+
+
+def _source(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> EInvoiceSource:
+    doc = store.find_document_by_id(session, tenant_id, doc_id)
+    if doc is None:
+        raise NotFound("einvoice.document_not_found", field="id", id=doc_id)
+    if not doc.issued or doc.doc_type not in PAYABLE or doc.number is None:
+        raise Conflict("einvoice.not_an_invoice", field="id", state=doc.state.value)
+    preceding = None
+    if doc.related_id is not None:
+        related = store.find_document_by_id(session, tenant_id, doc.related_id)
+        if related is not None and related.number is not None:
+            preceding = Preceding(related.number, related.doc_date)
+    main, _ = main_currency_and_closing(session, tenant_id)
+    return EInvoiceSource(
+        document=doc,
+        seller=load_company(session, tenant_id),
+        buyer=_buyer(session, tenant_id, doc),
+        accounting_currency=main.code,
+        preceding=preceding,
+    )
+
+
+def _buyer(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) -> Buyer:
+    """The buyer as the document printed it (its stored address) with the customer's VAT
+    ID; the buyer's e-mail is its electronic address. The buyer reference (BT-10, which
+    XRechnung requires) comes with the customers' e-invoicing parameters, which do not
+    exist yet: until then an XRechnung is refused naming ``buyer.reference``."""
+    address: dict[str, Any] = dict(doc.texts.get("address") or {})
+    vat_id = address.get("vatId")
+    if doc.customer_id is not None:
+        vat_id = customers_db.customer(session, tenant_id, doc.customer_id).profile.vat_id
+    street = address.get("street") or " ".join(
+        str(p) for p in (address.get("streetName"), address.get("streetNumber")) if p
+    )
+    email = address.get("emailAddress") or address.get("email")
+    return Buyer(
+        name=doc.customer_name or "-",
+        country=address.get("country"),
+        street=street or None,
+        postcode=address.get("zipCode"),
+        city=address.get("city"),
+        vat_id=vat_id,
+        email=email,
+        electronic_address=email,
+        electronic_address_scheme=EMAIL_SCHEME if email else None,
+    )
