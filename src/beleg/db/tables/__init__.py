@@ -72,7 +72,7 @@ from beleg.db.tables.pos import (
     cash_registers,
 )
 from beleg.db.tables.sequences import sequences
-from beleg.db.tables.tenancy import tenant_clocks, tenants
+from beleg.db.tables.tenancy import tenant_clocks, tenant_companies, tenants
 from beleg.db.tables.usage import usage_events
 
 __all__ = [
@@ -142,6 +142,7 @@ __all__ = [
     "sequence_groups",
     "sequences",
     "tenant_clocks",
+    "tenant_companies",
     "tenants",
     "usage_events",
     "user_totp",
