@@ -15,6 +15,7 @@ from beleg.api.v2 import (
     contract_documents,
     contracts,
     customers,
+    einvoices,
     invoicing_setup,
     numbering,
     oauth_apps,
@@ -55,6 +56,7 @@ def router() -> APIRouter:
         billing_groups,
         billing_runs,
         services,
+        einvoices,
     ):
         v2.include_router(module.router)
     return v2

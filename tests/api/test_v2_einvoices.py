@@ -1,0 +1,176 @@
+"""E-invoices of issued documents over the API (e-invoicing issue): a billing-run invoice
+as ZUGFeRD (the PDF/A-3 with the CII inside, valid in every layer, carrying the seller, the
+buyer, the service period and the totals), a reverse-charge line in its own VAT group, and
+what keeps a document from being an e-invoice named: the seller's missing terms, the buyer
+reference XRechnung needs, a draft, an unknown id, an unknown format."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from lxml import etree
+from starlette.testclient import TestClient
+
+from beleg.clock import SystemClock
+from beleg.db.database import Database
+from beleg.formats.einvoice.syntax import Syntax
+from beleg.formats.einvoice.validation import validate
+from beleg.formats.einvoice.zugferd import extracted
+from beleg.services.documents.create import create_document
+from tests.api.test_v2_catalogue import call, start_plan
+from tests.api.test_v2_company import FULL
+from tests.api.test_v2_contracts import contract, freeze
+from tests.cli.test_commands import _invoice
+from tests.conftest import TenantFixture, system_actor
+
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+NS = {"ram": RAM}
+REVERSE = {
+    "code": "CONSULTING",
+    "name": "Beratung",
+    "type": "RECURRING",
+    "taxExemption": {
+        "category": "AE",
+        "reason": "Steuerschuldnerschaft des Leistungsempfängers",
+        "vatexCode": "VATEX-EU-AE",
+    },
+}
+BASE = {"code": "BASE", "name": "Grundgebühr", "type": "RECURRING", "taxRate": "19"}
+
+
+@pytest.fixture
+def tenant(billing_tenant: TenantFixture) -> TenantFixture:
+    return billing_tenant
+
+
+def buyer(client: TestClient, tenant: TenantFixture) -> str:
+    body = {
+        "type": "B2B",
+        "companyName": "Käufer AG",
+        "vatId": "DE812345608",
+        "country": "DE",
+        "invoiceAddress": {
+            "street": "Hafenstraße 9",
+            "zipCode": "20457",
+            "city": "Hamburg",
+            "country": "DE",
+            "email": "eingang@kaeufer.example",
+        },
+    }
+    return str(call(client, tenant, "POST", "/customers", body, status=201)["id"])
+
+
+def billed_invoice(client: TestClient, tenant: TenantFixture, *items: dict[str, Any]) -> str:
+    """The id of the invoice a run issues for May 2026 of a contract with ``items``."""
+    freeze(client, tenant, "2026-05-01")
+    call(client, tenant, "POST", "/options", BASE, status=201)
+    call(client, tenant, "POST", "/options", REVERSE, status=201)
+    call(client, tenant, "POST", "/plans", start_plan(items=list(items)), status=201)
+    made = contract(client, tenant, buyer(client, tenant), "2026-05-01")
+    call(client, tenant, "POST", f"/contracts/{made['id']}/activate")
+    done = call(client, tenant, "POST", "/billing-runs", {"asOf": "2026-05-01"}, status=201)
+    (document,) = call(client, tenant, "GET", f"/billing-runs/{done['id']}/documents")
+    return str(document["id"])
+
+
+def einvoice(client: TestClient, tenant: TenantFixture, doc_id: str, kind: str) -> Any:
+    return client.get(f"/v2/documents/{doc_id}/einvoice?format={kind}", headers=tenant.headers)
+
+
+FLAT = {"option": "BASE", "quantity": "1", "price": {"model": "FLAT", "amount": "29.00"}}
+ADVICE = {
+    "option": "CONSULTING",
+    "quantity": "2",
+    "price": {"model": "PER_UNIT", "unitPrice": "150"},
+}
+
+
+def test_a_billing_run_invoice_as_zugferd_is_valid_in_every_layer(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    call(client, tenant, "PUT", "/tenant-config/company", FULL)
+    doc_id = billed_invoice(client, tenant, FLAT, ADVICE)
+    response = einvoice(client, tenant, doc_id, "zugferd")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    found = extracted(response.content)
+    assert found is not None
+    name, xml = found
+    assert name == "factur-x.xml"
+    assert [f for f in validate(xml, Syntax.CII) if f.fatal] == []
+    root = etree.fromstring(xml)
+
+    def text(path: str) -> list[str]:
+        return [str(t) for t in root.xpath(f"{path}/text()", namespaces=NS)]
+
+    assert text("//ram:SellerTradeParty/ram:Name") == ["Muster GmbH"]
+    assert text("//ram:BuyerTradeParty/ram:Name") == ["Käufer AG"]
+    assert text("//ram:BuyerTradeParty//ram:ID[@schemeID='VA']") == ["DE812345608"]
+    # May 2026 in advance: 29.00 at 19 % (5.51) and 2 x 150.00 reverse charge (0.00)
+    assert text(
+        "//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxBasisTotalAmount"
+    ) == ["329.00"]
+    assert text("//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:GrandTotalAmount") == [
+        "334.51"
+    ]
+    groups = root.xpath(
+        "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", namespaces=NS
+    )
+    assert sorted(
+        (g.findtext(f"{{{RAM}}}CategoryCode"), g.findtext(f"{{{RAM}}}CalculatedAmount"))
+        for g in groups
+    ) == [("AE", "0.00"), ("S", "5.51")]
+    assert text("//ram:ExemptionReasonCode") == ["VATEX-EU-AE"]
+    assert text("//ram:BillingSpecifiedPeriod/ram:StartDateTime/*") == ["20260501"] * 3
+
+
+def test_xrechnung_needs_the_buyer_reference(client: TestClient, tenant: TenantFixture) -> None:
+    call(client, tenant, "PUT", "/tenant-config/company", FULL)
+    doc_id = billed_invoice(client, tenant, FLAT)
+    for kind in ("xrechnung-cii", "xrechnung-ubl"):
+        response = einvoice(client, tenant, doc_id, kind)
+        assert response.status_code == 400, response.text
+        body = response.json()
+        assert [e["field"] for e in body["errors"]] == ["buyer.reference"]
+        assert body["detail"] == f"an e-invoice in the format {kind} still needs: buyer.reference"
+
+
+def test_missing_seller_terms_are_named(client: TestClient, tenant: TenantFixture) -> None:
+    doc_id = billed_invoice(client, tenant, FLAT)
+    response = einvoice(client, tenant, doc_id, "zugferd")
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert [e["field"] for e in body["errors"]] == ["seller.legalName"]
+    assert body["detail"] == (
+        "an e-invoice in the format zugferd still needs: seller.legalName, seller.city,"
+        " seller.postcode, seller.country, seller.vatId"
+    )
+
+
+def test_bad_requests_are_named(client: TestClient, tenant: TenantFixture) -> None:
+    doc_id = billed_invoice(client, tenant, FLAT)
+    unknown = einvoice(client, tenant, str(uuid.uuid4()), "zugferd")
+    assert unknown.status_code == 404
+    assert unknown.json()["errors"][0]["field"] == "id"
+    wrong = einvoice(client, tenant, doc_id, "ebinterface")
+    assert wrong.status_code == 400, wrong.text
+    assert [e["field"] for e in wrong.json()["errors"]] == ["format"]
+
+
+def test_a_draft_has_no_einvoice(
+    client: TestClient, other_tenant: TenantFixture, db: Database
+) -> None:
+    tenant = other_tenant  # Austrian: the draft's line is booked on the EKR's accounts
+    clock = SystemClock()
+    draft = replace(_invoice(clock.now().date()), state="STAGING")
+    doc_id = create_document(
+        db=db, actor=system_actor(tenant.id), tenant_id=tenant.id, data=draft, clock=clock
+    )
+    response = einvoice(client, tenant, str(doc_id), "zugferd")
+    assert response.status_code == 409, response.text
+    assert response.json()["detail"] == (
+        "an e-invoice exists only for an issued invoice or credit note (this document is STAGING)"
+    )
