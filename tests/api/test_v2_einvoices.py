@@ -38,6 +38,7 @@ REVERSE = {
         "vatexCode": "VATEX-EU-AE",
     },
 }
+BUYER_NUMBER = "K-4711"
 BASE = {"code": "BASE", "name": "Grundgebühr", "type": "RECURRING", "taxRate": "19"}
 
 
@@ -49,6 +50,7 @@ def tenant(billing_tenant: TenantFixture) -> TenantFixture:
 def buyer(client: TestClient, tenant: TenantFixture) -> str:
     body = {
         "type": "B2B",
+        "customerNumber": BUYER_NUMBER,
         "companyName": "Käufer AG",
         "vatId": "DE812345608",
         "country": "DE",
@@ -64,7 +66,8 @@ def buyer(client: TestClient, tenant: TenantFixture) -> str:
 
 
 def billed_invoice(client: TestClient, tenant: TenantFixture, *items: dict[str, Any]) -> str:
-    """The id of the invoice a run issues for May 2026 of a contract with ``items``."""
+    """The id of the invoice a run issues for May 2026 of a contract with ``items`` (for
+    the customer ``BUYER_NUMBER``)."""
     freeze(client, tenant, "2026-05-01")
     call(client, tenant, "POST", "/options", BASE, status=201)
     call(client, tenant, "POST", "/options", REVERSE, status=201)
@@ -127,7 +130,9 @@ def test_a_billing_run_invoice_as_zugferd_is_valid_in_every_layer(
     assert text("//ram:BillingSpecifiedPeriod/ram:StartDateTime/*") == ["20260501"] * 3
 
 
-def test_xrechnung_needs_the_buyer_reference(client: TestClient, tenant: TenantFixture) -> None:
+def test_xrechnung_takes_the_customers_buyer_reference(
+    client: TestClient, tenant: TenantFixture
+) -> None:
     call(client, tenant, "PUT", "/tenant-config/company", FULL)
     doc_id = billed_invoice(client, tenant, FLAT)
     for kind in ("xrechnung-cii", "xrechnung-ubl"):
@@ -136,6 +141,47 @@ def test_xrechnung_needs_the_buyer_reference(client: TestClient, tenant: TenantF
         body = response.json()
         assert [e["field"] for e in body["errors"]] == ["buyer.reference"]
         assert body["detail"] == f"an e-invoice in the format {kind} still needs: buyer.reference"
+    (customer,) = call(client, tenant, "GET", f"/customers?filter=customerNumber=={BUYER_NUMBER}")[
+        "items"
+    ]
+    parameters = {"format": "xrechnung-ubl", "buyerReference": "04011000-12345-34"}
+    changed = call(
+        client, tenant, "PATCH", f"/customers/{customer['id']}", {"eInvoicing": parameters}
+    )
+    assert changed["eInvoicing"] == {
+        **parameters,
+        "electronicAddress": None,
+        "electronicAddressScheme": None,
+    }
+    for kind, syntax, reference in (
+        ("xrechnung-cii", Syntax.CII, b"<ram:BuyerReference>04011000-12345-34<"),
+        ("xrechnung-ubl", Syntax.UBL, b"<cbc:BuyerReference>04011000-12345-34<"),
+    ):
+        response = einvoice(client, tenant, doc_id, kind)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/xml"
+        assert [f for f in validate(response.content, syntax) if f.fatal] == []
+        assert reference in response.content
+        assert b"urn:xeinkauf.de:kosit:xrechnung_3.0" in response.content
+        assert b"eingang@kaeufer.example" in response.content  # the e-mail as BT-49
+
+
+def test_bad_einvoicing_parameters_are_named(client: TestClient, tenant: TenantFixture) -> None:
+    customer_id = buyer(client, tenant)
+    for parameters, field in (
+        ({"electronicAddress": "x@y.example"}, "eInvoicing.electronicAddressScheme"),
+        (
+            {"electronicAddress": "1", "electronicAddressScheme": "XX"},
+            "eInvoicing.electronicAddressScheme",
+        ),
+        ({"buyerReference": "x" * 101}, "eInvoicing.buyerReference"),
+        ({"format": "pdf"}, "eInvoicing.format"),
+    ):
+        response = client.patch(
+            f"/v2/customers/{customer_id}", json={"eInvoicing": parameters}, headers=tenant.headers
+        )
+        assert response.status_code in (400, 422), response.text
+        assert [e["field"] for e in response.json()["errors"]] == [field], response.text
 
 
 def test_missing_seller_terms_are_named(client: TestClient, tenant: TenantFixture) -> None:

@@ -24,6 +24,7 @@ from beleg.domain.contacts.customers import (
     PaymentMethod,
     PostalAddress,
 )
+from beleg.domain.contacts.einvoicing import EInvoiceFormat, EInvoicing
 from beleg.domain.contacts.identifiers import AccountDraft
 from beleg.domain.identity.principal import Actor
 from beleg.queries.contacts import customers as read
@@ -64,6 +65,30 @@ class AddressOut(ApiModel):
     email: str | None
 
 
+class EInvoicingIn(ApiInput):
+    format: EInvoiceFormat | None = Field(None, description="The format it wants")
+    buyer_reference: str | None = Field(
+        None, description="BT-10: the Leitweg-ID of a German public buyer (XRechnung needs one)"
+    )
+    electronic_address: str | None = Field(None, description="BT-49; default: the e-mail")
+    electronic_address_scheme: str | None = Field(None, description="BT-49-1, CEF EAS code")
+
+    def parameters(self) -> EInvoicing:
+        return EInvoicing(
+            self.format,
+            self.buyer_reference,
+            self.electronic_address,
+            self.electronic_address_scheme,
+        )
+
+
+class EInvoicingOut(ApiModel):
+    format: EInvoiceFormat | None
+    buyer_reference: str | None
+    electronic_address: str | None
+    electronic_address_scheme: str | None
+
+
 class PaymentAccountIn(ApiInput):
     iban: str = Field(description="Checked (check digits, national format); stored compact")
     bic: str | None = Field(None, description="Absent: the BIC of the IBAN's bank, where known")
@@ -94,6 +119,7 @@ class CustomerOut(ApiModel):
     invoice_address: AddressOut
     shipping_address: AddressOut | None
     payment_method: PaymentMethod
+    e_invoicing: EInvoicingOut | None = Field(None)
     payment_accounts: list[PaymentAccountOut]
     payment_details_apply_to: Literal["FUTURE_CHARGES"] = Field(description=FUTURE)
     created_at: datetime
@@ -112,6 +138,7 @@ class CustomerIn(ApiInput):
     invoice_address: AddressIn | None = None
     shipping_address: AddressIn | None = None
     payment_method: PaymentMethod = Field(PaymentMethod.BANK_TRANSFER, description=FUTURE)
+    e_invoicing: EInvoicingIn | None = Field(None)
     payment_accounts: list[PaymentAccountIn] = Field(default_factory=list, max_length=20)
 
     def draft(self) -> CustomerDraft:
@@ -129,6 +156,7 @@ class CustomerIn(ApiInput):
             else PostalAddress(),
             shipping_address=self.shipping_address.address() if self.shipping_address else None,
             payment_method=self.payment_method,
+            e_invoicing=self.e_invoicing.parameters() if self.e_invoicing else None,
         )
 
 
@@ -147,12 +175,15 @@ class CustomerChange(ApiInput):
     invoice_address: AddressIn | None = None
     shipping_address: AddressIn | None = None
     payment_method: PaymentMethod = Field(None, description=FUTURE)  # type: ignore[assignment]
+    e_invoicing: EInvoicingIn | None = Field(None, description="Replaced whole")
 
     def patch(self) -> CustomerPatch:
         given = self.model_fields_set
         values: dict[str, Any] = {}
         for name in given:
             value = getattr(self, name)
+            if isinstance(value, EInvoicingIn):
+                value = value.parameters()
             values[name] = value.address() if isinstance(value, AddressIn) else value
         if "type" in values:
             values["customer_type"] = values.pop("type")

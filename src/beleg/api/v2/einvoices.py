@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
+from beleg.domain.contacts.einvoicing import EInvoiceFormat
 from beleg.domain.identity.principal import Actor
-from beleg.services.documents.einvoice import EInvoiceFormat, einvoice
+from beleg.services.documents.einvoice import einvoice
 
 router = APIRouter(prefix="/documents", tags=["E-invoices"], route_class=BelegRoute)
 MEDIA_TYPES = ("application/xml", "application/pdf")

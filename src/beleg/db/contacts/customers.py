@@ -23,6 +23,7 @@ from beleg.domain.contacts.customers import (
     PostalAddress,
     default_type,
 )
+from beleg.domain.contacts.einvoicing import einvoicing_of
 from beleg.domain.contacts.partners import Contact, ContactKind
 from beleg.domain.errors import NotFound
 
@@ -72,6 +73,7 @@ def profile(row: Row[Any]) -> CustomerProfile:
         vat_id=row.vat_id,
         currency=row.currency,
         shipping_address=_address(shipping) if shipping else None,
+        e_invoicing=einvoicing_of(row.e_invoicing),
     )
 
 

@@ -106,6 +106,7 @@ def profile_values(profile: CustomerProfile) -> dict[str, Any]:
         "currency": profile.currency,
         "payment_method": profile.payment_method.value,
         "shipping_address": shipping.snapshot() if shipping else None,
+        "e_invoicing": profile.e_invoicing.snapshot() if profile.e_invoicing else None,
     }
 
 

@@ -25,6 +25,7 @@ contacts = Table(
     Column("currency", String(3), nullable=True),  # NULL: the tenant's currency
     Column("payment_method", String(20), nullable=True),
     Column("shipping_address", JsonDocument, nullable=True),
+    Column("e_invoicing", JsonDocument, nullable=True),  # format, buyer reference, address
     # A number belongs to one contact of its kind per tenant (NULLs are distinct).
     Index("ux_contacts_number", "tenant_id", "kind", "number", unique=True),
 )

@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from beleg.domain.contacts.einvoicing import EInvoicing, checked_einvoicing
 from beleg.domain.contacts.identifiers import check_vat_id, clean_text
 from beleg.domain.contacts.partners import Contact
 from beleg.domain.errors import ValidationFailed
@@ -100,6 +101,7 @@ class CustomerProfile:
     vat_id: str | None = None
     currency: str | None = None  # None: the tenant's currency
     shipping_address: PostalAddress | None = None
+    e_invoicing: EInvoicing | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ class Customer:
             ),
             shipping_address=self.profile.shipping_address,
             payment_method=self.profile.payment_method,
+            e_invoicing=self.profile.e_invoicing,
         )
 
     def snapshot(self) -> dict[str, Any]:
@@ -154,6 +157,7 @@ class Customer:
             "invoiceAddress": d.invoice_address.snapshot(),
             "shippingAddress": d.shipping_address.snapshot() if d.shipping_address else None,
             "paymentMethod": d.payment_method.value,
+            "eInvoicing": d.e_invoicing.snapshot() if d.e_invoicing else None,
             "paymentAccounts": [a.snapshot() for a in self.payment_accounts],
             "paymentDetailsApplyTo": FUTURE_CHARGES,
             "createdAt": instant(self.contact.created_at),
@@ -176,6 +180,7 @@ class CustomerDraft:
     invoice_address: PostalAddress = field(default_factory=PostalAddress)
     shipping_address: PostalAddress | None = None
     payment_method: PaymentMethod = PaymentMethod.BANK_TRANSFER
+    e_invoicing: EInvoicing | None = None
 
 
 class _Unset:
@@ -201,6 +206,7 @@ class CustomerPatch:
     invoice_address: Any = UNSET
     shipping_address: Any = UNSET
     payment_method: Any = UNSET
+    e_invoicing: Any = UNSET
 
     def applied_to(self, draft: CustomerDraft) -> CustomerDraft:
         changes = {
@@ -247,6 +253,7 @@ def check_customer(draft: CustomerDraft, *, payment_accounts: int) -> CustomerDr
         vat_id=check_vat_id(d.vat_id, country),
         invoice_address=invoice,
         shipping_address=shipping,
+        e_invoicing=checked_einvoicing(d.e_invoicing),
     )
 
 

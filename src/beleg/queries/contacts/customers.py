@@ -29,6 +29,7 @@ COLUMNS = (
     "invoiceAddress",
     "shippingAddress",
     "paymentMethod",
+    "eInvoicing",
     "createdAt",
     "updatedAt",
 )

@@ -195,6 +195,7 @@ def _profile(draft: CustomerDraft) -> CustomerProfile:
         vat_id=draft.vat_id,
         currency=draft.currency,
         shipping_address=draft.shipping_address,
+        e_invoicing=draft.e_invoicing,
     )
 
 

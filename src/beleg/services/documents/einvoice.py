@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from beleg.clock import Clock
@@ -23,6 +22,7 @@ from beleg.db.database import Database
 from beleg.db.documents import store
 from beleg.db.ledger import main_currency_and_closing
 from beleg.db.tenancy.company import load_company
+from beleg.domain.contacts.einvoicing import EInvoiceFormat, EInvoicing
 from beleg.domain.documents.model import PAYABLE
 from beleg.domain.documents.records import SalesDocument
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
@@ -33,12 +33,6 @@ from beleg.formats.einvoice.zugferd import embedded
 from beleg.services.documents.pdf import store_pdf
 
 EMAIL_SCHEME = "EM"  # CEF EAS: an e-mail address as the buyer's electronic address (BT-49)
-
-
-class EInvoiceFormat(StrEnum):
-    XRECHNUNG_CII = "xrechnung-cii"
-    XRECHNUNG_UBL = "xrechnung-ubl"
-    ZUGFERD = "zugferd"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +98,20 @@ def _source(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> EInvoi
 
 def _buyer(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) -> Buyer:
     """The buyer as the document printed it (its stored address) with the customer's VAT
-    ID; the buyer's e-mail is its electronic address. The buyer reference (BT-10, which
-    XRechnung requires) comes with the customers' e-invoicing parameters, which do not
-    exist yet: until then an XRechnung is refused naming ``buyer.reference``."""
+    ID and e-invoicing parameters (buyer reference, electronic address); without an
+    electronic address of its own, the buyer's e-mail is one (scheme ``EM``)."""
     address: dict[str, Any] = dict(doc.texts.get("address") or {})
-    vat_id = address.get("vatId")
+    vat_id, parameters = address.get("vatId"), EInvoicing()
     if doc.customer_id is not None:
-        vat_id = customers_db.customer(session, tenant_id, doc.customer_id).profile.vat_id
+        profile = customers_db.customer(session, tenant_id, doc.customer_id).profile
+        vat_id, parameters = profile.vat_id, profile.e_invoicing or parameters
     street = address.get("street") or " ".join(
         str(p) for p in (address.get("streetName"), address.get("streetNumber")) if p
     )
     email = address.get("emailAddress") or address.get("email")
+    electronic, scheme = parameters.electronic_address, parameters.electronic_address_scheme
+    if electronic is None and email:
+        electronic, scheme = email, EMAIL_SCHEME
     return Buyer(
         name=doc.customer_name or "-",
         country=address.get("country"),
@@ -123,6 +120,7 @@ def _buyer(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) -> Buyer:
         city=address.get("city"),
         vat_id=vat_id,
         email=email,
-        electronic_address=email,
-        electronic_address_scheme=EMAIL_SCHEME if email else None,
+        reference=parameters.buyer_reference,
+        electronic_address=electronic,
+        electronic_address_scheme=scheme,
     )
