@@ -12,14 +12,19 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.tables import audit_entries
+from beleg.domain.documents.einvoices import EInvoiceState
 from beleg.formats.einvoice.syntax import Syntax
 from beleg.formats.einvoice.validation import validate
 from beleg.formats.einvoice.zugferd import extracted
+from beleg.jobs.worker import work_pending
 from beleg.services.documents.create import create_document
+from beleg.services.documents.einvoice_workflow import prepare_einvoice
 from tests.api.test_v2_catalogue import call, start_plan
 from tests.api.test_v2_company import FULL
 from tests.api.test_v2_contracts import contract, freeze
@@ -220,3 +225,47 @@ def test_a_draft_has_no_einvoice(
     assert response.json()["detail"] == (
         "an e-invoice exists only for an issued invoice or credit note (this document is STAGING)"
     )
+
+
+def test_the_worker_makes_the_customers_einvoice_after_the_pdf(
+    client: TestClient, tenant: TenantFixture, db: Database
+) -> None:
+    """The workflow: ERROR with what is missing, set aside (audited); VALIDATED once the
+    data is there, and downloadable as stored."""
+    doc_id = billed_invoice(client, tenant, FLAT)
+    (customer,) = call(client, tenant, "GET", f"/customers?filter=customerNumber=={BUYER_NUMBER}")[
+        "items"
+    ]
+    wanted = {"eInvoicing": {"format": "xrechnung-cii"}}
+    call(client, tenant, "PATCH", f"/customers/{customer['id']}", wanted)
+    status = f"/documents/{doc_id}/einvoice-status"
+    assert client.get(f"/v2{status}", headers=tenant.headers).status_code == 404
+    assert work_pending(db=db, tenant_id=tenant.id, clock=SystemClock(), limit=20) >= 1
+    failed = call(client, tenant, "GET", status)
+    assert (failed["format"], failed["state"]) == ("xrechnung-cii", "ERROR")
+    assert {"field": "buyer.reference", "rule": "einvoice.buyer_term_missing",
+            "message": "missing for the customer"} in failed["problems"]  # fmt: skip
+    assert {p["field"] for p in failed["problems"]} >= {"seller.legalName", "seller.iban"}
+    aside = call(client, tenant, "POST", f"{status}/ignore")
+    assert aside["state"] == "IGNORED" and aside["problems"] == failed["problems"]
+    assert call(client, tenant, "POST", f"{status}/ignore")["state"] == "IGNORED"
+    with db.reader() as session:
+        audited = session.execute(
+            select(audit_entries.c.action).where(
+                audit_entries.c.tenant_id == tenant.id, audit_entries.c.entity_type == "EInvoice"
+            )
+        ).scalars()
+        assert list(audited) == ["UPDATE"]
+    # with the data in place, the worker's next attempt validates it (an ignored e-invoice
+    # of the same format is kept as it is: a new format is a new one)
+    call(client, tenant, "PUT", "/tenant-config/company", FULL)
+    wanted = {"eInvoicing": {"format": "xrechnung-ubl", "buyerReference": "991-12345-06"}}
+    call(client, tenant, "PATCH", f"/customers/{customer['id']}", wanted)
+    made = prepare_einvoice(
+        db=db, tenant_id=tenant.id, doc_id=uuid.UUID(doc_id), clock=SystemClock()
+    )
+    assert made is not None and made.state is EInvoiceState.VALIDATED
+    assert call(client, tenant, "GET", status)["problems"] == []
+    stored = client.get(f"/v2/documents/{doc_id}/einvoice", headers=tenant.headers)
+    assert stored.status_code == 200 and b"<cbc:BuyerReference>991-12345-06<" in stored.content
+    assert [f for f in validate(stored.content, Syntax.UBL) if f.fatal] == []

@@ -19,7 +19,7 @@ from beleg.db.tables import outbox_events, sales_document_files
 from beleg.jobs.handlers import HANDLERS
 from beleg.jobs.queue import TASK, conninfo, deferring_app, relay
 from beleg.services.documents.create import create_document
-from beleg.services.documents.pdf import render_pdf_event
+from beleg.services.documents.einvoice_workflow import render_files_event
 from tests.cli.test_commands import _invoice
 from tests.conftest import TenantFixture, make_tenant, system_actor
 
@@ -45,7 +45,8 @@ def test_conninfo_is_the_libpq_form_of_the_sqlalchemy_url() -> None:
 
 
 def test_rendering_pdfs_is_a_registered_topic() -> None:
-    assert HANDLERS["render.pdf"] is render_pdf_event
+    # the PDF, then the e-invoice its customer wants (services/documents/einvoice_workflow.py)
+    assert HANDLERS["render.pdf"] is render_files_event
 
 
 def _finalised(db: Database, tenant: TenantFixture) -> tuple[uuid.UUID, uuid.UUID]:

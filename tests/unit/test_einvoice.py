@@ -265,7 +265,7 @@ def test_a_reverse_charge_line_has_its_own_vat_group_with_reason_and_code() -> N
     assert [ln["BT-151"] for ln in terms["BG-25"]] == ["AE", "S"]
     without_vat_id = EInvoiceSource(doc, SELLER, replace(BUYER, vat_id=None), "EUR")
     assert problems_of(without_vat_id, xrechnung=False) == [
-        Problem("buyer.vatId", "einvoice.buyer_term_missing")
+        Problem("einvoice.buyer_term_missing", field="buyer.vatId")
     ]
 
 
@@ -350,20 +350,20 @@ def test_what_a_document_lacks_is_named_before_anything_is_rendered() -> None:
     doc = document(line(1, "1", "10", "0"), line(2, "1", "1", "19", kind=LineType.DUNNING_FEE))
     bare = EInvoiceSource(doc, CompanyData(legal_name="X"), Buyer("Y", None), "EUR")
     assert problems_of(bare, xrechnung=True) == [
-        Problem("seller.city", "einvoice.seller_term_missing"),
-        Problem("seller.postcode", "einvoice.seller_term_missing"),
-        Problem("seller.country", "einvoice.seller_term_missing"),
-        Problem("seller.contactName", "einvoice.seller_term_missing"),
-        Problem("seller.contactPhone", "einvoice.seller_term_missing"),
-        Problem("seller.contactEmail", "einvoice.seller_term_missing"),
-        Problem("seller.electronicAddress", "einvoice.seller_term_missing"),
-        Problem("seller.vatId", "einvoice.seller_term_missing"),
-        Problem("buyer.country", "einvoice.buyer_term_missing"),
-        Problem("buyer.reference", "einvoice.buyer_term_missing"),
-        Problem("buyer.electronicAddress", "einvoice.buyer_term_missing"),
-        Problem("seller.iban", "einvoice.seller_term_missing"),
-        Problem("lines[0].taxExemption", "einvoice.exemption_missing"),
-        Problem("lines[1].type", "einvoice.line_type_unsupported"),
+        Problem("einvoice.seller_term_missing", field="seller.city"),
+        Problem("einvoice.seller_term_missing", field="seller.postcode"),
+        Problem("einvoice.seller_term_missing", field="seller.country"),
+        Problem("einvoice.seller_term_missing", field="seller.contactName"),
+        Problem("einvoice.seller_term_missing", field="seller.contactPhone"),
+        Problem("einvoice.seller_term_missing", field="seller.contactEmail"),
+        Problem("einvoice.seller_term_missing", field="seller.electronicAddress"),
+        Problem("einvoice.seller_term_missing", field="seller.vatId"),
+        Problem("einvoice.buyer_term_missing", field="buyer.country"),
+        Problem("einvoice.buyer_term_missing", field="buyer.reference"),
+        Problem("einvoice.buyer_term_missing", field="buyer.electronicAddress"),
+        Problem("einvoice.seller_term_missing", field="seller.iban"),
+        Problem("einvoice.exemption_missing", field="lines[0].taxExemption"),
+        Problem("einvoice.line_type_unsupported", field="lines[1].type"),
     ]
     assert [p.field for p in problems_of(bare, xrechnung=False)] == [
         "seller.city",

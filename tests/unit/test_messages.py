@@ -21,8 +21,8 @@ from beleg.domain.errors import DomainError
 
 SOURCE = Path(beleg.__file__).parent
 CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-RENDERERS = {"text", "Message", "RsqlError"}  # render a code with keyword parameters
-NOT_PARAMS = {"RsqlError": {"position"}, "text": set(), "Message": set()}  # not text params
+RENDERERS = {"text", "Message", "RsqlError", "Problem"}  # render a code with keyword parameters
+NOT_PARAMS = {"RsqlError": {"position"}, "text": set(), "Message": set(), "Problem": {"field"}}
 
 
 def _error_classes() -> set[str]:

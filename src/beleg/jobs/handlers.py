@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from beleg.db.outbox import Handler
 from beleg.services.billing.runs import CHUNK_TOPIC, work_chunk_event
-from beleg.services.documents.pdf import RENDER_TOPIC, render_pdf_event
+from beleg.services.documents.einvoice_workflow import render_files_event
+from beleg.services.documents.pdf import RENDER_TOPIC
 
 HANDLERS: dict[str, Handler] = {
-    RENDER_TOPIC: render_pdf_event,  # a finalised document's PDF
+    RENDER_TOPIC: render_files_event,  # a finalised document's PDF, then its e-invoice
     CHUNK_TOPIC: work_chunk_event,  # a chunk of a billing run started with wait: false
 }

@@ -22,6 +22,7 @@ from beleg.db.tables.contracts import (
     contracts,
 )
 from beleg.db.tables.documents import (
+    document_einvoices,
     document_templates,
     outbox_events,
     sales_document_files,
@@ -105,6 +106,7 @@ __all__ = [
     "contracts",
     "customer_payment_accounts",
     "document_counters",
+    "document_einvoices",
     "document_templates",
     "dunning_levels",
     "idempotency_records",

@@ -138,6 +138,25 @@ sales_document_files = Table(
     ),
 )
 
+# The e-invoice of an issued document in its customer's format (e-invoicing issue, item 6):
+# CREATED when the worker took it, VALIDATED with its XML once every layer passed, ERROR with
+# the missing terms or broken rules, IGNORED when a user set an error aside.
+document_einvoices = Table(
+    "document_einvoices",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("document_id", Uuid, primary_key=True),
+    Column("format", String(20), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("problems", JsonDocument, nullable=False),  # [{field, rule, text}]
+    Column("content", LargeBinary, nullable=True),  # the validated XML
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["tenant_id", "document_id"], ["sales_documents.tenant_id", "sales_documents.id"]
+    ),
+)
+
 document_templates = Table(
     "document_templates",
     metadata,

@@ -75,30 +75,30 @@ class EInvoiceSource:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Why a document cannot become this e-invoice: ``field`` names the missing or
-    unsupported term as the API knows it (``seller.vatId``, ``lines[2].type``)."""
+    """Why a document cannot become this e-invoice: ``code`` is the message, ``field`` names
+    the missing or unsupported term as the API knows it (``seller.vatId``, ``lines[2].type``)."""
 
-    field: str
     code: str
+    field: str
 
 
 def problems_of(source: EInvoiceSource, *, xrechnung: bool) -> list[Problem]:
     """Everything missing before the terms can be built; empty when they can."""
     found = [
-        Problem(f"seller.{name}", "einvoice.seller_term_missing")
+        Problem("einvoice.seller_term_missing", field=f"seller.{name}")
         for name in missing_for_einvoice(source.seller, xrechnung=xrechnung)
     ]
     if not source.buyer.country:
-        found.append(Problem("buyer.country", "einvoice.buyer_term_missing"))  # BR-11
+        found.append(Problem("einvoice.buyer_term_missing", field="buyer.country"))  # BR-11
     if xrechnung and not source.buyer.reference:
-        found.append(Problem("buyer.reference", "einvoice.buyer_term_missing"))  # BR-DE-15
+        found.append(Problem("einvoice.buyer_term_missing", field="buyer.reference"))  # BR-DE-15
     if xrechnung and not source.buyer.electronic_address:
-        found.append(Problem("buyer.electronicAddress", "einvoice.buyer_term_missing"))
+        found.append(Problem("einvoice.buyer_term_missing", field="buyer.electronicAddress"))
     if xrechnung and not source.seller.iban:
-        found.append(Problem("seller.iban", "einvoice.seller_term_missing"))  # BR-DE-1, BR-61
+        found.append(Problem("einvoice.seller_term_missing", field="seller.iban"))  # BR-DE-1, BR-61
     for index, line in enumerate(source.document.lines):
         if line.line_type not in (LineType.LINE, *ALLOWANCE_OR_CHARGE):
-            found.append(Problem(f"lines[{index}].type", "einvoice.line_type_unsupported"))
+            found.append(Problem("einvoice.line_type_unsupported", field=f"lines[{index}].type"))
         else:
             found += _category_problems(index, line, source)
     return found
@@ -111,11 +111,11 @@ def _category_problems(index: int, line: DocumentLine, source: EInvoiceSource) -
     category = category_of(line)
     field = f"lines[{index}].taxExemption"
     if category is None:
-        return [Problem(field, "einvoice.exemption_missing")]
+        return [Problem("einvoice.exemption_missing", field=field)]
     if category not in ISSUED_CATEGORIES:
-        return [Problem(field, "einvoice.category_unsupported")]
+        return [Problem("einvoice.category_unsupported", field=field)]
     if category in (REVERSE_CHARGE, INTRA_COMMUNITY) and not source.buyer.vat_id:
-        return [Problem("buyer.vatId", "einvoice.buyer_term_missing")]
+        return [Problem("einvoice.buyer_term_missing", field="buyer.vatId")]
     return []
 
 

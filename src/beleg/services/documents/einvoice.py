@@ -27,8 +27,15 @@ from beleg.domain.documents.model import PAYABLE
 from beleg.domain.documents.records import SalesDocument
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.formats.einvoice.syntax import Syntax, render
-from beleg.formats.einvoice.terms import Buyer, EInvoiceSource, Preceding, problems_of, terms_of
-from beleg.formats.einvoice.validation import validate
+from beleg.formats.einvoice.terms import (
+    Buyer,
+    EInvoiceSource,
+    Preceding,
+    Problem,
+    problems_of,
+    terms_of,
+)
+from beleg.formats.einvoice.validation import FailedAssertion, validate
 from beleg.formats.einvoice.zugferd import embedded
 from beleg.services.documents.pdf import store_pdf
 
@@ -48,34 +55,65 @@ def einvoice(
     """The e-invoice of document ``doc_id`` in ``kind`` (read only; the PDF of a ZUGFeRD
     invoice is rendered and stored first if the worker has not yet)."""
     with db.reader() as session:
-        source = _source(session, tenant_id, doc_id)
-    xrechnung = kind is not EInvoiceFormat.ZUGFERD
-    problems = problems_of(source, xrechnung=xrechnung)
-    if problems:
+        source = source_of(session, tenant_id, doc_id)
+    made = built(source, kind)
+    if made.problems:
         raise ValidationFailed(
             "einvoice.incomplete",
-            field=problems[0].field,
+            field=made.problems[0].field,
             format=kind.value,
-            missing=", ".join(p.field for p in problems),
+            missing=", ".join(p.field for p in made.problems),
         )
-    syntax = Syntax.UBL if kind is EInvoiceFormat.XRECHNUNG_UBL else Syntax.CII
-    xml = render(terms_of(source, xrechnung=xrechnung), syntax)
-    fatal = [f for f in validate(xml, syntax) if f.fatal]
-    if fatal:
+    if made.xml is None:
         raise Conflict(
             "einvoice.invalid",
             field="format",
             format=kind.value,
-            rules=", ".join(dict.fromkeys(f"{f.layer}:{f.rule}" for f in fatal)),
+            rules=", ".join(dict.fromkeys(f"{f.layer}:{f.rule}" for f in made.broken)),
         )
-    name = f"{source.document.number}"
+    return file_of(made.xml, source.document, kind, db=db, tenant_id=tenant_id, clock=clock)
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """An e-invoice made and validated: its XML, or what keeps it from being one (missing
+    terms, else the fatal assertions it fails)."""
+
+    xml: bytes | None
+    problems: list[Problem]
+    broken: list[FailedAssertion]
+
+
+def built(source: EInvoiceSource, kind: EInvoiceFormat) -> Built:
+    xrechnung = kind is not EInvoiceFormat.ZUGFERD
+    problems = problems_of(source, xrechnung=xrechnung)
+    if problems:
+        return Built(None, problems, [])
+    syntax = Syntax.UBL if kind is EInvoiceFormat.XRECHNUNG_UBL else Syntax.CII
+    xml = render(terms_of(source, xrechnung=xrechnung), syntax)
+    fatal = [f for f in validate(xml, syntax) if f.fatal]
+    return Built(None if fatal else xml, [], fatal)
+
+
+def file_of(
+    xml: bytes,
+    doc: SalesDocument,
+    kind: EInvoiceFormat,
+    *,
+    db: Database,
+    tenant_id: uuid.UUID,
+    clock: Clock,
+) -> EInvoiceFile:
+    """The file a client gets: the XML, or for ZUGFeRD the document's PDF/A-3 with it."""
     if kind is EInvoiceFormat.ZUGFERD:
-        pdf = store_pdf(db=db, tenant_id=tenant_id, doc_id=doc_id, clock=clock)
-        return EInvoiceFile(embedded(pdf, xml, language="de-DE"), "application/pdf", f"{name}.pdf")
-    return EInvoiceFile(xml, "application/xml", f"{name}-{kind.value}.xml")
+        pdf = store_pdf(db=db, tenant_id=tenant_id, doc_id=doc.id, clock=clock)
+        return EInvoiceFile(
+            embedded(pdf, xml, language="de-DE"), "application/pdf", f"{doc.number}.pdf"
+        )
+    return EInvoiceFile(xml, "application/xml", f"{doc.number}-{kind.value}.xml")
 
 
-def _source(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> EInvoiceSource:
+def source_of(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> EInvoiceSource:
     doc = store.find_document_by_id(session, tenant_id, doc_id)
     if doc is None:
         raise NotFound("einvoice.document_not_found", field="id", id=doc_id)
