@@ -70,6 +70,15 @@ class Settings(BaseSettings):
             " works one outbox event). `--concurrency` overrides it."
         ),
     )
+    billing_chunk_size: int = Field(
+        default=500,
+        ge=1,
+        description=(
+            "Contracts per chunk of a billing run started by `beleg billing run` or"
+            " `POST /v2/billing-runs` (one transaction and one block of numbers each; a"
+            " customer's contracts are never split)."
+        ),
+    )
     worker_heartbeat_seconds: float = Field(
         default=10.0, gt=0, description="How often a PostgreSQL worker tells it is alive."
     )

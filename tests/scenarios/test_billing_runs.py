@@ -1,8 +1,13 @@
 """Acceptance scenarios of billing runs (issue 14; spec/billing-api.md "Billing run"; DESIGN.md
-"The billing engine"): a run twice issues once, documents split by original billing period, a
-catch-up on the test clock with plan changes and terminations, a run killed and resumed and
-two runs at once on PostgreSQL, and the preview equal to what the run issues. Every scenario
-ends with the tenant's invariants (billing_invariants.py)."""
+"The billing engine"): a run twice issues once, documents split by original billing period,
+and a catch-up on the test clock with plan changes and terminations. Every scenario ends with
+the tenant's invariants (billing_invariants.py).
+
+The others are beside it: a run killed with SIGKILL and resumed, and two runs at once, in real
+processes on PostgreSQL in test_billing_runs_processes.py; the preview equal to what the run
+issues, a property over random contracts and usage, in test_billing_run_properties.py; a free
+quota then a cap and late usage in both modes across a year end in
+test_billing_usage_year_end.py."""
 
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ from beleg.domain.identity.principal import Actor
 from beleg.queries.billing.runs import run_view
 from beleg.queries.identity.lists import find_tenant
 from beleg.services.billing import runs as service
+from beleg.settings import get_settings
 
 billing_app = typer.Typer(help="Billing runs.", no_args_is_help=True)
 TenantRef = Annotated[str, typer.Option("--tenant", "-t", help="Tenant number or UUID")]
@@ -79,6 +80,7 @@ def billing_run(
                 as_of=day,  # type: ignore[arg-type]
                 billing_group=billing_group,
                 clock=clock,
+                chunk_size=get_settings().billing_chunk_size,
             )
         )
         run_id = started.id

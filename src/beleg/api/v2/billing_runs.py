@@ -159,6 +159,7 @@ def create_run(
         billing_group=body.billing_group,
         clock=rt.clock,
         dispatch=not body.wait,
+        chunk_size=rt.settings.billing_chunk_size,
     )
     if body.wait:
         service.execute_run(

@@ -16,7 +16,7 @@ from beleg.domain.billing.charges import Charge
 from beleg.domain.billing.contract_schedule import ItemPrice
 from beleg.domain.billing.documents import DocumentPreview, PreviewType, signed_net
 from beleg.domain.contracts.records import Contract
-from beleg.money import Currency, round_to_currency
+from beleg.money import Currency, round_to_currency, without_trailing_zeros
 
 
 class PeriodOut(ApiModel):
@@ -91,13 +91,14 @@ def preview_out(document: DocumentPreview) -> dict[str, Any]:
 
 
 def _line(line: Charge, kind: PreviewType) -> dict[str, Any]:
-    """A line; a credit carried onto an invoice shows its net negative."""
+    """A line; a credit carried onto an invoice shows its net negative. The quantity is
+    written as the run's documents write it (an item's 1.000000 as 1)."""
     why = line.explanation
     return {
         "option": line.option,
         "description": line.description,
         "servicePeriod": {"from": line.service.start, "to": line.service.end},
-        "quantity": line.quantity,
+        "quantity": without_trailing_zeros(line.quantity),
         "unitPrice": line.unit_price,
         "netAmount": signed_net(line, kind),
         "taxRate": line.tax_rate,

@@ -41,7 +41,7 @@ class RunStatus(StrEnum):
     FAILED = "FAILED"
 
 
-CHUNK_SIZE = 500  # contracts per chunk: one transaction, one block of numbers
+CHUNK_SIZE = 500  # contracts per chunk (BELEG_BILLING_CHUNK_SIZE): one transaction, one block
 
 
 def chunked(

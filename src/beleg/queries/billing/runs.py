@@ -175,7 +175,8 @@ def _document(head: Row[Any], lines: list[Row[Any]]) -> dict[str, Any]:
 
 
 def _line(row: Row[Any], *, invoice: bool) -> dict[str, Any]:
-    sign = -1 if row.credit and invoice else 1
+    """A billed line; a credit carried onto an invoice shows its net negative (negated, not
+    multiplied by -1: a 0.00 credit stays 0.00 as in the preview, not -0.00)."""
     return {
         "contract": row.contract_id,
         "option": row.option_code,
@@ -183,7 +184,7 @@ def _line(row: Row[Any], *, invoice: bool) -> dict[str, Any]:
         "servicePeriod": {"from": row.served_start, "to": row.served_end},
         "quantity": without_trailing_zeros(Decimal(row.quantity)),
         "unitPrice": None if row.unit_price is None else Decimal(row.unit_price),
-        "netAmount": sign * row.net_amount,
+        "netAmount": -row.net_amount if row.credit and invoice else row.net_amount,
         "taxRate": row.tax_rate,
         "explanation": row.explanation,
     }

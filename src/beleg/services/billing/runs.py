@@ -33,7 +33,13 @@ from beleg.db.billing.runs import Chunk, ChunkOutcome, ContractResult, RunCounte
 from beleg.db.database import Database
 from beleg.db.outbox import enqueue, enqueue_many
 from beleg.domain.audit.chain import AuditAction
-from beleg.domain.billing.runs import PlannedDocument, RunStatus, chunked, plan_documents
+from beleg.domain.billing.runs import (
+    CHUNK_SIZE,
+    PlannedDocument,
+    RunStatus,
+    chunked,
+    plan_documents,
+)
 from beleg.domain.errors import DomainError, ValidationFailed
 from beleg.domain.identity.principal import Actor, system_actor
 from beleg.money import round_to_places
@@ -58,16 +64,18 @@ def start_run(
     dated_from: date | None = None,
     scheduled: bool = False,
     dispatch: bool = False,
+    chunk_size: int = CHUNK_SIZE,
 ) -> RunRecord:
     """Record a run over the billable contracts (of ``billing_group``) as of ``as_of`` (not
-    after the tenant's today). Charges due before ``dated_from`` (default ``as_of``) are dated
-    that day. With ``dispatch`` every chunk is also handed to the workers, in the same
-    transaction, as an outbox event (``CHUNK_TOPIC``): one task-queue job per chunk on
-    PostgreSQL, which any number of ``beleg worker`` processes share; the in-process worker
-    loop on SQLite."""
+    after the tenant's today), in chunks of about ``chunk_size`` contracts. Charges due before
+    ``dated_from`` (default ``as_of``) are dated that day. With ``dispatch`` every chunk is
+    also handed to the workers, in the same transaction, as an outbox event (``CHUNK_TOPIC``):
+    one task-queue job per chunk on PostgreSQL, which any number of ``beleg worker`` processes
+    share; the in-process worker loop on SQLite."""
     with db.transaction() as session:
         _check_run(session, tenant_id, as_of, billing_group, clock)
-        chunks = chunked(runs_db.billable_contracts(session, tenant_id, billing_group))
+        billable = runs_db.billable_contracts(session, tenant_id, billing_group)
+        chunks = chunked(billable, size=chunk_size)
         run = RunRecord(
             id=uuid.uuid4(),
             status=RunStatus.QUEUED,

@@ -211,8 +211,14 @@ def _booked_in_bulk(
     clock: Clock,
 ) -> list[SalesDocument]:
     """The documents with their journals (one ``post_journals`` for the batch) and the
-    RECEIVABLES entry each booked document records."""
-    bookings = [(i, b) for i, d in enumerate(docs) if (b := issue_booking(books, d)) is not None]
+    RECEIVABLES entry each booked document records. A document that moves no amount (a
+    billing run's usage within its free quota: every line 0.00) books nothing: a journal
+    needs two non-zero postings."""
+    bookings = [
+        (i, b)
+        for i, d in enumerate(docs)
+        if _moves_amount(d) and (b := issue_booking(books, d)) is not None
+    ]
     posted = post_journals(
         session,
         actor=actor,
@@ -225,6 +231,10 @@ def _booked_in_bulk(
         doc = replace(docs[index], journal_id=journal.id)
         booked[index] = with_entry(doc, receivables_entry(doc, journal.id, now=clock.now()))
     return booked
+
+
+def _moves_amount(doc: SalesDocument) -> bool:
+    return any(line.net or line.tax for line in doc.lines) or bool(doc.total)
 
 
 def _events(docs: Sequence[SalesDocument]) -> list[tuple[str, dict[str, Any]]]:
