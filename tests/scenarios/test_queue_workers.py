@@ -166,8 +166,8 @@ def _jobs(db: Database, event_ids: list[uuid.UUID]) -> list[Any]:
         return list(
             session.execute(
                 text(
-                    "SELECT id, status, attempts, lock FROM procrastinate_jobs"
-                    " WHERE lock = ANY(:keys)"
+                    "SELECT id, status, attempts, queueing_lock, priority FROM procrastinate_jobs"
+                    " WHERE queueing_lock = ANY(:keys)"
                 ),
                 {"keys": [str(event_id) for event_id in event_ids]},
             )
@@ -267,6 +267,8 @@ def test_a_run_started_without_waiting_is_billed_by_the_workers_chunk_jobs(
     assert _until(
         lambda: [j.status for j in _jobs(pg, [e.id for e in chunk_events])] == ["succeeded"]
     )
+    # a chunk goes before the PDFs of the documents issued before it
+    assert [j.priority for j in _jobs(pg, [e.id for e in chunk_events])] == [10]
     output = workers.stop(worker)
     assert worker.returncode == 0, output
     assert_billing_invariants(pg, tenant.id)

@@ -21,3 +21,6 @@ HANDLERS: dict[str, Handler] = {
     RENDER_TOPIC: render_files_event,  # a finalised document's PDF, then its e-invoice
     CHUNK_TOPIC: work_chunk_event,  # a chunk of a billing run started with wait: false
 }
+# The task queue's priorities (higher first; 0 for the rest): a billing run's chunks go before
+# the PDFs of the documents the run issues, which would otherwise queue ahead of them.
+PRIORITIES: dict[str, int] = {CHUNK_TOPIC: 10}

@@ -5,8 +5,12 @@ The outbox stays the source of truth. A service enqueues an event in its own tra
 worker's relay (``relay``) takes pending events of the topics in ``jobs/handlers.py`` and, in
 one transaction on one connection, inserts one procrastinate job per event and marks the
 events relayed (``db/outbox.py`` ``relay_pending``). Every job carries its event id as its
-``lock`` (two jobs of one event never run at once) and ``queueing_lock`` (a second waiting job
-of one event is refused), so an event becomes exactly one job even if a relay is repeated.
+``queueing_lock`` (a second waiting job of one event is refused), so an event becomes exactly
+one job even if a relay is repeated. Jobs carry no procrastinate ``lock``: its check in the
+queue's fetch grows with the number of waiting jobs (with 100,000 PDFs waiting after a large
+billing run a fetch took 30 s, ``bench/billing_run.py``), and the handlers are idempotent
+anyway. A billing chunk outranks everything else (``PRIORITIES``), so a run's chunks never
+wait behind the PDFs of the documents it has issued.
 
 The job (``TASK``) works its event through the registered handler (``run_event``): a done event
 is skipped, a failing handler is retried by procrastinate (``RETRY``) with its error recorded
@@ -36,7 +40,7 @@ from sqlalchemy.engine import make_url
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.db.outbox import PendingEvent, relay_pending, run_event
-from beleg.jobs.handlers import HANDLERS
+from beleg.jobs.handlers import HANDLERS, PRIORITIES
 
 log = structlog.get_logger("beleg.worker")
 TASK = "beleg.outbox_event"  # the one task: work an outbox event
@@ -117,7 +121,8 @@ def relay(
 
 def _job(app: procrastinate.App, event: PendingEvent) -> Job:
     key = str(event.id)
-    deferrer = app.configure_task(TASK, lock=key, queueing_lock=key)
+    priority = PRIORITIES.get(event.topic, 0)
+    deferrer = app.configure_task(TASK, queueing_lock=key, priority=priority)
     return deferrer.make_new_job(event_id=key)
 
 
