@@ -1,1 +1,0 @@
-"""HTTP surface: FastAPI routers and schemas. Translates HTTP <-> services/queries, nothing else."""

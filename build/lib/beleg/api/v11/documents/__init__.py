@@ -1,1 +1,0 @@
-"""The business-document resources of the accounting API."""

@@ -1,1 +1,0 @@
-"""Data access of sales documents and their setup."""

@@ -1,1 +1,0 @@
-"""The audit trail: append-only, hash-chained per tenant."""

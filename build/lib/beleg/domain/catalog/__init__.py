@@ -1,1 +1,0 @@
-"""Items and item categories."""

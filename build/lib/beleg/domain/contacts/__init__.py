@@ -1,1 +1,0 @@
-"""Customers, suppliers and additional addresses."""

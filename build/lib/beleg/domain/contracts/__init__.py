@@ -1,1 +1,0 @@
-"""Contracts: their terms, lifecycle and items (pure rules)."""

@@ -1,1 +1,0 @@
-"""Identity: users, roles, scopes and API keys."""

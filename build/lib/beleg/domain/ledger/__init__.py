@@ -1,1 +1,0 @@
-"""The ledger: journals of balanced postings, numbering, tax per line, proportional shares."""

@@ -1,1 +1,0 @@
-"""Document numbers: counters, formats, rules."""

@@ -1,1 +1,0 @@
-"""Cash registers under the Austrian RKSV."""

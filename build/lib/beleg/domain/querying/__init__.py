@@ -1,1 +1,0 @@
-"""Query languages of the API: RSQL filters."""

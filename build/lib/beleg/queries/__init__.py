@@ -1,1 +1,0 @@
-"""Read side: SQL-first functions returning read models (lists, details, reports)."""

@@ -1,1 +1,0 @@
-"""Read side of cash-based invoices."""

@@ -1,1 +1,0 @@
-"""Read side of bank accounts and statements."""

@@ -1,1 +1,0 @@
-"""Read models of billing groups and billing runs."""

@@ -1,1 +1,0 @@
-"""Read side of items and item categories."""

@@ -1,1 +1,0 @@
-"""Read side of customers, suppliers and addresses."""

@@ -1,1 +1,0 @@
-"""Read side of sales documents, templates and the invoicing setup."""

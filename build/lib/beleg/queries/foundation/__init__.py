@@ -1,1 +1,0 @@
-"""Read side of the foundation data (countries, regions, currencies, units)."""

@@ -1,1 +1,0 @@
-"""Read side of tenants, users and API keys."""

@@ -1,1 +1,0 @@
-"""Read side of the ledger: accounts, balances, trial balance, journal."""

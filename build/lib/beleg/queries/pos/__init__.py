@@ -1,1 +1,0 @@
-"""Read side of cash registers, receipts and daily closings."""

@@ -1,1 +1,0 @@
-"""Read models of usage: events as ``/v2/usages`` shows them."""

@@ -1,1 +1,0 @@
-"""Use cases of bank accounts and bank statements."""

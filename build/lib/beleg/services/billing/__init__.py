@@ -1,1 +1,0 @@
-"""Billing: what contracts cost (prices, previews, corrections); billing runs to come."""

@@ -1,1 +1,0 @@
-"""Use cases of customers, suppliers and their addresses."""

@@ -1,1 +1,0 @@
-"""Contracts: create, change, activate, terminate, pause, delete (one transaction each)."""

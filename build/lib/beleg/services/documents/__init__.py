@@ -1,1 +1,0 @@
-"""Use cases of sales documents: create and issue, pay, cancel, correct, templates, PDFs."""

@@ -1,1 +1,0 @@
-"""Use cases of users, API keys, OAuth2 apps and tokens, sign-in and account security."""

@@ -1,1 +1,0 @@
-"""Use cases of the ledger: accounts, journals, rebooks, charts, closed periods."""

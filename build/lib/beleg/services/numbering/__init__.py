@@ -1,1 +1,0 @@
-"""Use cases of document numbering: counters, strategies, sequence groups."""

@@ -1,1 +1,0 @@
-"""Use cases that set up a tenant with the defaults of every context, and the first start."""

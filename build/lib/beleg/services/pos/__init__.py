@@ -1,1 +1,0 @@
-"""Use cases of cash registers under the Austrian RKSV: registers, receipts, daily closings."""

@@ -1,1 +1,0 @@
-"""Use cases of tenants, their test clocks and the first start."""
