@@ -88,6 +88,7 @@ def test_a_new_tenant_has_no_company_data_and_misses_every_term(
             "contactPhone",
             "contactEmail",
             "electronicAddress",
+            "iban",
             "vatId",
         ],
     }
@@ -118,6 +119,7 @@ def test_a_put_replaces_the_whole_record(client: TestClient, tenant: TenantFixtu
         "contactPhone",
         "contactEmail",
         "electronicAddress",
+        "iban",
         "vatId",
     ]
     first, second = audit_entries(client, tenant)

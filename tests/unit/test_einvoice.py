@@ -357,11 +357,11 @@ def test_what_a_document_lacks_is_named_before_anything_is_rendered() -> None:
         Problem("einvoice.seller_term_missing", field="seller.contactPhone"),
         Problem("einvoice.seller_term_missing", field="seller.contactEmail"),
         Problem("einvoice.seller_term_missing", field="seller.electronicAddress"),
+        Problem("einvoice.seller_term_missing", field="seller.iban"),
         Problem("einvoice.seller_term_missing", field="seller.vatId"),
         Problem("einvoice.buyer_term_missing", field="buyer.country"),
         Problem("einvoice.buyer_term_missing", field="buyer.reference"),
         Problem("einvoice.buyer_term_missing", field="buyer.electronicAddress"),
-        Problem("einvoice.seller_term_missing", field="seller.iban"),
         Problem("einvoice.exemption_missing", field="lines[0].taxExemption"),
         Problem("einvoice.line_type_unsupported", field="lines[1].type"),
     ]

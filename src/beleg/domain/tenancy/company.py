@@ -46,9 +46,10 @@ class CompanyData:
 # them: BR-6 (seller name), BR-8/BR-9 (seller postal address with its country), BR-CO-26 (a
 # VAT ID or tax registration: for VAT category S the seller's VAT ID or tax number, BR-S-2).
 EN16931_REQUIRED = ("legalName", "city", "postcode", "country")
-# XRechnung 3.0 adds the seller contact (BR-DE-2: BG-6 with BT-41, BT-42, BT-43) and the
-# seller electronic address (BR-DE-SEL... via PEPPOL-EN16931-R020, BT-34).
-XRECHNUNG_REQUIRED = ("contactName", "contactPhone", "contactEmail", "electronicAddress")
+# XRechnung 3.0 adds the seller contact (BR-DE-2: BG-6 with BT-41, BT-42, BT-43), the seller
+# electronic address (PEPPOL-EN16931-R020, BT-34) and payment instructions (BR-DE-1: BG-16;
+# a credit transfer names the account, BR-61: BT-84).
+XRECHNUNG_REQUIRED = ("contactName", "contactPhone", "contactEmail", "electronicAddress", "iban")
 
 
 def missing_for_einvoice(company: CompanyData, *, xrechnung: bool) -> list[str]:
@@ -63,6 +64,7 @@ def missing_for_einvoice(company: CompanyData, *, xrechnung: bool) -> list[str]:
         "contactPhone": company.contact_phone,
         "contactEmail": company.contact_email,
         "electronicAddress": company.electronic_address,
+        "iban": company.iban,
     }
     wanted = EN16931_REQUIRED + (XRECHNUNG_REQUIRED if xrechnung else ())
     missing = [name for name in wanted if not given[name]]

@@ -94,8 +94,6 @@ def problems_of(source: EInvoiceSource, *, xrechnung: bool) -> list[Problem]:
         found.append(Problem("einvoice.buyer_term_missing", field="buyer.reference"))  # BR-DE-15
     if xrechnung and not source.buyer.electronic_address:
         found.append(Problem("einvoice.buyer_term_missing", field="buyer.electronicAddress"))
-    if xrechnung and not source.seller.iban:
-        found.append(Problem("einvoice.seller_term_missing", field="seller.iban"))  # BR-DE-1, BR-61
     for index, line in enumerate(source.document.lines):
         if line.line_type not in (LineType.LINE, *ALLOWANCE_OR_CHARGE):
             found.append(Problem("einvoice.line_type_unsupported", field=f"lines[{index}].type"))
