@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(
         default=10.0, gt=0, description="How often a PostgreSQL worker tells it is alive."
     )
+    worker_keep_jobs_hours: int = Field(
+        default=168,
+        ge=1,
+        description=(
+            "Succeeded task-queue jobs are deleted this many hours after they finished (the"
+            " outbox keeps every event and its outcome; failed jobs stay)."
+        ),
+    )
     worker_stalled_seconds: float = Field(
         default=30.0,
         gt=0,

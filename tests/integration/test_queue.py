@@ -5,6 +5,7 @@ and the registry."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from beleg.db.database import Database
 from beleg.db.outbox import run_event, run_pending
 from beleg.db.tables import outbox_events, sales_document_files
 from beleg.jobs.handlers import HANDLERS
-from beleg.jobs.queue import TASK, conninfo, deferring_app, relay
+from beleg.jobs.queue import TASK, conninfo, deferring_app, prune_finished, relay, worker_app
 from beleg.services.documents.create import create_document
 from beleg.services.documents.einvoice_workflow import render_files_event
 from tests.cli.test_commands import _invoice
@@ -174,3 +175,45 @@ def test_a_failing_handler_is_recorded_and_raised_for_the_queue_to_retry(
     assert event.last_error == "RuntimeError: printer on fire"
     assert run_event(db=pg, event_id=event_id, handlers=HANDLERS, clock=NOW) is True
     assert _event(pg, event_id).attempts == 2
+
+
+def test_jobs_that_succeeded_long_ago_are_deleted(
+    pg: Database, platform: dict[str, object]
+) -> None:
+    """The worker prunes the queue (every ten minutes): jobs that succeeded more than
+    BELEG_WORKER_KEEP_JOBS_HOURS ago go, newer ones and unfinished ones stay."""
+    tenant = make_tenant(pg)
+    _, old_id = _finalised(pg, tenant)
+    _, recent_id = _finalised(pg, tenant)
+    _, waiting_id = _finalised(pg, tenant)
+    try:
+        assert relay(db=pg, clock=NOW, app=deferring_app(), tenant_id=tenant.id) == 3
+        done = {"keys": [str(old_id), str(recent_id)], "old": str(old_id)}
+        with pg.transaction() as session:
+            session.execute(
+                text(
+                    "UPDATE procrastinate_jobs SET status = 'succeeded'"
+                    " WHERE queueing_lock = ANY(:keys)"
+                ),
+                done,
+            )
+            session.execute(
+                text(
+                    "UPDATE procrastinate_events SET at = now() - interval '200 hours' WHERE"
+                    " job_id IN (SELECT id FROM procrastinate_jobs WHERE queueing_lock = :old)"
+                ),
+                done,
+            )
+        asyncio.run(_prune(pg, keep_hours=168))
+        assert _jobs(pg, old_id) == []
+        assert [j.status for j in _jobs(pg, recent_id)] == ["succeeded"]
+        assert [j.status for j in _jobs(pg, waiting_id)] == ["todo"]
+    finally:
+        for event_id in (old_id, recent_id, waiting_id):
+            _drop_jobs(pg, event_id)
+
+
+async def _prune(db: Database, *, keep_hours: int) -> None:
+    app = worker_app(db.url, pool_size=1)
+    async with app.open_async():
+        await prune_finished(app, keep_hours=keep_hours)

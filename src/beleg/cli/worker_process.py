@@ -74,6 +74,7 @@ def run_worker(
         interval=interval,
         heartbeat_seconds=settings.worker_heartbeat_seconds,
         stalled_seconds=settings.worker_stalled_seconds,
+        keep_jobs_hours=settings.worker_keep_jobs_hours,
         kill_at_job=settings.fault_kill_in_job,
     )
     run_queue_worker(db=db, clock=SystemClock(), options=options, stop=stop)

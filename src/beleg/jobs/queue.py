@@ -143,6 +143,12 @@ def _defer_jobs(app: procrastinate.App, connection: Any, jobs: list[Job]) -> Non
             log.info("worker.relay_already_enqueued", lock=job.queueing_lock)
 
 
+async def prune_finished(app: procrastinate.App, *, keep_hours: int) -> None:
+    """Delete the jobs that succeeded more than ``keep_hours`` ago: the queue's table would
+    otherwise keep a row per PDF and chunk forever (the outbox event is the record)."""
+    await app.job_manager.delete_old_jobs(nb_hours=keep_hours, queue=QUEUE)
+
+
 async def retry_stalled(app: procrastinate.App, *, stalled_seconds: float) -> int:
     """Put the running jobs of workers silent for ``stalled_seconds`` back in the queue."""
     retried = 0

@@ -11,7 +11,8 @@ Three things run until the stop signal:
   work of every tenant on its own clock (contract ends, due subscription invoices;
   ``jobs/worker.py`` ``run_due_work``), as the in-process worker does;
 - after each round, the jobs of workers whose heartbeat is older than ``stalled_seconds`` are
-  put back in the queue, so a SIGKILLed worker's job is worked by another worker.
+  put back in the queue, so a SIGKILLed worker's job is worked by another worker; every ten
+  minutes the jobs that succeeded more than ``keep_jobs_hours`` ago are deleted.
 
 The due work stays in this loop instead of becoming a procrastinate periodic task: it must
 follow each tenant's own clock (a TestClock advanced through the API fires at once, not at the
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass
 
 import procrastinate
@@ -38,6 +40,7 @@ from beleg.jobs.queue import (
     RUNTIME,
     Runtime,
     deferring_app,
+    prune_finished,
     relay,
     retry_stalled,
     worker_app,
@@ -46,6 +49,7 @@ from beleg.jobs.worker import Stop, run_due_work
 
 log = structlog.get_logger("beleg.worker")
 STOP_TIMEOUT = 20.0  # seconds running jobs may take to finish when the worker stops
+PRUNE_SECONDS = 600.0  # how often a worker deletes old succeeded jobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class QueueOptions:
     interval: float = 2.0  # seconds the scheduler waits when a round found nothing to do
     heartbeat_seconds: float = 10.0
     stalled_seconds: float = 30.0
+    keep_jobs_hours: int = 168
     kill_at_job: int = 0  # test hook (BELEG_FAULT_KILL_IN_JOB)
 
 
@@ -101,10 +106,14 @@ async def _schedule(
 ) -> None:
     relay_app = deferring_app()
     stop, options = scheduled.stop, scheduled.options
+    pruned_at = -PRUNE_SECONDS
     while not stop.is_set() and not worker.done():
         try:
             busy = await asyncio.to_thread(_round, scheduled.db, scheduled.clock, relay_app, stop)
             await retry_stalled(app, stalled_seconds=options.stalled_seconds)
+            if time.monotonic() - pruned_at >= PRUNE_SECONDS:
+                await prune_finished(app, keep_hours=options.keep_jobs_hours)
+                pruned_at = time.monotonic()
         except Exception:
             log.exception("worker.round_failed")
             busy = False
