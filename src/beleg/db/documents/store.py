@@ -1,6 +1,6 @@
 """Data access of sales documents: loading a document with its lines and history, writing a
 new one, and storing what changes afterwards (its number and journal at issue, its payment
-history and derived payment state, completion, cancellation, deposit settlement). Every
+history and derived payment state, completion, cancellation; deposits in ``deposits.py``). Every
 function runs in the caller's transaction and is scoped to one tenant.
 
 A document is loaded locked (``FOR UPDATE``) unless only read, so two operations on one
@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.db.bulk import insert_rows
@@ -380,36 +378,3 @@ def mark_entry_cancelled(session: Session, tenant_id: uuid.UUID, entry_id: uuid.
         .where(H.tenant_id == tenant_id, H.id == entry_id)
         .values(cancelled=True)
     )
-
-
-def mark_deposit_settled(
-    session: Session,
-    tenant_id: uuid.UUID,
-    deposit_id: uuid.UUID,
-    *,
-    settled_by: uuid.UUID,
-    at: datetime,
-) -> None:
-    _update(session, tenant_id, deposit_id, deposit_settled_by=settled_by, updated_at=at)
-
-
-def release_deposits(session: Session, tenant_id: uuid.UUID, settled_by: uuid.UUID) -> None:
-    """The deposit invoices ``settled_by`` had settled are open for settlement again."""
-    session.execute(
-        update(sales_documents)
-        .where(D.tenant_id == tenant_id, D.deposit_settled_by == settled_by)
-        .values(deposit_settled_by=None)
-    )
-
-
-def deposits_invoiced(session: Session, tenant_id: uuid.UUID, order_id: uuid.UUID) -> Decimal:
-    """The total of the standing deposit invoices of the order confirmation ``order_id``."""
-    invoiced = session.execute(
-        select(func.coalesce(func.sum(D.total), 0)).where(
-            D.tenant_id == tenant_id,
-            D.source_id == order_id,
-            D.type_code == TypeCode.PREPAYMENT_INVOICE.value,
-            D.state != State.CANCELLED.value,
-        )
-    ).scalar_one()
-    return Decimal(invoiced)

@@ -23,6 +23,7 @@ from beleg.clock import Clock
 from beleg.db import Session
 from beleg.db.audit import record_change
 from beleg.db.database import Database
+from beleg.db.documents import deposits as deposits_db
 from beleg.db.documents import store
 from beleg.db.ledger import load_books
 from beleg.db.outbox import enqueue
@@ -92,7 +93,7 @@ def cancel_document(
         doc = replace(doc, state=State.CANCELLED, cancelled_date=data.day)
         store.save_cancellation(session, tenant_id, doc)
         doc = save_payment_state(session, tenant_id=tenant_id, doc=doc, day=None, clock=clock)
-        store.release_deposits(session, tenant_id, doc.id)
+        deposits_db.release_deposits(session, tenant_id, doc.id)
         _changed(session, actor, tenant_id, before=before, doc=doc, clock=clock)
         payload = {
             "id": str(doc.id),

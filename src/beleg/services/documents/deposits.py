@@ -18,6 +18,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from beleg.db import Session
+from beleg.db.documents import deposits as deposits_db
 from beleg.db.documents import store
 from beleg.domain.documents.deposits import agreed_total
 from beleg.domain.documents.lines import Amounts
@@ -127,7 +128,7 @@ def check_deposit_invoice(
     if order.customer_id != party.customer_id:
         raise ValidationFailed("documents.deposit_order_of_other_customer", field="depositFor")
     agreed = agreed_total(order.texts)
-    invoiced = store.deposits_invoiced(session, tenant_id, order.id)
+    invoiced = deposits_db.deposits_invoiced(session, tenant_id, order.id)
     if invoiced + total > agreed:
         raise ValidationFailed(
             "documents.deposits_exceed_agreed",

@@ -24,6 +24,7 @@ from typing import Any
 from beleg.clock import Clock
 from beleg.db import Session
 from beleg.db.audit import Change, record_changes
+from beleg.db.documents import deposits as deposits_db
 from beleg.db.documents import references, store
 from beleg.db.documents.setup import layout_setup, payment_term, sequence_group_id
 from beleg.db.ledger import load_books
@@ -112,7 +113,7 @@ def _settle_deposits(
     for line in doc.lines:
         deposit_id = line.texts.get("depositInvoiceId")
         if deposit_id:
-            store.mark_deposit_settled(
+            deposits_db.mark_deposit_settled(
                 session, tenant_id, uuid.UUID(deposit_id), settled_by=doc.id, at=clock.now()
             )
 
