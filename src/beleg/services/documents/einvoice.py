@@ -55,7 +55,7 @@ def einvoice(
     """The e-invoice of document ``doc_id`` in ``kind`` (read only; the PDF of a ZUGFeRD
     invoice is rendered and stored first if the worker has not yet)."""
     with db.reader() as session:
-        source = source_of(session, tenant_id, doc_id)
+        source = source_of(session, tenant_id, issued_document(session, tenant_id, doc_id))
     made = built(source, kind)
     if made.problems:
         raise ValidationFailed(
@@ -113,12 +113,18 @@ def file_of(
     return EInvoiceFile(xml, "application/xml", f"{doc.number}-{kind.value}.xml")
 
 
-def source_of(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> EInvoiceSource:
+def issued_document(session: Session, tenant_id: uuid.UUID, doc_id: uuid.UUID) -> SalesDocument:
+    """The issued invoice or credit note ``doc_id``: only those have e-invoices."""
     doc = store.find_document_by_id(session, tenant_id, doc_id)
     if doc is None:
         raise NotFound("einvoice.document_not_found", field="id", id=doc_id)
     if not doc.issued or doc.doc_type not in PAYABLE or doc.number is None:
         raise Conflict("einvoice.not_an_invoice", field="id", state=doc.state.value)
+    return doc
+
+
+def source_of(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) -> EInvoiceSource:
+    """What the e-invoice of the issued ``doc`` is made from."""
     preceding = None
     if doc.related_id is not None:
         related = store.find_document_by_id(session, tenant_id, doc.related_id)

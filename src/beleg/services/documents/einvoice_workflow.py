@@ -26,7 +26,13 @@ from beleg.domain.documents.einvoices import (
 )
 from beleg.domain.errors import DomainError, NotFound
 from beleg.domain.identity.principal import Actor
-from beleg.services.documents.einvoice import EInvoiceFile, built, file_of, source_of
+from beleg.services.documents.einvoice import (
+    EInvoiceFile,
+    built,
+    file_of,
+    issued_document,
+    source_of,
+)
 from beleg.services.documents.pdf import render_pdf_event
 
 ENTITY = "EInvoice"
@@ -49,13 +55,15 @@ def prepare_einvoice(
     document is no issued invoice or credit note, or its customer wants no e-invoice."""
     with db.reader() as session:
         try:
-            source = source_of(session, tenant_id, doc_id)
+            doc = issued_document(session, tenant_id, doc_id)
         except DomainError:
             return None  # not an issued invoice or credit note: no e-invoice
-        kind = _wanted(session, tenant_id, source.document.customer_id)
+        kind = _wanted(session, tenant_id, doc.customer_id)
         stored = einvoices_db.find_einvoice(session, tenant_id, doc_id)
-    if kind is None or (stored is not None and stored.format is kind and stored.state in SETTLED):
-        return stored
+        settled = stored is not None and stored.format is kind and stored.state in SETTLED
+        if kind is None or settled:  # the common case for the PDFs of a billing run: one read
+            return stored
+        source = source_of(session, tenant_id, doc)
     made = built(source, kind)
     findings = [Finding(p.field, p.code, None) for p in made.problems] + [
         Finding(f.layer.value, f.rule, f.text) for f in made.broken
@@ -101,7 +109,7 @@ def stored_file(
     if record.content is None:
         raise NotFound("einvoice.none", field="id", id=doc_id)
     with db.reader() as session:
-        doc = source_of(session, tenant_id, doc_id).document
+        doc = issued_document(session, tenant_id, doc_id)
     return file_of(record.content, doc, record.format, db=db, tenant_id=tenant_id, clock=clock)
 
 
