@@ -121,7 +121,7 @@ def _clone(db: Database, tenant_id: uuid.UUID, template: str, count: int) -> lis
             ),
             params,
         )
-        for statement in _CLONE_STATEMENTS:
+        for statement in _clone_statements(db):
             connection.execute(text(statement), params)
         ids = connection.execute(
             text("SELECT id FROM contracts WHERE tenant_id = :tenant ORDER BY id"),
@@ -143,12 +143,9 @@ def _columns(db: Database, table: str, replaced: dict[str, str]) -> tuple[str, s
     return ", ".join(names), ", ".join(replaced.get(n, f"t.{n}") for n in names)
 
 
-_CLONE_STATEMENTS: list[str] = []
-
-
-def _prepare_clone_statements(db: Database) -> None:
+def _clone_statements(db: Database) -> list[str]:
     """INSERT ... SELECT per table: every column copied from the template's row but its ids
-    and numbers (filled in once the schema exists)."""
+    and numbers (the columns as the migrated schema has them)."""
     specs = (
         ("contacts", "t.id = (SELECT customer_id FROM contracts WHERE id = :template)",
          {"id": "c.customer", "number": "'B' || c.g", "display_name": "'Bench ' || c.g"}),
@@ -161,12 +158,14 @@ def _prepare_clone_statements(db: Database) -> None:
         ("contract_items", "t.contract_id = :template",
          {"id": "gen_random_uuid()", "item_key": "gen_random_uuid()", "contract_id": "c.contract"}),
     )  # fmt: skip
+    statements = []
     for table, where, replaced in specs:
         names, values = _columns(db, table, replaced)
-        _CLONE_STATEMENTS.append(  # the bench's own constants, no input
+        statements.append(  # the bench's own constants, no input
             f"INSERT INTO {table} ({names}) SELECT {values} FROM {table} t CROSS JOIN clones c"  # noqa: S608
             f" WHERE t.tenant_id = :tenant AND {where}"
         )
+    return statements
 
 
 def _usage_in_sql(db: Database, tenant_id: uuid.UUID, skip: int) -> int:
@@ -380,7 +379,6 @@ def main() -> None:
         raise SystemExit("the billing-run benchmark needs PostgreSQL")
     url = db.engine.url.render_as_string(hide_password=False)
     tenant_id, token = tenant(db)
-    _prepare_clone_statements(db)
     settings = Settings(database_url=url, log_level="WARNING", embedded_worker=False,
                         rate_limit_per_ip="100000000/minute",
                         rate_limit_per_credential="100000000/minute")  # fmt: skip
