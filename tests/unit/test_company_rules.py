@@ -4,12 +4,9 @@ address and its scheme, lengths and control characters; each refusal names the A
 
 from __future__ import annotations
 
-import random
-import string
 from dataclasses import replace
 
 import pytest
-from stdnum.eu import at_02
 
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.tenancy.company import CompanyData
@@ -18,7 +15,6 @@ from beleg.domain.tenancy.company_rules import (
     api_name,
     check_creditor_id,
     checked_company,
-    creditor_check_digits,
 )
 
 # DE98ZZZ09999999999 is the Deutsche Bundesbank's published test identifier; the others are
@@ -36,23 +32,6 @@ VALID_CREDITOR_IDS = [
 @pytest.mark.parametrize("creditor_id", VALID_CREDITOR_IDS)
 def test_published_creditor_ids_are_valid(creditor_id: str) -> None:
     assert check_creditor_id(creditor_id) == creditor_id
-
-
-def test_the_check_digits_are_mod_97_10_over_the_national_part_and_country() -> None:
-    # "09999999999" + "DE" (13 14) + "00" = 099999999991314 00; 98 - (that mod 97) = 98
-    assert creditor_check_digits("DE", "09999999999") == "98"
-    assert creditor_check_digits("AT", "01234567890") == "61"
-
-
-def test_the_check_agrees_with_python_stdnum_on_random_identifiers() -> None:
-    chance = random.Random(20261203)
-    for _ in range(500):
-        country = chance.choice(["DE", "AT", "NL", "FR", "IT", "ES"])
-        national = "".join(chance.choices(string.digits + string.ascii_uppercase, k=11))
-        digits = creditor_check_digits(country, national)
-        assert at_02.is_valid(f"{country}{digits}ZZZ{national}")
-        wrong = f"{(int(digits) + 1) % 100:02d}"
-        assert not at_02.is_valid(f"{country}{wrong}ZZZ{national}")
 
 
 def test_the_business_code_is_not_part_of_the_check_and_spaces_go() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from schwifty import BIC, IBAN
 from stdnum import get_cc_module
+from stdnum.eu import at_02 as creditor_id_module
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -186,23 +187,14 @@ def _bic(bic: str | None) -> str | None:
 def check_creditor_id(creditor_id: str | None) -> str | None:
     """The SEPA creditor identifier (EPC262-08 "Creditor Identifier Overview") in compact
     upper-case form: country code, two check digits, a three-character creditor business
-    code (``ZZZ`` when unused) and the national identifier (up to 28 characters). The check
-    digits are ISO 7064 MOD 97-10 over the national identifier followed by the country
-    code; the business code is not part of the check."""
+    code (``ZZZ`` when unused) and the national identifier (up to 28 characters); the check
+    digits (ISO 7064 MOD 97-10 over the national identifier and the country code, the
+    business code left out) are checked by python-stdnum's ``eu.at_02``."""
     if creditor_id is None:
         return None
     compact = re.sub(r"\s", "", creditor_id).upper()
-    match = _CREDITOR_ID.fullmatch(compact)
-    if match is None:
+    if _CREDITOR_ID.fullmatch(compact) is None:
         raise ValidationFailed("tenancy.company_creditor_id_format", field="creditorId")
-    country, digits, _business_code, national = match.groups()
-    if creditor_check_digits(country, national) != digits:
+    if not creditor_id_module.is_valid(compact):
         raise ValidationFailed("tenancy.company_creditor_id_checksum", field="creditorId")
     return compact
-
-
-def creditor_check_digits(country: str, national: str) -> str:
-    """The two check digits of a creditor identifier: letters as numbers (A = 10 ... Z = 35)
-    in national identifier + country code + ``00``, 98 minus that number modulo 97."""
-    number = int("".join(str(int(char, 36)) for char in national + country + "00"))
-    return f"{98 - number % 97:02d}"
