@@ -74,9 +74,9 @@ class Settings(BaseSettings):
         default=500,
         ge=1,
         description=(
-            "Contracts per chunk of a billing run started by `beleg billing run` or"
-            " `POST /v2/billing-runs` (one transaction and one block of numbers each; a"
-            " customer's contracts are never split)."
+            "Contracts per chunk of a billing run, whether started by `beleg billing run`,"
+            " `POST /v2/billing-runs` or the tenant's schedule (one transaction and one block"
+            " of numbers each; a customer's contracts are never split)."
         ),
     )
     worker_heartbeat_seconds: float = Field(

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from beleg.api.app import create_app
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries, billed_lines, sales_documents
@@ -20,8 +21,8 @@ from beleg.jobs.worker import work_pending
 from beleg.services.billing.runs import work_chunk_event
 from beleg.services.billing.scheduling import resume_runs
 from tests.api.test_v2_catalogue import call
-from tests.api.test_v2_contracts import contract, freeze, setup
-from tests.conftest import TenantFixture
+from tests.api.test_v2_contracts import contract, customer, freeze, setup
+from tests.conftest import TenantFixture, test_settings
 
 
 @pytest.fixture
@@ -241,3 +242,24 @@ def test_the_services_list_exports_billed_lines(client: TestClient, tenant: Tena
     header, row = csv.text.strip().splitlines()
     assert header.startswith("contractNumber,option,description,servicePeriodFrom")
     assert "34.51" in row and line["documentNumber"] in row
+
+
+def test_the_scheduled_run_takes_the_configured_chunk_size(
+    db: Database, database_url: str, tenant: TenantFixture
+) -> None:
+    """BELEG_BILLING_CHUNK_SIZE applies to the scheduled run the test clock fires as to a run
+    started by hand: two customers' contracts in chunks of one are two chunks."""
+    settings = test_settings(database_url).model_copy(update={"billing_chunk_size": 1})
+    with TestClient(create_app(settings=settings, db=db)) as small_chunks:
+        freeze(small_chunks, tenant, "2026-05-01")
+        first = contract(small_chunks, tenant, setup(small_chunks, tenant), "2026-05-01")
+        second = contract(small_chunks, tenant, customer(small_chunks, tenant), "2026-05-01")
+        for made in (first, second):
+            call(small_chunks, tenant, "POST", f"/contracts/{made['id']}/activate")
+        call(small_chunks, tenant, "PUT", "/tenant-config/billing", {"scheduledRuns": True})
+        call(small_chunks, tenant, "POST", "/test-clock/advance", {"days": 1})
+        (listed,) = call(small_chunks, tenant, "GET", "/billing-runs")["items"]
+        scheduled = call(small_chunks, tenant, "GET", f"/billing-runs/{listed['id']}")
+    assert scheduled["scheduled"] is True
+    assert scheduled["chunks"] == {"total": 2, "done": 2}
+    assert scheduled["contracts"]["done"] == 2

@@ -33,6 +33,7 @@ from beleg.domain.identity.principal import system_actor
 from beleg.jobs.handlers import HANDLERS
 from beleg.queries.identity.lists import all_tenant_ids
 from beleg.services.billing.catch_up import catch_up
+from beleg.settings import get_settings
 
 log = structlog.get_logger("beleg.worker")
 EVENT_BATCH = 20  # events (PDFs) worked between two looks at the stop signal
@@ -119,4 +120,5 @@ def _tenant_due_work(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int
     """What the tenant's day brings: contract ends, due template invoices, the scheduled
     billing run (and any cut-off run resumed); the count of invoices and runs."""
     actor = system_actor(tenant_id, "worker")
-    return catch_up(db=db, actor=actor, tenant_id=tenant_id, clock=clock)
+    chunk_size = get_settings().billing_chunk_size  # BELEG_BILLING_CHUNK_SIZE
+    return catch_up(db=db, actor=actor, tenant_id=tenant_id, clock=clock, chunk_size=chunk_size)

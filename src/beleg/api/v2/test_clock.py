@@ -94,4 +94,10 @@ def release_clock(
 
 def _catch_up(actor: Actor, rt: Runtime) -> None:
     """What fires when time passes, before the answer (``services/billing/catch_up``)."""
-    catch_up(db=rt.db, actor=actor, tenant_id=actor.principal.tenant_id, clock=rt.clock)
+    catch_up(
+        db=rt.db,
+        actor=actor,
+        tenant_id=actor.principal.tenant_id,
+        clock=rt.clock,
+        chunk_size=rt.settings.billing_chunk_size,
+    )

@@ -15,6 +15,7 @@ from beleg.db.billing import groups as groups_db
 from beleg.db.billing import runs as runs_db
 from beleg.db.billing.runs import RunRecord
 from beleg.db.database import Database
+from beleg.domain.billing.runs import CHUNK_SIZE
 from beleg.domain.identity.principal import Actor
 from beleg.services.billing.runs import execute_run, start_run
 
@@ -31,10 +32,17 @@ def resume_runs(*, db: Database, actor: Actor, tenant_id: uuid.UUID, clock: Cloc
 
 
 def run_scheduled(
-    *, db: Database, actor: Actor, tenant_id: uuid.UUID, today: date, clock: Clock
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    today: date,
+    clock: Clock,
+    chunk_size: int = CHUNK_SIZE,
 ) -> RunRecord | None:
-    """The tenant's scheduled run through ``today``, when its switch is on and the last one
-    billed through an earlier day; None when nothing was due."""
+    """The tenant's scheduled run through ``today`` in chunks of about ``chunk_size``
+    contracts (``BELEG_BILLING_CHUNK_SIZE``, as for the runs started by hand), when its switch
+    is on and the last one billed through an earlier day; None when nothing was due."""
     resume_runs(db=db, actor=actor, tenant_id=tenant_id, clock=clock)
     with db.reader() as session:
         settings = groups_db.load_settings(session, tenant_id)
@@ -50,6 +58,7 @@ def run_scheduled(
         clock=clock,
         dated_from=today if through is None else through + ONE_DAY,
         scheduled=True,
+        chunk_size=chunk_size,
     )
     execute_run(db=db, actor=actor, tenant_id=tenant_id, run_id=run.id, clock=clock)
     with db.transaction() as session:
