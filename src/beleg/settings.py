@@ -99,6 +99,30 @@ class Settings(BaseSettings):
         ),
     )
 
+    smtp_url: str | None = Field(
+        default=None,
+        description=(
+            "Where mails go: `smtp://[user:password@]host[:port]` (STARTTLS when the server "
+            "offers it), `smtps://...` (TLS from the start). Unset: the file transport writes "
+            "each mail as an `.eml` file into `BELEG_MAIL_DIR` (development)."
+        ),
+    )
+    mail_dir: str = Field(
+        default="./beleg-mail", description="The file transport's directory of `.eml` files."
+    )
+    mail_from: str = Field(
+        default="beleg@localhost",
+        description="Sender address of tenants that have not set their own.",
+    )
+    webhooks_allow_loopback: bool = Field(
+        default=False,
+        description=(
+            "Test hook, never for production: tenants in test mode may register `http://` "
+            "webhook endpoints on a literal loopback address (127.0.0.1, [::1]). Off, every "
+            "endpoint must be https on a public address (no server-side request forgery)."
+        ),
+    )
+
     fault_kill_after_commit: int = Field(
         default=0,
         ge=0,

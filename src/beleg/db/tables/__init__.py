@@ -21,6 +21,14 @@ from beleg.db.tables.contracts import (
     contract_realignments,
     contracts,
 )
+from beleg.db.tables.delivery import (
+    mail_settings,
+    mail_templates,
+    mails,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_endpoints,
+)
 from beleg.db.tables.documents import (
     document_einvoices,
     document_templates,
@@ -120,6 +128,9 @@ __all__ = [
     "ledger_rebooks",
     "ledger_tax_entries",
     "login_failures",
+    "mail_settings",
+    "mail_templates",
+    "mails",
     "metadata",
     "number_rules",
     "number_strategies",
@@ -150,4 +161,7 @@ __all__ = [
     "user_totp",
     "users",
     "web_sessions",
+    "webhook_attempts",
+    "webhook_deliveries",
+    "webhook_endpoints",
 ]

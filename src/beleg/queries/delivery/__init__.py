@@ -1,0 +1,1 @@
+"""Read models of delivery: endpoints, deliveries with their attempts, mails (ADR 0021)."""

@@ -1,0 +1,1 @@
+"""Use cases of delivery: webhook endpoints and their deliveries, mails (ADR 0021)."""
