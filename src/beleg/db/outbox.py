@@ -21,8 +21,9 @@ marks the events relayed, so an event becomes exactly one job or none, whatever 
 concurrent relays happen. The job then works its event with ``run_event``. A relayed event is
 never claimed in-process, and a claimed (leased) one is never relayed.
 
-Topics without a handler (``document.finalized`` and the other domain events) stay in the
-outbox for the webhook dispatcher.
+Topics without a handler (``document.finalized`` and the other domain events) are taken by
+delivery's dispatcher (``services/delivery/dispatch.py``, ADR 0021), which turns them into
+webhook deliveries and mails.
 """
 
 from __future__ import annotations

@@ -129,5 +129,5 @@ def _round(db: Database, clock: Clock, relay_app: procrastinate.App, stop: Stop)
     relayed = relay(db=db, clock=clock, app=relay_app)
     if stop.is_set():
         return bool(relayed)
-    invoices = run_due_work(db=db, clock=clock, stop=stop)
-    return bool(relayed or invoices)
+    due = run_due_work(db=db, clock=clock, stop=stop)
+    return bool(relayed) or due.busy

@@ -4,7 +4,8 @@ time brings (DESIGN.md "Background work").
 Each round works the pending outbox events of the registered topics in this process
 (``jobs/handlers.py``: rendering PDFs; any number of workers may run at once: outbox rows are
 claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and issues due subscription invoices of
-every tenant, on the tenant's own clock (its TestClock when it has one). This is the worker on
+every tenant, on the tenant's own clock (its TestClock when it has one), then delivers its
+webhooks and mails (``services/delivery/work.py``). This is the worker on
 SQLite, ``beleg worker --once`` and the embedded worker; a ``beleg worker`` on PostgreSQL
 hands the events to the task queue instead and keeps only the due work here
 (``jobs/queue_worker.py``). Requests never render: a finalised document's PDF waits in the
@@ -33,6 +34,7 @@ from beleg.domain.identity.principal import system_actor
 from beleg.jobs.handlers import HANDLERS
 from beleg.queries.identity.lists import all_tenant_ids
 from beleg.services.billing.catch_up import catch_up
+from beleg.services.delivery.work import deliver_due
 from beleg.settings import get_settings
 
 log = structlog.get_logger("beleg.worker")
@@ -57,33 +59,50 @@ class _Never:
 
 
 @dataclass(frozen=True, slots=True)
+class DueWork:
+    invoices: int  # invoices issued and billing runs worked
+    deliveries: int  # events dispatched, webhooks and mails sent or retried
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.invoices or self.deliveries)
+
+
+@dataclass(frozen=True, slots=True)
 class Round:
     events: int  # outbox events worked (PDFs rendered, ...)
     invoices: int
+    deliveries: int = 0
 
 
 def run_round(*, db: Database, clock: Clock, limit: int = 500, stop: Stop | None = None) -> Round:
-    """Work up to ``limit`` pending outbox events, then issue the due invoices of every tenant."""
+    """Work up to ``limit`` pending outbox events, then the due work of every tenant."""
     stop = stop or _Never()
     events = _work_events(db=db, clock=clock, limit=limit, stop=stop)
     if stop.is_set():
         return Round(events, 0)
-    return Round(events, run_due_work(db=db, clock=clock, stop=stop))
+    due = run_due_work(db=db, clock=clock, stop=stop)
+    return Round(events, due.invoices, due.deliveries)
 
 
-def run_due_work(*, db: Database, clock: Clock, stop: Stop | None = None) -> int:
-    """What time brings, for every tenant on its own clock: contract ends, then due invoices
-    (their count). One tenant's failure is logged and does not hold up the others."""
+def run_due_work(*, db: Database, clock: Clock, stop: Stop | None = None) -> DueWork:
+    """What time brings, for every tenant on its own clock: contract ends, due invoices, then
+    webhooks and mails. One tenant's failure is logged and does not hold up the others, and
+    a failing delivery does not hold up the tenant's billing."""
     stop = stop or _Never()
-    invoices = 0
+    invoices = deliveries = 0
     for tenant_id in all_tenant_ids(db=db):
         if stop.is_set():
             break
         try:
-            invoices += _tenant_due_work(db=db, clock=clock, tenant_id=tenant_id)
+            invoices += _tenant_due_invoices(db=db, clock=clock, tenant_id=tenant_id)
         except Exception:
             log.exception("worker.due_invoices_failed", tenant_id=str(tenant_id))
-    return invoices
+        try:
+            deliveries += deliver_due(db=db, tenant_id=tenant_id, clock=clock).count
+        except Exception:
+            log.exception("worker.delivery_failed", tenant_id=str(tenant_id))
+    return DueWork(invoices, deliveries)
 
 
 def work_pending(*, db: Database, tenant_id: uuid.UUID | None, clock: Clock, limit: int) -> int:
@@ -101,7 +120,7 @@ def run_forever(*, db: Database, clock: Clock, interval: float, stop: Stop | Non
         except Exception:
             log.exception("worker.round_failed")
             done = Round(0, 0)
-        if not (done.events or done.invoices):
+        if not (done.events or done.invoices or done.deliveries):
             stop.wait(interval)
 
 
@@ -116,7 +135,7 @@ def _work_events(*, db: Database, clock: Clock, limit: int, stop: Stop) -> int:
     return worked
 
 
-def _tenant_due_work(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int:
+def _tenant_due_invoices(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int:
     """What the tenant's day brings: contract ends, due template invoices, the scheduled
     billing run (and any cut-off run resumed); the count of invoices and runs."""
     actor = system_actor(tenant_id, "worker")

