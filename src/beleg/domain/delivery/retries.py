@@ -22,7 +22,8 @@ def delay_after(attempt: int) -> timedelta:
         raise ValueError("attempts count from 1")
     if attempt > 12:  # 10 s × 2¹² > 6 h: no need to compute larger powers
         return LONGEST_DELAY
-    return min(FIRST_DELAY * 2 ** (attempt - 1), LONGEST_DELAY)
+    doubled: timedelta = FIRST_DELAY * (1 << (attempt - 1))
+    return min(doubled, LONGEST_DELAY)
 
 
 def next_attempt(
