@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from beleg.db.database import Database
-from beleg.db.tables import audit_entries, ledger_postings, sales_documents
+from beleg.db.tables import audit_entries, ledger_postings, outbox_events, sales_documents
 from tests.api.test_conformance_cash_invoices import exact
 from tests.api.test_conformance_cash_invoices import post as _post
 from tests.conftest import TenantFixture, make_tenant
@@ -502,3 +502,33 @@ def test_documents_are_tenant_scoped(
             headers=tenant.headers,
         )
         assert response.status_code in {404, 405}, resource
+
+
+def test_the_finalized_event_carries_what_a_receiver_acts_on(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    """The ``document.finalized`` outbox event, the webhook's data (ADR 0021)."""
+    invoice = post(client, tenant, "/invoices", invoice_body(dueDate="2026-11-16"))
+    with db.transaction() as session:
+        payload = session.execute(
+            select(outbox_events.c.payload).where(
+                outbox_events.c.tenant_id == tenant.id,
+                outbox_events.c.topic == "document.finalized",
+            )
+        ).scalar_one()
+    assert payload == {
+        "id": invoice["uuid"],  # the seed's "id" is the document number
+        "type": "INVOICE",
+        "typeCode": "380",
+        "number": invoice["id"],
+        "state": "FINALIZED",
+        "documentDate": "2026-11-02",
+        "dueDate": "2026-11-16",
+        "customerId": None,
+        "customerName": "Kunde GmbH",
+        "currency": "EUR",
+        "net": "100.00",
+        "tax": "20.00",
+        "total": "120.00",
+        "relatedDocumentId": None,
+    }

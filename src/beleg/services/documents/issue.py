@@ -36,6 +36,7 @@ from beleg.domain.documents.drafts import (
     draft_document,
     numbering_context,
 )
+from beleg.domain.documents.events import finalized_payload
 from beleg.domain.documents.model import HistoryType, State
 from beleg.domain.documents.parties import Party, party_of
 from beleg.domain.documents.records import SalesDocument, receivables_entry, snapshot, with_entry
@@ -120,12 +121,7 @@ def _settle_deposits(
 
 def _announce(session: Session, tenant_id: uuid.UUID, doc: SalesDocument, clock: Clock) -> None:
     """The outbox events of an issued document (its PDF is rendered after commit)."""
-    payload: dict[str, Any] = {
-        "id": str(doc.id),
-        "type": doc.doc_type.value,
-        "number": doc.number,
-        "state": doc.state.value,
-    }
+    payload = finalized_payload(doc)
     enqueue(session, tenant_id=tenant_id, topic="document.finalized", payload=payload, clock=clock)
     if doc.state is State.FINALIZED:
         enqueue(session, tenant_id=tenant_id, topic="render.pdf", payload=payload, clock=clock)
@@ -241,11 +237,6 @@ def _moves_amount(doc: SalesDocument) -> bool:
 def _events(docs: Sequence[SalesDocument]) -> list[tuple[str, dict[str, Any]]]:
     events = []
     for doc in docs:
-        payload = {
-            "id": str(doc.id),
-            "type": doc.doc_type.value,
-            "number": doc.number,
-            "state": doc.state.value,
-        }
+        payload = finalized_payload(doc)
         events += [("document.finalized", payload), ("render.pdf", payload)]
     return events
