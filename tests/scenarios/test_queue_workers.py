@@ -183,6 +183,8 @@ def test_two_workers_render_every_pdf_exactly_once(
     doc_ids = [_finalised(pg, tenant) for _ in range(8)]
     assert _until(lambda: len(_stored(pg, doc_ids)) == len(doc_ids))
     assert sorted(_stored(pg, doc_ids)) == sorted(doc_ids)  # one stored PDF per document
+    # the job stores the PDF, then marks its event done in a second transaction
+    assert _until(lambda: all(e.done_at for e in _render_events(pg, tenant)))
     events = _render_events(pg, tenant)
     assert len(events) == len(doc_ids)
     # each event became one job and was worked once: one attempt, done, relayed
