@@ -6,6 +6,7 @@ reference XRechnung needs, a draft, an unknown id, an unknown format."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -17,6 +18,7 @@ from starlette.testclient import TestClient
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
+from beleg.db.documents.files import stored_pdf
 from beleg.db.tables import audit_entries
 from beleg.domain.documents.einvoices import EInvoiceState
 from beleg.formats.einvoice.syntax import Syntax
@@ -136,7 +138,7 @@ def test_a_billing_run_invoice_as_zugferd_is_valid_in_every_layer(
 
 
 def test_xrechnung_takes_the_customers_buyer_reference(
-    client: TestClient, tenant: TenantFixture
+    client: TestClient, db: Database, tenant: TenantFixture
 ) -> None:
     call(client, tenant, "PUT", "/tenant-config/company", FULL)
     doc_id = billed_invoice(client, tenant, FLAT)
@@ -169,6 +171,25 @@ def test_xrechnung_takes_the_customers_buyer_reference(
         assert reference in response.content
         assert b"urn:xeinkauf.de:kosit:xrechnung_3.0" in response.content
         assert b"eingang@kaeufer.example" in response.content  # the e-mail as BT-49
+        assert attached_pdf(response.content) == pdf_of(db, tenant, doc_id)  # BG-24
+
+
+def attached_pdf(xml: bytes) -> bytes:
+    """The one PDF an XRechnung carries as supporting document (BG-24), decoded."""
+    (binary,) = etree.fromstring(xml).xpath(
+        "//*[local-name()='AttachmentBinaryObject' or local-name()='EmbeddedDocumentBinaryObject']"
+    )
+    assert binary.get("mimeCode") == "application/pdf"
+    assert binary.get("filename", "").endswith(".pdf")
+    return base64.b64decode(binary.text)
+
+
+def pdf_of(db: Database, tenant: TenantFixture, doc_id: str) -> bytes:
+    """The document's stored PDF."""
+    with db.reader() as session:
+        pdf = stored_pdf(session, tenant.id, uuid.UUID(doc_id))
+    assert pdf is not None and pdf.startswith(b"%PDF")
+    return pdf
 
 
 def test_bad_einvoicing_parameters_are_named(client: TestClient, tenant: TenantFixture) -> None:

@@ -61,6 +61,19 @@ class Preceding:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """An additional supporting document carried in the e-invoice (BG-24): the invoice's own
+    PDF in an XRechnung (the e-invoicing issue, item 1: "attachments (the PDF in XRechnung)").
+    ``reference`` is BT-122, ``description`` BT-123, ``content`` BT-125 (written as base64)."""
+
+    reference: str
+    description: str
+    file_name: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class EInvoiceSource:
     """What an e-invoice of ``document`` is made from. ``accounting_currency`` is the
     tenant's main currency; a document in another currency states its VAT in it too
@@ -71,6 +84,7 @@ class EInvoiceSource:
     buyer: Buyer
     accounting_currency: str
     preceding: Preceding | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +160,19 @@ def terms_of(source: EInvoiceSource, *, xrechnung: bool) -> dict[str, Any]:
         terms["BT-10"] = source.buyer.reference
     if source.preceding is not None:
         terms["BG-3"] = [{"BT-25": source.preceding.number, "BT-26": source.preceding.issued}]
+    if source.attachments:
+        terms["BG-24"] = [_attachment(a) for a in source.attachments]
     return terms
+
+
+def _attachment(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "BT-122": attachment.reference,
+        "BT-123": attachment.description,
+        "BT-125": attachment.content,
+        "BT-125-1": attachment.media_type,
+        "BT-125-2": attachment.file_name,
+    }
 
 
 def category_of(line: DocumentLine) -> str | None:

@@ -12,7 +12,7 @@ PDF/A-3 with the Factur-X EN 16931 CII inside).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from beleg.clock import Clock
@@ -28,6 +28,7 @@ from beleg.domain.documents.records import SalesDocument
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.formats.einvoice.syntax import Syntax, render
 from beleg.formats.einvoice.terms import (
+    Attachment,
     Buyer,
     EInvoiceSource,
     Preceding,
@@ -37,6 +38,7 @@ from beleg.formats.einvoice.terms import (
 )
 from beleg.formats.einvoice.validation import FailedAssertion, validate
 from beleg.formats.einvoice.zugferd import embedded
+from beleg.messages import text
 from beleg.services.documents.pdf import store_pdf
 
 EMAIL_SCHEME = "EM"  # CEF EAS: an e-mail address as the buyer's electronic address (BT-49)
@@ -56,7 +58,7 @@ def einvoice(
     invoice is rendered and stored first if the worker has not yet)."""
     with db.reader() as session:
         source = source_of(session, tenant_id, issued_document(session, tenant_id, doc_id))
-    made = built(source, kind)
+    made = built(with_pdf(source, kind, db=db, tenant_id=tenant_id, clock=clock), kind)
     if made.problems:
         raise ValidationFailed(
             "einvoice.incomplete",
@@ -93,6 +95,30 @@ def built(source: EInvoiceSource, kind: EInvoiceFormat) -> Built:
     xml = render(terms_of(source, xrechnung=xrechnung), syntax)
     fatal = [f for f in validate(xml, syntax) if f.fatal]
     return Built(None if fatal else xml, [], fatal)
+
+
+def with_pdf(
+    source: EInvoiceSource,
+    kind: EInvoiceFormat,
+    *,
+    db: Database,
+    tenant_id: uuid.UUID,
+    clock: Clock,
+) -> EInvoiceSource:
+    """An XRechnung carries the document's PDF as an additional supporting document (BG-24;
+    rendered and stored first if the worker has not yet); a ZUGFeRD invoice *is* that PDF."""
+    if kind is EInvoiceFormat.ZUGFERD:
+        return source
+    doc = source.document
+    number = doc.number or str(doc.id)
+    attachment = Attachment(
+        reference=number,
+        description=text("einvoice.pdf_attachment", "de", number=number),  # XRechnung: German
+        file_name=f"{number}.pdf",
+        media_type="application/pdf",
+        content=store_pdf(db=db, tenant_id=tenant_id, doc_id=doc.id, clock=clock),
+    )
+    return replace(source, attachments=(attachment,))
 
 
 def file_of(

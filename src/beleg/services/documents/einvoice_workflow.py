@@ -32,6 +32,7 @@ from beleg.services.documents.einvoice import (
     file_of,
     issued_document,
     source_of,
+    with_pdf,
 )
 from beleg.services.documents.pdf import render_pdf_event
 
@@ -64,7 +65,7 @@ def prepare_einvoice(
         if kind is None or settled:  # the common case for the PDFs of a billing run: one read
             return stored
         source = source_of(session, tenant_id, doc)
-    made = built(source, kind)
+    made = built(with_pdf(source, kind, db=db, tenant_id=tenant_id, clock=clock), kind)
     findings = [Finding(p.field, p.code, None) for p in made.problems] + [
         Finding(f.layer.value, f.rule, f.text) for f in made.broken
     ]
