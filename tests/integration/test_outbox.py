@@ -5,14 +5,14 @@ without a handler stay pending."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from beleg.clock import Clock, FixedClock
 from beleg.db.database import Database
-from beleg.db.outbox import LEASE, _claim, enqueue, run_pending
+from beleg.db.outbox import LEASE, _claim, enqueue, retry_wait, run_pending
 from beleg.db.tables import outbox_events
 from tests.conftest import make_tenant
 
@@ -39,12 +39,22 @@ def test_failures_are_recorded_and_retried(db: Database, platform: dict[str, obj
             raise RuntimeError("printer on fire")
 
     handlers = {"test.flaky": flaky}
-    assert run_pending(db=db, handlers=handlers, clock=NOW, tenant_id=tenant.id) == 1
+    assert run_pending(db=db, handlers=handlers, clock=NOW, tenant_id=tenant.id) == 0
+    failed = _event(db, first)
+    assert (failed.attempts, failed.last_error) == (1, "RuntimeError: printer on fire")
+    assert (
+        failed.claimed_until == NOW.instant + retry_wait(1) == NOW.instant + timedelta(seconds=16)
+    )
+    soon = FixedClock(NOW.instant + timedelta(seconds=15))
+    assert run_pending(db=db, handlers=handlers, clock=soon, tenant_id=tenant.id) == 0
+    assert calls == [1]  # not retried before its wait is over
+    later = FixedClock(NOW.instant + timedelta(seconds=17))
+    assert run_pending(db=db, handlers=handlers, clock=later, tenant_id=tenant.id) == 1
     assert calls == [1, 1]
     done = _event(db, first)
     assert done.done_at is not None and done.attempts == 2 and done.claimed_until is None
     assert _event(db, other).done_at is None  # no handler: waits for its consumer
-    assert run_pending(db=db, handlers=handlers, clock=NOW, tenant_id=tenant.id) == 0
+    assert run_pending(db=db, handlers=handlers, clock=later, tenant_id=tenant.id) == 0
 
 
 def test_a_leased_event_is_not_claimed_again_until_the_lease_ends(

@@ -12,8 +12,9 @@ PDF) ever runs inside a database transaction:
 2. work: the handler runs outside any transaction and opens its own short ones; it must be
    idempotent, since a worker that dies leaves the event to be claimed again once its lease
    ends;
-3. done: a short transaction marks the event done, or records the error and frees it for a
-   retry, up to ``MAX_ATTEMPTS`` attempts.
+3. done: a short transaction marks the event done, or records the error and keeps it leased
+   for a growing wait (``retry_wait``: 16 s, 64 s, 256 s, ..., as the task queue waits
+   between a job's attempts), then frees it for a retry, up to ``MAX_ATTEMPTS`` attempts.
 
 On PostgreSQL the worker relays instead of claiming (``relay_pending``): one transaction
 takes pending events, inserts one task-queue job per event through the same connection and
@@ -44,6 +45,7 @@ from beleg.db.tables import outbox_events
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=5)
+RETRY_BASE = 4  # seconds; attempt n that fails waits RETRY_BASE ** (n + 1) (jobs/queue.py RETRY)
 Handler = Callable[[Database, uuid.UUID, dict[str, Any], Clock], None]
 
 
@@ -128,11 +130,17 @@ def run_pending(
         try:
             handlers[event.topic](db, event.tenant_id, dict(event.payload), clock)
         except Exception as error:
-            _finish(db, event.id, clock, error=f"{type(error).__name__}: {error}"[:2000])
+            failed = f"{type(error).__name__}: {error}"[:2000]
+            _finish(db, event.id, clock, error=failed, wait=retry_wait(event.attempts + 1))
         else:
             _finish(db, event.id, clock, error=None)
             done += 1
     return done
+
+
+def retry_wait(attempt: int) -> timedelta:
+    """How long an event whose attempt number ``attempt`` failed waits before the next one."""
+    return timedelta(seconds=RETRY_BASE ** (attempt + 1))
 
 
 def relay_pending(
@@ -228,10 +236,19 @@ def _claim(db: Database, topics: Iterable[str], tenant_id: uuid.UUID | None, clo
         return row
 
 
-def _finish(db: Database, event_id: uuid.UUID, clock: Clock, *, error: str | None) -> None:
-    values: dict[str, Any] = {"claimed_until": None, "last_error": error}
+def _finish(
+    db: Database,
+    event_id: uuid.UUID,
+    clock: Clock,
+    *,
+    error: str | None,
+    wait: timedelta | None = None,
+) -> None:
+    """Done, or failed with ``error`` and leased for ``wait`` (no retry before then)."""
+    now = clock.now()
+    values: dict[str, Any] = {"claimed_until": now + wait if wait else None, "last_error": error}
     if error is None:
-        values["done_at"] = clock.now()
+        values["done_at"] = now
     with db.transaction() as session:
         session.execute(
             update(outbox_events).where(outbox_events.c.id == event_id).values(**values)
