@@ -218,7 +218,7 @@ def lease_due(
 ) -> list[WebhookDelivery]:
     """Up to ``limit`` PENDING deliveries due by ``due_by`` (business clock) to enabled
     endpoints, not leased at ``now`` (system clock), earliest due first; leased until
-    ``until``."""
+    ``until``. Deliveries due together go in the order of their events."""
     enabled = select(E.id).where(E.tenant_id == tenant_id, E.enabled.is_(True))
     rows = session.execute(
         select(webhook_deliveries)
@@ -229,7 +229,7 @@ def lease_due(
             or_(D.claimed_until.is_(None), D.claimed_until < now),
             D.endpoint_id.in_(enabled),
         )
-        .order_by(D.next_attempt_at, D.id)
+        .order_by(D.next_attempt_at, D.created_at, D.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()

@@ -27,7 +27,7 @@ def fan_out(
         return
     due = business_clock(session, tenant_id=tenant_id, system=clock).now()
     deliveries = [
-        _delivery(event, endpoint, due=due, now=clock.now())
+        _delivery(event, endpoint, due=due)
         for event in events
         for endpoint in endpoints
         if endpoint.takes(BY_TOPIC[event.topic].name, event.created_at)
@@ -35,9 +35,7 @@ def fan_out(
     repo.insert_deliveries(session, tenant_id, deliveries)
 
 
-def _delivery(
-    event: DomainEvent, endpoint: WebhookEndpoint, *, due: datetime, now: datetime
-) -> WebhookDelivery:
+def _delivery(event: DomainEvent, endpoint: WebhookEndpoint, *, due: datetime) -> WebhookDelivery:
     name = BY_TOPIC[event.topic].name
     body = envelope(
         event_id=event.id,
@@ -57,6 +55,6 @@ def _delivery(
         next_attempt_at=due,
         first_attempt_at=None,
         last_error=None,
-        created_at=now,
+        created_at=event.created_at,  # first attempts go out in the order of the events
         delivered_at=None,
     )
