@@ -54,7 +54,10 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 self.send_header("location", receiver.location)
             self.send_header("content-length", str(len(receiver.body)))
             self.end_headers()
-            self.wfile.write(receiver.body)
+            try:
+                self.wfile.write(receiver.body)
+            except BrokenPipeError:  # the sender stopped reading (4 KiB kept) or timed out
+                return
 
         def log_message(self, format: str, *args: object) -> None:
             return
