@@ -11,6 +11,7 @@ import base64
 import json
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from beleg.db.delivery import webhooks as repo
 from beleg.db.tables import audit_entries, webhook_deliveries
 from beleg.domain.delivery.catalogue import CATALOGUE
 from beleg.domain.delivery.webhooks import WebhookEndpoint, new_secret
+from beleg.services.delivery.dispatch import dispatch_pending
 from beleg.services.delivery.work import deliver_due
 from tests import conftest
 from tests.conftest import TenantFixture, make_tenant
@@ -492,3 +494,17 @@ def test_a_name_resolving_to_loopback_at_delivery_is_refused_without_connecting(
         "refused: url points to 127.0.0.1, a loopback address: webhooks go only to public addresses"
     )
     assert stored["status"] == "PENDING"  # retried: the name may resolve properly again
+
+
+def test_concurrent_workers_never_send_one_attempt_twice(
+    hooks: TestClient, db: Database, tenant: TenantFixture, receiver: Receiver
+) -> None:
+    endpoint(hooks, tenant, receiver.url)
+    for _ in range(30):
+        new_customer(hooks, tenant)
+    assert dispatch_pending(db=db, tenant_id=tenant.id, clock=SystemClock()) == 30
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        counts = list(pool.map(lambda _: work(db, tenant), range(3)))
+    assert sum(counts) == 30
+    ids = [r.headers["webhook-id"] for r in receiver.requests]
+    assert len(ids) == len(set(ids)) == 30

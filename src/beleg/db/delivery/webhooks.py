@@ -4,7 +4,7 @@ transaction (ADR 0021).
 Leasing: ``lease_due`` takes due deliveries ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite's
 single writer serialises it) and sets ``claimed_until`` in the same transaction, so that
 concurrent workers take disjoint deliveries and a taken one is not taken again before its
-lease ends; ``record_outcome`` only applies to the attempt it leased (``attempts`` unchanged
+lease ends; ``record_outcomes`` only applies to the attempt it leased (``attempts`` unchanged
 since), so an attempt is recorded once.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, or_, select, update
+from sqlalchemy import Row, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from beleg.db.bulk import insert_rows
@@ -243,45 +243,71 @@ def lease_due(
     return [delivery_from_row(row) for row in rows]
 
 
-def record_outcome(
-    session: Session, tenant_id: uuid.UUID, after: WebhookDelivery, attempt: WebhookAttempt
-) -> bool:
-    """Store attempt number ``after.attempts`` and the delivery's state after it, and free the
-    lease; False (nothing written) when that attempt is recorded already."""
-    done = session.execute(
-        update(webhook_deliveries)
+def record_outcomes(
+    session: Session,
+    tenant_id: uuid.UUID,
+    outcomes: Sequence[tuple[WebhookDelivery, WebhookAttempt]],
+) -> set[uuid.UUID]:
+    """Store each attempt number ``after.attempts`` and its delivery's state after it, and
+    free the leases, in three statements for the batch; returns the deliveries recorded. One
+    whose attempt is recorded already (by a worker whose lease this one outlived) is skipped."""
+    if not outcomes:
+        return set()
+    rows = session.execute(
+        select(D.id, D.attempts)
         .where(
             D.tenant_id == tenant_id,
-            D.id == after.id,
-            D.attempts == after.attempts - 1,
+            D.id.in_([after.id for after, _ in outcomes]),
             D.status == DeliveryStatus.PENDING.value,
         )
-        .values(
-            status=after.status.value,
-            attempts=after.attempts,
-            next_attempt_at=after.next_attempt_at,
-            first_attempt_at=after.first_attempt_at,
-            last_error=after.last_error,
-            delivered_at=after.delivered_at,
-            claimed_until=None,
-        )
-    )
-    if done.rowcount == 0:  # type: ignore[attr-defined]
-        return False
+        .with_for_update()
+    ).all()
+    current = {row.id: row.attempts for row in rows}
+    ours = [(a, t) for a, t in outcomes if current.get(a.id) == a.attempts - 1]
+    if not ours:
+        return set()
     session.execute(
-        insert(webhook_attempts).values(
-            tenant_id=tenant_id,
-            delivery_id=attempt.delivery_id,
-            number=attempt.number,
-            endpoint_id=attempt.endpoint_id,
-            started_at=attempt.started_at,
-            duration_ms=attempt.duration_ms,
-            status_code=attempt.status_code,
-            response_body=attempt.response_body,
-            error=attempt.error,
-        )
+        update(webhook_deliveries)
+        .where(D.tenant_id == bindparam("t_id"), D.id == bindparam("d_id"))
+        .values(
+            status=bindparam("s"),
+            attempts=bindparam("n"),
+            next_attempt_at=bindparam("due"),
+            first_attempt_at=bindparam("first"),
+            last_error=bindparam("err"),
+            delivered_at=bindparam("done"),
+            claimed_until=None,
+        ),
+        [
+            {
+                "t_id": tenant_id,
+                "d_id": after.id,
+                "s": after.status.value,
+                "n": after.attempts,
+                "due": after.next_attempt_at,
+                "first": after.first_attempt_at,
+                "err": after.last_error,
+                "done": after.delivered_at,
+            }
+            for after, _ in ours
+        ],
     )
-    return True
+    insert_rows(session, webhook_attempts, [_attempt_row(tenant_id, t) for _, t in ours])
+    return {after.id for after, _ in ours}
+
+
+def _attempt_row(tenant_id: uuid.UUID, attempt: WebhookAttempt) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "delivery_id": attempt.delivery_id,
+        "number": attempt.number,
+        "endpoint_id": attempt.endpoint_id,
+        "started_at": attempt.started_at,
+        "duration_ms": attempt.duration_ms,
+        "status_code": attempt.status_code,
+        "response_body": attempt.response_body,
+        "error": attempt.error,
+    }
 
 
 def make_due(session: Session, tenant_id: uuid.UUID, delivery_id: uuid.UUID, at: datetime) -> None:

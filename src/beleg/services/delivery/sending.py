@@ -139,14 +139,15 @@ def record(
 ) -> list[WebhookDelivery]:
     """Step (own transaction): the attempts and the deliveries' states after them; the
     endpoints whose delivery gave up are disabled. Returns the deliveries as they are now."""
-    afterwards: list[WebhookDelivery] = []
     with db.transaction() as session:
-        failed_at = batch.business.now()
-        for delivery, tried in zip(batch.deliveries, results, strict=True):
-            after = outcome(delivery, tried, failed_at=failed_at)
-            if not repo.record_outcome(session, tenant_id, after, tried):
-                continue  # recorded by another worker whose lease this one outlived
-            afterwards.append(after)
+        at = batch.business.now()
+        pairs = [
+            (outcome(d, tried, at=at), tried)
+            for d, tried in zip(batch.deliveries, results, strict=True)
+        ]
+        recorded = repo.record_outcomes(session, tenant_id, pairs)
+        afterwards = [after for after, _ in pairs if after.id in recorded]
+        for after in afterwards:
             if after.status is DeliveryStatus.FAILED:
                 disable_endpoint(
                     session,
@@ -158,9 +159,7 @@ def record(
     return afterwards
 
 
-def outcome(
-    delivery: WebhookDelivery, tried: WebhookAttempt, *, failed_at: datetime
-) -> WebhookDelivery:
+def outcome(delivery: WebhookDelivery, tried: WebhookAttempt, *, at: datetime) -> WebhookDelivery:
     """The delivery after ``tried`` (ADR 0021: 2xx delivered, else the backoff, FAILED after
     3 days from the series' first attempt)."""
     first = delivery.first_attempt_at or tried.started_at
@@ -171,10 +170,10 @@ def outcome(
             status=DeliveryStatus.DELIVERED,
             next_attempt_at=None,
             last_error=None,
-            delivered_at=failed_at,
+            delivered_at=at,
         )
     error = tried.error or f"HTTP {tried.status_code}"
-    due = next_attempt(first_attempt_at=first, attempt=tried.number, failed_at=failed_at)
+    due = next_attempt(first_attempt_at=first, attempt=tried.number, failed_at=at)
     status = DeliveryStatus.PENDING if due is not None else DeliveryStatus.FAILED
     return replace(base, status=status, next_attempt_at=due, last_error=error[:2000])
 
