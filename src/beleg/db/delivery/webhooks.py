@@ -266,6 +266,15 @@ def record_outcomes(
     ours = [(a, t) for a, t in outcomes if current.get(a.id) == a.attempts - 1]
     if not ours:
         return set()
+    _update_outcomes(session, tenant_id, [after for after, _ in ours])
+    insert_rows(session, webhook_attempts, [_attempt_row(tenant_id, t) for _, t in ours])
+    return {after.id for after, _ in ours}
+
+
+def _update_outcomes(
+    session: Session, tenant_id: uuid.UUID, deliveries: Sequence[WebhookDelivery]
+) -> None:
+    """The deliveries' states after their attempts, leases freed, in one executemany."""
     session.execute(
         update(webhook_deliveries)
         .where(D.tenant_id == bindparam("t_id"), D.id == bindparam("d_id"))
@@ -289,11 +298,9 @@ def record_outcomes(
                 "err": after.last_error,
                 "done": after.delivered_at,
             }
-            for after, _ in ours
+            for after in deliveries
         ],
     )
-    insert_rows(session, webhook_attempts, [_attempt_row(tenant_id, t) for _, t in ours])
-    return {after.id for after, _ in ours}
 
 
 def _attempt_row(tenant_id: uuid.UUID, attempt: WebhookAttempt) -> dict[str, Any]:
