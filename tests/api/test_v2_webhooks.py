@@ -28,8 +28,10 @@ from beleg.db.delivery import webhooks as repo
 from beleg.db.tables import audit_entries, webhook_deliveries
 from beleg.domain.delivery.catalogue import CATALOGUE
 from beleg.domain.delivery.webhooks import WebhookEndpoint, new_secret
+from beleg.jobs import worker
 from beleg.services.delivery.dispatch import dispatch_pending
 from beleg.services.delivery.work import deliver_due
+from beleg.settings import get_settings
 from tests import conftest
 from tests.conftest import TenantFixture, make_tenant
 from tests.receiver import Receiver, running_receiver
@@ -142,6 +144,10 @@ def test_a_delivered_event_verifies_and_equals_the_stored_delivery(
     assert (event["type"], event["webhookEndpoint"]) == ("customer.created", {"id": made["id"]})
     assert event["data"]["customer"]["id"] == customer["id"]
     assert event["data"]["customer"]["lastName"] == "Berg"
+    created = datetime.fromisoformat(event["createdAt"])
+    assert event["createdAt"].endswith("Z") and abs(created - datetime.now(UTC)) < timedelta(
+        minutes=1
+    )
     stored = call(hooks, tenant, "GET", f"/webhook-deliveries/{got.headers['webhook-id']}")
     assert stored["payload"].encode() == got.body  # seed 002: verify by fetching the id
     assert (stored["status"], stored["attempts"], stored["eventId"]) == (
@@ -264,6 +270,12 @@ def test_three_days_of_failures_disable_the_endpoint_and_notify(
     assert entries[2].after["kind"] == "webhook_endpoint_disabled"
     replay = hooks.post(f"/v2/webhook-deliveries/{delivery['id']}/replay", headers=tenant.headers)
     assert replay.status_code == 409
+    test = hooks.post(f"/v2/webhook-endpoints/{made['id']}/test", headers=tenant.headers)
+    assert error_of(test) == (
+        409,
+        "id",
+        f"the webhook endpoint {made['id']} is disabled: enable it first",
+    )
     enabled = call(hooks, tenant, "PATCH", f"/webhook-endpoints/{made['id']}", {"enabled": True})
     assert (enabled["enabled"], enabled["disabledReason"]) == (True, None)
 
@@ -397,6 +409,7 @@ def test_another_tenant_sees_none_of_it(
         ("https://no-such-host.invalid/x", "url", "the host no-such-host.invalid of url cannot"),
         ("not a url", "url", "url is not a valid absolute URL"),
         ("https://:443/x", "url", "url must use https"),
+        ("https://" + "a" * 2000 + ".example/", "url", "url is not a valid absolute URL"),
     ],
 )
 def test_bad_endpoints_are_refused_naming_the_field_and_rule(
@@ -508,3 +521,39 @@ def test_concurrent_workers_never_send_one_attempt_twice(
     assert sum(counts) == 30
     ids = [r.headers["webhook-id"] for r in receiver.requests]
     assert len(ids) == len(set(ids)) == 30
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_the_worker_round_sends_under_the_processes_setting(
+    hooks: TestClient,
+    db: Database,
+    tenant: TenantFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    allowed: bool,
+) -> None:
+    monkeypatch.setenv("BELEG_WEBHOOKS_ALLOW_LOOPBACK", str(allowed).lower())
+    monkeypatch.setattr(worker, "all_tenant_ids", lambda db: [tenant.id])
+    get_settings.cache_clear()
+    with running_receiver() as receiver:
+        endpoint(hooks, tenant, receiver.url)
+        new_customer(hooks, tenant)
+        try:
+            due = worker.run_due_work(db=db, clock=SystemClock())
+        finally:
+            get_settings.cache_clear()
+    assert due.deliveries == 2  # one event dispatched, one webhook attempted
+    assert len(receiver.requests) == (1 if allowed else 0)
+
+
+def test_bad_fields_of_an_endpoint_are_named(hooks: TestClient, tenant: TenantFixture) -> None:
+    base = {"url": "https://93.184.216.34/hook", "eventTypes": ["customer.created"]}
+    cases = [
+        ({**base, "description": "x" * 501}, "description", "at most 500 characters"),
+        ({**base, "eventTypes": []}, "eventTypes", "at least one event type"),
+        ({**base, "eventTypes": ["webhook.test"]}, "eventTypes", "webhook.test is not in"),
+        ({**base, "secret": "whsec_mine"}, "secret", ""),
+    ]
+    for body, field, text in cases:
+        response = hooks.post("/v2/webhook-endpoints", json=body, headers=tenant.headers)
+        status, named, message = error_of(response)
+        assert (status, named) == (400, field) and text in message, response.text
