@@ -200,6 +200,8 @@ def test_failures_are_retried_with_growing_delays_on_the_test_clock(
         assert len(receiver.requests) == 3
     bodies = {r.body for r in receiver.requests}
     assert len(bodies) == 1  # the same payload each time
+    for got in receiver.requests:  # signed at the real time, not the frozen 2026-05-04
+        Webhook(made["secret"]).verify(got.body, got.headers)
     stored = call(hooks, tenant, "GET", f"/webhook-deliveries/{pending['id']}")
     assert stored["status"] == "DELIVERED" and stored["deliveredAt"] == "2026-05-04T08:00:30Z"
     log = [(a["number"], a["statusCode"], a["startedAt"]) for a in stored["attemptLog"]]
@@ -557,3 +559,43 @@ def test_bad_fields_of_an_endpoint_are_named(hooks: TestClient, tenant: TenantFi
         response = hooks.post("/v2/webhook-endpoints", json=body, headers=tenant.headers)
         status, named, message = error_of(response)
         assert (status, named) == (400, field) and text in message, response.text
+
+
+def test_every_change_is_audited_without_the_secret(
+    hooks: TestClient, db: Database, tenant: TenantFixture, receiver: Receiver
+) -> None:
+    made = endpoint(hooks, tenant, receiver.url)
+    path = f"/webhook-endpoints/{made['id']}"
+    private = hooks.patch(f"/v2{path}", json={"url": "https://10.0.0.1/"}, headers=tenant.headers)
+    assert error_of(private)[:2] == (400, "url")  # a changed URL is checked again
+    call(hooks, tenant, "PATCH", path, {"description": "CRM"})
+    call(hooks, tenant, "PATCH", path, {"description": "CRM"})  # unchanged: not audited
+    call(hooks, tenant, "POST", f"{path}/rotate-secret")
+    tested = call(hooks, tenant, "POST", f"{path}/test")
+    call(hooks, tenant, "POST", f"/webhook-deliveries/{tested['id']}/replay")
+    call(hooks, tenant, "DELETE", path, status=204)
+    with db.reader() as session:
+        entries = session.execute(
+            select(
+                audit_entries.c.action,
+                audit_entries.c.entity_type,
+                audit_entries.c.before,
+                audit_entries.c.after,
+            )
+            .where(
+                audit_entries.c.tenant_id == tenant.id,
+                audit_entries.c.entity_id.in_([made["id"], tested["id"]]),
+            )
+            .order_by(audit_entries.c.seq)
+        ).all()
+    assert [(e.action, e.entity_type) for e in entries] == [
+        ("CREATE", "WebhookEndpoint"),
+        ("UPDATE", "WebhookEndpoint"),
+        ("UPDATE", "WebhookEndpoint"),
+        ("CREATE", "WebhookDelivery"),
+        ("UPDATE", "WebhookDelivery"),
+        ("DELETE", "WebhookEndpoint"),
+    ]
+    assert entries[1].after["description"] == "CRM"
+    assert (entries[2].before, entries[2].after) == ({"secret": "old"}, {"secret": "rotated"})
+    assert "whsec_" not in json.dumps([list(e) for e in entries], default=str)
