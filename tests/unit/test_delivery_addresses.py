@@ -80,6 +80,7 @@ def test_address_kinds(text: str, kind: str | None) -> None:
         ("https://exa mple.com/", False, "delivery.webhook_url_invalid"),
         ("https://" + "a" * 2000 + ".com/", False, "delivery.webhook_url_invalid"),
         ("mailto:x@example.com", False, "delivery.webhook_url_not_https"),
+        ("https://" + "a" * 64 + ".example/", False, "delivery.webhook_url_invalid"),  # label > 63
     ],
 )
 def test_refused_urls(url: str, allowed: bool, code: str) -> None:
@@ -99,6 +100,7 @@ def test_accepted_urls_and_their_targets() -> None:
     loop = checked_url("http://[::1]:9000/hook", loopback_allowed=True)
     assert (loop.host, loop.port, loop.literal) == ("::1", 9000, ipaddress.ip_address("::1"))
     assert checked_url("https://93.184.216.34/", loopback_allowed=False).port == 443
+    assert checked_url("https://Bücher.de/", loopback_allowed=False).host == "xn--bcher-kva.de"
 
 
 def test_the_catalogue_maps_each_topic_once_and_names_payments_as_the_issue_does() -> None:

@@ -25,8 +25,8 @@ NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A checked endpoint URL: its host (without brackets), port, and the address itself
-    when the host is a literal IP (then nothing is resolved)."""
+    """A checked endpoint URL: its host (without brackets; a name in ASCII), port, and the
+    address itself when the host is a literal IP (then nothing is resolved)."""
 
     scheme: str
     host: str
@@ -62,7 +62,16 @@ def checked_url(url: str, *, loopback_allowed: bool) -> Target:
                 "delivery.webhook_address_refused", field="url", address=str(literal), kind=refused
             )
     default = 443 if scheme == "https" else 80
-    return Target(scheme, host.lower(), port or default, literal)
+    name = host.lower() if literal is not None else _ascii_name(host)
+    return Target(scheme, name, port or default, literal)
+
+
+def _ascii_name(host: str) -> str:
+    """The host as resolved and connected to: IDNA (``bücher.de`` → ``xn--bcher-kva.de``)."""
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise ValidationFailed("delivery.webhook_url_invalid", field="url") from None
 
 
 def _literal(host: str) -> IPAddress | None:
