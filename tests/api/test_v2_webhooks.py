@@ -599,3 +599,26 @@ def test_every_change_is_audited_without_the_secret(
     assert entries[1].after["description"] == "CRM"
     assert (entries[2].before, entries[2].after) == ({"secret": "old"}, {"secret": "rotated"})
     assert "whsec_" not in json.dumps([list(e) for e in entries], default=str)
+
+
+def test_an_endpoint_without_answer_costs_a_round_one_attempt(
+    hooks: TestClient,
+    db: Database,
+    tenant: TenantFixture,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = {"dead.example.com": ["93.184.216.34"]}
+    monkeypatch.setattr(adapter, "resolve_host", lambda host, port: answers[host])
+    dead = endpoint(hooks, tenant, "https://dead.example.com/hook")
+    alive = endpoint(hooks, tenant, receiver.url)
+    answers["dead.example.com"] = ["10.0.0.1"]  # no answer there: refused
+    for _ in range(3):
+        new_customer(hooks, tenant)
+    assert work(db, tenant) == 4  # 3 to the live endpoint, 1 to the silent one
+    assert len(receiver.requests) == 3
+    log = deliveries(hooks, tenant, dead["id"], "?sort=createdAt")["items"]
+    assert [d["attempts"] for d in log] == [1, 0, 0]  # the rest waits for the next round
+    assert all(d["status"] == "PENDING" for d in log)
+    assert deliveries(hooks, tenant, alive["id"], "?status=DELIVERED")["total"] == 3
+    assert work(db, tenant) == 1  # the next round: the next due one, once more

@@ -11,7 +11,7 @@ since), so an attempt is recorded once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -215,11 +215,15 @@ def lease_due(
     now: datetime,
     until: datetime,
     limit: int,
+    skip_endpoints: Collection[uuid.UUID] = (),
 ) -> list[WebhookDelivery]:
     """Up to ``limit`` PENDING deliveries due by ``due_by`` (business clock) to enabled
     endpoints, not leased at ``now`` (system clock), earliest due first; leased until
-    ``until``. Deliveries due together go in the order of their events."""
+    ``until``. Deliveries due together go in the order of their events; none to
+    ``skip_endpoints``."""
     enabled = select(E.id).where(E.tenant_id == tenant_id, E.enabled.is_(True))
+    if skip_endpoints:
+        enabled = enabled.where(E.id.not_in(sorted(skip_endpoints)))
     rows = session.execute(
         select(webhook_deliveries)
         .where(
@@ -315,6 +319,18 @@ def _attempt_row(tenant_id: uuid.UUID, attempt: WebhookAttempt) -> dict[str, Any
         "response_body": attempt.response_body,
         "error": attempt.error,
     }
+
+
+def release_leases(
+    session: Session, tenant_id: uuid.UUID, delivery_ids: Sequence[uuid.UUID]
+) -> None:
+    """Free the leases of deliveries that were not attempted (due again at once)."""
+    if delivery_ids:
+        session.execute(
+            update(webhook_deliveries)
+            .where(D.tenant_id == tenant_id, D.id.in_(list(delivery_ids)))
+            .values(claimed_until=None)
+        )
 
 
 def make_due(session: Session, tenant_id: uuid.UUID, delivery_id: uuid.UUID, at: datetime) -> None:

@@ -11,7 +11,7 @@ The ``webhook-timestamp`` is the real time: receivers compare it with their own 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -63,9 +63,15 @@ def send_due(
     limit: int = 1000,
 ) -> int:
     """Send up to ``limit`` of the tenant's due deliveries, ``BATCH`` per lease, over one
-    connection pool; return how many were attempted."""
+    connection pool; return how many were attempted.
+
+    An endpoint that gives no answer (timeout, refused connection or address) gets no more
+    attempts in this call: its other due deliveries wait for the next round, so that a dead
+    receiver costs a round one timeout, not one per delivery (ADR 0021: a slow receiver must
+    not hold up the worker)."""
     own = sender is None
     active = sender or WebhookSender()
+    silent: set[uuid.UUID] = set()  # endpoints without an answer in this call
     sent = 0
     try:
         while sent < limit:
@@ -75,27 +81,68 @@ def send_due(
                 clock=clock,
                 allow_loopback=allow_loopback,
                 size=min(BATCH, limit - sent),
+                skip=silent,
             )
             if not batch.deliveries:
                 break
-            results = [attempt(active, d, batch, clock) for d in batch.deliveries]
-            record(db=db, tenant_id=tenant_id, clock=clock, batch=batch, results=results)
-            sent += len(results)
+            sent += _send_batch(
+                db, tenant_id=tenant_id, clock=clock, sender=active, batch=batch, silent=silent
+            )
     finally:
         if own:
             active.close()
     return sent
 
 
+def _send_batch(
+    db: Database,
+    *,
+    tenant_id: uuid.UUID,
+    clock: Clock,
+    sender: WebhookSender,
+    batch: Leased,
+    silent: set[uuid.UUID],
+) -> int:
+    """Attempt the leased deliveries (not those of endpoints that fell silent meanwhile, whose
+    leases are released), then record them; return how many were attempted."""
+    tried: list[WebhookAttempt] = []
+    attempted: list[WebhookDelivery] = []
+    for delivery in batch.deliveries:
+        if delivery.endpoint_id in silent:
+            continue
+        result = attempt(sender, delivery, batch, clock)
+        tried.append(result)
+        attempted.append(delivery)
+        if result.status_code is None:
+            silent.add(delivery.endpoint_id)
+    done_ids = {d.id for d in attempted}
+    waiting = [d.id for d in batch.deliveries if d.id not in done_ids]
+    done = replace(batch, deliveries=attempted)
+    record(db=db, tenant_id=tenant_id, clock=clock, batch=done, results=tried, release=waiting)
+    return len(tried)
+
+
 def lease(
-    *, db: Database, tenant_id: uuid.UUID, clock: Clock, allow_loopback: bool, size: int
+    *,
+    db: Database,
+    tenant_id: uuid.UUID,
+    clock: Clock,
+    allow_loopback: bool,
+    size: int,
+    skip: Collection[uuid.UUID] = (),
 ) -> Leased:
-    """Step (own transaction): lease up to ``size`` due deliveries."""
+    """Step (own transaction): lease up to ``size`` due deliveries, none to ``skip``."""
     with db.transaction() as session:
         business = business_clock(session, tenant_id=tenant_id, system=clock)
         now = clock.now()
         due = repo.lease_due(
-            session, tenant_id, due_by=business.now(), now=now, until=now + LEASE, limit=size
+            session,
+            tenant_id,
+            due_by=business.now(),
+            now=now,
+            until=now + LEASE,
+            limit=size,
+            skip_endpoints=skip,
         )
         endpoints = repo.endpoints_by_id(session, tenant_id, [d.endpoint_id for d in due])
         loopback = allow_loopback and tenant_by_id(session, tenant_id).test_mode
@@ -136,10 +183,13 @@ def record(
     clock: Clock,
     batch: Leased,
     results: Sequence[WebhookAttempt],
+    release: Sequence[uuid.UUID] = (),
 ) -> list[WebhookDelivery]:
-    """Step (own transaction): the attempts and the deliveries' states after them; the
-    endpoints whose delivery gave up are disabled. Returns the deliveries as they are now."""
+    """Step (own transaction): the attempts and the deliveries' states after them, the leases
+    of ``release`` freed unattempted; the endpoints whose delivery gave up are disabled.
+    Returns the deliveries as they are now."""
     with db.transaction() as session:
+        repo.release_leases(session, tenant_id, release)
         at = batch.business.now()
         pairs = [
             (outcome(d, tried, at=at), tried)
