@@ -110,7 +110,7 @@ def _send_batch(
     for delivery in batch.deliveries:
         if delivery.endpoint_id in silent:
             continue
-        result = attempt(sender, delivery, batch, clock)
+        result = attempt(sender=sender, delivery=delivery, batch=batch, clock=clock)
         tried.append(result)
         attempted.append(delivery)
         if result.status_code is None:
@@ -150,7 +150,7 @@ def lease(
 
 
 def attempt(
-    sender: WebhookSender, delivery: WebhookDelivery, batch: Leased, clock: Clock
+    *, sender: WebhookSender, delivery: WebhookDelivery, batch: Leased, clock: Clock
 ) -> WebhookAttempt:
     """Step (no transaction): sign and POST one delivery; the attempt as it is recorded."""
     endpoint = batch.endpoints[delivery.endpoint_id]

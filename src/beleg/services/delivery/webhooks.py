@@ -202,8 +202,11 @@ def send_test(
         loopback = allow_loopback and tenant_by_id(session, tenant_id).test_mode
         business = business_clock(session, tenant_id=tenant_id, system=clock)
     batch = sending.Leased([delivery], {endpoint.id: endpoint}, loopback, business)
-    with sender or WebhookSender() as active:
-        tried = sending.attempt(active, delivery, batch, clock)
+    if sender is not None:
+        tried = sending.attempt(sender=sender, delivery=delivery, batch=batch, clock=clock)
+    else:
+        with WebhookSender() as own:
+            tried = sending.attempt(sender=own, delivery=delivery, batch=batch, clock=clock)
     recorded = sending.record(db=db, tenant_id=tenant_id, clock=clock, batch=batch, results=[tried])
     return recorded[0] if recorded else delivery
 
