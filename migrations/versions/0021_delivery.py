@@ -91,6 +91,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", beleg.db.types.UtcDateTime(), nullable=True),
+        sa.Column("first_attempt_at", beleg.db.types.UtcDateTime(), nullable=True),
         sa.Column("claimed_until", beleg.db.types.UtcDateTime(), nullable=True),
         sa.Column("last_error", sa.String(length=2000), nullable=True),
         sa.Column("created_at", beleg.db.types.UtcDateTime(), nullable=False),

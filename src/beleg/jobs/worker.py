@@ -91,6 +91,7 @@ def run_due_work(*, db: Database, clock: Clock, stop: Stop | None = None) -> Due
     a failing delivery does not hold up the tenant's billing."""
     stop = stop or _Never()
     invoices = deliveries = 0
+    allow_loopback = get_settings().webhooks_allow_loopback  # BELEG_WEBHOOKS_ALLOW_LOOPBACK
     for tenant_id in all_tenant_ids(db=db):
         if stop.is_set():
             break
@@ -99,7 +100,9 @@ def run_due_work(*, db: Database, clock: Clock, stop: Stop | None = None) -> Due
         except Exception:
             log.exception("worker.due_invoices_failed", tenant_id=str(tenant_id))
         try:
-            deliveries += deliver_due(db=db, tenant_id=tenant_id, clock=clock).count
+            deliveries += deliver_due(
+                db=db, tenant_id=tenant_id, clock=clock, allow_loopback=allow_loopback
+            ).count
         except Exception:
             log.exception("worker.delivery_failed", tenant_id=str(tenant_id))
     return DueWork(invoices, deliveries)

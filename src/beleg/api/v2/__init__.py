@@ -28,6 +28,7 @@ from beleg.api.v2 import (
     test_clock,
     usages,
     users,
+    webhooks,
 )
 
 
@@ -57,6 +58,7 @@ def router() -> APIRouter:
         billing_runs,
         services,
         einvoices,
+        webhooks,
     ):
         v2.include_router(module.router)
     return v2

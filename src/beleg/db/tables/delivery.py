@@ -19,8 +19,6 @@ from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, Uni
 from beleg.db.tables.base import metadata
 from beleg.db.types import JsonDocument, UtcDateTime
 
-RESPONSE_BODY_KEPT = 4096  # bytes of a receiver's answer kept per attempt (issue: 4 KiB)
-
 webhook_endpoints = Table(
     "webhook_endpoints",
     metadata,
@@ -47,8 +45,9 @@ webhook_deliveries = Table(
     Column("payload", Text, nullable=False),  # the exact JSON text signed and sent
     Column("status", String(10), nullable=False),  # PENDING / DELIVERED / FAILED
     Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", UtcDateTime, nullable=True),
-    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("next_attempt_at", UtcDateTime, nullable=True),  # business clock
+    Column("first_attempt_at", UtcDateTime, nullable=True),  # of the series; 3 days from it
+    Column("claimed_until", UtcDateTime, nullable=True),  # system clock: a worker's lease
     Column("last_error", String(2000), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("delivered_at", UtcDateTime, nullable=True),
@@ -67,7 +66,7 @@ webhook_attempts = Table(
     Column("started_at", UtcDateTime, nullable=False),
     Column("duration_ms", Integer, nullable=False),
     Column("status_code", Integer, nullable=True),  # None: no answer (refused, timeout, ...)
-    Column("response_body", Text, nullable=True),  # at most RESPONSE_BODY_KEPT bytes
+    Column("response_body", Text, nullable=True),  # at most 4 KiB (domain/delivery/webhooks.py)
     Column("error", String(2000), nullable=True),
 )
 

@@ -15,13 +15,17 @@ from beleg.clock import Clock
 from beleg.db import Session
 from beleg.db.database import Database
 from beleg.db.delivery import events as repo
+from beleg.domain.delivery.catalogue import TOPICS as WEBHOOK_TOPICS
 from beleg.domain.delivery.events import DomainEvent
+from beleg.services.delivery.fanout import fan_out
 
 Reaction = Callable[[Session, uuid.UUID, Sequence[DomainEvent], Clock], None]
 BATCH = 500  # events per transaction
 
 # (topics, reaction): every event of one of the topics goes to the reaction, in this order
-SUBSCRIPTIONS: tuple[tuple[frozenset[str], Reaction], ...] = ()
+SUBSCRIPTIONS: tuple[tuple[frozenset[str], Reaction], ...] = (
+    (WEBHOOK_TOPICS, fan_out),  # the published event catalogue -> webhook deliveries
+)
 REACTIONS: dict[str, list[Reaction]] = {}
 for _topics, _reaction in SUBSCRIPTIONS:
     for _topic in _topics:

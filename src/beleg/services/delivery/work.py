@@ -10,19 +10,26 @@ from dataclasses import dataclass
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.services.delivery.dispatch import dispatch_pending
+from beleg.services.delivery.sending import send_due
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryRound:
     dispatched: int  # domain events turned into deliveries and mails
+    webhooks: int = 0  # webhook attempts made (delivered or not)
 
     @property
     def count(self) -> int:
         """Events dispatched plus webhooks and mails attempted (0: nothing to do)."""
-        return self.dispatched
+        return self.dispatched + self.webhooks
 
 
-def deliver_due(*, db: Database, tenant_id: uuid.UUID, clock: Clock) -> DeliveryRound:
-    """Dispatch the tenant's pending events, then send its due webhooks and mails."""
+def deliver_due(
+    *, db: Database, tenant_id: uuid.UUID, clock: Clock, allow_loopback: bool = False
+) -> DeliveryRound:
+    """Dispatch the tenant's pending events, then send its due webhooks and mails.
+    ``allow_loopback`` is ``BELEG_WEBHOOKS_ALLOW_LOOPBACK`` (it counts for test-mode tenants
+    only)."""
     dispatched = dispatch_pending(db=db, tenant_id=tenant_id, clock=clock)
-    return DeliveryRound(dispatched=dispatched)
+    webhooks = send_due(db=db, tenant_id=tenant_id, clock=clock, allow_loopback=allow_loopback)
+    return DeliveryRound(dispatched=dispatched, webhooks=webhooks)
