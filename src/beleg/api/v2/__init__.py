@@ -17,6 +17,7 @@ from beleg.api.v2 import (
     customers,
     einvoices,
     invoicing_setup,
+    mails,
     numbering,
     oauth_apps,
     options,
@@ -57,6 +58,7 @@ def router() -> APIRouter:
         billing_runs,
         services,
         einvoices,
+        mails,
     ):
         v2.include_router(module.router)
     return v2

@@ -16,12 +16,15 @@ from beleg.db import Session
 from beleg.db.database import Database
 from beleg.db.delivery import events as repo
 from beleg.domain.delivery.events import DomainEvent
+from beleg.services.delivery.mails import INVOICE_TOPIC, invoice_mails
 
 Reaction = Callable[[Session, uuid.UUID, Sequence[DomainEvent], Clock], None]
 BATCH = 500  # events per transaction
 
 # (topics, reaction): every event of one of the topics goes to the reaction, in this order
-SUBSCRIPTIONS: tuple[tuple[frozenset[str], Reaction], ...] = ()
+SUBSCRIPTIONS: tuple[tuple[frozenset[str], Reaction], ...] = (
+    (frozenset({INVOICE_TOPIC}), invoice_mails),  # the invoice mail of a contract's document
+)
 REACTIONS: dict[str, list[Reaction]] = {}
 for _topics, _reaction in SUBSCRIPTIONS:
     for _topic in _topics:

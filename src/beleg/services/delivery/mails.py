@@ -1,0 +1,198 @@
+"""Queueing mails (ADR 0021): a mail is a ``mails`` row written in the caller's transaction,
+rendered there from the tenant's template (or the built-in one) for its kind and language, so
+a rollback sends nothing and the text is fixed when its cause commits. The worker sends it
+later (``services/delivery/sending.py``).
+
+The invoice mail (``invoice_mails``, the dispatcher's reaction to ``document.finalized``): a
+FINALIZED invoice or credit note that bills a contract (it has billed lines) is mailed, unless
+the tenant switched invoice mails off (``PUT /v2/tenant-config/mail``, ``invoiceMails``; seed
+002: "new invoices from a contract are always sent to the customer's e-mail address"). It goes
+to the invoice recipients its contracts name where any is set, else to the customer's address
+(seed 002 "Abweichender Rechnungsempfänger pro Vertrag"); with neither, the mail is stored
+FAILED with the reason, visible in ``/v2/mails``. Documents made by hand through the
+accounting API are not mailed by themselves. The language is the document's layout language
+(what its PDF prints in).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from jinja2 import TemplateError
+
+from beleg import messages
+from beleg.clock import Clock
+from beleg.db import Session
+from beleg.db.delivery import mails as repo
+from beleg.db.delivery import recipients as facts_db
+from beleg.db.tenancy import business_clock
+from beleg.domain.delivery.events import DomainEvent
+from beleg.domain.delivery.mails import (
+    VARIABLES,
+    MailKind,
+    MailSettings,
+    MailStatus,
+    MailTemplate,
+    checked_address,
+    mail_language,
+)
+from beleg.domain.errors import ValidationFailed
+from beleg.formats import mail as texts
+
+INVOICE_TOPIC = "document.finalized"
+MAILED_TYPES = ("INVOICE", "CREDIT_MEMO")
+Templates = Mapping[tuple[MailKind, str], MailTemplate]
+
+
+def queue_mail(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    kind: MailKind,
+    language: str,
+    recipients: Sequence[str],
+    context: Mapping[str, str],
+    document_id: uuid.UUID | None = None,
+    clock: Clock,
+) -> uuid.UUID:
+    """Queue one mail in the caller's transaction; return its id. ``context`` holds the
+    kind's variables (``VARIABLES[kind]``, strings); a missing one is a ValidationFailed."""
+    language = mail_language(language)
+    addresses = [checked_address(a, f"recipients[{i}]") or "" for i, a in enumerate(recipients)]
+    if not addresses:
+        raise ValidationFailed("delivery.mail_no_recipient", field="recipients")
+    missing = sorted(set(VARIABLES[kind]) - context.keys())
+    if missing:
+        raise ValidationFailed(
+            "delivery.mail_context_missing", field="context", names=", ".join(missing)
+        )
+    settings = repo.load_settings(session, tenant_id)
+    templates = repo.custom_templates(session, tenant_id, kind=kind)
+    now = business_clock(session, tenant_id=tenant_id, system=clock).now()
+    row = _row(
+        tenant_id=tenant_id, kind=kind, language=language, recipients=addresses,
+        context=context, document_id=document_id, settings=settings, templates=templates, now=now,
+    )  # fmt: skip
+    repo.insert_mails(session, [row])
+    mail_id: uuid.UUID = row["id"]
+    return mail_id
+
+
+def queue_admin_mail(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    kind: MailKind,
+    context: Mapping[str, str],
+    clock: Clock,
+) -> uuid.UUID | None:
+    """Queue a notification to the tenant's admins (users with the ADMIN or SUPERUSER role
+    and an address), in German, in the caller's transaction; None when no admin has an
+    address. ``context``: ``VARIABLES[kind]`` without ``tenant_name`` (filled in here)."""
+    admins = facts_db.admin_addresses(session, tenant_id)
+    if not admins:
+        return None
+    full = {"tenant_name": facts_db.tenant_name(session, tenant_id), **context}
+    return queue_mail(
+        session, tenant_id=tenant_id, kind=kind, language="de", recipients=admins,
+        context=full, clock=clock,
+    )  # fmt: skip
+
+
+def invoice_mails(
+    session: Session, tenant_id: uuid.UUID, events: Sequence[DomainEvent], clock: Clock
+) -> None:
+    """The dispatcher's reaction to ``document.finalized`` (see the module docstring): the
+    mails of a batch of events in a few set-based reads and one bulk insert."""
+    settings = repo.load_settings(session, tenant_id)
+    if not settings.invoice_mails:
+        return
+    ids = [
+        uuid.UUID(e.payload["id"])
+        for e in events
+        if e.payload.get("state") == "FINALIZED" and e.payload.get("type") in MAILED_TYPES
+    ]
+    documents = facts_db.contract_documents_facts(session, tenant_id, ids)
+    if not documents:
+        return
+    templates = repo.custom_templates(session, tenant_id)
+    tenant = facts_db.tenant_name(session, tenant_id)
+    now = business_clock(session, tenant_id=tenant_id, system=clock).now()
+    rows = []
+    for doc in documents:
+        kind = MailKind.CREDIT_NOTE if doc.sign < 0 else MailKind.INVOICE
+        to = list(doc.contract_recipients) or ([doc.customer_email] if doc.customer_email else [])
+        context = invoice_context(doc, tenant)
+        row = _row(
+            tenant_id=tenant_id, kind=kind, language=doc.language, recipients=to,
+            context=context, document_id=doc.id, settings=settings, templates=templates, now=now,
+        )  # fmt: skip
+        if not to:  # stored, visible and retryable once an address is set
+            row.update(status=MailStatus.FAILED.value, next_attempt_at=None)
+            row["last_error"] = messages.text("delivery.mail_no_address")
+        rows.append(row)
+    repo.insert_mails(session, rows)
+
+
+def invoice_context(doc: facts_db.InvoiceFacts, tenant: str) -> dict[str, str]:
+    """The invoice and credit note variables, formatted in the document's language."""
+    lang = doc.language
+    return {
+        "tenant_name": tenant,
+        "customer_name": doc.customer_name,
+        "document_number": doc.number or "",
+        "document_date": texts.day(doc.doc_date, lang),
+        "due_date": texts.day(doc.due_date, lang),
+        "total": texts.money(abs(doc.total), doc.currency, lang),
+        "currency": doc.currency,
+    }
+
+
+def _row(
+    *,
+    tenant_id: uuid.UUID,
+    kind: MailKind,
+    language: str,
+    recipients: Sequence[str],
+    context: Mapping[str, str],
+    document_id: uuid.UUID | None,
+    settings: MailSettings,
+    templates: Templates,
+    now: datetime,
+) -> dict[str, Any]:
+    language = language if language in texts.LOCALES else "de"
+    subject, body = _rendered(kind, language, context, templates)
+    return {
+        "tenant_id": tenant_id,
+        "id": uuid.uuid4(),
+        "kind": kind.value,
+        "language": language,
+        "sender": settings.sender_address,
+        "reply_to": settings.reply_to,
+        "recipients": list(recipients),
+        "subject": subject,
+        "body": body,
+        "document_id": document_id,
+        "status": MailStatus.QUEUED.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": None,
+        "created_at": now,
+    }
+
+
+def _rendered(
+    kind: MailKind, language: str, context: Mapping[str, str], templates: Templates
+) -> tuple[str, str]:
+    """The tenant's template, or the built-in one if it has none (or if, against the checks
+    on saving, it does not render: a batch of invoices must not fail on one text)."""
+    custom = templates.get((kind, language))
+    if custom is not None:
+        try:
+            return texts.render(custom.subject, custom.body, context)
+        except TemplateError:
+            pass
+    return texts.render(*texts.built_in(kind, language), context)
