@@ -1,0 +1,402 @@
+"""Outgoing mails against a real SMTP server (aiosmtpd on 127.0.0.1, ADR 0021): a contract's
+invoice goes with its PDF to the contract's invoice recipient, else to the customer's address;
+a refused recipient is an attempt with the server's answer, retried on the tenant's clock and
+given up after 3 days (then queued again by hand); a rolled-back transaction sends nothing;
+the tenant's sender and templates (validated, audited); /v2/mails lists and shows them."""
+
+from __future__ import annotations
+
+import email
+import socket
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from beleg.adapters.mail import SmtpTransport
+from beleg.clock import SystemClock
+from beleg.db.database import Database
+from beleg.db.tables import audit_entries, mails, tenants
+from beleg.domain.delivery.mails import MailKind
+from beleg.services.delivery.mails import queue_admin_mail, queue_mail
+from beleg.services.delivery.sending import Mailer
+from beleg.services.delivery.work import deliver_due
+from tests.api.test_v2_catalogue import call, start_plan
+from tests.api.test_v2_contracts import contract, freeze
+from tests.conftest import TenantFixture
+
+BASE = {"code": "BASE", "name": "Grundgebühr", "type": "RECURRING", "taxRate": "19"}
+FLAT = {"option": "BASE", "quantity": "1", "price": {"model": "FLAT", "amount": "29.00"}}
+REFUSED = "unbekannt@kunde.example"
+NOON = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+
+class Recorder:
+    """An SMTP server's handler: keeps every message, refuses the addresses in ``refused``
+    with 550 like a real server that does not know the mailbox."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], EmailMessage]] = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address in self.refused:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=default_policy)
+        assert isinstance(parsed, EmailMessage)
+        self.received.append((list(envelope.rcpt_tos), parsed))
+        return "250 2.0.0 Ok: queued"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Recorder, Mailer]]:
+    recorder = Recorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        transport = SmtpTransport("127.0.0.1", port, implicit_tls=False, timeout=5)
+        yield recorder, Mailer(transport=transport, default_sender="beleg@localhost")
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def tenant(billing_tenant: TenantFixture) -> TenantFixture:
+    return billing_tenant
+
+
+def invoice(
+    client: TestClient, tenant: TenantFixture, *, recipient: str | None, email: str | None
+) -> dict[str, Any]:
+    """The invoice a run issues on 2026-05-01 for a contract (with ``recipient`` as its
+    invoice recipient) of a customer with ``email``."""
+    freeze(client, tenant, "2026-05-01")
+    call(client, tenant, "POST", "/options", BASE, status=201)
+    call(client, tenant, "POST", "/plans", start_plan(items=[FLAT]), status=201)
+    address = {"street": "Hafenstraße 9", "zipCode": "20457", "city": "Hamburg", "country": "DE"}
+    customer = {
+        "type": "B2B",
+        "customerNumber": f"K-{uuid.uuid4().hex[:6]}",
+        "companyName": "Käufer AG",
+        "country": "DE",
+        "invoiceAddress": {**address, "email": email} if email else address,
+    }
+    customer_id = call(client, tenant, "POST", "/customers", customer, status=201)["id"]
+    extra = {"invoiceRecipientEmail": recipient} if recipient else {}
+    made = contract(client, tenant, customer_id, "2026-05-01", **extra)
+    call(client, tenant, "POST", f"/contracts/{made['id']}/activate")
+    done = call(client, tenant, "POST", "/billing-runs", {"asOf": "2026-05-01"}, status=201)
+    (document,) = call(client, tenant, "GET", f"/billing-runs/{done['id']}/documents")
+    return document  # type: ignore[no-any-return]
+
+
+def name_of(db: Database, tenant: TenantFixture) -> str:
+    with db.reader() as session:
+        return str(
+            session.execute(select(tenants.c.name).where(tenants.c.id == tenant.id)).scalar_one()
+        )
+
+
+def deliver(db: Database, tenant: TenantFixture, mailer: Mailer) -> int:
+    return deliver_due(db=db, tenant_id=tenant.id, clock=SystemClock(), mailer=mailer).mails
+
+
+def at(client: TestClient, tenant: TenantFixture, instant: datetime) -> None:
+    call(client, tenant, "PUT", "/test-clock", {"frozenAt": instant.isoformat()})
+
+
+def only_mail(client: TestClient, tenant: TenantFixture) -> dict[str, Any]:
+    (item,) = call(client, tenant, "GET", "/mails")["items"]
+    return call(client, tenant, "GET", f"/mails/{item['id']}")  # type: ignore[no-any-return]
+
+
+def test_an_invoice_goes_with_its_pdf_to_the_contracts_recipient(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    doc = invoice(client, tenant, recipient="buchhaltung@kunde.example", email="info@kunde.example")
+    assert deliver(db, tenant, mailer) == 1
+    ((envelope, message),) = recorder.received
+    assert envelope == ["buchhaltung@kunde.example"]
+    assert message["To"] == "buchhaltung@kunde.example"
+    assert message["From"] == "beleg@localhost"
+    assert message["Subject"] == f"Rechnung {doc['number']} von {name_of(db, tenant)}"
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert f"unsere Rechnung {doc['number']} vom 01.05.2026 über 34,51\xa0€." in text
+    (pdf,) = list(message.iter_attachments())
+    assert pdf.get_content_type() == "application/pdf"
+    file_name = "Rechnung-" + doc["number"].replace(" ", "-") + ".pdf"  # safe in any client
+    assert pdf.get_filename() == file_name
+    assert pdf.get_content()[:5] == b"%PDF-"
+    sent = only_mail(client, tenant)
+    assert sent["status"] == "SENT" and sent["attempts"] == 1 and sent["lastError"] is None
+    assert sent["recipients"] == ["buchhaltung@kunde.example"]
+    assert sent["documentId"] == doc["id"] and sent["kind"] == "invoice"
+    assert sent["messageId"] == message["Message-ID"]
+    assert sent["sentAt"] == "2026-05-01T12:00:00Z"
+    size = len(pdf.get_content())
+    assert sent["attachments"] == [
+        {"name": file_name, "mediaType": "application/pdf", "size": size}
+    ]
+    assert deliver(db, tenant, mailer) == 0  # sent once
+    assert len(recorder.received) == 1
+
+
+def test_without_a_contract_recipient_the_customer_gets_it(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    invoice(client, tenant, recipient=None, email="info@kunde.example")
+    assert deliver(db, tenant, mailer) == 1
+    ((envelope, _),) = recorder.received
+    assert envelope == ["info@kunde.example"]
+    listed = call(client, tenant, "GET", "/mails?search=status==SENT;kind==invoice")
+    assert [m["recipients"] for m in listed["items"]] == [["info@kunde.example"]]
+
+
+def test_without_any_address_the_mail_is_failed_with_the_reason(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    invoice(client, tenant, recipient=None, email=None)
+    assert deliver(db, tenant, mailer) == 0
+    assert recorder.received == []
+    failed = only_mail(client, tenant)
+    assert (failed["status"], failed["attempts"], failed["recipients"]) == ("FAILED", 0, [])
+    assert failed["lastError"] == (
+        "no address: no contract names an invoice recipient and the customer has no e-mail address"
+    )
+
+
+def test_a_refused_recipient_is_retried_on_the_tenants_clock(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    recorder.refused.add(REFUSED)
+    invoice(client, tenant, recipient=REFUSED, email="info@kunde.example")
+    assert deliver(db, tenant, mailer) == 1
+    assert recorder.received == []
+    waiting = only_mail(client, tenant)
+    assert (waiting["status"], waiting["attempts"]) == ("QUEUED", 1)
+    assert waiting["lastError"] == (
+        f"550 5.1.1 <{REFUSED}>: Recipient address rejected: User unknown"
+    )
+    assert waiting["nextAttemptAt"] == "2026-05-01T12:00:10Z"
+    assert deliver(db, tenant, mailer) == 0  # not due before the tenant's clock says so
+    recorder.refused.clear()
+    at(client, tenant, NOON + timedelta(seconds=10))
+    assert deliver(db, tenant, mailer) == 1
+    ((envelope, message),) = recorder.received
+    assert envelope == [REFUSED]
+    assert [part.get_content_type() for part in message.iter_attachments()] == ["application/pdf"]
+    sent = only_mail(client, tenant)
+    assert (sent["status"], sent["attempts"], sent["sentAt"]) == (
+        "SENT",
+        2,
+        "2026-05-01T12:00:10Z",
+    )
+
+
+def test_after_three_days_of_refusals_the_mail_fails_and_can_be_queued_again(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    recorder.refused.add(REFUSED)
+    invoice(client, tenant, recipient=REFUSED, email=None)
+    attempts = 0
+    while True:
+        attempts += deliver(db, tenant, mailer)
+        mail = only_mail(client, tenant)
+        if mail["status"] == "FAILED":
+            break
+        at(client, tenant, datetime.fromisoformat(mail["nextAttemptAt"]))
+    # 12 attempts 10 s doubling (the 13th at 11.4 h), then every 6 h: the 23rd, at 71.4 h,
+    # is the last before 3 days have passed
+    assert attempts == mail["attempts"] == 23
+    assert mail["nextAttemptAt"] is None and mail["lastError"].startswith("550 5.1.1")
+    recorder.refused.clear()
+    again = call(client, tenant, "POST", f"/mails/{mail['id']}/retry")
+    assert (again["status"], again["attempts"]) == ("QUEUED", 23)
+    assert deliver(db, tenant, mailer) == 1
+    assert only_mail(client, tenant)["status"] == "SENT"
+    assert len(recorder.received) == 1
+    refused = call(client, tenant, "POST", f"/mails/{mail['id']}/retry", status=409)
+    assert refused["errors"][0]["field"] == "id"
+    with db.reader() as session:
+        audited = session.execute(
+            select(audit_entries.c.action).where(
+                audit_entries.c.tenant_id == tenant.id, audit_entries.c.entity_type == "Mail"
+            )
+        ).scalars()
+        assert list(audited) == ["UPDATE"]
+
+
+def test_a_transaction_that_rolls_back_queues_and_sends_nothing(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    context = {
+        "endpoint_id": "e-1",
+        "endpoint_url": "https://hooks.example/in",
+        "reason": "3 days of 503",
+        "disabled_at": "01.05.2026 12:00",
+    }
+    call(client, tenant, "POST", "/users", {
+        "username": "admin1", "password": "correct horse battery staple", "role": "ADMIN",
+        "displayName": "Ada Admin", "email": "ada@tenant.example",
+    }, status=201)  # fmt: skip
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        queue_admin_mail(
+            session, tenant_id=tenant.id, kind=MailKind.WEBHOOK_ENDPOINT_DISABLED,
+            context=context, clock=SystemClock(),
+        )  # fmt: skip
+        raise RuntimeError("the cause fails after the mail was queued")
+    with db.reader() as session:
+        count = select(func.count()).select_from(mails).where(mails.c.tenant_id == tenant.id)
+        assert session.execute(count).scalar_one() == 0
+    assert deliver(db, tenant, mailer) == 0
+    assert recorder.received == []
+    with db.transaction() as session:  # the same, committed, is sent
+        queue_admin_mail(
+            session, tenant_id=tenant.id, kind=MailKind.WEBHOOK_ENDPOINT_DISABLED,
+            context=context, clock=SystemClock(),
+        )  # fmt: skip
+    assert deliver(db, tenant, mailer) == 1
+    ((envelope, message),) = recorder.received
+    assert envelope == ["ada@tenant.example"]
+    assert message["Subject"] == "Webhook-Endpunkt deaktiviert: https://hooks.example/in"
+    assert list(message.iter_attachments()) == []
+
+
+def test_the_tenants_sender_and_template_shape_the_mail(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    sender = {
+        "senderAddress": "rechnung@muster.example",
+        "senderName": "Muster GmbH",
+        "replyTo": "fragen@muster.example",
+    }
+    assert call(client, tenant, "PUT", "/tenant-config/mail", sender) == {
+        **sender,
+        "invoiceMails": True,
+    }
+    template = {
+        "subject": "Ihre Rechnung {{ document_number }}",
+        "body": "{{ customer_name }}: {{ total }}"
+        "{% if due_date %}, fällig {{ due_date }}{% endif %}",
+    }
+    saved = call(client, tenant, "PUT", "/mail-templates/invoice/de", template)
+    assert (saved["custom"], saved["subject"]) == (True, template["subject"])
+    doc = invoice(client, tenant, recipient="b@kunde.example", email=None)
+    assert deliver(db, tenant, mailer) == 1
+    ((_, message),) = recorder.received
+    assert message["From"] == "Muster GmbH <rechnung@muster.example>"
+    assert message["Reply-To"] == "fragen@muster.example"
+    assert message["Subject"] == f"Ihre Rechnung {doc['number']}"
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert body.get_content().replace("\r\n", "\n") == "Käufer AG: 34,51\xa0€, fällig 15.05.2026\n"
+    assert only_mail(client, tenant)["sender"] == "rechnung@muster.example"
+
+
+def test_templates_round_trip_and_bad_ones_are_named(
+    client: TestClient, tenant: TenantFixture, db: Database
+) -> None:
+    built_in = call(client, tenant, "GET", "/mail-templates/invoice/en")
+    assert built_in["custom"] is False
+    assert built_in["subject"] == "Invoice {{ document_number }} from {{ tenant_name }}"
+    assert "due_date" in built_in["variables"]
+    listed = call(client, tenant, "GET", "/mail-templates")
+    assert {(t["kind"], t["language"]) for t in listed} == {
+        (kind, language)
+        for kind in ("invoice", "credit_note", "webhook_endpoint_disabled")
+        for language in ("de", "en")
+    }
+    mine = {"subject": "Invoice {{ document_number }}", "body": "Total: {{ total }}\n"}
+    call(client, tenant, "PUT", "/mail-templates/invoice/en", mine)
+    assert call(client, tenant, "GET", "/mail-templates/invoice/en")["body"] == mine["body"]
+    bad = [
+        ({"subject": "{{ document_number", "body": "x"}, "subject", "does not parse at line 1"),
+        ({"subject": "x", "body": "{{ iban }}"}, "body", "unknown variable iban"),
+        ({"subject": "x", "body": "{{ total.__class__ }}"}, "body", "does not render"),
+        ({"subject": " ", "body": "x"}, "subject", "1 to 500 characters"),
+    ]
+    for body, field, text in bad:
+        answer = call(client, tenant, "PUT", "/mail-templates/invoice/en", body, status=400)
+        assert answer["errors"][0]["field"] == field, answer
+        assert text in answer["detail"], answer
+    unknown = call(client, tenant, "PUT", "/mail-templates/letter/en", mine, status=400)
+    assert unknown["errors"][0]["field"] == "kind"
+    french = call(client, tenant, "GET", "/mail-templates/invoice/fr", status=400)
+    assert french["errors"][0]["field"] == "language"
+    back = call(client, tenant, "DELETE", "/mail-templates/invoice/en")
+    assert (back["custom"], back["subject"]) == (False, built_in["subject"])
+    assert call(client, tenant, "GET", "/mail-templates/invoice/en") == back
+    wrong = call(client, tenant, "PUT", "/tenant-config/mail", {"senderAddress": "a@b"}, status=400)
+    assert wrong["errors"][0]["field"] == "senderAddress"
+    with db.reader() as session:
+        audited = session.execute(
+            select(audit_entries.c.action, audit_entries.c.entity_id)
+            .where(
+                audit_entries.c.tenant_id == tenant.id,
+                audit_entries.c.entity_type == "MailTemplate",
+            )
+            .order_by(audit_entries.c.seq)
+        ).all()
+    assert [tuple(row) for row in audited] == [("CREATE", "invoice/en"), ("DELETE", "invoice/en")]
+
+
+def test_invoice_mails_switched_off_queue_nothing(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    call(client, tenant, "PUT", "/tenant-config/mail", {"invoiceMails": False})
+    invoice(client, tenant, recipient="b@kunde.example", email=None)
+    assert deliver(db, tenant, mailer) == 0
+    assert call(client, tenant, "GET", "/mails")["items"] == []
+    assert recorder.received == []
+
+
+def test_queue_mail_checks_its_input(tenant: TenantFixture, db: Database) -> None:
+    with db.transaction() as session:
+        for kwargs, field in (
+            ({"recipients": []}, "recipients"),
+            ({"recipients": ["nope"]}, "recipients[0]"),
+            ({"recipients": ["a@b.example"], "language": "fr"}, "language"),
+            ({"recipients": ["a@b.example"], "context": {}}, "context"),
+        ):
+            given: dict[str, Any] = {
+                "language": "en",
+                "context": {"tenant_name": "T", "endpoint_id": "1", "endpoint_url": "u",
+                            "reason": "r", "disabled_at": "d"},
+                **kwargs,
+            }  # fmt: skip
+            with pytest.raises(Exception) as raised:
+                queue_mail(
+                    session, tenant_id=tenant.id, kind=MailKind.WEBHOOK_ENDPOINT_DISABLED,
+                    clock=SystemClock(), **given,
+                )  # fmt: skip
+            assert getattr(raised.value, "field", None) == field

@@ -1,0 +1,100 @@
+"""The mail adapter (ADR 0021): the MIME message it builds, the ``.eml`` files of the file
+transport, the transports the settings name, and a server that cannot be reached."""
+
+from __future__ import annotations
+
+import email
+import socket
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from beleg.adapters.mail import (
+    Attachment,
+    FileTransport,
+    MailUnavailable,
+    OutgoingMail,
+    SmtpTransport,
+    build_message,
+    transport_for,
+)
+
+MAIL_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
+PDF = b"%PDF-1.7\n% a document\n"
+XML = b"<?xml version='1.0'?><Invoice/>"
+
+
+def outgoing() -> OutgoingMail:
+    return OutgoingMail(
+        id=MAIL_ID,
+        sender="rechnung@muster.example",
+        sender_name="Muster GmbH",
+        reply_to="fragen@muster.example",
+        recipients=("a@kunde.example", "b@kunde.example"),
+        subject="Rechnung RE-1 von Müller & Söhne",
+        body="Guten Tag,\nanbei Ihre Rechnung.\n",
+        date=datetime(2026, 5, 1, 12, tzinfo=UTC),
+        attachments=(
+            Attachment("Rechnung-RE-1.pdf", "application/pdf", PDF),
+            Attachment("Rechnung-RE-1.xml", "application/xml", XML),
+        ),
+    )
+
+
+def test_the_file_transport_writes_a_parseable_eml_named_by_the_mail(tmp_path: Path) -> None:
+    folder = tmp_path / "mail"
+    refused = FileTransport(folder).send(
+        build_message(outgoing()), recipients=outgoing().recipients
+    )
+    assert refused == {}
+    assert sorted(p.name for p in folder.iterdir()) == [f"{MAIL_ID}.eml"]  # no temporary left
+    parsed = email.message_from_bytes(
+        (folder / f"{MAIL_ID}.eml").read_bytes(), policy=default_policy
+    )
+    assert isinstance(parsed, EmailMessage)
+    assert parsed["Message-ID"] == f"<{MAIL_ID}@muster.example>"
+    assert parsed["From"] == "Muster GmbH <rechnung@muster.example>"
+    assert parsed["To"] == "a@kunde.example, b@kunde.example"
+    assert parsed["Reply-To"] == "fragen@muster.example"
+    assert parsed["Subject"] == "Rechnung RE-1 von Müller & Söhne"
+    assert parsed["Date"] == "Fri, 01 May 2026 12:00:00 +0000"
+    body = parsed.get_body(preferencelist=("plain",))
+    assert body is not None and body.get_content() == "Guten Tag,\nanbei Ihre Rechnung.\n"
+    files = [
+        (p.get_filename(), p.get_content_type(), p.get_content()) for p in parsed.iter_attachments()
+    ]
+    assert files == [
+        ("Rechnung-RE-1.pdf", "application/pdf", PDF),
+        ("Rechnung-RE-1.xml", "application/xml", XML),
+    ]
+
+
+def test_the_settings_name_the_transport(tmp_path: Path) -> None:
+    assert transport_for(smtp_url=None, mail_dir=str(tmp_path)) == FileTransport(tmp_path)
+    assert transport_for(smtp_url="smtp://mail.example", mail_dir="x") == SmtpTransport(
+        "mail.example", 25, implicit_tls=False
+    )
+    assert transport_for(
+        smtp_url="smtp://beleg:p%40ss@mail.example:587", mail_dir="x"
+    ) == SmtpTransport("mail.example", 587, implicit_tls=False, user="beleg", password="p@ss")
+    assert transport_for(smtp_url="smtps://u:pw@mail.example", mail_dir="x") == SmtpTransport(
+        "mail.example", 465, implicit_tls=True, user="u", password="pw"
+    )
+    for bad in ("http://mail.example", "smtp://"):
+        with pytest.raises(ValueError, match="BELEG_SMTP_URL"):
+            transport_for(smtp_url=bad, mail_dir="x")
+
+
+def test_a_server_that_cannot_be_reached_is_unavailable() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    transport = SmtpTransport("127.0.0.1", port, implicit_tls=False, timeout=2)
+    with pytest.raises(MailUnavailable) as raised:
+        transport.send(build_message(outgoing()), recipients=["a@kunde.example"])
+    assert raised.value.code is None
+    assert raised.value.answer.startswith("ConnectionRefusedError: ")
