@@ -21,14 +21,16 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from beleg.adapters.mail import SmtpTransport
-from beleg.clock import SystemClock
+from beleg.clock import FixedClock, SystemClock
 from beleg.db.database import Database
+from beleg.db.delivery.mails import lease_due
 from beleg.db.tables import audit_entries, mails, tenants
 from beleg.domain.delivery.mails import MailKind
 from beleg.services.delivery.mails import queue_admin_mail, queue_mail
-from beleg.services.delivery.sending import Mailer
+from beleg.services.delivery.sending import LEASE, Mailer, send_due_mails
 from beleg.services.delivery.work import deliver_due
 from tests.api.test_v2_catalogue import call, start_plan
+from tests.api.test_v2_company import FULL
 from tests.api.test_v2_contracts import contract, freeze
 from tests.conftest import TenantFixture
 
@@ -36,6 +38,7 @@ BASE = {"code": "BASE", "name": "Grundgebühr", "type": "RECURRING", "taxRate": 
 FLAT = {"option": "BASE", "quantity": "1", "price": {"model": "FLAT", "amount": "29.00"}}
 REFUSED = "unbekannt@kunde.example"
 NOON = datetime(2026, 5, 1, 12, tzinfo=UTC)
+TERMS = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 class Recorder:
@@ -86,10 +89,17 @@ def tenant(billing_tenant: TenantFixture) -> TenantFixture:
 
 
 def invoice(
-    client: TestClient, tenant: TenantFixture, *, recipient: str | None, email: str | None
+    client: TestClient,
+    tenant: TenantFixture,
+    *,
+    recipient: str | None,
+    email: str | None,
+    customer_extra: dict[str, Any] | None = None,
+    contract_file: bytes | None = None,
 ) -> dict[str, Any]:
     """The invoice a run issues on 2026-05-01 for a contract (with ``recipient`` as its
-    invoice recipient) of a customer with ``email``."""
+    invoice recipient, and ``contract_file`` filed as AGB.pdf to be sent by mail) of a
+    customer with ``email``."""
     freeze(client, tenant, "2026-05-01")
     call(client, tenant, "POST", "/options", BASE, status=201)
     call(client, tenant, "POST", "/plans", start_plan(items=[FLAT]), status=201)
@@ -100,10 +110,18 @@ def invoice(
         "companyName": "Käufer AG",
         "country": "DE",
         "invoiceAddress": {**address, "email": email} if email else address,
+        **(customer_extra or {}),
     }
     customer_id = call(client, tenant, "POST", "/customers", customer, status=201)["id"]
     extra = {"invoiceRecipientEmail": recipient} if recipient else {}
     made = contract(client, tenant, customer_id, "2026-05-01", **extra)
+    if contract_file is not None:
+        filed = client.post(
+            f"/v2/contracts/{made['id']}/documents?fileName=AGB.pdf&sendByMail=true",
+            content=contract_file,
+            headers={**tenant.headers, "Content-Type": "application/pdf"},
+        )
+        assert filed.status_code == 201, filed.text
     call(client, tenant, "POST", f"/contracts/{made['id']}/activate")
     done = call(client, tenant, "POST", "/billing-runs", {"asOf": "2026-05-01"}, status=201)
     (document,) = call(client, tenant, "GET", f"/billing-runs/{done['id']}/documents")
@@ -400,3 +418,94 @@ def test_queue_mail_checks_its_input(tenant: TenantFixture, db: Database) -> Non
                     clock=SystemClock(), **given,
                 )  # fmt: skip
             assert getattr(raised.value, "field", None) == field
+
+
+def test_the_einvoice_and_the_contracts_files_are_attached(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    """A customer who receives XRechnung gets the validated XML beside the PDF; a file filed
+    with the contract to be sent by mail goes with its invoices."""
+    recorder, mailer = smtp
+    call(client, tenant, "PUT", "/tenant-config/company", FULL)
+    wanted = {"eInvoicing": {"format": "xrechnung-ubl", "buyerReference": "991-12345-06"}}
+    invoice(
+        client, tenant, recipient="b@kunde.example", email="eingang@kunde.example",
+        customer_extra=wanted, contract_file=TERMS,
+    )  # fmt: skip
+    assert deliver(db, tenant, mailer) == 1
+    ((_, message),) = recorder.received
+    files = [(p.get_content_type(), p.get_filename()) for p in message.iter_attachments()]
+    pdf, xml, terms = message.iter_attachments()
+    assert [f[0] for f in files] == ["application/pdf", "application/xml", "application/pdf"]
+    assert xml.get_content().startswith(b"<?xml")
+    assert b"991-12345-06" in xml.get_content()
+    assert (terms.get_filename(), terms.get_content()) == ("AGB.pdf", TERMS)
+    assert pdf.get_content()[:5] == b"%PDF-"
+    assert [a["name"] for a in only_mail(client, tenant)["attachments"]] == [f[1] for f in files]
+
+
+def test_an_einvoice_in_error_holds_the_mail_back_without_an_attempt(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    wanted = {"eInvoicing": {"format": "xrechnung-cii"}}  # no buyer reference, no seller data
+    doc = invoice(client, tenant, recipient="b@kunde.example", email=None, customer_extra=wanted)
+    assert deliver(db, tenant, mailer) == 1
+    assert recorder.received == []
+    held = only_mail(client, tenant)
+    assert (held["status"], held["attempts"], held["nextAttemptAt"]) == (
+        "QUEUED",
+        0,
+        "2026-05-01T12:10:00Z",
+    )
+    assert held["lastError"] == (
+        "waiting for the e-invoice: it is in error (fixing or ignoring it releases the mail)"
+    )
+    call(client, tenant, "POST", f"/documents/{doc['id']}/einvoice-status/ignore")
+    at(client, tenant, NOON + timedelta(minutes=10))
+    assert deliver(db, tenant, mailer) == 1
+    ((_, message),) = recorder.received
+    assert [p.get_content_type() for p in message.iter_attachments()] == ["application/pdf"]
+    assert only_mail(client, tenant)["attempts"] == 1
+
+
+def test_a_leased_mail_is_not_sent_by_another_worker(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    invoice(client, tenant, recipient="b@kunde.example", email=None)
+    deliver_due(db=db, tenant_id=tenant.id, clock=SystemClock())  # queued, not sent
+    now = SystemClock().now()
+    with db.transaction() as session:  # another worker took it and is sending it
+        (taken,) = lease_due(
+            session, tenant_id=tenant.id, due_by=NOON, now=now, until=now + LEASE, limit=10
+        )
+    assert deliver(db, tenant, mailer) == 0
+    assert recorder.received == []
+    later = FixedClock(now + LEASE + timedelta(seconds=1))  # that worker died: the lease ends
+    assert send_due_mails(db=db, tenant_id=tenant.id, clock=later, mailer=mailer) == 1
+    assert [m["Message-ID"] for _, m in recorder.received] == [
+        only_mail(client, tenant)["messageId"]
+    ]
+    assert taken.status.value == "QUEUED"
+
+
+def test_the_list_filters_and_answers_csv(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    recorder.refused.add(REFUSED)
+    doc = invoice(client, tenant, recipient=REFUSED, email=None)
+    deliver(db, tenant, mailer)
+    found = call(client, tenant, "GET", f"/mails?search=documentId=={doc['id']};status==QUEUED")
+    assert [m["attempts"] for m in found["items"]] == [1]
+    assert call(client, tenant, "GET", "/mails?search=status==SENT")["items"] == []
+    bad = call(client, tenant, "GET", "/mails?search=status==LOST", status=400)
+    assert bad["errors"][0]["field"] == "search"
+    csv = client.get("/v2/mails?format=csv&columns=kind,status,recipients,attempts",
+                     headers=tenant.headers)  # fmt: skip
+    assert csv.status_code == 200, csv.text
+    assert csv.text.splitlines() == [
+        "kind,status,recipients,attempts",
+        f"invoice,QUEUED,{REFUSED},1",
+    ]
