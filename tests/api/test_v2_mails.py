@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
@@ -25,8 +26,9 @@ from beleg.clock import FixedClock, SystemClock
 from beleg.db.database import Database
 from beleg.db.delivery.mails import lease_due
 from beleg.db.tables import audit_entries, mails, tenants
+from beleg.domain.delivery.events import DomainEvent
 from beleg.domain.delivery.mails import MailKind
-from beleg.services.delivery.mails import queue_admin_mail, queue_mail
+from beleg.services.delivery.mails import invoice_mails, queue_admin_mail, queue_mail
 from beleg.services.delivery.sending import LEASE, Mailer, send_due_mails
 from beleg.services.delivery.work import deliver_due
 from tests.api.test_v2_catalogue import call, start_plan
@@ -509,3 +511,64 @@ def test_the_list_filters_and_answers_csv(
         "kind,status,recipients,attempts",
         f"invoice,QUEUED,{REFUSED},1",
     ]
+
+
+def test_a_batch_of_invoices_is_read_set_based_and_partly_refused_recipients_are_named(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    """The reaction reads a batch in the same few statements whatever its size (a billing
+    run's 500 events); a document of two contracts goes to both recipients, and one the
+    server refuses while it accepts the other is named on the SENT mail."""
+    recorder, mailer = smtp
+    recorder.refused.add(REFUSED)
+    freeze(client, tenant, "2026-05-01")
+    call(client, tenant, "POST", "/options", BASE, status=201)
+    call(client, tenant, "POST", "/plans", start_plan(items=[FLAT]), status=201)
+    recipients = [("a@kunde.example", REFUSED), ("c@kunde.example",), ("d@kunde.example",)]
+    for addresses in recipients:
+        customer = {"type": "B2C", "firstName": "Eva", "lastName": "Muster", "country": "DE"}
+        customer_id = call(client, tenant, "POST", "/customers", customer, status=201)["id"]
+        for address in addresses:
+            made = contract(
+                client, tenant, customer_id, "2026-05-01", invoiceRecipientEmail=address
+            )
+            call(client, tenant, "POST", f"/contracts/{made['id']}/activate")
+    done = call(client, tenant, "POST", "/billing-runs", {"asOf": "2026-05-01"}, status=201)
+    documents = call(client, tenant, "GET", f"/billing-runs/{done['id']}/documents")
+    assert len(documents) == 3
+    events = [
+        DomainEvent(uuid.uuid4(), tenant.id, "document.finalized",
+                    {"id": d["id"], "type": "INVOICE", "number": d["number"], "state": "FINALIZED"},
+                    NOON)
+        for d in documents
+    ]  # fmt: skip
+    assert statements(db, tenant, events[:1]) == statements(db, tenant, events)
+    assert deliver(db, tenant, mailer) == 3
+    got = sorted(envelope for envelope, _ in recorder.received)
+    assert got == [["a@kunde.example"], ["c@kunde.example"], ["d@kunde.example"]]
+    listed = call(client, tenant, "GET", "/mails")["items"]
+    (pair,) = [m for m in listed if len(m["recipients"]) == 2]
+    assert pair["recipients"] == ["a@kunde.example", REFUSED]
+    assert pair["status"] == "SENT"
+    assert pair["lastError"] == (
+        f"{REFUSED}: 550 5.1.1 <{REFUSED}>: Recipient address rejected: User unknown"
+    )
+    assert {m["status"] for m in listed} == {"SENT"}
+
+
+def statements(db: Database, tenant: TenantFixture, events: list[DomainEvent]) -> int:
+    """How many statements the invoice-mail reaction runs for ``events`` (rolled back)."""
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        seen.append(args[2])
+
+    with db.transaction() as session:
+        connection = session.connection()
+        sa_event.listen(connection, "before_cursor_execute", count)
+        try:
+            invoice_mails(session, tenant.id, events, SystemClock())
+        finally:
+            sa_event.remove(connection, "before_cursor_execute", count)
+        session.rollback()
+    return len(seen)

@@ -10,12 +10,16 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from beleg.adapters.mail import (
     Attachment,
     FileTransport,
+    MailRefused,
     MailUnavailable,
     OutgoingMail,
     SmtpTransport,
@@ -98,3 +102,47 @@ def test_a_server_that_cannot_be_reached_is_unavailable() -> None:
         transport.send(build_message(outgoing()), recipients=["a@kunde.example"])
     assert raised.value.code is None
     assert raised.value.answer.startswith("ConnectionRefusedError: ")
+
+
+class Accepting:
+    def __init__(self) -> None:
+        self.logins: list[bytes] = []
+        self.received: list[bytes] = []
+
+    def __call__(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        self.logins.append(auth_data.login)
+        return AuthResult(success=auth_data.password == b"p@ss", handled=False)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append(envelope.content)
+        return "250 2.0.0 Ok"
+
+
+def test_smtp_authenticates_with_the_urls_user_and_names_a_refused_login() -> None:
+    server = Accepting()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(
+        server,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=server,
+        auth_require_tls=False,
+        auth_exclude_mechanism=["LOGIN"],  # smtplib would try it after PLAIN failed
+    )
+    controller.start()
+    try:
+        good = transport_for(smtp_url=f"smtp://beleg:p%40ss@127.0.0.1:{port}", mail_dir="x")
+        assert good.send(build_message(outgoing()), recipients=["a@kunde.example"]) == {}
+        assert server.logins == [b"beleg"] and len(server.received) == 1
+        bad = transport_for(smtp_url=f"smtp://beleg:wrong@127.0.0.1:{port}", mail_dir="x")
+        with pytest.raises(MailRefused) as raised:
+            bad.send(build_message(outgoing()), recipients=["a@kunde.example"])
+        assert raised.value.code == 535
+        assert raised.value.answer.startswith("535 5.7.8 Authentication credentials invalid")
+    finally:
+        controller.stop()
+    assert len(server.received) == 1
