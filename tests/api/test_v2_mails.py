@@ -7,12 +7,14 @@ the tenant's sender and templates (validated, audited); /v2/mails lists and show
 from __future__ import annotations
 
 import email
+import os
 import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +30,7 @@ from beleg.db.delivery.mails import lease_due
 from beleg.db.tables import audit_entries, mails, tenants
 from beleg.domain.delivery.events import DomainEvent
 from beleg.domain.delivery.mails import MailKind
+from beleg.jobs.worker import run_due_work
 from beleg.services.delivery.mails import invoice_mails, queue_admin_mail, queue_mail
 from beleg.services.delivery.sending import LEASE, Mailer, send_due_mails
 from beleg.services.delivery.work import deliver_due
@@ -572,3 +575,70 @@ def statements(db: Database, tenant: TenantFixture, events: list[DomainEvent]) -
             sa_event.remove(connection, "before_cursor_execute", count)
         session.rollback()
     return len(seen)
+
+
+def test_the_worker_sends_with_the_settings_transport_as_eml_files(
+    client: TestClient, tenant: TenantFixture, db: Database
+) -> None:
+    """Without BELEG_SMTP_URL the worker's round writes each mail as ``<id>.eml`` into
+    BELEG_MAIL_DIR (the test session's temporary directory, tests/conftest.py)."""
+    doc = invoice(client, tenant, recipient="b@kunde.example", email=None)
+    run_due_work(db=db, clock=SystemClock())
+    sent = only_mail(client, tenant)
+    assert sent["status"] == "SENT"
+    path = Path(os.environ["BELEG_MAIL_DIR"]) / f"{sent['id']}.eml"
+    parsed = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+    assert isinstance(parsed, EmailMessage)
+    assert (parsed["To"], parsed["Message-ID"]) == ("b@kunde.example", sent["messageId"])
+    assert parsed["Subject"] == f"Rechnung {doc['number']} von {name_of(db, tenant)}"
+    (pdf,) = parsed.iter_attachments()
+    assert pdf.get_content()[:5] == b"%PDF-"
+
+
+def test_the_sender_is_audited_and_admins_abroad_read_english(
+    client: TestClient, db: Database, other_tenant: TenantFixture
+) -> None:
+    tenant = other_tenant  # an Austrian tenant: German
+    sender = {"senderAddress": "office@firma.example", "invoiceMails": False}
+    call(client, tenant, "PUT", "/tenant-config/mail", sender)
+    call(client, tenant, "PUT", "/tenant-config/mail", sender)  # unchanged: not audited again
+    assert call(client, tenant, "GET", "/tenant-config/mail") == {
+        "senderAddress": "office@firma.example",
+        "senderName": None,
+        "replyTo": None,
+        "invoiceMails": False,
+    }
+    with db.reader() as session:
+        audited = session.execute(
+            select(audit_entries.c.action, audit_entries.c.before, audit_entries.c.after).where(
+                audit_entries.c.tenant_id == tenant.id,
+                audit_entries.c.entity_type == "MailSettings",
+            )
+        ).all()
+    assert [(a, b["invoiceMails"], c["senderAddress"]) for a, b, c in audited] == [
+        ("UPDATE", True, "office@firma.example")
+    ]
+    call(client, tenant, "POST", "/users", {
+        "username": "admin1", "password": "correct horse battery staple", "role": "ADMIN",
+        "displayName": "Ada Admin", "email": "ada@firma.example",
+    }, status=201)  # fmt: skip
+    context = {"endpoint_id": "e", "endpoint_url": "https://h.example", "reason": "r",
+               "disabled_at": "d"}  # fmt: skip
+    for country, subject in (
+        ("AT", "Webhook-Endpunkt deaktiviert"),
+        ("FR", "Webhook endpoint disabled"),
+    ):
+        with db.transaction() as session:
+            session.execute(
+                tenants.update().where(tenants.c.id == tenant.id).values(country=country)
+            )
+            mail_id = queue_admin_mail(
+                session, tenant_id=tenant.id, kind=MailKind.WEBHOOK_ENDPOINT_DISABLED,
+                context=context, clock=SystemClock(),
+            )  # fmt: skip
+        queued = call(client, tenant, "GET", f"/mails/{mail_id}")
+        assert queued["subject"] == f"{subject}: https://h.example"
+        assert (queued["sender"], queued["recipients"]) == (
+            "office@firma.example",
+            ["ada@firma.example"],
+        )

@@ -24,7 +24,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from beleg import messages
-from beleg.domain.delivery.mails import SUBJECT_LIMIT, VARIABLES, MailKind
+from beleg.domain.delivery.mails import BODY_LIMIT, SUBJECT_LIMIT, VARIABLES, MailKind
 from beleg.domain.errors import ValidationFailed
 
 BUILT_IN = Path(messages.__file__).parent / "mail"
@@ -71,6 +71,8 @@ def check_template(kind: MailKind, *, subject: str, body: str) -> None:
             ) from None
     if not subject.strip() or len(subject) > SUBJECT_LIMIT:
         raise ValidationFailed("delivery.mail_subject_length", field="subject", limit=SUBJECT_LIMIT)
+    if len(body) > BODY_LIMIT:
+        raise ValidationFailed("delivery.mail_body_length", field="body", limit=BODY_LIMIT)
 
 
 def render(subject: str, body: str, context: Mapping[str, str]) -> tuple[str, str]:

@@ -89,7 +89,7 @@ class MailTemplateOut(ApiModel):
 
 class MailTemplateIn(ApiInput):
     subject: str = Field(description="Jinja2, one line, up to 500 characters")
-    body: str = Field(description="Jinja2, plain text", max_length=20000)
+    body: str = Field(description="Jinja2, plain text, up to 20,000 characters")
 
 
 def _tenant(actor: Actor) -> uuid.UUID:

@@ -56,18 +56,7 @@ def contract_documents_facts(
     recipients; three queries whatever the number of documents."""
     if not doc_ids:
         return []
-    b, c = billed_lines.c, contracts.c
-    links = session.execute(
-        select(b.document_id, c.invoice_recipient_email)
-        .join(contracts, (c.tenant_id == b.tenant_id) & (c.id == b.contract_id))
-        .where(b.tenant_id == tenant_id, b.document_id.in_(list(doc_ids)))
-        .distinct()
-    ).all()
-    recipients: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for link in links:
-        found = recipients[link.document_id]
-        if link.invoice_recipient_email and link.invoice_recipient_email not in found:
-            found.append(link.invoice_recipient_email)
+    recipients = _contract_recipients(session, tenant_id, doc_ids)
     d, k, s = sales_documents.c, contacts.c, layout_setups.c
     rows = session.execute(
         select(
@@ -108,11 +97,38 @@ def contract_documents_facts(
     ]
 
 
+def _contract_recipients(
+    session: Session, tenant_id: uuid.UUID, doc_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """Document id -> the distinct invoice recipients of its contracts (every document with
+    billed lines is a key, with an empty list when no contract names one)."""
+    b, c = billed_lines.c, contracts.c
+    links = session.execute(
+        select(b.document_id, c.invoice_recipient_email)
+        .join(contracts, (c.tenant_id == b.tenant_id) & (c.id == b.contract_id))
+        .where(b.tenant_id == tenant_id, b.document_id.in_(list(doc_ids)))
+        .distinct()
+    ).all()
+    recipients: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for link in links:
+        found = recipients[link.document_id]
+        if link.invoice_recipient_email and link.invoice_recipient_email not in found:
+            found.append(link.invoice_recipient_email)
+    return recipients
+
+
 def tenant_name(session: Session, tenant_id: uuid.UUID) -> str:
     name: str = session.execute(
         select(tenants.c.name).where(tenants.c.id == tenant_id)
     ).scalar_one()
     return name
+
+
+def tenant_country(session: Session, tenant_id: uuid.UUID) -> str:
+    country: str = session.execute(
+        select(tenants.c.country).where(tenants.c.id == tenant_id)
+    ).scalar_one()
+    return country
 
 
 def admin_addresses(session: Session, tenant_id: uuid.UUID) -> list[str]:

@@ -44,6 +44,7 @@ from beleg.formats import mail as texts
 
 INVOICE_TOPIC = "document.finalized"
 MAILED_TYPES = ("INVOICE", "CREDIT_MEMO")
+GERMAN_SPEAKING = ("DE", "AT", "CH", "LI")  # admins of tenants there read German
 Templates = Mapping[tuple[MailKind, str], MailTemplate]
 
 
@@ -90,15 +91,17 @@ def queue_admin_mail(
     clock: Clock,
 ) -> uuid.UUID | None:
     """Queue a notification to the tenant's admins (users with the ADMIN or SUPERUSER role
-    and an address), in German, in the caller's transaction; None when no admin has an
-    address. ``context``: ``VARIABLES[kind]`` without ``tenant_name`` (filled in here)."""
+    and an address), in the caller's transaction; None when no admin has an address. In
+    German for tenants in German-speaking countries, else in English. ``context``:
+    ``VARIABLES[kind]`` without ``tenant_name`` (filled in here)."""
     admins = facts_db.admin_addresses(session, tenant_id)
     if not admins:
         return None
     full = {"tenant_name": facts_db.tenant_name(session, tenant_id), **context}
+    country = facts_db.tenant_country(session, tenant_id)
     return queue_mail(
-        session, tenant_id=tenant_id, kind=kind, language="de", recipients=admins,
-        context=full, clock=clock,
+        session, tenant_id=tenant_id, kind=kind, recipients=admins, context=full, clock=clock,
+        language="de" if country in GERMAN_SPEAKING else "en",
     )  # fmt: skip
 
 

@@ -91,18 +91,7 @@ def _attempt(
         log.exception("mail.attachments_failed", mail_id=str(mail.id))
         _failed(db, tenant_id, mail, clock, f"{type(error).__name__}: {error}")
         return
-    outgoing = OutgoingMail(
-        id=mail.id,
-        sender=mail.sender or mailer.default_sender,
-        sender_name=settings.sender_name,
-        reply_to=mail.reply_to,
-        recipients=mail.recipients,
-        subject=mail.subject,
-        body=mail.body,
-        date=clock.now(),
-        attachments=files,
-    )
-    message = build_message(outgoing)
+    message = build_message(_outgoing(mail, files, settings, mailer, clock))
     try:
         refused = mailer.transport.send(message, recipients=mail.recipients)
     except MailError as error:
@@ -116,6 +105,26 @@ def _attempt(
         attachments=[{"name": f.name, "mediaType": f.media_type, "size": len(f.content)}
                      for f in files],
     )  # fmt: skip
+
+
+def _outgoing(
+    mail: Mail,
+    files: tuple[Attachment, ...],
+    settings: MailSettings,
+    mailer: Mailer,
+    clock: Clock,
+) -> OutgoingMail:
+    return OutgoingMail(
+        id=mail.id,
+        sender=mail.sender or mailer.default_sender,
+        sender_name=settings.sender_name,
+        reply_to=mail.reply_to,
+        recipients=mail.recipients,
+        subject=mail.subject,
+        body=mail.body,
+        date=clock.now(),
+        attachments=files,
+    )
 
 
 def _attachments(
