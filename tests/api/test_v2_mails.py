@@ -11,6 +11,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -642,3 +643,55 @@ def test_the_sender_is_audited_and_admins_abroad_read_english(
             "office@firma.example",
             ["ada@firma.example"],
         )
+
+
+def test_concurrent_workers_never_send_a_mail_twice(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    """Three workers send the same tenant's due mails at once: each mail once (the lease,
+    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, SQLite's single writer)."""
+    recorder, mailer = smtp
+    invoice(client, tenant, recipient="b@kunde.example", email=None)
+    deliver_due(db=db, tenant_id=tenant.id, clock=SystemClock())  # the invoice mail, queued
+    context = {"endpoint_id": "e", "endpoint_url": "https://h.example", "reason": "r",
+               "disabled_at": "d", "tenant_name": "T"}  # fmt: skip
+    with db.transaction() as session:
+        for number in range(11):
+            queue_mail(
+                session, tenant_id=tenant.id, kind=MailKind.WEBHOOK_ENDPOINT_DISABLED,
+                language="en", recipients=[f"admin{number}@t.example"], context=context,
+                clock=SystemClock(),
+            )  # fmt: skip
+
+    def worker(_: int) -> int:
+        return send_due_mails(db=db, tenant_id=tenant.id, clock=SystemClock(), mailer=mailer)
+
+    with ThreadPoolExecutor(3) as pool:
+        counts = list(pool.map(worker, range(3)))
+    assert sum(counts) == 12
+    ids = sorted(str(message["Message-ID"]) for _, message in recorder.received)
+    assert len(ids) == len(set(ids)) == 12
+    assert {m["status"] for m in call(client, tenant, "GET", "/mails?size=50")["items"]} == {"SENT"}
+
+
+def test_a_termination_credit_note_is_mailed_as_a_credit_note(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    invoice(client, tenant, recipient="b@kunde.example", email=None)
+    (made,) = call(client, tenant, "GET", "/contracts")["items"]
+    freeze(client, tenant, "2026-05-10")
+    body = {"type": "EXTRAORDINARY", "date": "2026-05-15"}
+    done = call(client, tenant, "POST", f"/contracts/{made['id']}/terminate", body)
+    credit_id = done["correction"]["documentId"]
+    assert deliver(db, tenant, mailer) == 2
+    credit = call(client, tenant, "GET", "/mails?search=kind==credit_note")["items"]
+    assert [(m["documentId"], m["recipients"]) for m in credit] == [
+        (credit_id, ["b@kunde.example"])
+    ]
+    mail = call(client, tenant, "GET", f"/mails/{credit[0]['id']}")
+    assert mail["subject"].startswith("Gutschrift ")
+    # 16 of 31 days of 29.00 net (14.97) with 19 % VAT, shown as the positive amount credited
+    assert " vom 10.05.2026 über 17,81\xa0€." in mail["body"]
+    assert [a["name"][:11] for a in mail["attachments"]] == ["Gutschrift-"]
+    assert len(recorder.received) == 2
