@@ -28,7 +28,7 @@ from beleg.adapters.mail import SmtpTransport
 from beleg.clock import FixedClock, SystemClock
 from beleg.db.database import Database
 from beleg.db.delivery.mails import lease_due
-from beleg.db.tables import audit_entries, mails, tenants
+from beleg.db.tables import audit_entries, mails, outbox_events, tenants
 from beleg.domain.delivery.events import DomainEvent
 from beleg.domain.delivery.mails import MailKind
 from beleg.jobs.worker import run_due_work
@@ -212,6 +212,9 @@ def test_without_any_address_the_mail_is_failed_with_the_reason(
     assert failed["lastError"] == (
         "no address: no contract names an invoice recipient and the customer has no e-mail address"
     )
+    refused = call(client, tenant, "POST", f"/mails/{failed['id']}/retry", status=409)
+    assert refused["errors"][0]["field"] == "id"
+    assert refused["detail"] == f"mail {failed['id']} has no address: it cannot be sent again"
 
 
 def test_a_refused_recipient_is_retried_on_the_tenants_clock(
@@ -695,3 +698,29 @@ def test_a_termination_credit_note_is_mailed_as_a_credit_note(
     assert " vom 10.05.2026 über 17,81\xa0€." in mail["body"]
     assert [a["name"][:11] for a in mail["attachments"]] == ["Gutschrift-"]
     assert len(recorder.received) == 2
+
+
+def test_an_invoice_finalised_long_before_its_dispatch_is_not_mailed_by_itself(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    """Events from before mails existed (or a worker down for days) do not mail old
+    invoices out of the blue: the mail is FAILED with the reason, and a retry sends it."""
+    recorder, mailer = smtp
+    invoice(client, tenant, recipient="b@kunde.example", email=None)
+    o = outbox_events.c
+    with db.transaction() as session:
+        session.execute(
+            outbox_events.update()
+            .where(o.tenant_id == tenant.id, o.topic == "document.finalized")
+            .values(created_at=NOON - timedelta(days=3, seconds=1))
+        )
+    assert deliver(db, tenant, mailer) == 0
+    stale = only_mail(client, tenant)
+    assert (stale["status"], stale["lastError"]) == (
+        "FAILED",
+        "finalised on 2026-04-28, more than 3 days before it was dispatched: not sent by itself"
+        " (retrying sends it)",
+    )
+    call(client, tenant, "POST", f"/mails/{stale['id']}/retry")
+    assert deliver(db, tenant, mailer) == 1
+    assert [envelope for envelope, _ in recorder.received] == [["b@kunde.example"]]

@@ -146,12 +146,6 @@ class MailTemplate:
     updated_at: datetime | None = None
 
 
-def check_retryable(status: MailStatus, mail_id: object) -> None:
-    """Only a FAILED mail can be queued again (a QUEUED one is queued, a SENT one sent)."""
-    if status is not MailStatus.FAILED:
-        raise Conflict("delivery.mail_not_failed", field="id", id=mail_id, status=status.value)
-
-
 @dataclass(frozen=True, slots=True)
 class Mail:
     """A stored mail (``mails``). ``attachments`` are those of the last attempt that sent it:
@@ -175,3 +169,12 @@ class Mail:
     attachments: tuple[dict[str, object], ...]
     created_at: datetime
     sent_at: datetime | None
+
+
+def check_retryable(mail: Mail) -> None:
+    """Only a FAILED mail with an address can be queued again (a QUEUED one is queued, a SENT
+    one sent; a mail without an address stays as it was queued)."""
+    if mail.status is not MailStatus.FAILED:
+        raise Conflict("delivery.mail_not_failed", field="id", id=mail.id, status=mail.status.value)
+    if not mail.recipients:
+        raise Conflict("delivery.mail_without_address", field="id", id=mail.id)

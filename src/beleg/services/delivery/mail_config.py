@@ -141,7 +141,7 @@ def retry_mail(
         mail = repo.find_mail(session, tenant_id, mail_id, lock=True)
         if mail is None:
             raise NotFound("delivery.mail_not_found", field="id", id=mail_id)
-        check_retryable(mail.status, mail_id)
+        check_retryable(mail)
         now = business_clock(session, tenant_id=tenant_id, system=clock).now()
         repo.record_outcome(
             session, tenant_id, mail_id,

@@ -39,12 +39,17 @@ from beleg.domain.delivery.mails import (
     checked_address,
     mail_language,
 )
+from beleg.domain.delivery.retries import GIVE_UP_AFTER
 from beleg.domain.errors import ValidationFailed
 from beleg.formats import mail as texts
 
 INVOICE_TOPIC = "document.finalized"
 MAILED_TYPES = ("INVOICE", "CREDIT_MEMO")
 GERMAN_SPEAKING = ("DE", "AT", "CH", "LI")  # admins of tenants there read German
+# A document finalised longer ago than the retries last is not mailed by itself (a worker
+# that was down for days, events from before mails existed): FAILED with the reason, and
+# ``POST /v2/mails/{id}/retry`` sends it.
+STALE_AFTER = GIVE_UP_AFTER
 Templates = Mapping[tuple[MailKind, str], MailTemplate]
 
 
@@ -113,31 +118,37 @@ def invoice_mails(
     settings = repo.load_settings(session, tenant_id)
     if not settings.invoice_mails:
         return
-    ids = [
-        uuid.UUID(e.payload["id"])
+    wanted = {
+        uuid.UUID(e.payload["id"]): e.created_at
         for e in events
         if e.payload.get("state") == "FINALIZED" and e.payload.get("type") in MAILED_TYPES
-    ]
-    documents = facts_db.contract_documents_facts(session, tenant_id, ids)
+    }
+    documents = facts_db.contract_documents_facts(session, tenant_id, wanted)
     if not documents:
         return
     templates = repo.custom_templates(session, tenant_id)
     tenant = facts_db.tenant_name(session, tenant_id)
     now = business_clock(session, tenant_id=tenant_id, system=clock).now()
+    stale_before = min(now, clock.now()) - STALE_AFTER  # whichever clock stamped the event
     rows = []
     for doc in documents:
         kind = MailKind.CREDIT_NOTE if doc.sign < 0 else MailKind.INVOICE
         to = list(doc.contract_recipients) or ([doc.customer_email] if doc.customer_email else [])
-        context = invoice_context(doc, tenant)
         row = _row(
             tenant_id=tenant_id, kind=kind, language=doc.language, recipients=to,
-            context=context, document_id=doc.id, settings=settings, templates=templates, now=now,
+            context=invoice_context(doc, tenant), document_id=doc.id, settings=settings,
+            templates=templates, now=now,
         )  # fmt: skip
-        if not to:  # stored, visible and retryable once an address is set
-            row.update(status=MailStatus.FAILED.value, next_attempt_at=None)
-            row["last_error"] = messages.text("delivery.mail_no_address")
+        if not to:  # stored and visible: the next invoice goes out once an address is set
+            _failed(row, messages.text("delivery.mail_no_address"))
+        elif wanted[doc.id] < stale_before:  # e.g. events from before mails existed
+            _failed(row, messages.text("delivery.mail_stale", day=wanted[doc.id].date()))
         rows.append(row)
     repo.insert_mails(session, rows)
+
+
+def _failed(row: dict[str, Any], reason: str) -> None:
+    row.update(status=MailStatus.FAILED.value, next_attempt_at=None, last_error=reason)
 
 
 def invoice_context(doc: facts_db.InvoiceFacts, tenant: str) -> dict[str, str]:

@@ -34,7 +34,10 @@ from beleg.services.documents.einvoice_workflow import prepare_einvoice
 from beleg.services.documents.pdf import store_pdf
 
 log = structlog.get_logger("beleg.mail")
-LEASE = timedelta(minutes=5)  # a batch's mails are a worker's for this long (system time)
+LEASE = timedelta(minutes=10)  # a batch's mails are a worker's for this long (system time)
+# No mail of a batch is begun later than this after the lease: with 30 s per SMTP command a
+# slow server cannot make a worker send a mail whose lease another worker has taken over.
+SEND_WITHIN = timedelta(minutes=5)
 WAIT_FOR_FILES = timedelta(minutes=10)  # a held-back mail looks again after this
 BATCH = 20
 
@@ -68,8 +71,10 @@ def send_due_mails(
         if not leased:
             break
         for mail in leased:
+            if clock.now() >= now + SEND_WITHIN:
+                return attempted  # the rest waits for its lease to end
             _attempt(db, mail, tenant_id=tenant_id, settings=settings, mailer=mailer, clock=clock)
-        attempted += len(leased)
+            attempted += 1
     return attempted
 
 
