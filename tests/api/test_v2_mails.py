@@ -155,7 +155,11 @@ def only_mail(client: TestClient, tenant: TenantFixture) -> dict[str, Any]:
 
 
 def test_an_invoice_goes_with_its_pdf_to_the_contracts_recipient(
-    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+    client: TestClient,
+    tenant: TenantFixture,
+    other_tenant: TenantFixture,
+    db: Database,
+    smtp: tuple[Recorder, Mailer],
 ) -> None:
     recorder, mailer = smtp
     doc = invoice(client, tenant, recipient="buchhaltung@kunde.example", email="info@kunde.example")
@@ -186,6 +190,10 @@ def test_an_invoice_goes_with_its_pdf_to_the_contracts_recipient(
     ]
     assert deliver(db, tenant, mailer) == 0  # sent once
     assert len(recorder.received) == 1
+    # another tenant neither sees nor retries it
+    assert call(client, other_tenant, "GET", "/mails")["items"] == []
+    call(client, other_tenant, "GET", f"/mails/{sent['id']}", status=404)
+    call(client, other_tenant, "POST", f"/mails/{sent['id']}/retry", status=404)
 
 
 def test_without_a_contract_recipient_the_customer_gets_it(

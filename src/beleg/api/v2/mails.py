@@ -19,7 +19,7 @@ from pydantic import Field
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
-from beleg.api.schemas import ApiInput, ApiModel, Page
+from beleg.api.schemas import ApiInput, ApiModel, Page, Problem
 from beleg.api.security import requires
 from beleg.domain.delivery.mails import VARIABLES, MailKind, MailSettings, MailTemplate
 from beleg.domain.identity.principal import Actor
@@ -92,6 +92,15 @@ class MailTemplateIn(ApiInput):
     body: str = Field(description="Jinja2, plain text, up to 20,000 characters")
 
 
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Problem,
+        "description": "The mail is not FAILED, or has no address",
+        "content": {"application/problem+json": {}},
+    }
+}
+
+
 def _tenant(actor: Actor) -> uuid.UUID:
     return actor.principal.tenant_id
 
@@ -117,7 +126,10 @@ def read_mail(
 
 
 @router.post(
-    "/mails/{mail_id}/retry", response_model=MailOut, summary="Queue a failed mail again (audited)"
+    "/mails/{mail_id}/retry",
+    response_model=MailOut,
+    responses=CONFLICT,
+    summary="Queue a failed mail again (audited)",
 )
 def retry_mail(
     mail_id: MailId, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)

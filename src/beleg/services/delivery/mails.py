@@ -67,7 +67,7 @@ def queue_mail(
     """Queue one mail in the caller's transaction; return its id. ``context`` holds the
     kind's variables (``VARIABLES[kind]``, strings); a missing one is a ValidationFailed."""
     language = mail_language(language)
-    addresses = [checked_address(a, f"recipients[{i}]") or "" for i, a in enumerate(recipients)]
+    addresses = [_address(a, f"recipients[{i}]") for i, a in enumerate(recipients)]
     if not addresses:
         raise ValidationFailed("delivery.mail_no_recipient", field="recipients")
     missing = sorted(set(VARIABLES[kind]) - context.keys())
@@ -85,6 +85,13 @@ def queue_mail(
     repo.insert_mails(session, [row])
     mail_id: uuid.UUID = row["id"]
     return mail_id
+
+
+def _address(value: str, field: str) -> str:
+    checked = checked_address(value, field)
+    if checked is None:  # only for None, which a recipient list does not hold
+        raise ValidationFailed("delivery.mail_address_invalid", field=field, address=value)
+    return checked
 
 
 def queue_admin_mail(

@@ -102,6 +102,10 @@ def _attempt(
     except MailError as error:
         _failed(db, tenant_id, mail, clock, error.answer)
         return
+    except Exception as error:  # a transport's own fault: an attempt, never a stuck lease
+        log.exception("mail.send_failed", mail_id=str(mail.id))
+        _failed(db, tenant_id, mail, clock, f"{type(error).__name__}: {error}")
+        return
     partly = "; ".join(f"{address}: {answer}" for address, answer in refused.items())
     _sent(
         db, tenant_id, mail.id, clock, attempts=mail.attempts + 1,
