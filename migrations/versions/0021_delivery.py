@@ -49,6 +49,8 @@ def upgrade() -> None:
         sa.Column("sender", sa.String(length=320), nullable=True),
         sa.Column("reply_to", sa.String(length=320), nullable=True),
         sa.Column("recipients", beleg.db.types.JsonDocument, nullable=False),
+        sa.Column("cc", beleg.db.types.JsonDocument, nullable=True),
+        sa.Column("bcc", beleg.db.types.JsonDocument, nullable=True),
         sa.Column("subject", sa.String(length=500), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("document_id", sa.Uuid(), nullable=True),

@@ -732,3 +732,45 @@ def test_an_invoice_finalised_long_before_its_dispatch_is_not_mailed_by_itself(
     call(client, tenant, "POST", f"/mails/{stale['id']}/retry")
     assert deliver(db, tenant, mailer) == 1
     assert [envelope for envelope, _ in recorder.received] == [["b@kunde.example"]]
+
+
+@pytest.mark.parametrize("copy_type", ["BCC", "CC"])
+def test_the_default_invoice_address_receives_it_with_its_copy(
+    client: TestClient,
+    tenant: TenantFixture,
+    db: Database,
+    smtp: tuple[Recorder, Mailer],
+    copy_type: str,
+) -> None:
+    """Seed 003: an additional address that is the customer's default invoice address is
+    where invoices go, and its ``copyEmailAddress`` gets a copy (``copyEmailType``)."""
+    recorder, mailer = smtp
+    freeze(client, tenant, "2026-05-01")
+    call(client, tenant, "POST", "/options", BASE, status=201)
+    call(client, tenant, "POST", "/plans", start_plan(items=[FLAT]), status=201)
+    head = {"companyName": "Muster GmbH", "customerNumber": f"K-{uuid.uuid4().hex[:6]}",
+            "emailAddress": "zentrale@muster.example"}  # fmt: skip
+    made = client.post("/api/1.1/customers", json=head, headers=tenant.headers)
+    assert made.status_code in (200, 201), made.text
+    customer_id = made.json()["id"]
+    base = f"/api/1.1/customers/{customer_id}/additional_addresses"
+    address = {"identifier": "Buchhaltung", "addressType": "INVOICE_ADDRESS", "city": "Wien",
+               "country": "AT", "emailAddress": "rechnungen@muster.example",
+               "copyEmailAddress": "archiv@muster.example", "copyEmailType": copy_type}  # fmt: skip
+    added = client.post(f"{base}/", json=address, headers=tenant.headers)
+    assert added.status_code in (200, 201), added.text
+    default = client.post(f"{base}/{added.json()['id']}/default", headers=tenant.headers)
+    assert default.status_code in (200, 204), default.text
+    made_contract = contract(client, tenant, customer_id, "2026-05-01")
+    call(client, tenant, "POST", f"/contracts/{made_contract['id']}/activate")
+    call(client, tenant, "POST", "/billing-runs", {"asOf": "2026-05-01"}, status=201)
+    assert deliver(db, tenant, mailer) == 1
+    ((envelope, message),) = recorder.received
+    assert envelope == ["rechnungen@muster.example", "archiv@muster.example"]
+    assert message["To"] == "rechnungen@muster.example"
+    assert message["Cc"] == ("archiv@muster.example" if copy_type == "CC" else None)
+    assert message["Bcc"] is None  # a blind copy is in the envelope only
+    mail = only_mail(client, tenant)
+    copies = {"cc": mail["cc"], "bcc": mail["bcc"]}
+    assert copies == {copy_type.lower(): ["archiv@muster.example"], "cc" if copy_type == "BCC"
+                      else "bcc": []}  # fmt: skip

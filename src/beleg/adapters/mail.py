@@ -65,11 +65,18 @@ class OutgoingMail:
     sender: str
     sender_name: str | None
     reply_to: str | None
-    recipients: tuple[str, ...]
+    recipients: tuple[str, ...]  # To
     subject: str
     body: str
     date: datetime  # aware
     attachments: tuple[Attachment, ...] = ()
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()  # in the envelope only, never in a header
+
+    @property
+    def envelope(self) -> tuple[str, ...]:
+        """Everyone the server is to deliver to."""
+        return self.recipients + self.cc + self.bcc
 
 
 def build_message(mail: OutgoingMail) -> EmailMessage:
@@ -80,6 +87,8 @@ def build_message(mail: OutgoingMail) -> EmailMessage:
     message["Date"] = format_datetime(mail.date)
     message["From"] = _address(mail.sender, mail.sender_name)
     message["To"] = ", ".join(mail.recipients)
+    if mail.cc:
+        message["Cc"] = ", ".join(mail.cc)
     if mail.reply_to:
         message["Reply-To"] = mail.reply_to
     message["Subject"] = mail.subject

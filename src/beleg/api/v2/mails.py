@@ -47,7 +47,9 @@ class MailListItem(ApiModel):
     status: str = Field(description=STATUS_HELP)
     sender: str
     reply_to: str | None
-    recipients: list[str]
+    recipients: list[str] = Field(description="To")
+    cc: list[str]
+    bcc: list[str] = Field(description="Blind copies: in the envelope, not in the message")
     subject: str
     document_id: uuid.UUID | None
     attempts: int

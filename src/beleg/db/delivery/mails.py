@@ -39,6 +39,8 @@ def mail_from_row(row: Row[Any]) -> Mail:
         sender=row.sender,
         reply_to=row.reply_to,
         recipients=tuple(row.recipients),
+        cc=tuple(row.cc or ()),
+        bcc=tuple(row.bcc or ()),
         subject=row.subject,
         body=row.body,
         document_id=row.document_id,

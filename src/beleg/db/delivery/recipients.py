@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import (
     billed_lines,
+    contact_addresses,
     contacts,
     contract_documents,
     contracts,
@@ -24,15 +26,18 @@ from beleg.db.tables import (
     tenants,
     users,
 )
+from beleg.domain.delivery.mails import CopyType
 
 ADMIN_ROLES = ("ADMIN", "SUPERUSER")
+INVOICE_TYPES = ("INVOICE_ADDRESS", "INVOICE_AND_DELIVERY_ADDRESS")
 
 
 @dataclass(frozen=True, slots=True)
 class InvoiceFacts:
     """A finalised document of a contract as its mail shows it. ``contract_recipients`` are
     the distinct invoice recipients its contracts name (empty: none set); ``customer_email``
-    the customer's address (None: none)."""
+    the address of the customer's default invoice address, else of its main address (None:
+    none); ``copy`` that invoice address's copy address and how it gets its copy."""
 
     id: uuid.UUID
     doc_type: str
@@ -47,6 +52,7 @@ class InvoiceFacts:
     language: str  # the document's layout language (what its PDF prints in)
     customer_email: str | None
     contract_recipients: tuple[str, ...] = field(default=())
+    copy: tuple[str, CopyType] | None = None
 
 
 def contract_documents_facts(
@@ -70,6 +76,7 @@ def contract_documents_facts(
             d.total,
             d.currency,
             d.customer_name,
+            d.customer_id,
             s.language,
             k.fields,
         )
@@ -77,24 +84,53 @@ def contract_documents_facts(
         .outerjoin(contacts, (k.tenant_id == d.tenant_id) & (k.id == d.customer_id))
         .where(d.tenant_id == tenant_id, d.id.in_(list(recipients)))
     ).all()
+    customers = {r.customer_id for r in rows if r.customer_id is not None}
+    invoice_addresses = _default_invoice_addresses(session, tenant_id, customers)
     return [
-        InvoiceFacts(
-            id=r.id,
-            doc_type=r.doc_type,
-            state=r.state,
-            sign=r.sign,
-            number=r.number,
-            doc_date=r.doc_date,
-            due_date=r.due_date,
-            total=r.total,
-            currency=r.currency,
-            customer_name=r.customer_name or "",
-            language=r.language or "de",
-            customer_email=(r.fields or {}).get("emailAddress") or None,
-            contract_recipients=tuple(sorted(recipients[r.id])),
-        )
+        _facts(r, recipients[r.id], invoice_addresses.get(r.customer_id) or r.fields or {})
         for r in rows
     ]
+
+
+def _facts(row: Any, recipients: list[str], address: Mapping[str, Any]) -> InvoiceFacts:
+    copy_to = address.get("copyEmailAddress")
+    return InvoiceFacts(
+        id=row.id,
+        doc_type=row.doc_type,
+        state=row.state,
+        sign=row.sign,
+        number=row.number,
+        doc_date=row.doc_date,
+        due_date=row.due_date,
+        total=row.total,
+        currency=row.currency,
+        customer_name=row.customer_name or "",
+        language=row.language or "de",
+        customer_email=address.get("emailAddress") or None,
+        contract_recipients=tuple(sorted(recipients)),
+        copy=(copy_to, CopyType(address.get("copyEmailType") or "BCC")) if copy_to else None,
+    )
+
+
+def _default_invoice_addresses(
+    session: Session, tenant_id: uuid.UUID, customer_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Mapping[str, Any]]:
+    """Customer id -> the fields of its default invoice address where an additional address
+    is the default (seed 003: an INVOICE_ADDRESS before an INVOICE_AND_DELIVERY_ADDRESS)."""
+    if not customer_ids:
+        return {}
+    a = contact_addresses.c
+    rows = session.execute(
+        select(a.contact_id, a.address_type, a.fields)
+        .where(
+            a.tenant_id == tenant_id,
+            a.contact_id.in_(list(customer_ids)),
+            a.is_default.is_(True),
+            a.address_type.in_(INVOICE_TYPES),
+        )
+        .order_by(a.contact_id, a.address_type.desc())  # INVOICE_ADDRESS last: it wins
+    ).all()
+    return {row.contact_id: dict(row.fields) for row in rows}
 
 
 def _contract_recipients(

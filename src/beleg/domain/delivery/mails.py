@@ -24,6 +24,14 @@ SUBJECT_LIMIT = 500
 BODY_LIMIT = 20_000
 
 
+class CopyType(StrEnum):
+    """How a customer address's ``copyEmailAddress`` receives its copy (seed 003; default
+    BCC)."""
+
+    CC = "CC"
+    BCC = "BCC"
+
+
 class MailStatus(StrEnum):
     QUEUED = "QUEUED"
     SENT = "SENT"
@@ -156,7 +164,9 @@ class Mail:
     language: str
     sender: str | None  # None: the platform's BELEG_MAIL_FROM
     reply_to: str | None
-    recipients: tuple[str, ...]
+    recipients: tuple[str, ...]  # To
+    cc: tuple[str, ...]
+    bcc: tuple[str, ...]
     subject: str
     body: str
     document_id: uuid.UUID | None

@@ -29,6 +29,8 @@ def mail_head(mail: Mail, default_sender: str) -> dict[str, Any]:
         "sender": mail.sender or default_sender,
         "replyTo": mail.reply_to,
         "recipients": list(mail.recipients),
+        "cc": list(mail.cc),
+        "bcc": list(mail.bcc),
         "subject": mail.subject,
         "documentId": mail.document_id,
         "attempts": mail.attempts,

@@ -32,6 +32,7 @@ from beleg.db.tenancy import business_clock
 from beleg.domain.delivery.events import DomainEvent
 from beleg.domain.delivery.mails import (
     VARIABLES,
+    CopyType,
     MailKind,
     MailSettings,
     MailStatus,
@@ -141,8 +142,9 @@ def invoice_mails(
     for doc in documents:
         kind = MailKind.CREDIT_NOTE if doc.sign < 0 else MailKind.INVOICE
         to = list(doc.contract_recipients) or ([doc.customer_email] if doc.customer_email else [])
+        cc, bcc = _copies(doc, to)
         row = _row(
-            tenant_id=tenant_id, kind=kind, language=doc.language, recipients=to,
+            tenant_id=tenant_id, kind=kind, language=doc.language, recipients=to, cc=cc, bcc=bcc,
             context=invoice_context(doc, tenant), document_id=doc.id, settings=settings,
             templates=templates, now=now,
         )  # fmt: skip
@@ -152,6 +154,15 @@ def invoice_mails(
             _failed(row, messages.text("delivery.mail_stale", day=wanted[doc.id].date()))
         rows.append(row)
     repo.insert_mails(session, rows)
+
+
+def _copies(doc: facts_db.InvoiceFacts, to: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(cc, bcc): the invoice address's copy address (seed 003 ``copyEmailAddress``: "a copy
+    of all correspondence"), unless it is a recipient already or there is none."""
+    if doc.copy is None or not to or doc.copy[0] in to:
+        return [], []
+    address, copy_type = doc.copy
+    return ([address], []) if copy_type is CopyType.CC else ([], [address])
 
 
 def _failed(row: dict[str, Any], reason: str) -> None:
@@ -178,6 +189,8 @@ def _row(
     kind: MailKind,
     language: str,
     recipients: Sequence[str],
+    cc: Sequence[str] = (),
+    bcc: Sequence[str] = (),
     context: Mapping[str, str],
     document_id: uuid.UUID | None,
     settings: MailSettings,
@@ -194,6 +207,8 @@ def _row(
         "sender": settings.sender_address,
         "reply_to": settings.reply_to,
         "recipients": list(recipients),
+        "cc": list(cc),
+        "bcc": list(bcc),
         "subject": subject,
         "body": body,
         "document_id": document_id,

@@ -96,9 +96,10 @@ def _attempt(
         log.exception("mail.attachments_failed", mail_id=str(mail.id))
         _failed(db, tenant_id, mail, clock, f"{type(error).__name__}: {error}")
         return
-    message = build_message(_outgoing(mail, files, settings, mailer, clock))
+    outgoing = _outgoing(mail, files, settings, mailer, clock)
+    message = build_message(outgoing)
     try:
-        refused = mailer.transport.send(message, recipients=mail.recipients)
+        refused = mailer.transport.send(message, recipients=outgoing.envelope)
     except MailError as error:
         _failed(db, tenant_id, mail, clock, error.answer)
         return
@@ -129,6 +130,8 @@ def _outgoing(
         sender_name=settings.sender_name,
         reply_to=mail.reply_to,
         recipients=mail.recipients,
+        cc=mail.cc,
+        bcc=mail.bcc,
         subject=mail.subject,
         body=mail.body,
         date=clock.now(),
