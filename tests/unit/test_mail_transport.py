@@ -26,6 +26,9 @@ from beleg.adapters.mail import (
     build_message,
     transport_for,
 )
+from beleg.jobs.worker import settings_mailer
+from beleg.services.delivery.sending import Mailer
+from beleg.settings import get_settings
 
 MAIL_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 PDF = b"%PDF-1.7\n% a document\n"
@@ -146,3 +149,22 @@ def test_smtp_authenticates_with_the_urls_user_and_names_a_refused_login() -> No
     finally:
         controller.stop()
     assert len(server.received) == 1
+
+
+def test_the_worker_takes_its_transport_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A malformed BELEG_SMTP_URL stops no billing: the worker logs it and mails wait."""
+    for url, expected in (
+        ("smtps://mail.example", SmtpTransport("mail.example", 465, implicit_tls=True)),
+        ("http://mail.example", None),
+    ):
+        monkeypatch.setenv("BELEG_SMTP_URL", url)
+        monkeypatch.setenv("BELEG_MAIL_FROM", "noreply@platform.example")
+        get_settings.cache_clear()
+        try:
+            mailer = settings_mailer()
+        finally:
+            get_settings.cache_clear()
+        if expected is None:
+            assert mailer is None
+        else:
+            assert mailer == Mailer(transport=expected, default_sender="noreply@platform.example")

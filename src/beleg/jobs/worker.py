@@ -93,7 +93,7 @@ def run_due_work(*, db: Database, clock: Clock, stop: Stop | None = None) -> Due
     a failing delivery does not hold up the tenant's billing."""
     stop = stop or _Never()
     invoices = deliveries = 0
-    mailer = settings_mailer()
+    mailer = settings_mailer()  # None: BELEG_SMTP_URL is malformed (logged), mails wait
     for tenant_id in all_tenant_ids(db=db):
         if stop.is_set():
             break
@@ -139,11 +139,15 @@ def _work_events(*, db: Database, clock: Clock, limit: int, stop: Stop) -> int:
     return worked
 
 
-def settings_mailer() -> Mailer:
+def settings_mailer() -> Mailer | None:
     """The mail transport and default sender of BELEG_SMTP_URL, BELEG_MAIL_DIR and
-    BELEG_MAIL_FROM."""
+    BELEG_MAIL_FROM; None (logged) when the URL is malformed: billing goes on, mails wait."""
     settings = get_settings()
-    transport = transport_for(smtp_url=settings.smtp_url, mail_dir=settings.mail_dir)
+    try:
+        transport = transport_for(smtp_url=settings.smtp_url, mail_dir=settings.mail_dir)
+    except ValueError:
+        log.exception("worker.smtp_url_invalid")
+        return None
     return Mailer(transport=transport, default_sender=settings.mail_from)
 
 
