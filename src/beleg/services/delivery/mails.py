@@ -7,11 +7,13 @@ The invoice mail (``invoice_mails``, the dispatcher's reaction to ``document.fin
 FINALIZED invoice or credit note that bills a contract (it has billed lines) is mailed, unless
 the tenant switched invoice mails off (``PUT /v2/tenant-config/mail``, ``invoiceMails``; seed
 002: "new invoices from a contract are always sent to the customer's e-mail address"). It goes
-to the invoice recipients its contracts name where any is set, else to the customer's address
-(seed 002 "Abweichender Rechnungsempfänger pro Vertrag"); with neither, the mail is stored
-FAILED with the reason, visible in ``/v2/mails``. Documents made by hand through the
-accounting API are not mailed by themselves. The language is the document's layout language
-(what its PDF prints in).
+to the invoice recipients its contracts name where any is set, else to the customer's invoice
+address (seed 002 "Abweichender Rechnungsempfänger pro Vertrag"), with a copy to that address's
+``copyEmailAddress`` (seed 003, CC or BCC); with no address, the mail is stored FAILED with
+the reason, visible in ``/v2/mails``, and so is the mail of a document finalised more than
+``STALE_AFTER`` before the dispatcher saw it. Documents made by hand through the accounting
+API are not mailed by themselves. The language is the document's layout language (what its
+PDF prints in).
 """
 
 from __future__ import annotations
