@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import email
 import socket
+import ssl
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from beleg.adapters.mail import (
     Attachment,
@@ -168,3 +174,79 @@ def test_the_worker_takes_its_transport_from_the_settings(monkeypatch: pytest.Mo
             assert mailer is None
         else:
             assert mailer == Mailer(transport=expected, default_sender="noreply@platform.example")
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (key, cert) in PEM files."""
+    folder = tmp_path_factory.mktemp("tls")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    key_file, cert_file = folder / "key.pem", folder / "cert.pem"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_file, cert_file
+
+
+def _contexts(certificate: tuple[Path, Path]) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    key, cert = certificate
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    client = ssl.create_default_context(cafile=str(cert))
+    return server, client
+
+
+def test_starttls_when_the_server_offers_it_and_smtps(certificate: tuple[Path, Path]) -> None:
+    """The server insists on STARTTLS (it refuses mail before it): the mail goes through, so
+    the transport upgraded; smtps speaks TLS from the first byte; a certificate the client
+    does not trust is a MailUnavailable."""
+    server_tls, client_tls = _contexts(certificate)
+    handler = Accepting()
+    port = free_port()
+    starttls = Controller(handler, hostname="127.0.0.1", port=port, tls_context=server_tls,
+                          require_starttls=True)  # fmt: skip
+    starttls.start()
+    try:
+        plain = SmtpTransport("127.0.0.1", port, implicit_tls=False, tls=client_tls, timeout=5)
+        assert plain.send(build_message(outgoing()), recipients=["a@kunde.example"]) == {}
+        untrusted = SmtpTransport("127.0.0.1", port, implicit_tls=False, timeout=5)
+        with pytest.raises(MailUnavailable, match="CERTIFICATE_VERIFY_FAILED"):
+            untrusted.send(build_message(outgoing()), recipients=["a@kunde.example"])
+    finally:
+        starttls.stop()
+    port = free_port()
+    smtps = Controller(handler, hostname="127.0.0.1", port=port, ssl_context=server_tls)
+    smtps.start()
+    try:
+        implicit = SmtpTransport("127.0.0.1", port, implicit_tls=True, tls=client_tls, timeout=5)
+        assert implicit.send(build_message(outgoing()), recipients=["a@kunde.example"]) == {}
+    finally:
+        smtps.stop()
+    assert len(handler.received) == 2
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

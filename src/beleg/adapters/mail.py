@@ -128,6 +128,7 @@ class SmtpTransport:
     user: str | None = None
     password: str | None = None
     timeout: float = TIMEOUT
+    tls: ssl.SSLContext | None = None  # None: the system's trusted CAs, host name checked
 
     def send(self, message: EmailMessage, *, recipients: Sequence[str]) -> dict[str, str]:
         try:
@@ -145,7 +146,7 @@ class SmtpTransport:
         return {address: _answer(*reply) for address, reply in refused.items()}
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
+        context = self.tls or ssl.create_default_context()
         smtp: smtplib.SMTP
         if self.implicit_tls:
             smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
