@@ -54,6 +54,7 @@ class Recorder:
     def __init__(self) -> None:
         self.received: list[tuple[list[str], EmailMessage]] = []
         self.refused: set[str] = set()
+        self.sessions: list[Any] = []  # the SMTP session of each message (connection reuse)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -67,6 +68,7 @@ class Recorder:
         parsed = email.message_from_bytes(envelope.content, policy=default_policy)
         assert isinstance(parsed, EmailMessage)
         self.received.append((list(envelope.rcpt_tos), parsed))
+        self.sessions.append(session.peer)  # (address, port): one per connection
         return "250 2.0.0 Ok: queued"
 
 
@@ -561,6 +563,7 @@ def test_a_batch_of_invoices_is_read_set_based_and_partly_refused_recipients_are
     assert deliver(db, tenant, mailer) == 3
     got = sorted(envelope for envelope, _ in recorder.received)
     assert got == [["a@kunde.example"], ["c@kunde.example"], ["d@kunde.example"]]
+    assert len(set(recorder.sessions)) == 1  # one connection for the batch
     listed = call(client, tenant, "GET", "/mails")["items"]
     (pair,) = [m for m in listed if len(m["recipients"]) == 2]
     assert pair["recipients"] == ["a@kunde.example", REFUSED]

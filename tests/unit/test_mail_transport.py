@@ -28,6 +28,7 @@ from beleg.adapters.mail import (
     MailRefused,
     MailUnavailable,
     OutgoingMail,
+    SmtpSession,
     SmtpTransport,
     build_message,
     transport_for,
@@ -117,6 +118,7 @@ class Accepting:
     def __init__(self) -> None:
         self.logins: list[bytes] = []
         self.received: list[bytes] = []
+        self.sessions: list[Any] = []
 
     def __call__(
         self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
@@ -126,6 +128,7 @@ class Accepting:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.received.append(envelope.content)
+        self.sessions.append(session.peer)  # (address, port): one per connection
         return "250 2.0.0 Ok"
 
 
@@ -250,3 +253,23 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_a_session_sends_a_batch_on_one_connection_and_reconnects_when_dropped() -> None:
+    handler = Accepting()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        transport = SmtpTransport("127.0.0.1", port, implicit_tls=False, timeout=5)
+        with transport.session() as channel:
+            for _ in range(3):
+                assert channel.send(build_message(outgoing()), recipients=["a@k.example"]) == {}
+            assert isinstance(channel, SmtpSession) and channel._smtp is not None
+            channel._smtp.sock.shutdown(socket.SHUT_RDWR)  # as an idle timeout leaves it
+            assert channel.send(build_message(outgoing()), recipients=["a@k.example"]) == {}
+    finally:
+        controller.stop()
+    assert len(handler.received) == 4
+    assert len(handler.sessions) == 4 and len(set(handler.sessions[:3])) == 1
+    assert handler.sessions[3] != handler.sessions[0]

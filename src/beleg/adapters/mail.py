@@ -20,7 +20,8 @@ import smtplib
 import ssl
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -113,10 +114,17 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
-class Transport(Protocol):
+class Channel(Protocol):
     def send(self, message: EmailMessage, *, recipients: Sequence[str]) -> dict[str, str]:
         """Hand ``message`` over; return the recipients the server refused (address ->
         answer) while it accepted others. Raises ``MailError`` when nobody got it."""
+        ...
+
+
+class Transport(Channel, Protocol):
+    def session(self) -> AbstractContextManager[Channel]:
+        """A channel for many mails (one SMTP connection for a batch); ``send`` alone
+        opens and closes its own."""
         ...
 
 
@@ -131,21 +139,20 @@ class SmtpTransport:
     tls: ssl.SSLContext | None = None  # None: the system's trusted CAs, host name checked
 
     def send(self, message: EmailMessage, *, recipients: Sequence[str]) -> dict[str, str]:
-        try:
-            with self._connect() as smtp:
-                refused = smtp.send_message(message, to_addrs=list(recipients))
-        except smtplib.SMTPRecipientsRefused as error:
-            code, answer = next(iter(error.recipients.values()))
-            raise MailRefused(_answer(code, answer), code) from error
-        except smtplib.SMTPResponseException as error:
-            raise MailRefused(
-                _answer(error.smtp_code, error.smtp_error), error.smtp_code
-            ) from error
-        except (OSError, smtplib.SMTPException) as error:
-            raise MailUnavailable(f"{type(error).__name__}: {error}") from error
-        return {address: _answer(*reply) for address, reply in refused.items()}
+        with self.session() as channel:
+            return channel.send(message, recipients=recipients)
 
-    def _connect(self) -> smtplib.SMTP:
+    @contextmanager
+    def session(self) -> Iterator[SmtpSession]:
+        session = SmtpSession(self)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def connect(self) -> smtplib.SMTP:
+        """A connection ready for MAIL FROM: TLS (implicit, or STARTTLS when offered), then
+        AUTH when the URL names a user."""
         context = self.tls or ssl.create_default_context()
         smtp: smtplib.SMTP
         if self.implicit_tls:
@@ -163,6 +170,57 @@ class SmtpTransport:
             smtp.close()
             raise
         return smtp
+
+
+class SmtpSession:
+    """One connection, opened at the first mail and again after the server or the network
+    dropped it (a mail that fails on a reused connection is tried once on a new one, so an
+    idle timeout costs no attempt); a refused mail leaves it usable (smtplib resets the
+    transaction)."""
+
+    def __init__(self, transport: SmtpTransport) -> None:
+        self._transport = transport
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage, *, recipients: Sequence[str]) -> dict[str, str]:
+        if self._smtp is not None:
+            try:
+                return self._send(message, recipients)
+            except MailUnavailable:
+                pass  # the server dropped the idle connection: once more on a new one
+        return self._send(message, recipients)
+
+    def _send(self, message: EmailMessage, recipients: Sequence[str]) -> dict[str, str]:
+        try:
+            if self._smtp is None:
+                self._smtp = self._transport.connect()
+            refused = self._smtp.send_message(message, to_addrs=list(recipients))
+        except smtplib.SMTPRecipientsRefused as error:
+            code, answer = next(iter(error.recipients.values()))
+            raise MailRefused(_answer(code, answer), code) from error
+        except smtplib.SMTPResponseException as error:
+            if error.smtp_code == 421:  # the server closes the connection
+                self._drop()
+            raise MailRefused(
+                _answer(error.smtp_code, error.smtp_error), error.smtp_code
+            ) from error
+        except (OSError, smtplib.SMTPException) as error:
+            self._drop()
+            raise MailUnavailable(f"{type(error).__name__}: {error}") from error
+        return {address: _answer(*reply) for address, reply in refused.items()}
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
 
 
 def _answer(code: int, text: bytes | str) -> str:
@@ -189,6 +247,10 @@ class FileTransport:
             Path(temporary).unlink(missing_ok=True)
             raise
         return {}
+
+    @contextmanager
+    def session(self) -> Iterator[FileTransport]:
+        yield self
 
 
 def transport_for(*, smtp_url: str | None, mail_dir: str) -> Transport:

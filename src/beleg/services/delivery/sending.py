@@ -21,7 +21,14 @@ from datetime import datetime, timedelta
 import structlog
 
 from beleg import messages
-from beleg.adapters.mail import Attachment, MailError, OutgoingMail, Transport, build_message
+from beleg.adapters.mail import (
+    Attachment,
+    Channel,
+    MailError,
+    OutgoingMail,
+    Transport,
+    build_message,
+)
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.db.delivery import mails as repo
@@ -70,11 +77,15 @@ def send_due_mails(
             settings = repo.load_settings(session, tenant_id)
         if not leased:
             break
-        for mail in leased:
-            if clock.now() >= now + SEND_WITHIN:
-                return attempted  # the rest waits for its lease to end
-            _attempt(db, mail, tenant_id=tenant_id, settings=settings, mailer=mailer, clock=clock)
-            attempted += 1
+        with mailer.transport.session() as channel:  # one SMTP connection per batch
+            for mail in leased:
+                if clock.now() >= now + SEND_WITHIN:
+                    return attempted  # the rest waits for its lease to end
+                _attempt(
+                    db, mail, tenant_id=tenant_id, settings=settings, mailer=mailer,
+                    channel=channel, clock=clock,
+                )  # fmt: skip
+                attempted += 1
     return attempted
 
 
@@ -85,6 +96,7 @@ def _attempt(
     tenant_id: uuid.UUID,
     settings: MailSettings,
     mailer: Mailer,
+    channel: Channel,
     clock: Clock,
 ) -> None:
     try:
@@ -99,7 +111,7 @@ def _attempt(
     outgoing = _outgoing(mail, files, settings, mailer, clock)
     message = build_message(outgoing)
     try:
-        refused = mailer.transport.send(message, recipients=outgoing.envelope)
+        refused = channel.send(message, recipients=outgoing.envelope)
     except MailError as error:
         _failed(db, tenant_id, mail, clock, error.answer)
         return
