@@ -32,6 +32,7 @@ from beleg.db.tables import audit_entries, mails, outbox_events, tenants
 from beleg.domain.delivery.events import DomainEvent
 from beleg.domain.delivery.mails import MailKind
 from beleg.jobs.worker import run_due_work
+from beleg.services.delivery import dispatch
 from beleg.services.delivery.mails import invoice_mails, queue_admin_mail, queue_mail
 from beleg.services.delivery.sending import LEASE, Mailer, send_due_mails
 from beleg.services.delivery.work import deliver_due
@@ -777,3 +778,32 @@ def test_the_default_invoice_address_receives_it_with_its_copy(
     copies = {"cc": mail["cc"], "bcc": mail["bcc"]}
     assert copies == {copy_type.lower(): ["archiv@muster.example"], "cc" if copy_type == "BCC"
                       else "bcc": []}  # fmt: skip
+
+
+def test_a_dispatch_that_rolls_back_sends_nothing_and_the_next_mails_once(
+    client: TestClient,
+    tenant: TenantFixture,
+    db: Database,
+    smtp: tuple[Recorder, Mailer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another reaction to the same event fails after the invoice mail was written: the
+    batch's transaction rolls back, nothing is sent, and the next round mails it once."""
+    recorder, mailer = smtp
+    invoice(client, tenant, recipient="b@kunde.example", email=None)
+
+    def broken(*_: Any) -> None:
+        raise RuntimeError("a webhook reaction that fails")
+
+    reactions = {**dispatch.REACTIONS, "document.finalized": [invoice_mails, broken]}
+    monkeypatch.setattr(dispatch, "REACTIONS", reactions)
+    with pytest.raises(RuntimeError):
+        deliver(db, tenant, mailer)
+    with db.reader() as session:
+        count = select(func.count()).select_from(mails).where(mails.c.tenant_id == tenant.id)
+        assert session.execute(count).scalar_one() == 0
+    assert recorder.received == []
+    monkeypatch.undo()
+    assert deliver(db, tenant, mailer) == 1
+    assert deliver(db, tenant, mailer) == 0
+    assert len(recorder.received) == 1
