@@ -807,3 +807,23 @@ def test_a_dispatch_that_rolls_back_sends_nothing_and_the_next_mails_once(
     assert deliver(db, tenant, mailer) == 1
     assert deliver(db, tenant, mailer) == 0
     assert len(recorder.received) == 1
+
+
+def test_an_english_layout_mails_in_english(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    english = {"description": "English", "language": "en", "defaultSetup": True}
+    call(client, tenant, "POST", "/layout-setups", english, status=201)
+    doc = invoice(client, tenant, recipient="b@kunde.example", email=None)
+    assert deliver(db, tenant, mailer) == 1
+    ((_, message),) = recorder.received
+    assert message["Subject"] == f"Invoice {doc['number']} from {name_of(db, tenant)}"
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content().replace("\r\n", "\n")
+    assert f"our invoice {doc['number']} of May 1, 2026 for €34.51.\n" in text
+    assert "Please pay the amount by May 15, 2026." in text
+    (pdf,) = message.iter_attachments()
+    assert pdf.get_filename() == "Invoice-" + doc["number"].replace(" ", "-") + ".pdf"
+    assert only_mail(client, tenant)["language"] == "en"
