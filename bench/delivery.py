@@ -36,7 +36,7 @@ from beleg.db.outbox import enqueue_many
 from beleg.db.schema import upgrade_to_head
 from beleg.db.tables import webhook_deliveries
 from beleg.services.delivery.dispatch import dispatch_pending
-from beleg.services.delivery.sending import send_due
+from beleg.services.delivery.webhook_sending import send_due
 from beleg.services.delivery.webhooks import create_endpoint
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
 from bench_support import fresh_database, system_actor

@@ -25,7 +25,7 @@ from beleg.domain.identity.scopes import PLATFORM_SCOPES, TENANT_SCOPES
 from beleg.services.identity.api_keys import create_api_key
 from beleg.services.onboarding.bootstrap import bootstrap_if_empty
 from beleg.services.onboarding.tenants import TenantInput, create_tenant
-from beleg.settings import Settings
+from beleg.settings import Settings, get_settings
 
 SAFE_DATABASE_PREFIXES = ("beleg_test", "test")
 
@@ -37,6 +37,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Mails the worker sends in tests (the file transport: BELEG_SMTP_URL is unset) go to a
+    temporary directory, not into the checkout."""
+    before = os.environ.get("BELEG_MAIL_DIR")
+    os.environ["BELEG_MAIL_DIR"] = str(tmp_path_factory.mktemp("mail"))
+    get_settings.cache_clear()
+    yield
+    if before is None:
+        os.environ.pop("BELEG_MAIL_DIR", None)
+    else:
+        os.environ["BELEG_MAIL_DIR"] = before
+    get_settings.cache_clear()
 
 
 def _reset_postgres(url: str) -> None:

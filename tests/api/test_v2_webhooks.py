@@ -235,6 +235,10 @@ def test_three_days_of_failures_disable_the_endpoint_and_notify(
     hooks: TestClient, db: Database, tenant: TenantFixture
 ) -> None:
     freeze(hooks, tenant, START)
+    call(hooks, tenant, "POST", "/users", {
+        "username": "admin1", "password": "correct horse battery staple", "role": "ADMIN",
+        "displayName": "Ada Admin", "email": "ada@tenant.example",
+    }, status=201)  # fmt: skip
     with running_receiver(default=503) as receiver:
         made = endpoint(hooks, tenant, receiver.url)
         new_customer(hooks, tenant)
@@ -266,10 +270,14 @@ def test_three_days_of_failures_disable_the_endpoint_and_notify(
         ).all()
     assert [(e.entity_type, e.actor_name) for e in entries[1:]] == [
         ("WebhookEndpoint", "webhook delivery"),
-        ("AdminNotice", "webhook delivery"),
     ]
     assert entries[1].after["enabled"] is False
-    assert entries[2].after["kind"] == "webhook_endpoint_disabled"
+    (notice,) = call(hooks, tenant, "GET", "/mails?filter=kind==webhook_endpoint_disabled")[
+        "items"
+    ]  # queued with the disabling, to the tenant's admin
+    assert (notice["status"], notice["recipients"]) == ("QUEUED", ["ada@tenant.example"])
+    shown_mail = call(hooks, tenant, "GET", f"/mails/{notice['id']}")
+    assert made["url"] in shown_mail["subject"] and made["url"] in shown_mail["body"]
     replay = hooks.post(f"/v2/webhook-deliveries/{delivery['id']}/replay", headers=tenant.headers)
     assert replay.status_code == 409
     test = hooks.post(f"/v2/webhook-endpoints/{made['id']}/test", headers=tenant.headers)

@@ -1,4 +1,4 @@
-"""A delivery's state after each attempt (services/delivery/sending.py ``outcome``): 2xx is
+"""A delivery's state after each attempt (services/delivery/webhook_sending.py ``outcome``): 2xx is
 delivered at once; failures wait the backoff and become FAILED exactly when the next attempt
 would fall more than 3 days after the series' first one; a replay starts a new series."""
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from beleg.domain.delivery.retries import GIVE_UP_AFTER, delay_after
 from beleg.domain.delivery.webhooks import DeliveryStatus, WebhookAttempt, WebhookDelivery
-from beleg.services.delivery.sending import outcome
+from beleg.services.delivery.webhook_sending import outcome
 
 START = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 PENDING = WebhookDelivery(

@@ -27,6 +27,7 @@ from typing import Protocol
 
 import structlog
 
+from beleg.adapters.mail import transport_for
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.db.outbox import run_pending
@@ -34,6 +35,7 @@ from beleg.domain.identity.principal import system_actor
 from beleg.jobs.handlers import HANDLERS
 from beleg.queries.identity.lists import all_tenant_ids
 from beleg.services.billing.catch_up import catch_up
+from beleg.services.delivery.mail_sending import Mailer
 from beleg.services.delivery.work import deliver_due
 from beleg.settings import get_settings
 
@@ -92,6 +94,7 @@ def run_due_work(*, db: Database, clock: Clock, stop: Stop | None = None) -> Due
     stop = stop or _Never()
     invoices = deliveries = 0
     allow_loopback = get_settings().webhooks_allow_loopback  # BELEG_WEBHOOKS_ALLOW_LOOPBACK
+    mailer = settings_mailer()  # None: BELEG_SMTP_URL is malformed (logged), mails wait
     for tenant_id in all_tenant_ids(db=db):
         if stop.is_set():
             break
@@ -100,9 +103,14 @@ def run_due_work(*, db: Database, clock: Clock, stop: Stop | None = None) -> Due
         except Exception:
             log.exception("worker.due_invoices_failed", tenant_id=str(tenant_id))
         try:
-            deliveries += deliver_due(
-                db=db, tenant_id=tenant_id, clock=clock, allow_loopback=allow_loopback
-            ).count
+            done = deliver_due(
+                db=db,
+                tenant_id=tenant_id,
+                clock=clock,
+                allow_loopback=allow_loopback,
+                mailer=mailer,
+            )
+            deliveries += done.count
         except Exception:
             log.exception("worker.delivery_failed", tenant_id=str(tenant_id))
     return DueWork(invoices, deliveries)
@@ -136,6 +144,18 @@ def _work_events(*, db: Database, clock: Clock, limit: int, stop: Stop) -> int:
         if done < batch:
             break
     return worked
+
+
+def settings_mailer() -> Mailer | None:
+    """The mail transport and default sender of BELEG_SMTP_URL, BELEG_MAIL_DIR and
+    BELEG_MAIL_FROM; None (logged) when the URL is malformed: billing goes on, mails wait."""
+    settings = get_settings()
+    try:
+        transport = transport_for(smtp_url=settings.smtp_url, mail_dir=settings.mail_dir)
+    except ValueError:
+        log.exception("worker.smtp_url_invalid")
+        return None
+    return Mailer(transport=transport, default_sender=settings.mail_from)
 
 
 def _tenant_due_invoices(*, db: Database, clock: Clock, tenant_id: uuid.UUID) -> int:

@@ -17,6 +17,7 @@ from beleg.api.v2 import (
     customers,
     einvoices,
     invoicing_setup,
+    mails,
     numbering,
     oauth_apps,
     options,
@@ -59,6 +60,7 @@ def router() -> APIRouter:
         services,
         einvoices,
         webhooks,
+        mails,
     ):
         v2.include_router(module.router)
     return v2

@@ -14,7 +14,18 @@ No foreign keys on the delivery rows: a fan-out writes many rows in one COPY; th
 reads its endpoints in the same transaction.
 """
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    true,
+)
 
 from beleg.db.tables.base import metadata
 from beleg.db.types import JsonDocument, UtcDateTime
@@ -77,9 +88,11 @@ mails = Table(
     Column("id", Uuid, primary_key=True),
     Column("kind", String(50), nullable=False),  # invoice, webhook_endpoint_disabled, ...
     Column("language", String(5), nullable=False),
-    Column("sender", String(320), nullable=False),
+    Column("sender", String(320), nullable=True),  # None: the platform's BELEG_MAIL_FROM
     Column("reply_to", String(320), nullable=True),
     Column("recipients", JsonDocument, nullable=False),  # list of addresses
+    Column("cc", JsonDocument, nullable=True),  # copies (seed 003 copyEmailType CC)
+    Column("bcc", JsonDocument, nullable=True),  # blind copies (copyEmailType BCC)
     Column("subject", String(500), nullable=False),
     Column("body", Text, nullable=False),
     Column("document_id", Uuid, nullable=True),  # attached at send time: PDF, e-invoice
@@ -87,8 +100,10 @@ mails = Table(
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", UtcDateTime, nullable=True),
     Column("claimed_until", UtcDateTime, nullable=True),
+    Column("first_attempt_at", UtcDateTime, nullable=True),  # the retries give up 3 days on
     Column("last_error", String(2000), nullable=True),  # the server's answer
     Column("message_id", String(300), nullable=True),
+    Column("attachments", JsonDocument, nullable=True),  # [{name, mediaType, size}] as sent
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
     Index("ix_mails_due", "status", "next_attempt_at"),
@@ -113,5 +128,7 @@ mail_settings = Table(
     Column("sender_address", String(320), nullable=True),
     Column("sender_name", String(200), nullable=True),
     Column("reply_to", String(320), nullable=True),
+    # finalised invoices and credit notes from contracts are mailed (seed 002: "immer")
+    Column("invoice_mails", Boolean, nullable=False, server_default=true()),
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -70,6 +70,7 @@ CATALOGUE: tuple[Scope, ...] = (
     *_pair("bank", "identity.scope_bank"),
     *_pair("exports", "identity.scope_exports"),
     *_pair("webhooks", "identity.scope_webhooks"),
+    *_pair("mails", "identity.scope_mails"),
 )
 
 SCOPES_BY_NAME: dict[str, Scope] = {scope.name: scope for scope in CATALOGUE}

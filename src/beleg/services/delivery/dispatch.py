@@ -18,6 +18,7 @@ from beleg.db.delivery import events as repo
 from beleg.domain.delivery.catalogue import TOPICS as WEBHOOK_TOPICS
 from beleg.domain.delivery.events import DomainEvent
 from beleg.services.delivery.fanout import fan_out
+from beleg.services.delivery.mails import INVOICE_TOPIC, invoice_mails
 
 Reaction = Callable[[Session, uuid.UUID, Sequence[DomainEvent], Clock], None]
 BATCH = 500  # events per transaction
@@ -25,6 +26,7 @@ BATCH = 500  # events per transaction
 # (topics, reaction): every event of one of the topics goes to the reaction, in this order
 SUBSCRIPTIONS: tuple[tuple[frozenset[str], Reaction], ...] = (
     (WEBHOOK_TOPICS, fan_out),  # the published event catalogue -> webhook deliveries
+    (frozenset({INVOICE_TOPIC}), invoice_mails),  # the invoice mail of a contract's document
 )
 REACTIONS: dict[str, list[Reaction]] = {}
 for _topics, _reaction in SUBSCRIPTIONS:

@@ -34,7 +34,7 @@ from beleg.domain.delivery.webhooks import (
 )
 from beleg.domain.errors import Conflict, NotFound
 from beleg.domain.identity.principal import Actor
-from beleg.services.delivery import sending
+from beleg.services.delivery import webhook_sending as sending
 
 ENTITY = sending.ENDPOINT_ENTITY
 DELIVERY_ENTITY = "WebhookDelivery"

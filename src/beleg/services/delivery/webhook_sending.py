@@ -24,6 +24,7 @@ from beleg.db.database import Database
 from beleg.db.delivery import webhooks as repo
 from beleg.db.tenancy import business_clock, tenant_by_id
 from beleg.domain.audit.chain import AuditAction
+from beleg.domain.delivery.mails import MailKind
 from beleg.domain.delivery.retries import next_attempt
 from beleg.domain.delivery.webhooks import (
     DeliveryStatus,
@@ -33,12 +34,12 @@ from beleg.domain.delivery.webhooks import (
     kept_body,
 )
 from beleg.domain.identity.principal import system_actor
+from beleg.services.delivery.mails import queue_admin_mail
 
 BATCH = 25  # deliveries per lease
 # a lease outlasts a batch of slow receivers (25 × (10 s connect/write/read + 10 s body))
 LEASE = timedelta(minutes=10)
 ENDPOINT_ENTITY = "WebhookEndpoint"
-NOTICE_ENTITY = "AdminNotice"
 SYSTEM_NAME = "webhook delivery"
 
 
@@ -259,16 +260,18 @@ def disable_endpoint(
 def _notify_admins_endpoint_disabled(
     session: Session, *, tenant_id: uuid.UUID, endpoint: WebhookEndpoint, clock: Clock
 ) -> None:
-    """The admins' notice that ``endpoint`` was disabled (issue: "an admin notified"). Until
-    the mail outbox exists this is recorded as an audit entry of the notice itself
-    (``AdminNotice``, kind ``webhook_endpoint_disabled``); the mail is to be queued here, in
-    this transaction."""
-    notice = {
-        "kind": "webhook_endpoint_disabled",
-        "endpoint": str(endpoint.id),
-        "url": endpoint.url,
-        "reason": endpoint.disabled_reason,
+    """The admins' mail that ``endpoint`` was disabled (issue: "an admin notified"), queued in
+    the transaction that disables it: the mail exists exactly when the endpoint is disabled."""
+    context = {
+        "endpoint_id": str(endpoint.id),
+        "endpoint_url": endpoint.url,
+        "reason": endpoint.disabled_reason or "",
+        "disabled_at": endpoint.updated_at.isoformat(timespec="seconds"),
     }
-    change = Change(AuditAction.CREATE, NOTICE_ENTITY, endpoint.id, None, notice)
-    actor = system_actor(tenant_id, SYSTEM_NAME)
-    record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
+    queue_admin_mail(
+        session,
+        tenant_id=tenant_id,
+        kind=MailKind.WEBHOOK_ENDPOINT_DISABLED,
+        context=context,
+        clock=clock,
+    )
