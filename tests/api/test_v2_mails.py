@@ -31,6 +31,7 @@ from beleg.db.delivery.mails import lease_due
 from beleg.db.tables import audit_entries, mails, outbox_events, tenants
 from beleg.domain.delivery.events import DomainEvent
 from beleg.domain.delivery.mails import MailKind
+from beleg.formats.einvoice.zugferd import extracted
 from beleg.jobs.worker import run_due_work
 from beleg.services.delivery import dispatch
 from beleg.services.delivery.mail_sending import LEASE, Mailer, send_due_mails
@@ -461,7 +462,34 @@ def test_the_einvoice_and_the_contracts_files_are_attached(
     assert b"991-12345-06" in xml.get_content()
     assert (terms.get_filename(), terms.get_content()) == ("AGB.pdf", TERMS)
     assert pdf.get_content()[:5] == b"%PDF-"
-    assert [a["name"] for a in only_mail(client, tenant)["attachments"]] == [f[1] for f in files]
+    mail = only_mail(client, tenant)
+    assert [a["name"] for a in mail["attachments"]] == [f[1] for f in files]
+    assert einvoice_state(client, tenant, mail["documentId"]) == "SENT"  # seed 001 workflow
+
+
+def einvoice_state(client: TestClient, tenant: TenantFixture, doc_id: str) -> str:
+    status = call(client, tenant, "GET", f"/documents/{doc_id}/einvoice-status")
+    return str(status["state"])
+
+
+def test_a_zugferd_customer_gets_one_pdf_with_the_einvoice_inside(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    """ZUGFeRD is the PDF: the mail carries the PDF/A-3 with the validated CII inside, not
+    the plain PDF and an XML beside it."""
+    recorder, mailer = smtp
+    call(client, tenant, "PUT", "/tenant-config/company", FULL)
+    wanted = {"eInvoicing": {"format": "zugferd"}}
+    invoice(client, tenant, recipient=None, email="eingang@kunde.example", customer_extra=wanted)
+    assert deliver(db, tenant, mailer) == 1
+    mail = only_mail(client, tenant)
+    ((_, message),) = recorder.received
+    (pdf,) = message.iter_attachments()
+    assert pdf.get_content_type() == "application/pdf"
+    inside = extracted(pdf.get_content())
+    assert inside is not None and inside[0] == "factur-x.xml"
+    assert b"CrossIndustryInvoice" in inside[1]
+    assert einvoice_state(client, tenant, mail["documentId"]) == "SENT"
 
 
 def test_an_einvoice_in_error_holds_the_mail_back_without_an_attempt(

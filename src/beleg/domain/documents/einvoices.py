@@ -1,8 +1,8 @@
 """The e-invoice of an issued document as a workflow (seed 001 "workflow states"; e-invoicing
 issue, item 6): the worker makes it after the document's PDF, in its customer's format, and
 it is ``VALIDATED`` with its XML once every layer passed, or ``ERROR`` with what is missing
-or which rules it breaks; a user may set an error aside (``IGNORED``). ``SENT`` follows with
-the delivery of e-invoices."""
+or which rules it breaks; a user may set an error aside (``IGNORED``). ``SENT`` once a mail
+carrying it was accepted by the mail server (ADR 0021)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,22 @@ def ignored(record: EInvoiceRecord, *, now: datetime) -> EInvoiceRecord:
         record.document_id,
         record.format,
         EInvoiceState.IGNORED,
+        record.problems,
+        record.content,
+        record.created_at,
+        now,
+    )
+
+
+def sent(record: EInvoiceRecord, *, now: datetime) -> EInvoiceRecord:
+    """``record`` delivered to its recipient: a VALIDATED (or SENT) e-invoice is SENT; any
+    other state stays as it is (a mail never carries an e-invoice in ERROR)."""
+    if record.state not in (EInvoiceState.VALIDATED, EInvoiceState.SENT):
+        return record
+    return EInvoiceRecord(
+        record.document_id,
+        record.format,
+        EInvoiceState.SENT,
         record.problems,
         record.content,
         record.created_at,

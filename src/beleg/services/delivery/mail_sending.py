@@ -2,11 +2,10 @@
 (``claimed_until``, ``SKIP LOCKED``), the mails go to the transport one by one, and each
 outcome is recorded in its own short transaction.
 
-Attachments are gathered at send time: the document's PDF (rendered now if the worker has not
-yet), its e-invoice XML when its customer receives one, and the files of its contracts flagged
-``send_by_mail``. An e-invoice in ERROR holds the mail back without spending an attempt (its
-customer needs it; fixing or ignoring the e-invoice releases the mail) and says so in
-``lastError``. A refusal or an unreachable server is an attempt: it is tried again after
+Attachments are gathered at send time (``mail_attachments.py``). An e-invoice in ERROR holds
+the mail back without spending an attempt (its customer needs it; fixing or ignoring the
+e-invoice releases the mail) and says so in ``lastError``; the e-invoice a SENT mail carried
+is SENT with it. A refusal or an unreachable server is an attempt: it is tried again after
 ``retries.delay_after`` on the tenant's clock, and FAILED once ``retries.GIVE_UP_AFTER`` has
 passed since the first attempt. Recipients refused while others were accepted are named in
 ``lastError`` of the SENT mail (sending again would mail the others twice).
@@ -20,7 +19,6 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from beleg import messages
 from beleg.adapters.mail import (
     Attachment,
     Channel,
@@ -32,13 +30,12 @@ from beleg.adapters.mail import (
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.db.delivery import mails as repo
-from beleg.db.delivery import recipients as facts_db
+from beleg.db.documents import einvoices as einvoices_db
 from beleg.db.tenancy import business_clock
 from beleg.domain.delivery.mails import Mail, MailSettings, MailStatus
 from beleg.domain.delivery.retries import next_attempt
-from beleg.domain.documents.einvoices import EInvoiceState
-from beleg.services.documents.einvoice_workflow import prepare_einvoice
-from beleg.services.documents.pdf import store_pdf
+from beleg.domain.documents.einvoices import EInvoiceRecord, EInvoiceState, sent
+from beleg.services.delivery.mail_attachments import HeldBack, gathered
 
 log = structlog.get_logger("beleg.mail")
 LEASE = timedelta(minutes=10)  # a batch's mails are a worker's for this long (system time)
@@ -55,10 +52,6 @@ class Mailer:
 
     transport: Transport
     default_sender: str
-
-
-class HeldBack(Exception):
-    """The mail cannot go yet (its e-invoice is in error); not an attempt."""
 
 
 def send_due_mails(
@@ -100,7 +93,7 @@ def _attempt(
     clock: Clock,
 ) -> None:
     try:
-        files = _attachments(db, tenant_id, mail, clock)
+        prepared = gathered(db, tenant_id, mail, clock)
     except HeldBack as reason:
         _held_back(db, tenant_id, mail.id, clock, str(reason))
         return
@@ -108,6 +101,7 @@ def _attempt(
         log.exception("mail.attachments_failed", mail_id=str(mail.id))
         _failed(db, tenant_id, mail, clock, f"{type(error).__name__}: {error}")
         return
+    files = prepared.files
     outgoing = _outgoing(mail, files, settings, mailer, clock)
     message = build_message(outgoing)
     try:
@@ -123,7 +117,7 @@ def _attempt(
     _sent(
         db, tenant_id, mail.id, clock, attempts=mail.attempts + 1,
         message_id=str(message["Message-ID"]), last_error=partly or None,
-        first_attempt_at=mail.first_attempt_at,
+        first_attempt_at=mail.first_attempt_at, einvoice=prepared.einvoice,
         attachments=[{"name": f.name, "mediaType": f.media_type, "size": len(f.content)}
                      for f in files],
     )  # fmt: skip
@@ -149,38 +143,6 @@ def _outgoing(
         date=clock.now(),
         attachments=files,
     )
-
-
-def _attachments(
-    db: Database, tenant_id: uuid.UUID, mail: Mail, clock: Clock
-) -> tuple[Attachment, ...]:
-    if mail.document_id is None:
-        return ()
-    doc_id = mail.document_id
-    pdf = store_pdf(db=db, tenant_id=tenant_id, doc_id=doc_id, clock=clock)
-    with db.reader() as session:
-        number = facts_db.document_number(session, tenant_id, doc_id)
-        extra = facts_db.mailed_contract_files(session, tenant_id, doc_id)
-    name = _file_name(mail, number)
-    files = [Attachment(f"{name}.pdf", "application/pdf", pdf)]
-    einvoice = prepare_einvoice(db=db, tenant_id=tenant_id, doc_id=doc_id, clock=clock)
-    if einvoice is not None and einvoice.state is EInvoiceState.ERROR:
-        raise HeldBack(messages.text("delivery.mail_einvoice_error"))
-    if einvoice is not None and einvoice.state is EInvoiceState.VALIDATED and einvoice.content:
-        files.append(Attachment(f"{name}.xml", "application/xml", einvoice.content))
-    files += [Attachment(file_name, media, content) for file_name, media, content in extra]
-    return tuple(files)
-
-
-def _file_name(mail: Mail, number: str | None) -> str:
-    """``Rechnung-RE-2026-0001`` (de), ``Invoice-RE-2026-0001`` (en): safe in any mail
-    client (letters, digits, ``-_.``)."""
-    if mail.kind == "credit_note":
-        word = messages.text("delivery.mail_file_credit_note", mail.language)
-    else:
-        word = messages.text("delivery.mail_file_invoice", mail.language)
-    name = f"{word}-{number or mail.document_id}"
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
 
 
 def _failed(db: Database, tenant_id: uuid.UUID, mail: Mail, clock: Clock, answer: str) -> None:
@@ -210,10 +172,24 @@ def _held_back(
 
 
 def _sent(
-    db: Database, tenant_id: uuid.UUID, mail_id: uuid.UUID, clock: Clock, **values: object
+    db: Database,
+    tenant_id: uuid.UUID,
+    mail_id: uuid.UUID,
+    clock: Clock,
+    *,
+    einvoice: EInvoiceRecord | None,
+    **values: object,
 ) -> None:
+    """The mail SENT, and the e-invoice it carried with it (seed 001 workflow state SENT)."""
     with db.transaction() as session:
         now: datetime = business_clock(session, tenant_id=tenant_id, system=clock).now()
         values.update(status=MailStatus.SENT.value, sent_at=now, next_attempt_at=None)
         values["first_attempt_at"] = values.get("first_attempt_at") or now
         repo.record_outcome(session, tenant_id, mail_id, **values)
+        if einvoice is not None:
+            current = einvoices_db.find_einvoice(
+                session, tenant_id, einvoice.document_id, lock=True
+            )
+            if current is not None and current.state is EInvoiceState.VALIDATED:
+                after = sent(current, now=clock.now())
+                einvoices_db.save_einvoice(session, tenant_id, after, now=after.updated_at)
