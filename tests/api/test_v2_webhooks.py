@@ -33,6 +33,7 @@ from beleg.services.delivery.dispatch import dispatch_pending
 from beleg.services.delivery.work import deliver_due
 from beleg.settings import get_settings
 from tests import conftest
+from tests.api.test_v2_catalogue import call
 from tests.conftest import TenantFixture, make_tenant
 from tests.receiver import Receiver, running_receiver
 
@@ -59,20 +60,6 @@ def tenant(billing_tenant: TenantFixture) -> TenantFixture:
 def receiver() -> Iterator[Receiver]:
     with running_receiver() as running:
         yield running
-
-
-def call(
-    client: TestClient,
-    tenant: TenantFixture,
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    status: int = 200,
-) -> Any:
-    response = client.request(method, f"/v2{path}", json=body, headers=tenant.headers)
-    assert response.status_code == status, response.text
-    return response.json() if response.content else None
 
 
 def endpoint(
