@@ -116,8 +116,20 @@ def insert_lines(session: Session, tenant_id: uuid.UUID, lines: Sequence[Stateme
                 "remaining_amount": line.remaining_amount,
                 "currency": line.currency.code,
                 "status": line.status,
-                "fields": dict(line.texts),
+                "fields": {
+                    **line.texts,
+                    **({"details": dict(line.details)} if line.details else {}),
+                },
             }
             for line in lines
         ],
     )
+
+
+def bank_accounts_by_iban(session: Session, tenant_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The tenant's bank accounts that have an IBAN, by the IBAN without spaces, upper case."""
+    a = bank_accounts.c
+    rows = session.execute(
+        select(a.id, a.iban).where(a.tenant_id == tenant_id, a.iban.is_not(None))
+    ).all()
+    return {str(r.iban).replace(" ", "").upper(): r.id for r in rows}

@@ -7,6 +7,7 @@ from beleg.api.schemas import PROBLEM_RESPONSES
 from beleg.api.v2 import (
     api_keys,
     audit,
+    bank_statements,
     billing_groups,
     billing_runs,
     cash_registers,
@@ -57,6 +58,7 @@ def router() -> APIRouter:
         billing_runs,
         services,
         einvoices,
+        bank_statements,
     ):
         v2.include_router(module.router)
     return v2

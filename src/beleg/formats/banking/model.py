@@ -10,6 +10,7 @@ and the rule; nothing of it is returned.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from beleg.domain.errors import ValidationFailed
 
 CAMT053 = "camt.053"
 MT940 = "MT940"
+MAX_REFERENCE = 120  # longer bank references are hashed so a key fits the 200-character id
 
 
 class StatementRefused(ValidationFailed):
@@ -75,6 +77,34 @@ class Transaction:
     from_batch: bool = False
     part: int = 0  # 1..n for the transactions split from one batch booking, 0 otherwise
     reversal: bool = False  # camt RvslInd, MT940 RC/RD
+
+
+def booking_key(account: str, t: Transaction) -> str:
+    """The duplicate key of ``t`` on ``account``: the bank's reference (``/part`` for a
+    transaction split from a batch, whose parts may share the booking's reference), or, when
+    the bank gives none, ``sha256:`` of the booking's own values. The same file read twice
+    gives the same keys; equal keys within one file are told apart by the importer."""
+    if t.reference:
+        base = t.reference if len(t.reference) <= MAX_REFERENCE else _digest(t.reference)
+        return f"{base}/{t.part}" if t.part else base
+    values = (
+        account,
+        t.booking_date.isoformat(),
+        t.value_date.isoformat(),
+        str(t.amount),
+        t.currency,
+        t.counterparty.iban or "",
+        t.counterparty.name or "",
+        t.remittance or "",
+        t.end_to_end_id or "",
+        t.entry_reference or "",
+        str(t.part),
+    )
+    return "sha256:" + _digest("\x1f".join(values))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
 @dataclass(frozen=True, slots=True)
