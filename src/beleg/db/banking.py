@@ -133,3 +133,12 @@ def bank_accounts_by_iban(session: Session, tenant_id: uuid.UUID) -> dict[str, u
         select(a.id, a.iban).where(a.tenant_id == tenant_id, a.iban.is_not(None))
     ).all()
     return {str(r.iban).replace(" ", "").upper(): r.id for r in rows}
+
+
+def lock_bank_account(session: Session, tenant_id: uuid.UUID, bank_account_id: uuid.UUID) -> None:
+    """Lock the bank account row until the transaction ends, so two imports into one account
+    check their duplicates one after the other (no-op on SQLite, which writes one at a time)."""
+    a = bank_accounts.c
+    session.execute(
+        select(a.id).where(a.tenant_id == tenant_id, a.id == bank_account_id).with_for_update()
+    ).one()

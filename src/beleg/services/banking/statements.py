@@ -266,6 +266,7 @@ def _import_account(
     transactions = [t for s in statements for t in s.transactions]
     lines = line_inputs(iban, parsed.format, transactions)
     currency = statements[0].currency
+    repo.lock_bank_account(session, tenant_id, bank_account_id)
     wanted = {ln.transaction_id for ln in lines if ln.transaction_id}
     seen = repo.stored_transaction_ids(session, tenant_id, bank_account_id, wanted)
     if not [ln for ln in lines if ln.transaction_id not in seen]:
