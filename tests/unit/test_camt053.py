@@ -156,6 +156,17 @@ def test_a_bad_amount_names_its_element_path() -> None:
     assert refused.value.code == "banking.statement_file_invalid"
 
 
+@pytest.mark.parametrize("text", ["3.00001", "10000000000.00"])
+def test_an_amount_beleg_cannot_store_exactly_is_refused(text: str) -> None:
+    data = sample("camt053", "valid_example.xml").replace(
+        b'<Amt Ccy="EUR">3.00</Amt>', f'<Amt Ccy="EUR">{text}</Amt>'.encode(), 1
+    )
+    with pytest.raises(StatementRefused) as refused:
+        camt053.parse(data)
+    assert refused.value.where == "/Document/BkToCstmrStmt/Stmt/Ntry[2]/Amt"
+    assert refused.value.rule == f"amount out of range: {text}"
+
+
 def test_a_doctype_is_refused() -> None:
     data = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "y">]><Document>&x;</Document>'
     with pytest.raises(StatementRefused) as refused:

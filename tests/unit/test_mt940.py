@@ -120,6 +120,14 @@ def test_a_bad_tag_is_refused_naming_its_line(data: bytes, where: int) -> None:
     assert refused.value.rule
 
 
+def test_an_amount_beleg_cannot_store_is_refused_naming_the_statement() -> None:
+    data = sample("mt940", "sparkasse.txt").replace(b"DR20,00N037", b"DR20000000000,00N037")
+    with pytest.raises(StatementRefused) as refused:
+        mt940.parse(data)
+    assert refused.value.where == "line 1"
+    assert refused.value.rule == ":61: amount out of range: -20000000000.00"
+
+
 def test_text_that_is_no_statement_is_refused() -> None:
     with pytest.raises(StatementRefused) as refused:
         parse_statement_file(b"hello\nworld\n")

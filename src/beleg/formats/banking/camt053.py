@@ -34,6 +34,8 @@ _VERSION = re.compile(r"camt\.053\.001\.(\d\d)")
 _AMOUNT = re.compile(r"^\d{1,18}(\.\d{1,5})?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MIN_VERSION, MAX_VERSION = 2, 13
+STORED_PLACES = Decimal("0.0001")
+MAX_AMOUNT = Decimal(10) ** 10
 BOOKED = "BOOK"
 NOT_PROVIDED = "NOTPROVIDED"
 
@@ -251,6 +253,9 @@ def _amount(amount: _El, indicator: str | None) -> Decimal:
         holder = _path(parent if parent is not None else amount)
         raise StatementRefused(where=holder + "/CdtDbtInd", rule="not CRDT or DBIT")
     value = Decimal(text)
+    if value != value.quantize(STORED_PLACES) or value >= MAX_AMOUNT:
+        # Beleg stores amounts with 4 decimals below 10^10 (domain.amounts.check_amount)
+        raise StatementRefused(where=_path(amount), rule=f"amount out of range: {text[:40]}")
     return value if indicator == "CRDT" else -value
 
 

@@ -44,6 +44,8 @@ _ISO_RETURN = re.compile(
 # Anlage 3, Geschäftsvorfallcodes); only for them is ``?34`` a return reason.
 RETURN_GVCS = frozenset({"108", "109", "159"})
 NO_REFERENCE = "NONREF"
+STORED_PLACES = Decimal("0.0001")
+MAX_AMOUNT = Decimal(10) ** 10
 MAX_BYTES = 20_000_000
 
 
@@ -135,7 +137,7 @@ def _refusal(
     tag = _TAG.match(lines[at])
     message = str(error.args[0] if error.args else error).splitlines()
     rule = (message[0] if message else type(error).__name__)[:200]
-    if tag:
+    if tag and locate:
         rule = f":{tag.group(1)}: {rule}"
     return StatementRefused(where=f"line {first_line + at}", rule=rule)
 
@@ -219,6 +221,10 @@ def _clean(value: Any) -> str | None:
 
 def _transaction(d: dict[str, Any], currency: str) -> Transaction:
     amount = d["amount"]
+    value_of = Decimal(amount.amount)
+    if value_of != value_of.quantize(STORED_PLACES) or abs(value_of) >= MAX_AMOUNT:
+        # Beleg stores amounts with 4 decimals below 10^10 (domain.amounts.check_amount)
+        raise ValueError(f":61: amount out of range: {value_of}")
     value = _date(d["date"])
     entry = d.get("entry_date")
     gvc = _clean(d.get("transaction_code"))
@@ -229,7 +235,7 @@ def _transaction(d: dict[str, Any], currency: str) -> Transaction:
     return Transaction(
         booking_date=_date(entry) if entry is not None else value,
         value_date=value,
-        amount=Decimal(amount.amount),
+        amount=value_of,
         currency=str(amount.currency or currency),
         counterparty=Party(
             name=_clean(d.get("applicant_name")),
