@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
@@ -166,3 +168,47 @@ def test_a_truncated_mt940_is_refused_naming_the_line(
     assert problem["errors"][0]["field"].startswith("line "), problem
     assert ":61:" in problem["errors"][0]["message"]
     assert stored(db, tenant) == before
+
+
+FILES = [
+    ("camt053", "valid_example.xml", CAMT_IBAN),
+    ("mt940", "sparkasse.txt", MT940_IBAN),
+]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    which=st.sampled_from(FILES),
+    cut=st.floats(min_value=0, max_value=1),
+    edits=st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=4)), max_size=3),
+)
+def test_a_fuzzed_upload_is_imported_or_refused_with_nothing_written(
+    client: TestClient,
+    db: Database,
+    tenant: TenantFixture,
+    *,
+    which: tuple[str, str, str],
+    cut: float,
+    edits: list[tuple[float, bytes]],
+) -> None:
+    folder, name, iban = which
+    with_iban(db, tenant, iban)
+    data = bytearray(sample(folder, name))
+    data = data[: max(1, int(len(data) * cut))] if cut < 0.5 else data
+    for at, chunk in edits:
+        i = int(at * (len(data) - 1))
+        data[i : i + len(chunk)] = chunk
+    before = stored(db, tenant)
+    response = client.post(
+        "/v2/bank-statements",
+        content=bytes(data),
+        headers={**tenant.headers, "Content-Type": "application/octet-stream"},
+    )
+    assert response.status_code in {201, 400}, response.text
+    if response.status_code == 400:
+        assert response.json()["errors"][0]["field"]
+        assert stored(db, tenant) == before
