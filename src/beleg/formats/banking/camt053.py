@@ -31,7 +31,7 @@ from beleg.formats.banking.model import (
 )
 
 _VERSION = re.compile(r"camt\.053\.001\.(\d\d)")
-_AMOUNT = re.compile(r"^\d{1,18}(\.\d{1,5})?$")
+_AMOUNT = re.compile(r"^[0-9]{1,18}(\.[0-9]{1,5})?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MIN_VERSION, MAX_VERSION = 2, 13
 STORED_PLACES = Decimal("0.0001")
@@ -136,11 +136,10 @@ def _entry(el: _El) -> list[Transaction]:
         return []
     amount = _signed(el)
     details = [tx for d in _children(el, "NtryDtls") for tx in _children(d, "TxDtls")]
-    batch = any(
-        int(_text(b, "NbOfTxs") or 0) > 1 if (_text(b, "NbOfTxs") or "").isdigit() else False
-        for d in _children(el, "NtryDtls")
-        for b in _children(d, "Btch")
-    )
+    sizes = [
+        _text(b, "NbOfTxs") or "" for d in _children(el, "NtryDtls") for b in _children(d, "Btch")
+    ]
+    batch = any(re.fullmatch(r"[0-9]{1,9}", n) and int(n) > 1 for n in sizes)
     parts = [_detail_amount(tx, el) for tx in details]
     known = [p for p in parts if p is not None]
     if len(details) > 1 and len(known) == len(parts) and sum(known, Decimal(0)) == amount:
