@@ -212,3 +212,29 @@ def test_a_fuzzed_upload_is_imported_or_refused_with_nothing_written(
     if response.status_code == 400:
         assert response.json()["errors"][0]["field"]
         assert stored(db, tenant) == before
+
+
+def test_a_stream_keeps_its_own_header_beside_imported_files(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    """Seed 003 §3.8: by_bank_account appends to the account's single header; headers of
+    imported files are not that header, however many there are."""
+    account = with_iban(db, tenant, CAMT_IBAN)
+    upload(client, tenant, sample("camt053", "valid_example.xml"), query="?fileName=a.xml")
+    upload(
+        client,
+        tenant,
+        sample("camt053", "camt053.v2.five.decimals.xml").replace(
+            b"NL26VAYB8060476890", CAMT_IBAN.encode()
+        ),
+        query="?fileName=b.xml",
+    )
+    line = {"valueDate": "2026-03-02", "bookingDate": "2026-03-02", "amount": 5}
+    response = client.post(
+        f"/api/1.1/bank_statements/by_bank_account/{account}/lines",
+        json={"returnLines": False, "bankStatementLines": [line]},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 200, response.text
+    headers = client.get("/api/1.1/bank_statements", headers=tenant.headers).json()
+    assert sorted(h["fileName"] for h in headers) == ["API", "a.xml", "b.xml"]

@@ -12,7 +12,7 @@ from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import bank_accounts, bank_statement_lines, bank_statements
-from beleg.domain.banking.statements import StatementHeader, StatementLine
+from beleg.domain.banking.statements import API_SOURCE, StatementHeader, StatementLine
 from beleg.domain.errors import NotFound
 
 
@@ -38,6 +38,7 @@ def insert_header(session: Session, tenant_id: uuid.UUID, header: StatementHeade
             statement_date=header.statement_date,
             status=header.status,
             created_at=header.created_at,
+            source=header.source,
         )
     )
 
@@ -58,11 +59,16 @@ def lock_header(session: Session, tenant_id: uuid.UUID, statement_id: uuid.UUID)
 def lock_headers_of_account(
     session: Session, tenant_id: uuid.UUID, bank_account_id: uuid.UUID
 ) -> list[StatementHeader]:
-    """Every statement header of the bank account, locked until the transaction ends."""
+    """Every statement header of the bank account created by the API or a stream (not by a
+    file import), locked until the transaction ends."""
     s = bank_statements.c
     rows = session.execute(
         select(bank_statements)
-        .where(s.tenant_id == tenant_id, s.bank_account_id == bank_account_id)
+        .where(
+            s.tenant_id == tenant_id,
+            s.bank_account_id == bank_account_id,
+            s.source == API_SOURCE,
+        )
         .with_for_update()
     ).all()
     return [_header(r) for r in rows]
@@ -76,6 +82,7 @@ def _header(row: Row[Any]) -> StatementHeader:
         statement_date=row.statement_date,
         created_at=row.created_at,
         status=row.status,
+        source=row.source,
     )
 
 

@@ -45,6 +45,7 @@ STREAM_FILE_NAME = "API"  # the header of a bank account's stream (PSD2, PayPal)
 MAX_FILE_NAME = 200
 AMOUNT_PLACES = 4
 NEW = "NEW"
+API_SOURCE, FILE_SOURCE = "API", "FILE"  # who created a header: the API/a stream, or a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class StatementHeader:
     statement_date: date
     created_at: datetime
     status: str = NEW
+    source: str = API_SOURCE
 
 
 @dataclass(frozen=True, slots=True)

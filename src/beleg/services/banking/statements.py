@@ -21,6 +21,8 @@ from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.banking.statements import (
+    API_SOURCE,
+    FILE_SOURCE,
     STREAM_FILE_NAME,
     AppendResult,
     ImportedStatement,
@@ -72,6 +74,7 @@ def _open_statement(
     file_name: str,
     statement_date: date,
     clock: Clock,
+    source: str = API_SOURCE,
 ) -> StatementHeader:
     """Store a new statement header with its audit entry."""
     repo.check_bank_account(session, tenant_id, bank_account_id)
@@ -81,6 +84,7 @@ def _open_statement(
         file_name=sanitize_file_name(file_name),
         statement_date=statement_date,
         created_at=clock.now(),
+        source=source,
     )
     repo.insert_header(session, tenant_id, header)
     record_change(
@@ -99,6 +103,7 @@ def _open_statement(
             "statement_date": header.statement_date,
             "status": header.status,
             "created_at": header.created_at,
+            "source": header.source,
         },
         clock=clock,
     )
@@ -279,6 +284,7 @@ def _import_account(
         file_name=file_name,
         statement_date=max(s.statement_date for s in statements),
         clock=clock,
+        source=FILE_SOURCE,
     )
     result = _append(
         session, actor=actor, tenant_id=tenant_id, header=header, lines=lines, clock=clock
