@@ -12,7 +12,7 @@ from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import bank_accounts, bank_statement_lines, bank_statements
-from beleg.domain.banking.statements import StatementHeader, StatementLine
+from beleg.domain.banking.statements import API_SOURCE, StatementHeader, StatementLine
 from beleg.domain.errors import NotFound
 
 
@@ -38,6 +38,7 @@ def insert_header(session: Session, tenant_id: uuid.UUID, header: StatementHeade
             statement_date=header.statement_date,
             status=header.status,
             created_at=header.created_at,
+            source=header.source,
         )
     )
 
@@ -58,11 +59,16 @@ def lock_header(session: Session, tenant_id: uuid.UUID, statement_id: uuid.UUID)
 def lock_headers_of_account(
     session: Session, tenant_id: uuid.UUID, bank_account_id: uuid.UUID
 ) -> list[StatementHeader]:
-    """Every statement header of the bank account, locked until the transaction ends."""
+    """Every statement header of the bank account created by the API or a stream (not by a
+    file import), locked until the transaction ends."""
     s = bank_statements.c
     rows = session.execute(
         select(bank_statements)
-        .where(s.tenant_id == tenant_id, s.bank_account_id == bank_account_id)
+        .where(
+            s.tenant_id == tenant_id,
+            s.bank_account_id == bank_account_id,
+            s.source == API_SOURCE,
+        )
         .with_for_update()
     ).all()
     return [_header(r) for r in rows]
@@ -76,6 +82,7 @@ def _header(row: Row[Any]) -> StatementHeader:
         statement_date=row.statement_date,
         created_at=row.created_at,
         status=row.status,
+        source=row.source,
     )
 
 
@@ -116,8 +123,29 @@ def insert_lines(session: Session, tenant_id: uuid.UUID, lines: Sequence[Stateme
                 "remaining_amount": line.remaining_amount,
                 "currency": line.currency.code,
                 "status": line.status,
-                "fields": dict(line.texts),
+                "fields": {
+                    **line.texts,
+                    **({"details": dict(line.details)} if line.details else {}),
+                },
             }
             for line in lines
         ],
     )
+
+
+def bank_accounts_by_iban(session: Session, tenant_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The tenant's bank accounts that have an IBAN, by the IBAN without spaces, upper case."""
+    a = bank_accounts.c
+    rows = session.execute(
+        select(a.id, a.iban).where(a.tenant_id == tenant_id, a.iban.is_not(None))
+    ).all()
+    return {str(r.iban).replace(" ", "").upper(): r.id for r in rows}
+
+
+def lock_bank_account(session: Session, tenant_id: uuid.UUID, bank_account_id: uuid.UUID) -> None:
+    """Lock the bank account row until the transaction ends, so two imports into one account
+    check their duplicates one after the other (no-op on SQLite, which writes one at a time)."""
+    a = bank_accounts.c
+    session.execute(
+        select(a.id).where(a.tenant_id == tenant_id, a.id == bank_account_id).with_for_update()
+    ).one()

@@ -7,6 +7,7 @@ from beleg.api.schemas import PROBLEM_RESPONSES
 from beleg.api.v2 import (
     api_keys,
     audit,
+    bank_statements,
     billing_groups,
     billing_runs,
     cash_registers,
@@ -61,6 +62,7 @@ def router() -> APIRouter:
         einvoices,
         webhooks,
         mails,
+        bank_statements,
     ):
         v2.include_router(module.router)
     return v2

@@ -30,6 +30,9 @@ bank_statements = Table(
     Column("statement_date", Date, nullable=False),
     Column("status", String(20), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # API: created by the seed's API or a stream (PSD2, PayPal); FILE: an imported file.
+    # Only API headers count as "the single header" a stream appends to (seed 003 §3.8).
+    Column("source", String(10), nullable=False, server_default="API"),
     ForeignKeyConstraint(
         ["tenant_id", "bank_account_id"], ["bank_accounts.tenant_id", "bank_accounts.id"]
     ),

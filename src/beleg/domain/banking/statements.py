@@ -45,6 +45,7 @@ STREAM_FILE_NAME = "API"  # the header of a bank account's stream (PSD2, PayPal)
 MAX_FILE_NAME = 200
 AMOUNT_PLACES = 4
 NEW = "NEW"
+API_SOURCE, FILE_SOURCE = "API", "FILE"  # who created a header: the API/a stream, or a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class StatementHeader:
     statement_date: date
     created_at: datetime
     status: str = NEW
+    source: str = API_SOURCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class LineInput:
     currency: str | None = None
     transaction_id: str | None = None
     texts: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, str] = field(default_factory=dict)  # of an imported file
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,9 @@ class StatementLine:
     texts: Mapping[str, str]
     transaction_id: str | None = None
     status: str = NEW
+    # What an imported file says beyond the seed's texts (end-to-end id, mandate, codes,
+    # return reason, ...), camelCase keys; stored under ``details`` in the line's fields.
+    details: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +155,7 @@ def statement_line(
         currency=Currency.of(code),
         texts={k: v for k, v in line.texts.items() if k in TEXT_FIELDS and v is not None},
         transaction_id=line.transaction_id,
+        details=dict(line.details),
     )
 
 
@@ -159,3 +166,46 @@ class AppendResult:
     added: tuple[StatementLine, ...]
     duplicate_ids: tuple[str, ...]  # distinct, in order of first appearance
     duplicates: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedStatement:
+    """What importing a file did for one bank account: its new statement header (``None``
+    when every transaction was a duplicate), the lines added and skipped, and the signed sum
+    of the added lines."""
+
+    bank_account_id: uuid.UUID
+    iban: str
+    statement_id: uuid.UUID | None
+    imported: int
+    duplicates: int
+    total: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """A whole imported file (``format`` camt.053 or MT940), per bank account."""
+
+    format: str
+    statements: tuple[ImportedStatement, ...]
+
+    @property
+    def imported(self) -> int:
+        return sum(s.imported for s in self.statements)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(s.duplicates for s in self.statements)
+
+
+def numbered_keys(keys: Sequence[str]) -> list[str]:
+    """``keys`` with the second and later equal ones made distinct (``key#2``, ``key#3``):
+    two equal bookings in one file (same day, amount, text, no bank reference) are two
+    transactions, while the same file read again gives the same keys and is skipped."""
+    seen: dict[str, int] = {}
+    numbered = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        numbered.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return numbered

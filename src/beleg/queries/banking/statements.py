@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from beleg.db.database import Database
 from beleg.db.tables import bank_accounts, bank_statement_lines, bank_statements
+from beleg.domain.banking.statements import TEXT_FIELDS
 from beleg.domain.errors import NotFound
 from beleg.queries.rendering import plain
 
@@ -128,7 +129,7 @@ def get_statement(*, db: Database, tenant_id: uuid.UUID, statement_id: uuid.UUID
 def line_item(row: Any) -> dict[str, Any]:
     return {
         "id": row.line_no,
-        **row.fields,
+        **{k: v for k, v in row.fields.items() if k in TEXT_FIELDS},
         "valueDate": row.value_date,
         "amount": plain(row.amount),
         "currencyCode": row.currency,

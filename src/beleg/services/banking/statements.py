@@ -1,5 +1,6 @@
 """Bank statements (seed 003 §3.8): create a header for a bank account, append lines to a
-header, or append to a bank account's single stream header (created on first use).
+header, append to a bank account's single stream header (created on first use), or import a
+camt.053 / MT940 file (one header per bank account the file speaks of).
 
 Lines are numbered 1..n per header in the order received; duplicates by transaction id are
 skipped (``domain.banking.statements``).
@@ -11,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from beleg.clock import Clock
 from beleg.db import Session, ledger, sequences
@@ -19,16 +21,23 @@ from beleg.db.audit import record_change
 from beleg.db.database import Database
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.banking.statements import (
+    API_SOURCE,
+    FILE_SOURCE,
     STREAM_FILE_NAME,
     AppendResult,
+    ImportedStatement,
+    ImportResult,
     LineInput,
     StatementHeader,
     sanitize_file_name,
     statement_line,
     without_duplicates,
 )
-from beleg.domain.errors import Conflict
+from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.identity.principal import Actor
+from beleg.formats.banking.detect import parse_statement_file
+from beleg.formats.banking.lines import line_inputs
+from beleg.formats.banking.model import ParsedFile
 
 ENTITY = "BankStatement"
 
@@ -65,6 +74,7 @@ def _open_statement(
     file_name: str,
     statement_date: date,
     clock: Clock,
+    source: str = API_SOURCE,
 ) -> StatementHeader:
     """Store a new statement header with its audit entry."""
     repo.check_bank_account(session, tenant_id, bank_account_id)
@@ -74,6 +84,7 @@ def _open_statement(
         file_name=sanitize_file_name(file_name),
         statement_date=statement_date,
         created_at=clock.now(),
+        source=source,
     )
     repo.insert_header(session, tenant_id, header)
     record_change(
@@ -92,6 +103,7 @@ def _open_statement(
             "statement_date": header.statement_date,
             "status": header.status,
             "created_at": header.created_at,
+            "source": header.source,
         },
         clock=clock,
     )
@@ -189,3 +201,95 @@ def _append(
         clock=clock,
     )
     return AppendResult(tuple(added), split.duplicate_ids, split.duplicates)
+
+
+def import_statement_file(
+    *,
+    db: Database,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    data: bytes,
+    file_name: str | None,
+    clock: Clock,
+) -> ImportResult:
+    """Import a camt.053 or MT940 file in one transaction, all or nothing.
+
+    The format is found from the content. Every statement's account must be one of the
+    tenant's bank accounts by IBAN, else the whole file is refused naming the IBAN. Per bank
+    account a header is created (named ``file_name``, dated by its last statement) holding
+    the transactions not yet stored for that account: the duplicate key is the bank's
+    reference, or a hash of the booking when there is none (``formats.banking.model``). A
+    bank account whose transactions were all imported before gets no new header.
+    """
+    parsed = parse_statement_file(data)  # refused before anything is written
+    name = file_name or f"{parsed.format}-{clock.now():%Y%m%d%H%M%S}"
+    with db.transaction() as session:
+        accounts = repo.bank_accounts_by_iban(session, tenant_id)
+        imported = [
+            _import_account(
+                session,
+                actor=actor,
+                tenant_id=tenant_id,
+                bank_account_id=accounts[iban],
+                iban=iban,
+                parsed=parsed,
+                file_name=name,
+                clock=clock,
+            )
+            for iban in _ibans(parsed, accounts)
+        ]
+    return ImportResult(parsed.format, tuple(imported))
+
+
+def _ibans(parsed: ParsedFile, accounts: dict[str, uuid.UUID]) -> list[str]:
+    """The accounts of the file in order of appearance; refused if one is not the tenant's."""
+    ibans: list[str] = []
+    for index, statement in enumerate(parsed.statements):
+        if statement.account not in accounts:
+            raise ValidationFailed(
+                "banking.statement_account_unknown",
+                field=f"statements[{index}].account",
+                iban=statement.account,
+            )
+        if statement.account not in ibans:
+            ibans.append(statement.account)
+    return ibans
+
+
+def _import_account(
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    bank_account_id: uuid.UUID,
+    iban: str,
+    parsed: ParsedFile,
+    file_name: str,
+    clock: Clock,
+) -> ImportedStatement:
+    statements = [s for s in parsed.statements if s.account == iban]
+    transactions = [t for s in statements for t in s.transactions]
+    lines = line_inputs(iban, parsed.format, transactions)
+    currency = statements[0].currency
+    repo.lock_bank_account(session, tenant_id, bank_account_id)
+    wanted = {ln.transaction_id for ln in lines if ln.transaction_id}
+    seen = repo.stored_transaction_ids(session, tenant_id, bank_account_id, wanted)
+    if not [ln for ln in lines if ln.transaction_id not in seen]:
+        return ImportedStatement(bank_account_id, iban, None, 0, len(lines), Decimal(0), currency)
+    header = _open_statement(
+        session,
+        actor=actor,
+        tenant_id=tenant_id,
+        bank_account_id=bank_account_id,
+        file_name=file_name,
+        statement_date=max(s.statement_date for s in statements),
+        clock=clock,
+        source=FILE_SOURCE,
+    )
+    result = _append(
+        session, actor=actor, tenant_id=tenant_id, header=header, lines=lines, clock=clock
+    )
+    total = sum((line.amount for line in result.added), Decimal(0))
+    return ImportedStatement(
+        bank_account_id, iban, header.id, len(result.added), result.duplicates, total, currency
+    )
