@@ -57,7 +57,19 @@ def test_the_invoice_text_leaves_out_a_missing_due_date() -> None:
     [
         ("{% if %}", "x", "subject", "delivery.mail_template_syntax"),
         ("x", "{{ endpoint_url }}", "body", "delivery.mail_template_variable"),
-        ("x", "{{ ''.__class__.__mro__ }}", "body", "delivery.mail_template_render"),
+        ("x", "{{ ''.__class__.__mro__ }}", "body", "delivery.mail_template_construct"),
+        # what would cost without bound: arithmetic, loops, calls, padding filters
+        ("x", "{{ 'a' * 300000000 }}", "body", "delivery.mail_template_construct"),
+        ("{{ '9' ** 999999 }}", "x", "subject", "delivery.mail_template_construct"),
+        (
+            "x",
+            "{% for c in customer_name %}{{ c }}{% endfor %}",
+            "body",
+            "delivery.mail_template_construct",
+        ),
+        ("x", "{{ customer_name|center(999999999) }}", "body", "delivery.mail_template_construct"),
+        ("x", "{{ range(99) }}", "body", "delivery.mail_template_construct"),
+        ("x", "{% set a = 1 %}", "body", "delivery.mail_template_construct"),
         ("x" * 501, "x", "subject", "delivery.mail_subject_length"),
         ("x", "x" * 20_001, "body", "delivery.mail_body_length"),
     ],
@@ -68,6 +80,18 @@ def test_a_bad_template_is_refused_naming_the_field(
     with pytest.raises(ValidationFailed) as raised:
         texts.check_template(MailKind.INVOICE, subject=subject, body=body)
     assert (raised.value.field, raised.value.code) == (field, code)
+
+
+def test_a_stored_template_outside_the_bounded_language_does_not_render() -> None:
+    """Checked again at render time: a template stored before the rule cannot run."""
+    with pytest.raises(texts.TemplateNotAllowed):
+        texts.render("x", "{% for i in range(100000) %}{% endfor %}", {})
+    subject, body = texts.render(
+        "{{ document_number|upper }}",
+        "{% if due_date %}{{ customer_name|title ~ '!' }}{% else %}-{% endif %}",
+        {"document_number": "re-1", "due_date": "", "customer_name": "muster ag"},
+    )
+    assert (subject, body) == ("RE-1", "-")
 
 
 @pytest.mark.parametrize(
