@@ -44,3 +44,17 @@ def test_two_equal_bookings_in_one_file_are_two_lines() -> None:
     assert second == f"{first}#2"
     assert lines[0].texts == {"partnerName": "Bäckerei", "reasonForTransfer": "KARTENZAHLUNG"}
     assert lines[0].details == {"format": "MT940"}
+
+
+def test_a_reference_shared_within_a_file_is_no_key() -> None:
+    """A bank that writes one reference on every booking (a placeholder) must not make the
+    next day's bookings duplicates of today's: shared references fall back to the hash."""
+    today = [replace(CARD, reference="SAME"), replace(CARD, reference="SAME", amount=Decimal("-1"))]
+    tomorrow = [replace(t, booking_date=date(2026, 3, 3)) for t in today]
+    keys_today = [line.transaction_id for line in line_inputs("DE1", "camt.053", today)]
+    keys_tomorrow = [line.transaction_id for line in line_inputs("DE1", "camt.053", tomorrow)]
+    assert all(key.startswith("sha256:") for key in keys_today + keys_tomorrow)
+    assert not set(keys_today) & set(keys_tomorrow)
+    assert keys_today == [line.transaction_id for line in line_inputs("DE1", "camt.053", today)]
+    alone = line_inputs("DE1", "camt.053", [replace(CARD, reference="REF9")])
+    assert [line.transaction_id for line in alone] == ["REF9"]

@@ -198,3 +198,14 @@ def test_truncated_or_mutated_files_are_refused_or_read(
         assert refused.rule
         return
     assert parsed.transaction_count >= 0
+
+
+def test_an_entry_reference_that_is_the_placeholder_is_no_reference() -> None:
+    """ISO 20022's NOTPROVIDED means "no reference", at the entry as in the details."""
+    data = sample("camt053", "valid_example.xml").replace(
+        b"<AcctSvcrRef>2013122711085260000</AcctSvcrRef>",
+        b"<AcctSvcrRef>NOTPROVIDED</AcctSvcrRef>",
+    )
+    references = [t.reference for s in camt053.parse(data).statements for t in s.transactions]
+    assert "NOTPROVIDED" not in references
+    assert references.count(None) == 1

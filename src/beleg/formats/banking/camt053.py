@@ -184,7 +184,7 @@ def _transaction(entry: _El, tx: _El | None, amount: Decimal, *, from_batch: boo
         creditor_id=_creditor_id(tx),
         code=_code(src) if _find(src, "BkTxCd") is not None else _code(entry),
         return_reason=_opt(tx, "RtrInf/Rsn/Cd") or _opt(tx, "RtrInf/Rsn/Prtry"),
-        reference=_ref(tx, "AcctSvcrRef") or _text(entry, "AcctSvcrRef"),
+        reference=_ref(tx, "AcctSvcrRef") or _provided(_text(entry, "AcctSvcrRef")),
         entry_reference=_text(entry, "NtryRef"),
         from_batch=from_batch,
         reversal=(_text(entry, "RvslInd") or "").lower() == "true",
@@ -289,7 +289,11 @@ def _date_of(el: _El | None, text: str) -> date:
 
 def _ref(tx: _El | None, name: str) -> str | None:
     """A reference of the detail (``Refs/...``), without the NOTPROVIDED placeholder."""
-    value = _opt(tx, f"Refs/{name}")
+    return _provided(_opt(tx, f"Refs/{name}"))
+
+
+def _provided(value: str | None) -> str | None:
+    """``value`` unless it is the NOTPROVIDED placeholder (ISO 20022: "no reference")."""
     return None if value is None or value.upper() == NOT_PROVIDED else value
 
 

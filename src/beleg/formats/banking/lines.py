@@ -3,7 +3,9 @@ details), keyed for duplicate detection (``model.booking_key``, numbered within 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from beleg.domain.banking.statements import LineInput, numbered_keys
 from beleg.formats.banking.model import Transaction, booking_key
@@ -14,8 +16,18 @@ MAX_TEXT = 2000  # a remittance is at most 140 characters in SEPA; banks concate
 def line_inputs(
     account: str, file_format: str, transactions: Sequence[Transaction]
 ) -> list[LineInput]:
-    """One line per transaction, in file order, with its duplicate key as transaction id."""
-    keys = numbered_keys([booking_key(account, t) for t in transactions])
+    """One line per transaction, in file order, with its duplicate key as transaction id.
+
+    A bank reference that several transactions of the file share is no reference (a bank
+    that writes one placeholder everywhere would otherwise make the next day's transactions
+    look like duplicates of today's): those are keyed by their booking's hash instead."""
+    keys = [booking_key(account, t) for t in transactions]
+    shared = {key for key, count in Counter(keys).items() if count > 1}
+    keys = [
+        booking_key(account, replace(t, reference=None)) if key in shared and t.reference else key
+        for t, key in zip(transactions, keys, strict=True)
+    ]
+    keys = numbered_keys(keys)
     return [_line(t, key, file_format) for t, key in zip(transactions, keys, strict=True)]
 
 
