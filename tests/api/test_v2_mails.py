@@ -33,7 +33,7 @@ from beleg.domain.delivery.events import DomainEvent
 from beleg.domain.delivery.mails import MailKind
 from beleg.formats.einvoice.zugferd import extracted
 from beleg.jobs.worker import run_due_work
-from beleg.services.delivery import dispatch
+from beleg.services.delivery import dispatch, mail_sending
 from beleg.services.delivery.mail_sending import LEASE, Mailer, send_due_mails
 from beleg.services.delivery.mails import invoice_mails, queue_admin_mail, queue_mail
 from beleg.services.delivery.work import deliver_due
@@ -536,6 +536,10 @@ def test_a_leased_mail_is_not_sent_by_another_worker(
         only_mail(client, tenant)["messageId"]
     ]
     assert taken.status.value == "QUEUED"
+    # the first worker comes back with a refusal: the other's SENT stays, nothing re-queued
+    mail_sending._failed(db, tenant.id, taken, later, "421 4.4.2 timeout")
+    shown = only_mail(client, tenant)
+    assert (shown["status"], shown["attempts"], shown["lastError"]) == ("SENT", 1, None)
 
 
 def test_the_list_filters_and_answers_csv(

@@ -106,17 +106,23 @@ def record_outcome(
     session: Session,
     tenant_id: uuid.UUID,
     mail_id: uuid.UUID,
+    *,
+    leased_attempts: int | None = None,
     **values: Any,
-) -> None:
+) -> bool:
     """Store an attempt's outcome (status, attempts, next attempt, error, message id, ...) and
-    end the lease."""
+    end the lease; False when nothing was stored. With ``leased_attempts`` (a worker's
+    outcome) only while the mail is still QUEUED with the attempts it was leased with: a
+    worker whose lease ran out and was taken over never overwrites the other's outcome."""
     if values.get("last_error"):
         values["last_error"] = values["last_error"][:ERROR_KEPT]
-    session.execute(
-        update(mails)
-        .where(M.tenant_id == tenant_id, M.id == mail_id)
-        .values(claimed_until=None, **values)
-    )
+    statement = update(mails).where(M.tenant_id == tenant_id, M.id == mail_id)
+    if leased_attempts is not None:
+        statement = statement.where(
+            M.attempts == leased_attempts, M.status == MailStatus.QUEUED.value
+        )
+    done = session.execute(statement.values(claimed_until=None, **values))
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def load_settings(session: Session, tenant_id: uuid.UUID, *, lock: bool = False) -> MailSettings:

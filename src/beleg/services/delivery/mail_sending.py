@@ -70,13 +70,14 @@ def send_due_mails(
             settings = repo.load_settings(session, tenant_id)
         if not leased:
             break
+        deadline = now + SEND_WITHIN
         with mailer.transport.session() as channel:  # one SMTP connection per batch
             for mail in leased:
-                if clock.now() >= now + SEND_WITHIN:
+                if clock.now() >= deadline:
                     return attempted  # the rest waits for its lease to end
                 _attempt(
                     db, mail, tenant_id=tenant_id, settings=settings, mailer=mailer,
-                    channel=channel, clock=clock,
+                    channel=channel, clock=clock, deadline=deadline,
                 )  # fmt: skip
                 attempted += 1
     return attempted
@@ -91,19 +92,25 @@ def _attempt(
     mailer: Mailer,
     channel: Channel,
     clock: Clock,
+    deadline: datetime,
 ) -> None:
+    """Gather, build and send one leased mail and record the outcome. Past ``deadline`` (a
+    slow PDF) nothing is sent: the lease may be another worker's by then."""
     try:
         prepared = gathered(db, tenant_id, mail, clock)
+        files = prepared.files
+        outgoing = _outgoing(mail, files, settings, mailer, clock)
+        message = build_message(outgoing)
     except HeldBack as reason:
-        _held_back(db, tenant_id, mail.id, clock, str(reason))
+        _held_back(db, tenant_id, mail, clock, str(reason))
         return
     except Exception as error:  # a PDF that does not render: an attempt that failed
         log.exception("mail.attachments_failed", mail_id=str(mail.id))
         _failed(db, tenant_id, mail, clock, f"{type(error).__name__}: {error}")
         return
-    files = prepared.files
-    outgoing = _outgoing(mail, files, settings, mailer, clock)
-    message = build_message(outgoing)
+    if clock.now() >= deadline:
+        log.info("mail.lease_too_short", mail_id=str(mail.id))
+        return
     try:
         refused = channel.send(message, recipients=outgoing.envelope)
     except MailError as error:
@@ -115,7 +122,7 @@ def _attempt(
         return
     partly = "; ".join(f"{address}: {answer}" for address, answer in refused.items())
     _sent(
-        db, tenant_id, mail.id, clock, attempts=mail.attempts + 1,
+        db, tenant_id, mail, clock, attempts=mail.attempts + 1,
         message_id=str(message["Message-ID"]), last_error=partly or None,
         first_attempt_at=mail.first_attempt_at, einvoice=prepared.einvoice,
         attachments=[{"name": f.name, "mediaType": f.media_type, "size": len(f.content)}
@@ -153,28 +160,27 @@ def _failed(db: Database, tenant_id: uuid.UUID, mail: Mail, clock: Clock, answer
         attempt = mail.attempts + 1
         due = next_attempt(first_attempt_at=first, attempt=attempt, failed_at=now)
         repo.record_outcome(
-            session, tenant_id, mail.id,
+            session, tenant_id, mail.id, leased_attempts=mail.attempts,
             status=(MailStatus.QUEUED if due else MailStatus.FAILED).value,
             attempts=attempt, first_attempt_at=first, next_attempt_at=due, last_error=answer,
         )  # fmt: skip
     log.info("mail.attempt_failed", mail_id=str(mail.id), attempt=attempt, answer=answer)
 
 
-def _held_back(
-    db: Database, tenant_id: uuid.UUID, mail_id: uuid.UUID, clock: Clock, reason: str
-) -> None:
+def _held_back(db: Database, tenant_id: uuid.UUID, mail: Mail, clock: Clock, reason: str) -> None:
     """Look again after ``WAIT_FOR_FILES``; no attempt spent."""
     with db.transaction() as session:
         now = business_clock(session, tenant_id=tenant_id, system=clock).now()
         repo.record_outcome(
-            session, tenant_id, mail_id, next_attempt_at=now + WAIT_FOR_FILES, last_error=reason
-        )
+            session, tenant_id, mail.id, leased_attempts=mail.attempts,
+            next_attempt_at=now + WAIT_FOR_FILES, last_error=reason,
+        )  # fmt: skip
 
 
 def _sent(
     db: Database,
     tenant_id: uuid.UUID,
-    mail_id: uuid.UUID,
+    mail: Mail,
     clock: Clock,
     *,
     einvoice: EInvoiceRecord | None,
@@ -185,11 +191,13 @@ def _sent(
         now: datetime = business_clock(session, tenant_id=tenant_id, system=clock).now()
         values.update(status=MailStatus.SENT.value, sent_at=now, next_attempt_at=None)
         values["first_attempt_at"] = values.get("first_attempt_at") or now
-        repo.record_outcome(session, tenant_id, mail_id, **values)
-        if einvoice is not None:
+        recorded = repo.record_outcome(
+            session, tenant_id, mail.id, leased_attempts=mail.attempts, **values
+        )
+        if recorded and einvoice is not None:
             current = einvoices_db.find_einvoice(
                 session, tenant_id, einvoice.document_id, lock=True
             )
             if current is not None and current.state is EInvoiceState.VALIDATED:
-                after = sent(current, now=clock.now())
+                after = sent(current, now=now)
                 einvoices_db.save_einvoice(session, tenant_id, after, now=after.updated_at)
