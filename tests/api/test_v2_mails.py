@@ -28,6 +28,7 @@ from beleg.adapters.mail import SmtpTransport
 from beleg.clock import FixedClock, SystemClock
 from beleg.db.database import Database
 from beleg.db.delivery.mails import lease_due
+from beleg.db.outbox import enqueue
 from beleg.db.tables import audit_entries, mails, outbox_events, tenants
 from beleg.domain.delivery.events import DomainEvent
 from beleg.domain.delivery.mails import MailKind
@@ -820,25 +821,41 @@ def test_a_dispatch_that_rolls_back_sends_nothing_and_the_next_mails_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Another reaction to the same event fails after the invoice mail was written: the
-    batch's transaction rolls back, nothing is sent, and the next round mails it once."""
+    batch's transaction rolls back, nothing is sent, the event keeps the error and waits
+    (it does not hold up the tenant's other events), and a later round mails it once."""
     recorder, mailer = smtp
-    invoice(client, tenant, recipient="b@kunde.example", email=None)
+    doc = invoice(client, tenant, recipient="b@kunde.example", email=None)
+    with db.transaction() as session:  # a later event of the tenant
+        later_event = enqueue(
+            session, tenant_id=tenant.id, topic="document.finalized", clock=SystemClock(),
+            payload={"id": str(uuid.uuid4()), "type": "OFFER", "state": "FINALIZED"},
+        )  # fmt: skip
 
-    def broken(*_: Any) -> None:
-        raise RuntimeError("a webhook reaction that fails")
+    def broken(session: Any, tenant_id: Any, events: Any, clock: Any) -> None:
+        if any(e.payload["id"] == doc["id"] for e in events):
+            raise RuntimeError("a webhook reaction that fails")
 
     reactions = {**dispatch.REACTIONS, "document.finalized": [invoice_mails, broken]}
     monkeypatch.setattr(dispatch, "REACTIONS", reactions)
-    with pytest.raises(RuntimeError):
-        deliver(db, tenant, mailer)
-    with db.reader() as session:
-        count = select(func.count()).select_from(mails).where(mails.c.tenant_id == tenant.id)
-        assert session.execute(count).scalar_one() == 0
-    assert recorder.received == []
-    monkeypatch.undo()
-    assert deliver(db, tenant, mailer) == 1
     assert deliver(db, tenant, mailer) == 0
-    assert len(recorder.received) == 1
+    assert recorder.received == []
+    with db.reader() as session:
+        done = select(outbox_events.c.done_at).where(outbox_events.c.id == later_event)
+        assert session.execute(done).scalar_one() is not None  # it flowed past the failing one
+        failed = session.execute(
+            select(outbox_events.c.attempts, outbox_events.c.last_error).where(
+                outbox_events.c.tenant_id == tenant.id,
+                outbox_events.c.topic == "document.finalized",
+                outbox_events.c.done_at.is_(None),
+            )
+        ).one()
+    assert tuple(failed) == (1, "RuntimeError: a webhook reaction that fails")
+    monkeypatch.undo()
+    assert deliver(db, tenant, mailer) == 0  # it waits before its next attempt
+    later = FixedClock(SystemClock().now() + timedelta(seconds=20))
+    assert deliver_due(db=db, tenant_id=tenant.id, clock=later, mailer=mailer).mails == 1
+    assert deliver_due(db=db, tenant_id=tenant.id, clock=later, mailer=mailer).mails == 0
+    assert [envelope for envelope, _ in recorder.received] == [["b@kunde.example"]]
 
 
 def test_an_english_layout_mails_in_english(

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from beleg.db.outbox import MAX_ATTEMPTS, retry_wait
 from beleg.db.tables import outbox_events
 from beleg.domain.delivery.events import DomainEvent
 
@@ -52,3 +53,19 @@ def mark_done(session: Session, *, event_ids: Sequence[uuid.UUID], now: datetime
             .where(outbox_events.c.id.in_(list(event_ids)))
             .values(done_at=now, claimed_until=None)
         )
+
+
+def record_failure(session: Session, *, event_id: uuid.UUID, error: str, now: datetime) -> None:
+    """An event whose reaction failed: its error, one attempt more, and a wait before the
+    next (``retry_wait``); after ``MAX_ATTEMPTS`` it is given up (done, the error kept)."""
+    attempts = session.execute(
+        select(outbox_events.c.attempts).where(outbox_events.c.id == event_id)
+    ).scalar_one()
+    values: dict[str, object] = {
+        "attempts": attempts + 1,
+        "last_error": error[:2000],
+        "claimed_until": now + retry_wait(attempts + 1),
+    }
+    if attempts + 1 >= MAX_ATTEMPTS:
+        values.update(done_at=now, claimed_until=None)
+    session.execute(update(outbox_events).where(outbox_events.c.id == event_id).values(**values))

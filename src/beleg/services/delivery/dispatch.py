@@ -11,6 +11,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 
+import structlog
+
 from beleg.clock import Clock
 from beleg.db import Session
 from beleg.db.database import Database
@@ -22,6 +24,7 @@ from beleg.services.delivery.mails import INVOICE_TOPIC, invoice_mails
 
 Reaction = Callable[[Session, uuid.UUID, Sequence[DomainEvent], Clock], None]
 BATCH = 500  # events per transaction
+log = structlog.get_logger("beleg.delivery")
 
 # (topics, reaction): every event of one of the topics goes to the reaction, in this order
 SUBSCRIPTIONS: tuple[tuple[frozenset[str], Reaction], ...] = (
@@ -47,6 +50,26 @@ def dispatch_pending(*, db: Database, tenant_id: uuid.UUID, clock: Clock, limit:
 
 
 def _dispatch_batch(db: Database, tenant_id: uuid.UUID, clock: Clock, size: int) -> int:
+    """One transaction for ``size`` events; if it fails, the same events one by one, so that
+    one event whose reaction fails cannot hold up every later one of the tenant."""
+    try:
+        return _dispatch(db, tenant_id, clock, size)
+    except Exception:
+        log.exception("dispatch.batch_failed", tenant_id=str(tenant_id))
+    dispatched = 0
+    for _ in range(size):
+        try:
+            taken = _dispatch(db, tenant_id, clock, 1)
+        except Exception as error:
+            _set_aside(db, tenant_id, clock, error)
+            continue
+        if taken == 0:
+            break
+        dispatched += taken
+    return dispatched
+
+
+def _dispatch(db: Database, tenant_id: uuid.UUID, clock: Clock, size: int) -> int:
     with db.transaction() as session:
         now = clock.now()
         events = repo.take_pending(
@@ -58,6 +81,22 @@ def _dispatch_batch(db: Database, tenant_id: uuid.UUID, clock: Clock, size: int)
             )
         repo.mark_done(session, event_ids=[e.id for e in events], now=now)
     return len(events)
+
+
+def _set_aside(db: Database, tenant_id: uuid.UUID, clock: Clock, error: Exception) -> None:
+    """The oldest pending event failed on its own: record the error and let it wait
+    (``db/outbox.py`` ``retry_wait``), or, after ``MAX_ATTEMPTS``, give it up (done, with
+    its error kept), so the events after it flow."""
+    log.error("dispatch.event_failed", tenant_id=str(tenant_id), error=repr(error))
+    with db.transaction() as session:
+        now = clock.now()
+        oldest = repo.take_pending(
+            session, tenant_id=tenant_id, topics=REACTIONS.keys(), limit=1, now=now
+        )
+        for event in oldest:  # none: another worker holds it now
+            repo.record_failure(
+                session, event_id=event.id, error=f"{type(error).__name__}: {error}", now=now
+            )
 
 
 def _reactions_of(events: Sequence[DomainEvent]) -> list[Reaction]:
