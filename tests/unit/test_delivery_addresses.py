@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beleg.domain.delivery.addresses import address_refusal, checked_url, embedded_ipv4
+from beleg.domain.delivery.addresses import NOT_GLOBAL, address_refusal, checked_url, embedded_ipv4
 from beleg.domain.delivery.catalogue import BY_TOPIC, CATALOGUE, envelope, payload_text
 from beleg.domain.delivery.webhooks import checked_event_types, kept_body, new_secret
 from beleg.domain.errors import ValidationFailed
@@ -25,7 +25,10 @@ ipv4 = st.integers(0, 2**32 - 1).map(ipaddress.IPv4Address)
 def test_an_ipv4_address_is_refused_exactly_when_it_is_not_global(
     address: ipaddress.IPv4Address,
 ) -> None:
-    assert (address_refusal(address) is None) == (address.is_global and not address.is_multicast)
+    special = any(address in network for network in NOT_GLOBAL)
+    assert (address_refusal(address) is None) == (
+        address.is_global and not address.is_multicast and not special
+    )
 
 
 @given(ipv4)
@@ -63,6 +66,14 @@ def test_embedding_an_ipv4_address_in_ipv6_changes_nothing(address: ipaddress.IP
 )
 def test_address_kinds(text: str, kind: str | None) -> None:
     assert address_refusal(ipaddress.ip_address(text)) == kind
+
+
+@pytest.mark.parametrize(
+    "text", ["192.0.0.8", "fec0::1", "64:ff9b:1::a00:1", "2001:2::1", "198.18.0.1"]
+)
+def test_special_purpose_addresses_are_refused_whatever_python_calls_them(text: str) -> None:
+    """Python 3.11's is_global calls the first two global; the IANA registries do not."""
+    assert address_refusal(ipaddress.ip_address(text)) is not None
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,13 @@ from beleg.domain.errors import ValidationFailed
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 MAX_URL_LENGTH = 2000  # webhook_endpoints.url
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Not global, whatever the Python version's is_global says (IANA special-purpose registries;
+# Python 3.11 calls the first two global): site-local, IETF protocol assignments, TEREDO and
+# benchmarking are covered by is_private / the embedded address; local-use NAT64 is not.
+NOT_GLOBAL = tuple(
+    ipaddress.ip_network(network)
+    for network in ("fec0::/10", "192.0.0.0/24", "64:ff9b:1::/48", "2001::/23", "198.18.0.0/15")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +102,7 @@ def address_refusal(address: IPAddress) -> str | None:
         ("multicast", address.is_multicast),
         ("private", address.is_private),
         ("reserved", address.is_reserved),
-        ("not-global", not address.is_global),
+        ("not-global", not address.is_global or any(address in n for n in NOT_GLOBAL)),
     )
     return next((kind for kind, hit in checks if hit), None)
 
