@@ -152,9 +152,9 @@ async def raw_body(request: Request) -> bytes:
 )
 def import_file(
     request: Request,
+    actor: Actor = requires(WRITE),  # first: no body is read for a caller without the scope
     file_name: Annotated[str | None, Query(alias="fileName", max_length=200)] = None,
     data: bytes = Depends(raw_body),
-    actor: Actor = requires(WRITE),
     rt: Runtime = Depends(runtime),
 ) -> Any:
     content, part_name = _uploaded(request, data)

@@ -334,7 +334,9 @@ def release_leases(
 
 
 def make_due(session: Session, tenant_id: uuid.UUID, delivery_id: uuid.UUID, at: datetime) -> None:
-    """PENDING again, due at ``at``, as a new series (replay): the same id and payload."""
+    """PENDING again, due at ``at``, as a new series (replay): the same id and payload. A
+    lease is kept: a worker sending it right now finishes its attempt, and no second worker
+    can lease it meanwhile and post it at the same moment."""
     session.execute(
         update(webhook_deliveries)
         .where(D.tenant_id == tenant_id, D.id == delivery_id)
@@ -342,7 +344,6 @@ def make_due(session: Session, tenant_id: uuid.UUID, delivery_id: uuid.UUID, at:
             status=DeliveryStatus.PENDING.value,
             next_attempt_at=at,
             first_attempt_at=None,
-            claimed_until=None,
             delivered_at=None,
         )
     )
