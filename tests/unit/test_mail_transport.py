@@ -4,6 +4,7 @@ transport, the transports the settings name, and a server that cannot be reached
 from __future__ import annotations
 
 import email
+import smtplib
 import socket
 import ssl
 import uuid
@@ -273,3 +274,37 @@ def test_a_session_sends_a_batch_on_one_connection_and_reconnects_when_dropped()
     assert len(handler.received) == 4
     assert len(handler.sessions) == 4 and len(set(handler.sessions[:3])) == 1
     assert handler.sessions[3] != handler.sessions[0]
+
+
+def test_a_password_is_not_sent_in_clear_to_another_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server (or an attacker in between) that offers no STARTTLS does not get the
+    password; a relay on this machine may take it without TLS."""
+    logins: list[str] = []
+
+    class PlainServer:
+        def __init__(self, host: str, port: int, timeout: float) -> None:
+            self.sock = socket.socket()  # a plain socket: no TLS was negotiated
+
+        def ehlo(self) -> None: ...
+
+        def has_extn(self, name: str) -> bool:
+            return False  # STARTTLS is not offered (or was stripped)
+
+        def login(self, user: str, password: str) -> None:
+            logins.append(user)
+
+        def close(self) -> None:
+            self.sock.close()
+
+    monkeypatch.setattr("beleg.adapters.mail.smtplib.SMTP", PlainServer)
+    remote = transport_for(smtp_url="smtp://beleg:secret@mail.example:587", mail_dir="x")
+    assert isinstance(remote, SmtpTransport)
+    with pytest.raises(smtplib.SMTPException, match="offers no STARTTLS"):
+        remote.connect()
+    assert logins == []
+    local = transport_for(smtp_url="smtp://beleg:secret@127.0.0.1:25", mail_dir="x")
+    assert isinstance(local, SmtpTransport)
+    local.connect().close()
+    assert logins == ["beleg"]

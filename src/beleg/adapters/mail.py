@@ -15,6 +15,7 @@ a server that cannot be reached or talked to raises ``MailUnavailable``. Both ar
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import smtplib
 import ssl
@@ -152,7 +153,9 @@ class SmtpTransport:
 
     def connect(self) -> smtplib.SMTP:
         """A connection ready for MAIL FROM: TLS (implicit, or STARTTLS when offered), then
-        AUTH when the URL names a user."""
+        AUTH when the URL names a user. A password goes only over TLS, or to a relay on this
+        machine (a loopback host): a server that does not offer STARTTLS, or an attacker who
+        strips the offer, does not get it in clear."""
         context = self.tls or ssl.create_default_context()
         smtp: smtplib.SMTP
         if self.implicit_tls:
@@ -165,6 +168,10 @@ class SmtpTransport:
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if self.user is not None:
+                if not isinstance(smtp.sock, ssl.SSLSocket) and not _on_this_machine(self.host):
+                    raise smtplib.SMTPException(
+                        f"{self.host} offers no STARTTLS: the password is not sent in clear"
+                    )
                 smtp.login(self.user, self.password or "")
         except BaseException:
             smtp.close()
@@ -172,23 +179,39 @@ class SmtpTransport:
         return smtp
 
 
+def _on_this_machine(host: str) -> bool:
+    """``localhost`` or a literal loopback address (a local relay)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class SmtpSession:
     """One connection, opened at the first mail and again after the server or the network
-    dropped it (a mail that fails on a reused connection is tried once on a new one, so an
-    idle timeout costs no attempt); a refused mail leaves it usable (smtplib resets the
-    transaction)."""
+    dropped it: before a reused connection takes a mail, a NOOP asks whether it is still
+    there (an idle timeout while a PDF rendered costs no attempt). A mail is never sent twice
+    on the session's own account: a failure after the message went out (the server took it
+    but its answer was lost) is an attempt, not a silent second try. A refused mail leaves
+    the connection usable (smtplib resets the transaction)."""
 
     def __init__(self, transport: SmtpTransport) -> None:
         self._transport = transport
         self._smtp: smtplib.SMTP | None = None
 
     def send(self, message: EmailMessage, *, recipients: Sequence[str]) -> dict[str, str]:
-        if self._smtp is not None:
-            try:
-                return self._send(message, recipients)
-            except MailUnavailable:
-                pass  # the server dropped the idle connection: once more on a new one
+        if self._smtp is not None and not self._alive(self._smtp):
+            self._drop()
         return self._send(message, recipients)
+
+    @staticmethod
+    def _alive(smtp: smtplib.SMTP) -> bool:
+        try:
+            return bool(smtp.noop()[0] == 250)
+        except (OSError, smtplib.SMTPException):
+            return False
 
     def _send(self, message: EmailMessage, recipients: Sequence[str]) -> dict[str, str]:
         try:
