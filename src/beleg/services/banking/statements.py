@@ -225,6 +225,9 @@ def import_statement_file(
     name = file_name or f"{parsed.format}-{clock.now():%Y%m%d%H%M%S}"
     with db.transaction() as session:
         accounts = repo.bank_accounts_by_iban(session, tenant_id)
+        ibans = _ibans(parsed, accounts)
+        for account_id in sorted(accounts[iban] for iban in ibans):  # one order: no deadlock
+            repo.lock_bank_account(session, tenant_id, account_id)
         imported = [
             _import_account(
                 session,
@@ -236,7 +239,7 @@ def import_statement_file(
                 file_name=name,
                 clock=clock,
             )
-            for iban in _ibans(parsed, accounts)
+            for iban in ibans
         ]
     return ImportResult(parsed.format, tuple(imported))
 
@@ -271,7 +274,6 @@ def _import_account(
     transactions = [t for s in statements for t in s.transactions]
     lines = line_inputs(iban, parsed.format, transactions)
     currency = statements[0].currency
-    repo.lock_bank_account(session, tenant_id, bank_account_id)
     wanted = {ln.transaction_id for ln in lines if ln.transaction_id}
     seen = repo.stored_transaction_ids(session, tenant_id, bank_account_id, wanted)
     if not [ln for ln in lines if ln.transaction_id not in seen]:
