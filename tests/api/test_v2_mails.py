@@ -876,3 +876,19 @@ def test_an_english_layout_mails_in_english(
     (pdf,) = message.iter_attachments()
     assert pdf.get_filename() == "Invoice-" + doc["number"].replace(" ", "-") + ".pdf"
     assert only_mail(client, tenant)["language"] == "en"
+
+
+def test_an_address_a_mail_cannot_take_fails_the_mail_naming_it(
+    client: TestClient, tenant: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    """The customer's check lets ``<...>`` through; a mail header must not get it."""
+    recorder, mailer = smtp
+    invoice(client, tenant, recipient=None, email="<b@kunde.example>")
+    assert deliver(db, tenant, mailer) == 0
+    mail = only_mail(client, tenant)
+    assert (mail["status"], mail["recipients"]) == ("FAILED", ["<b@kunde.example>"])
+    assert mail["lastError"] == (
+        "a recipient is not one plain address (name@domain): <b@kunde.example>; correct it on"
+        " the contract or customer and retry the mail"
+    )
+    assert recorder.received == []

@@ -93,10 +93,14 @@ def checked_address(value: str | None, field: str) -> str | None:
     """A plain ``local@domain`` address (no display name, no list), or None."""
     if value is None:
         return None
-    text = value.strip()
-    if len(text) > ADDRESS_LIMIT or not ADDRESS.match(text):
+    if not is_plain_address(value):
         raise ValidationFailed("delivery.mail_address_invalid", field=field, address=value)
-    return text
+    return value.strip()
+
+
+def is_plain_address(value: str) -> bool:
+    """Whether ``value`` is one plain ``local@domain`` address (``checked_address``'s rule)."""
+    return len(value) <= ADDRESS_LIMIT and bool(ADDRESS.match(value.strip()))
 
 
 def checked_name(value: str | None, field: str) -> str | None:

@@ -40,6 +40,7 @@ from beleg.domain.delivery.mails import (
     MailStatus,
     MailTemplate,
     checked_address,
+    is_plain_address,
     mail_language,
 )
 from beleg.domain.delivery.retries import GIVE_UP_AFTER
@@ -150,8 +151,11 @@ def invoice_mails(
             context=invoice_context(doc, tenant), document_id=doc.id, settings=settings,
             templates=templates, now=now,
         )  # fmt: skip
+        unusable = [a for a in (*to, *cc, *bcc) if not is_plain_address(a)]
         if not to:  # stored and visible: the next invoice goes out once an address is set
             _failed(row, messages.text("delivery.mail_no_address"))
+        elif unusable:  # the contacts' and contracts' own checks are looser than a mail's
+            _failed(row, messages.text("delivery.mail_bad_address", addresses=", ".join(unusable)))
         elif wanted[doc.id] < stale_before:  # e.g. events from before mails existed
             _failed(row, messages.text("delivery.mail_stale", day=wanted[doc.id].date()))
         rows.append(row)
