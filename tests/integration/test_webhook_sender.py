@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -112,3 +114,38 @@ def test_one_pool_serves_a_batch() -> None:
         ]
     assert [r.status_code for r in results] == [200] * 5
     assert len(receiver.requests) == 5
+
+
+def test_a_receiver_dribbling_its_answer_is_cut_off_at_the_whole_posts_deadline() -> None:
+    """Every byte arrives within the per-read timeout, but the POST as a whole may take at
+    most twice the timeout: a receiver cannot hold a worker for hours."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Padding: " + b"x" * 200 + b"\r\n\r\nok"
+
+    def dribble() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in answer:
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return  # the sender gave up
+                time.sleep(0.05)
+
+    server = threading.Thread(target=dribble, daemon=True)
+    server.start()
+    with WebhookSender(timeout=0.3) as sender:
+        result = sender.send(
+            url=f"http://127.0.0.1:{port}/hook",
+            headers=_headers(new_secret()),
+            body=BODY,
+            loopback_allowed=True,
+        )
+    listener.close()
+    # without the deadline every byte would come in time and the answer be a 200
+    assert result.status_code is None and result.error is not None
+    assert "Timeout" in result.error

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -107,12 +108,51 @@ class SendResult:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+class _DeadlineStream(httpcore2.NetworkStream):
+    """A connection whose every read and write ends by the backend's current ``deadline``:
+    httpcore's timeouts hold per socket operation, so a receiver dribbling its headers one
+    byte every 9 s would otherwise keep a POST (and the worker) busy for hours."""
+
+    def __init__(self, stream: httpcore2.NetworkStream, backend: _PinnedBackend) -> None:
+        self._stream = stream
+        self._backend = backend
+
+    def _left(self, timeout: float | None) -> float:
+        left = self._backend.deadline - time.monotonic()
+        if left <= 0:
+            raise httpcore2.ReadTimeout("the receiver took longer than the whole POST may")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore2.NetworkStream:
+        wrapped = self._stream.start_tls(ssl_context, server_hostname, self._left(timeout))
+        return _DeadlineStream(wrapped, self._backend)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
 class _PinnedBackend(httpcore2.SyncBackend):
     """Connects to the address checked for (host, port), never to what the host resolves to
-    now; a host that was not checked is not connected to at all."""
+    now; a host that was not checked is not connected to at all. Its streams end by
+    ``deadline`` (``time.monotonic()``), which the sender sets for each POST."""
 
     def __init__(self) -> None:
         self.pins: dict[tuple[str, int], str] = {}
+        self.deadline = float("inf")
 
     def connect_tcp(
         self,
@@ -125,7 +165,8 @@ class _PinnedBackend(httpcore2.SyncBackend):
         pinned = self.pins.get((host.lower(), port))
         if pinned is None:
             raise httpcore2.ConnectError(f"{host}:{port} was not checked")
-        return super().connect_tcp(pinned, port, timeout, local_address, socket_options)
+        stream = super().connect_tcp(pinned, port, timeout, local_address, socket_options)
+        return _DeadlineStream(stream, self)
 
 
 class WebhookSender:
@@ -186,6 +227,7 @@ class WebhookSender:
         self, url: str, headers: Mapping[str, str], body: bytes, started: float
     ) -> SendResult:
         deadline = started + 2 * self._timeout
+        self._backend.deadline = deadline
         # identity: the kept 4 KiB are the answer's text, and no compressed answer can expand
         sent = {**headers, "accept-encoding": "identity"}
         with self._client.stream("POST", url, headers=sent, content=body) as answer:
