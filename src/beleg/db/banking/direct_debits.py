@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, insert, select
+from sqlalchemy import Row, and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import contacts, direct_debit_batches, direct_debit_items, sales_documents
@@ -37,7 +37,7 @@ class BatchHead:
 
 def open_sepa_invoices(session: Session, tenant_id: uuid.UUID) -> list[OpenInvoice]:
     """Issued EUR invoices with an open amount, of customers paying by SEPA direct debit,
-    that no batch has collected yet."""
+    that no batch has collected yet; by due date, then in number order (R 2 before R 10)."""
     d, c = sales_documents.c, contacts.c
     collected = select(T.document_id).where(T.tenant_id == tenant_id, T.document_id == d.id)
     rows = session.execute(
@@ -52,7 +52,7 @@ def open_sepa_invoices(session: Session, tenant_id: uuid.UUID) -> list[OpenInvoi
             c.payment_method == SEPA_METHOD,
             ~collected.exists(),
         )
-        .order_by(d.number)
+        .order_by(d.due_date, d.doc_date, func.length(d.number), d.number)
     ).all()
     return [
         OpenInvoice(r.id, r.number, r.customer_id, r.display_name, r.remaining, r.due_date)

@@ -62,7 +62,7 @@ def plan_items(
     customers without an active mandate are left out."""
     drafts: list[BatchItem] = []
     one_off_taken: set[uuid.UUID] = set()
-    ordered = sorted(invoices, key=lambda i: (i.due_date or today, i.number))
+    ordered = sorted(invoices, key=lambda i: i.due_date or today)  # stable: as read
     for invoice in ordered:
         mandate = mandates.get(invoice.customer_id)
         if mandate is None or mandate.id in one_off_taken:
