@@ -17,13 +17,15 @@ from starlette.testclient import TestClient
 
 from beleg.clock import SystemClock
 from beleg.db.database import Database
-from beleg.db.tables import audit_entries, direct_debit_items
+from beleg.db.tables import audit_entries, direct_debit_items, sales_documents
 from beleg.domain.banking.mandates import checked_iban
 from beleg.domain.documents.drafts import DocumentDraft, DraftLine
 from beleg.domain.errors import ValidationFailed
 from beleg.domain.numbering.counters import DocumentType
+from beleg.formats.pdf.model import DirectDebitNotice
 from beleg.formats.sepa import pain008
 from beleg.services.documents.issue import issue_documents
+from beleg.services.documents.pdf import layout_input
 from tests.api.test_v2_catalogue import call
 from tests.api.test_v2_company import FULL
 from tests.conftest import TenantFixture, system_actor
@@ -362,3 +364,25 @@ def test_tenants_see_only_their_mandates_and_batches(
         headers=other_tenant.headers,
     )
     assert foreign.status_code == 404
+
+
+def test_the_invoice_of_a_sepa_customer_carries_the_pre_notification(
+    client: TestClient, db: Database, billing_tenant: TenantFixture
+) -> None:
+    t = billing_tenant
+    _freeze(client, t, "2026-12-04")
+    customer = _ready(client, t)
+    _issue(db, t, customer, 1)
+    with db.reader() as session:
+        doc_id = session.execute(
+            select(sales_documents.c.id).where(sales_documents.c.tenant_id == t.id)
+        ).scalar_one()
+        due = session.execute(
+            select(sales_documents.c.due_date).where(sales_documents.c.id == doc_id)
+        ).scalar_one()
+        before = layout_input(session, tenant_id=t.id, doc_id=doc_id).payment.direct_debit
+    assert before == DirectDebitNotice(None, None, None, due)  # through a payment provider
+    _mandate(client, t, customer, reference="ABO-9")
+    with db.reader() as session:
+        after = layout_input(session, tenant_id=t.id, doc_id=doc_id).payment.direct_debit
+    assert after == DirectDebitNotice("ABO-9", "DE98ZZZ09999999999", DEBTOR_IBAN, due)

@@ -50,13 +50,17 @@ def reference_taken(session: Session, tenant_id: uuid.UUID, reference: str) -> b
 
 
 def active_mandates(
-    session: Session, tenant_id: uuid.UUID, customer_ids: Collection[uuid.UUID]
+    session: Session,
+    tenant_id: uuid.UUID,
+    customer_ids: Collection[uuid.UUID],
+    *,
+    lock: bool = True,
 ) -> dict[uuid.UUID, Mandate]:
     """Per customer its active mandate (the most recently signed one when there are
-    several), locked until the transaction ends."""
+    several), locked until the transaction ends unless ``lock`` is False."""
     if not customer_ids:
         return {}
-    rows = session.execute(
+    query = (
         select(sepa_mandates)
         .where(
             M.tenant_id == tenant_id,
@@ -64,8 +68,8 @@ def active_mandates(
             M.customer_id.in_(sorted(customer_ids)),
         )
         .order_by(M.signed_on, M.created_at)
-        .with_for_update()
-    ).all()
+    )
+    rows = session.execute(query.with_for_update() if lock else query).all()
     return {row.customer_id: mandate_from_row(row) for row in rows}
 
 

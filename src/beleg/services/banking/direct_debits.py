@@ -70,7 +70,9 @@ def create_batch(
     with db.transaction() as session:
         clock = tenancy_db.business_clock(session, tenant_id=tenant_id, system=clock)
         today = today_in(clock, tenancy_db.tenant_timezone(session, tenant_id))
-        company = _creditor(company_db.load_company(session, tenant_id))
+        # The company row locked first: batches of one tenant are made one after another, so
+        # two at once cannot pick the same invoice (the unique item constraint stays behind).
+        company = _creditor(company_db.load_company(session, tenant_id, lock=True))
         invoices = repo.open_sepa_invoices(session, tenant_id)
         mandates = mandates_db.active_mandates(
             session, tenant_id, {i.customer_id for i in invoices}
