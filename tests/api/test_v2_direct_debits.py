@@ -161,6 +161,9 @@ def test_mandate_rules(client: TestClient, billing_tenant: TenantFixture) -> Non
     )
     core = _mandate(client, t, consumer, reference="M-3")
     assert core["type"] == "CORE"
+    mistake = _mandate(client, t, consumer, reference="M-OOPS")
+    assert client.delete(f"/v2/mandates/{mistake['id']}", headers=t.headers).status_code == 204
+    assert client.get(f"/v2/mandates/{mistake['id']}", headers=t.headers).status_code == 404
     foreign = _problem(
         client, t, {**base, "reference": "M-4", "paymentAccountId": str(uuid.uuid4())}
     )
@@ -246,6 +249,12 @@ def test_frst_then_rcur_on_target2_days_and_never_twice(
         "code": "there is no open SEPA direct-debit invoice with an active mandate to collect",
     }
     assert call(client, t, "GET", f"/mandates/{mandate['id']}")["collections"] == 2
+    used = client.delete(f"/v2/mandates/{mandate['id']}", headers=t.headers)
+    assert _why(used) == {
+        "status": 409,
+        "field": "id",
+        "code": "mandate ABO-1 has been used for collections: revoke it instead",
+    }
     _issue(db, t, customer, 1)
     second = call(
         client, t, "POST", "/direct-debit-batches", {"collectionDate": "2027-01-01"}, status=201
@@ -305,7 +314,12 @@ def test_801_invoices_give_two_files_of_800_and_1(
     customer = _ready(client, t)
     _mandate(client, t, customer, reference="BULK")
     _issue(db, t, customer, 801)
-    batch = call(client, t, "POST", "/direct-debit-batches", {}, status=201)
+    headers = {**t.headers, "Idempotency-Key": "batch-801"}
+    made = client.post("/v2/direct-debit-batches", json={}, headers=headers)
+    repeated = client.post("/v2/direct-debit-batches", json={}, headers=headers)
+    assert (made.status_code, repeated.status_code) == (201, 201)
+    batch = made.json()
+    assert repeated.json()["id"] == batch["id"]  # the first result, nothing collected twice
     assert [(f["part"], f["numberOfTransactions"], f["controlSum"]) for f in batch["files"]] == [
         (1, 800, "28464.00"),  # 800 x 35.58
         (2, 1, "35.58"),

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import Field
 
 from beleg.api.listing import CSV_RESPONSE, ListParams, list_response
@@ -117,3 +117,18 @@ def finish_mandate(
         db=rt.db, actor=actor, tenant_id=_tenant(actor), mandate_id=mandate_id, clock=rt.clock
     )
     return read.mandate_item(done)
+
+
+@router.delete(
+    "/{mandate_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a mandate no batch has used (audited); a used one is revoked instead",
+)
+def delete_mandate(
+    mandate_id: MandateId, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)
+) -> Response:
+    service.delete_mandate(
+        db=rt.db, actor=actor, tenant_id=_tenant(actor), mandate_id=mandate_id, clock=rt.clock
+    )
+    return Response(status_code=204)

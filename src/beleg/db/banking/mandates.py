@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import sepa_mandates
@@ -107,3 +107,7 @@ def mandate_snapshot(mandate: Mandate) -> dict[str, Any]:
         "iban": mandate.iban,
         "collections": mandate.collections,
     }
+
+
+def delete_mandate(session: Session, tenant_id: uuid.UUID, mandate_id: uuid.UUID) -> None:
+    session.execute(delete(sepa_mandates).where(M.tenant_id == tenant_id, M.id == mandate_id))

@@ -141,3 +141,20 @@ def finish_mandate(
     return _change_status(
         db=db, actor=actor, tenant_id=tenant_id, mandate_id=mandate_id, clock=clock, final=True
     )
+
+
+def delete_mandate(
+    *, db: Database, actor: Actor, tenant_id: uuid.UUID, mandate_id: uuid.UUID, clock: Clock
+) -> None:
+    """A mandate no batch has used is deleted (a mistake); once used it can only be revoked
+    (409 naming ``id``): its collections refer to it."""
+    with db.transaction() as session:
+        clock = tenancy_db.business_clock(session, tenant_id=tenant_id, system=clock)
+        before = repo.find_mandate(session, tenant_id, mandate_id, lock=True)
+        if before is None:
+            raise NotFound("banking.mandate_not_found", field="id", id=mandate_id)
+        if before.used:
+            raise Conflict("banking.mandate_used", field="id", reference=before.reference)
+        repo.delete_mandate(session, tenant_id, mandate_id)
+        change = Change(AuditAction.DELETE, ENTITY, mandate_id, repo.mandate_snapshot(before), None)
+        record_changes(session, actor=actor, tenant_id=tenant_id, changes=[change], clock=clock)
