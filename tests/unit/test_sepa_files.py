@@ -17,7 +17,7 @@ from beleg.domain.banking.collection import (
     is_target2_day,
     split_files,
 )
-from beleg.formats.sepa import pain008
+from beleg.formats.sepa import pain001, pain008
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
 CREDITOR = pain008.Creditor("Muster GmbH", "DE89370400440532013000", None, "DE98ZZZ09999999999")
@@ -129,3 +129,34 @@ def test_amounts_must_be_positive_cents() -> None:
         pain008.render(_file((_debit(1, "0.001"),)))
     with pytest.raises(ValueError):
         pain008.render(_file((_debit(1, "0.00"),)))
+
+
+def test_a_refund_file_is_xsd_valid_pain_001_001_09() -> None:
+    refunds = tuple(
+        pain001.Transfer(
+            f"G 2026 {n}",
+            Decimal(a),
+            "Kundin Müller",
+            "DE02120300000000202051",
+            None,
+            f"G 2026 {n}",
+        )
+        for n, a in ((1, "19.99"), (2, "0.01"))
+    )
+    xml = pain001.render(
+        pain001.TransferFile(
+            message_id="P1-1",
+            created_at=datetime(2026, 12, 4, 9, 30),
+            debtor=pain001.Debtor("Muster GmbH", "DE89370400440532013000", "COBADEFFXXX"),
+            execution_date=date(2026, 12, 7),
+            transfers=refunds,
+        )
+    )
+    pain001.validate(xml)
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
+    root = etree.fromstring(xml)
+    assert [e.text for e in root.iterfind(".//p:GrpHdr/p:NbOfTxs", ns)] == ["2"]
+    assert [e.text for e in root.iterfind(".//p:GrpHdr/p:CtrlSum", ns)] == ["20.00"]
+    assert [e.text for e in root.iterfind(".//p:EndToEndId", ns)] == ["G 2026 1", "G 2026 2"]
+    with pytest.raises(pain001.InvalidSepaFile):
+        pain001.validate(xml.replace(b"<CtrlSum>20.00</CtrlSum>", b"<CtrlSum>x</CtrlSum>", 1))

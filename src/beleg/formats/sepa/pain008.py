@@ -62,7 +62,8 @@ class DebitFile:
         return sum((d.amount for d in self.debits), Decimal("0.00"))
 
 
-def _cents(amount: Decimal) -> int:
+def cents(amount: Decimal) -> int:
+    """The amount in cents; ValueError unless positive with at most 2 decimals."""
     if amount <= 0 or amount.quantize(CENT) != amount:
         raise ValueError(f"a SEPA amount must be positive with at most 2 decimals: {amount}")
     return int(amount * 100)
@@ -72,7 +73,7 @@ def _payment(file: DebitFile, debit: Debit) -> dict[str, object]:
     payment: dict[str, object] = {
         "name": debit.debtor_name,
         "IBAN": debit.iban,
-        "amount": _cents(debit.amount),
+        "amount": cents(debit.amount),
         "type": file.sequence_type,
         "collection_date": file.collection_date,
         "mandate_id": debit.mandate_reference,
