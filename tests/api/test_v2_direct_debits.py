@@ -6,6 +6,7 @@ tenant isolation."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,11 +17,12 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from beleg.clock import SystemClock
+from beleg.db.banking import mandates as mandates_db
 from beleg.db.database import Database
 from beleg.db.tables import audit_entries, direct_debit_items, sales_documents
 from beleg.domain.banking.mandates import checked_iban
 from beleg.domain.documents.drafts import DocumentDraft, DraftLine
-from beleg.domain.errors import ValidationFailed
+from beleg.domain.errors import Conflict, ValidationFailed
 from beleg.domain.numbering.counters import DocumentType
 from beleg.formats.pdf.model import DirectDebitNotice
 from beleg.formats.sepa import pain008
@@ -400,3 +402,20 @@ def test_the_invoice_of_a_sepa_customer_carries_the_pre_notification(
     with db.reader() as session:
         after = layout_input(session, tenant_id=t.id, doc_id=doc_id).payment.direct_debit
     assert after == DirectDebitNotice("ABO-9", "DE98ZZZ09999999999", DEBTOR_IBAN, due)
+
+
+def test_a_reference_taken_at_the_last_moment_is_a_409(
+    db: Database, billing_tenant: TenantFixture, client: TestClient
+) -> None:
+    t = billing_tenant
+    customer = _ready(client, t)
+    first = _mandate(client, t, customer, reference="RACE")
+    with db.reader() as session:
+        stored = mandates_db.find_mandate(session, t.id, uuid.UUID(first["id"]))
+    assert stored is not None
+    with pytest.raises(Conflict) as refused, db.transaction() as session:
+        mandates_db.insert_mandate(session, t.id, replace(stored, id=uuid.uuid4()))
+    assert (refused.value.code, refused.value.field) == (
+        "banking.mandate_reference_taken",
+        "reference",
+    )

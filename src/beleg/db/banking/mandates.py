@@ -8,10 +8,12 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import sepa_mandates
 from beleg.domain.banking.mandates import Mandate, MandateStatus, MandateType
+from beleg.domain.errors import Conflict
 
 M = sepa_mandates.c
 
@@ -81,7 +83,15 @@ def _values(mandate: Mandate) -> dict[str, Any]:
 
 
 def insert_mandate(session: Session, tenant_id: uuid.UUID, mandate: Mandate) -> None:
-    session.execute(insert(sepa_mandates).values(tenant_id=tenant_id, **_values(mandate)))
+    """Insert the mandate; a reference taken meanwhile by a concurrent request (the unique
+    constraint) is the same 409 naming ``reference`` as one taken before."""
+    try:
+        with session.begin_nested():
+            session.execute(insert(sepa_mandates).values(tenant_id=tenant_id, **_values(mandate)))
+    except IntegrityError as exc:
+        raise Conflict(
+            "banking.mandate_reference_taken", field="reference", reference=mandate.reference
+        ) from exc
 
 
 def update_mandate(session: Session, tenant_id: uuid.UUID, mandate: Mandate) -> None:
