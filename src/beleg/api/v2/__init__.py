@@ -16,9 +16,11 @@ from beleg.api.v2 import (
     contract_documents,
     contracts,
     customers,
+    direct_debits,
     einvoices,
     invoicing_setup,
     mails,
+    mandates,
     numbering,
     oauth_apps,
     options,
@@ -63,6 +65,8 @@ def router() -> APIRouter:
         webhooks,
         mails,
         bank_statements,
+        mandates,
+        direct_debits,
     ):
         v2.include_router(module.router)
     return v2

@@ -2,7 +2,13 @@
 
 from beleg.db.tables.accounting import cb_bookings, cb_invoice_lines, cb_invoices
 from beleg.db.tables.audit import audit_entries, audit_heads
-from beleg.db.tables.banking import bank_statement_lines, bank_statements
+from beleg.db.tables.banking import (
+    bank_statement_lines,
+    bank_statements,
+    direct_debit_batches,
+    direct_debit_items,
+    sepa_mandates,
+)
 from beleg.db.tables.base import metadata
 from beleg.db.tables.billing import (
     billed_lines,
@@ -113,6 +119,8 @@ __all__ = [
     "contract_realignments",
     "contracts",
     "customer_payment_accounts",
+    "direct_debit_batches",
+    "direct_debit_items",
     "document_counters",
     "document_einvoices",
     "document_templates",
@@ -151,6 +159,7 @@ __all__ = [
     "sales_document_lines",
     "sales_documents",
     "security_settings",
+    "sepa_mandates",
     "sequence_group_counters",
     "sequence_groups",
     "sequences",

@@ -5,6 +5,7 @@ by a PSD2 or PayPal stream is stored once; lines without an id are never duplica
 """
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     ForeignKeyConstraint,
@@ -58,4 +59,73 @@ bank_statement_lines = Table(
         ["tenant_id", "statement_id"], ["bank_statements.tenant_id", "bank_statements.id"]
     ),
     UniqueConstraint("tenant_id", "bank_account_id", "transaction_id"),
+)
+
+# SEPA direct-debit mandates (domain/banking/mandates.py). The payment account's IBAN, BIC and
+# holder are kept with the mandate: the account may be removed later, the mandate stays.
+sepa_mandates = Table(
+    "sepa_mandates",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False),
+    Column("payment_account_id", Uuid, nullable=False),
+    Column("reference", String(35), nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("mandate_type", String(4), nullable=False),  # CORE / B2B
+    Column("one_off", Boolean, nullable=False),
+    Column("final", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),  # ACTIVE / REVOKED / COMPLETED
+    Column("iban", String(34), nullable=False),
+    Column("bic", String(11), nullable=True),
+    Column("account_holder", String(200), nullable=False),
+    Column("collections", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["tenant_id", "customer_id"], ["contacts.tenant_id", "contacts.id"]),
+    # The unique mandate reference (AT-01) is unique per creditor, so per tenant.
+    UniqueConstraint("tenant_id", "reference"),
+    Index("ix_sepa_mandates_customer", "tenant_id", "customer_id"),
+)
+
+direct_debit_batches = Table(
+    "direct_debit_batches",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("id", Uuid, primary_key=True),
+    Column("creditor_id", String(35), nullable=False),
+    Column("creditor_name", String(200), nullable=False),
+    Column("creditor_iban", String(34), nullable=False),
+    Column("creditor_bic", String(11), nullable=True),
+    Column("item_count", Integer, nullable=False),
+    Column("total", ExactDecimal(AMOUNT_SCALE), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# One collected invoice. An invoice is collected at most once: (tenant, document) is unique.
+direct_debit_items = Table(
+    "direct_debit_items",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("batch_id", Uuid, primary_key=True),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("part", Integer, nullable=False),  # the file of the batch, from 1
+    Column("document_id", Uuid, nullable=False),
+    Column("mandate_id", Uuid, nullable=False),
+    Column("end_to_end_id", String(35), nullable=False),  # the invoice number
+    Column("amount", ExactDecimal(AMOUNT_SCALE), nullable=False),  # EUR
+    Column("sequence_type", String(4), nullable=False),
+    Column("instrument", String(4), nullable=False),  # CORE / B2B
+    Column("collection_date", Date, nullable=False),
+    Column("debtor_name", String(200), nullable=False),
+    ForeignKeyConstraint(
+        ["tenant_id", "batch_id"], ["direct_debit_batches.tenant_id", "direct_debit_batches.id"]
+    ),
+    ForeignKeyConstraint(
+        ["tenant_id", "document_id"], ["sales_documents.tenant_id", "sales_documents.id"]
+    ),
+    ForeignKeyConstraint(
+        ["tenant_id", "mandate_id"], ["sepa_mandates.tenant_id", "sepa_mandates.id"]
+    ),
+    UniqueConstraint("tenant_id", "document_id"),
 )

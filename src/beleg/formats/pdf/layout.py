@@ -83,7 +83,7 @@ def build_layout(data: DocumentLayoutInput) -> dict[str, Any]:
         "totals": _totals(data, fmt, texts),
         "conversion": _conversion(data, fmt, texts),
         "notes": _notes(data, fmt, texts),
-        "payment": _payment(data, texts),
+        "payment": _payment(data, fmt, texts),
         "footer_html": rich_text_html(data.footer),
         "footer_columns": _footer_columns(seller, texts),
     }
@@ -254,11 +254,17 @@ def _notes(data: DocumentLayoutInput, fmt: Formatter, texts: dict[str, str]) -> 
     return out
 
 
-def _payment(data: DocumentLayoutInput, texts: dict[str, str]) -> dict[str, str] | None:
-    """Payment terms and the EPC QR payload (EPC069-12) of the amount due, if any."""
+def _payment(
+    data: DocumentLayoutInput, fmt: Formatter, texts: dict[str, str]
+) -> dict[str, str] | None:
+    """Payment terms and the EPC QR payload (EPC069-12) of the amount due, if any; for a
+    customer paying by SEPA direct debit the pre-notification instead of the QR code."""
     terms = data.payment.terms or ""
+    notice = _direct_debit_notice(data, fmt, texts)
+    if notice:
+        terms = f"{terms} {notice}".strip()
     payload = None
-    if data.payment.epc_qr and data.kind in PAYABLE_KINDS:
+    if data.payment.epc_qr and data.kind in PAYABLE_KINDS and not notice:
         payload = _epc_payload(data)
     if not terms and payload is None:
         return None
@@ -269,6 +275,31 @@ def _payment(data: DocumentLayoutInput, texts: dict[str, str]) -> dict[str, str]
         "epc_payload": payload or "",
         "qr_caption": texts["qr_caption"] if payload else "",
     }
+
+
+def _direct_debit_notice(data: DocumentLayoutInput, fmt: Formatter, texts: dict[str, str]) -> str:
+    """The SEPA pre-notification (rulebook PT-03.07) of an invoice with an amount due: with
+    our mandate its reference, our creditor identifier, the masked IBAN and the earliest date;
+    through a payment provider (no mandate of ours) the provider's text (seed 002)."""
+    debit, totals = data.payment.direct_debit, data.totals
+    if debit is None or totals is None or data.kind not in PAYABLE_KINDS:
+        return ""
+    amount = totals.amount_due if totals.amount_due is not None else totals.total
+    if amount <= 0:
+        return ""
+    money = fmt.money(amount)
+    if debit.mandate_reference is None:
+        return texts["sepa_notice_psp"].format(amount=money)
+    iban = debit.iban or ""
+    masked = format_iban(iban[:4] + "*" * max(len(iban) - 8, 0) + iban[-4:]) if iban else ""
+    when = debit.not_before or data.date
+    return texts["sepa_notice"].format(
+        amount=money,
+        date=fmt.date(when),
+        iban=masked,
+        reference=debit.mandate_reference,
+        creditor=debit.creditor_id or "",
+    )
 
 
 def _epc_payload(data: DocumentLayoutInput) -> str | None:

@@ -117,9 +117,22 @@ class Notes:
 
 
 @dataclass(frozen=True, slots=True)
+class DirectDebitNotice:
+    """The pre-notification of a SEPA direct debit (rulebook PT-03.07: the debtor learns the
+    amount and the date before the collection). ``mandate_reference`` None: the mandate is
+    held by a payment provider, which announces the collection itself (seed 002)."""
+
+    mandate_reference: str | None
+    creditor_id: str | None
+    iban: str | None  # the debtor's, printed masked
+    not_before: dt.date | None  # the due date: the collection is on it or later
+
+
+@dataclass(frozen=True, slots=True)
 class Payment:
     terms: str | None = None  # e.g. "Zahlbar innerhalb von 14 Tagen ohne Abzug."
     epc_qr: bool = False  # print an EPC QR code (invoices and order confirmations in EUR)
+    direct_debit: DirectDebitNotice | None = None  # the customer pays by SEPA direct debit
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "payment": "Zahlung",
         "remittance": "Verwendungszweck",
         "qr_caption": "Mit der Banking-App scannen (GiroCode)",
+        "sepa_notice": (
+            "Den Rechnungsbetrag von {amount} ziehen wir frühestens am {date} per "
+            "SEPA-Lastschrift von Ihrem Konto {iban} ein (Mandatsreferenz {reference}, "
+            "Gläubiger-ID {creditor}). Bitte sorgen Sie für ausreichende Deckung."
+        ),
+        "sepa_notice_psp": (
+            "Der Rechnungsbetrag von {amount} wird von unserem Zahlungsdienstleister per "
+            "Lastschrift eingezogen; er kündigt Ihnen den Einzug mit Datum an."
+        ),
     },
     "en": {
         "page": "Page",
@@ -133,6 +142,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "payment": "Payment",
         "remittance": "Payment reference",
         "qr_caption": "Scan with your banking app (EPC QR code)",
+        "sepa_notice": (
+            "We will collect the invoice amount of {amount} by SEPA direct debit from your "
+            "account {iban} on {date} at the earliest (mandate reference {reference}, "
+            "creditor identifier {creditor}). Please make sure the account is covered."
+        ),
+        "sepa_notice_psp": (
+            "The invoice amount of {amount} will be collected by direct debit by our payment "
+            "service provider, who will tell you the date of the collection."
+        ),
     },
 }
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from beleg.clock import Clock
 from beleg.db import Session, ledger, sequences
-from beleg.db import banking as repo
 from beleg.db.audit import record_change
+from beleg.db.banking import statements as repo
 from beleg.db.database import Database
 from beleg.domain.audit.chain import AuditAction
 from beleg.domain.banking.statements import (

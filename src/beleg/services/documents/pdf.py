@@ -17,10 +17,14 @@ from typing import Any
 
 from beleg.clock import Clock
 from beleg.db import Session
+from beleg.db.banking import mandates as mandates_db
+from beleg.db.contacts import customers as customers_db
 from beleg.db.database import Database
 from beleg.db.documents import files, references, store
 from beleg.db.documents.setup import layout_setup
 from beleg.db.outbox import run_pending
+from beleg.db.tenancy import company as company_db
+from beleg.domain.contacts.customers import PaymentMethod
 from beleg.domain.documents.model import DiscountMode, LineType, State
 from beleg.domain.documents.records import DocumentLine, SalesDocument
 from beleg.domain.documents.setup import Sender
@@ -31,6 +35,7 @@ from beleg.formats.pdf.layout import build_layout
 from beleg.formats.pdf.model import (
     Correction,
     Customer,
+    DirectDebitNotice,
     DocumentKind,
     DocumentLayoutInput,
     LayoutLine,
@@ -145,9 +150,32 @@ def layout_input(
             epc_qr=doc.doc_type is DocumentType.INVOICE
             and doc.sign > 0
             and doc.currency.code == "EUR"
-            and bool(sender.iban)
+            and bool(sender.iban),
+            direct_debit=_direct_debit(session, tenant_id, doc),
         ),
     )
+
+
+def _direct_debit(
+    session: Session, tenant_id: uuid.UUID, doc: SalesDocument
+) -> DirectDebitNotice | None:
+    """The SEPA pre-notification of an EUR invoice whose customer pays by SEPA direct debit:
+    with the customer's active mandate ours, without one a payment provider's (seed 002)."""
+    payable = doc.doc_type is DocumentType.INVOICE and doc.sign > 0
+    if not payable or doc.customer_id is None or doc.currency.code != "EUR":
+        return None
+    try:
+        customer = customers_db.customer(session, tenant_id, doc.customer_id)
+    except NotFound:  # a walk-in name only, or a supplier
+        return None
+    if customer.profile.payment_method is not PaymentMethod.SEPA_DIRECT_DEBIT:
+        return None
+    found = mandates_db.active_mandates(session, tenant_id, [doc.customer_id], lock=False)
+    mandate = found.get(doc.customer_id)
+    if mandate is None:
+        return DirectDebitNotice(None, None, None, doc.due_date)
+    creditor = company_db.load_company(session, tenant_id).creditor_id
+    return DirectDebitNotice(mandate.reference, creditor, mandate.iban, doc.due_date)
 
 
 def _seller(sender: Sender, tenant_name: str) -> Seller:

@@ -1,0 +1,1 @@
+"""Data access of banking: statements, SEPA mandates and direct-debit batches."""
