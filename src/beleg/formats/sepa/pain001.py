@@ -8,17 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 
-import sepaxml
-from lxml import etree
 from sepaxml import SepaTransfer
 
-from beleg.formats.sepa.pain008 import CENT, InvalidSepaFile, cents
+from beleg.formats.sepa import files
+from beleg.formats.sepa.files import CENT, InvalidSepaFile, cents, exported
 
 SCHEMA = "pain.001.001.09"
-XSD = Path(sepaxml.__file__).parent / "schemas" / f"{SCHEMA}.xsd"
+XSD = files.xsd_of(SCHEMA)
+__all__ = ["XSD", "Debtor", "InvalidSepaFile", "Transfer", "TransferFile", "render", "validate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,36 +80,9 @@ def render(file: TransferFile) -> bytes:
     sepa = SepaTransfer(config, schema=SCHEMA, clean=True)
     for transfer in file.transfers:
         sepa.add_payment(_payment(file, transfer))
-    try:
-        xml: bytes = sepa.export(validate=True)
-    except Exception as exc:  # sepaxml raises its own ValidationError or lxml's
-        raise InvalidSepaFile(str(exc)) from exc
-    xml = _stamped(xml, file)
-    validate(xml)
-    return xml
-
-
-def _stamped(xml: bytes, file: TransferFile) -> bytes:
-    root = etree.fromstring(xml)
-    ns = {"p": root.nsmap[None]}
-    created = file.created_at.replace(microsecond=0, tzinfo=None).isoformat()
-    for path, text in (
-        (".//p:GrpHdr/p:MsgId", file.message_id),
-        (".//p:GrpHdr/p:CreDtTm", created),
-        (".//p:PmtInf/p:PmtInfId", file.message_id),
-    ):
-        for node in root.iterfind(path, ns):
-            node.text = text
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-
-
-@lru_cache(maxsize=1)
-def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(XSD)))
+    return exported(sepa, schema=SCHEMA, message_id=file.message_id, created_at=file.created_at)
 
 
 def validate(xml: bytes) -> None:
     """InvalidSepaFile unless ``xml`` is valid against the pain.001.001.09 XSD."""
-    schema = _schema()
-    if not schema.validate(etree.fromstring(xml)):
-        raise InvalidSepaFile(str(schema.error_log.last_error))
+    files.validate(xml, SCHEMA)

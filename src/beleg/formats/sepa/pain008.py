@@ -9,20 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 
-import sepaxml
-from lxml import etree
 from sepaxml import SepaDD
 
+from beleg.formats.sepa import files
+from beleg.formats.sepa.files import CENT, InvalidSepaFile, cents, exported
+
 SCHEMA = "pain.008.001.08"
-XSD = Path(sepaxml.__file__).parent / "schemas" / f"{SCHEMA}.xsd"
-CENT = Decimal("0.01")
-
-
-class InvalidSepaFile(Exception):
-    """The file did not validate against the XSD; the message names the schema error."""
+XSD = files.xsd_of(SCHEMA)
+__all__ = ["CENT", "XSD", "Creditor", "Debit", "DebitFile", "InvalidSepaFile", "render", "validate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +57,6 @@ class DebitFile:
         return sum((d.amount for d in self.debits), Decimal("0.00"))
 
 
-def cents(amount: Decimal) -> int:
-    """The amount in cents; ValueError unless positive with at most 2 decimals."""
-    if amount <= 0 or amount.quantize(CENT) != amount:
-        raise ValueError(f"a SEPA amount must be positive with at most 2 decimals: {amount}")
-    return int(amount * 100)
-
-
 def _payment(file: DebitFile, debit: Debit) -> dict[str, object]:
     payment: dict[str, object] = {
         "name": debit.debtor_name,
@@ -101,38 +89,9 @@ def render(file: DebitFile) -> bytes:
     sepa = SepaDD(config, schema=SCHEMA, clean=True)
     for debit in file.debits:
         sepa.add_payment(_payment(file, debit))
-    try:
-        xml: bytes = sepa.export(validate=True)
-    except Exception as exc:  # sepaxml raises its own ValidationError or lxml's
-        raise InvalidSepaFile(str(exc)) from exc
-    xml = _stamped(xml, file)
-    validate(xml)
-    return xml
-
-
-def _stamped(xml: bytes, file: DebitFile) -> bytes:
-    """Our message id (also the payment information id) and the creation time from the
-    injected clock instead of the random id and now() sepaxml writes."""
-    root = etree.fromstring(xml)
-    ns = {"p": root.nsmap[None]}
-    created = file.created_at.replace(microsecond=0, tzinfo=None).isoformat()
-    for path, text in (
-        (".//p:GrpHdr/p:MsgId", file.message_id),
-        (".//p:GrpHdr/p:CreDtTm", created),
-        (".//p:PmtInf/p:PmtInfId", file.message_id),
-    ):
-        for node in root.iterfind(path, ns):
-            node.text = text
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-
-
-@lru_cache(maxsize=1)
-def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(XSD)))
+    return exported(sepa, schema=SCHEMA, message_id=file.message_id, created_at=file.created_at)
 
 
 def validate(xml: bytes) -> None:
     """InvalidSepaFile unless ``xml`` is valid against the pain.008.001.08 XSD."""
-    schema = _schema()
-    if not schema.validate(etree.fromstring(xml)):
-        raise InvalidSepaFile(str(schema.error_log.last_error))
+    files.validate(xml, SCHEMA)
