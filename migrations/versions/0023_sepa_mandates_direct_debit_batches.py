@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 import beleg.db.types
 
 revision: str = "0023"
