@@ -70,8 +70,7 @@ def send_due(
     attempts in this call: its other due deliveries wait for the next round, so that a dead
     receiver costs a round one timeout, not one per delivery (ADR 0021: a slow receiver must
     not hold up the worker)."""
-    own = sender is None
-    active = sender or WebhookSender()
+    own: WebhookSender | None = None  # made at the first batch: most rounds have none
     silent: set[uuid.UUID] = set()  # endpoints without an answer in this call
     sent = 0
     try:
@@ -86,12 +85,14 @@ def send_due(
             )
             if not batch.deliveries:
                 break
+            if sender is None:
+                sender = own = WebhookSender()  # its TLS context costs ~0.1 s
             sent += _send_batch(
-                db, tenant_id=tenant_id, clock=clock, sender=active, batch=batch, silent=silent
+                db, tenant_id=tenant_id, clock=clock, sender=sender, batch=batch, silent=silent
             )
     finally:
-        if own:
-            active.close()
+        if own is not None:
+            own.close()
     return sent
 
 
