@@ -20,7 +20,7 @@ from beleg.db.database import Database
 from beleg.db.tables import outbox_events, sales_document_files
 from beleg.services.documents.create import create_document
 from beleg.settings import Settings
-from tests.cli.test_commands import BELEG, _invoice
+from tests.cli.test_commands import BELEG, _invoice, settle_other_tenants
 from tests.conftest import make_tenant, system_actor
 
 
@@ -80,6 +80,7 @@ def _wait_for_pdf(db: Database, doc_id: uuid.UUID, seconds: float) -> bool:
 def test_the_embedded_worker_renders_beside_the_server_and_stops_with_it(
     db: Database, database_url: str, platform: dict[str, object]
 ) -> None:
+    settle_other_tenants(db)
     settings = Settings(database_url=database_url, log_level="WARNING")
     with embedded_worker(settings, interval=0.2) as process:
         assert process.pid != os.getpid()
