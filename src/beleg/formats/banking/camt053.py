@@ -291,12 +291,12 @@ def _date_of(el: _El | None, text: str) -> date:
 
 
 def _ref(tx: _El | None, name: str) -> str | None:
-    """A reference of the detail (``Refs/...``), without the NOTPROVIDED placeholder."""
+    """A reference of the detail (``Refs/...``), without the NOTPROVIDED stand-in."""
     return _provided(_opt(tx, f"Refs/{name}"))
 
 
 def _provided(value: str | None) -> str | None:
-    """``value`` unless it is the NOTPROVIDED placeholder (ISO 20022: "no reference")."""
+    """``value`` unless it is the NOTPROVIDED stand-in (ISO 20022: "no reference")."""
     return None if value is None or value.upper() == NOT_PROVIDED else value
 
 

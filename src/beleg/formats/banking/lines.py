@@ -19,7 +19,7 @@ def line_inputs(
     """One line per transaction, in file order, with its duplicate key as transaction id.
 
     A bank reference that several transactions of the file share is no reference (a bank
-    that writes one placeholder everywhere would otherwise make the next day's transactions
+    that writes one stand-in reference everywhere would otherwise make the next day's transactions
     look like duplicates of today's): those are keyed by their booking's hash instead."""
     keys = [booking_key(account, t) for t in transactions]
     shared = {key for key, count in Counter(keys).items() if count > 1}
