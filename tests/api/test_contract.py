@@ -230,6 +230,42 @@ def test_a_whole_number_in_a_path_or_query_is_digits_only(
     assert client.get("/v2/users", params={"page": "1"}, headers=tenant.headers).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "paid=0",
+        "paid=yes",
+        "paid=null",
+        "updated_since=1.0",
+        "updated_since=%2B5",
+        "paid=true&paid=false",
+    ],
+)
+def test_a_query_parameter_is_written_as_its_documented_kind_and_given_once(
+    client: TestClient, tenant: TenantFixture, query: str
+) -> None:
+    """The framework read "0" and "yes" as booleans, "1.0" as an integer and took the last of
+    a repeated parameter (schemathesis' negative_data_rejection on GET /api/1.1/offers)."""
+    refused = client.get(f"/api/1.1/offers?{query}", headers=tenant.headers)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["details"][0].split(":")[0] == query.split("=", maxsplit=1)[0]
+    for fine in ("paid=true", "paid=FALSE", "updated_since=0"):
+        assert client.get(f"/api/1.1/offers?{fine}", headers=tenant.headers).status_code == 200
+
+
+def test_a_body_field_is_read_by_its_published_name_only(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    """``legal_name`` for ``legalName`` was accepted although the document allows no other
+    property (negative_data_rejection on PUT /v2/tenant-config/company)."""
+    answer = client.put(
+        "/v2/tenant-config/company", json={"legal_name": "X"}, headers=tenant.headers
+    )
+    assert (answer.status_code, _fields(answer)) == (400, ["legal_name"]), answer.text
+    fine = client.put("/v2/tenant-config/company", json={"legalName": "X"}, headers=tenant.headers)
+    assert (fine.status_code, fine.json()["legalName"]) == (200, "X")
+
+
 def test_an_answer_without_a_body_is_documented_without_content(
     client: TestClient, tenant: TenantFixture, document: dict[str, Any]
 ) -> None:

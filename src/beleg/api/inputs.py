@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Coroutine, Iterable, Iterator
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BeforeValidator
@@ -44,9 +46,19 @@ _ESCAPED = re.compile(
 _ESCAPE_STARTS = (b"\\", b"\x00", b"\x7f", b"\xc2")  # cheaper to look for than the pattern
 _JSON_BODY = ("POST", "PUT", "PATCH", "DELETE")
 # Error kinds of our own beside pydantic's; their texts are the catalogue's framework.<kind>.
-OWN_KINDS = ("control_character", "surrogate", "date_out_of_range", "date_format", "int_format")
+OWN_KINDS = (
+    "control_character",
+    "surrogate",
+    "date_out_of_range",
+    "date_format",
+    "int_format",
+    "bool_format",
+    "repeated_parameter",
+)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DIGITS = re.compile(r"[0-9]{1,19}")
+_SIGNED_DIGITS = re.compile(r"-?[0-9]{1,19}")
+_BOOLEANS = frozenset({"true", "false"})
 Location = tuple[str | int, ...]
 
 
@@ -164,9 +176,12 @@ async def _body_errors(request: Request) -> list[dict[str, Any]]:
     return list(_walk(("body",), parsed))
 
 
-async def input_errors(request: Request) -> list[dict[str, Any]]:
-    """Every forbidden character in the request's texts, as request-validation errors."""
-    errors: list[dict[str, Any]] = []
+async def input_errors(
+    request: Request, query_kinds: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Every forbidden character in the request's texts, and every query parameter not
+    written as its documented kind (``query_kinds``), as request-validation errors."""
+    errors: list[dict[str, Any]] = _query_kind_errors(request, query_kinds or {})
     if FORBIDDEN.search(request.scope["path"]) is not None:  # the server decoded the path
         errors += _pairs("path", request.path_params.items())
     query = request.scope.get("query_string", b"")
@@ -182,14 +197,67 @@ def field_name(location: Location) -> str:
     return ".".join(str(part) for part in location[1:]) or str(location[0])
 
 
+def _kind(annotation: Any) -> str:
+    """``bool``, ``int``, ``list`` or ``other``: the kind a query parameter is written as
+    (``X | None`` and ``Annotated[X, ...]`` are X's)."""
+    if get_origin(annotation) is Annotated:
+        return _kind(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        kinds = {_kind(arg) for arg in get_args(annotation) if arg is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else "other"
+    if annotation is bool:
+        return "bool"
+    if annotation is int:
+        return "int"
+    origin = get_origin(annotation) or annotation
+    return "list" if origin in (list, tuple, set, frozenset) else "other"
+
+
+def query_kinds(dependant: Dependant) -> dict[str, str]:
+    """The kind of every query parameter of a route and its dependencies, by its name."""
+    kinds: dict[str, str] = {}
+    todo = [dependant]
+    while todo:
+        current = todo.pop()
+        kinds.update({f.alias: _kind(f.field_info.annotation) for f in current.query_params})
+        todo.extend(current.dependencies)
+    return kinds
+
+
+def _query_kind_errors(request: Request, kinds: dict[str, str]) -> list[dict[str, Any]]:
+    """A documented boolean is ``true`` or ``false`` and a documented integer plain digits
+    (the framework would also read ``yes``, ``0``, ``+1`` and ``1_0``), and a parameter that
+    is not a list is given once (the framework would take the last of several)."""
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for name, value in request.query_params.multi_items():
+        kind = kinds.get(name)
+        if kind is None or kind == "list":
+            continue
+        if name in seen:
+            errors.append(_query_error(name, value, "repeated_parameter"))
+        seen.add(name)
+        if kind == "bool" and value.lower() not in _BOOLEANS:
+            errors.append(_query_error(name, value, "bool_format"))
+        elif kind == "int" and _SIGNED_DIGITS.fullmatch(value) is None:
+            errors.append(_query_error(name, value, "int_format"))
+    return errors
+
+
+def _query_error(name: str, value: str, kind: str) -> dict[str, Any]:
+    return {"type": kind, "loc": ("query", _shown(name)), "msg": kind, "input": _shown(value)}
+
+
 class CheckedRoute(APIRoute):
-    """A route whose text inputs are checked before the endpoint runs; ``refuse`` answers."""
+    """A route whose text inputs and query parameters are checked before the endpoint runs;
+    ``refuse`` answers."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        kinds = query_kinds(self.dependant)
 
         async def checked(request: Request) -> Response:
-            errors = await input_errors(request)
+            errors = await input_errors(request, kinds)
             if errors:
                 return self.refuse(request, errors)
             return await handler(request)

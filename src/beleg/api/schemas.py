@@ -21,9 +21,13 @@ class ApiModel(BaseModel):
 
 class ApiInput(StrictScalars, ApiModel):
     """Request bodies: camelCase, an unknown field is a 400 naming it, and a boolean, integer,
-    text or date of another JSON kind too (``api/strict.py``)."""
+    text or date of another JSON kind too (``api/strict.py``). A field is read by its published
+    camelCase name only: ``legal_name`` for ``legalName`` is an unknown field, as the OpenAPI
+    document (``additionalProperties: false``) says."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_alias=True, validate_by_name=False, extra="forbid"
+    )
 
 
 class Page(ApiModel, Generic[T]):
