@@ -85,6 +85,6 @@ def test_a_short_run_finds_no_contract_failure(app: Any, fuzzed_tenant: TenantFi
 def test_a_run_of_every_phase_finds_no_contract_failure(
     app: Any, fuzzed_tenant: TenantFixture
 ) -> None:
-    tested, failures = _run(app, _config(fuzzed_tenant, examples=50, every_phase=True))
+    tested, failures = _run(app, _config(fuzzed_tenant, examples=30, every_phase=True))
     assert len(tested) >= MIN_OPERATIONS
     assert not failures, "\n".join(f"{n} x {failure}" for failure, n in sorted(failures.items()))
