@@ -115,6 +115,7 @@ def test_a_multipart_mt940_upload_takes_the_part_and_its_name(
     body = response.json()
     assert (body["format"], body["imported"], body["duplicates"]) == ("MT940", 2, 0)
     assert Decimal(str(body["statements"][0]["total"])) == Decimal("-40.00")
+    assert body["statements"][0]["balanceMismatches"] == []  # both statements add up
     listed = client.get("/v2/bank-statements", headers=tenant.headers).json()
     assert listed["items"][0]["fileName"] == "sparkasse.sta"
     detail = client.get(
@@ -135,6 +136,46 @@ def test_an_unknown_iban_is_refused_naming_it_and_nothing_is_written(
     assert problem["errors"][0]["field"] == "statements[0].account"
     assert CAMT_IBAN in problem["errors"][0]["message"]
     assert stored(db, tenant) == before
+
+
+def test_a_statement_in_another_currency_than_its_account_is_refused(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    account = with_iban(db, tenant, MT940_IBAN)
+    with db.transaction() as session:
+        session.execute(
+            update(bank_accounts)
+            .where(bank_accounts.c.tenant_id == tenant.id, bank_accounts.c.id == account)
+            .values(currency="CHF")
+        )
+    before = stored(db, tenant)
+    problem = upload(client, tenant, sample("mt940", "sparkasse.txt"), status=400)
+    assert problem["errors"][0]["field"] == "statements[0].currency"
+    assert "EUR" in problem["errors"][0]["message"] and "CHF" in problem["errors"][0]["message"]
+    assert stored(db, tenant) == before
+
+
+def test_a_statement_that_does_not_add_up_is_imported_and_reported(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    """valid_example_with_batch.xml: opening 7,329.80 plus its transactions 2,934.26 is not
+    its closing balance 23,038.20; sparkasse.txt adds up (194.57 - 20.00 = 174.57, ...)."""
+    with_iban(db, tenant, "NL18INGB00012345678")
+    body = upload(client, tenant, sample("camt053", "valid_example_with_batch.xml"))
+    mismatches = body["statements"][0]["balanceMismatches"]
+    assert [
+        {k: v if k == "statement" else Decimal(str(v)) for k, v in m.items()} for m in mismatches
+    ] == [
+        {
+            "statement": "2019062434566666666666666",
+            "openingBalance": Decimal("7329.80"),
+            "transactions": Decimal("2934.26"),
+            "closingBalance": Decimal("23038.20"),
+            "difference": Decimal("12774.14"),
+        }
+    ]
+    again = upload(client, tenant, sample("camt053", "valid_example_with_batch.xml"))
+    assert again["imported"] == 0 and len(again["statements"][0]["balanceMismatches"]) == 1
 
 
 @pytest.mark.parametrize(

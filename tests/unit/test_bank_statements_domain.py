@@ -1,5 +1,5 @@
 """Bank statement rules without a database: file names, duplicates by transaction id and the
-validation of a line (seed 003 §3.8, §3.10, §7 item 36)."""
+validation of a line (seed 003 §3.8, §3.10, §7 item 36), and whether a statement adds up."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from beleg.domain.banking.statements import (
     LineInput,
     StatementHeader,
+    balance_mismatch,
     sanitize_file_name,
     statement_line,
     without_duplicates,
@@ -66,3 +69,19 @@ def test_a_line_is_checked_and_keeps_only_the_seed_text_fields() -> None:
     with pytest.raises(ValidationFailed, match="'XXY' is not an ISO 4217 code") as unknown:
         statement_line(HEADER, foreign, main=EUR, index=1)
     assert unknown.value.field == "bankStatementLines[1].currencyCode"
+
+
+_cents = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False)
+
+
+@given(opening=_cents, amounts=st.lists(_cents, max_size=20), off=_cents)
+def test_a_statement_adds_up_exactly_or_its_mismatch_is_the_missing_amount(
+    opening: Decimal, amounts: list[Decimal], off: Decimal
+) -> None:
+    closing = opening + sum(amounts, Decimal(0)) + off
+    found = balance_mismatch("S1", opening, amounts, closing)
+    if off == 0:
+        assert found is None
+    else:
+        assert found is not None and found.difference == off
+    assert balance_mismatch("S1", None, amounts, closing) is None  # no balances given

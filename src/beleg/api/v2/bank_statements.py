@@ -50,6 +50,14 @@ UPLOAD_BODY = {
 }
 
 
+class BalanceMismatchOut(ApiModel):
+    statement: str = Field(description="The file's statement id, else #n (1-based place)")
+    opening_balance: Decimal
+    transactions: Decimal = Field(description="Signed sum of its transactions (+ credit)")
+    closing_balance: Decimal
+    difference: Decimal = Field(description="Closing less opening less transactions")
+
+
 class ImportedStatementOut(ApiModel):
     id: uuid.UUID | None = Field(description="The new statement; null when all were duplicates")
     bank_account: uuid.UUID
@@ -58,6 +66,10 @@ class ImportedStatementOut(ApiModel):
     duplicates: int = Field(description="Transactions already stored for the bank account")
     total: Decimal = Field(description="Signed sum of the added transactions (+ credit)")
     currency: str
+    balance_mismatches: list[BalanceMismatchOut] = Field(
+        description="The file's statements of this account whose opening balance plus their "
+        "transactions is not their closing balance: imported, but the file may lack bookings"
+    )
 
 
 class ImportOut(ApiModel):
@@ -133,6 +145,16 @@ def _out(result: ImportResult) -> dict[str, Any]:
                 "duplicates": s.duplicates,
                 "total": s.total,
                 "currency": s.currency,
+                "balanceMismatches": [
+                    {
+                        "statement": m.statement,
+                        "openingBalance": m.opening_balance,
+                        "transactions": m.transactions,
+                        "closingBalance": m.closing_balance,
+                        "difference": m.difference,
+                    }
+                    for m in s.balance_mismatches
+                ],
             }
             for s in result.statements
         ],

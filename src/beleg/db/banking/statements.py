@@ -133,13 +133,16 @@ def insert_lines(session: Session, tenant_id: uuid.UUID, lines: Sequence[Stateme
     )
 
 
-def bank_accounts_by_iban(session: Session, tenant_id: uuid.UUID) -> dict[str, uuid.UUID]:
-    """The tenant's bank accounts that have an IBAN, by the IBAN without spaces, upper case."""
+def bank_accounts_by_iban(
+    session: Session, tenant_id: uuid.UUID
+) -> dict[str, tuple[uuid.UUID, str]]:
+    """The tenant's bank accounts that have an IBAN, by the IBAN without spaces, upper case:
+    their id and currency."""
     a = bank_accounts.c
     rows = session.execute(
-        select(a.id, a.iban).where(a.tenant_id == tenant_id, a.iban.is_not(None))
+        select(a.id, a.iban, a.currency).where(a.tenant_id == tenant_id, a.iban.is_not(None))
     ).all()
-    return {str(r.iban).replace(" ", "").upper(): r.id for r in rows}
+    return {str(r.iban).replace(" ", "").upper(): (r.id, r.currency) for r in rows}
 
 
 def lock_bank_account(session: Session, tenant_id: uuid.UUID, bank_account_id: uuid.UUID) -> None:

@@ -169,10 +169,43 @@ class AppendResult:
 
 
 @dataclass(frozen=True, slots=True)
+class BalanceMismatch:
+    """A statement of a file whose opening balance plus its transactions is not its closing
+    balance (amounts in the statement's currency, signed: + credit): the file leaves
+    transactions out, or its balances are wrong. Reported, not refused: banks' test files
+    and some real exports do not add up, and the transactions are what is booked."""
+
+    statement: str  # the file's statement id (MT940 :20:, camt Stmt/Id), else "#n" (1-based)
+    opening_balance: Decimal
+    transactions: Decimal
+    closing_balance: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """What the transactions lack to reach the closing balance."""
+        return self.closing_balance - self.opening_balance - self.transactions
+
+
+def balance_mismatch(
+    statement: str,
+    opening: Decimal | None,
+    transactions: Sequence[Decimal],
+    closing: Decimal | None,
+) -> BalanceMismatch | None:
+    """The mismatch of one statement, or None when it adds up exactly or gives no balance."""
+    if opening is None or closing is None:
+        return None
+    total = sum(transactions, Decimal(0))
+    if opening + total == closing:
+        return None
+    return BalanceMismatch(statement, opening, total, closing)
+
+
+@dataclass(frozen=True, slots=True)
 class ImportedStatement:
     """What importing a file did for one bank account: its new statement header (``None``
-    when every transaction was a duplicate), the lines added and skipped, and the signed sum
-    of the added lines."""
+    when every transaction was a duplicate), the lines added and skipped, the signed sum
+    of the added lines, and the file's statements of the account that do not add up."""
 
     bank_account_id: uuid.UUID
     iban: str
@@ -181,6 +214,7 @@ class ImportedStatement:
     duplicates: int
     total: Decimal
     currency: str
+    balance_mismatches: tuple[BalanceMismatch, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,10 +25,12 @@ from beleg.domain.banking.statements import (
     FILE_SOURCE,
     STREAM_FILE_NAME,
     AppendResult,
+    BalanceMismatch,
     ImportedStatement,
     ImportResult,
     LineInput,
     StatementHeader,
+    balance_mismatch,
     sanitize_file_name,
     statement_line,
     without_duplicates,
@@ -215,7 +217,9 @@ def import_statement_file(
     """Import a camt.053 or MT940 file in one transaction, all or nothing.
 
     The format is found from the content. Every statement's account must be one of the
-    tenant's bank accounts by IBAN, else the whole file is refused naming the IBAN. Per bank
+    tenant's bank accounts by IBAN, in that account's currency, else the whole file is refused
+    naming the IBAN or the currency. A statement whose opening balance plus transactions is
+    not its closing balance is imported and reported (``BalanceMismatch``). Per bank
     account a header is created (named ``file_name``, dated by its last statement) holding
     the transactions not yet stored for that account: the duplicate key is the bank's
     reference, or a hash of the booking when there is none (``formats.banking.model``). A
@@ -226,14 +230,14 @@ def import_statement_file(
     with db.transaction() as session:
         accounts = repo.bank_accounts_by_iban(session, tenant_id)
         ibans = _ibans(parsed, accounts)
-        for account_id in sorted(accounts[iban] for iban in ibans):  # one order: no deadlock
+        for account_id in sorted(accounts[iban][0] for iban in ibans):  # one order: no deadlock
             repo.lock_bank_account(session, tenant_id, account_id)
         imported = [
             _import_account(
                 session,
                 actor=actor,
                 tenant_id=tenant_id,
-                bank_account_id=accounts[iban],
+                bank_account_id=accounts[iban][0],
                 iban=iban,
                 parsed=parsed,
                 file_name=name,
@@ -244,8 +248,9 @@ def import_statement_file(
     return ImportResult(parsed.format, tuple(imported))
 
 
-def _ibans(parsed: ParsedFile, accounts: dict[str, uuid.UUID]) -> list[str]:
-    """The accounts of the file in order of appearance; refused if one is not the tenant's."""
+def _ibans(parsed: ParsedFile, accounts: dict[str, tuple[uuid.UUID, str]]) -> list[str]:
+    """The accounts of the file in order of appearance; refused if one is not the tenant's
+    or a statement is in another currency than its account."""
     ibans: list[str] = []
     for index, statement in enumerate(parsed.statements):
         if statement.account not in accounts:
@@ -253,6 +258,15 @@ def _ibans(parsed: ParsedFile, accounts: dict[str, uuid.UUID]) -> list[str]:
                 "banking.statement_account_unknown",
                 field=f"statements[{index}].account",
                 iban=statement.account,
+            )
+        account_currency = accounts[statement.account][1]
+        if statement.currency != account_currency:
+            raise ValidationFailed(
+                "banking.statement_currency_mismatch",
+                field=f"statements[{index}].currency",
+                iban=statement.account,
+                currency=statement.currency,
+                account_currency=account_currency,
             )
         if statement.account not in ibans:
             ibans.append(statement.account)
@@ -274,10 +288,13 @@ def _import_account(
     transactions = [t for s in statements for t in s.transactions]
     lines = line_inputs(iban, parsed.format, transactions)
     currency = statements[0].currency
+    mismatches = _mismatches(parsed, iban)
     wanted = {ln.transaction_id for ln in lines if ln.transaction_id}
     seen = repo.stored_transaction_ids(session, tenant_id, bank_account_id, wanted)
     if not [ln for ln in lines if ln.transaction_id not in seen]:
-        return ImportedStatement(bank_account_id, iban, None, 0, len(lines), Decimal(0), currency)
+        return ImportedStatement(
+            bank_account_id, iban, None, 0, len(lines), Decimal(0), currency, mismatches
+        )
     header = _open_statement(
         session,
         actor=actor,
@@ -293,5 +310,28 @@ def _import_account(
     )
     total = sum((line.amount for line in result.added), Decimal(0))
     return ImportedStatement(
-        bank_account_id, iban, header.id, len(result.added), result.duplicates, total, currency
+        bank_account_id,
+        iban,
+        header.id,
+        len(result.added),
+        result.duplicates,
+        total,
+        currency,
+        mismatches,
     )
+
+
+def _mismatches(parsed: ParsedFile, iban: str) -> tuple[BalanceMismatch, ...]:
+    """The statements of ``iban`` in the file that do not add up, named by their id or their
+    1-based place in the file."""
+    found = (
+        balance_mismatch(
+            s.statement_id or f"#{n}",
+            s.opening_balance,
+            [t.amount for t in s.transactions],
+            s.closing_balance,
+        )
+        for n, s in enumerate(parsed.statements, start=1)
+        if s.account == iban
+    )
+    return tuple(m for m in found if m is not None)
