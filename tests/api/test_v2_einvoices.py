@@ -290,3 +290,65 @@ def test_the_worker_makes_the_customers_einvoice_after_the_pdf(
     stored = client.get(f"/v2/documents/{doc_id}/einvoice", headers=tenant.headers)
     assert stored.status_code == 200 and b"<cbc:BuyerReference>991-12345-06<" in stored.content
     assert [f for f in validate(stored.content, Syntax.UBL) if f.fatal] == []
+
+
+def test_an_invoice_collected_by_direct_debit_says_so_under_its_mandate(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    """BG-16/BG-19: payment means 59 with the mandate reference (BT-89), the seller's
+    creditor id (BT-90) and the debited IBAN (BT-91), valid XRechnung (BR-DE-30/31); a
+    customer paying by transfer gets the seller's account (58) as before."""
+    call(client, tenant, "PUT", "/tenant-config/company", FULL)
+    doc_id = billed_invoice(client, tenant, FLAT)
+    (customer,) = call(client, tenant, "GET", f"/customers?filter=customerNumber=={BUYER_NUMBER}")[
+        "items"
+    ]
+    parameters = {"format": "xrechnung-ubl", "buyerReference": "04011000-12345-34"}
+    path = f"/customers/{customer['id']}"
+    call(client, tenant, "PATCH", path, {"eInvoicing": parameters})
+    transfer = einvoice(client, tenant, doc_id, "xrechnung-cii")
+    assert b"<ram:TypeCode>58<" in transfer.content
+    debtor = "DE02120300000000202051"
+    account = {"iban": debtor, "accountHolder": "Käufer AG"}
+    added = call(client, tenant, "POST", f"{path}/payment-accounts", account, status=201)
+    call(client, tenant, "PATCH", path, {"paymentMethod": "SEPA_DIRECT_DEBIT"})
+    mandate = {
+        "customerId": customer["id"],
+        "paymentAccountId": added["id"],
+        "reference": "MANDAT-4711",
+        "signedOn": "2026-04-01",
+    }
+    call(client, tenant, "POST", "/mandates", mandate, status=201)
+    for kind, syntax, expected in (
+        (
+            "xrechnung-cii",
+            Syntax.CII,
+            [
+                b"<ram:TypeCode>59<",
+                b"<ram:DirectDebitMandateID>MANDAT-4711<",
+                f"<ram:CreditorReferenceID>{FULL['creditorId']}<".encode(),
+                f"<ram:IBANID>{debtor}<".encode(),
+            ],
+        ),
+        (
+            "xrechnung-ubl",
+            Syntax.UBL,
+            [
+                b"<cbc:PaymentMeansCode>59<",
+                b"<cbc:ID>MANDAT-4711<",
+                f'schemeID="SEPA">{FULL["creditorId"]}<'.encode(),
+                f"<cbc:ID>{debtor}<".encode(),
+            ],
+        ),
+    ):
+        response = einvoice(client, tenant, doc_id, kind)
+        assert response.status_code == 200, response.text
+        assert [f for f in validate(response.content, syntax) if f.fatal] == []
+        for fragment in expected:
+            assert fragment in response.content, (kind, fragment)
+        assert str(FULL["iban"]).encode() not in response.content  # no transfer account
+    without = {k: v for k, v in FULL.items() if k != "creditorId"}
+    call(client, tenant, "PUT", "/tenant-config/company", without)
+    refused = einvoice(client, tenant, doc_id, "xrechnung-ubl")
+    assert refused.status_code == 400, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["seller.creditorId"]

@@ -27,6 +27,7 @@ EN16931 = "urn:cen.eu:en16931:2017"
 XRECHNUNG = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 PEPPOL_BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 CREDIT_TRANSFER = "58"  # UNTDID 4461: SEPA credit transfer
+DIRECT_DEBIT = "59"  # UNTDID 4461: SEPA direct debit
 DEFAULT_UNIT = "C62"  # UN/ECE Rec. 20 "one": a line without a unit of measure
 STANDARD_RATED = "S"  # UNTDID 5305 VAT categories: standard rate (any rate above 0 % here),
 REVERSE_CHARGE = "AE"  # reverse charge (UStG §13b),
@@ -74,6 +75,17 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class DirectDebit:
+    """The SEPA direct debit an invoice is collected by (BG-19): the mandate reference
+    (BT-89), the seller's creditor identifier (BT-90; None when the seller has none yet,
+    which keeps the e-invoice from being made) and the debited account (BT-91)."""
+
+    mandate_reference: str
+    creditor_id: str | None
+    debited_iban: str
+
+
+@dataclass(frozen=True, slots=True)
 class EInvoiceSource:
     """What an e-invoice of ``document`` is made from. ``accounting_currency`` is the
     tenant's main currency; a document in another currency states its VAT in it too
@@ -85,6 +97,7 @@ class EInvoiceSource:
     accounting_currency: str
     preceding: Preceding | None = None
     attachments: tuple[Attachment, ...] = ()
+    direct_debit: DirectDebit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +121,8 @@ def problems_of(source: EInvoiceSource, *, xrechnung: bool) -> list[Problem]:
         found.append(Problem("einvoice.buyer_term_missing", field="buyer.reference"))  # BR-DE-15
     if xrechnung and not source.buyer.electronic_address:
         found.append(Problem("einvoice.buyer_term_missing", field="buyer.electronicAddress"))
+    if source.direct_debit is not None and not source.direct_debit.creditor_id:
+        found.append(Problem("einvoice.seller_term_missing", field="seller.creditorId"))  # BR-DE-30
     for index, line in enumerate(source.document.lines):
         if line.line_type not in (LineType.LINE, *ALLOWANCE_OR_CHARGE):
             found.append(Problem("einvoice.line_type_unsupported", field=f"lines[{index}].type"))
@@ -150,7 +165,7 @@ def terms_of(source: EInvoiceSource, *, xrechnung: bool) -> dict[str, Any]:
         "BG-7": _buyer(source.buyer),
         "BG-25": [_line(n, ln, places) for n, ln in enumerate(lines, start=1)],
         **_header_dates(doc, source.buyer),
-        **_payment(source.seller, doc, places),
+        **_payment(source.seller, doc, source.direct_debit),
         **_allowances_and_charges(doc, places),
         **_totals(source, places),
     }
@@ -256,12 +271,22 @@ def _header_dates(doc: SalesDocument, buyer: Buyer) -> dict[str, Any]:
     return terms | {"BT-73": period[0], "BT-74": period[1]}
 
 
-def _payment(seller: CompanyData, doc: SalesDocument, places: int) -> dict[str, Any]:
-    """Due date (BT-9) and payment instructions: a SEPA credit transfer to the seller's
-    account (BG-16/BG-17) when the seller has one."""
+def _payment(
+    seller: CompanyData, doc: SalesDocument, direct_debit: DirectDebit | None
+) -> dict[str, Any]:
+    """Due date (BT-9) and payment instructions: the SEPA direct debit the invoice is
+    collected by (BG-16/BG-19; XRechnung BR-DE-30/31: creditor id and debited account), else
+    a SEPA credit transfer to the seller's account (BG-16/BG-17) when the seller has one."""
     terms: dict[str, Any] = {}
     if doc.due_date is not None:
         terms["BT-9"] = doc.due_date
+    if direct_debit is not None:
+        return terms | {
+            "BT-81": DIRECT_DEBIT,
+            "BT-89": direct_debit.mandate_reference,
+            "BT-90": direct_debit.creditor_id,
+            "BT-91": direct_debit.debited_iban,
+        }
     if seller.iban:
         terms |= {"BT-81": CREDIT_TRANSFER, "BT-84": seller.iban}
         if seller.account_holder:

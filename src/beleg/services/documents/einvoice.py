@@ -17,19 +17,24 @@ from typing import Any
 
 from beleg.clock import Clock
 from beleg.db import Session
+from beleg.db.banking.mandates import active_mandates
 from beleg.db.contacts import customers as customers_db
 from beleg.db.database import Database
 from beleg.db.documents import store
 from beleg.db.ledger import main_currency_and_closing
 from beleg.db.tenancy.company import load_company
+from beleg.domain.contacts.customers import PaymentMethod
 from beleg.domain.contacts.einvoicing import EInvoiceFormat, EInvoicing
 from beleg.domain.documents.model import PAYABLE
 from beleg.domain.documents.records import SalesDocument
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
+from beleg.domain.numbering.counters import DocumentType
+from beleg.domain.tenancy.company import CompanyData
 from beleg.formats.einvoice.syntax import Syntax, render
 from beleg.formats.einvoice.terms import (
     Attachment,
     Buyer,
+    DirectDebit,
     EInvoiceSource,
     Preceding,
     Problem,
@@ -157,13 +162,37 @@ def source_of(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) -> EIn
         if related is not None and related.number is not None:
             preceding = Preceding(related.number, related.doc_date)
     main, _ = main_currency_and_closing(session, tenant_id)
+    seller = load_company(session, tenant_id)
     return EInvoiceSource(
         document=doc,
-        seller=load_company(session, tenant_id),
+        seller=seller,
         buyer=_buyer(session, tenant_id, doc),
         accounting_currency=main.code,
         preceding=preceding,
+        direct_debit=_direct_debit(session, tenant_id, doc, seller),
     )
+
+
+def _direct_debit(
+    session: Session, tenant_id: uuid.UUID, doc: SalesDocument, seller: CompanyData
+) -> DirectDebit | None:
+    """How an invoice of a customer paying by SEPA direct debit is collected: under the
+    customer's active mandate (the one a direct-debit batch collects it with), in euros
+    (SEPA). None for a credit note (paid out, not collected), another payment method, or a
+    customer without an active mandate, whose invoice asks for a transfer."""
+    if doc.doc_type is not DocumentType.INVOICE or doc.currency.code != "EUR":
+        return None
+    if doc.customer_id is None:
+        return None
+    profile = customers_db.customer(session, tenant_id, doc.customer_id).profile
+    if profile.payment_method is not PaymentMethod.SEPA_DIRECT_DEBIT:
+        return None
+    mandate = active_mandates(session, tenant_id, [doc.customer_id], lock=False).get(
+        doc.customer_id
+    )
+    if mandate is None:
+        return None
+    return DirectDebit(mandate.reference, seller.creditor_id, mandate.iban)
 
 
 def _buyer(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) -> Buyer:
