@@ -227,7 +227,7 @@ def test_bad_requests_are_named(client: TestClient, tenant: TenantFixture) -> No
     unknown = einvoice(client, tenant, str(uuid.uuid4()), "zugferd")
     assert unknown.status_code == 404
     assert unknown.json()["errors"][0]["field"] == "id"
-    wrong = einvoice(client, tenant, doc_id, "ebinterface")
+    wrong = einvoice(client, tenant, doc_id, "edifact-d96a")
     assert wrong.status_code == 400, wrong.text
     assert [e["field"] for e in wrong.json()["errors"]] == ["format"]
 
@@ -352,3 +352,55 @@ def test_an_invoice_collected_by_direct_debit_says_so_under_its_mandate(
     refused = einvoice(client, tenant, doc_id, "xrechnung-ubl")
     assert refused.status_code == 400, refused.text
     assert [e["field"] for e in refused.json()["errors"]] == ["seller.creditorId"]
+
+
+EB = {"eb": "http://www.ebinterface.at/schema/6p1/"}
+
+
+def test_an_invoice_as_ebinterface_is_valid_and_carries_the_same_terms(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    """ebInterface 6.1 from the EN 16931 terms: valid against its XSD, with the biller, the
+    recipient and its order reference (BT-10), the service period, the lines, one tax item
+    per VAT group and the totals of the ZUGFeRD file of the same invoice."""
+    call(client, tenant, "PUT", "/tenant-config/company", FULL)
+    doc_id = billed_invoice(client, tenant, FLAT, ADVICE)
+    (customer,) = call(client, tenant, "GET", f"/customers?filter=customerNumber=={BUYER_NUMBER}")[
+        "items"
+    ]
+    parameters = {"format": "ebinterface", "buyerReference": "AUFTRAG-77"}
+    call(client, tenant, "PATCH", f"/customers/{customer['id']}", {"eInvoicing": parameters})
+    response = einvoice(client, tenant, doc_id, "ebinterface")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/xml"
+    assert validate(response.content, Syntax.EBINTERFACE) == []
+    root = etree.fromstring(response.content)
+
+    def text(path: str) -> list[str]:
+        return [str(t) for t in root.xpath(f"{path}/text()", namespaces=EB)]
+
+    assert root.get("DocumentType") == "Invoice" and root.get("InvoiceCurrency") == "EUR"
+    assert text("eb:Biller/eb:VATIdentificationNumber") == [FULL["vatId"]]
+    assert text("eb:Biller/eb:Address/eb:Name") == ["Muster GmbH"]
+    assert text("eb:InvoiceRecipient/eb:VATIdentificationNumber") == ["DE812345608"]
+    assert text("eb:InvoiceRecipient/eb:OrderReference/eb:OrderID") == ["AUFTRAG-77"]
+    assert text("eb:Delivery/eb:Period/eb:FromDate") == ["2026-05-01"]
+    assert sorted(text("eb:Details/eb:ItemList/eb:ListLineItem/eb:LineItemAmount")) == [
+        "29.00",
+        "300.00",
+    ]
+    taxes = root.xpath("eb:Tax/eb:TaxItem", namespaces=EB)
+    assert sorted(
+        (
+            t.find("eb:TaxPercent", EB).get("TaxCategoryCode"),
+            t.findtext("eb:TaxableAmount", namespaces=EB),
+            t.findtext("eb:TaxAmount", namespaces=EB),
+        )
+        for t in taxes
+    ) == [("AE", "300.00", "0.00"), ("S", "29.00", "5.51")]
+    assert text("eb:TotalGrossAmount") == text("eb:PayableAmount") == ["334.51"]
+    assert text("eb:PaymentMethod/eb:UniversalBankTransaction/eb:BeneficiaryAccount/eb:IBAN") == [
+        FULL["iban"]
+    ]
+    broken = response.content.replace(b"<PayableAmount>334.51<", b"<PayableAmount>334.511<")
+    assert [f.rule for f in validate(broken, Syntax.EBINTERFACE)] == ["XSD"]

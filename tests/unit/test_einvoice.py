@@ -22,10 +22,12 @@ from beleg.domain.documents.model import DiscountMode, LineType, State, TypeCode
 from beleg.domain.documents.records import DocumentLine, SalesDocument
 from beleg.domain.numbering.counters import DocumentType
 from beleg.domain.tenancy.company import CompanyData
+from beleg.formats.einvoice.ebinterface import ebinterface_problems
 from beleg.formats.einvoice.syntax import Syntax, render
 from beleg.formats.einvoice.terms import (
     XRECHNUNG,
     Buyer,
+    DirectDebit,
     EInvoiceSource,
     Preceding,
     Problem,
@@ -231,7 +233,8 @@ def test_the_matrix_passes_every_layer(case: str, xrechnung: bool, syntax: Synta
     assert problems_of(given, xrechnung=xrechnung) == []
     xml = render(terms_of(given, xrechnung=xrechnung), syntax)
     assert fatal(xml, syntax) == []
-    assert (XRECHNUNG.encode() in xml) is xrechnung
+    if syntax is not Syntax.EBINTERFACE:  # ebInterface has no specification identifier
+        assert (XRECHNUNG.encode() in xml) is xrechnung
 
 
 def test_the_terms_carry_the_totals_worked_by_hand() -> None:
@@ -394,3 +397,43 @@ def test_zugferd_embeds_the_cii_in_the_pdf_a_3() -> None:
     assert b"<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
     assert b"<pdfaid:part>3</pdfaid:part>" in xmp
     assert extracted(pdf) is None
+
+
+EB = {"eb": "http://www.ebinterface.at/schema/6p1/"}
+
+
+def _ebinterface(given: EInvoiceSource) -> Any:
+    xml = render(terms_of(given, xrechnung=False), Syntax.EBINTERFACE)
+    assert fatal(xml, Syntax.EBINTERFACE) == []
+    return etree.fromstring(xml)
+
+
+def test_ebinterface_names_credit_notes_allowances_and_direct_debits_its_way() -> None:
+    doc, preceding = MATRIX["credit note"]
+    credit = _ebinterface(source(doc, preceding))
+    assert credit.get("DocumentType") == "CreditMemo"
+    assert credit.xpath("eb:RelatedDocument/eb:InvoiceNumber/text()", namespaces=EB) == [
+        "RE-2026-0999"
+    ]
+    doc, _ = MATRIX["allowance and charge"]
+    adjusted = _ebinterface(source(doc))
+    details = adjusted.find("eb:ReductionAndSurchargeDetails", EB)
+    assert [
+        (etree.QName(e).localname, e.findtext("eb:Amount", namespaces=EB)) for e in details
+    ] == [
+        ("Reduction", "5.00"),
+        ("Surcharge", "2.50"),
+    ]
+    debit = DirectDebit("MANDAT-1", "DE98ZZZ09999999999", "DE02120300000000202051")
+    collected = _ebinterface(replace(source(MATRIX["domestic 19 %"][0]), direct_debit=debit))
+    assert [e.text for e in collected.find("eb:PaymentMethod/eb:SEPADirectDebit", EB)] == [
+        "DE02120300000000202051",
+        "DE98ZZZ09999999999",
+        "MANDAT-1",
+    ]
+
+
+def test_ebinterface_is_issued_in_euros_only() -> None:
+    doc, _ = MATRIX["foreign currency"]
+    assert [p.field for p in ebinterface_problems(source(doc))] == ["currency"]
+    assert ebinterface_problems(source(MATRIX["domestic 19 %"][0])) == []

@@ -1,11 +1,11 @@
 """E-invoices of issued documents (e-invoicing issue, items 5 and 6; ADR 0020). Scopes
 ``documents:read`` and ``documents:write``.
 
-- ``GET /v2/documents/{id}/einvoice?format=xrechnung-cii|xrechnung-ubl|zugferd``: the document
-  as that e-invoice, made and validated now (XML, or for ZUGFeRD the PDF/A-3 with the XML
-  inside); a document that lacks a term answers 400 naming all of them, an e-invoice that
-  breaks a rule 409 with the rule ids. Without ``format``: the one the worker made and
-  validated in the customer's format.
+- ``GET /v2/documents/{id}/einvoice?format=xrechnung-cii|xrechnung-ubl|zugferd|ebinterface``:
+  the document as that e-invoice, made and validated now (XML, or for ZUGFeRD the PDF/A-3
+  with the XML inside); a document that lacks a term answers 400 naming all of them, an
+  e-invoice that breaks a rule 409 with the rule ids. Without ``format``: the one the worker
+  made and validated in the customer's format.
 - ``GET /v2/documents/{id}/einvoice-status``: that e-invoice's workflow state and problems;
   ``POST .../einvoice-status/ignore`` sets one in ERROR aside (audited).
 """

@@ -22,6 +22,7 @@ class EInvoiceFormat(StrEnum):
     XRECHNUNG_CII = "xrechnung-cii"
     XRECHNUNG_UBL = "xrechnung-ubl"
     ZUGFERD = "zugferd"
+    EBINTERFACE = "ebinterface"
 
 
 @dataclass(frozen=True, slots=True)

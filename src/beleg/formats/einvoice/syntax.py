@@ -1,10 +1,10 @@
-"""The EN 16931 terms of a document in a syntax: UN/CEFACT CII D16B (Factur-X/ZUGFeRD
-profile EN 16931, XRechnung CII) or OASIS UBL 2.1 (XRechnung UBL; an Invoice, or a
-CreditNote for type codes 381 and 261), rendered by factur-x (``generate_cii_xml``,
-``generate_ubl_xml``). factur-x knows the BT-24 identifiers of its own profiles only, so an
-XRechnung is rendered as EN 16931 and its specification identifier set afterwards (BT-24:
-``ram:GuidelineSpecifiedDocumentContextParameter/ram:ID`` in CII, ``cbc:CustomizationID``
-in UBL). Validation is ``validation.py``'s: nothing is checked here.
+"""The EN 16931 terms of a document in a syntax: UN/CEFACT CII D16B (Factur-X/ZUGFeRD profile EN
+16931, XRechnung CII) or OASIS UBL 2.1 (XRechnung UBL; an Invoice, or a CreditNote for type
+codes 381 and 261), rendered by factur-x (``generate_cii_xml``, ``generate_ubl_xml``), or
+ebInterface 6.1 (``ebinterface.py``). factur-x knows the BT-24 identifiers of its own profiles
+only, so an XRechnung is rendered as EN 16931 and its specification identifier set afterwards
+(BT-24: ``ram:GuidelineSpecifiedDocumentContextParameter/ram:ID`` in CII,
+``cbc:CustomizationID`` in UBL). Validation is ``validation.py``'s: nothing is checked here.
 """
 
 from __future__ import annotations
@@ -15,16 +15,20 @@ from typing import Any
 
 from facturx import generate_cii_xml, generate_ubl_xml
 
+from beleg.formats.einvoice.ebinterface import render_ebinterface
 from beleg.formats.einvoice.terms import EN16931, XRECHNUNG
 
 
 class Syntax(StrEnum):
     CII = "CII"
     UBL = "UBL"
+    EBINTERFACE = "EBINTERFACE"
 
 
 def render(terms: dict[str, Any], syntax: Syntax) -> bytes:
     """``terms`` (``terms.terms_of``) as XML in ``syntax`` (UTF-8, with declaration)."""
+    if syntax is Syntax.EBINTERFACE:
+        return render_ebinterface(terms)
     given = copy.deepcopy(terms)  # factur-x normalises the dictionary it is given in place
     xrechnung = given.get("BT-24") == XRECHNUNG
     given["BT-24"] = EN16931

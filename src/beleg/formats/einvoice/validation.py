@@ -1,12 +1,12 @@
-"""Validation of an e-invoice in the three official layers, in order (rules/README.md): the
-XSD of its syntax (lxml), the EN 16931 Schematron (CEN/TC 434 1.3.16) and, when BT-24 says
-XRechnung, KoSIT's XRechnung Schematron (2.5.0, XRechnung 3.0.2), both compiled XSLT run
-with saxonche. A layer that fails stops the next ones (a file that breaks its schema has no
-business rules to check). Each stylesheet is compiled once per process, on first use
-(about a second); a transformation then takes milliseconds.
+"""Validation of an e-invoice in the three official layers, in order (rules/README.md): the XSD of
+its syntax (lxml), the EN 16931 Schematron (CEN/TC 434 1.3.16) and, when BT-24 says XRechnung,
+KoSIT's XRechnung Schematron (2.5.0, XRechnung 3.0.2), both compiled XSLT run with saxonche. An
+ebInterface 6.1 invoice has its XSD only. A layer that fails stops the next ones (a file that
+breaks its schema has no business rules to check). Each stylesheet is compiled once per process,
+on first use (about a second); a transformation then takes milliseconds.
 
-An assertion's ``flag`` is ``fatal`` or ``warning`` (SVRL ``failed-assert/@flag``); only a
-fatal one makes the e-invoice invalid.
+An assertion's ``flag`` is ``fatal`` or ``warning`` (SVRL ``failed-assert/@flag``); only a fatal
+one makes the e-invoice invalid.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ SCHEMAS = {
     ): "en16931/cii/schema/D16B-uncoupled/CrossIndustryInvoice_100pD16B.xsd",
     (Syntax.UBL, "Invoice"): "ubl-2.1/xsd/maindoc/UBL-Invoice-2.1.xsd",
     (Syntax.UBL, "CreditNote"): "ubl-2.1/xsd/maindoc/UBL-CreditNote-2.1.xsd",
+    (Syntax.EBINTERFACE, "Invoice"): "ebinterface/Invoice-6p1.xsd",
 }
 STYLESHEETS = {
     ("EN16931", Syntax.CII): "en16931/cii/xslt/EN16931-CII-validation.xslt",
@@ -71,7 +72,7 @@ def validate(xml: bytes, syntax: Syntax) -> list[FailedAssertion]:
     except etree.XMLSyntaxError as error:
         return [FailedAssertion(Layer.XSD, "XSD", FATAL, str(error))]
     failed = _schema_errors(root, syntax)
-    if failed:
+    if failed or syntax is Syntax.EBINTERFACE:  # ebInterface publishes no Schematron
         return failed
     layers = [Layer.EN16931]
     if XRECHNUNG.encode() in xml:

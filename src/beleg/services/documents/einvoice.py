@@ -30,6 +30,7 @@ from beleg.domain.documents.records import SalesDocument
 from beleg.domain.errors import Conflict, NotFound, ValidationFailed
 from beleg.domain.numbering.counters import DocumentType
 from beleg.domain.tenancy.company import CompanyData
+from beleg.formats.einvoice.ebinterface import ebinterface_problems
 from beleg.formats.einvoice.syntax import Syntax, render
 from beleg.formats.einvoice.terms import (
     Attachment,
@@ -91,12 +92,23 @@ class Built:
     broken: list[FailedAssertion]
 
 
+SYNTAXES = {
+    EInvoiceFormat.XRECHNUNG_CII: Syntax.CII,
+    EInvoiceFormat.XRECHNUNG_UBL: Syntax.UBL,
+    EInvoiceFormat.ZUGFERD: Syntax.CII,
+    EInvoiceFormat.EBINTERFACE: Syntax.EBINTERFACE,
+}
+XRECHNUNG_FORMATS = (EInvoiceFormat.XRECHNUNG_CII, EInvoiceFormat.XRECHNUNG_UBL)
+
+
 def built(source: EInvoiceSource, kind: EInvoiceFormat) -> Built:
-    xrechnung = kind is not EInvoiceFormat.ZUGFERD
+    xrechnung = kind in XRECHNUNG_FORMATS
     problems = problems_of(source, xrechnung=xrechnung)
+    if kind is EInvoiceFormat.EBINTERFACE:
+        problems += ebinterface_problems(source)
     if problems:
         return Built(None, problems, [])
-    syntax = Syntax.UBL if kind is EInvoiceFormat.XRECHNUNG_UBL else Syntax.CII
+    syntax = SYNTAXES[kind]
     xml = render(terms_of(source, xrechnung=xrechnung), syntax)
     fatal = [f for f in validate(xml, syntax) if f.fatal]
     return Built(None if fatal else xml, [], fatal)
@@ -111,8 +123,9 @@ def with_pdf(
     clock: Clock,
 ) -> EInvoiceSource:
     """An XRechnung carries the document's PDF as an additional supporting document (BG-24;
-    rendered and stored first if the worker has not yet); a ZUGFeRD invoice *is* that PDF."""
-    if kind is EInvoiceFormat.ZUGFERD:
+    rendered and stored first if the worker has not yet); a ZUGFeRD invoice *is* that PDF,
+    and an ebInterface 6.1 invoice has no place for one (its PDF travels beside it)."""
+    if kind not in XRECHNUNG_FORMATS:
         return source
     doc = source.document
     number = doc.number or str(doc.id)
