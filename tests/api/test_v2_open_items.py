@@ -19,6 +19,8 @@ from tests.conftest import TenantFixture, app_at, make_tenant
 
 SKR03 = ("8400", "019", "1200")  # revenue 19 %, tax class entry, bank (the billing tenant)
 EKR = ("4000", "020", "2800")  # the Austrian chart's: revenue 20 %, entry, bank
+LINE_OUT = {"account": "4000", "amount": 12, "amountType": "N"}  # cash-based, 14.40 gross
+LINE_IN = {"account": "7200", "amount": 12, "amountType": "N"}
 
 
 def line(net: str, tax: str, *, credit: bool = False, chart: tuple = SKR03) -> dict[str, Any]:
@@ -384,3 +386,51 @@ def test_filters_paging_and_tenant_scoping(
     assert summary(client, other_tenant) == []
     unknown = client.get(f"/v2/customers/{uuid.uuid4()}/account", headers=tenant.headers)
     assert unknown.status_code == 404
+
+
+def test_cash_based_invoices_are_open_items_too(
+    client: TestClient, db: Database, tenant: TenantFixture
+) -> None:
+    """Seed 003 §3.3 outgoing invoices are receivables on the same account; incoming ones
+    are payables, equal to the payables account's credit balance."""
+    who = customer(client, tenant, "Eta GmbH", personal=False)["id"]
+
+    def check(receivable: str, payable: str) -> None:
+        assert ledger_balance(db, tenant, ["2000"]) == Decimal(receivable)
+        assert ledger_balance(db, tenant, ["3300"]) == -Decimal(payable)
+        assert remaining(client, tenant, customer=who) == Decimal(receivable)
+        assert account_balance(client, tenant, who) == Decimal(receivable)
+        assert remaining(client, tenant, kind="PAYABLE") == Decimal(payable)
+        totals = {t["kind"]: Decimal(t["remainingAmount"]) for t in summary(client, tenant)}
+        assert totals.get("RECEIVABLE", Decimal(0)) == Decimal(receivable)
+        assert totals.get("PAYABLE", Decimal(0)) == Decimal(payable)
+
+    invoice(client, tenant, who, "100.00", "20.00", chart=EKR)
+    body = {"invoiceDate": "2026-06-02", "customer": who, "lines": [LINE_OUT]}
+    cash = post11(client, tenant, "/outgoing_invoices", body)["result"]
+    check("134.40", "0")
+    paid = {"paymentAmount": 10, "contraAccount": "2800", "paymentDate": "2026-06-05"}
+    first = post11(client, tenant, f"/outgoing_invoices/{cash['id']}/pay", paid)["result"]
+    check("124.40", "0")
+    rest = {"type": "DISCOUNT", "paymentDate": "2026-06-06"}
+    post11(client, tenant, f"/outgoing_invoices/{cash['id']}/pay_rest", rest)
+    check("120.00", "0")
+    booking = first["bookings"][1]["id"]
+    path = f"/outgoing_invoices/{cash['id']}/bookings/{booking}/cancel"
+    post11(client, tenant, path, {"cancelReason": "falsch", "cancelDate": "2026-06-07"})
+    check("130.00", "0")
+    incoming = {"invoiceDate": "2026-06-02", "lines": [LINE_IN]}
+    bill = post11(client, tenant, "/incoming_invoices", incoming)["result"]
+    check("130.00", "14.40")
+    paid = {"paymentAmount": 4.4, "contraAccount": "2800", "paymentDate": "2026-06-08"}
+    post11(client, tenant, f"/incoming_invoices/{bill['id']}/pay", paid)
+    check("130.00", "10.00")
+    (item,) = call(client, tenant, "GET", "/open-items?kind=PAYABLE")["items"]
+    assert (item["documentType"], item["status"], item["originalAmount"]) == (
+        "INCOMING_CASH_INVOICE",
+        "OPEN",
+        "14.40",
+    )
+    view = call(client, tenant, "GET", f"/customers/{who}/account")["transactions"]
+    cash_rows = [t["type"] for t in view if t["documentType"] == "OUTGOING_CASH_INVOICE"]
+    assert cash_rows == ["INVOICE", "PAYMENT", "WRITE_OFF", "PAYMENT_CANCELLED"]

@@ -19,14 +19,14 @@ from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiModel, Page
 from beleg.api.security import requires
-from beleg.domain.documents.open_items import AccountEntryType, OpenItemStatus
+from beleg.domain.documents.open_items import AccountEntryType, ItemKind, OpenItemStatus
 from beleg.domain.identity.principal import Actor
 from beleg.queries.documents import customer_accounts
 from beleg.queries.documents import open_items as read
 
 router = APIRouter(tags=["Open items"], route_class=BelegRoute)
 READ = "open-items:read"
-DocumentKind = Literal["INVOICE", "CREDIT_MEMO"]
+DocumentKind = Literal["INVOICE", "CREDIT_MEMO", "OUTGOING_CASH_INVOICE", "INCOMING_CASH_INVOICE"]
 Currency3 = Annotated[
     str | None,
     Query(min_length=3, max_length=3, pattern="^[A-Za-z]{3}$", description="ISO 4217 code"),
@@ -34,7 +34,8 @@ Currency3 = Annotated[
 
 
 class OpenItemOut(ApiModel):
-    id: uuid.UUID = Field(description="The document's id")
+    id: uuid.UUID = Field(description="The document's or cash-based invoice's id")
+    kind: ItemKind = Field(description="RECEIVABLE, or PAYABLE (incoming cash-based invoices)")
     document_type: DocumentKind
     document_number: str | None
     document_date: date
@@ -45,17 +46,19 @@ class OpenItemOut(ApiModel):
     currency: str
     original_amount: Decimal = Field(description="The document's total; credit memos negative")
     remaining_amount: Decimal = Field(
-        description="What the ledger still holds of it: receivable positive, credit negative"
+        description="What the ledger still holds of it: owed positive, credit negative (a "
+        "payable: what the tenant still owes)"
     )
     carried_to_account: Decimal = Field(
         description="Part of the remaining amount settled on the customer's account without a "
-        "booking (restType ONACCOUNT or CREDIT_CASHED)"
+        "booking (restType ONACCOUNT or CREDIT_CASHED, a cash-based invoice's EXISTING_CREDIT)"
     )
     status: OpenItemStatus
     account: str | None = Field(description="The receivables or personal account (DE)")
 
 
 class OpenItemTotalOut(ApiModel):
+    kind: ItemKind
     currency: str
     customer_id: uuid.UUID | None
     customer_name: str | None
@@ -107,14 +110,15 @@ class OpenItemParams:
 
     def __init__(
         self,
-        customer: uuid.UUID | None = Query(None, description="The customer's id"),
+        customer: uuid.UUID | None = Query(None, description="The customer's (or supplier's) id"),
         status: OpenItemStatus | None = Query(None),
         due_before: IsoBusinessDate | None = Query(
             None, alias="dueBefore", description="Due before this day, YYYY-MM-DD"
         ),
         currency: Currency3 = None,
+        kind: ItemKind | None = Query(None),
     ) -> None:
-        self.filter = read.OpenItemFilter(customer, status, due_before, currency)
+        self.filter = read.OpenItemFilter(customer, status, due_before, currency, kind)
 
 
 @router.get(
@@ -137,7 +141,7 @@ def list_open_items(
 @router.get(
     "/open-items/summary",
     response_model=OpenItemSummaryOut,
-    summary="Totals of open items per currency, optionally per customer",
+    summary="Totals of open items per kind and currency, optionally per customer",
 )
 def open_item_summary(
     given: OpenItemParams = Depends(),
@@ -151,6 +155,7 @@ def open_item_summary(
     return {
         "totals": [
             {
+                "kind": t.kind,
                 "currency": t.currency,
                 "customerId": t.customer_id,
                 "customerName": t.customer_name,

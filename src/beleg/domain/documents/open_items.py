@@ -28,6 +28,18 @@ from enum import StrEnum
 from beleg.domain.documents.model import HistoryType
 
 
+class ItemKind(StrEnum):
+    """A receivable (what a customer owes) or a payable (what the tenant owes a supplier)."""
+
+    RECEIVABLE = "RECEIVABLE"
+    PAYABLE = "PAYABLE"
+
+
+# The document types of cash-based invoices (seed 003 §3.3) among the open items.
+CASH_OUT = "OUTGOING_CASH_INVOICE"
+CASH_IN = "INCOMING_CASH_INVOICE"
+
+
 class OpenItemStatus(StrEnum):
     OPEN = "OPEN"
     PAID = "PAID"

@@ -22,10 +22,13 @@ from sqlalchemy.orm import Session
 
 from beleg.db.contacts import customers as customers_db
 from beleg.db.database import Database
-from beleg.db.tables import sales_document_history, sales_documents
+from beleg.db.tables import cb_bookings, cb_invoices, sales_document_history, sales_documents
 from beleg.db.tenancy import tenant_timezone
+from beleg.domain.accounting.invoices import BookingKind, PaymentType
+from beleg.domain.accounting.lines import Direction
 from beleg.domain.documents.model import PAYABLE, HistoryType, State
 from beleg.domain.documents.open_items import (
+    CASH_OUT,
     SETTLEMENT_TYPES,
     AccountEntryType,
     entry_effect,
@@ -186,6 +189,117 @@ def _row(
     )
 
 
+def _cash_invoices(session: Session, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> list[Any]:
+    c = cb_invoices.c
+    return list(
+        session.execute(
+            select(cb_invoices).where(
+                c.tenant_id == tenant_id,
+                c.partner_id == customer_id,
+                c.direction == Direction.OUTGOING.value,
+            )
+        )
+    )
+
+
+def _bookings(session: Session, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[Any, list]:
+    b = cb_bookings.c
+    found: dict[Any, list[Any]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = session.execute(
+        select(cb_bookings)
+        .where(b.tenant_id == tenant_id, b.invoice_id.in_(ids))
+        .order_by(b.invoice_id, b.position)
+    )
+    for row in rows:
+        found[row.invoice_id].append(row)
+    return found
+
+
+def _cash_kind(booking: Any) -> AccountEntryType | None:
+    """A payment booking as a transaction: money paid, or a write-off of the rest; an
+    existing credit and the main-currency residue move no amount of the invoice currency."""
+    if booking.kind != BookingKind.PAYMENT.value:
+        return None
+    if booking.payment_type == PaymentType.PAYMENT.value:
+        return AccountEntryType.PAYMENT
+    if booking.payment_type in (PaymentType.DISCOUNT.value, PaymentType.IRRECOVERABLE.value):
+        return AccountEntryType.WRITE_OFF
+    return None
+
+
+def _cash_rows(invoice: Any, bookings: list[Any]) -> list[AccountTransaction]:
+    """A cash-based outgoing invoice (seed 003 §3.3): its total, its payments and write-offs,
+    their cancellations and its own cancellation."""
+    head = _CashHead(invoice)
+    by_id = {b.id: b for b in bookings}
+    initial = next((b for b in bookings if b.kind == BookingKind.INITIAL.value), None)
+    total = Decimal(invoice.total)
+    rows = [head.row(invoice.id, AccountEntryType.INVOICE, total, invoice.invoice_date, initial, 0)]
+    for b in bookings:
+        target = by_id.get(b.cancelled_booking) if b.cancelled_booking else None
+        kind = _cash_kind(b)
+        if kind is not None:
+            amount = -Decimal(b.payment_amount)
+            rows.append(head.row(b.id, kind, amount, b.payment_date, b, b.position, b.cancelled))
+        elif target is not None and _cash_kind(target) is not None:
+            amount = Decimal(target.payment_amount)
+            kind = AccountEntryType.PAYMENT_CANCELLED
+            rows.append(head.row(b.id, kind, amount, b.cancelled_date, b, b.position))
+    if invoice.cancelled_date is not None:
+        undone = next(
+            (
+                b
+                for b in bookings
+                if b.cancelled_booking is not None
+                and b.cancelled_booking == (initial.id if initial is not None else None)
+            ),
+            None,
+        )
+        row_id = undone.id if undone is not None else uuid.uuid5(invoice.id, "cancellation")
+        kind = AccountEntryType.CANCELLATION
+        at = undone or _Instant(invoice.updated_at)
+        rows.append(head.row(row_id, kind, -total, invoice.cancelled_date, at, len(bookings) + 1))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class _Instant:
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _CashHead:
+    invoice: Any
+
+    def row(  # noqa: PLR0917 -- one line of the view, positionally as it reads
+        self,
+        row_id: uuid.UUID,
+        kind: AccountEntryType,
+        amount: Decimal,
+        value_date: date,
+        recorded: Any,
+        order: int,
+        cancelled: bool = False,
+    ) -> AccountTransaction:
+        invoice = self.invoice
+        return AccountTransaction(
+            id=row_id,
+            type=kind,
+            document_id=invoice.id,
+            document_type=CASH_OUT,
+            document_number=invoice.sequence or invoice.invoice_reference,
+            currency=invoice.currency,
+            amount=round_to_currency(amount, Currency.of(invoice.currency)),
+            value_date=value_date,
+            recorded_at=(recorded or invoice).created_at,
+            note=None,
+            cancelled=cancelled,
+            order=order,
+        )
+
+
 def transactions(
     session: Session, tenant_id: uuid.UUID, customer_id: uuid.UUID
 ) -> list[AccountTransaction]:
@@ -196,6 +310,10 @@ def transactions(
     for doc in docs:
         entries = history.get(doc.id, [])
         found += _document_rows(doc, entries) + _entry_rows(doc, entries)
+    cash = _cash_invoices(session, tenant_id, customer_id)
+    bookings = _bookings(session, tenant_id, [c.id for c in cash])
+    for invoice in cash:
+        found += _cash_rows(invoice, bookings.get(invoice.id, []))
     found.sort(key=lambda t: (t.value_date, t.recorded_at, t.order, str(t.id)))
     return found
 
