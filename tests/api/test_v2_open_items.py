@@ -371,9 +371,34 @@ def test_filters_paging_and_tenant_scoping(
     paid = call(client, tenant, "GET", f"/open-items?customer={who}&status=PAID")["items"]
     assert [(i["documentNumber"], i["paidDate"]) for i in paid] == [(late["id"], "2026-06-06")]
     page = call(client, tenant, "GET", f"/open-items?customer={who}&size=1&page=2")
-    assert (page["total"], len(page["items"]), page["page"]) == (2, 1, 2)
+    assert (page["total"], len(page["items"]), page["page"]) == (2, 1, 2)  # before the USD one
     assert call(client, tenant, "GET", f"/open-items?customer={who}&currency=USD")["total"] == 0
-    found = call(client, tenant, "GET", f"/open-items?search=customerId=={who}&sort=-dueDate")
+    dollars = invoice(client, tenant, who, "50.00", "10.00", chart=EKR, currency="USD")
+    dollars_rate = {"currencyRate": "1.25"}
+    pay(
+        client,
+        tenant,
+        f"/invoices/{dollars['id']}",
+        "2026-06-06",
+        bank="2800",
+        amount="20.00",
+        **dollars_rate,
+    )
+    (usd,) = call(client, tenant, "GET", f"/open-items?customer={who}&currency=usd")["items"]
+    assert (usd["currency"], usd["remainingAmount"], usd["status"]) == ("USD", "40.00", "OPEN")
+    per_currency = {t["currency"]: t["remainingAmount"] for t in summary(client, tenant)}
+    assert per_currency == {"EUR": "12.00", "USD": "40.00"}
+    b = ledger_balances.c
+    with db.reader() as session:
+        debit, credit = session.execute(
+            select(func.sum(b.debit), func.sum(b.credit)).where(
+                b.tenant_id == tenant.id, b.account_code == "2000", b.currency == "USD"
+            )
+        ).one()
+    assert Decimal(debit) - Decimal(credit) == Decimal("40.00")  # in the journals' currency
+    found = call(
+        client, tenant, "GET", f"/open-items?search=customerId=={who}&currency=EUR&sort=-dueDate"
+    )
     assert [i["documentNumber"] for i in found["items"]] == [late["id"], early["id"]]
     csv = client.get(f"/v2/open-items?customer={who}&format=csv", headers=tenant.headers)
     assert csv.status_code == 200 and early["id"] in csv.text
