@@ -1,14 +1,16 @@
 """Open items (OPOS, issue 16 item 1; DESIGN.md invariant 2; ADR 0024): every issued invoice
-and credit memo is an open item of its customer, with what remains of it *in the ledger's
-sense*.
+and credit memo, and every cash-based invoice of the accounting API (outgoing: a receivable,
+incoming: a payable), is an open item of its partner, with what remains of it *in the
+ledger's sense*.
 
 - Amounts are signed as the receivable moves: an invoice positive, a credit memo or a
   cancellation invoice negative (the stored amounts are positive, ``sign`` orients them).
 - The remaining amount is the document's stored ``remaining`` plus what its standing history
   carried to the customer's account without a booking (``restType`` ONACCOUNT and
-  CREDIT_CASHED post no journal: the receivable stays in the ledger, on the customer's
-  account). So an excess paid ONACCOUNT makes the item OVERPAID, and an ONACCOUNT rest keeps
-  it OPEN; the sum of the remaining amounts equals the receivable balance.
+  CREDIT_CASHED post no journal, nor does a cash-based invoice's EXISTING_CREDIT payment: the
+  receivable stays in the ledger, on the customer's account). So an excess paid ONACCOUNT
+  makes the item OVERPAID, and an ONACCOUNT rest keeps it OPEN; the sum of the remaining
+  amounts equals the receivable balance.
 - Status: PAID when nothing remains, OPEN when the rest has the orientation of the document,
   OVERPAID when more was paid (or paid out) than the document's total.
 
@@ -21,7 +23,7 @@ amount of the customer's balance and are not transactions of the account.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 
@@ -110,11 +112,3 @@ def running_balances(effects: Iterable[Decimal], opening: Decimal = Decimal(0)) 
         balance += effect
         out.append(balance)
     return out
-
-
-def totals_by_status(items: Sequence[tuple[int, Decimal]]) -> dict[OpenItemStatus, int]:
-    """How many of the (sign, signed remaining) items are in each status."""
-    found = dict.fromkeys(OpenItemStatus, 0)
-    for sign, remaining in items:
-        found[item_status(sign, remaining)] += 1
-    return found

@@ -1,7 +1,8 @@
 """Read side of open items (``GET /v2/open-items``, ``/v2/open-items/summary``; ADR 0024):
-every issued invoice and credit memo of the tenant, derived from the stored documents and
-their history (rules in ``domain.documents.open_items``). No table of its own: the remaining
-amount is the document's ``remaining`` plus its unbooked carries, summed in SQL.
+every issued invoice and credit memo and every standing cash-based invoice of the tenant,
+derived from the stored documents, invoices and their history in one ``UNION ALL`` (rules in
+``domain.documents.open_items``). No table of its own: the remaining amount is the stored
+``remaining`` plus the unbooked carries, summed in SQL; totals are ``OpenItemTotal`` records.
 """
 
 from __future__ import annotations
