@@ -357,6 +357,26 @@ def test_single_entry_books_no_receivable(
         "-12.00",
     )
     assert (eur["items"], eur["open"], eur["overpaid"]) == (2, 2, 0)
+    dropped = invoice(client, tenant, who, "5.00", "1.00", chart=EKR)
+    post11(client, tenant, f"/invoices/{dropped['id']}/cancel", {"cancellationDate": "2026-06-06"})
+    assert remaining(client, tenant, customer=who) == Decimal("58.00")
+    assert account_balance(client, tenant, who) == Decimal("58.00")  # issued, then cancelled
+    cash = {"invoiceDate": "2026-06-02", "customer": who, "lines": [LINE_OUT]}
+    post11(client, tenant, "/outgoing_invoices", cash)
+    assert remaining(client, tenant, customer=who) == Decimal("72.40")
+    assert account_balance(client, tenant, who) == Decimal("72.40")
+    assert ledger_balance(db, tenant, ["2000"]) == 0
+
+
+def test_reading_open_items_takes_the_open_items_scope(
+    client: TestClient, db: Database, platform: dict[str, object]
+) -> None:
+    reader = make_tenant(db, scopes=frozenset({"open-items:read"}))
+    other = make_tenant(db, scopes=frozenset({"documents:read", "customers:read"}))
+    for path in ("/open-items", "/open-items/summary", f"/customers/{uuid.uuid4()}/account"):
+        assert client.get(f"/v2{path}", headers=other.headers).status_code == 403, path
+        allowed = client.get(f"/v2{path}", headers=reader.headers).status_code
+        assert allowed == (404 if "account" in path else 200), path
 
 
 def test_filters_paging_and_tenant_scoping(
