@@ -432,6 +432,16 @@ def test_filters_paging_and_tenant_scoping(
             )
         ).one()
     assert Decimal(debit) - Decimal(credit) == Decimal("40.00")  # in the journals' currency
+    view = call(client, tenant, "GET", f"/customers/{who}/account")
+    assert view["balances"] == [
+        {"currency": "EUR", "balance": "12.00"},
+        {"currency": "USD", "balance": "40.00"},
+    ]  # a running balance per currency
+    usd_rows = [t for t in view["transactions"] if t["currency"] == "USD"]
+    assert [(t["type"], t["balance"]) for t in usd_rows] == [
+        ("INVOICE", "60.00"),
+        ("PAYMENT", "40.00"),
+    ]
     found = call(
         client, tenant, "GET", f"/open-items?search=customerId=={who}&currency=EUR&sort=-dueDate"
     )
