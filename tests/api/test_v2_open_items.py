@@ -490,6 +490,11 @@ def test_cash_based_invoices_are_open_items_too(
     path = f"/outgoing_invoices/{cash['id']}/bookings/{booking}/cancel"
     post11(client, tenant, path, {"cancelReason": "falsch", "cancelDate": "2026-06-07"})
     check("130.00", "0")
+    dropped = post11(client, tenant, "/outgoing_invoices", body)["result"]
+    check("144.40", "0")
+    undo = {"cancelReason": "doppelt", "cancelDate": "2026-06-07"}
+    post11(client, tenant, f"/outgoing_invoices/{dropped['id']}/cancel", undo)
+    check("130.00", "0")
     incoming = {"invoiceDate": "2026-06-02", "lines": [LINE_IN]}
     bill = post11(client, tenant, "/incoming_invoices", incoming)["result"]
     check("130.00", "14.40")
@@ -504,4 +509,11 @@ def test_cash_based_invoices_are_open_items_too(
     )
     view = call(client, tenant, "GET", f"/customers/{who}/account")["transactions"]
     cash_rows = [t["type"] for t in view if t["documentType"] == "OUTGOING_CASH_INVOICE"]
-    assert cash_rows == ["INVOICE", "PAYMENT", "WRITE_OFF", "PAYMENT_CANCELLED"]
+    assert cash_rows == [
+        "INVOICE",
+        "INVOICE",
+        "PAYMENT",
+        "WRITE_OFF",
+        "PAYMENT_CANCELLED",
+        "CANCELLATION",
+    ]

@@ -248,15 +248,9 @@ def _cash_rows(invoice: Any, bookings: list[Any]) -> list[AccountTransaction]:
             kind = AccountEntryType.PAYMENT_CANCELLED
             rows.append(head.row(b.id, kind, amount, b.cancelled_date, b, b.position))
     if invoice.cancelled_date is not None:
-        undone = next(
-            (
-                b
-                for b in bookings
-                if b.cancelled_booking is not None
-                and b.cancelled_booking == (initial.id if initial is not None else None)
-            ),
-            None,
-        )
+        undone = None  # the reversal of the initial booking (DE); EA booked none
+        if initial is not None:
+            undone = next((b for b in bookings if b.cancelled_booking == initial.id), None)
         row_id = undone.id if undone is not None else uuid.uuid5(invoice.id, "cancellation")
         kind = AccountEntryType.CANCELLATION
         at = undone or _Instant(invoice.updated_at)
