@@ -23,6 +23,7 @@ from beleg.api.v2 import (
     mandates,
     numbering,
     oauth_apps,
+    open_items,
     options,
     plans,
     scopes,
@@ -67,6 +68,7 @@ def router() -> APIRouter:
         bank_statements,
         mandates,
         direct_debits,
+        open_items,
     ):
         v2.include_router(module.router)
     return v2

@@ -56,6 +56,7 @@ cb_invoices = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("tenant_id", "sequence"),
     Index("ix_cb_invoices_date", "tenant_id", "direction", "invoice_date"),
+    Index("ix_cb_invoices_partner", "tenant_id", "partner_id"),  # open items by partner
 )
 
 cb_invoice_lines = Table(

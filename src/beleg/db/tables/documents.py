@@ -66,6 +66,8 @@ sales_documents = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("tenant_id", "doc_type", "number"),
     Index("ix_sales_documents_updated", "tenant_id", "doc_type", "updated_at"),
+    # a customer's open items and account view (ADR 0024)
+    Index("ix_sales_documents_customer", "tenant_id", "customer_id", "doc_date"),
 )
 
 sales_document_lines = Table(
