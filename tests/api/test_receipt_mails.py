@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
 from beleg.adapters.mail import SmtpTransport
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.pos.printing import print_facts
-from beleg.db.tables import cash_receipts, mails
+from beleg.db.tables import cash_receipts, layout_setups, mails
 from beleg.services.delivery.mail_sending import Mailer
 from beleg.services.delivery.work import deliver_due
 from tests.api.test_cash_registers import INCOME, get, open_register
@@ -227,3 +228,53 @@ def test_the_receipt_template_is_the_tenants_own_once_set(
     day = receipt["dateTime"][:10].split("-")
     expected = f"{seller(db, register, receipt['id'])}: 120,00\xa0€ am {'.'.join(reversed(day))}"
     assert body.get_content().rstrip() == f"{expected} in EUR"
+
+
+def test_an_english_tenant_mails_in_english_and_a_failed_receipt_mails_nothing(
+    client: TestClient, register: TenantFixture, db: Database, smtp: tuple[Recorder, Mailer]
+) -> None:
+    recorder, mailer = smtp
+    with db.transaction() as session:  # the default layout setup prints in English
+        session.execute(
+            update(layout_setups)
+            .where(layout_setups.c.tenant_id == register.id)
+            .values(language="en", company_name="Muster Shop")
+        )
+    wrong = {**INCOME, "customerMail": "kunde@example.at", "totalAmount": 121}
+    post(client, register, RECEIPTS, wrong, status=400)
+    assert count(db, mails, register) == 0  # the receipt's transaction took its mail with it
+    receipt = post(client, register, RECEIPTS, {**INCOME, "customerMail": "kunde@example.at"})
+    assert deliver(db, register, mailer) == 1
+    ((_, message),) = recorder.received
+    assert message["Subject"] == f"Your receipt {receipt['id']} from Muster Shop"
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None and "€120.00" in body.get_content()
+    (pdf,) = list(message.iter_attachments())
+    assert pdf.get_filename() == f"Receipt-{receipt['id']}.pdf"
+
+
+def test_listing_receipts_reads_their_mails_in_one_query(
+    client: TestClient, register: TenantFixture, db: Database
+) -> None:
+    def statements_of_list() -> int:
+        seen: list[str] = []
+
+        def count(*args: Any) -> None:
+            seen.append(args[2])
+
+        engines = {db.engine, db.read_engine}
+        for engine in engines:
+            sa_event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert get(client, register, RECEIPTS)
+        finally:
+            for engine in engines:
+                sa_event.remove(engine, "before_cursor_execute", count)
+        return len([s for s in seen if "FROM mails" in s])
+
+    mailed = {**INCOME, "customerMail": "kunde@example.at"}
+    post(client, register, RECEIPTS, mailed)
+    few = statements_of_list()
+    for _ in range(4):
+        post(client, register, RECEIPTS, mailed)
+    assert few == statements_of_list() == 1
