@@ -6,6 +6,10 @@ date and time, quantity and kind of what was sold, the amount, and the machine-r
 (printed as a QR code). The register's layout (CashRegisterLayoutDto) decides the subject,
 header, texts around the lines, footer and whether lines show net (N) or total (T) amounts.
 Amounts are formatted for Austria (``1.234,56``); nothing is rounded here.
+
+``receipt_dto`` shapes a stored receipt as seed 003 ReceiptDto: the API answers it and the
+print starts from it (``printed``), so the PDF the worker mails (ADR 0025) and the one
+``GET …/receipts/{receipt}/document`` answers are the same.
 """
 
 from __future__ import annotations
