@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -174,6 +175,21 @@ def test_a_refused_receipt_mail_leaves_customer_mail_sent_false(
     assert shown["customerMailSent"] is False
     listed = {r["id"]: r for r in get(client, register, RECEIPTS)}
     assert listed[receipt["id"]]["customerMailSent"] is False
+    # three days of refusals later the mail gives up: FAILED, and still not sent
+    with db.transaction() as session:
+        session.execute(
+            update(mails)
+            .where(mails.c.tenant_id == register.id)
+            .values(
+                first_attempt_at=datetime.now(UTC) - timedelta(days=4),
+                next_attempt_at=datetime.now(UTC) - timedelta(seconds=1),
+            )
+        )
+    assert deliver(db, register, mailer) == 1
+    (failed,) = v2_mails(client, register)
+    assert failed["status"] == "FAILED" and failed["attempts"] == 2
+    assert "550" in failed["lastError"]
+    assert get(client, register, f"{RECEIPTS}/{receipt['id']}")["customerMailSent"] is False
 
 
 def test_addresses_are_checked_and_the_field_named(
