@@ -372,7 +372,7 @@ def test_templates_round_trip_and_bad_ones_are_named(
     listed = call(client, tenant, "GET", "/mail-templates")
     assert {(t["kind"], t["language"]) for t in listed} == {
         (kind, language)
-        for kind in ("invoice", "credit_note", "webhook_endpoint_disabled")
+        for kind in ("invoice", "credit_note", "webhook_endpoint_disabled", "receipt")
         for language in ("de", "en")
     }
     mine = {"subject": "Invoice {{ document_number }}", "body": "Total: {{ total }}\n"}

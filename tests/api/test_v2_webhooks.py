@@ -33,6 +33,7 @@ from beleg.services.delivery.dispatch import dispatch_pending
 from beleg.services.delivery.work import deliver_due
 from beleg.settings import get_settings
 from tests import conftest
+from tests.api.test_notifications import key_for
 from tests.api.test_v2_catalogue import call
 from tests.conftest import TenantFixture, make_tenant
 from tests.receiver import Receiver, running_receiver
@@ -222,7 +223,7 @@ def test_three_days_of_failures_disable_the_endpoint_and_notify(
     hooks: TestClient, db: Database, tenant: TenantFixture
 ) -> None:
     freeze(hooks, tenant, START)
-    call(hooks, tenant, "POST", "/users", {
+    admin = call(hooks, tenant, "POST", "/users", {
         "username": "admin1", "password": "correct horse battery staple", "role": "ADMIN",
         "displayName": "Ada Admin", "email": "ada@tenant.example",
     }, status=201)  # fmt: skip
@@ -265,6 +266,11 @@ def test_three_days_of_failures_disable_the_endpoint_and_notify(
     assert (notice["status"], notice["recipients"]) == ("QUEUED", ["ada@tenant.example"])
     shown_mail = call(hooks, tenant, "GET", f"/mails/{notice['id']}")
     assert made["url"] in shown_mail["subject"] and made["url"] in shown_mail["body"]
+    ada = key_for(db, tenant, uuid.UUID(admin["id"]), "admin1")  # notified beside the mail
+    (notification,) = hooks.post("/api/1.1/notifications", headers=ada).json()
+    assert notification["text"] == (
+        f"Der Webhook-Endpunkt {made['url']} wurde deaktiviert: {shown['disabledReason']}"
+    )
     replay = hooks.post(f"/v2/webhook-deliveries/{delivery['id']}/replay", headers=tenant.headers)
     assert replay.status_code == 409
     test = hooks.post(f"/v2/webhook-endpoints/{made['id']}/test", headers=tenant.headers)

@@ -13,11 +13,12 @@ from beleg.domain.delivery.mails import LANGUAGES, VARIABLES, MailKind, checked_
 from beleg.domain.errors import ValidationFailed
 from beleg.formats import mail as texts
 
-# the total carries the currency; a credit note is not due
+# the total carries the currency; a credit note is not due; a receipt names its register
 UNUSED = {
     MailKind.INVOICE: {"currency"},
     MailKind.CREDIT_NOTE: {"currency", "due_date"},
     MailKind.WEBHOOK_ENDPOINT_DISABLED: set(),
+    MailKind.RECEIPT: {"currency", "register"},
 }
 
 

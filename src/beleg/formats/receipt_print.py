@@ -6,6 +6,10 @@ date and time, quantity and kind of what was sold, the amount, and the machine-r
 (printed as a QR code). The register's layout (CashRegisterLayoutDto) decides the subject,
 header, texts around the lines, footer and whether lines show net (N) or total (T) amounts.
 Amounts are formatted for Austria (``1.234,56``); nothing is rounded here.
+
+``receipt_dto`` shapes a stored receipt as seed 003 ReceiptDto: the API answers it and the
+print starts from it (``printed``), so the PDF the worker mails (ADR 0025) and the one
+``GET …/receipts/{receipt}/document`` answers are the same.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 
@@ -23,6 +28,7 @@ LOCALE = "de_AT"
 LANGUAGE = "de"  # what the receipt's labels are printed in (Austrian receipts)
 PAPER = {"SMALL_BON": "TWO_INCH", "APP_SMALL_BON": "TWO_INCH"}
 STAR_WIDTH = {"TWO_INCH": 32, "THREE_INCH": 48}
+LINE_AMOUNTS = ("itemPrice", "netPrice", "taxPrice", "totalPrice", "discount", "amount")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,82 @@ class ReceiptPrintInput:
     receipt: Mapping[str, Any]  # ReceiptDto with Decimal amounts
     tax_rates: Sequence[Decimal]  # per line, in line order
     layout: Mapping[str, Any]
+
+
+class PrintSource(Protocol):
+    """A stored receipt with what its print needs (``db/pos/printing.py``)."""
+
+    @property
+    def register(self) -> int: ...
+    @property
+    def layout(self) -> Mapping[str, Any]: ...
+    @property
+    def row(self) -> Any: ...
+    @property
+    def seller_name(self) -> str: ...
+    @property
+    def seller_lines(self) -> tuple[str, ...]: ...
+    @property
+    def seller_vat_id(self) -> str | None: ...
+    @property
+    def zone(self) -> ZoneInfo: ...
+
+
+def receipt_dto(row: Any, zone: ZoneInfo) -> dict[str, Any]:
+    """A stored receipt (a ``cash_receipts`` row) as seed 003 ReceiptDto, with Decimal amounts
+    and its times in the tenant's ``zone``; ``customerMailSent`` is the mails' to add."""
+    party = dict(row.party)
+    lines = [
+        {k: Decimal(v) if k in LINE_AMOUNTS else v for k, v in line.items() if k != "taxRate"}
+        for line in row.lines
+    ]
+    out: dict[str, Any] = {
+        "id": row.number,
+        "type": row.receipt_type,
+        "dateTime": row.date_time,
+        "creationDateTime": row.created_at.astimezone(zone).replace(tzinfo=None),
+        **{
+            k: party[k]
+            for k in (
+                "customer",
+                "customerName",
+                "customerMail",
+                "additionalAddress",
+                "referenceDate",
+                "referenceText",
+            )
+            if k in party
+        },
+        "totalAmount": row.total,
+        "cancelReceipt": row.cancelled_by,
+        "originalReceipt": row.cancels,
+        "toAccount": row.to_account,
+        "fromAccount": row.from_account,
+        "description": row.description,
+        "qrCode": row.qr_code,
+        "lines": lines,
+    }
+    if row.receipt_type == "INCOME":
+        out["addressInfo"] = party.get("addressInfo", {})
+    if party.get("textAfterLines"):
+        out["textAfterLines"] = party["textAfterLines"]
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def printed(source: PrintSource) -> dict[str, Any]:
+    """The view model of a stored receipt (``receipt_view``)."""
+    rates = [Decimal(line.get("taxRate", "0")) for line in source.row.lines]
+    return receipt_view(
+        ReceiptPrintInput(
+            source.seller_name,
+            source.seller_lines,
+            source.seller_vat_id,
+            source.register,
+            receipt_dto(source.row, source.zone),
+            rates,
+            source.layout,
+        )
+    )
 
 
 def money(value: Decimal) -> str:

@@ -40,6 +40,11 @@ class AttachmentOut(ApiModel):
     size: int = Field(description="Bytes")
 
 
+class ReceiptRefOut(ApiModel):
+    cash_register: int
+    number: str = Field(description="The receipt's number (2026.0002)")
+
+
 class MailListItem(ApiModel):
     id: uuid.UUID
     kind: str
@@ -52,6 +57,9 @@ class MailListItem(ApiModel):
     bcc: list[str] = Field(description="Blind copies: in the envelope, not in the message")
     subject: str
     document_id: uuid.UUID | None
+    receipt: ReceiptRefOut | None = Field(
+        None, description="The cash receipt it carries (a receipt mail)"
+    )
     attempts: int
     next_attempt_at: datetime | None = Field(description="On the tenant's clock")
     last_error: str | None = Field(description="The server's last answer, or why it waits")

@@ -23,6 +23,7 @@ from beleg.domain.delivery.mails import (
     MailSettings,
     MailStatus,
     MailTemplate,
+    ReceiptRef,
 )
 
 M = mails.c
@@ -53,6 +54,11 @@ def mail_from_row(row: Row[Any]) -> Mail:
         attachments=tuple(row.attachments or ()),
         created_at=row.created_at,
         sent_at=row.sent_at,
+        receipt=(
+            ReceiptRef(row.receipt_register_no, row.receipt_number)
+            if row.receipt_number is not None
+            else None
+        ),
     )
 
 

@@ -48,6 +48,7 @@ from beleg.db.tables.http import idempotency_records
 from beleg.db.tables.identity import (
     api_keys,
     login_failures,
+    notifications,
     security_settings,
     user_totp,
     users,
@@ -140,6 +141,7 @@ __all__ = [
     "mail_templates",
     "mails",
     "metadata",
+    "notifications",
     "number_rules",
     "number_strategies",
     "oauth_apps",

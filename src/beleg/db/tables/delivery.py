@@ -96,6 +96,9 @@ mails = Table(
     Column("subject", String(500), nullable=False),
     Column("body", Text, nullable=False),
     Column("document_id", Uuid, nullable=True),  # attached at send time: PDF, e-invoice
+    # the cash receipt (register, number) whose PDF is attached at send time (receipt mails)
+    Column("receipt_register_no", Integer, nullable=True),
+    Column("receipt_number", String(20), nullable=True),
     Column("status", String(10), nullable=False),  # QUEUED / SENT / FAILED
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", UtcDateTime, nullable=True),
@@ -108,6 +111,7 @@ mails = Table(
     Column("sent_at", UtcDateTime, nullable=True),
     Index("ix_mails_due", "status", "next_attempt_at"),
     Index("ix_mails_document", "tenant_id", "document_id"),
+    Index("ix_mails_receipt", "tenant_id", "receipt_register_no", "receipt_number"),
 )
 
 mail_templates = Table(

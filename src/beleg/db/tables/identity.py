@@ -1,4 +1,4 @@
-"""Users and API keys."""
+"""Users and API keys, and the users' system notifications."""
 
 from sqlalchemy import (
     JSON,
@@ -6,6 +6,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     Table,
@@ -14,7 +15,7 @@ from sqlalchemy import (
 )
 
 from beleg.db.tables.base import metadata
-from beleg.db.types import UtcDateTime
+from beleg.db.types import JsonDocument, UtcDateTime
 
 users = Table(
     "users",
@@ -92,4 +93,25 @@ user_totp = Table(
     Column("recovery_hashes", JSON, nullable=False),
     Column("last_counter", Integer, nullable=True),  # a code is accepted once
     ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+)
+
+# A system notice for one user (seed 003 NotificationDto), handed out once by
+# ``POST /api/1.1/notifications``: the text is a catalogue key with its parameters, rendered in
+# the reader's language; ``read_at`` is set when it was handed out.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("message", String(100), nullable=False),  # catalogue key
+    Column("params", JsonDocument, nullable=False),  # {name: text}
+    Column("priority", String(10), nullable=False),  # NONE / HIGH / URGENT
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("read_at", UtcDateTime, nullable=True),
+    # a deleted user's notifications go with the user
+    ForeignKeyConstraint(
+        ["tenant_id", "user_id"], ["users.tenant_id", "users.id"], ondelete="CASCADE"
+    ),
+    Index("ix_notifications_unread", "tenant_id", "user_id", "read_at"),
 )

@@ -42,6 +42,7 @@ class MailKind(StrEnum):
     INVOICE = "invoice"  # a finalised invoice of a contract, with its PDF
     CREDIT_NOTE = "credit_note"  # a finalised credit note (or cancellation) of a contract
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled"  # to the tenant's admins
+    RECEIPT = "receipt"  # a cash receipt, with its PDF (seed 003 customerMail, send_mail)
 
 
 _DOCUMENT = (
@@ -64,6 +65,15 @@ VARIABLES: dict[MailKind, tuple[str, ...]] = {
         "endpoint_url",
         "reason",
         "disabled_at",
+    ),
+    MailKind.RECEIPT: (
+        "company_name",
+        "register",
+        "register_name",
+        "receipt_number",
+        "receipt_date",
+        "total",
+        "currency",
     ),
 }
 
@@ -183,6 +193,15 @@ class Mail:
     attachments: tuple[dict[str, object], ...]
     created_at: datetime
     sent_at: datetime | None
+    receipt: ReceiptRef | None = None  # the cash receipt whose PDF it carries
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRef:
+    """A cash receipt a mail carries: its register and number (``2022.0075``)."""
+
+    register: int
+    number: str
 
 
 def check_retryable(mail: Mail) -> None:

@@ -33,6 +33,11 @@ def mail_head(mail: Mail, default_sender: str) -> dict[str, Any]:
         "bcc": list(mail.bcc),
         "subject": mail.subject,
         "documentId": mail.document_id,
+        "receipt": (
+            {"cashRegister": mail.receipt.register, "number": mail.receipt.number}
+            if mail.receipt
+            else None
+        ),
         "attempts": mail.attempts,
         "nextAttemptAt": mail.next_attempt_at,
         "lastError": mail.last_error,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,8 +24,8 @@ from beleg.db.tables import (
 )
 from beleg.domain.errors import NotFound
 from beleg.formats import rksv
+from beleg.formats.receipt_print import receipt_dto
 
-LINE_AMOUNTS = ("itemPrice", "netPrice", "taxPrice", "totalPrice", "discount", "amount")
 LISTED_STATES = ("ACTIVE", "TEST")
 
 
@@ -76,47 +75,6 @@ def get_register(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str
 def get_layout(*, db: Database, tenant_id: uuid.UUID, number: int) -> dict[str, Any]:
     with db.reader() as session:
         return dict(register_row(session, tenant_id, number).layout)
-
-
-def receipt_dto(row: Any, zone: ZoneInfo) -> dict[str, Any]:
-    party = dict(row.party)
-    lines = [
-        {k: Decimal(v) if k in LINE_AMOUNTS else v for k, v in line.items() if k != "taxRate"}
-        for line in row.lines
-    ]
-    out: dict[str, Any] = {
-        "id": row.number,
-        "type": row.receipt_type,
-        "dateTime": row.date_time,
-        "creationDateTime": row.created_at.astimezone(zone).replace(tzinfo=None),
-        **{
-            k: party[k]
-            for k in (
-                "customer",
-                "customerName",
-                "customerMail",
-                "additionalAddress",
-                "referenceDate",
-                "referenceText",
-            )
-            if k in party
-        },
-        "totalAmount": row.total,
-        "cancelReceipt": row.cancelled_by,
-        "originalReceipt": row.cancels,
-        "toAccount": row.to_account,
-        "fromAccount": row.from_account,
-        "description": row.description,
-        "qrCode": row.qr_code,
-        "lines": lines,
-    }
-    if party.get("customerMail"):
-        out["customerMailSent"] = False  # no mail transport yet (ADR 0008)
-    if row.receipt_type == "INCOME":
-        out["addressInfo"] = party.get("addressInfo", {})
-    if party.get("textAfterLines"):
-        out["textAfterLines"] = party["textAfterLines"]
-    return {k: v for k, v in out.items() if v is not None}
 
 
 def tenant_zone(session: Session, tenant_id: uuid.UUID) -> ZoneInfo:

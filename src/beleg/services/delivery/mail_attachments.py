@@ -1,6 +1,7 @@
 """What a document's mail carries, gathered at send time outside any transaction (ADR 0021):
 the document's PDF (rendered now if the worker has not yet), its e-invoice when its customer
-receives one, and the files of its contracts flagged ``send_by_mail``.
+receives one, and the files of its contracts flagged ``send_by_mail``; a receipt mail's cash
+receipt as its PDF (ADR 0025).
 
 The e-invoice goes as its format wants it: an XRechnung as its XML beside the PDF (the XML
 carries the PDF too, BG-24); a ZUGFeRD invoice *is* the PDF, so the PDF mailed is the
@@ -17,9 +18,12 @@ from beleg.adapters.mail import Attachment
 from beleg.clock import Clock
 from beleg.db.database import Database
 from beleg.db.delivery import recipients as facts_db
+from beleg.db.pos.printing import print_facts
 from beleg.domain.contacts.einvoicing import EInvoiceFormat
-from beleg.domain.delivery.mails import Mail
+from beleg.domain.delivery.mails import Mail, ReceiptRef
 from beleg.domain.documents.einvoices import EInvoiceRecord, EInvoiceState
+from beleg.formats.pdf.render import render_receipt_pdf
+from beleg.formats.receipt_print import printed
 from beleg.services.documents.einvoice import file_of, issued_document
 from beleg.services.documents.einvoice_workflow import prepare_einvoice
 from beleg.services.documents.pdf import store_pdf
@@ -41,6 +45,8 @@ class Gathered:
 
 
 def gathered(db: Database, tenant_id: uuid.UUID, mail: Mail, clock: Clock) -> Gathered:
+    if mail.receipt is not None:
+        return Gathered((receipt_file(db, tenant_id, mail.receipt, mail.language),), None)
     if mail.document_id is None:
         return Gathered((), None)
     doc_id = mail.document_id
@@ -77,6 +83,22 @@ def _zugferd(
     ).content
 
 
+def receipt_file(
+    db: Database, tenant_id: uuid.UUID, receipt: ReceiptRef, language: str
+) -> Attachment:
+    """The cash receipt's PDF as its register prints it (``Beleg-2022.0075.pdf``,
+    ``Receipt-2022.0075.pdf``)."""
+    with db.reader() as session:
+        facts = print_facts(session, tenant_id, receipt.register, receipt.number)
+    content = render_receipt_pdf(printed(facts))
+    name = _safe(f"{messages.text('delivery.mail_file_receipt', language)}-{receipt.number}")
+    return Attachment(f"{name}.pdf", "application/pdf", content)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
+
+
 def file_name(mail: Mail, number: str | None) -> str:
     """``Rechnung-RE-2026-0001`` (de), ``Invoice-RE-2026-0001`` (en): safe in any mail
     client (letters, digits, ``-_.``)."""
@@ -84,5 +106,4 @@ def file_name(mail: Mail, number: str | None) -> str:
         word = messages.text("delivery.mail_file_credit_note", mail.language)
     else:
         word = messages.text("delivery.mail_file_invoice", mail.language)
-    name = f"{word}-{number or mail.document_id}"
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
+    return _safe(f"{word}-{number or mail.document_id}")

@@ -39,6 +39,7 @@ from beleg.domain.delivery.mails import (
     MailSettings,
     MailStatus,
     MailTemplate,
+    ReceiptRef,
     checked_address,
     is_plain_address,
     mail_language,
@@ -66,10 +67,12 @@ def queue_mail(
     recipients: Sequence[str],
     context: Mapping[str, str],
     document_id: uuid.UUID | None = None,
+    receipt: ReceiptRef | None = None,
     clock: Clock,
 ) -> uuid.UUID:
     """Queue one mail in the caller's transaction; return its id. ``context`` holds the
-    kind's variables (``VARIABLES[kind]``, strings); a missing one is a ValidationFailed."""
+    kind's variables (``VARIABLES[kind]``, strings); a missing one is a ValidationFailed.
+    ``document_id`` or ``receipt`` names what the worker attaches when it sends the mail."""
     language = mail_language(language)
     addresses = [_address(a, f"recipients[{i}]") for i, a in enumerate(recipients)]
     if not addresses:
@@ -85,6 +88,7 @@ def queue_mail(
     row = _row(
         tenant_id=tenant_id, kind=kind, language=language, recipients=addresses,
         context=context, document_id=document_id, settings=settings, templates=templates, now=now,
+        receipt=receipt,
     )  # fmt: skip
     repo.insert_mails(session, [row])
     mail_id: uuid.UUID = row["id"]
@@ -202,6 +206,7 @@ def _row(
     settings: MailSettings,
     templates: Templates,
     now: datetime,
+    receipt: ReceiptRef | None = None,
 ) -> dict[str, Any]:
     language = language if language in texts.LOCALES else "de"
     subject, body = _rendered(kind, language, context, templates)
@@ -218,6 +223,8 @@ def _row(
         "subject": subject,
         "body": body,
         "document_id": document_id,
+        "receipt_register_no": receipt.register if receipt else None,
+        "receipt_number": receipt.number if receipt else None,
         "status": MailStatus.QUEUED.value,
         "attempts": 0,
         "next_attempt_at": now,

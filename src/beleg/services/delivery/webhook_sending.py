@@ -33,8 +33,10 @@ from beleg.domain.delivery.webhooks import (
     WebhookEndpoint,
     kept_body,
 )
+from beleg.domain.identity.notifications import Priority
 from beleg.domain.identity.principal import system_actor
 from beleg.services.delivery.mails import queue_admin_mail
+from beleg.services.identity.notifications import notify_admins
 
 BATCH = 25  # deliveries per lease
 # a lease outlasts a batch of slow receivers (25 × (10 s connect/write/read + 10 s body))
@@ -262,7 +264,8 @@ def _notify_admins_endpoint_disabled(
     session: Session, *, tenant_id: uuid.UUID, endpoint: WebhookEndpoint, clock: Clock
 ) -> None:
     """The admins' mail that ``endpoint`` was disabled (issue: "an admin notified"), queued in
-    the transaction that disables it: the mail exists exactly when the endpoint is disabled."""
+    the transaction that disables it: the mail exists exactly when the endpoint is disabled;
+    and their notification (``POST /api/1.1/notifications``), written beside it."""
     context = {
         "endpoint_id": str(endpoint.id),
         "endpoint_url": endpoint.url,
@@ -274,5 +277,13 @@ def _notify_admins_endpoint_disabled(
         tenant_id=tenant_id,
         kind=MailKind.WEBHOOK_ENDPOINT_DISABLED,
         context=context,
+        clock=clock,
+    )
+    notify_admins(
+        session,
+        tenant_id=tenant_id,
+        message="delivery.notification_endpoint_disabled",
+        params={"url": endpoint.url, "reason": endpoint.disabled_reason or ""},
+        priority=Priority.HIGH,
         clock=clock,
     )

@@ -93,34 +93,54 @@ def create_receipt(
     clock: Clock,
 ) -> Receipt:
     """Register, sign and book an INCOME or REBOOK receipt."""
+    with db.transaction() as session:
+        return write_receipt(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            register_no=register_no,
+            data=data,
+            clock=clock,
+        )
+
+
+def write_receipt(
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    register_no: int,
+    data: ReceiptInput,
+    clock: Clock,
+) -> Receipt:
+    """``create_receipt`` in the caller's transaction (a receipt mailed with it, say)."""
     receipt_type = parse_receipt_type(data.receipt_type)
     if data.total_amount is None:
         raise ValidationFailed("pos.required", field="totalAmount", name="totalAmount")
     total = check_amount(data.total_amount, "totalAmount", 2)
-    with db.transaction() as session:
-        register = open_register(session, tenant_id=tenant_id, number=register_no, clock=clock)
-        books = load_books(session, tenant_id)
-        at = register.receipt_time(data.date_time)
-        receipt = (
-            _income(session, books, data, total, at)
-            if receipt_type is ReceiptType.INCOME
-            else _rebook(books, data, total, at)
-        )
-        prepare_day(session, register=register, at=at, clock=clock)
-        number, sequence = next_number(
-            session, register=register, receipt_type=receipt_type, year=at.year
-        )
-        journal_id = _book(session, books, register, receipt, number, actor=actor, clock=clock)
-        stored = append_receipt(
-            session,
-            register=register,
-            receipt=replace(receipt, journal_id=journal_id),
-            number=number,
-            sequence=sequence,
-            clock=clock,
-        )
-        record_receipt(session, actor=actor, register=register, receipt=stored, clock=clock)
-        return stored
+    register = open_register(session, tenant_id=tenant_id, number=register_no, clock=clock)
+    books = load_books(session, tenant_id)
+    at = register.receipt_time(data.date_time)
+    receipt = (
+        _income(session, books, data, total, at)
+        if receipt_type is ReceiptType.INCOME
+        else _rebook(books, data, total, at)
+    )
+    prepare_day(session, register=register, at=at, clock=clock)
+    number, sequence = next_number(
+        session, register=register, receipt_type=receipt_type, year=at.year
+    )
+    journal_id = _book(session, books, register, receipt, number, actor=actor, clock=clock)
+    stored = append_receipt(
+        session,
+        register=register,
+        receipt=replace(receipt, journal_id=journal_id),
+        number=number,
+        sequence=sequence,
+        clock=clock,
+    )
+    record_receipt(session, actor=actor, register=register, receipt=stored, clock=clock)
+    return stored
 
 
 def open_register(

@@ -1,5 +1,5 @@
 """Request bodies of the PointOfSale API (seed 003 ReceiptDto, ReceiptLineDto,
-DailyClosingFinalizationDto) and their service inputs."""
+MailRecipientDto, DailyClosingFinalizationDto) and their service inputs."""
 
 from __future__ import annotations
 
@@ -62,6 +62,10 @@ class ReceiptDto(V11Input):
     lines: list[ReceiptLineDto] = Field(default_factory=list)
     address_info: dict[str, Any] | None = None
     text_after_lines: str | None = None
+
+
+class MailRecipientDto(V11Input):
+    address: str | None = Field(None, description="Required: the recipient's e-mail address")
 
 
 class DailyClosingFinalizationDto(V11Input):

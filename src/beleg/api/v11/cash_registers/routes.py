@@ -17,6 +17,7 @@ from beleg.api.runtime import Runtime, runtime
 from beleg.api.security import requires
 from beleg.api.v11.cash_registers.models import (
     DailyClosingFinalizationDto,
+    MailRecipientDto,
     ReceiptDto,
     closing_day,
     receipt_input,
@@ -25,11 +26,12 @@ from beleg.api.v11.rendering import AccountingJSON
 from beleg.domain.errors import NotFound
 from beleg.domain.identity.principal import Actor
 from beleg.domain.pos.registers import MAX_REGISTER
+from beleg.queries.delivery import receipt_mails as mailed
 from beleg.queries.pos import receipt_print as printing
 from beleg.queries.pos import registers as read
+from beleg.services.delivery import receipt_mails
 from beleg.services.pos import cancellations
 from beleg.services.pos import closings as cash_closings
-from beleg.services.pos import receipts as cash_receipts
 
 RegisterNo = Annotated[WholeNumber, Path(ge=0, le=MAX_REGISTER, description="Register number")]
 router = APIRouter(prefix="/cash_registers", tags=["PointOfSaleResource"], route_class=BelegRoute)
@@ -80,7 +82,7 @@ def list_receipts(
     actor: Actor = requires(READ),
 ) -> Response:
     return AccountingJSON(
-        read.list_receipts(
+        mailed.list_receipts(
             db=rt.db,
             tenant_id=actor.principal.tenant_id,
             number=cash_register,
@@ -130,7 +132,7 @@ def create_receipt(
     actor: Actor = requires(WRITE),
 ) -> Response:
     tenant_id = actor.principal.tenant_id
-    created = cash_receipts.create_receipt(
+    created = receipt_mails.create_receipt(
         db=rt.db,
         actor=actor,
         tenant_id=tenant_id,
@@ -139,7 +141,7 @@ def create_receipt(
         clock=rt.clock,
     )
     return AccountingJSON(
-        read.get_receipt(
+        mailed.get_receipt(
             db=rt.db, tenant_id=tenant_id, number=cash_register, receipt=created.number
         )
     )
@@ -155,7 +157,7 @@ def get_receipt(
     actor: Actor = requires(READ),
 ) -> Response:
     return AccountingJSON(
-        read.get_receipt(
+        mailed.get_receipt(
             db=rt.db, tenant_id=actor.principal.tenant_id, number=cash_register, receipt=receipt
         )
     )
@@ -231,9 +233,36 @@ def cancel_receipt(
         clock=rt.clock,
     )
     return AccountingJSON(
-        read.get_receipt(
+        mailed.get_receipt(
             db=rt.db, tenant_id=tenant_id, number=cash_register, receipt=cancellation.number
         )
+    )
+
+
+@router.post(
+    "/{cash_register}/receipts/{receipt}/send_mail",
+    operation_id="postReceiptSendMail",
+    response_class=AccountingJSON,
+    summary="Mail the receipt's PDF to the given address (required even with customerMail)",
+)
+def send_mail(
+    cash_register: RegisterNo,
+    receipt: str,
+    body: MailRecipientDto,
+    rt: Runtime = Depends(runtime),
+    actor: Actor = requires(WRITE),
+) -> Response:
+    tenant_id = actor.principal.tenant_id
+    receipt_mails.send_receipt_mail(
+        db=rt.db,
+        tenant_id=tenant_id,
+        register_no=cash_register,
+        number=receipt,
+        address=body.address,
+        clock=rt.clock,
+    )
+    return AccountingJSON(
+        mailed.get_receipt(db=rt.db, tenant_id=tenant_id, number=cash_register, receipt=receipt)
     )
 
 
