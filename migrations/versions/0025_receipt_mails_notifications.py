@@ -4,7 +4,7 @@ reads whether its mail went out (``customerMailSent``); ``notifications`` are th
 system notices that ``POST /api/1.1/notifications`` hands out once.
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-04 19:30:00
 """
 
