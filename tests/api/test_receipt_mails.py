@@ -6,17 +6,14 @@ server accepted it; a refusal leaves it false, with the server's answer on the m
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
-from beleg.adapters.mail import SmtpTransport
 from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.pos.printing import print_facts
@@ -25,23 +22,11 @@ from beleg.services.delivery.mail_sending import Mailer
 from beleg.services.delivery.work import deliver_due
 from tests.api.test_cash_registers import INCOME, get, open_register
 from tests.api.test_documents import post
-from tests.api.test_v2_mails import REFUSED, Recorder, free_port
+from tests.api.test_v2_mails import REFUSED
 from tests.conftest import TenantFixture
+from tests.smtp import Recorder
 
 RECEIPTS = "/cash_registers/1/receipts"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Recorder, Mailer]]:
-    recorder = Recorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        transport = SmtpTransport("127.0.0.1", port, implicit_tls=False, timeout=5)
-        yield recorder, Mailer(transport=transport, default_sender="beleg@localhost")
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import email
 import os
-import socket
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -19,12 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from beleg.adapters.mail import SmtpTransport
 from beleg.clock import FixedClock, SystemClock
 from beleg.db.database import Database
 from beleg.db.delivery.mails import lease_due
@@ -42,56 +38,13 @@ from tests.api.test_v2_catalogue import call, start_plan
 from tests.api.test_v2_company import FULL
 from tests.api.test_v2_contracts import contract, freeze
 from tests.conftest import TenantFixture
+from tests.smtp import Recorder
 
 BASE = {"code": "BASE", "name": "Grundgebühr", "type": "RECURRING", "taxRate": "19"}
 FLAT = {"option": "BASE", "quantity": "1", "price": {"model": "FLAT", "amount": "29.00"}}
 REFUSED = "unbekannt@kunde.example"
 NOON = datetime(2026, 5, 1, 12, tzinfo=UTC)
 TERMS = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-
-
-class Recorder:
-    """An SMTP server's handler: keeps every message, refuses the addresses in ``refused``
-    with 550 like a real server that does not know the mailbox."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], EmailMessage]] = []
-        self.refused: set[str] = set()
-        self.sessions: list[Any] = []  # the SMTP session of each message (connection reuse)
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
-    ) -> str:
-        if address in self.refused:
-            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=default_policy)
-        assert isinstance(parsed, EmailMessage)
-        self.received.append((list(envelope.rcpt_tos), parsed))
-        self.sessions.append(session.peer)  # (address, port): one per connection
-        return "250 2.0.0 Ok: queued"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Recorder, Mailer]]:
-    recorder = Recorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        transport = SmtpTransport("127.0.0.1", port, implicit_tls=False, timeout=5)
-        yield recorder, Mailer(transport=transport, default_sender="beleg@localhost")
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

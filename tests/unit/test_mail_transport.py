@@ -37,6 +37,7 @@ from beleg.adapters.mail import (
 from beleg.jobs.worker import settings_mailer
 from beleg.services.delivery.mail_sending import Mailer
 from beleg.settings import get_settings
+from tests.smtp import free_port
 
 MAIL_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 PDF = b"%PDF-1.7\n% a document\n"
@@ -248,12 +249,6 @@ def test_starttls_when_the_server_offers_it_and_smtps(certificate: tuple[Path, P
     finally:
         smtps.stop()
     assert len(handler.received) == 2
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_a_session_sends_a_batch_on_one_connection_and_reconnects_when_dropped() -> None:

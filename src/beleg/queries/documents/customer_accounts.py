@@ -72,21 +72,6 @@ def _documents(session: Session, tenant_id: uuid.UUID, customer_id: uuid.UUID) -
     )
 
 
-def _history(session: Session, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[Any, list]:
-    h = sales_document_history.c
-    found: dict[Any, list[Any]] = defaultdict(list)
-    if not ids:
-        return found
-    rows = session.execute(
-        select(sales_document_history)
-        .where(h.tenant_id == tenant_id, h.document_id.in_(ids))
-        .order_by(h.document_id, h.position)
-    )
-    for row in rows:
-        found[row.document_id].append(row)
-    return found
-
-
 def _document_rows(doc: Any, entries: list[Any]) -> list[AccountTransaction]:
     """The document's own transaction and, when it was cancelled by reversal (not by a
     counter document, which settles it), the cancellation."""
@@ -202,18 +187,22 @@ def _cash_invoices(session: Session, tenant_id: uuid.UUID, customer_id: uuid.UUI
     )
 
 
-def _bookings(session: Session, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[Any, list]:
-    b = cb_bookings.c
+def _by_parent(
+    session: Session, tenant_id: uuid.UUID, table: Any, parent: str, ids: list[uuid.UUID]
+) -> dict[Any, list[Any]]:
+    """The tenant's rows of ``table`` (document history, cash-based bookings) per ``parent``
+    id, each parent's in ``position`` order."""
     found: dict[Any, list[Any]] = defaultdict(list)
     if not ids:
         return found
+    key = table.c[parent]
     rows = session.execute(
-        select(cb_bookings)
-        .where(b.tenant_id == tenant_id, b.invoice_id.in_(ids))
-        .order_by(b.invoice_id, b.position)
+        select(table)
+        .where(table.c.tenant_id == tenant_id, key.in_(ids))
+        .order_by(key, table.c.position)
     )
     for row in rows:
-        found[row.invoice_id].append(row)
+        found[getattr(row, parent)].append(row)
     return found
 
 
@@ -299,13 +288,15 @@ def transactions(
 ) -> list[AccountTransaction]:
     """The customer's transactions in value-date order (then as recorded)."""
     docs = _documents(session, tenant_id, customer_id)
-    history = _history(session, tenant_id, [d.id for d in docs])
+    history = _by_parent(
+        session, tenant_id, sales_document_history, "document_id", [d.id for d in docs]
+    )
     found: list[AccountTransaction] = []
     for doc in docs:
         entries = history.get(doc.id, [])
         found += _document_rows(doc, entries) + _entry_rows(doc, entries)
     cash = _cash_invoices(session, tenant_id, customer_id)
-    bookings = _bookings(session, tenant_id, [c.id for c in cash])
+    bookings = _by_parent(session, tenant_id, cb_bookings, "invoice_id", [c.id for c in cash])
     for invoice in cash:
         found += _cash_rows(invoice, bookings.get(invoice.id, []))
     found.sort(key=lambda t: (t.value_date, t.recorded_at, t.order, str(t.id)))
