@@ -28,6 +28,7 @@ from beleg.money import Currency, round_to_currency
 SETTLEMENT_DAYS = 5
 MAX_PAST_DAYS = 366  # how far back a run's ``asOf`` may lie
 HUNDRED = Decimal(100)
+CUSTOMER, DOCUMENT = "CUSTOMER", "DOCUMENT"  # what a dunning block applies to
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class Candidate:
     deposit: bool = False
     blocked: bool = False  # the document or its customer
     collecting_until: date | None = None  # an active collection ends after this day
+    account: str | None = None  # the unpaid account the invoice is receivable on (DE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +83,6 @@ class NoticePlan:
     @property
     def total(self) -> Decimal:
         return sum((i.candidate.remaining for i in self.items), Decimal(0))
-
-
-def chain(levels: Sequence[Level]) -> tuple[Level, ...]:
-    """The levels in order, checked: numbered 1..n without gaps, days >= 0."""
-    ordered = tuple(sorted(levels, key=lambda level: level.number))
-    if not ordered or [lv.number for lv in ordered] != list(range(1, len(ordered) + 1)):
-        raise ValidationFailed("documents.dunning_levels_invalid", field="firstLevel")
-    return ordered
 
 
 def checked_as_of(as_of: date, today: date) -> date:

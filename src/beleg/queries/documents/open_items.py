@@ -17,7 +17,13 @@ from sqlalchemy import ColumnElement, Select, case, func, literal, select, type_
 
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
-from beleg.db.tables import cb_bookings, cb_invoices, sales_document_history, sales_documents
+from beleg.db.tables import (
+    cb_bookings,
+    cb_invoices,
+    dunning_notices,
+    sales_document_history,
+    sales_documents,
+)
 from beleg.db.tables.ledger import AMOUNT_SCALE
 from beleg.db.types import ExactDecimal
 from beleg.domain.accounting.invoices import BookingKind, PaymentType
@@ -35,7 +41,8 @@ from beleg.money import Currency, round_to_currency
 from beleg.queries.listing import ListSpec
 
 ISSUED = (State.FINALIZED.value, State.EXTERNAL.value)
-DOCUMENT_TYPES = (*(t.value for t in PAYABLE), CASH_OUT, CASH_IN)
+NOTICE = "DUNNING_NOTICE"  # a dunning notice's fee (ADR 0027)
+DOCUMENT_TYPES = (*(t.value for t in PAYABLE), CASH_OUT, CASH_IN, NOTICE)
 AMOUNT = ExactDecimal(AMOUNT_SCALE)
 COLUMNS = (
     "id",
@@ -178,10 +185,34 @@ def _cash(tenant_id: uuid.UUID) -> Select[Any]:
     )
 
 
+def _fees(tenant_id: uuid.UUID) -> Select[Any]:
+    """Dunning notices with a fee (ADR 0027): receivable on the customer's unpaid account
+    from the notice date, as their fee journal books it."""
+    n = dunning_notices.c
+    return select(
+        n.id,
+        literal(ItemKind.RECEIVABLE.value).label("kind"),
+        literal(NOTICE).label("doc_type"),
+        n.number,
+        n.notice_date.label("doc_date"),
+        n.notice_date.label("due_date"),
+        type_coerce(literal(None), n.notice_date.type).label("paid_date"),
+        n.customer_id,
+        n.customer_name,
+        n.currency,
+        literal(1).label("sign"),
+        n.fee.label("total"),
+        n.unpaid_account,
+        type_coerce(literal(0, AMOUNT), AMOUNT).label("carried"),
+        type_coerce(n.fee_remaining, AMOUNT).label("unsigned"),
+        type_coerce(n.fee_remaining, AMOUNT).label("open_amount"),
+    ).where(n.tenant_id == tenant_id, n.fee > literal(0, AMOUNT))
+
+
 def items_of(tenant_id: uuid.UUID) -> Any:
-    """Every open item of the tenant (sales documents and cash-based invoices) as one
-    subquery with the columns of ``_sales``."""
-    return union_all(_sales(tenant_id), _cash(tenant_id)).subquery("open_items")
+    """Every open item of the tenant (sales documents, cash-based invoices and dunning
+    fees) as one subquery with the columns of ``_sales``."""
+    return union_all(_sales(tenant_id), _cash(tenant_id), _fees(tenant_id)).subquery("open_items")
 
 
 def _status_condition(unsigned: ColumnElement[Any], status: OpenItemStatus) -> Any:
