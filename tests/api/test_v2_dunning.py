@@ -3,6 +3,7 @@ ledger and the open items, stops, blocks, deposit invoices, repeated and dry run
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,9 @@ from beleg.db.tables import (
 from tests.api.test_conformance_cash_invoices import post as post11
 from tests.api.test_v2_catalogue import call
 from tests.api.test_v2_contracts import freeze
+from tests.api.test_v2_direct_debits import _issue, _mandate, _ready
 from tests.api.test_v2_open_items import (
+    account_balance,
     customer,
     document,
     invoice,
@@ -100,7 +103,11 @@ class Ledger:
             "a": remaining(client, tenant, customer=self.a["id"]),
             "b": remaining(client, tenant, customer=self.b["id"]),
         }
-        assert ledger == items == {"a": Decimal(a), "b": Decimal(b)}, (ledger, items)
+        views = {
+            "a": account_balance(client, tenant, self.a["id"]),
+            "b": account_balance(client, tenant, self.b["id"]),
+        }
+        assert ledger == items == views == {"a": Decimal(a), "b": Decimal(b)}, (ledger, items)
         assert remaining(client, tenant) == Decimal(a) + Decimal(b)
         assert trial_balance(db, tenant) == 0
 
@@ -222,3 +229,22 @@ def test_dry_run_writes_nothing_and_bad_input_names_the_field(
     done = run(client, tenant)
     assert done["notices"][0]["fee"] == "3.00"
     assert rows(db, tenant)[:4] == (before[0] + 1, before[1] + 1, before[2] + 1, before[3] + 1)
+
+
+def test_items_in_an_active_collection_wait_until_it_has_settled(
+    client: TestClient, db: Database, billing_tenant: TenantFixture
+) -> None:
+    tenant = billing_tenant
+    freeze(client, tenant, "2026-12-24")
+    sepa = _ready(client, tenant)
+    _mandate(client, tenant, sepa)
+    _issue(db, tenant, sepa, 1)
+    (item,) = call(client, tenant, "GET", "/open-items")["items"]
+    assert date.fromisoformat(item["dueDate"]) + timedelta(days=14) <= date(2026, 12, 31)
+    batch = call(client, tenant, "POST", "/direct-debit-batches", {}, status=201)
+    assert batch["items"][0]["collectionDate"] == "2026-12-28"
+    freeze(client, tenant, "2026-12-31")
+    assert run(client, tenant)["noticeCount"] == 0  # collecting: no reminder meanwhile
+    freeze(client, tenant, "2027-01-04")  # five days after the collection nothing came in
+    (notice,) = run(client, tenant)["notices"]
+    assert notice["items"][0]["documentId"] == item["id"]
