@@ -3,6 +3,7 @@ ledger and the open items, stops, blocks, deposit invoices, repeated and dry run
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
+from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import (
     audit_entries,
@@ -20,6 +22,7 @@ from beleg.db.tables import (
     ledger_balances,
     ledger_journals,
 )
+from beleg.services.documents.dunning import run_dunning
 from tests.api.test_conformance_cash_invoices import post as post11
 from tests.api.test_v2_catalogue import call
 from tests.api.test_v2_contracts import freeze
@@ -33,7 +36,7 @@ from tests.api.test_v2_open_items import (
     pay,
     remaining,
 )
-from tests.conftest import TenantFixture
+from tests.conftest import TenantFixture, system_actor
 
 DUE = "2026-06-16"
 
@@ -248,3 +251,31 @@ def test_items_in_an_active_collection_wait_until_it_has_settled(
     freeze(client, tenant, "2027-01-04")  # five days after the collection nothing came in
     (notice,) = run(client, tenant)["notices"]
     assert notice["items"][0]["documentId"] == item["id"]
+
+
+def test_concurrent_runs_dun_each_item_once(
+    client: TestClient, db: Database, billing_tenant: TenantFixture
+) -> None:
+    tenant = billing_tenant
+    who = customer(client, tenant, "Delta GmbH", personal=False)["id"]
+    freeze(client, tenant, "2026-06-10")
+    for _ in range(3):
+        invoice(client, tenant, who, "100.00", "19.00", dueDate=DUE)
+    freeze(client, tenant, "2026-07-01")
+
+    def once(_: int) -> int:
+        done = run_dunning(
+            db=db,
+            actor=system_actor(tenant.id),
+            tenant_id=tenant.id,
+            as_of=None,
+            dry_run=False,
+            first_level=None,
+            clock=SystemClock(),
+        )
+        return sum(len(p.items) for p in done.notices)
+
+    with ThreadPoolExecutor(4) as pool:
+        dunned = sorted(pool.map(once, range(4)))
+    assert dunned == [0, 0, 0, 3]
+    assert rows(db, tenant)[:3] == (4, 1, 3)  # four runs, one notice, three items

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from beleg.db.tables import (
@@ -283,6 +284,20 @@ def load_settings(session: Session, tenant_id: uuid.UUID) -> Settings:
     s = dunning_settings.c
     row = session.execute(select(dunning_settings).where(s.tenant_id == tenant_id)).first()
     return Settings(row.automated, row.include_deposit_invoices) if row else Settings()
+
+
+def lock_runs(session: Session, tenant_id: uuid.UUID, at: datetime) -> None:
+    """Serialise the tenant's dunning runs on its settings row (made on first use): a second
+    run waits for the first and then reads what it dunned, so it duns nothing twice."""
+    s = dunning_settings.c
+    where = s.tenant_id == tenant_id
+    if session.execute(select(s.tenant_id).where(where).with_for_update()).first() is None:
+        try:
+            with session.begin_nested():
+                save_settings(session, tenant_id, Settings(), at)
+        except IntegrityError:  # a concurrent run made it first
+            pass
+        session.execute(select(s.tenant_id).where(where).with_for_update()).first()
 
 
 def save_settings(session: Session, tenant_id: uuid.UUID, settings: Settings, at: datetime) -> None:

@@ -59,6 +59,8 @@ def run_dunning(
         clock = tenancy_db.business_clock(session, tenant_id=tenant_id, system=clock)
         today = today_in(clock, tenancy_db.tenant_timezone(session, tenant_id))
         day = checked_as_of(as_of or today, today)
+        if not dry_run:
+            repo.lock_runs(session, tenant_id, clock.now())
         levels = repo.level_chain(session, tenant_id, first_level)
         settings = repo.load_settings(session, tenant_id)
         include = settings.automated and settings.include_deposit_invoices
