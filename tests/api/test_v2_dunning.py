@@ -151,6 +151,9 @@ def test_levels_fees_ledger_and_open_items(
     assert notice["number"] == "M2026-3"
     assert [i["documentNumber"] for i in notice["items"]] == [first["id"]]
     books.check("127.69", "4.88")
+    pdf = client.get(f"/v2/dunning-notices/{notice['id']}/pdf", headers=tenant.headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-disposition"] == 'attachment; filename="M2026-3.pdf"'
     listed = call(client, tenant, "GET", f"/dunning-notices?customer={a}")
     assert [n["number"] for n in listed] == ["M2026-3", fees[a][0]]
     shown = client.get(f"/api/1.1/invoices/{first['id']}", headers=tenant.headers).json()

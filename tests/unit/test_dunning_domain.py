@@ -21,6 +21,8 @@ from beleg.domain.documents.dunning import (
     plan_notices,
 )
 from beleg.domain.errors import ValidationFailed
+from beleg.formats.pdf.dunning import notice_pdf, notice_view
+from beleg.formats.pdf.model import Seller
 
 DUE = date(2026, 6, 1)
 
@@ -129,3 +131,23 @@ def test_a_second_run_on_the_same_day_adds_nothing_and_levels_rise_by_one(
             assert i.last_level <= len(LEVELS)
         items, again = _apply(items, day)
         assert again == 0
+
+
+def test_the_notice_prints_its_items_fee_and_total_in_german() -> None:
+    notice = {
+        "currency": "EUR",
+        "dunnedAmount": Decimal("119.00"),
+        "fee": Decimal("5.00"),
+        "customerName": "Alpha GmbH",
+        "subject": "1. Mahnung",
+        "number": "M2026-3",
+        "noticeDate": date(2026, 7, 14),
+        "lineText": "Bitte zahlen Sie",
+        "endText": "Mit freundlichen Grüßen",
+        "items": [{"documentNumber": "R 1", "dueDate": DUE, "remainingAmount": Decimal("119.00")}],
+    }
+    view = notice_view(notice, Seller("Beleg GmbH", ("Hauptstr. 1",)), "de")
+    assert (view["fee"], view["total"]) == ("5,00\xa0€", "124,00\xa0€")
+    assert view["items"] == [{"number": "R 1", "due": "01.06.2026", "amount": "119,00\xa0€"}]
+    assert view["labels"]["fee"] == "Mahngebühr"
+    assert notice_pdf(notice, Seller("Beleg GmbH", ()), "en").startswith(b"%PDF")

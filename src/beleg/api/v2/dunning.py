@@ -175,6 +175,25 @@ def list_notices(
     return read.notices(db=rt.db, tenant_id=_tenant(actor), customer_id=customer)
 
 
+@router.get(
+    "/dunning-notices/{notice_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "PDF/A-3b"}},
+    summary="The PDF of a dunning notice",
+)
+def notice_pdf(
+    notice_id: Annotated[uuid.UUID, Path(description="The notice's id")],
+    actor: Actor = requires(READ),
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    name, pdf = read.notice_file(db=rt.db, tenant_id=_tenant(actor), notice_id=notice_id)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.put("/dunning-settings", response_model=SettingsOut, summary="Set the dunning settings")
 def put_settings(
     body: SettingsIn, actor: Actor = requires(WRITE), rt: Runtime = Depends(runtime)
