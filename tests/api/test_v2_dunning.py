@@ -138,6 +138,9 @@ def test_levels_fees_ledger_and_open_items(
     books.check("122.69", "242.88")
     assert run(client, tenant)["noticeCount"] == 0  # the same day again: nothing new
     assert call(client, tenant, "GET", f"/dunning-runs/{done['id']}") == done
+    items = call(client, tenant, "GET", f"/open-items?customer={a}")["items"]
+    dunned = {i["documentType"]: (i["dunningDate"], i["dunningLevel"]) for i in items}
+    assert dunned == {"INVOICE": ("2026-06-30", 1), "DUNNING_NOTICE": (None, None)}
     level1 = done["notices"][0]["levelId"]
     shown = client.get(f"/api/1.1/invoices/{first['id']}", headers=tenant.headers).json()
     assert (shown["dunningDate"], shown["lastDunningLevel"]) == ("2026-06-30", level1)

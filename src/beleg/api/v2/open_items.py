@@ -57,6 +57,8 @@ class OpenItemOut(ApiModel):
     )
     status: OpenItemStatus
     account: str | None = Field(description="The receivables or personal account (DE)")
+    dunning_date: date | None = Field(None, description="The day of the last dunning notice")
+    dunning_level: int | None = Field(None, description="The last dunning level, from 1")
 
 
 class OpenItemTotalOut(ApiModel):

@@ -13,13 +13,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
 from beleg.db.tables import (
     cb_bookings,
     cb_invoices,
+    dunning_notice_items,
     dunning_notices,
     sales_document_history,
     sales_documents,
@@ -60,6 +71,8 @@ COLUMNS = (
     "carriedToAccount",
     "status",
     "account",
+    "dunningDate",
+    "dunningLevel",
 )
 
 
@@ -122,9 +135,21 @@ def _cash_carried(tenant_id: uuid.UUID) -> Any:
     )
 
 
+def _levels(tenant_id: uuid.UUID) -> Any:
+    """Per dunned document: the last dunning level's number (ADR 0027)."""
+    i = dunning_notice_items.c
+    return (
+        select(i.document_id, func.max(i.level_no).label("level"))
+        .where(i.tenant_id == tenant_id)
+        .group_by(i.document_id)
+        .subquery("dunned")
+    )
+
+
 def _sales(tenant_id: uuid.UUID) -> Select[Any]:
     d = sales_documents.c
     carried = _carried(tenant_id)
+    levels = _levels(tenant_id)
     carry = type_coerce(func.coalesce(carried.c.carried, literal(0, AMOUNT)), AMOUNT)
     return (
         select(
@@ -144,8 +169,14 @@ def _sales(tenant_id: uuid.UUID) -> Select[Any]:
             carry.label("carried"),
             type_coerce(d.remaining + carry, AMOUNT).label("unsigned"),
             type_coerce((d.remaining + carry) * d.sign, AMOUNT).label("open_amount"),
+            d.dunning_date,
+            levels.c.level.label("dunning_level"),
         )
-        .select_from(sales_documents.outerjoin(carried, carried.c.document_id == d.id))
+        .select_from(
+            sales_documents.outerjoin(carried, carried.c.document_id == d.id).outerjoin(
+                levels, levels.c.document_id == d.id
+            )
+        )
         .where(
             d.tenant_id == tenant_id,
             d.doc_type.in_([t.value for t in PAYABLE]),
@@ -179,6 +210,8 @@ def _cash(tenant_id: uuid.UUID) -> Select[Any]:
             carry.label("carried"),
             type_coerce(c.remaining + carry, AMOUNT).label("unsigned"),
             type_coerce(c.remaining + carry, AMOUNT).label("open_amount"),
+            type_coerce(literal(None), c.due_date.type).label("dunning_date"),
+            type_coerce(literal(None), Integer()).label("dunning_level"),
         )
         .select_from(cb_invoices.outerjoin(carried, carried.c.invoice_id == c.id))
         .where(c.tenant_id == tenant_id, c.cancelled_date.is_(None))
@@ -206,6 +239,8 @@ def _fees(tenant_id: uuid.UUID) -> Select[Any]:
         type_coerce(literal(0, AMOUNT), AMOUNT).label("carried"),
         type_coerce(n.fee_remaining, AMOUNT).label("unsigned"),
         type_coerce(n.fee_remaining, AMOUNT).label("open_amount"),
+        type_coerce(literal(None), n.notice_date.type).label("dunning_date"),
+        type_coerce(literal(None), Integer()).label("dunning_level"),
     ).where(n.tenant_id == tenant_id, n.fee > literal(0, AMOUNT))
 
 
@@ -268,6 +303,8 @@ def open_item(row: Any) -> dict[str, Any]:
         "carriedToAccount": _scaled(Decimal(row.carried) * row.sign, currency),
         "status": item_status(row.sign, remaining).value,
         "account": row.unpaid_account,
+        "dunningDate": row.dunning_date,
+        "dunningLevel": row.dunning_level,
     }
 
 
