@@ -285,3 +285,42 @@ def test_concurrent_runs_dun_each_item_once(
         dunned = sorted(pool.map(once, range(4)))
     assert dunned == [0, 0, 0, 3]
     assert rows(db, tenant)[:3] == (4, 1, 3)  # four runs, one notice, three items
+
+
+def test_other_tenants_see_nothing_and_every_change_is_audited(
+    client: TestClient, db: Database, billing_tenant: TenantFixture, other_tenant: TenantFixture
+) -> None:
+    tenant = billing_tenant
+    who = customer(client, tenant, "Epsilon GmbH", personal=False)["id"]
+    freeze(client, tenant, "2026-06-10")
+    invoice(client, tenant, who, "100.00", "19.00", dueDate=DUE)
+    call(client, tenant, "POST", f"/customers/{who}/dunning-block", {"reason": "x"}, status=204)
+    call(client, tenant, "DELETE", f"/customers/{who}/dunning-block", status=204)
+    freeze(client, tenant, "2026-07-01")
+    done = run(client, tenant)
+    notice = done["notices"][0]["id"]
+    call(client, other_tenant, "GET", f"/dunning-runs/{done['id']}", status=404)
+    assert call(client, other_tenant, "GET", f"/dunning-notices?customer={who}") == []
+    call(client, other_tenant, "GET", f"/dunning-notices/{notice}/pdf", status=404)
+    block = {"reason": "fremd"}
+    call(client, other_tenant, "POST", f"/customers/{who}/dunning-block", block, status=404)
+    assert run(client, other_tenant)["noticeCount"] == 0
+    a = audit_entries.c
+    with db.reader() as session:
+        kinds = session.execute(
+            select(a.entity_type, a.action).where(
+                a.tenant_id == tenant.id, a.entity_type.like("Dunning%")
+            )
+        ).all()
+        documents = session.execute(
+            select(func.count()).where(
+                a.tenant_id == tenant.id, a.entity_type == "SalesDocument", a.action == "UPDATE"
+            )
+        ).scalar_one()
+    assert sorted((k, str(v)) for k, v in kinds) == [
+        ("DunningBlock", "CREATE"),
+        ("DunningBlock", "DELETE"),
+        ("DunningNotice", "CREATE"),
+        ("DunningRun", "CREATE"),
+    ]
+    assert documents >= 1
