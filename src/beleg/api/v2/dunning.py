@@ -17,7 +17,7 @@ from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiInput, ApiModel
 from beleg.api.security import requires
-from beleg.domain.documents.dunning import CUSTOMER, DOCUMENT
+from beleg.domain.documents.dunning import CUSTOMER, DOCUMENT, DueItem
 from beleg.domain.identity.principal import Actor
 from beleg.queries.documents import dunning as read
 from beleg.services.documents import dunning as service
@@ -96,7 +96,18 @@ def _tenant(actor: Actor) -> uuid.UUID:
     return actor.principal.tenant_id
 
 
+def _planned_item(item: DueItem) -> dict[str, Any]:
+    return {
+        "documentId": item.candidate.document_id,
+        "documentNumber": item.candidate.number,
+        "dueDate": item.candidate.due_date,
+        "level": item.level.number,
+        "remainingAmount": item.candidate.remaining,
+    }
+
+
 def _planned(result: service.RunResult) -> dict[str, Any]:
+    """What a dry run would write, in the shape of a stored run."""
     notices = [
         {
             "id": None,
@@ -114,16 +125,7 @@ def _planned(result: service.RunResult) -> dict[str, Any]:
             "lineText": p.level.line_text,
             "endText": p.level.end_text,
             "journalId": None,
-            "items": [
-                {
-                    "documentId": i.candidate.document_id,
-                    "documentNumber": i.candidate.number,
-                    "dueDate": i.candidate.due_date,
-                    "level": i.level.number,
-                    "remainingAmount": i.candidate.remaining,
-                }
-                for i in p.items
-            ],
+            "items": [_planned_item(i) for i in p.items],
         }
         for p in result.notices
     ]

@@ -237,12 +237,18 @@ def insert_notice(
             created_at=at,
         )
     )
+    _insert_items(session, tenant_id, notice.id, items)
+
+
+def _insert_items(
+    session: Session, tenant_id: uuid.UUID, notice_id: uuid.UUID, items: Sequence[Candidate]
+) -> None:
     session.execute(
         insert(dunning_notice_items),
         [
             {
                 "tenant_id": tenant_id,
-                "notice_id": notice.id,
+                "notice_id": notice_id,
                 "document_id": i.document_id,
                 "level_no": i.last_level + 1,
                 "number": i.number,

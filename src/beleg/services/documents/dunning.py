@@ -119,13 +119,22 @@ def _issue(
         session, tenant_id, notice, [i.candidate for i in plan.items], at=clock.now()
     )
     changes = [Change(AuditAction.CREATE, NOTICE, number, None, _snapshot(notice, plan))]
+    changes += _mark_documents(session, tenant_id, plan, day)
+    record_changes(session, actor=actor, tenant_id=tenant_id, changes=changes, clock=clock)
+    return number
+
+
+def _mark_documents(
+    session: Session, tenant_id: uuid.UUID, plan: NoticePlan, day: date
+) -> list[Change]:
+    """Each dunned document's ``dunningDate`` and ``lastDunningLevel``, audited."""
+    changes = []
     for item in plan.items:
         doc = item.candidate.document_id
         before = repo.mark_dunned(session, tenant_id, doc, day, item.level.id)
         after = {"dunningDate": day, "lastDunningLevel": str(item.level.id)}
         changes.append(Change(AuditAction.UPDATE, DOCUMENT, doc, before, after))
-    record_changes(session, actor=actor, tenant_id=tenant_id, changes=changes, clock=clock)
-    return number
+    return changes
 
 
 def _post_fee(
