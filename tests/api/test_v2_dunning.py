@@ -324,3 +324,19 @@ def test_other_tenants_see_nothing_and_every_change_is_audited(
         ("DunningRun", "CREATE"),
     ]
     assert documents >= 1
+
+
+def test_a_retried_run_with_its_idempotency_key_returns_the_first_answer(
+    client: TestClient, db: Database, billing_tenant: TenantFixture
+) -> None:
+    tenant = billing_tenant
+    who = customer(client, tenant, "Zeta GmbH", personal=False)["id"]
+    freeze(client, tenant, "2026-06-10")
+    invoice(client, tenant, who, "100.00", "19.00", dueDate=DUE)
+    freeze(client, tenant, "2026-07-01")
+    headers = {**tenant.headers, "Idempotency-Key": "dunning-2026-07-01"}
+    first = client.post("/v2/dunning-runs", json={}, headers=headers)
+    again = client.post("/v2/dunning-runs", json={}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json() and first.json()["noticeCount"] == 1
+    assert rows(db, tenant)[:3] == (1, 1, 1)
