@@ -132,6 +132,7 @@ def candidates(session: Session, tenant_id: uuid.UUID) -> list[Candidate]:
             D.remaining,
             D.type_code,
             D.unpaid_account,
+            D.currency_rate,
             dunned.c.level,
             dunned.c.noticed,
             collected.c.collected,
@@ -170,6 +171,7 @@ def _candidate(r: Any, blocked: set[uuid.UUID]) -> Candidate:
         blocked=r.id in blocked or r.customer_id in blocked,
         collecting_until=r.collected + window if r.collected is not None else None,
         account=r.unpaid_account,
+        rate=Decimal(r.currency_rate),
     )
 
 

@@ -62,6 +62,7 @@ class Candidate:
     blocked: bool = False  # the document or its customer
     collecting_until: date | None = None  # an active collection ends after this day
     account: str | None = None  # the unpaid account the invoice is receivable on (DE)
+    rate: Decimal = Decimal(1)  # the invoice's currency rate to the main currency
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,6 +157,7 @@ def _post_fee(
         booking_date=day,
         currency=Currency.of(plan.currency),
         postings=(Posting(account, plan.fee), Posting(plan.level.account, -plan.fee)),
+        rate=plan.items[0].candidate.rate,  # the dunned invoices' rate, as their booking
         description=text,
     )
     journal = post_journals(
