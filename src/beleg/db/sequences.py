@@ -59,6 +59,11 @@ def statement_line_series(statement_id: uuid.UUID) -> str:
     return f"statement-line:{statement_id}"
 
 
+def dunning_notice_series() -> str:
+    """Dunning notice numbers ``M2026-1`` per year (ADR 0027)."""
+    return "dunning-notice"
+
+
 TENANT_NUMBERS = "tenant-number"  # platform-wide, under PLATFORM
 CUSTOMER_NUMBERS = "customer-number"  # a tenant's customer numbers when none is given
 

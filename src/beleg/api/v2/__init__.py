@@ -17,6 +17,7 @@ from beleg.api.v2 import (
     contracts,
     customers,
     direct_debits,
+    dunning,
     einvoices,
     invoicing_setup,
     mails,
@@ -68,6 +69,7 @@ def router() -> APIRouter:
         bank_statements,
         mandates,
         direct_debits,
+        dunning,
         open_items,
     ):
         v2.include_router(module.router)

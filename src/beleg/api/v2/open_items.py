@@ -26,7 +26,9 @@ from beleg.queries.documents import open_items as read
 
 router = APIRouter(tags=["Open items"], route_class=BelegRoute)
 READ = "open-items:read"
-DocumentKind = Literal["INVOICE", "CREDIT_MEMO", "OUTGOING_CASH_INVOICE", "INCOMING_CASH_INVOICE"]
+DocumentKind = Literal[
+    "INVOICE", "CREDIT_MEMO", "OUTGOING_CASH_INVOICE", "INCOMING_CASH_INVOICE", "DUNNING_NOTICE"
+]
 Currency3 = Annotated[
     str | None,
     Query(min_length=3, max_length=3, pattern="^[A-Za-z]{3}$", description="ISO 4217 code"),
@@ -55,6 +57,8 @@ class OpenItemOut(ApiModel):
     )
     status: OpenItemStatus
     account: str | None = Field(description="The receivables or personal account (DE)")
+    dunning_date: date | None = Field(None, description="The day of the last dunning notice")
+    dunning_level: int | None = Field(None, description="The last dunning level, from 1")
 
 
 class OpenItemTotalOut(ApiModel):

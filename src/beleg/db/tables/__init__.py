@@ -44,6 +44,13 @@ from beleg.db.tables.documents import (
     sales_document_lines,
     sales_documents,
 )
+from beleg.db.tables.dunning import (
+    dunning_blocks,
+    dunning_notice_items,
+    dunning_notices,
+    dunning_runs,
+    dunning_settings,
+)
 from beleg.db.tables.http import idempotency_records
 from beleg.db.tables.identity import (
     api_keys,
@@ -125,7 +132,12 @@ __all__ = [
     "document_counters",
     "document_einvoices",
     "document_templates",
+    "dunning_blocks",
     "dunning_levels",
+    "dunning_notice_items",
+    "dunning_notices",
+    "dunning_runs",
+    "dunning_settings",
     "idempotency_records",
     "item_categories",
     "items",

@@ -57,6 +57,7 @@ class AccountEntryType(StrEnum):
     PAYMENT = "PAYMENT"  # a payment received (invoice) or paid out (credit memo)
     WRITE_OFF = "WRITE_OFF"  # DISCOUNT, CORRECTION, UNCOLLECTABLE
     PAYMENT_CANCELLED = "PAYMENT_CANCELLED"  # the reversal of a payment or write-off
+    DUNNING_FEE = "DUNNING_FEE"  # the fee of a dunning notice (ADR 0027)
 
 
 # History entries that reduce ``remaining`` without a journal: the amount stays on the

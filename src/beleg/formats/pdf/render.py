@@ -67,6 +67,17 @@ def render_receipt_pdf(view_model: Mapping[str, Any]) -> bytes:
     return pdf
 
 
+def render_template_pdf(template: str, view_model: Mapping[str, Any]) -> bytes:
+    """A PDF/A-3b of one of the other templates (a dunning notice) from its view model."""
+    html = _environment().get_template(template).render(vm=view_model)
+    pdf = HTML(
+        string=html, base_url=TEMPLATES.as_uri(), url_fetcher=URLFetcher(allowed_protocols={"data"})
+    ).write_pdf(pdf_variant=PDF_VARIANT)
+    if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
+        raise RuntimeError("WeasyPrint returned no PDF")
+    return pdf
+
+
 def _qr_svg(text: str) -> str:
     """The RKSV machine-readable code as a QR code (error correction M, byte mode)."""
     buffer = io.BytesIO()

@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 
 from beleg.db.contacts import customers as customers_db
 from beleg.db.database import Database
-from beleg.db.tables import cb_bookings, cb_invoices, sales_document_history, sales_documents
+from beleg.db.tables import (
+    cb_bookings,
+    cb_invoices,
+    dunning_notices,
+    sales_document_history,
+    sales_documents,
+)
 from beleg.db.tenancy import tenant_timezone
 from beleg.domain.accounting.invoices import BookingKind, PaymentType
 from beleg.domain.accounting.lines import Direction
@@ -299,8 +305,38 @@ def transactions(
     bookings = _by_parent(session, tenant_id, cb_bookings, "invoice_id", [c.id for c in cash])
     for invoice in cash:
         found += _cash_rows(invoice, bookings.get(invoice.id, []))
+    found += _fees(session, tenant_id, customer_id)
     found.sort(key=lambda t: (t.value_date, t.recorded_at, t.order, str(t.id)))
     return found
+
+
+def _fees(
+    session: Session, tenant_id: uuid.UUID, customer_id: uuid.UUID
+) -> list[AccountTransaction]:
+    """The fees of the customer's dunning notices (ADR 0027), receivable from the notice."""
+    n = dunning_notices.c
+    rows = session.execute(
+        select(dunning_notices).where(
+            n.tenant_id == tenant_id, n.customer_id == customer_id, n.fee > 0
+        )
+    ).all()
+    return [
+        AccountTransaction(
+            id=row.id,
+            type=AccountEntryType.DUNNING_FEE,
+            document_id=row.id,
+            document_type="DUNNING_NOTICE",
+            document_number=row.number,
+            currency=row.currency,
+            amount=round_to_currency(row.fee, Currency.of(row.currency)),
+            value_date=row.notice_date,
+            recorded_at=row.created_at,
+            note=None,
+            cancelled=False,
+            order=0,
+        )
+        for row in rows
+    ]
 
 
 def customer_account(

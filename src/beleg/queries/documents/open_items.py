@@ -13,11 +13,28 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
-from beleg.db.tables import cb_bookings, cb_invoices, sales_document_history, sales_documents
+from beleg.db.tables import (
+    cb_bookings,
+    cb_invoices,
+    dunning_notice_items,
+    dunning_notices,
+    sales_document_history,
+    sales_documents,
+)
 from beleg.db.tables.ledger import AMOUNT_SCALE
 from beleg.db.types import ExactDecimal
 from beleg.domain.accounting.invoices import BookingKind, PaymentType
@@ -35,7 +52,8 @@ from beleg.money import Currency, round_to_currency
 from beleg.queries.listing import ListSpec
 
 ISSUED = (State.FINALIZED.value, State.EXTERNAL.value)
-DOCUMENT_TYPES = (*(t.value for t in PAYABLE), CASH_OUT, CASH_IN)
+NOTICE = "DUNNING_NOTICE"  # a dunning notice's fee (ADR 0027)
+DOCUMENT_TYPES = (*(t.value for t in PAYABLE), CASH_OUT, CASH_IN, NOTICE)
 AMOUNT = ExactDecimal(AMOUNT_SCALE)
 COLUMNS = (
     "id",
@@ -53,6 +71,8 @@ COLUMNS = (
     "carriedToAccount",
     "status",
     "account",
+    "dunningDate",
+    "dunningLevel",
 )
 
 
@@ -115,9 +135,21 @@ def _cash_carried(tenant_id: uuid.UUID) -> Any:
     )
 
 
+def _levels(tenant_id: uuid.UUID) -> Any:
+    """Per dunned document: the last dunning level's number (ADR 0027)."""
+    i = dunning_notice_items.c
+    return (
+        select(i.document_id, func.max(i.level_no).label("level"))
+        .where(i.tenant_id == tenant_id)
+        .group_by(i.document_id)
+        .subquery("dunned")
+    )
+
+
 def _sales(tenant_id: uuid.UUID) -> Select[Any]:
     d = sales_documents.c
     carried = _carried(tenant_id)
+    levels = _levels(tenant_id)
     carry = type_coerce(func.coalesce(carried.c.carried, literal(0, AMOUNT)), AMOUNT)
     return (
         select(
@@ -137,8 +169,14 @@ def _sales(tenant_id: uuid.UUID) -> Select[Any]:
             carry.label("carried"),
             type_coerce(d.remaining + carry, AMOUNT).label("unsigned"),
             type_coerce((d.remaining + carry) * d.sign, AMOUNT).label("open_amount"),
+            d.dunning_date,
+            levels.c.level.label("dunning_level"),
         )
-        .select_from(sales_documents.outerjoin(carried, carried.c.document_id == d.id))
+        .select_from(
+            sales_documents.outerjoin(carried, carried.c.document_id == d.id).outerjoin(
+                levels, levels.c.document_id == d.id
+            )
+        )
         .where(
             d.tenant_id == tenant_id,
             d.doc_type.in_([t.value for t in PAYABLE]),
@@ -172,16 +210,44 @@ def _cash(tenant_id: uuid.UUID) -> Select[Any]:
             carry.label("carried"),
             type_coerce(c.remaining + carry, AMOUNT).label("unsigned"),
             type_coerce(c.remaining + carry, AMOUNT).label("open_amount"),
+            type_coerce(literal(None), c.due_date.type).label("dunning_date"),
+            type_coerce(literal(None), Integer()).label("dunning_level"),
         )
         .select_from(cb_invoices.outerjoin(carried, carried.c.invoice_id == c.id))
         .where(c.tenant_id == tenant_id, c.cancelled_date.is_(None))
     )
 
 
+def _fees(tenant_id: uuid.UUID) -> Select[Any]:
+    """Dunning notices with a fee (ADR 0027): receivable on the customer's unpaid account
+    from the notice date, as their fee journal books it."""
+    n = dunning_notices.c
+    return select(
+        n.id,
+        literal(ItemKind.RECEIVABLE.value).label("kind"),
+        literal(NOTICE).label("doc_type"),
+        n.number,
+        n.notice_date.label("doc_date"),
+        n.notice_date.label("due_date"),
+        type_coerce(literal(None), n.notice_date.type).label("paid_date"),
+        n.customer_id,
+        n.customer_name,
+        n.currency,
+        literal(1).label("sign"),
+        n.fee.label("total"),
+        n.unpaid_account,
+        type_coerce(literal(0, AMOUNT), AMOUNT).label("carried"),
+        type_coerce(n.fee_remaining, AMOUNT).label("unsigned"),
+        type_coerce(n.fee_remaining, AMOUNT).label("open_amount"),
+        type_coerce(literal(None), n.notice_date.type).label("dunning_date"),
+        type_coerce(literal(None), Integer()).label("dunning_level"),
+    ).where(n.tenant_id == tenant_id, n.fee > literal(0, AMOUNT))
+
+
 def items_of(tenant_id: uuid.UUID) -> Any:
-    """Every open item of the tenant (sales documents and cash-based invoices) as one
-    subquery with the columns of ``_sales``."""
-    return union_all(_sales(tenant_id), _cash(tenant_id)).subquery("open_items")
+    """Every open item of the tenant (sales documents, cash-based invoices and dunning
+    fees) as one subquery with the columns of ``_sales``."""
+    return union_all(_sales(tenant_id), _cash(tenant_id), _fees(tenant_id)).subquery("open_items")
 
 
 def _status_condition(unsigned: ColumnElement[Any], status: OpenItemStatus) -> Any:
@@ -237,6 +303,8 @@ def open_item(row: Any) -> dict[str, Any]:
         "carriedToAccount": _scaled(Decimal(row.carried) * row.sign, currency),
         "status": item_status(row.sign, remaining).value,
         "account": row.unpaid_account,
+        "dunningDate": row.dunning_date,
+        "dunningLevel": row.dunning_level,
     }
 
 
