@@ -187,3 +187,9 @@ def test_ambiguous_cases_never_assign(case: tuple[BankLine, list[OpenItem]]) -> 
     )
     # every item has a twin of the same amount, date, IBAN and reference: nothing decides
     assert not found.assignments
+
+
+def test_numbers_written_with_spaces_are_found() -> None:
+    items = [item("R 2026 1", "10"), item("R 2026 12", "20")]
+    found = match_line(credit("20", "Rechnung R 2026 12 vom Juni"), Candidates.of(items))
+    assert [a.item.number for a in found.assignments] == ["R 2026 12"]

@@ -26,6 +26,7 @@ from beleg.api.v2 import (
     open_items,
     options,
     plans,
+    reconciliation,
     scopes,
     security,
     services,
@@ -69,6 +70,7 @@ def router() -> APIRouter:
         mandates,
         direct_debits,
         open_items,
+        reconciliation,
     ):
         v2.include_router(module.router)
     return v2

@@ -31,6 +31,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 MAX_SUGGESTIONS = 5
+PHRASE_WORDS = 4
 _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/._]*[0-9A-Za-z]|[0-9A-Za-z]")
 
 
@@ -116,8 +117,15 @@ def normalized(value: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The words of a remittance text that could be numbers or references, in order."""
-    return [normalized(t) for t in _TOKEN.findall(text or "")]
+    """What of a remittance text could be a number or a reference, in order: each word, and
+    each run of up to ``PHRASE_WORDS`` words joined without their spaces (numbers like
+    ``R 2026 17`` are written with spaces)."""
+    words = [normalized(t) for t in _TOKEN.findall(text or "")]
+    return [
+        "".join(words[start : start + size])
+        for start in range(len(words))
+        for size in range(1, min(PHRASE_WORDS, len(words) - start) + 1)
+    ]
 
 
 @dataclass(slots=True)
