@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,14 +18,16 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from beleg.clock import SystemClock
 from beleg.db.database import Database
 from beleg.db.tables import bank_line_assignments, sales_documents
 from beleg.queries.ledger.reports import trial_balance
+from beleg.services.identity.api_keys import create_api_key
 from tests.api.test_v2_bank_statements import CAMT_IBAN, upload, with_iban
 from tests.api.test_v2_catalogue import call
 from tests.api.test_v2_direct_debits import _freeze, _issue, _mandate, _ready
 from tests.api.test_v2_open_items import customer, invoice, remaining
-from tests.conftest import TenantFixture
+from tests.conftest import TenantFixture, make_tenant, system_actor
 from tests.samples import sample
 
 
@@ -229,3 +232,38 @@ def test_concurrent_reconciliations_never_assign_a_line_twice(
         ).all()
     assert all(count == 1 for _, count in rows) and len(rows) == 6
     scene.check_books()
+
+
+def test_reconciling_needs_bank_write_and_documents_write(
+    client: TestClient, db: Database, billing_tenant: TenantFixture
+) -> None:
+    """A key that may import statements books no payments; another tenant's statement is a
+    404."""
+    t = billing_tenant
+    scene = Scene(client, db, t)
+    sid = upload(client, t, scene.file())["statements"][0]["id"]
+    key = create_api_key(
+        db=db,
+        actor=system_actor(t.id),
+        tenant_id=t.id,
+        name="importer",
+        scopes=["bank:write", "bank:read"],
+        validity_days=7,
+        clock=SystemClock(),
+    ).token
+    headers = {"Authorization": f"Bearer {key}"}
+    denied = client.post(f"/v2/bank-statements/{sid}/reconcile", headers=headers)
+    assert denied.status_code == 403 and "documents:write" in denied.text
+    hints = client.get(f"/v2/bank-statements/{sid}/transactions/1/suggestions", headers=headers)
+    assert hints.status_code == 403 and "open-items:read" in hints.text
+    body = {"documents": [{"document": str(uuid.uuid4()), "amount": "1.00"}]}
+    assigned = client.post(
+        f"/v2/bank-statements/{sid}/transactions/1/assign", json=body, headers=headers
+    )
+    assert assigned.status_code == 403
+    other = make_tenant(db)
+    missing = client.post(f"/v2/bank-statements/{sid}/reconcile", headers=other.headers)
+    assert missing.status_code == 404, missing.text
+    assert (
+        call(client, t, "GET", f"/bank-statements/{sid}")["transactions"][0]["reconciled"] is False
+    )

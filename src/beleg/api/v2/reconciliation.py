@@ -1,8 +1,9 @@
 """Bank reconciliation (receivables issue, item 4; ADR 0026): match a statement's
 transactions to open items automatically, read the suggestions for one transaction, assign a
-transaction to documents by hand. Matching pays documents, so the writing routes need
-``bank:write`` and ``documents:write``; the suggestions, which name documents and customers,
-``bank:read`` and ``open-items:read``."""
+transaction to documents by hand. Each route declares one scope (``bank:write``,
+``bank:read``); matching pays documents, so the writing routes also need ``documents:write``
+(a key that may only import statements books no payments), and the suggestions, which name
+documents and customers, ``open-items:read``: 403 naming the missing scope."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from pydantic import Field
 
+from beleg.api.problems import ApiError
 from beleg.api.routing import BelegRoute
 from beleg.api.runtime import Runtime, runtime
 from beleg.api.schemas import ApiModel
@@ -88,6 +90,12 @@ class AssignBody(ApiModel):
     documents: list[AssignIn] = Field(min_length=1, max_length=100)
 
 
+def also(actor: Actor, scope: str) -> None:
+    """The second scope a route needs, refused as ``requires`` refuses its first."""
+    if not actor.principal.holds(scope):
+        raise ApiError(403, "missing-scope", "api.scope_missing", field="scope", scope=scope)
+
+
 def _line(result: LineResult) -> dict[str, Any]:
     match = result.match
     return {
@@ -137,9 +145,9 @@ def _grouped(results: list[LineResult]) -> dict[str, Any]:
 def reconcile(
     statement_id: StatementId,
     actor: Actor = requires("bank:write"),
-    _payments: Actor = requires("documents:write"),
     rt: Runtime = Depends(runtime),
 ) -> Any:
+    also(actor, "documents:write")
     results = service.reconcile_statement(
         db=rt.db,
         actor=actor,
@@ -160,9 +168,9 @@ def suggestions(
     statement_id: StatementId,
     line: LineNo,
     actor: Actor = requires("bank:read"),
-    _items: Actor = requires("open-items:read"),
     rt: Runtime = Depends(runtime),
 ) -> Any:
+    also(actor, "open-items:read")
     return read.line_suggestions(
         db=rt.db, tenant_id=actor.principal.tenant_id, statement_id=statement_id, line_no=line
     )
@@ -178,9 +186,9 @@ def assign(
     line: LineNo,
     body: AssignBody,
     actor: Actor = requires("bank:write"),
-    _payments: Actor = requires("documents:write"),
     rt: Runtime = Depends(runtime),
 ) -> Any:
+    also(actor, "documents:write")
     result = service.confirm_suggestion(
         db=rt.db,
         actor=actor,
