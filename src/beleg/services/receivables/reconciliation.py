@@ -222,8 +222,7 @@ def _assign(
     cash_point: CashPoint,
     clock: Clock,
 ) -> None:
-    """Pay each assignment's document from the line, store the assignments, reduce the
-    line's remaining amount and audit the line."""
+    """Pay each assignment's document from the line, then record the assignments."""
     for a in assignments:
         record_payment(
             session,
@@ -240,10 +239,22 @@ def _assign(
             cash_point=cash_point,
             clock=clock,
         )
-    now = clock.now()
-    rows = [_stored(line, a, rule, now) for a in assignments]
+    rows = [_stored(line, a, rule, clock.now()) for a in assignments]
+    _recorded(session, actor=actor, tenant_id=tenant_id, line=line, rows=rows, clock=clock)
+
+
+def _recorded(
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    line: OpenLine,
+    rows: Sequence[StoredAssignment],
+    clock: Clock,
+) -> None:
+    """Store the assignment rows, reduce the line's remaining amount and audit the line."""
     repo.insert_assignments(session, tenant_id, rows)
-    assigned = sum((a.amount + a.on_account for a in assignments), Decimal(0))
+    assigned = sum((r.amount + r.on_account for r in rows), Decimal(0))
     remaining = line.remaining - assigned if line.remaining > 0 else line.remaining + assigned
     repo.set_remaining(session, tenant_id, line, remaining)
     record_change(
@@ -256,7 +267,7 @@ def _assign(
         before={"remainingAmount": line.remaining},
         after={
             "remainingAmount": remaining,
-            "rule": rule,
+            "rule": rows[0].rule if rows else None,
             "assignments": [_audited(r) for r in rows],
         },
         clock=clock,
