@@ -28,7 +28,7 @@ from beleg.services.receivables.reconciliation import LineResult, ManualAssignme
 
 router = APIRouter(prefix="/bank-statements", tags=["Bank statements"], route_class=BelegRoute)
 StatementId = Annotated[uuid.UUID, Path(description="The statement's id")]
-LineNo = Annotated[int, Path(ge=1, description="The transaction's line number")]
+LineNo = Annotated[int, Path(ge=1, le=2_147_483_647, description="The transaction's line number")]
 
 
 class AssignedOut(ApiModel):
