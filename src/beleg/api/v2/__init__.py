@@ -27,6 +27,7 @@ from beleg.api.v2 import (
     open_items,
     options,
     plans,
+    reconciliation,
     scopes,
     security,
     services,
@@ -71,6 +72,7 @@ def router() -> APIRouter:
         direct_debits,
         dunning,
         open_items,
+        reconciliation,
     ):
         v2.include_router(module.router)
     return v2

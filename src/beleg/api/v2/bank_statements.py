@@ -91,6 +91,18 @@ class StatementOut(ApiModel):
     created_at: datetime
 
 
+class AssignmentOut(ApiModel):
+    document: uuid.UUID
+    document_type: str
+    number: str
+    amount: Decimal = Field(description="Paid on the document")
+    on_account: Decimal = Field(description="Excess kept on the customer's account")
+    rule: str = Field(
+        description="END_TO_END_ID, DOCUMENT_NUMBERS, REFERENCE, "
+        "AMOUNT_AND_IBAN, or MANUAL (assigned by a user)"
+    )
+
+
 class TransactionOut(ApiModel):
     line: int
     transaction_id: str | None = Field(description="Bank reference, or sha256: of the booking")
@@ -99,6 +111,9 @@ class TransactionOut(ApiModel):
     amount: Decimal = Field(description="+ credit, - debit")
     currency: str
     status: str
+    remaining_amount: Decimal = Field(description="What is not reconciled yet (signed)")
+    reconciled: bool = Field(description="Fully assigned to documents (ADR 0026)")
+    assignments: list[AssignmentOut]
     partner_name: str | None = None
     partner_account_number: str | None = Field(None, description="Counterparty IBAN")
     partner_bank_code: str | None = Field(None, description="Counterparty BIC")

@@ -3,6 +3,7 @@
 from beleg.db.tables.accounting import cb_bookings, cb_invoice_lines, cb_invoices
 from beleg.db.tables.audit import audit_entries, audit_heads
 from beleg.db.tables.banking import (
+    bank_line_assignments,
     bank_statement_lines,
     bank_statements,
     direct_debit_batches,
@@ -103,6 +104,7 @@ __all__ = [
     "audit_entries",
     "audit_heads",
     "bank_accounts",
+    "bank_line_assignments",
     "bank_statement_lines",
     "bank_statements",
     "billed_lines",

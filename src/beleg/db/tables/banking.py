@@ -129,3 +129,32 @@ direct_debit_items = Table(
     ),
     UniqueConstraint("tenant_id", "document_id"),
 )
+
+# What reconciliation paid with a statement line (ADR 0026): one row per document paid, so a
+# line is never assigned to one document twice; the line's remaining_amount is what is left.
+bank_line_assignments = Table(
+    "bank_line_assignments",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("statement_id", Uuid, primary_key=True),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("document_id", Uuid, primary_key=True),
+    Column("doc_type", String(20), nullable=False),
+    Column("number", String(80), nullable=False),
+    Column("amount", ExactDecimal(AMOUNT_SCALE), nullable=False),  # paid on the document
+    Column("on_account", ExactDecimal(AMOUNT_SCALE), nullable=False),  # excess kept on account
+    Column("rule", String(20), nullable=False),  # matching.Rule, or MANUAL
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["tenant_id", "statement_id", "line_no"],
+        [
+            "bank_statement_lines.tenant_id",
+            "bank_statement_lines.statement_id",
+            "bank_statement_lines.line_no",
+        ],
+    ),
+    ForeignKeyConstraint(
+        ["tenant_id", "document_id"], ["sales_documents.tenant_id", "sales_documents.id"]
+    ),
+    Index("ix_bank_line_assignments_document", "tenant_id", "document_id"),
+)

@@ -12,7 +12,12 @@ from sqlalchemy import func, select
 
 from beleg.db.database import Database
 from beleg.db.filtering import FilterField, Kind
-from beleg.db.tables import bank_accounts, bank_statement_lines, bank_statements
+from beleg.db.tables import (
+    bank_accounts,
+    bank_line_assignments,
+    bank_statement_lines,
+    bank_statements,
+)
 from beleg.domain.banking.statements import TEXT_FIELDS
 from beleg.domain.errors import NotFound
 from beleg.queries.listing import ListSpec
@@ -76,7 +81,7 @@ def statement_list(tenant_id: uuid.UUID) -> ListSpec:
     )
 
 
-def transaction_item(row: Any) -> dict[str, Any]:
+def transaction_item(row: Any, assigned: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     fields = row.fields
     return {
         "line": row.line_no,
@@ -86,6 +91,9 @@ def transaction_item(row: Any) -> dict[str, Any]:
         "amount": row.amount,
         "currency": row.currency,
         "status": row.status,
+        "remainingAmount": row.remaining_amount,
+        "reconciled": row.remaining_amount == 0,
+        "assignments": assigned or [],
         **{k: v for k, v in fields.items() if k in TEXT_FIELDS},
         "details": dict(fields.get("details") or {}),
     }
@@ -105,4 +113,31 @@ def get_statement(*, db: Database, tenant_id: uuid.UUID, statement_id: uuid.UUID
             .where(c.tenant_id == tenant_id, c.statement_id == statement_id)
             .order_by(c.line_no)
         ).all()
-    return {**statement_item(head), "transactions": [transaction_item(r) for r in rows]}
+        assigned = _assignments(session, tenant_id, statement_id)
+    items = [transaction_item(r, assigned.get(r.line_no)) for r in rows]
+    return {**statement_item(head), "transactions": items}
+
+
+def _assignments(
+    session: Any, tenant_id: uuid.UUID, statement_id: uuid.UUID
+) -> dict[int, list[dict[str, Any]]]:
+    """What each line of the statement paid (ADR 0026), by line number."""
+    a = bank_line_assignments.c
+    found: dict[int, list[dict[str, Any]]] = {}
+    rows = session.execute(
+        select(bank_line_assignments)
+        .where(a.tenant_id == tenant_id, a.statement_id == statement_id)
+        .order_by(a.line_no, a.created_at, a.number)
+    ).all()
+    for r in rows:
+        found.setdefault(r.line_no, []).append(
+            {
+                "document": r.document_id,
+                "documentType": r.doc_type,
+                "number": r.number,
+                "amount": r.amount,
+                "onAccount": r.on_account,
+                "rule": r.rule,
+            }
+        )
+    return found

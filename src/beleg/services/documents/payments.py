@@ -73,31 +73,54 @@ def add_payment(
     A payment through a register books on its cash account and gets a receipt from
     ``cash_point``."""
     with db.transaction() as session:
-        books = load_books(session, tenant_id)
-        doc = require_payable(store.load_document(session, tenant_id, doc_type, number))
-        day, paying, rate, rest = _checked(books, doc, payment)
-        remaining = doc.remaining
-        amount = payment_amount(doc, payment.amount, on_account=rest is HistoryType.ONACCOUNT)
-        account = _account(session, books, payment, paying, cash_point=cash_point, clock=clock)
-        first = len(doc.history)
-        paid = _Paid(account, amount, day, rate, payment.note)
-        doc = _paid(
-            session, books, doc, payment, paid, actor=actor, cash_point=cash_point, clock=clock
-        )
-        if rest is not None and remaining - amount != 0:
-            doc = _written_off(
-                session, books, doc, rest, paid, amount=remaining - amount, actor=actor, clock=clock
-            )
-        doc = save_payment_state(session, tenant_id=tenant_id, doc=doc, day=day, clock=clock)
-        record_payment_change(
+        return record_payment(
             session,
             actor=actor,
             tenant_id=tenant_id,
-            doc=doc,
-            topic="document.payment_added",
+            doc_type=doc_type,
+            number=number,
+            payment=payment,
+            cash_point=cash_point,
             clock=clock,
         )
-        return list(doc.history[first:])
+
+
+def record_payment(
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_id: uuid.UUID,
+    doc_type: DocumentType,
+    number: str,
+    payment: PaymentInput,
+    cash_point: CashPoint,
+    clock: Clock,
+) -> list[HistoryEntry]:
+    """``add_payment`` in the caller's transaction (bank reconciliation pays several
+    documents with one line, all or nothing)."""
+    books = load_books(session, tenant_id)
+    doc = require_payable(store.load_document(session, tenant_id, doc_type, number))
+    day, paying, rate, rest = _checked(books, doc, payment)
+    remaining = doc.remaining
+    amount = payment_amount(doc, payment.amount, on_account=rest is HistoryType.ONACCOUNT)
+    account = _account(session, books, payment, paying, cash_point=cash_point, clock=clock)
+    first = len(doc.history)
+    paid = _Paid(account, amount, day, rate, payment.note)
+    doc = _paid(session, books, doc, payment, paid, actor=actor, cash_point=cash_point, clock=clock)
+    if rest is not None and remaining - amount != 0:
+        doc = _written_off(
+            session, books, doc, rest, paid, amount=remaining - amount, actor=actor, clock=clock
+        )
+    doc = save_payment_state(session, tenant_id=tenant_id, doc=doc, day=day, clock=clock)
+    record_payment_change(
+        session,
+        actor=actor,
+        tenant_id=tenant_id,
+        doc=doc,
+        topic="document.payment_added",
+        clock=clock,
+    )
+    return list(doc.history[first:])
 
 
 def _account(

@@ -1,0 +1,1 @@
+"""Read side of receivables: reconciliation suggestions (ADR 0026)."""
