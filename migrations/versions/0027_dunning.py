@@ -2,7 +2,7 @@
 items they dun (unique per document and level) and blocks per customer or document.
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-04 19:40:31.721025
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import beleg.db.types
 
 revision: str = "0027"
-down_revision: str | None = "0025"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
