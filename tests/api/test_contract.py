@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from tests.api.test_documents import invoice_body
+from tests.api.test_items import ITEM
 from tests.conftest import TenantFixture
 
 PROBED = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -251,6 +253,49 @@ def test_a_query_parameter_is_written_as_its_documented_kind_and_given_once(
     assert refused.json()["details"][0].split(":")[0] == query.split("=", maxsplit=1)[0]
     for fine in ("paid=true", "paid=FALSE", "updated_since=0"):
         assert client.get(f"/api/1.1/offers?{fine}", headers=tenant.headers).status_code == 200
+
+
+def test_the_seeds_url_with_a_trailing_slash_is_answered_without_a_redirect(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    """Seed 003 §2.8.6 posts to ``…/additional_addresses/``: answered directly (the framework
+    redirected with 307); the billing API keeps its redirect."""
+    made = client.post("/api/1.1/customers", json={"companyName": "Slash"}, headers=tenant.headers)
+    path = f"/api/1.1/customers/{made.json()['id']}/additional_addresses/"
+    address = {"identifier": "Zweitadresse", "streetName": "Teststrasse", "streetNumber": 1}
+    address |= {"zipCode": "1040", "city": "Wien", "country": "AT", "region": "WIEN"}
+    answer = client.post(path, json=address, headers=tenant.headers, follow_redirects=False)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["identifier"] == "Zweitadresse"
+    listed = client.get(path, headers=tenant.headers, follow_redirects=False)
+    assert [a["identifier"] for a in listed.json()] == ["Zweitadresse"]
+    assert (
+        client.get("/v2/users/", headers=tenant.headers, follow_redirects=False).status_code == 307
+    )
+
+
+def test_deletes_answer_with_the_status_the_seed_documents(
+    client: TestClient, tenant: TenantFixture
+) -> None:
+    """Seed 003: items, item categories and offer templates 200 without a body (§4.15.3,
+    §4.15.4, §4.18.1), invoice templates 204 (§4.8.1)."""
+    h = tenant.headers
+    item = client.post("/api/1.1/items", json=ITEM, headers=h).json()
+    category = client.post("/api/1.1/item_categories", json={"name": "Kat"}, headers=h).json()
+    offer = client.post(
+        "/api/1.1/offer_templates", json=invoice_body(templateName="Angebot"), headers=h
+    ).json()
+    template = invoice_body(templateName="Abo", templateInterval=1, templateIntervalType="MONTH")
+    template |= {"nextInvoiceDate": "2026-12-31"}
+    invoice = client.post("/api/1.1/invoice_templates", json=template, headers=h).json()
+    for path, status in (
+        (f"/items/{item['id']}", 200),
+        (f"/item_categories/{category['id']}", 200),
+        (f"/offer_templates/{offer['uuid']}", 200),
+        (f"/invoice_templates/{invoice['uuid']}", 204),
+    ):
+        answer = client.delete(f"/api/1.1{path}", headers=h)
+        assert (answer.status_code, answer.content) == (status, b""), (path, answer.text)
 
 
 def test_a_body_field_is_read_by_its_published_name_only(

@@ -16,6 +16,7 @@ from beleg.api.routing import route_table
 from beleg.api.runtime import Runtime
 from beleg.api.server_errors import ServerErrorGuard
 from beleg.api.throttle import ClientAddressLimit
+from beleg.api.v11.slashes import TrailingSlashes
 from beleg.clock import Clock, SystemClock
 from beleg.db.database import Database
 from beleg.services.identity.api_keys import authenticate_api_key
@@ -60,7 +61,8 @@ def create_app(
     app.include_router(v11.router())
     RouteIndex.install(app.router)
     install_openapi(app)
-    app.add_middleware(ServerErrorGuard)  # innermost: a 500 keeps the connection
+    app.add_middleware(TrailingSlashes)  # innermost: the seed's URLs as written, no redirect
+    app.add_middleware(ServerErrorGuard)  # a 500 keeps the connection
     install_body_limit(app, settings.max_body_bytes)  # before anything reads the body
     app.add_middleware(ClientAddressLimit)
     app.add_middleware(

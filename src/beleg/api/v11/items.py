@@ -1,7 +1,8 @@
 """Items (seed 003 §4.15): items and item categories.
 
-POST creates, PUT replaces the whole object (fields left out are cleared), DELETE answers 204
-(seed 003 §7 item 29). Reads need ``items:read``, writes ``items:write``. Output-only fields
+POST creates, PUT replaces the whole object (fields left out are cleared), DELETE answers 200
+with no body, as seed 003 §4.15.3 and §4.15.4 document (§7 item 29: the seed's deletes differ;
+each answers as documented). Reads need ``items:read``, writes ``items:write``. Output-only fields
 (``id``, ``descriptionFormatted``, ``calculatedNetPrice``, ``itemCount``) are accepted on
 input, as clients send whole DTOs back, and ignored. Rules: ``domain/catalog/items.py`` and
 ``services/catalog/items.py``.
@@ -213,7 +214,7 @@ def update_item(
     return AccountingJSON(read.get_item(db=rt.db, tenant_id=_tenant(actor), item_id=saved.id))
 
 
-@router.delete("/items/{item}", operation_id="deleteItem", status_code=204)
+@router.delete("/items/{item}", operation_id="deleteItem", response_class=Response)
 def delete_item(
     item: str, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
 ) -> Response:
@@ -224,7 +225,7 @@ def delete_item(
         item_id=path_uuid(item, "item"),
         clock=rt.clock,
     )
-    return Response(status_code=204)
+    return Response(status_code=200)
 
 
 # --- item categories --------------------------------------------------------------------------
@@ -303,7 +304,7 @@ def update_item_category(
 
 
 @router.delete(
-    "/item_categories/{item_category}", operation_id="deleteItemCategory", status_code=204
+    "/item_categories/{item_category}", operation_id="deleteItemCategory", response_class=Response
 )
 def delete_item_category(
     item_category: str, actor: Actor = requires("items:write"), rt: Runtime = Depends(runtime)
@@ -315,4 +316,4 @@ def delete_item_category(
         category_id=path_uuid(item_category, "item_category"),
         clock=rt.clock,
     )
-    return Response(status_code=204)
+    return Response(status_code=200)

@@ -38,6 +38,9 @@ def build(doc_type: DocumentType) -> APIRouter:
         else ("/offer_templates", "OfferTemplate")
     )
     model = m.InvoiceTemplateDto if invoice else m.OfferTemplateDto
+    # Seed 003 §4.8.1 answers a deleted invoice template with 204, §4.18.1 an offer template
+    # with 200 and no body: each as documented.
+    deleted = 204 if invoice else 200
     router = APIRouter(prefix=base, tags=[f"{noun}Resource"], route_class=BelegRoute)
 
     @router.get("", operation_id=f"list{noun}s", response_class=AccountingJSON)
@@ -108,7 +111,9 @@ def build(doc_type: DocumentType) -> APIRouter:
             )
         )
 
-    @router.delete("/{template}", operation_id=f"delete{noun}", status_code=204)
+    @router.delete(
+        "/{template}", operation_id=f"delete{noun}", status_code=deleted, response_class=Response
+    )
     def remove(
         template: str, rt: Runtime = Depends(runtime), actor: Actor = requires("documents:write")
     ) -> Response:
@@ -120,6 +125,6 @@ def build(doc_type: DocumentType) -> APIRouter:
             template_id=path_uuid(template, "template"),
             clock=rt.clock,
         )
-        return Response(status_code=204)
+        return Response(status_code=deleted)
 
     return router
