@@ -23,7 +23,7 @@ from beleg.db.database import Database
 from beleg.db.documents import store
 from beleg.db.ledger import main_currency_and_closing
 from beleg.db.tenancy.company import load_company
-from beleg.domain.contacts.customers import PaymentMethod
+from beleg.domain.contacts.customers import CustomerProfile, PaymentMethod
 from beleg.domain.contacts.einvoicing import EInvoiceFormat, EInvoicing
 from beleg.domain.documents.model import PAYABLE
 from beleg.domain.documents.records import SalesDocument
@@ -176,18 +176,25 @@ def source_of(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) -> EIn
             preceding = Preceding(related.number, related.doc_date)
     main, _ = main_currency_and_closing(session, tenant_id)
     seller = load_company(session, tenant_id)
+    profile = None
+    if doc.customer_id is not None:  # read once: the buyer's terms and how it pays
+        profile = customers_db.customer(session, tenant_id, doc.customer_id).profile
     return EInvoiceSource(
         document=doc,
         seller=seller,
-        buyer=_buyer(session, tenant_id, doc),
+        buyer=_buyer(doc, profile),
         accounting_currency=main.code,
         preceding=preceding,
-        direct_debit=_direct_debit(session, tenant_id, doc, seller),
+        direct_debit=_direct_debit(session, tenant_id, doc, profile, seller),
     )
 
 
 def _direct_debit(
-    session: Session, tenant_id: uuid.UUID, doc: SalesDocument, seller: CompanyData
+    session: Session,
+    tenant_id: uuid.UUID,
+    doc: SalesDocument,
+    profile: CustomerProfile | None,
+    seller: CompanyData,
 ) -> DirectDebit | None:
     """How an invoice of a customer paying by SEPA direct debit is collected: under the
     customer's active mandate (the one a direct-debit batch collects it with), in euros
@@ -195,9 +202,8 @@ def _direct_debit(
     customer without an active mandate, whose invoice asks for a transfer."""
     if doc.doc_type is not DocumentType.INVOICE or doc.currency.code != "EUR":
         return None
-    if doc.customer_id is None:
+    if doc.customer_id is None or profile is None:
         return None
-    profile = customers_db.customer(session, tenant_id, doc.customer_id).profile
     if profile.payment_method is not PaymentMethod.SEPA_DIRECT_DEBIT:
         return None
     mandate = active_mandates(session, tenant_id, [doc.customer_id], lock=False).get(
@@ -208,14 +214,13 @@ def _direct_debit(
     return DirectDebit(mandate.reference, seller.creditor_id, mandate.iban)
 
 
-def _buyer(session: Session, tenant_id: uuid.UUID, doc: SalesDocument) -> Buyer:
+def _buyer(doc: SalesDocument, profile: CustomerProfile | None) -> Buyer:
     """The buyer as the document printed it (its stored address) with the customer's VAT
     ID and e-invoicing parameters (buyer reference, electronic address); without an
     electronic address of its own, the buyer's e-mail is one (scheme ``EM``)."""
     address: dict[str, Any] = dict(doc.texts.get("address") or {})
     vat_id, parameters = address.get("vatId"), EInvoicing()
-    if doc.customer_id is not None:
-        profile = customers_db.customer(session, tenant_id, doc.customer_id).profile
+    if profile is not None:
         vat_id, parameters = profile.vat_id, profile.e_invoicing or parameters
     street = address.get("street") or " ".join(
         str(p) for p in (address.get("streetName"), address.get("streetNumber")) if p

@@ -24,6 +24,7 @@ from beleg.domain.errors import Conflict
 from beleg.domain.identity.principal import Actor, ActorType, Principal
 from beleg.domain.identity.scopes import TENANT_SCOPES
 from beleg.domain.tenancy.model import Tenant
+from beleg.domain.tenancy.settings import AccountingMode
 from beleg.services.identity.api_keys import create_api_key
 from beleg.services.onboarding.demo.catalogue import install_catalogue
 from beleg.services.onboarding.demo.contracts import sign_contracts
@@ -84,7 +85,7 @@ def _new_tenant(db: Database, clock: Clock) -> Tenant:
     spec = TenantInput(
         name=DEMO_NAME,
         country="DE",
-        accounting_mode="DE",
+        accounting_mode=AccountingMode.DE.value,
         timezone=BERLIN.key,
         test_mode=True,
     )

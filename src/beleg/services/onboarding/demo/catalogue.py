@@ -76,15 +76,15 @@ API_TIERS = PriceInput(
 
 PLANS = (
     PlanInput(
-        code="START", name="Start", currency="EUR", billing_interval=MONTH,
+        code="START", name=_text("plan_start"), currency="EUR", billing_interval=MONTH,
         items=(ItemInput(option="BASE", quantity=Decimal(1), price=_flat("29.00")),),
     ),
     PlanInput(
-        code="TEAM", name="Team", currency="EUR", billing_interval=MONTH,
+        code="TEAM", name=_text("plan_team"), currency="EUR", billing_interval=MONTH,
         items=(ItemInput(option="SEATS", quantity=Decimal(1), price=_per_unit("12.00")),),
     ),
     PlanInput(
-        code="API", name="API", currency="EUR", billing_interval=MONTH,
+        code="API", name=_text("plan_api"), currency="EUR", billing_interval=MONTH,
         billing_timing="IN_ARREARS",
         pricing_groups=(PricingGroup(PRICING_GROUP, {"CPU_HOURS": Decimal("600")}),),
         items=(
